@@ -1,0 +1,35 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'data/**', 'coverage/**', 'fixtures/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    // Dependency direction: the model imports nothing; codecs import only the model.
+    files: ['src/model/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['../*', 'knex', 'express', 'bullmq', 'ioredis', 'pg'] }],
+    },
+  },
+  {
+    files: ['protocols/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/src/platform/**', '**/src/partners/**', '**/src/catalog/**', '**/src/orders/**', '**/src/punchout/**', '**/src/invoices/**', '**/src/approvals/**', '**/src/delivery/**', '**/src/documents/**'], message: 'codecs import only src/model' },
+            { group: ['knex', 'express', 'bullmq', 'ioredis', 'pg'], message: 'codecs are pure' },
+          ],
+        },
+      ],
+    },
+  },
+);
