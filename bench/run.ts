@@ -1,0 +1,28 @@
+/**
+ * `npm run bench [name...]` runs every bench/*.bench.ts (or those whose file name contains a given
+ * name). Each bench prints its own figures next to the baseline it is compared with.
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const files = readdirSync(__dirname)
+    .filter((f) => f.endsWith('.bench.ts'))
+    .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
+    .sort();
+  console.log(`machine: ${process.platform} ${process.arch}, node ${process.version}`);
+  for (const file of files) {
+    console.log(`\n## ${file.replace('.bench.ts', '')}`);
+    const mod = (await import(path.join(__dirname, file))) as { default: () => Promise<void> };
+    await mod.default();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
