@@ -40,6 +40,8 @@ export interface Invoice {
   lines: InvoiceLine[];
   /** Header-level tax when the partner taxes at header. */
   tax?: Tax;
+  /** Tax per rate and category (amount and taxableAmount), whatever the tax mode; what a VAT summary prints. */
+  taxSummary?: Tax[];
   shipping?: DecimalString;
   discount?: DecimalString;
   subtotal: DecimalString;

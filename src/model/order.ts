@@ -29,6 +29,8 @@ export interface Tax {
   /** Percent, as a decimal string ("19" for 19 %). */
   rate?: DecimalString;
   category?: string;
+  /** The amount the tax was computed on (a tax-summary row of an invoice carries it). */
+  taxableAmount?: DecimalString;
 }
 
 export interface OrderLine {
