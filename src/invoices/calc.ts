@@ -1,0 +1,405 @@
+/**
+ * Invoice arithmetic: pure functions from an order's lines and the quantities to bill to a canonical
+ * Invoice, and the check that an invoice never bills more than was ordered (or shipped).
+ *
+ * Rounding (half-up, to the currency's minor unit):
+ * - line subtotal = round(quantity x unitPrice)
+ * - line tax mode: line tax = round(line subtotal x rate / 100); tax total = sum of line taxes
+ * - header tax mode: per rate group, tax = round(sum of the group's line subtotals x rate / 100)
+ * - invoice subtotal = sum of the rounded line subtotals; total = subtotal + tax + shipping - discount
+ * Shipping and discount are header amounts outside the tax base.
+ * A credit memo takes the same positive inputs and comes out negative: quantities, subtotals, taxes,
+ * shipping, discount and total (unit prices stay positive).
+ */
+import { D, dec, formatMoney, isDecimalString, roundMoney } from '../model';
+import type { Dec, DecimalString, Invoice, InvoiceLine, InvoicePurpose, Party, Tax } from '../model';
+
+export type TaxMode = 'line' | 'header';
+
+export interface InvoiceCalcLine {
+  orderLineNumber: number;
+  supplierPartId: string;
+  description?: string;
+  unitOfMeasure: string;
+  /** >= 0, any number of decimals. */
+  unitPrice: DecimalString;
+  /** Quantity to bill, > 0 (also for credit memos: the sign comes from the purpose). */
+  quantity: DecimalString;
+  /** Percent ("19" for 19 %); no rate = untaxed line. */
+  taxRate?: DecimalString;
+  taxCategory?: string;
+}
+
+export interface HeaderTaxRate {
+  /** Percent, applied to the sum of all line subtotals. */
+  rate: DecimalString;
+  category?: string;
+  description?: string;
+}
+
+export interface InvoiceCalcInput {
+  invoiceNumber: string;
+  /** ISO 8601 date or date-time. */
+  invoiceDate: string;
+  purpose: InvoicePurpose;
+  currency: string;
+  buyerOrderNumber: string;
+  lines: readonly InvoiceCalcLine[];
+  /** line: each line carries its tax; header: tax computed on sums, per rate (or with `headerTax`). */
+  taxMode: TaxMode;
+  /** Header mode only: one rate for the whole invoice, overriding the lines' rates. */
+  headerTax?: HeaderTaxRate;
+  /** >= 0 */
+  shipping?: DecimalString;
+  /** >= 0, subtracted from the total. */
+  discount?: DecimalString;
+  /** Due date = invoice date (UTC calendar day) + this many calendar days. */
+  paymentTermsNetDays?: number;
+  originalInvoiceNumber?: string;
+  orderPayloadId?: string;
+  orderDate?: string;
+  billTo?: Party;
+  remitTo?: Party;
+  shipTo?: Party;
+  comments?: string[];
+}
+
+export class InvoiceCalcError extends Error {
+  constructor(
+    /** Path of the offending input, e.g. "lines[2].quantity". */
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'InvoiceCalcError';
+  }
+}
+
+function fail(field: string, why: string): never {
+  throw new InvoiceCalcError(field, why);
+}
+
+function decimal(value: DecimalString, field: string, opts: { positive?: boolean } = {}): Dec {
+  if (typeof value !== 'string' || !isDecimalString(value.trim()))
+    fail(field, `"${value}" is not a decimal number`);
+  const d = dec(value);
+  if (d.isNeg()) fail(field, `${value} is negative`);
+  if (opts.positive && d.isZero()) fail(field, 'must be greater than zero');
+  return d;
+}
+
+const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+
+/**
+ * The UTC calendar day of an ISO 8601 date or date-time, plus `days` calendar days, as YYYY-MM-DD.
+ * A date-time without offset is read as UTC. Throws RangeError on anything that is not a real date.
+ */
+export function addCalendarDays(iso: string, days: number): string {
+  if (!Number.isInteger(days)) throw new RangeError(`not a whole number of days: ${days}`);
+  const m = ISO_RE.exec(iso.trim());
+  if (!m) throw new RangeError(`not an ISO 8601 date: "${iso}"`);
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((v) => Number(v ?? 0));
+  const dayStart = Date.UTC(year, month - 1, day);
+  const check = new Date(dayStart);
+  if (
+    check.getUTCFullYear() !== year ||
+    check.getUTCMonth() !== month - 1 ||
+    check.getUTCDate() !== day ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  ) {
+    throw new RangeError(`not a calendar date: "${iso}"`);
+  }
+  let offsetMinutes = 0;
+  const zone = m[7];
+  if (zone !== undefined && zone !== 'Z') {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    offsetMinutes = sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
+  }
+  const instant = dayStart + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000;
+  const utc = new Date(instant);
+  const due = new Date(Date.UTC(utc.getUTCFullYear(), utc.getUTCMonth(), utc.getUTCDate() + days));
+  return due.toISOString().slice(0, 10);
+}
+
+interface TaxGroup {
+  rate: Dec;
+  category?: string;
+  base: Dec;
+  /** Sum of rounded line taxes (line mode). */
+  lineTax: Dec;
+}
+
+function groupKey(rate: Dec, category: string | undefined): string {
+  return `${rate.toFixed()}|${category ?? ''}`;
+}
+
+/** Builds a canonical Invoice; throws InvoiceCalcError naming the first bad input. */
+export function computeInvoice(input: InvoiceCalcInput): Invoice {
+  const { currency } = input;
+  if (!/^[A-Z]{3}$/.test(currency)) fail('currency', `"${currency}" is not an ISO 4217 code`);
+  if (input.invoiceNumber.trim() === '') fail('invoiceNumber', 'is empty');
+  if (input.buyerOrderNumber.trim() === '') fail('buyerOrderNumber', 'is empty');
+  if (input.purpose !== 'standard' && input.purpose !== 'creditMemo')
+    fail('purpose', `unknown "${input.purpose}"`);
+  if (input.taxMode !== 'line' && input.taxMode !== 'header') fail('taxMode', `unknown "${input.taxMode}"`);
+  if (input.headerTax && input.taxMode !== 'header') fail('headerTax', 'only applies with taxMode "header"');
+  if (input.lines.length === 0) fail('lines', 'an invoice needs at least one line');
+  try {
+    addCalendarDays(input.invoiceDate, 0);
+  } catch (e) {
+    fail('invoiceDate', (e as Error).message);
+  }
+  const netDays = input.paymentTermsNetDays;
+  if (netDays !== undefined && (!Number.isInteger(netDays) || netDays < 0)) {
+    fail('paymentTermsNetDays', `${netDays} is not a whole number of days >= 0`);
+  }
+
+  const sign = input.purpose === 'creditMemo' ? -1 : 1;
+  const signed = (v: Dec): Dec => (v.isZero() ? new D(0) : v.times(sign));
+  const money = (v: Dec): DecimalString => formatMoney(signed(v), currency);
+  const round = (v: Dec): Dec => roundMoney(v, currency);
+
+  const headerRate = input.headerTax ? decimal(input.headerTax.rate, 'headerTax.rate') : undefined;
+  const groups = new Map<string, TaxGroup>();
+  const addToGroup = (rate: Dec, category: string | undefined, base: Dec, lineTax: Dec): void => {
+    const key = groupKey(rate, category);
+    const g = groups.get(key) ?? { rate, category, base: new D(0), lineTax: new D(0) };
+    g.base = g.base.plus(base);
+    g.lineTax = g.lineTax.plus(lineTax);
+    groups.set(key, g);
+  };
+
+  const seen = new Set<number>();
+  let subtotal = new D(0);
+  const lines: InvoiceLine[] = input.lines.map((l, i) => {
+    const at = `lines[${i}]`;
+    if (!Number.isInteger(l.orderLineNumber) || l.orderLineNumber < 1) {
+      fail(`${at}.orderLineNumber`, `${l.orderLineNumber} is not a line number`);
+    }
+    if (seen.has(l.orderLineNumber))
+      fail(`${at}.orderLineNumber`, `order line ${l.orderLineNumber} appears twice`);
+    seen.add(l.orderLineNumber);
+    const qty = decimal(l.quantity, `${at}.quantity`, { positive: true });
+    const price = decimal(l.unitPrice, `${at}.unitPrice`);
+    const lineSubtotal = round(qty.times(price));
+    subtotal = subtotal.plus(lineSubtotal);
+
+    const line: InvoiceLine = {
+      lineNumber: i + 1,
+      orderLineNumber: l.orderLineNumber,
+      supplierPartId: l.supplierPartId,
+      quantity: signed(qty).toFixed(),
+      unitOfMeasure: l.unitOfMeasure,
+      unitPrice: l.unitPrice.trim(),
+      subtotal: money(lineSubtotal),
+    };
+    if (l.description !== undefined) line.description = l.description;
+
+    const rate = l.taxRate !== undefined ? decimal(l.taxRate, `${at}.taxRate`) : undefined;
+    if (input.taxMode === 'line') {
+      if (rate !== undefined) {
+        const tax = round(lineSubtotal.times(rate).dividedBy(100));
+        line.tax = { amount: money(tax), rate: rate.toFixed() };
+        if (l.taxCategory !== undefined) line.tax.category = l.taxCategory;
+        addToGroup(rate, l.taxCategory, lineSubtotal, tax);
+      }
+    } else if (headerRate !== undefined) {
+      addToGroup(headerRate, input.headerTax?.category, lineSubtotal, new D(0));
+    } else if (rate !== undefined) {
+      addToGroup(rate, l.taxCategory, lineSubtotal, new D(0));
+    }
+    return line;
+  });
+
+  const summary: Tax[] = [];
+  let taxTotal = new D(0);
+  for (const g of groups.values()) {
+    const amount = input.taxMode === 'line' ? g.lineTax : round(g.base.times(g.rate).dividedBy(100));
+    taxTotal = taxTotal.plus(amount);
+    const row: Tax = { amount: money(amount), rate: g.rate.toFixed(), taxableAmount: money(g.base) };
+    if (g.category !== undefined) row.category = g.category;
+    summary.push(row);
+  }
+
+  const shipping = input.shipping !== undefined ? round(decimal(input.shipping, 'shipping')) : undefined;
+  const discount = input.discount !== undefined ? round(decimal(input.discount, 'discount')) : undefined;
+  const total = subtotal
+    .plus(taxTotal)
+    .plus(shipping ?? 0)
+    .minus(discount ?? 0);
+
+  const invoice: Invoice = {
+    invoiceNumber: input.invoiceNumber,
+    purpose: input.purpose,
+    invoiceDate: input.invoiceDate,
+    currency,
+    buyerOrderNumber: input.buyerOrderNumber,
+    lines,
+    subtotal: money(subtotal),
+    taxTotal: money(taxTotal),
+    total: money(total),
+  };
+  if (summary.length > 0) invoice.taxSummary = summary;
+  if (input.taxMode === 'header' && summary.length > 0) {
+    const tax: Tax = { amount: money(taxTotal) };
+    if (summary.length === 1) {
+      tax.rate = summary[0].rate;
+      if (summary[0].category !== undefined) tax.category = summary[0].category;
+    }
+    if (input.headerTax?.description !== undefined) tax.description = input.headerTax.description;
+    invoice.tax = tax;
+  }
+  if (shipping !== undefined) invoice.shipping = money(shipping);
+  if (discount !== undefined) invoice.discount = money(discount);
+  if (netDays !== undefined) {
+    invoice.paymentTermsNetDays = netDays;
+    invoice.dueDate = addCalendarDays(input.invoiceDate, netDays);
+  }
+  if (input.originalInvoiceNumber !== undefined) invoice.originalInvoiceNumber = input.originalInvoiceNumber;
+  if (input.orderPayloadId !== undefined) invoice.orderPayloadId = input.orderPayloadId;
+  if (input.orderDate !== undefined) invoice.orderDate = input.orderDate;
+  if (input.billTo !== undefined) invoice.billTo = input.billTo;
+  if (input.remitTo !== undefined) invoice.remitTo = input.remitTo;
+  if (input.shipTo !== undefined) invoice.shipTo = input.shipTo;
+  if (input.comments !== undefined) invoice.comments = [...input.comments];
+  return invoice;
+}
+
+export interface LineQuantity {
+  /** The order line. */
+  lineNumber: number;
+  quantity: DecimalString;
+}
+
+export interface RemainingLine {
+  lineNumber: number;
+  ordered: DecimalString;
+  /** Net of credit memos. */
+  invoiced: DecimalString;
+  shipped?: DecimalString;
+  /** What may still be billed before this request: min(ordered, shipped when required) - invoiced, never below 0. */
+  available: DecimalString;
+  requested?: DecimalString;
+  /** available - requested, when the request for this line is acceptable. */
+  remainingAfter?: DecimalString;
+}
+
+export type QuantityErrorCode =
+  'unknownLine' | 'duplicateLine' | 'invalidQuantity' | 'exceedsOrdered' | 'exceedsShipped';
+
+export interface QuantityError {
+  lineNumber: number;
+  code: QuantityErrorCode;
+  message: string;
+}
+
+export interface RemainingResult {
+  ok: boolean;
+  lines: RemainingLine[];
+  errors: QuantityError[];
+}
+
+function sumByLine(list: readonly LineQuantity[] | undefined): Map<number, Dec> {
+  const out = new Map<number, Dec>();
+  for (const l of list ?? [])
+    out.set(l.lineNumber, (out.get(l.lineNumber) ?? new D(0)).plus(dec(l.quantity)));
+  return out;
+}
+
+/**
+ * Checks the quantities of a new invoice against the order: per order line, never more than ordered
+ * minus already invoiced (credit memos count back), and, when `requireShipped`, never more than
+ * shipped minus already invoiced. `alreadyInvoiced` and `shipped` may list a line several times
+ * (several invoices, several shipments); they are summed. Every problem is reported, naming the line.
+ */
+export function remainingQuantities(
+  ordered: readonly LineQuantity[],
+  alreadyInvoiced: readonly LineQuantity[],
+  requested: readonly LineQuantity[],
+  shipped?: readonly LineQuantity[],
+  requireShipped = false,
+): RemainingResult {
+  const errors: QuantityError[] = [];
+  const orderedBy = new Map<number, Dec>();
+  for (const l of ordered) {
+    if (orderedBy.has(l.lineNumber)) {
+      errors.push({
+        lineNumber: l.lineNumber,
+        code: 'duplicateLine',
+        message: `order line ${l.lineNumber} is listed twice in the order`,
+      });
+    }
+    orderedBy.set(l.lineNumber, dec(l.quantity));
+  }
+  const invoicedBy = sumByLine(alreadyInvoiced);
+  const shippedBy = sumByLine(shipped);
+
+  const requestedBy = new Map<number, Dec>();
+  for (const r of requested) {
+    const at = `order line ${r.lineNumber}`;
+    if (!orderedBy.has(r.lineNumber)) {
+      errors.push({ lineNumber: r.lineNumber, code: 'unknownLine', message: `${at} is not on the order` });
+    } else if (requestedBy.has(r.lineNumber)) {
+      errors.push({ lineNumber: r.lineNumber, code: 'duplicateLine', message: `${at} is requested twice` });
+    } else if (!isDecimalString(r.quantity.trim()) || dec(r.quantity).lte(0)) {
+      errors.push({
+        lineNumber: r.lineNumber,
+        code: 'invalidQuantity',
+        message: `${at}: quantity "${r.quantity}" must be a decimal number > 0`,
+      });
+    } else {
+      requestedBy.set(r.lineNumber, dec(r.quantity));
+    }
+  }
+
+  const zero = new D(0);
+  const lines: RemainingLine[] = [...orderedBy.entries()].map(([lineNumber, ord]) => {
+    const inv = invoicedBy.get(lineNumber) ?? zero;
+    const shp = shippedBy.get(lineNumber) ?? zero;
+    const fromOrder = D.max(ord.minus(inv), zero);
+    const fromShipped = D.max(D.min(shp, ord).minus(inv), zero);
+    const available = requireShipped ? fromShipped : fromOrder;
+    const line: RemainingLine = {
+      lineNumber,
+      ordered: ord.toFixed(),
+      invoiced: inv.toFixed(),
+      available: available.toFixed(),
+    };
+    if (shipped !== undefined || requireShipped) line.shipped = shp.toFixed();
+    const req = requestedBy.get(lineNumber);
+    if (req !== undefined) {
+      line.requested = req.toFixed();
+      const at = `order line ${lineNumber}`;
+      if (req.gt(fromOrder)) {
+        errors.push({
+          lineNumber,
+          code: 'exceedsOrdered',
+          message: `${at}: requested ${req.toFixed()} exceeds the ${fromOrder.toFixed()} not yet invoiced (ordered ${ord.toFixed()}, invoiced ${inv.toFixed()})`,
+        });
+      } else if (requireShipped && req.gt(fromShipped)) {
+        errors.push({
+          lineNumber,
+          code: 'exceedsShipped',
+          message: `${at}: requested ${req.toFixed()} exceeds the ${fromShipped.toFixed()} shipped and not yet invoiced (shipped ${shp.toFixed()}, invoiced ${inv.toFixed()})`,
+        });
+      } else {
+        line.remainingAfter = available.minus(req).toFixed();
+      }
+    }
+    return line;
+  });
+
+  return { ok: errors.length === 0, lines, errors };
+}
+
+/** Quantities already billed per order line, from earlier invoices (credit memos, being negative, count back). */
+export function invoicedQuantities(invoices: readonly Pick<Invoice, 'lines'>[]): LineQuantity[] {
+  const sums = sumByLine(
+    invoices.flatMap((inv) =>
+      inv.lines.map((l) => ({ lineNumber: l.orderLineNumber, quantity: l.quantity })),
+    ),
+  );
+  return [...sums.entries()].map(([lineNumber, q]) => ({ lineNumber, quantity: q.toFixed() }));
+}
