@@ -1,0 +1,446 @@
+/**
+ * Streaming X12 tokenizer: turns chunks of text (Buffer or string, any size) into segments.
+ *
+ * - Delimiters come from each ISA: element separator = ISA character 4, repetition separator = ISA11
+ *   when ISA12 >= 00402, component separator = ISA16, segment terminator = the character after ISA16
+ *   (a newline terminator works too). Every interchange may use its own delimiters.
+ * - Tolerated between segments: a UTF-8 BOM, spaces, tabs, CR/LF. CR/LF inside a segment (files
+ *   wrapped at 80 columns) are dropped when they are not the terminator.
+ * - A segment is never split at a chunk boundary: text after the last terminator waits for the
+ *   next chunk. Bytes are decoded as UTF-8 with a StringDecoder, so a multi-byte character split
+ *   across chunks is safe.
+ * - Problems are reported as X12Error values through `error`; the tokenizer never throws on input.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import { Segment } from './segment';
+import type { Delimiters, X12Error } from './types';
+
+/** What the tokenizer learnt from an ISA segment. */
+export interface InterchangeStart {
+  delimiters: Delimiters;
+  /** Problems of the ISA itself: length, field widths, values. The interchange is still read. */
+  errors: X12Error[];
+}
+
+export interface TokenizerHandlers {
+  /** Called once per segment; `isa` is set for ISA segments. */
+  segment(segment: Segment, isa?: InterchangeStart): void;
+  error(error: X12Error): void;
+}
+
+/** Widths of ISA01..ISA16. */
+export const ISA_WIDTHS = [2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1] as const;
+/** 0-based offsets of the 16 element separators in a well-formed ISA. */
+const ISA_SEPARATOR_OFFSETS = (() => {
+  const out: number[] = [];
+  let at = 3;
+  for (const w of ISA_WIDTHS) {
+    out.push(at);
+    at += w + 1;
+  }
+  return out;
+})();
+/** ISA length up to and including ISA16 (the terminator makes it 106). */
+const ISA_BODY_LENGTH = 105;
+/** Give up looking for 16 separators after this many characters. */
+const ISA_MAX_SCAN = 300;
+
+const CR = 13;
+const LF = 10;
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === LF || c === CR || c === 9 || c === 11 || c === 12 || c === 0xfeff || c === 0xa0;
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+function isaError(
+  code: X12Error['code'],
+  message: string,
+  filePosition: number,
+  elementPosition?: number,
+  badValue?: string,
+): X12Error {
+  const e: X12Error = {
+    code,
+    message,
+    segmentPosition: filePosition,
+    fileSegmentPosition: filePosition,
+    segmentId: 'ISA',
+  };
+  if (elementPosition !== undefined) e.elementPosition = elementPosition;
+  if (badValue !== undefined) e.badValue = badValue;
+  return e;
+}
+
+function validDate6(v: string): boolean {
+  if (!/^\d{6}$/.test(v)) return false;
+  const m = Number(v.slice(2, 4));
+  const d = Number(v.slice(4, 6));
+  return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+function validTime4(v: string): boolean {
+  return /^\d{4}$/.test(v) && Number(v.slice(0, 2)) <= 23 && Number(v.slice(2, 4)) <= 59;
+}
+
+/** Value checks of ISA elements (after the width checks). */
+function checkIsaValues(fields: string[], filePosition: number, errors: X12Error[]): void {
+  const bad = (pos: number, what: string): void => {
+    errors.push(
+      isaError(
+        'ISA_INVALID_VALUE',
+        `ISA${String(pos).padStart(2, '0')} ${what}`,
+        filePosition,
+        pos,
+        fields[pos],
+      ),
+    );
+  };
+  if (!validDate6(fields[9].trim())) bad(9, 'is not a valid date YYMMDD');
+  if (!validTime4(fields[10].trim())) bad(10, 'is not a valid time HHMM');
+  if (!/^\d{5}$/.test(fields[12])) bad(12, 'is not a 5-digit version number');
+  if (!/^\d{1,9}$/.test(fields[13].trim())) bad(13, 'control number is not numeric');
+  if (fields[14] !== '0' && fields[14] !== '1') bad(14, 'acknowledgment requested must be 0 or 1');
+  if (fields[15] !== 'P' && fields[15] !== 'T' && fields[15] !== 'I')
+    bad(15, 'usage indicator must be P, T or I');
+}
+
+type HeaderResult =
+  | { kind: 'wait' }
+  | { kind: 'notIsa' }
+  | { kind: 'invalid'; end: number; error: X12Error }
+  | { kind: 'isa'; end: number; segment: Segment; start: InterchangeStart };
+
+/**
+ * Reads an ISA starting at `p` (text[p..p+2] === 'ISA'). Line breaks inside the ISA are skipped.
+ * Well-formed ISAs are read by fixed positions; others by counting 16 separators, with errors.
+ */
+function readIsa(text: string, p: number, final: boolean, filePosition: number): HeaderResult {
+  if (p + 4 > text.length) return final ? { kind: 'notIsa' } : { kind: 'wait' };
+  const sepCode = text.charCodeAt(p + 3);
+  if (isAlnum(sepCode) || isSpace(sepCode)) return { kind: 'notIsa' };
+  // Fast path: well-formed 106-character ISA without line breaks.
+  if (p + ISA_BODY_LENGTH < text.length) {
+    let ok = true;
+    for (let i = 0; i < ISA_SEPARATOR_OFFSETS.length && ok; i++)
+      ok = text.charCodeAt(p + ISA_SEPARATOR_OFFSETS[i]) === sepCode;
+    const body = ok ? text.slice(p, p + ISA_BODY_LENGTH) : '';
+    if (ok && body.indexOf('\n') === -1 && body.indexOf('\r') === -1) {
+      return finishIsa(text, p, body, true, p + ISA_BODY_LENGTH - 1, filePosition);
+    }
+  }
+  // Raw indices of the ISA's characters, line breaks skipped.
+  const logical: number[] = [];
+  let sepCount = 0;
+  let lastSep = -1;
+  let q = p;
+  // Collect at least 105 characters (to test the fixed layout) and up to ISA16 by counting.
+  while (q < text.length && logical.length < ISA_MAX_SCAN) {
+    const c = text.charCodeAt(q);
+    q++;
+    if (c === CR || c === LF) continue;
+    logical.push(q - 1);
+    if (c === sepCode && sepCount < 16) {
+      sepCount++;
+      lastSep = logical.length - 1;
+    }
+    if (logical.length >= ISA_BODY_LENGTH && sepCount === 16 && logical.length - 1 > lastSep) break;
+  }
+  const fixed =
+    logical.length >= ISA_BODY_LENGTH &&
+    ISA_SEPARATOR_OFFSETS.every((o) => text.charCodeAt(logical[o]) === sepCode);
+  let isa16: number;
+  if (fixed) isa16 = ISA_BODY_LENGTH - 1;
+  else if (sepCount === 16 && lastSep + 1 < logical.length) isa16 = lastSep + 1;
+  else isa16 = -1;
+  const ranOut = q >= text.length;
+  if (ranOut && !final) {
+    // More text may complete the ISA, or turn a short-looking one into a fixed-layout one.
+    if (isa16 === -1 || logical[isa16] + 1 >= text.length) return { kind: 'wait' };
+    if (!fixed && logical.length < ISA_BODY_LENGTH) return { kind: 'wait' };
+  }
+  if (isa16 === -1 || logical[isa16] + 1 >= text.length) {
+    const truncated = ranOut && final;
+    return {
+      kind: 'invalid',
+      end: q,
+      error: isaError(
+        truncated ? 'ISA_TRUNCATED' : 'ISA_INVALID_DELIMITERS',
+        truncated
+          ? 'the ISA segment is incomplete'
+          : `cannot find the 16 element separators, ISA16 and a segment terminator of the ISA: ${JSON.stringify(
+              text.slice(p, p + 120),
+            )}`,
+        filePosition,
+      ),
+    };
+  }
+  const body = logical
+    .slice(0, isa16 + 1)
+    .map((i) => text[i])
+    .join('');
+  return finishIsa(text, p, body, fixed, logical[isa16], filePosition);
+}
+
+function finishIsa(
+  text: string,
+  p: number,
+  body: string,
+  fixed: boolean,
+  isa16Raw: number,
+  filePosition: number,
+): HeaderResult {
+  const termIndex = isa16Raw + 1;
+  const element = text[p + 3];
+  let fields: string[];
+  if (fixed) {
+    fields = ['ISA'];
+    for (let i = 0; i < 16; i++) {
+      const from = ISA_SEPARATOR_OFFSETS[i] + 1;
+      fields.push(body.slice(from, from + ISA_WIDTHS[i]));
+    }
+  } else {
+    fields = body.split(element);
+    if (fields.length > 17) fields = [...fields.slice(0, 16), fields.slice(16).join(element)];
+  }
+  const errors: X12Error[] = [];
+  if (!fixed) {
+    errors.push(isaError('ISA_LENGTH', `ISA is ${body.length + 1} characters long, not 106`, filePosition));
+    for (let i = 1; i <= 16; i++) {
+      const v = fields[i] ?? '';
+      if (v.length !== ISA_WIDTHS[i - 1]) {
+        errors.push(
+          isaError(
+            'ISA_FIELD_WIDTH',
+            `ISA${String(i).padStart(2, '0')} is ${v.length} characters wide, expected ${ISA_WIDTHS[i - 1]}`,
+            filePosition,
+            i,
+            v,
+          ),
+        );
+      }
+    }
+  }
+  checkIsaValues(fields, filePosition, errors);
+
+  const component = text[isa16Raw];
+  const segment = text[termIndex];
+  const version = /^\d{5}$/.test(fields[12]) ? Number(fields[12]) : 0;
+  const rep = fields[11];
+  const repetition =
+    version >= 402 && rep.length === 1 && !isAlnum(rep.charCodeAt(0)) && !isSpace(rep.charCodeAt(0))
+      ? rep
+      : undefined;
+  const delimiters: Delimiters = { element, component, repetition, segment };
+
+  const termCode = segment.charCodeAt(0);
+  const compCode = component.charCodeAt(0);
+  const problems: string[] = [];
+  if (isAlnum(termCode) || termCode === 32 || (termCode >= 0xd800 && termCode <= 0xdfff))
+    problems.push(`segment terminator ${JSON.stringify(segment)} is not a valid delimiter`);
+  if (isAlnum(compCode) || compCode === 32)
+    problems.push(`component separator ${JSON.stringify(component)} is not valid`);
+  if (segment === element || component === element || component === segment)
+    problems.push('element separator, component separator and segment terminator must differ');
+  if (
+    repetition !== undefined &&
+    (repetition === element || repetition === component || repetition === segment)
+  )
+    problems.push('repetition separator must differ from the other delimiters');
+  if (problems.length > 0) {
+    return {
+      kind: 'invalid',
+      end: termIndex + 1,
+      error: isaError(
+        'ISA_INVALID_DELIMITERS',
+        `ISA delimiters: ${problems.join('; ')}`,
+        filePosition,
+        16,
+        component,
+      ),
+    };
+  }
+  const seg = new Segment('ISA', body, delimiters, filePosition, fields);
+  return { kind: 'isa', end: termIndex + 1, segment: seg, start: { delimiters, errors } };
+}
+
+/** Id-like prefix of some text, for error messages about content outside an envelope. */
+function leadingId(text: string, p: number): string {
+  let q = p;
+  while (q < text.length && q - p < 3 && isAlnum(text.charCodeAt(q))) q++;
+  return text.slice(p, q) || text.slice(p, p + 1);
+}
+
+export class X12Tokenizer {
+  private pending = '';
+  /** Offset in `pending` up to which no terminator was found. */
+  private scanned = 0;
+  private delimiters: Delimiters | undefined;
+  private decoder: StringDecoder | undefined;
+  private position = 0;
+  private sawContent = false;
+  private sawIsa = false;
+  private inGarbage = false;
+  private ended = false;
+
+  constructor(private readonly handlers: TokenizerHandlers) {}
+
+  /** Number of segments emitted so far. */
+  get segmentCount(): number {
+    return this.position;
+  }
+
+  push(chunk: string | Buffer | Uint8Array): void {
+    if (this.ended) return;
+    let text: string;
+    if (typeof chunk === 'string') text = chunk;
+    else {
+      this.decoder ??= new StringDecoder('utf8');
+      text = this.decoder.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+    }
+    if (text.length === 0) return;
+    this.pending = this.pending.length === 0 ? text : this.pending + text;
+    this.run(false);
+  }
+
+  end(): void {
+    if (this.ended) return;
+    if (this.decoder) {
+      const rest = this.decoder.end();
+      if (rest) this.pending += rest;
+    }
+    this.run(true);
+    this.ended = true;
+    if (!this.sawContent) {
+      this.handlers.error({
+        code: 'EMPTY_INPUT',
+        message: 'the input is empty',
+        segmentPosition: 0,
+        fileSegmentPosition: 0,
+        segmentId: '',
+      });
+    }
+  }
+
+  private emitGarbageError(text: string, p: number): void {
+    if (this.inGarbage) return;
+    this.inGarbage = true;
+    const id = leadingId(text, p);
+    const pos = this.position + 1;
+    if (!this.sawIsa) {
+      this.handlers.error({
+        code: 'NOT_X12',
+        message: `the input does not start with an ISA segment (found ${JSON.stringify(text.slice(p, p + 10))})`,
+        segmentPosition: pos,
+        fileSegmentPosition: pos,
+        segmentId: id,
+      });
+    } else {
+      this.handlers.error({
+        code: 'SEGMENT_OUTSIDE_ENVELOPE',
+        message: `content outside an interchange (after IEA): ${JSON.stringify(text.slice(p, p + 20))}`,
+        segmentPosition: pos,
+        fileSegmentPosition: pos,
+        segmentId: id,
+      });
+    }
+  }
+
+  private run(final: boolean): void {
+    const text = this.pending;
+    let pos = 0;
+    const len = text.length;
+    for (;;) {
+      if (this.delimiters === undefined) {
+        // Header mode: skip whitespace, expect ISA.
+        while (pos < len && isSpace(text.charCodeAt(pos))) pos++;
+        if (pos >= len) break;
+        this.sawContent = true;
+        if (len - pos < 4 && !final) break;
+        if (text.startsWith('ISA', pos)) {
+          const r = readIsa(text, pos, final, this.position + 1);
+          if (r.kind === 'wait') break;
+          if (r.kind === 'isa') {
+            this.position++;
+            this.sawIsa = true;
+            this.inGarbage = false;
+            this.delimiters = r.start.delimiters;
+            this.handlers.segment(r.segment, r.start);
+            pos = r.end;
+            this.scanned = pos;
+            continue;
+          }
+          if (r.kind === 'invalid') {
+            this.position++;
+            this.handlers.error(r.error);
+            this.sawIsa = true;
+            this.inGarbage = true; // what follows belongs to the broken interchange: one error is enough
+            const next = text.indexOf('ISA', pos + 3);
+            pos = next === -1 ? (final ? len : Math.max(pos + 3, len - 2)) : next;
+            if (next === -1) break;
+            continue;
+          }
+        }
+        // Not an ISA: skip to the next candidate.
+        this.emitGarbageError(text, pos);
+        const next = text.indexOf('ISA', pos + 1);
+        if (next === -1) {
+          pos = final ? len : Math.max(pos, len - 2);
+          break;
+        }
+        pos = next;
+        continue;
+      }
+
+      const d = this.delimiters;
+      const end = text.indexOf(d.segment, Math.max(pos, this.scanned));
+      if (end === -1) {
+        if (!final) break;
+        if (pos < len) this.segmentText(text, pos, len);
+        pos = len;
+        break;
+      }
+      const rewind = this.segmentText(text, pos, end);
+      if (rewind !== -1) {
+        // A new ISA inside the current interchange (IEA missing): re-read it with its own delimiters.
+        this.delimiters = undefined;
+        pos = rewind;
+        continue;
+      }
+      pos = end + 1;
+    }
+    this.pending = pos >= len ? '' : text.slice(pos);
+    this.scanned = this.delimiters === undefined ? 0 : this.pending.length;
+  }
+
+  /**
+   * Handles the text of one segment [start, end). Returns -1, or the start offset of an ISA that
+   * must be re-read in header mode.
+   */
+  private segmentText(text: string, start: number, end: number): number {
+    let s = start;
+    while (s < end && isSpace(text.charCodeAt(s))) s++;
+    if (s === end) return -1;
+    this.sawContent = true;
+    const d = this.delimiters as Delimiters;
+    let raw = text.slice(s, end);
+    if (raw.charCodeAt(0) === 73 && raw.length > 3 && raw.startsWith('ISA') && !isAlnum(raw.charCodeAt(3)))
+      return s;
+    if (raw.indexOf('\n') !== -1 || raw.indexOf('\r') !== -1) raw = raw.replace(/[\r\n]+/g, '');
+    const sep = raw.indexOf(d.element);
+    const id = sep === -1 ? raw : raw.slice(0, sep);
+    this.handlers.segment(new Segment(id, raw, d, ++this.position));
+    if (id === 'IEA') this.delimiters = undefined;
+    return -1;
+  }
+}
+
+/** Tokenizes a whole string or Buffer synchronously. */
+export function tokenize(input: string | Buffer | Uint8Array, handlers: TokenizerHandlers): void {
+  const t = new X12Tokenizer(handlers);
+  t.push(input);
+  t.end();
+}
