@@ -1,0 +1,312 @@
+/**
+ * A printable invoice (or credit memo) as PDF, with pdfkit's built-in Helvetica.
+ *
+ * The content streams are left uncompressed so the text stays searchable in the raw file, and the
+ * document's dates come from the invoice, so the same invoice always renders to the same bytes.
+ * Helvetica only covers the WinAnsi character set: other characters are written without their accents
+ * where that helps ("Ł" stays unknown, "Ś" becomes "S") and as "?" otherwise.
+ */
+import PDFDocument from 'pdfkit';
+import { addCalendarDays } from './calc';
+import { dec, formatMoney } from '../model';
+import type { Address, Invoice, Party, Tax } from '../model';
+
+export interface InvoicePdfOptions {
+  supplierName: string;
+  buyerName: string;
+  /** Printed under the supplier's name (street lines, city...). Defaults to the invoice's remitTo address. */
+  supplierAddress?: string[];
+  /** Printed under the buyer's name. Defaults to the invoice's billTo address. */
+  buyerAddress?: string[];
+  /** VAT / tax registration numbers, printed with the parties. */
+  supplierTaxId?: string;
+  buyerTaxId?: string;
+  /** Payment instructions, free text lines printed after the totals (bank account...). */
+  paymentInstructions?: string[];
+  /** Page size, pdfkit name; A4 by default. */
+  pageSize?: 'A4' | 'LETTER';
+}
+
+/** Code points outside Latin-1 that WinAnsiEncoding has (0x80-0x9F). */
+const WIN_ANSI_EXTRA = new Set(
+  [
+    0x20ac, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x017d,
+    0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x017e,
+    0x0178,
+  ].map((c) => String.fromCodePoint(c)),
+);
+
+function winAnsi(ch: string): boolean {
+  const cp = ch.codePointAt(0) ?? 0;
+  return (cp >= 0x20 && cp <= 0x7e) || (cp >= 0xa0 && cp <= 0xff) || WIN_ANSI_EXTRA.has(ch);
+}
+
+// eslint-disable-next-line no-control-regex
+const SPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f-\u009f]/;
+
+/** Text Helvetica can show: controls become spaces, unknown characters lose accents or become "?". */
+export function pdfSafeText(value: string): string {
+  let out = '';
+  for (const ch of value) {
+    if (winAnsi(ch)) out += ch;
+    else if (SPACE_OR_CONTROL.test(ch)) out += ' ';
+    else {
+      const bare = ch.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+      out += bare !== '' && [...bare].every(winAnsi) ? bare : '?';
+    }
+  }
+  return out;
+}
+
+function addressLines(a: Address | undefined): string[] {
+  if (!a) return [];
+  const cityLine = [a.postalCode, a.city, a.state].filter((v) => v !== undefined && v !== '').join(' ');
+  return [...a.street, cityLine, a.countryName ?? a.countryCode ?? ''].filter((l) => l !== '');
+}
+
+function partyLines(p: Party | undefined): string[] {
+  if (!p) return [];
+  return [...(p.deliverTo ?? []), ...addressLines(p.address)];
+}
+
+const FONT = 'Helvetica';
+const BOLD = 'Helvetica-Bold';
+
+interface Column {
+  title: string;
+  width: number;
+  align: 'left' | 'right';
+}
+
+/** Renders the invoice; resolves with the whole PDF file. */
+export function renderInvoicePdf(invoice: Invoice, opts: InvoicePdfOptions): Promise<Buffer> {
+  const creditMemo = invoice.purpose === 'creditMemo';
+  const title = creditMemo ? 'CREDIT MEMO' : 'INVOICE';
+  const day = new Date(`${addCalendarDays(invoice.invoiceDate, 0)}T00:00:00Z`);
+  const doc = new PDFDocument({
+    size: opts.pageSize ?? 'A4',
+    margin: 50,
+    compress: false,
+    bufferPages: true,
+    info: {
+      Title: pdfSafeText(`${creditMemo ? 'Credit memo' : 'Invoice'} ${invoice.invoiceNumber}`),
+      Author: pdfSafeText(opts.supplierName),
+      CreationDate: day,
+    },
+  });
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+
+  const left = doc.page.margins.left;
+  const right = doc.page.width - doc.page.margins.right;
+  const width = right - left;
+  const bottom = () => doc.page.height - doc.page.margins.bottom;
+  const cur = invoice.currency;
+  const text = (s: string) => pdfSafeText(s);
+
+  // Header: title and supplier on the left, document facts on the right.
+  doc
+    .font(BOLD)
+    .fontSize(20)
+    .text(title, left, 50, { width: width / 2 });
+  doc
+    .font(BOLD)
+    .fontSize(11)
+    .text(text(opts.supplierName), left, doc.y + 4, { width: width / 2 });
+  doc.font(FONT).fontSize(9);
+  for (const l of opts.supplierAddress ?? partyLines(invoice.remitTo))
+    doc.text(text(l), { width: width / 2 });
+  if (opts.supplierTaxId) doc.text(text(`Tax ID: ${opts.supplierTaxId}`), { width: width / 2 });
+  const leftBottom = doc.y;
+
+  const facts: [string, string | undefined][] = [
+    [creditMemo ? 'Credit memo no.' : 'Invoice no.', invoice.invoiceNumber],
+    ['Date', addCalendarDays(invoice.invoiceDate, 0)],
+    ['Due date', invoice.dueDate],
+    ['Purchase order', invoice.buyerOrderNumber],
+    ['Order date', invoice.orderDate],
+    ['Credits invoice', invoice.originalInvoiceNumber],
+    ['Currency', cur],
+  ];
+  let fy = 50;
+  const factX = left + width / 2 + 20;
+  const factLabelW = 90;
+  for (const [label, value] of facts) {
+    if (value === undefined || value === '') continue;
+    doc.font(FONT).fontSize(9).text(label, factX, fy, { width: factLabelW });
+    doc
+      .font(BOLD)
+      .fontSize(9)
+      .text(text(value), factX + factLabelW, fy, { width: right - factX - factLabelW });
+    fy = doc.y + 2;
+  }
+
+  // Parties.
+  let y = Math.max(leftBottom, fy) + 20;
+  const partyW = width / 3 - 10;
+  const blocks: [string, string, string[], string | undefined][] = [
+    ['Bill to', opts.buyerName, opts.buyerAddress ?? partyLines(invoice.billTo), opts.buyerTaxId],
+  ];
+  if (invoice.shipTo)
+    blocks.push(['Ship to', invoice.shipTo.name ?? '', partyLines(invoice.shipTo), undefined]);
+  if (invoice.remitTo && opts.supplierAddress !== undefined) {
+    blocks.push(['Remit to', invoice.remitTo.name ?? '', partyLines(invoice.remitTo), undefined]);
+  }
+  let partiesBottom = y;
+  blocks.forEach(([label, name, lines, taxId], i) => {
+    const x = left + i * (partyW + 15);
+    doc.font(FONT).fontSize(8).fillColor('#555555').text(label.toUpperCase(), x, y, { width: partyW });
+    doc
+      .fillColor('black')
+      .font(BOLD)
+      .fontSize(10)
+      .text(text(name), x, doc.y + 2, { width: partyW });
+    doc.font(FONT).fontSize(9);
+    for (const l of lines) doc.text(text(l), x, doc.y, { width: partyW });
+    if (taxId) doc.text(text(`Tax ID: ${taxId}`), x, doc.y, { width: partyW });
+    partiesBottom = Math.max(partiesBottom, doc.y);
+  });
+  y = partiesBottom + 25;
+
+  // Lines table.
+  const columns: Column[] = [
+    { title: '#', width: 22, align: 'left' },
+    { title: 'Part', width: 75, align: 'left' },
+    { title: 'Description', width: 0, align: 'left' },
+    { title: 'Qty', width: 45, align: 'right' },
+    { title: 'Unit', width: 30, align: 'left' },
+    { title: 'Unit price', width: 60, align: 'right' },
+    { title: 'Tax %', width: 38, align: 'right' },
+    { title: 'Amount', width: 70, align: 'right' },
+  ];
+  const gap = 4;
+  columns[2].width = width - columns.reduce((s, c) => s + c.width, 0) - gap * (columns.length - 1);
+  const xs: number[] = [];
+  columns.reduce((x, c) => (xs.push(x), x + c.width + gap), left);
+
+  const drawRow = (cells: string[], font: string, rowY: number): number => {
+    doc.font(font).fontSize(8.5);
+    const heights = cells.map((c, i) => doc.heightOfString(c, { width: columns[i].width }));
+    const h = Math.max(...heights);
+    cells.forEach((c, i) => doc.text(c, xs[i], rowY, { width: columns[i].width, align: columns[i].align }));
+    return rowY + h;
+  };
+  const drawHeader = (rowY: number): number => {
+    const after = drawRow(
+      columns.map((c) => c.title),
+      BOLD,
+      rowY,
+    );
+    doc
+      .moveTo(left, after + 2)
+      .lineTo(right, after + 2)
+      .lineWidth(0.7)
+      .stroke();
+    return after + 6;
+  };
+
+  y = drawHeader(y);
+  for (const line of invoice.lines) {
+    const cells = [
+      String(line.lineNumber),
+      text(line.supplierPartId),
+      text(line.description ?? ''),
+      line.quantity,
+      text(line.unitOfMeasure),
+      line.unitPrice,
+      line.tax?.rate ?? '',
+      line.subtotal,
+    ];
+    doc.font(FONT).fontSize(8.5);
+    const h = Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: columns[i].width })));
+    if (y + h > bottom()) {
+      doc.addPage();
+      y = drawHeader(doc.page.margins.top);
+    }
+    y = drawRow(cells, FONT, y) + 4;
+  }
+  doc.moveTo(left, y).lineTo(right, y).lineWidth(0.7).stroke();
+  y += 8;
+
+  // Totals.
+  const totals: [string, string, boolean][] = [['Subtotal', invoice.subtotal, false]];
+  for (const t of invoice.taxSummary ?? []) totals.push([taxLabel(t, cur), t.amount, false]);
+  totals.push(['Tax total', invoice.taxTotal, false]);
+  if (invoice.shipping !== undefined) totals.push(['Shipping', invoice.shipping, false]);
+  // The discount is subtracted: shown with the sign it has in the sum.
+  if (invoice.discount !== undefined)
+    totals.push(['Discount', formatMoney(dec(invoice.discount).neg(), cur), false]);
+  totals.push([creditMemo ? `Total credit (${cur})` : `Total due (${cur})`, invoice.total, true]);
+
+  const labelX = left + width / 2;
+  const labelW = width / 2 - 90;
+  if (y + totals.length * 14 + 20 > bottom()) {
+    doc.addPage();
+    y = doc.page.margins.top;
+  }
+  for (const [label, amount, strong] of totals) {
+    doc.font(strong ? BOLD : FONT).fontSize(strong ? 11 : 9);
+    doc.text(text(label), labelX, y, { width: labelW });
+    doc.text(amount, labelX + labelW, y, { width: 90, align: 'right' });
+    y = doc.y + 3;
+  }
+
+  // Terms and notes.
+  y += 12;
+  const notes: string[] = [];
+  if (invoice.dueDate !== undefined) {
+    const terms =
+      invoice.paymentTermsNetDays !== undefined ? ` (net ${invoice.paymentTermsNetDays} days)` : '';
+    notes.push(
+      creditMemo ? `Credit date ${invoice.dueDate}${terms}.` : `Payment due by ${invoice.dueDate}${terms}.`,
+    );
+  }
+  if (invoice.tax?.description) notes.push(invoice.tax.description);
+  notes.push(...(opts.paymentInstructions ?? []), ...(invoice.comments ?? []));
+  doc.font(FONT).fontSize(9);
+  for (const n of notes) {
+    if (y + doc.heightOfString(text(n), { width }) > bottom()) {
+      doc.addPage();
+      y = doc.page.margins.top;
+    }
+    doc.text(text(n), left, y, { width });
+    y = doc.y + 2;
+  }
+
+  // Footer on every page, inside the bottom margin (lifted for the moment so pdfkit does not add a page).
+  const range = doc.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    const margin = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    doc
+      .font(FONT)
+      .fontSize(8)
+      .fillColor('#555555')
+      .text(
+        text(`${title} ${invoice.invoiceNumber} - page ${i + 1} of ${range.count}`),
+        left,
+        doc.page.height - 35,
+        {
+          width,
+          align: 'center',
+          lineBreak: false,
+        },
+      );
+    doc.page.margins.bottom = margin;
+  }
+
+  doc.end();
+  return done;
+}
+
+function taxLabel(t: Tax, currency: string): string {
+  const name = t.category ? t.category.toUpperCase() : 'Tax';
+  const rate = t.rate !== undefined ? ` ${t.rate} %` : '';
+  const base = t.taxableAmount !== undefined ? ` on ${t.taxableAmount} ${currency}` : '';
+  return `${name}${rate}${base}`;
+}
