@@ -14,8 +14,10 @@ export function escapeHtml(value: string): string {
 }
 
 /**
- * For attribute values that must reach the server byte for byte: the HTML parser turns a raw CR
- * (and CRLF) into LF, so line breaks are written as character references.
+ * For attribute values: the HTML parser turns a raw CR (and CRLF) into LF, so line breaks are written
+ * as character references and the field's value in the page is exactly the string given. (On submit,
+ * browsers still send every line break as CRLF, as HTML form encoding requires; XML parsers read both
+ * alike, and base64 has none.)
  */
 function escapeAttr(value: string): string {
   return escapeHtml(value).replace(/\r/g, '&#13;').replace(/\n/g, '&#10;');

@@ -84,7 +84,7 @@ describe('renderAutoSubmitForm', () => {
     expect(formTag(html)).toContain(`target="${escapeHtml(XSS)}"`);
   });
 
-  it('carries a cXML document in a hidden field byte for byte, CR and LF included', () => {
+  it('holds a cXML document in a hidden field exactly, CR and LF included', () => {
     const cxml =
       '<?xml version="1.0" encoding="UTF-8"?>\r\n<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.063/cXML.dtd">\n' +
       `<cXML payloadID="1@x" xml:lang="en"><Description xml:lang='en'>Tom &amp; Jerry "quoted" &lt;b&gt;</Description></cXML>`;
