@@ -207,7 +207,11 @@ export function buildInvoiceDetailRequest(
 
   const orderDate =
     invoice.orderDate === undefined ? undefined : timestampValue(invoice.orderDate, 'invoice.orderDate');
-  const orderNumber = requireText(invoice.buyerOrderNumber, 'invoice.buyerOrderNumber');
+  // An order named only by payloadID (buyerOrderNumber '') is written as OrderReference without orderID.
+  const orderNumber = invoice.buyerOrderNumber.trim() === '' ? undefined : invoice.buyerOrderNumber;
+  if (orderNumber === undefined && invoice.orderPayloadId === undefined) {
+    throw new CxmlBuildError('invoice.buyerOrderNumber or invoice.orderPayloadId is required');
+  }
   const orderInfo = el(
     'InvoiceDetailOrderInfo',
     {},
@@ -217,7 +221,7 @@ export function buildInvoiceDetailRequest(
           { orderID: orderNumber, orderDate },
           el('DocumentReference', { payloadID: invoice.orderPayloadId }),
         )
-      : el('OrderIDInfo', { orderID: orderNumber, orderDate }),
+      : el('OrderIDInfo', { orderID: orderNumber as string, orderDate }),
   );
   const items = invoice.lines.map((line, i) => {
     const at = `lines[${i}]`;
@@ -467,13 +471,17 @@ export function parseInvoiceDetailRequest(input: ParsedCxml | Buffer | string): 
   const originalInvoice = header.child('InvoiceIDInfo');
   if (originalInvoice) invoice.originalInvoiceNumber = originalInvoice.requiredAttr('invoiceID');
 
-  for (const partner of header.children('InvoicePartner')) {
-    const contactRaw = childElements(partner.el, 'Contact')[0];
-    const role = contactRaw?.attributes['role'];
-    if (role === 'billTo' && invoice.billTo === undefined)
-      invoice.billTo = readContactParty(partner.required('Contact'));
-    else if (role === 'remitTo' && invoice.remitTo === undefined)
-      invoice.remitTo = readContactParty(partner.required('Contact'));
+  // Only billTo/remitTo partners are read; others (invoiceFrom, soldTo, ...) stay in `unmapped` whole.
+  for (const partnerEl of childElements(header.el, 'InvoicePartner')) {
+    const role = childElements(partnerEl, 'Contact')[0]?.attributes['role'];
+    if (
+      (role === 'billTo' && invoice.billTo === undefined) ||
+      (role === 'remitTo' && invoice.remitTo === undefined)
+    ) {
+      const party = readContactParty(reader.node(partnerEl).required('Contact'));
+      if (role === 'billTo') invoice.billTo = party;
+      else invoice.remitTo = party;
+    }
   }
   const result: InvoiceDetailDocument = {
     payloadId: doc.payloadId,
@@ -496,12 +504,15 @@ export function parseInvoiceDetailRequest(input: ParsedCxml | Buffer | string): 
   }
   const docRef = header.child('DocumentReference');
   if (docRef) result.originalInvoicePayloadId = docRef.requiredAttr('payloadID');
+  // The term without a discount gives the net days; discount terms have no canonical field (unmapped).
   let netDays: number | undefined;
-  for (const term of header.children('PaymentTerm')) {
-    if (term.child('Discount') === undefined && netDays === undefined)
-      netDays = uintAttr(term, 'payInNumberOfDays');
+  for (const termEl of childElements(header.el, 'PaymentTerm')) {
+    if (netDays === undefined && childElements(termEl, 'Discount').length === 0) {
+      netDays = uintAttr(reader.node(termEl), 'payInNumberOfDays');
+    }
   }
-  for (const term of header.children('InvoiceDetailPaymentTerm')) {
+  for (const termEl of childElements(header.el, 'InvoiceDetailPaymentTerm')) {
+    const term = reader.node(termEl);
     const rate = decimalAttr(term, 'percentageRate');
     if ((rate === undefined || dec(rate).isZero()) && netDays === undefined)
       netDays = uintAttr(term, 'payInNumberOfDays');
