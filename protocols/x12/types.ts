@@ -108,4 +108,10 @@ export interface X12Error {
   transactionControl?: string;
   /** ST01 of the transaction set the error belongs to. */
   transactionSetId?: string;
+  /**
+   * True for errors of the mapping to the canonical model (valid X12 the model cannot take, e.g. a
+   * PO1 without unit price). They belong in an application response (855 reject / 824), not
+   * necessarily in the 997/999: `buildFunctionalAck` leaves them out unless asked.
+   */
+  application?: boolean;
 }

@@ -1,0 +1,612 @@
+/**
+ * 850 Purchase Order <-> canonical Order.
+ *
+ * Mapping (both directions):
+ * - BEG01 00 -> type "new", 01/03 -> "cancel", 04/05 -> "update"; BEG03 PO number; BEG05 order date
+ *   (DTM*004 with a time makes orderDate a date-time). BEG02/04/06 -> extrinsics "BEG02"...
+ * - CUR02 -> currency (default from options, "USD"). REF*PP -> version. AMT*TT -> total.
+ * - PER -> contacts; N1 loops (N1/N2/N3/N4/PER): ST -> shipTo, BT -> billTo (header), ST -> line
+ *   shipTo (detail); other parties -> extrinsics "N1*BY" (name) and "N1*BY*92" (id).
+ * - ITD -> paymentTerms (first ITD): ITD03 %, ITD05 discount days, ITD07 net days, ITD12 text.
+ * - SAC*C*G830/D240/G821 -> shipping (SAC05 is N2: implied 2 decimals); SAC*C*H850 -> tax when no
+ *   TXI; other SACs -> extrinsics "SAC*A*C310" (decimal amount).
+ * - TXI -> tax (header or line). DTM*002 -> requestedDeliveryDate (a header DTM*002 applies to
+ *   the lines without one). Other DTMs -> extrinsics "DTM*010". TD5 / PO4 elements -> extrinsics
+ *   "TD505" / "PO401". Other REFs -> extrinsics "REF*DP"; REF*ZZ with REF02 and REF03 -> extrinsic
+ *   named REF02 valued REF03 (extrinsics of other names are written that way). N9/MSG -> comments.
+ * - PO1: PO101 line number (ordinal when absent or not numeric), PO102 quantity, PO103 unit
+ *   (x12UomToRec20), PO104 unit price, product ids VP/VN -> supplierPartId, VS -> supplierAuxiliaryId,
+ *   BP (or IN) -> buyerPartId, MG -> manufacturerPartId, MF -> manufacturerName, C3 -> UNSPSC
+ *   classification; other qualifiers (UP, UK, EN, ...) -> line extrinsics "PO1*UP".
+ *   PID*F -> description (80-character PIDs are continued without separator).
+ * - CTT01 must equal the number of PO1 segments.
+ *
+ * Not carried by X12 850 and so not round-tripped: Tax.description, Address.name/countryName,
+ * distributions, classifications other than UNSPSC, N103 qualifiers other than 92.
+ */
+import {
+  rec20ToX12Uom,
+  x12UomToRec20,
+  type Classification,
+  type Contact,
+  type Extrinsic,
+  type Order,
+  type OrderLine,
+  type OrderType,
+} from '../../src/model';
+import { add } from '../../src/model';
+import {
+  CommentBuilder,
+  continueParty,
+  readContact,
+  readTax,
+  startParty,
+  writeComments,
+  writeContact,
+  writeParty,
+  writeTax,
+  type PartyLoop,
+} from './common';
+import type { TransactionSet } from './envelope';
+import type { Segment } from './segment';
+import { X12SerializeError, type OutElement, type OutSegment } from './serialize';
+import type { X12Error } from './types';
+import { SetErrors, impliedFromDecimal, isoDateTime, x12DateTime } from './values';
+
+export interface Parse850Options {
+  /** Currency when the 850 has no CUR segment (default "USD"). */
+  defaultCurrency?: string;
+}
+
+export interface Parse850Result {
+  /** Undefined when the set cannot be mapped at all (no BEG, no PO number...). */
+  order: Order | undefined;
+  /** Syntax and mapping errors; mapping-only ones have `application: true`. */
+  errors: X12Error[];
+}
+
+const TYPE_BY_PURPOSE: Record<string, OrderType> = {
+  '00': 'new',
+  '01': 'cancel',
+  '03': 'cancel',
+  '04': 'update',
+  '05': 'update',
+};
+const PURPOSE_BY_TYPE: Record<OrderType, string> = { new: '00', cancel: '01', update: '05' };
+const SHIPPING_CODES = new Set(['G830', 'D240', 'G821']);
+const PID_MAX = 80;
+
+function segmentExtrinsics(seg: Segment, target: Extrinsic[]): void {
+  for (let i = 1; i <= seg.length; i++) {
+    const v = seg.text(i);
+    if (v !== '') target.push({ name: `${seg.id}${String(i).padStart(2, '0')}`, value: v });
+  }
+}
+
+function refExtrinsic(seg: Segment, target: Extrinsic[]): void {
+  const q = seg.text(1);
+  const v2 = seg.text(2);
+  const v3 = seg.text(3);
+  if (q === 'ZZ' && v2 !== '' && v3 !== '') target.push({ name: v2, value: v3 });
+  else if (v2 !== '' || v3 !== '') target.push({ name: `REF*${q}`, value: v2 !== '' ? v2 : v3 });
+}
+
+interface LineState {
+  line: OrderLine;
+  pid: string[];
+  position: number;
+}
+
+/** Maps one 850 transaction set to a canonical Order. Never throws. */
+export function parse850(set: TransactionSet, options: Parse850Options = {}): Parse850Result {
+  const errs = new SetErrors(set);
+  const segs = set.segments;
+  const end = segs.length > 1 && segs[segs.length - 1].id === 'SE' ? segs.length - 1 : segs.length;
+  const app = (e: X12Error): void => {
+    e.application = true;
+  };
+
+  let beg: Segment | undefined;
+  const order: Order = {
+    buyerOrderNumber: '',
+    version: 1,
+    type: 'new',
+    orderDate: '',
+    currency: options.defaultCurrency ?? 'USD',
+    contacts: [],
+    comments: [],
+    extrinsics: [],
+    lines: [],
+  };
+  let headerDelivery: string | undefined;
+  let orderTime: { date: string; iso: string } | undefined;
+  let party: PartyLoop | undefined;
+  let partyTarget: 'header' | LineState = 'header';
+  let current: LineState | undefined;
+  const lines: LineState[] = [];
+  let po1Count = 0;
+  let ctt: { seg: Segment; pos: number } | undefined;
+  let sawTxi = false;
+  const headerComments = new CommentBuilder((c) => order.comments.push(c));
+  let comments = headerComments;
+
+  const closeParty = (): void => {
+    if (!party) return;
+    const p = party;
+    party = undefined;
+    const target = partyTarget === 'header' ? undefined : partyTarget.line;
+    if (p.qualifier === 'ST') {
+      if (target) target.shipTo = p.party;
+      else order.shipTo = p.party;
+    } else if (p.qualifier === 'BT' && !target) order.billTo = p.party;
+    else {
+      const ext = target ? target.extrinsics : order.extrinsics;
+      if (p.party.name) ext.push({ name: `N1*${p.qualifier}`, value: p.party.name });
+      if (p.party.addressId)
+        ext.push({ name: `N1*${p.qualifier}*${p.idQualifier}`, value: p.party.addressId });
+    }
+  };
+  const closeLine = (): void => {
+    if (!current) return;
+    if (current.pid.length > 0) {
+      let d = current.pid[0];
+      for (let i = 1; i < current.pid.length; i++)
+        d += (current.pid[i - 1].length >= PID_MAX ? '' : ' ') + current.pid[i];
+      current.line.description = d;
+    }
+    current = undefined;
+  };
+
+  for (let i = 1; i < end; i++) {
+    const seg = segs[i];
+    const pos = i + 1;
+    const id = seg.id;
+    const loopId = party ? 'N1' : current ? 'PO1' : undefined;
+    errs.validate(seg, pos, id === 'N1' ? 'N1' : id === 'PO1' ? 'PO1' : loopId);
+    if (party) {
+      if (continueParty(party, seg)) continue;
+      closeParty();
+    }
+    if (id !== 'MSG') comments.flush();
+    if (i === 1 && id !== 'BEG') {
+      errs.add('MISSING_SEGMENT', 'BEG must follow ST', 'BEG', pos, seg.filePosition);
+    }
+    const ext = current ? current.line.extrinsics : order.extrinsics;
+    switch (id) {
+      case 'BEG': {
+        if (beg) {
+          errs.add('UNEXPECTED_SEGMENT', 'a second BEG', id, pos, seg.filePosition);
+          break;
+        }
+        beg = seg;
+        const purpose = seg.text(1);
+        const type = TYPE_BY_PURPOSE[purpose];
+        if (type) order.type = type;
+        else if (purpose !== '')
+          app(errs.at(seg, pos, 1, 'INVALID_CODE', `purpose "${purpose}" is not 00, 01, 03, 04 or 05`));
+        order.buyerOrderNumber = seg.text(3);
+        order.orderDate = errs.date(seg, 5) ?? '';
+        for (const n of [2, 4, 6]) {
+          const v = seg.text(n);
+          if (v !== '') order.extrinsics.push({ name: `BEG0${n}`, value: v });
+        }
+        break;
+      }
+      case 'CUR':
+        if (!current && seg.text(2) !== '') order.currency = seg.text(2);
+        break;
+      case 'REF':
+        if (!current && seg.text(1) === 'PP' && /^[1-9]\d{0,8}$/.test(seg.text(2)))
+          order.version = Number(seg.text(2));
+        else refExtrinsic(seg, ext);
+        break;
+      case 'PER':
+        if (current) ext.push({ name: `PER*${seg.text(1)}`, value: seg.text(2) });
+        else order.contacts.push(readContact(seg));
+        break;
+      case 'DTM': {
+        const q = seg.text(1);
+        const when = isoDateTime(seg.text(2), seg.text(3), seg.text(4));
+        if (when === undefined) break; // malformed dates are reported by the syntax check
+        if (q === '002') {
+          if (current) current.line.requestedDeliveryDate = when;
+          else headerDelivery = when;
+        } else if (q === '004' && !current && seg.text(3) !== '')
+          orderTime = { date: when.slice(0, 10), iso: when };
+        else ext.push({ name: `DTM*${q}`, value: when });
+        break;
+      }
+      case 'TD5':
+      case 'PO4':
+        segmentExtrinsics(seg, ext);
+        break;
+      case 'N1':
+        party = startParty(seg);
+        partyTarget = current ?? 'header';
+        break;
+      case 'ITD': {
+        if (current || order.paymentTerms) break;
+        const terms: NonNullable<Order['paymentTerms']> = {};
+        const pct = errs.decimal(seg, 3);
+        if (pct !== undefined) terms.discountPercent = pct;
+        const dd = errs.integer(seg, 5);
+        if (dd !== undefined) terms.discountDays = dd;
+        const nd = errs.integer(seg, 7);
+        if (nd !== undefined) terms.netDays = nd;
+        if (seg.text(12)) terms.text = seg.text(12);
+        order.paymentTerms = terms;
+        break;
+      }
+      case 'SAC': {
+        const kind = seg.text(1);
+        const code = seg.text(2);
+        const amount = errs.implied(seg, 5);
+        if (amount === undefined) break;
+        if (!current && kind === 'C' && SHIPPING_CODES.has(code) && !order.shipping) {
+          order.shipping = seg.text(15) ? { amount, description: seg.text(15) } : { amount };
+        } else if (!current && kind === 'C' && code === 'H850' && !order.tax) {
+          order.tax = seg.text(15) ? { amount, description: seg.text(15) } : { amount };
+        } else ext.push({ name: `SAC*${kind}*${code}`, value: amount });
+        break;
+      }
+      case 'TXI': {
+        const tax = readTax(seg, pos, errs, current ? 'PO1' : undefined);
+        if (!tax) break;
+        if (current) current.line.tax = tax;
+        else if (!sawTxi) {
+          order.tax = tax;
+          sawTxi = true;
+        }
+        break;
+      }
+      case 'N9':
+        comments.start();
+        break;
+      case 'MSG':
+        comments.msg(seg);
+        break;
+      case 'PO1': {
+        closeLine();
+        po1Count++;
+        const line = readPo1(seg, pos, po1Count, errs);
+        current = { line, pid: [], position: pos };
+        lines.push(current);
+        const c = line.comments ?? (line.comments = []);
+        comments = new CommentBuilder((t) => c.push(t));
+        break;
+      }
+      case 'PID':
+        if (current && seg.text(1) === 'F' && seg.text(5) !== '') current.pid.push(seg.text(5));
+        break;
+      case 'CTT':
+        closeLine();
+        ctt = { seg, pos };
+        break;
+      case 'AMT': {
+        const amount = errs.decimal(seg, 2);
+        if (amount === undefined) break;
+        if (seg.text(1) === 'TT' && !current) order.total = amount;
+        else ext.push({ name: `AMT*${seg.text(1)}`, value: amount });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  closeParty();
+  comments.flush();
+  closeLine();
+
+  if (!beg) {
+    errs.missing('BEG', 'the 850 has no BEG segment');
+    return { order: undefined, errors: errs.errors };
+  }
+  if (order.buyerOrderNumber === '') {
+    return { order: undefined, errors: errs.errors }; // BEG03 missing: reported by the syntax check
+  }
+  if (orderTime && orderTime.date === order.orderDate) order.orderDate = orderTime.iso;
+  if (ctt) {
+    const n = ctt.seg.text(1);
+    if (/^\d+$/.test(n) && Number(n) !== po1Count) {
+      errs.at(
+        ctt.seg,
+        ctt.pos,
+        1,
+        'COUNT_MISMATCH',
+        `CTT01 says ${Number(n)} line items, the set has ${po1Count} PO1`,
+      );
+    }
+  }
+  for (const l of lines) {
+    if (headerDelivery && !l.line.requestedDeliveryDate) l.line.requestedDeliveryDate = headerDelivery;
+    if (l.line.comments && l.line.comments.length === 0) delete l.line.comments;
+    order.lines.push(l.line);
+  }
+  if (order.lines.length === 0) app(errs.missing('PO1', 'the 850 has no PO1 line', 'PO1'));
+  return { order, errors: errs.errors };
+}
+
+function readPo1(seg: Segment, pos: number, ordinal: number, errs: SetErrors): OrderLine {
+  const L = 'PO1';
+  const line: OrderLine = {
+    lineNumber: ordinal,
+    supplierPartId: '',
+    quantity: '',
+    unitOfMeasure: '',
+    unitPrice: '',
+    classifications: [],
+    distributions: [],
+    extrinsics: [],
+  };
+  const n = seg.text(1);
+  if (/^\d{1,9}$/.test(n)) line.lineNumber = Number(n);
+  else if (n !== '') line.extrinsics.push({ name: 'PO101', value: n });
+  const app = (e: X12Error): void => {
+    e.application = true;
+  };
+  if (seg.text(2) === '') app(errs.at(seg, pos, 2, 'MISSING_ELEMENT', 'quantity is required', L));
+  else line.quantity = errs.decimal(seg, 2) ?? '';
+  if (seg.text(3) === '') app(errs.at(seg, pos, 3, 'MISSING_ELEMENT', 'unit of measure is required', L));
+  else line.unitOfMeasure = x12UomToRec20(seg.text(3));
+  if (seg.text(4) === '')
+    app(errs.at(seg, pos, 4, 'MISSING_ELEMENT', 'unit price is required by the canonical model', L));
+  else line.unitPrice = errs.decimal(seg, 4) ?? '';
+  const classifications: Classification[] = [];
+  for (let i = 6; i < seg.length + 1; i += 2) {
+    const q = seg.text(i);
+    const v = seg.text(i + 1);
+    if (q === '' || v === '') continue;
+    switch (q) {
+      case 'VP':
+      case 'VN':
+        if (line.supplierPartId === '') line.supplierPartId = v;
+        else line.extrinsics.push({ name: `PO1*${q}`, value: v });
+        break;
+      case 'VS':
+        line.supplierAuxiliaryId ??= v;
+        break;
+      case 'BP':
+        line.buyerPartId = v;
+        break;
+      case 'IN':
+        if (line.buyerPartId === undefined) line.buyerPartId = v;
+        else line.extrinsics.push({ name: `PO1*${q}`, value: v });
+        break;
+      case 'MG':
+        line.manufacturerPartId ??= v;
+        break;
+      case 'MF':
+        line.manufacturerName ??= v;
+        break;
+      case 'C3':
+        classifications.push({ domain: 'UNSPSC', code: v });
+        break;
+      default:
+        line.extrinsics.push({ name: `PO1*${q}`, value: v });
+    }
+  }
+  line.classifications = classifications;
+  if (line.supplierPartId === '') {
+    app(errs.at(seg, pos, 6, 'MISSING_ELEMENT', 'a supplier part id (qualifier VP or VN) is required', L));
+  }
+  return line;
+}
+
+// ---------------------------------------------------------------- writing
+
+export interface Build850Options {
+  /** X12 release the segments are for (only lengths differ); default 004010. */
+  version?: '004010' | '005010';
+}
+
+function chunks(text: string, size: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out.length > 0 ? out : [''];
+}
+
+/** Writes extrinsics that came from X12 back to their segments; returns the rest. */
+function writeExtrinsics(
+  extrinsics: readonly Extrinsic[],
+  out: {
+    ref: OutSegment[];
+    dtm: OutSegment[];
+    sac: OutSegment[];
+    amt: OutSegment[];
+    seg: Map<string, string[]>;
+    other: Extrinsic[];
+  },
+  refMax: number,
+): void {
+  for (const x of extrinsics) {
+    let m: RegExpExecArray | null;
+    if ((m = /^REF\*([A-Z0-9]{2,3})$/.exec(x.name))) {
+      out.ref.push(x.value.length > refMax ? ['REF', m[1], undefined, x.value] : ['REF', m[1], x.value]);
+    } else if ((m = /^DTM\*(\d{3})$/.exec(x.name))) {
+      const dt = x12DateTime(x.value);
+      if (dt) out.dtm.push(['DTM', m[1], dt.date, dt.time, dt.timeCode]);
+      else out.other.push(x);
+    } else if ((m = /^SAC\*([A-Z])\*([A-Z0-9]{4})$/.exec(x.name))) {
+      out.sac.push(['SAC', m[1], m[2], undefined, undefined, impliedFromDecimal(x.value)]);
+    } else if ((m = /^AMT\*([A-Z0-9]{1,3})$/.exec(x.name))) {
+      out.amt.push(['AMT', m[1], x.value]);
+    } else if ((m = /^(TD5|PO4)(\d{2})$/.exec(x.name))) {
+      const arr = out.seg.get(m[1]) ?? [];
+      arr[Number(m[2]) - 1] = x.value;
+      out.seg.set(m[1], arr);
+    } else out.other.push(x);
+  }
+}
+
+function toSegment(id: string, values: string[] | undefined): OutSegment[] {
+  if (!values) return [];
+  return [[id, ...Array.from({ length: values.length }, (_, i) => values[i])]];
+}
+
+function refZZ(x: Extrinsic, refMax: number): OutSegment {
+  if (x.name.length > refMax || x.value.length > 80) {
+    throw new X12SerializeError(
+      `extrinsic "${x.name}" does not fit REF*ZZ (name <= ${refMax}, value <= 80)`,
+      'REF',
+      2,
+      x.name,
+    );
+  }
+  return ['REF', 'ZZ', x.name, x.value];
+}
+
+/** Order -> 850 body segments (without ST/SE). Throws X12SerializeError for data X12 cannot carry. */
+export function build850(order: Order, options: Build850Options = {}): OutSegment[] {
+  const refMax = options.version === '005010' ? 50 : 30;
+  const ext = new Map(order.extrinsics.map((x) => [x.name, x.value]));
+  const od = x12DateTime(order.orderDate);
+  if (!od)
+    throw new X12SerializeError(`orderDate "${order.orderDate}" is not ISO 8601`, 'BEG', 5, order.orderDate);
+  const out: OutSegment[] = [
+    [
+      'BEG',
+      PURPOSE_BY_TYPE[order.type],
+      ext.get('BEG02') ?? 'SA',
+      order.buyerOrderNumber,
+      ext.get('BEG04'),
+      od.date,
+      ext.get('BEG06'),
+    ],
+    ['CUR', 'BY', order.currency],
+  ];
+  const h = {
+    ref: [] as OutSegment[],
+    dtm: [] as OutSegment[],
+    sac: [] as OutSegment[],
+    amt: [] as OutSegment[],
+    seg: new Map<string, string[]>(),
+    other: [] as Extrinsic[],
+  };
+  const parties: { qualifier: string; name?: string; ids: [string, string][] }[] = [];
+  const rest = order.extrinsics.filter((x) => {
+    if (/^BEG0[246]$/.test(x.name)) return false;
+    const m = /^N1\*([A-Z0-9]{2,3})(?:\*([A-Z0-9]{1,2}))?$/.exec(x.name);
+    if (!m) return true;
+    let p = parties.find((q) => q.qualifier === m[1]);
+    if (!p) parties.push((p = { qualifier: m[1], ids: [] }));
+    if (m[2]) p.ids.push([m[2], x.value]);
+    else p.name = x.value;
+    return false;
+  });
+  writeExtrinsics(rest, h, refMax);
+  if (order.version !== 1) out.push(['REF', 'PP', String(order.version)]);
+  out.push(...h.ref, ...h.other.map((x) => refZZ(x, refMax)));
+  out.push(...order.contacts.map((c: Contact) => writeContact(c)));
+  if (order.shipping) {
+    out.push([
+      'SAC',
+      'C',
+      'G830',
+      undefined,
+      undefined,
+      impliedFromDecimal(order.shipping.amount),
+      ...blank(9),
+      order.shipping.description,
+    ]);
+  }
+  out.push(...h.sac);
+  const t = order.paymentTerms;
+  if (t) {
+    const discount = t.discountPercent !== undefined || t.discountDays !== undefined;
+    out.push([
+      'ITD',
+      discount ? '08' : '01',
+      '3',
+      t.discountPercent,
+      undefined,
+      t.discountDays?.toString(),
+      undefined,
+      t.netDays?.toString(),
+      ...blank(4),
+      t.text,
+    ]);
+  }
+  if (od.time) out.push(['DTM', '004', od.date, od.time, od.timeCode]);
+  out.push(...h.dtm);
+  out.push(...toSegment('TD5', h.seg.get('TD5')));
+  if (order.tax) out.push(writeTax(order.tax));
+  out.push(...writeComments(order.comments));
+  if (order.shipTo) out.push(...writeParty('ST', order.shipTo));
+  if (order.billTo) out.push(...writeParty('BT', order.billTo));
+  for (const p of parties) {
+    const [first, ...more] = p.ids;
+    out.push(first ? ['N1', p.qualifier, p.name, first[0], first[1]] : ['N1', p.qualifier, p.name]);
+    for (const [q, v] of more) out.push(['N1', p.qualifier, undefined, q, v]);
+  }
+  let hash = add();
+  for (const line of order.lines) {
+    out.push(...buildPo1Loop(line, refMax));
+    hash = hash.plus(line.quantity);
+  }
+  out.push(['CTT', String(order.lines.length), hash.toFixed()]);
+  if (order.total !== undefined) out.push(['AMT', 'TT', order.total]);
+  out.push(...h.amt);
+  return out;
+}
+
+function blank(n: number): undefined[] {
+  return new Array<undefined>(n).fill(undefined);
+}
+
+function buildPo1Loop(line: OrderLine, refMax: number): OutSegment[] {
+  const ids: [string, string][] = [['VP', line.supplierPartId]];
+  if (line.supplierAuxiliaryId) ids.push(['VS', line.supplierAuxiliaryId]);
+  if (line.buyerPartId) ids.push(['BP', line.buyerPartId]);
+  if (line.manufacturerPartId) ids.push(['MG', line.manufacturerPartId]);
+  if (line.manufacturerName) ids.push(['MF', line.manufacturerName]);
+  for (const c of line.classifications) if (c.domain.toUpperCase() === 'UNSPSC') ids.push(['C3', c.code]);
+  const l = {
+    ref: [] as OutSegment[],
+    dtm: [] as OutSegment[],
+    sac: [] as OutSegment[],
+    amt: [] as OutSegment[],
+    seg: new Map<string, string[]>(),
+    other: [] as Extrinsic[],
+  };
+  const rest: Extrinsic[] = [];
+  const parties: OutSegment[] = [];
+  for (const x of line.extrinsics) {
+    const m = /^PO1\*([A-Z0-9]{2})$/.exec(x.name);
+    const n1 = /^N1\*([A-Z0-9]{2,3})(?:\*([A-Z0-9]{1,2}))?$/.exec(x.name);
+    if (m) ids.push([m[1], x.value]);
+    else if (x.name === 'PO101') continue;
+    else if (n1) parties.push(n1[2] ? ['N1', n1[1], undefined, n1[2], x.value] : ['N1', n1[1], x.value]);
+    else rest.push(x);
+  }
+  if (ids.length > 10)
+    throw new X12SerializeError(`line ${line.lineNumber}: more than 10 product ids`, 'PO1', 26);
+  writeExtrinsics(rest, l, refMax);
+  const po1: OutElement[] = [
+    String(line.lineNumber),
+    line.quantity,
+    rec20ToX12Uom(line.unitOfMeasure),
+    line.unitPrice,
+    undefined,
+  ];
+  for (const [q, v] of ids) po1.push(q, v);
+  const out: OutSegment[] = [['PO1', ...po1]];
+  if (line.description !== undefined)
+    for (const c of chunks(line.description, PID_MAX))
+      out.push(['PID', 'F', undefined, undefined, undefined, c]);
+  out.push(...toSegment('PO4', l.seg.get('PO4')));
+  out.push(...l.ref, ...l.other.map((x) => refZZ(x, refMax)));
+  out.push(...l.sac);
+  if (line.requestedDeliveryDate) {
+    const dt = x12DateTime(line.requestedDeliveryDate);
+    if (!dt)
+      throw new X12SerializeError(`line ${line.lineNumber}: requestedDeliveryDate is not ISO 8601`, 'DTM', 2);
+    out.push(['DTM', '002', dt.date, dt.time, dt.timeCode]);
+  }
+  out.push(...l.dtm);
+  if (line.tax) out.push(writeTax(line.tax));
+  out.push(...writeComments(line.comments ?? []));
+  if (line.shipTo) out.push(...writeParty('ST', line.shipTo));
+  out.push(...parties);
+  out.push(...l.amt);
+  return out;
+}

@@ -1,0 +1,222 @@
+/**
+ * Pieces shared by the transaction mappers: N1 party loops, PER contacts, N9/MSG comments, TXI tax.
+ */
+import type { Address, Contact, Party, Tax } from '../../src/model';
+import type { Segment } from './segment';
+import type { OutSegment } from './serialize';
+import type { SetErrors } from './values';
+import { decimalFromR } from './values';
+
+// ---------------------------------------------------------------- contacts (PER)
+
+const ROLE_BY_CODE: Record<string, string> = {
+  BD: 'buyer',
+  IC: 'informationContact',
+  OC: 'orderContact',
+  DC: 'deliveryContact',
+  EX: 'expeditor',
+  AP: 'accountsPayable',
+  SR: 'salesRepresentative',
+};
+const CODE_BY_ROLE: Record<string, string> = Object.fromEntries(
+  Object.entries(ROLE_BY_CODE).map(([k, v]) => [v, k]),
+);
+
+/** PER -> Contact. Known PER01 codes become words ("BD" -> "buyer"); others are kept as the code. */
+export function readContact(seg: Segment): Contact {
+  const c: Contact = {};
+  const code = seg.text(1);
+  if (code) c.role = ROLE_BY_CODE[code] ?? code;
+  const name = seg.text(2);
+  if (name) c.name = name;
+  for (let i = 3; i <= 7; i += 2) {
+    const q = seg.text(i);
+    const v = seg.text(i + 1);
+    if (!v) continue;
+    if (q === 'TE' && c.phone === undefined) c.phone = v;
+    else if (q === 'EM' && c.email === undefined) c.email = v;
+    else if (q === 'FX' && c.fax === undefined) c.fax = v;
+  }
+  return c;
+}
+
+export function writeContact(c: Contact): OutSegment {
+  const role = c.role ?? '';
+  const code = CODE_BY_ROLE[role] ?? (/^[A-Z0-9]{2}$/.test(role) ? role : 'IC');
+  const comm: string[] = [];
+  if (c.phone) comm.push('TE', c.phone);
+  if (c.email) comm.push('EM', c.email);
+  if (c.fax) comm.push('FX', c.fax);
+  return ['PER', code, c.name, ...comm];
+}
+
+// ---------------------------------------------------------------- parties (N1 loop)
+
+export interface PartyLoop {
+  /** N101 entity code: ST, BT, RI, SF, BY, ... */
+  qualifier: string;
+  /** N103 */
+  idQualifier: string;
+  party: Party;
+}
+
+/** Starts a party from an N1; continue it with `continueParty`. */
+export function startParty(n1: Segment): PartyLoop {
+  const party: Party = {};
+  const name = n1.text(2);
+  if (name) party.name = name;
+  const id = n1.text(4);
+  if (id) party.addressId = id;
+  return { qualifier: n1.text(1), idQualifier: n1.text(3), party };
+}
+
+function address(p: Party): Address {
+  return (p.address ??= { street: [] });
+}
+
+/** Applies N2 / N3 / N4 / PER of an N1 loop. Returns false for segments that end the loop. */
+export function continueParty(loop: PartyLoop, seg: Segment): boolean {
+  const p = loop.party;
+  switch (seg.id) {
+    case 'N2':
+      p.deliverTo = [...(p.deliverTo ?? []), ...[seg.text(1), seg.text(2)].filter((v) => v !== '')];
+      return true;
+    case 'N3':
+      address(p).street.push(...[seg.text(1), seg.text(2)].filter((v) => v !== ''));
+      return true;
+    case 'N4': {
+      const a = address(p);
+      const [city, state, postal, country] = [seg.text(1), seg.text(2), seg.text(3), seg.text(4)];
+      if (city) a.city = city;
+      if (state) a.state = state;
+      if (postal) a.postalCode = postal;
+      if (country) a.countryCode = country;
+      return true;
+    }
+    case 'PER':
+      p.contacts = [...(p.contacts ?? []), readContact(seg)];
+      return true;
+    case 'REF':
+      return true; // party references have no place in the model
+    default:
+      return false;
+  }
+}
+
+function pairsOf(values: string[]): [string, string | undefined][] {
+  const out: [string, string | undefined][] = [];
+  for (let i = 0; i < values.length; i += 2) out.push([values[i], values[i + 1]]);
+  return out;
+}
+
+/** Party -> N1 loop. `addressId` goes to N104 with qualifier 92 (assigned by buyer) unless given. */
+export function writeParty(qualifier: string, p: Party, idQualifier = '92'): OutSegment[] {
+  const out: OutSegment[] = [
+    p.addressId ? ['N1', qualifier, p.name, idQualifier, p.addressId] : ['N1', qualifier, p.name ?? ''],
+  ];
+  for (const [a, b] of pairsOf(p.deliverTo ?? [])) out.push(['N2', a, b]);
+  const a = p.address;
+  if (a) {
+    for (const [s1, s2] of pairsOf(a.street)) out.push(['N3', s1, s2]);
+    if (a.city || a.state || a.postalCode || a.countryCode)
+      out.push(['N4', a.city, a.state, a.postalCode, a.countryCode]);
+  }
+  for (const c of p.contacts ?? []) out.push(writeContact(c));
+  return out;
+}
+
+// ---------------------------------------------------------------- comments (N9 / MSG)
+
+/** Longest MSG01 written; longer lines continue in MSG segments with MSG02 = "LC". */
+export const MSG_MAX = 264;
+
+/**
+ * Comments -> N9 loops: one N9*L1 per comment, one MSG per line of the comment; lines longer than
+ * 264 characters continue in further MSGs marked "LC" (line continuation).
+ */
+export function writeComments(comments: readonly string[]): OutSegment[] {
+  const out: OutSegment[] = [];
+  comments.forEach((comment, i) => {
+    out.push(['N9', 'L1', `NOTE${i + 1}`]);
+    for (const line of comment.split(/\r\n|\r|\n/)) {
+      if (line === '') {
+        out.push(['MSG', ' ']);
+        continue;
+      }
+      for (let at = 0; at < line.length; at += MSG_MAX) {
+        out.push(at === 0 ? ['MSG', line.slice(0, MSG_MAX)] : ['MSG', line.slice(at, at + MSG_MAX), 'LC']);
+      }
+    }
+  });
+  return out;
+}
+
+/** Builds comments from an N9 loop's MSGs: new line per MSG, continuation (MSG02 = LC) appended. */
+export class CommentBuilder {
+  private lines: string[] | undefined;
+
+  constructor(private readonly sink: (comment: string) => void) {}
+
+  start(): void {
+    this.flush();
+    this.lines = [];
+  }
+
+  msg(seg: Segment): void {
+    this.lines ??= [];
+    const text = seg.text(1) === ' ' ? '' : seg.text(1);
+    if (seg.text(2) === 'LC' && this.lines.length > 0) this.lines[this.lines.length - 1] += text;
+    else this.lines.push(text);
+  }
+
+  flush(): void {
+    if (this.lines && this.lines.length > 0) this.sink(this.lines.join('\n'));
+    this.lines = undefined;
+  }
+}
+
+// ---------------------------------------------------------------- tax (TXI)
+
+const CATEGORY_BY_CODE: Record<string, string> = {
+  ST: 'sales',
+  VA: 'vat',
+  GS: 'gst',
+  TX: 'all',
+  CA: 'city',
+  CT: 'county',
+  LS: 'state',
+};
+const CODE_BY_CATEGORY: Record<string, string> = Object.fromEntries(
+  Object.entries(CATEGORY_BY_CODE).map(([k, v]) => [v, k]),
+);
+
+/** TXI -> Tax; undefined (with an error) when TXI02 is absent or not a number. */
+export function readTax(seg: Segment, position: number, errors: SetErrors, loopId?: string): Tax | undefined {
+  const amount = seg.text(2);
+  if (amount === '') {
+    errors.at(
+      seg,
+      position,
+      2,
+      'MISSING_ELEMENT',
+      'the tax amount is required by the canonical model',
+      loopId,
+    ).application = true;
+    return undefined;
+  }
+  const a = decimalFromR(amount);
+  if (a === undefined) return undefined; // reported by the element syntax check
+  const tax: Tax = { amount: a };
+  const rate = decimalFromR(seg.text(3));
+  if (rate !== undefined) tax.rate = rate;
+  const code = seg.text(1);
+  if (code) tax.category = CATEGORY_BY_CODE[code] ?? code;
+  return tax;
+}
+
+/** Tax -> TXI. The description has no TXI element and is not written. */
+export function writeTax(tax: Tax): OutSegment {
+  const cat = tax.category ?? '';
+  const code = CODE_BY_CATEGORY[cat] ?? (/^[A-Z0-9]{2}$/.test(cat) ? cat : 'TX');
+  return ['TXI', code, tax.amount, tax.rate];
+}

@@ -1,0 +1,537 @@
+/**
+ * Element syntax of the segments this codec reads (X12 004010 / 005010; where the releases differ
+ * the larger maximum is used so that valid data of either release passes).
+ *
+ * Checks: mandatory elements, too many elements, lengths, numeric / date / time formats, code
+ * lists (only where given), repetitions and components. Each problem is an X12Error that maps to
+ * an AK4 / IK4 error code.
+ */
+import type { TransactionSet } from './envelope';
+import type { Segment } from './segment';
+import type { Composite, X12Error, X12ErrorCode } from './types';
+
+export type ElementType = 'AN' | 'ID' | 'N0' | 'N2' | 'R' | 'DT' | 'TM';
+
+export interface ElementDef {
+  mandatory: boolean;
+  type: ElementType;
+  min: number;
+  max: number;
+  codes?: readonly string[];
+  /** Components of a composite element. */
+  components?: ElementDef[];
+  /** Maximum repeats (5010 repeating elements); 1 when absent. */
+  repeats?: number;
+}
+
+export interface SegmentDef {
+  elements: ElementDef[];
+}
+
+/** `e('M ID 2 2')`: requirement, type, min, max. */
+function e(spec: string, codes?: readonly string[]): ElementDef {
+  const [req, type, min, max] = spec.split(' ');
+  const def: ElementDef = {
+    mandatory: req === 'M',
+    type: type as ElementType,
+    min: Number(min),
+    max: Number(max),
+  };
+  if (codes) def.codes = codes;
+  return def;
+}
+
+function c(req: 'M' | 'O', components: ElementDef[], repeats?: number): ElementDef {
+  const def: ElementDef = { mandatory: req === 'M', type: 'AN', min: 1, max: 9999, components };
+  if (repeats) def.repeats = repeats;
+  return def;
+}
+
+/** n optional qualifier/id pairs (PO106..., IT106..., LIN02...). */
+function pairs(n: number, firstMandatory = false): ElementDef[] {
+  const out: ElementDef[] = [];
+  for (let i = 0; i < n; i++)
+    out.push(
+      e(`${i === 0 && firstMandatory ? 'M' : 'O'} ID 2 2`),
+      e(`${i === 0 && firstMandatory ? 'M' : 'O'} AN 1 48`),
+    );
+  return out;
+}
+
+const ACK_CODES = ['A', 'E', 'M', 'P', 'R', 'W', 'X'];
+const C030 = c('M', [e('M N0 1 2'), e('O N0 1 2'), e('O N0 1 4')]);
+
+export const SEGMENTS: Readonly<Record<string, SegmentDef>> = {
+  // 850
+  BEG: {
+    elements: [
+      e('M ID 2 2'),
+      e('M ID 2 2'),
+      e('M AN 1 22'),
+      e('O AN 1 30'),
+      e('M DT 8 8'),
+      e('O AN 1 30'),
+      e('O ID 2 2'),
+      e('O ID 3 3'),
+      e('O ID 2 2'),
+      e('O ID 2 2'),
+      e('O ID 2 2'),
+      e('O ID 2 2'),
+    ],
+  },
+  CUR: {
+    elements: [
+      e('M ID 2 3'),
+      e('M ID 3 3'),
+      e('O R 4 10'),
+      ...Array.from({ length: 18 }, () => e('O AN 1 35')),
+    ],
+  },
+  REF: {
+    elements: [
+      e('M ID 2 3'),
+      e('O AN 1 50'),
+      e('O AN 1 80'),
+      c('O', [e('M ID 2 3'), e('M AN 1 50'), e('O ID 2 3'), e('O AN 1 50'), e('O ID 2 3'), e('O AN 1 50')]),
+    ],
+  },
+  PER: {
+    elements: [
+      e('M ID 2 2'),
+      e('O AN 1 60'),
+      e('O ID 2 2'),
+      e('O AN 1 256'),
+      e('O ID 2 2'),
+      e('O AN 1 256'),
+      e('O ID 2 2'),
+      e('O AN 1 256'),
+      e('O AN 1 20'),
+    ],
+  },
+  DTM: {
+    elements: [e('M ID 3 3'), e('O DT 8 8'), e('O TM 4 8'), e('O ID 2 2'), e('O ID 2 3'), e('O AN 1 35')],
+  },
+  N1: {
+    elements: [e('M ID 2 3'), e('O AN 1 60'), e('O ID 1 2'), e('O AN 2 80'), e('O ID 2 2'), e('O ID 2 3')],
+  },
+  N2: { elements: [e('M AN 1 60'), e('O AN 1 60')] },
+  N3: { elements: [e('M AN 1 55'), e('O AN 1 55')] },
+  N4: {
+    elements: [
+      e('O AN 2 30'),
+      e('O ID 2 2'),
+      e('O ID 3 15'),
+      e('O ID 2 3'),
+      e('O ID 1 2'),
+      e('O AN 1 30'),
+      e('O ID 1 3'),
+    ],
+  },
+  ITD: {
+    elements: [
+      e('O ID 2 2'),
+      e('O ID 1 2'),
+      e('O R 1 6'),
+      e('O DT 8 8'),
+      e('O N0 1 3'),
+      e('O DT 8 8'),
+      e('O N0 1 3'),
+      e('O N2 1 10'),
+      e('O N2 1 10'),
+      e('O N2 1 10'),
+      e('O N0 1 2'),
+      e('O AN 1 80'),
+      e('O N0 1 2'),
+      e('O ID 1 2'),
+      e('O R 1 10'),
+    ],
+  },
+  TD5: {
+    elements: [
+      e('O ID 1 2'),
+      e('O ID 1 2'),
+      e('O AN 2 80'),
+      e('O ID 1 2'),
+      e('O AN 1 35'),
+      ...Array.from({ length: 10 }, () => e('O AN 1 35')),
+    ],
+  },
+  PO1: {
+    elements: [e('O AN 1 20'), e('O R 1 15'), e('O ID 2 2'), e('O R 1 17'), e('O ID 2 2'), ...pairs(10)],
+  },
+  PID: {
+    elements: [
+      e('M ID 1 1'),
+      e('O ID 2 3'),
+      e('O ID 2 2'),
+      e('O AN 1 12'),
+      e('O AN 1 80'),
+      e('O ID 2 2'),
+      e('O AN 1 15'),
+      e('O ID 1 1'),
+      e('O ID 2 3'),
+    ],
+  },
+  SAC: {
+    elements: [
+      e('M ID 1 1'),
+      e('O ID 4 4'),
+      e('O ID 2 2'),
+      e('O AN 1 10'),
+      e('O N2 1 15'),
+      e('O ID 1 1'),
+      e('O R 1 6'),
+      e('O R 1 9'),
+      e('O ID 2 2'),
+      e('O R 1 15'),
+      e('O R 1 15'),
+      e('O ID 2 2'),
+      e('O AN 1 30'),
+      e('O AN 1 30'),
+      e('O AN 1 80'),
+      e('O ID 2 3'),
+    ],
+  },
+  TXI: {
+    elements: [
+      e('M ID 2 2'),
+      e('O R 1 18'),
+      e('O R 1 10'),
+      e('O ID 2 2'),
+      e('O AN 1 30'),
+      e('O ID 1 1'),
+      e('O ID 1 1'),
+      e('O R 1 9'),
+      e('O AN 1 20'),
+      e('O AN 1 20'),
+    ],
+  },
+  CTT: {
+    elements: [
+      e('M N0 1 6'),
+      e('O R 1 10'),
+      e('O R 1 10'),
+      e('O ID 2 2'),
+      e('O R 1 8'),
+      e('O ID 2 2'),
+      e('O AN 1 80'),
+    ],
+  },
+  AMT: { elements: [e('M ID 1 3'), e('M R 1 18'), e('O ID 1 1')] },
+  MSG: { elements: [e('M AN 1 264'), e('O ID 2 2'), e('O N0 1 9')] },
+  N9: {
+    elements: [
+      e('M ID 2 3'),
+      e('O AN 1 50'),
+      e('O AN 1 45'),
+      e('O DT 8 8'),
+      e('O TM 4 8'),
+      e('O ID 2 2'),
+      c('O', [e('M ID 2 3'), e('M AN 1 50')]),
+    ],
+  },
+  // 855
+  BAK: {
+    elements: [
+      e('M ID 2 2'),
+      e('M ID 2 2'),
+      e('M AN 1 22'),
+      e('M DT 8 8'),
+      e('O AN 1 30'),
+      e('O AN 1 45'),
+      e('O AN 1 30'),
+      e('O AN 1 50'),
+      e('O DT 8 8'),
+      e('O ID 2 2'),
+    ],
+  },
+  ACK: {
+    elements: [
+      e('M ID 2 2'),
+      e('O R 1 15'),
+      e('O ID 2 2'),
+      e('O ID 3 3'),
+      e('O DT 8 8'),
+      e('O AN 1 45'),
+      ...pairs(11),
+      e('O ID 2 2'),
+    ],
+  },
+  // 856
+  BSN: {
+    elements: [
+      e('M ID 2 2'),
+      e('M AN 2 30'),
+      e('M DT 8 8'),
+      e('M TM 4 8'),
+      e('O ID 4 4'),
+      e('O ID 2 2'),
+      e('O ID 3 3'),
+    ],
+  },
+  HL: { elements: [e('M AN 1 12'), e('O AN 1 12'), e('M ID 1 2'), e('O ID 1 1')] },
+  LIN: { elements: [e('O AN 1 20'), ...pairs(15, true)] },
+  SN1: {
+    elements: [
+      e('O AN 1 20'),
+      e('M R 1 10'),
+      e('M ID 2 2'),
+      e('O R 1 15'),
+      e('O R 1 15'),
+      e('O ID 2 2'),
+      e('O R 1 10'),
+      e('O ID 2 2'),
+    ],
+  },
+  PRF: {
+    elements: [e('M AN 1 22'), e('O AN 1 30'), e('O AN 1 8'), e('O DT 8 8'), e('O AN 1 30'), e('O ID 2 2')],
+  },
+  TD1: {
+    elements: [
+      e('O AN 3 5'),
+      e('O N0 1 7'),
+      e('O ID 1 1'),
+      e('O ID 1 2'),
+      e('O AN 1 50'),
+      e('O ID 1 2'),
+      e('O R 1 10'),
+      e('O ID 2 2'),
+      e('O R 1 8'),
+      e('O ID 2 2'),
+    ],
+  },
+  // 810
+  BIG: {
+    elements: [
+      e('M DT 8 8'),
+      e('M AN 1 22'),
+      e('O DT 8 8'),
+      e('O AN 1 22'),
+      e('O AN 1 30'),
+      e('O AN 1 8'),
+      e('O ID 2 2'),
+      e('O ID 2 2'),
+      e('O ID 1 2'),
+      e('O AN 1 22'),
+    ],
+  },
+  IT1: {
+    elements: [e('O AN 1 20'), e('O R 1 10'), e('O ID 2 2'), e('O R 1 17'), e('O ID 2 2'), ...pairs(10)],
+  },
+  TDS: { elements: [e('M N2 1 15'), e('O N2 1 15'), e('O N2 1 15'), e('O N2 1 15')] },
+  // 997 / 999
+  AK1: { elements: [e('M ID 2 2'), e('M N0 1 9'), e('O AN 1 12')] },
+  AK2: { elements: [e('M ID 3 3'), e('M AN 4 9'), e('O AN 1 35')] },
+  AK3: { elements: [e('M ID 2 3'), e('M N0 1 10'), e('O AN 1 4'), e('O ID 1 3')] },
+  AK4: { elements: [C030, e('O N0 1 4'), e('M ID 1 3'), e('O AN 1 99')] },
+  AK5: { elements: [e('M ID 1 1', ACK_CODES), ...Array.from({ length: 5 }, () => e('O ID 1 3'))] },
+  AK9: {
+    elements: [
+      e('M ID 1 1', ACK_CODES),
+      e('M N0 1 6'),
+      e('M N0 1 6'),
+      e('M N0 1 6'),
+      ...Array.from({ length: 5 }, () => e('O ID 1 3')),
+    ],
+  },
+  IK3: { elements: [e('M ID 2 3'), e('M N0 1 10'), e('O AN 1 4'), e('O ID 1 3')] },
+  IK4: { elements: [C030, e('O N0 1 4'), e('M ID 1 3'), e('O AN 1 99')] },
+  IK5: {
+    elements: [
+      e('M ID 1 1', ['A', 'E', 'M', 'R', 'W', 'X']),
+      ...Array.from({ length: 5 }, () => e('O ID 1 3')),
+    ],
+  },
+  CTX: {
+    elements: [
+      c('M', [e('M AN 1 35'), e('O AN 1 35')], 10),
+      e('O ID 2 3'),
+      e('O N0 1 10'),
+      e('O AN 1 4'),
+      c('O', [e('M N0 1 2'), e('O N0 1 2'), e('O N0 1 4')]),
+      c('O', [e('M N0 1 4'), e('O N0 1 4')]),
+    ],
+  },
+  TA1: {
+    elements: [e('M N0 9 9'), e('M DT 6 6'), e('M TM 4 4'), e('M ID 1 1', ['A', 'E', 'R']), e('M ID 3 3')],
+  },
+};
+
+export interface ValidationContext {
+  set: TransactionSet;
+  /** Position of the segment within the set (ST = 1). */
+  position: number;
+  loopId?: string;
+}
+
+function digits(v: string): number {
+  let n = 0;
+  for (let i = 0; i < v.length; i++) {
+    const ch = v.charCodeAt(i);
+    if (ch >= 48 && ch <= 57) n++;
+  }
+  return n;
+}
+
+const R_RE = /^-?(?:\d+\.?\d*|\.\d+)$/;
+const N_RE = /^-?\d+$/;
+
+function validDate(v: string): boolean {
+  if (!/^\d{8}$/.test(v) && !/^\d{6}$/.test(v)) return false;
+  const off = v.length - 4;
+  const m = Number(v.slice(off, off + 2));
+  const d = Number(v.slice(off + 2));
+  if (m < 1 || m > 12 || d < 1) return false;
+  const y = v.length === 8 ? Number(v.slice(0, 4)) : 2000 + Number(v.slice(0, 2));
+  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+function validTime(v: string): boolean {
+  if (!/^\d{4}(?:\d{2}(?:\d{1,2})?)?$/.test(v)) return false;
+  return (
+    Number(v.slice(0, 2)) <= 23 &&
+    Number(v.slice(2, 4)) <= 59 &&
+    (v.length < 6 || Number(v.slice(4, 6)) <= 59)
+  );
+}
+
+/** Checks one simple value; returns [code, message] or undefined. */
+export function checkValue(def: ElementDef, v: string): [X12ErrorCode, string] | undefined {
+  switch (def.type) {
+    case 'N0':
+    case 'N2':
+      if (!N_RE.test(v)) return ['INVALID_NUMBER', `"${v}" is not a whole number`];
+      break;
+    case 'R':
+      if (!R_RE.test(v)) return ['INVALID_NUMBER', `"${v}" is not a decimal number`];
+      break;
+    case 'DT':
+      if (!validDate(v)) return ['INVALID_DATE', `"${v}" is not a valid date`];
+      break;
+    case 'TM':
+      if (!validTime(v)) return ['INVALID_TIME', `"${v}" is not a valid time`];
+      break;
+    default:
+      // eslint-disable-next-line no-control-regex
+      if (/[\u0000-\u001f\u007f]/.test(v)) return ['INVALID_CHARACTER', 'contains a control character'];
+  }
+  const len = def.type === 'N0' || def.type === 'N2' || def.type === 'R' ? digits(v) : v.length;
+  if (len < def.min) return ['ELEMENT_TOO_SHORT', `"${v}" is shorter than ${def.min}`];
+  if (len > def.max) return ['ELEMENT_TOO_LONG', `"${v}" is longer than ${def.max}`];
+  if (def.codes && !def.codes.includes(v))
+    return ['INVALID_CODE', `"${v}" is not one of ${def.codes.join(', ')}`];
+  return undefined;
+}
+
+/** Validates a segment against SEGMENTS; segments without a definition pass. */
+export function validateSegment(seg: Segment, ctx: ValidationContext): X12Error[] {
+  const def = SEGMENTS[seg.id];
+  if (!def) return [];
+  const out: X12Error[] = [];
+  const push = (
+    code: X12ErrorCode,
+    message: string,
+    element: number,
+    bad?: string,
+    component?: number,
+    repetition?: number,
+  ): void => {
+    const err: X12Error = {
+      code,
+      message: `${seg.id}${String(element).padStart(2, '0')}${component ? `-${String(component).padStart(2, '0')}` : ''}: ${message}`,
+      segmentPosition: ctx.position,
+      fileSegmentPosition: seg.filePosition,
+      segmentId: seg.id,
+      elementPosition: element,
+      interchangeControl: ctx.set.interchange.controlNumber,
+      groupControl: ctx.set.group.controlNumber,
+      transactionControl: ctx.set.controlNumber,
+      transactionSetId: ctx.set.id,
+    };
+    if (component !== undefined) err.componentPosition = component;
+    if (repetition !== undefined) err.repetitionPosition = repetition;
+    if (bad !== undefined && bad !== '') err.badValue = bad.slice(0, 99);
+    if (ctx.loopId) err.loopId = ctx.loopId;
+    out.push(err);
+  };
+  const els = seg.elements;
+  // Before 004010 dates were YYMMDD.
+  const legacyDates = /^00[23]/.test(ctx.set.group.version);
+  for (let i = def.elements.length + 1; i < els.length; i++) {
+    const extra = els[i];
+    if (extra !== undefined && extra !== '') {
+      push(
+        'TOO_MANY_ELEMENTS',
+        `${seg.id} has at most ${def.elements.length} elements`,
+        i,
+        typeof extra === 'string' ? extra : extra.raw,
+      );
+      break;
+    }
+  }
+  for (let i = 0; i < def.elements.length; i++) {
+    const d0 = def.elements[i];
+    const d = legacyDates && d0.type === 'DT' ? { ...d0, min: 6, max: 6 } : d0;
+    const pos = i + 1;
+    const value = els[pos];
+    if (value === undefined || value === '') {
+      if (d.mandatory) push('MISSING_ELEMENT', 'mandatory element is missing', pos);
+      continue;
+    }
+    let repeats: (string | Composite)[];
+    if (typeof value !== 'string' && value.kind === 'repeated') {
+      if ((d.repeats ?? 1) < value.repeats.length) {
+        push(
+          'TOO_MANY_REPETITIONS',
+          `repeated ${value.repeats.length} times, at most ${d.repeats ?? 1}`,
+          pos,
+          value.raw,
+        );
+        continue;
+      }
+      repeats = value.repeats;
+    } else repeats = [value];
+    repeats.forEach((r, ri) => {
+      const rep = repeats.length > 1 ? ri + 1 : undefined;
+      if (d.components) {
+        const comps = typeof r === 'string' ? [r] : r.components;
+        if (comps.length > d.components.length) {
+          push(
+            'TOO_MANY_COMPONENTS',
+            `has ${comps.length} components, at most ${d.components.length}`,
+            pos,
+            typeof r === 'string' ? r : r.raw,
+            undefined,
+            rep,
+          );
+          return;
+        }
+        d.components.forEach((cd, ci) => {
+          const cv = comps[ci];
+          if (cv === undefined || cv === '') {
+            if (cd.mandatory)
+              push('MISSING_ELEMENT', 'mandatory component is missing', pos, undefined, ci + 1, rep);
+            return;
+          }
+          const bad = checkValue(cd, cv);
+          if (bad) push(bad[0], bad[1], pos, cv, ci + 1, rep);
+        });
+        return;
+      }
+      if (typeof r !== 'string') {
+        push(
+          'TOO_MANY_COMPONENTS',
+          'a simple element contains the component separator',
+          pos,
+          r.raw,
+          undefined,
+          rep,
+        );
+        return;
+      }
+      const bad = checkValue(d, r);
+      if (bad) push(bad[0], bad[1], pos, r, undefined, rep);
+    });
+  }
+  return out;
+}

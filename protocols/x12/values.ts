@@ -1,0 +1,196 @@
+/**
+ * Conversions between X12 element values and canonical model values, plus the per-set error
+ * collector the transaction mappers share.
+ */
+import { D, dec, type DecimalString } from '../../src/model';
+import type { TransactionSet } from './envelope';
+import { validateSegment } from './schema';
+import type { Segment } from './segment';
+import type { X12Error, X12ErrorCode } from './types';
+
+const R_RE = /^(-?)(\d*)(?:\.(\d*))?$/;
+
+/**
+ * An X12 "R" (decimal) value as a model decimal string: leading zeros dropped, the digits after
+ * the point kept as sent ("013.790" -> "13.790", ".5" -> "0.5"). Undefined if it is not a number.
+ */
+export function decimalFromR(value: string): DecimalString | undefined {
+  const m = R_RE.exec(value.trim());
+  if (!m || (m[2] === '' && (m[3] === undefined || m[3] === ''))) return undefined;
+  const int = m[2].replace(/^0+(?=\d)/, '') || '0';
+  const frac = m[3] ? `.${m[3]}` : '';
+  const out = `${int}${frac}`;
+  return m[1] === '-' && /[1-9]/.test(out) ? `-${out}` : out;
+}
+
+/** An "N2" value (implied 2 decimals) as a decimal string with 2 decimals: "255438" -> "2554.38". */
+export function decimalFromImplied(value: string, places = 2): DecimalString | undefined {
+  if (!/^-?\d+$/.test(value.trim())) return undefined;
+  return dec(value.trim()).dividedBy(new D(10).pow(places)).toFixed(places);
+}
+
+/** A decimal string as an "N2" value, rounded half-up to the implied decimals: "2554.375" -> "255438". */
+export function impliedFromDecimal(value: DecimalString, places = 2): string {
+  return dec(value).times(new D(10).pow(places)).toDecimalPlaces(0, D.ROUND_HALF_UP).toFixed(0);
+}
+
+/** CCYYMMDD (or YYMMDD: 00-49 -> 20YY, 50-99 -> 19YY) -> YYYY-MM-DD. Undefined when not a date. */
+export function isoDate(x12: string): string | undefined {
+  const v = x12.trim();
+  let y: string;
+  let rest: string;
+  if (/^\d{8}$/.test(v)) {
+    y = v.slice(0, 4);
+    rest = v.slice(4);
+  } else if (/^\d{6}$/.test(v)) {
+    y = `${Number(v.slice(0, 2)) < 50 ? '20' : '19'}${v.slice(0, 2)}`;
+    rest = v.slice(2);
+  } else return undefined;
+  const m = Number(rest.slice(0, 2));
+  const d = Number(rest.slice(2));
+  if (m < 1 || m > 12 || d < 1 || d > new Date(Date.UTC(Number(y), m, 0)).getUTCDate()) return undefined;
+  return `${y}-${rest.slice(0, 2)}-${rest.slice(2)}`;
+}
+
+const ISO_RE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+export interface X12DateTime {
+  /** CCYYMMDD */
+  date: string;
+  /** HHMM or HHMMSS, when the ISO value has a time */
+  time?: string;
+  /** DTM04 time code: "UT" when the ISO value is in UTC (offsets are converted to UTC). */
+  timeCode?: string;
+}
+
+/**
+ * ISO 8601 date or date-time -> X12 parts. Date-times with an offset are converted to UTC; the
+ * seconds are kept when they are not zero or were written. Undefined when not ISO 8601.
+ */
+export function x12DateTime(iso: string): X12DateTime | undefined {
+  const m = ISO_RE.exec(iso.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, hh, mi, ss, zone] = m;
+  if (hh === undefined) return { date: `${y}${mo}${d}` };
+  if (zone === undefined) return { date: `${y}${mo}${d}`, time: `${hh}${mi}${ss ?? ''}` };
+  const ms = Date.parse(
+    `${y}-${mo}-${d}T${hh}:${mi}:${ss ?? '00'}${zone === 'Z' ? 'Z' : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2')}`,
+  );
+  if (Number.isNaN(ms)) return undefined;
+  const u = new Date(ms).toISOString();
+  const time = `${u.slice(11, 13)}${u.slice(14, 16)}${ss !== undefined ? u.slice(17, 19) : ''}`;
+  return { date: `${u.slice(0, 4)}${u.slice(5, 7)}${u.slice(8, 10)}`, time, timeCode: 'UT' };
+}
+
+/** X12 date (+ optional time and DTM04 code) -> ISO 8601. "UT"/"GM" give a "Z" suffix. */
+export function isoDateTime(date: string, time?: string, timeCode?: string): string | undefined {
+  const d = isoDate(date);
+  if (!d) return undefined;
+  const t = (time ?? '').trim();
+  if (t === '') return d;
+  if (!/^\d{4}(\d{2})?(\d{1,2})?$/.test(t)) return undefined;
+  const hhmm = `${t.slice(0, 2)}:${t.slice(2, 4)}`;
+  const ss = t.length >= 6 ? `:${t.slice(4, 6)}` : '';
+  const z = timeCode === 'UT' || timeCode === 'GM' ? 'Z' : '';
+  return `${d}T${hhmm}${ss}${z}`;
+}
+
+/** Collects the errors of one transaction set while a mapper walks its segments. */
+export class SetErrors {
+  readonly errors: X12Error[] = [];
+
+  constructor(readonly set: TransactionSet) {}
+
+  /** Runs the element syntax checks of `seg` (at `position` in the set). */
+  validate(seg: Segment, position: number, loopId?: string): void {
+    const errs = validateSegment(
+      seg,
+      loopId ? { set: this.set, position, loopId } : { set: this.set, position },
+    );
+    for (const e of errs) this.errors.push(e);
+  }
+
+  add(
+    code: X12ErrorCode,
+    message: string,
+    segmentId: string,
+    position: number,
+    filePosition: number,
+    elementPosition?: number,
+    extra?: Partial<X12Error>,
+  ): X12Error {
+    const e: X12Error = {
+      code,
+      message,
+      segmentPosition: position,
+      fileSegmentPosition: filePosition,
+      segmentId,
+      interchangeControl: this.set.interchange.controlNumber,
+      groupControl: this.set.group.controlNumber,
+      transactionControl: this.set.controlNumber,
+      transactionSetId: this.set.id,
+      ...extra,
+    };
+    if (elementPosition !== undefined) e.elementPosition = elementPosition;
+    this.errors.push(e);
+    return e;
+  }
+
+  /** Error about element `element` of `seg`. */
+  at(
+    seg: Segment,
+    position: number,
+    element: number,
+    code: X12ErrorCode,
+    message: string,
+    loopId?: string,
+  ): X12Error {
+    const bad = seg.text(element);
+    const extra: Partial<X12Error> = {};
+    if (bad) extra.badValue = bad.slice(0, 99);
+    if (loopId) extra.loopId = loopId;
+    return this.add(
+      code,
+      `${seg.id}${String(element).padStart(2, '0')}: ${message}`,
+      seg.id,
+      position,
+      seg.filePosition,
+      element,
+      extra,
+    );
+  }
+
+  /** A mandatory segment is missing; reported at the SE (or the last segment). */
+  missing(segmentId: string, message: string, loopId?: string): X12Error {
+    const segs = this.set.segments;
+    const last = segs[segs.length - 1];
+    const extra: Partial<X12Error> = {};
+    if (loopId) extra.loopId = loopId;
+    return this.add('MISSING_SEGMENT', message, segmentId, segs.length, last.filePosition, undefined, extra);
+  }
+
+  // The converters below are silent: the element syntax check (schema.ts) already reports
+  // malformed values of every segment the mappers read.
+
+  /** A decimal element ("R"), normalised; undefined when absent or not a number. */
+  decimal(seg: Segment, element: number): DecimalString | undefined {
+    return decimalFromR(seg.text(element));
+  }
+
+  /** An "N2" element as a decimal; undefined when absent or not a whole number. */
+  implied(seg: Segment, element: number): DecimalString | undefined {
+    return decimalFromImplied(seg.text(element));
+  }
+
+  /** A whole number element ("N0"). */
+  integer(seg: Segment, element: number): number | undefined {
+    const v = seg.text(element).trim();
+    return /^-?\d{1,15}$/.test(v) ? Number(v) : undefined;
+  }
+
+  /** A date element (CCYYMMDD) as YYYY-MM-DD. */
+  date(seg: Segment, element: number): string | undefined {
+    return isoDate(seg.text(element));
+  }
+}
