@@ -87,7 +87,7 @@ export function requireText(value: string | undefined, what: string): string {
 }
 
 export function decimal(value: DecimalString | undefined, what: string): string {
-  if (value === undefined || !isDecimalString(value.trim())) {
+  if (typeof value !== 'string' || !isDecimalString(value.trim())) {
     throw new CxmlBuildError(`${what} must be a decimal string, got ${JSON.stringify(value)}`);
   }
   return value.trim();

@@ -75,7 +75,10 @@ function readPostalAddress(
   if (state !== undefined) address.state = state;
   if (postalCode !== undefined) address.postalCode = postalCode;
   if (countryCode !== undefined && countryCode !== '') address.countryCode = countryCode.toUpperCase();
-  if (countryName !== undefined && countryName !== '') address.countryName = countryName;
+  // A Country text that only repeats the ISO code ("US") is not a name.
+  if (countryName !== undefined && countryName !== '' && countryName.toUpperCase() !== address.countryCode) {
+    address.countryName = countryName;
+  }
   return { address, deliverTo };
 }
 

@@ -32,7 +32,7 @@
  * keeps the signs as sent.
  */
 import type { DecimalString, Invoice, InvoiceLine, Party, Tax } from '../../src/model';
-import { add, dec, eq, formatMoney } from '../../src/model';
+import { add, dec, eq, formatMoney, isDecimalString } from '../../src/model';
 import type { Dec } from '../../src/model';
 import { badData, unsupported } from './errors';
 import type { ParsedCxml } from './parse';
@@ -72,12 +72,14 @@ export interface InvoiceBuildOptions {
 }
 
 function negative(value: DecimalString): DecimalString {
+  if (typeof value !== 'string' || !isDecimalString(value.trim())) return value; // refused later, by name
   const v = value.trim();
   if (v.startsWith('-') || dec(v).isZero()) return v;
   return `-${v}`;
 }
 
 function positive(value: DecimalString): DecimalString {
+  if (typeof value !== 'string') return value;
   const v = value.trim();
   return v.startsWith('-') ? v.slice(1) : v;
 }
