@@ -46,6 +46,9 @@
  * { payloadId, timestamp, lang?, deploymentMode?, header: { from, to, sender: { credentials, userAgent } } }
  * (from/to take one credential or several); Responses have no Header and take { payloadId, timestamp, lang? }.
  * Invalid input throws CxmlBuildError (a TypeError): it is a bug in the caller, not a partner's error.
+ * Pretty-printing indents mixed content too: `<Description><ShortName>x</ShortName>text</Description>` gets
+ * line breaks around "text" (readers trim it, ours included). Characters XML cannot carry (control
+ * characters) are dropped from text.
  *
  *   buildResponse({ payloadId, timestamp, code, text?, message? })         any request's answer
  *   buildErrorResponse(error: CxmlError, { payloadId, timestamp })         Status from the error

@@ -62,10 +62,16 @@ export function decodeXmlInput(input: Buffer | string, maxBytes = DEFAULT_MAX_BY
   let text: string;
   if (typeof input === 'string') {
     text = input;
-  } else if (input.length >= 2 && input[0] === 0xff && input[1] === 0xfe) {
-    text = new TextDecoder('utf-16le', { fatal: true }).decode(input.subarray(2));
-  } else if (input.length >= 2 && input[0] === 0xfe && input[1] === 0xff) {
-    text = new TextDecoder('utf-16be', { fatal: true }).decode(input.subarray(2));
+  } else if (
+    input.length >= 2 &&
+    ((input[0] === 0xff && input[1] === 0xfe) || (input[0] === 0xfe && input[1] === 0xff))
+  ) {
+    const encoding = input[0] === 0xff ? 'utf-16le' : 'utf-16be';
+    try {
+      text = new TextDecoder(encoding, { fatal: true }).decode(input.subarray(2));
+    } catch {
+      throw refuse(`document is not valid ${encoding.toUpperCase()}`);
+    }
   } else {
     const hasBom = input.length >= 3 && input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf;
     const bytes = hasBom ? input.subarray(3) : input;

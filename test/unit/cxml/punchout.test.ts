@@ -147,6 +147,16 @@ describe('PunchOutOrderMessage', () => {
     expect(() => buildPunchOutOrderMessage(ENVELOPE, exp)).toThrow(/quantity must be a decimal string/);
   });
 
+  it('drops characters XML cannot carry from text instead of writing a broken document', () => {
+    const dirty = {
+      ...cart,
+      items: [{ ...cart.items[0]!, description: 'Bell\u0007 gloves' }, cart.items[1]!],
+    };
+    const xml = buildPunchOutOrderMessage(ENVELOPE, dirty);
+    expect(validateCxml(xml)).toEqual({ ok: true, errors: '' });
+    expect(xml).toContain('Bell gloves');
+  });
+
   it('refuses a timestamp without time zone', () => {
     expect(() => buildPunchOutOrderMessage({ ...ENVELOPE, timestamp: '2024-05-01T10:00:00' }, cart)).toThrow(
       /time zone/,

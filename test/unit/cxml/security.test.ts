@@ -121,6 +121,11 @@ describe('malformed documents are refused with 400 and the line', () => {
     expect(refusal(bytes)).toEqual({ status: 400, message: 'document is not valid UTF-8' });
   });
 
+  it('refuses broken UTF-16 (a lone surrogate) with 400, not an exception', () => {
+    const bytes = Buffer.from([0xff, 0xfe, 0x3c, 0x00, 0x00, 0xd8, 0x3e, 0x00]);
+    expect(refusal(bytes)).toEqual({ status: 400, message: 'document is not valid UTF-16LE' });
+  });
+
   it('refuses an empty document, a text document and two root elements', () => {
     expect(refusal('  \n').message).toBe('empty document');
     expect(refusal('hello').status).toBe(400);
