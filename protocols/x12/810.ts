@@ -151,7 +151,7 @@ export function parse810(set: TransactionSet, options: Parse810Options = {}): Pa
     total: '',
   };
   const comments: string[] = [];
-  const commentBuilder = new CommentBuilder((c) => comments.push(c));
+  const commentBuilder = new CommentBuilder(comments);
   let big: Segment | undefined;
   let party: PartyLoop | undefined;
   let line: (InvoiceLine & { pid: string[] }) | undefined;

@@ -102,10 +102,6 @@ export function parse850(set: TransactionSet, options: Parse850Options = {}): Pa
   const errs = new SetErrors(set);
   const segs = set.segments;
   const end = segs.length > 1 && segs[segs.length - 1].id === 'SE' ? segs.length - 1 : segs.length;
-  const app = (e: X12Error): void => {
-    e.application = true;
-  };
-
   let beg: Segment | undefined;
   const order: Order = {
     buyerOrderNumber: '',
@@ -127,35 +123,7 @@ export function parse850(set: TransactionSet, options: Parse850Options = {}): Pa
   let po1Count = 0;
   let ctt: { seg: Segment; pos: number } | undefined;
   let sawTxi = false;
-  const headerComments = new CommentBuilder((c) => order.comments.push(c));
-  let comments = headerComments;
-
-  const closeParty = (): void => {
-    if (!party) return;
-    const p = party;
-    party = undefined;
-    const target = partyTarget === 'header' ? undefined : partyTarget.line;
-    if (p.qualifier === 'ST') {
-      if (target) target.shipTo = p.party;
-      else order.shipTo = p.party;
-    } else if (p.qualifier === 'BT' && !target) order.billTo = p.party;
-    else {
-      const ext = target ? target.extrinsics : order.extrinsics;
-      if (p.party.name) ext.push({ name: `N1*${p.qualifier}`, value: p.party.name });
-      if (p.party.addressId)
-        ext.push({ name: `N1*${p.qualifier}*${p.idQualifier}`, value: p.party.addressId });
-    }
-  };
-  const closeLine = (): void => {
-    if (!current) return;
-    if (current.pid.length > 0) {
-      let d = current.pid[0];
-      for (let i = 1; i < current.pid.length; i++)
-        d += (current.pid[i - 1].length >= PID_MAX ? '' : ' ') + current.pid[i];
-      current.line.description = d;
-    }
-    current = undefined;
-  };
+  const comments = new CommentBuilder(order.comments);
 
   for (let i = 1; i < end; i++) {
     const seg = segs[i];
@@ -165,7 +133,8 @@ export function parse850(set: TransactionSet, options: Parse850Options = {}): Pa
     errs.validate(seg, pos, id === 'N1' ? 'N1' : id === 'PO1' ? 'PO1' : loopId);
     if (party) {
       if (continueParty(party, seg)) continue;
-      closeParty();
+      closeParty850(order, party, partyTarget);
+      party = undefined;
     }
     if (id !== 'MSG') comments.flush();
     if (i === 1 && id !== 'BEG') {
@@ -183,7 +152,13 @@ export function parse850(set: TransactionSet, options: Parse850Options = {}): Pa
         const type = TYPE_BY_PURPOSE[purpose];
         if (type) order.type = type;
         else if (purpose !== '')
-          app(errs.at(seg, pos, 1, 'INVALID_CODE', `purpose "${purpose}" is not 00, 01, 03, 04 or 05`));
+          errs.at(
+            seg,
+            pos,
+            1,
+            'INVALID_CODE',
+            `purpose "${purpose}" is not 00, 01, 03, 04 or 05`,
+          ).application = true;
         order.buyerOrderNumber = seg.text(3);
         order.orderDate = errs.date(seg, 5) ?? '';
         for (const n of [2, 4, 6]) {
@@ -266,20 +241,20 @@ export function parse850(set: TransactionSet, options: Parse850Options = {}): Pa
         comments.msg(seg);
         break;
       case 'PO1': {
-        closeLine();
+        if (current) closeLine850(current);
         po1Count++;
         const line = readPo1(seg, pos, po1Count, errs);
         current = { line, pid: [], position: pos };
         lines.push(current);
-        const c = line.comments ?? (line.comments = []);
-        comments = new CommentBuilder((t) => c.push(t));
+        comments.retarget((line.comments = []));
         break;
       }
       case 'PID':
         if (current && seg.text(1) === 'F' && seg.text(5) !== '') current.pid.push(seg.text(5));
         break;
       case 'CTT':
-        closeLine();
+        if (current) closeLine850(current);
+        current = undefined;
         ctt = { seg, pos };
         break;
       case 'AMT': {
@@ -293,9 +268,9 @@ export function parse850(set: TransactionSet, options: Parse850Options = {}): Pa
         break;
     }
   }
-  closeParty();
+  if (party) closeParty850(order, party, partyTarget);
   comments.flush();
-  closeLine();
+  if (current) closeLine850(current);
 
   if (!beg) {
     errs.missing('BEG', 'the 850 has no BEG segment');
@@ -322,8 +297,30 @@ export function parse850(set: TransactionSet, options: Parse850Options = {}): Pa
     if (l.line.comments && l.line.comments.length === 0) delete l.line.comments;
     order.lines.push(l.line);
   }
-  if (order.lines.length === 0) app(errs.missing('PO1', 'the 850 has no PO1 line', 'PO1'));
+  if (order.lines.length === 0) errs.missing('PO1', 'the 850 has no PO1 line', 'PO1').application = true;
   return { order, errors: errs.errors };
+}
+
+function closeParty850(order: Order, p: PartyLoop, partyTarget: 'header' | LineState): void {
+  const target = partyTarget === 'header' ? undefined : partyTarget.line;
+  if (p.qualifier === 'ST') {
+    if (target) target.shipTo = p.party;
+    else order.shipTo = p.party;
+  } else if (p.qualifier === 'BT' && !target) order.billTo = p.party;
+  else {
+    const ext = target ? target.extrinsics : order.extrinsics;
+    if (p.party.name) ext.push({ name: `N1*${p.qualifier}`, value: p.party.name });
+    if (p.party.addressId) ext.push({ name: `N1*${p.qualifier}*${p.idQualifier}`, value: p.party.addressId });
+  }
+}
+
+function closeLine850(current: LineState): void {
+  if (current.pid.length > 0) {
+    let d = current.pid[0];
+    for (let i = 1; i < current.pid.length; i++)
+      d += (current.pid[i - 1].length >= PID_MAX ? '' : ' ') + current.pid[i];
+    current.line.description = d;
+  }
 }
 
 function readPo1(seg: Segment, pos: number, ordinal: number, errs: SetErrors): OrderLine {
@@ -341,15 +338,15 @@ function readPo1(seg: Segment, pos: number, ordinal: number, errs: SetErrors): O
   const n = seg.text(1);
   if (/^\d{1,9}$/.test(n)) line.lineNumber = Number(n);
   else if (n !== '') line.extrinsics.push({ name: 'PO101', value: n });
-  const app = (e: X12Error): void => {
-    e.application = true;
-  };
-  if (seg.text(2) === '') app(errs.at(seg, pos, 2, 'MISSING_ELEMENT', 'quantity is required', L));
+  if (seg.text(2) === '')
+    errs.at(seg, pos, 2, 'MISSING_ELEMENT', 'quantity is required', L).application = true;
   else line.quantity = errs.decimal(seg, 2) ?? '';
-  if (seg.text(3) === '') app(errs.at(seg, pos, 3, 'MISSING_ELEMENT', 'unit of measure is required', L));
+  if (seg.text(3) === '')
+    errs.at(seg, pos, 3, 'MISSING_ELEMENT', 'unit of measure is required', L).application = true;
   else line.unitOfMeasure = x12UomToRec20(seg.text(3));
   if (seg.text(4) === '')
-    app(errs.at(seg, pos, 4, 'MISSING_ELEMENT', 'unit price is required by the canonical model', L));
+    errs.at(seg, pos, 4, 'MISSING_ELEMENT', 'unit price is required by the canonical model', L).application =
+      true;
   else line.unitPrice = errs.decimal(seg, 4) ?? '';
   const classifications: Classification[] = [];
   for (let i = 6; i < seg.length + 1; i += 2) {
@@ -387,7 +384,14 @@ function readPo1(seg: Segment, pos: number, ordinal: number, errs: SetErrors): O
   }
   line.classifications = classifications;
   if (line.supplierPartId === '') {
-    app(errs.at(seg, pos, 6, 'MISSING_ELEMENT', 'a supplier part id (qualifier VP or VN) is required', L));
+    errs.at(
+      seg,
+      pos,
+      6,
+      'MISSING_ELEMENT',
+      'a supplier part id (qualifier VP or VN) is required',
+      L,
+    ).application = true;
   }
   return line;
 }

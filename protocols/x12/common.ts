@@ -78,12 +78,18 @@ function address(p: Party): Address {
 export function continueParty(loop: PartyLoop, seg: Segment): boolean {
   const p = loop.party;
   switch (seg.id) {
-    case 'N2':
-      p.deliverTo = [...(p.deliverTo ?? []), ...[seg.text(1), seg.text(2)].filter((v) => v !== '')];
+    case 'N2': {
+      const d = (p.deliverTo ??= []);
+      if (seg.text(1) !== '') d.push(seg.text(1));
+      if (seg.text(2) !== '') d.push(seg.text(2));
       return true;
-    case 'N3':
-      address(p).street.push(...[seg.text(1), seg.text(2)].filter((v) => v !== ''));
+    }
+    case 'N3': {
+      const street = address(p).street;
+      if (seg.text(1) !== '') street.push(seg.text(1));
+      if (seg.text(2) !== '') street.push(seg.text(2));
       return true;
+    }
     case 'N4': {
       const a = address(p);
       const [city, state, postal, country] = [seg.text(1), seg.text(2), seg.text(3), seg.text(4)];
@@ -94,7 +100,7 @@ export function continueParty(loop: PartyLoop, seg: Segment): boolean {
       return true;
     }
     case 'PER':
-      p.contacts = [...(p.contacts ?? []), readContact(seg)];
+      (p.contacts ??= []).push(readContact(seg));
       return true;
     case 'REF':
       return true; // party references have no place in the model
@@ -155,7 +161,13 @@ export function writeComments(comments: readonly string[]): OutSegment[] {
 export class CommentBuilder {
   private lines: string[] | undefined;
 
-  constructor(private readonly sink: (comment: string) => void) {}
+  constructor(private target: string[]) {}
+
+  /** Later comments go to another list (e.g. the current line's). */
+  retarget(target: string[]): void {
+    this.flush();
+    this.target = target;
+  }
 
   start(): void {
     this.flush();
@@ -170,7 +182,7 @@ export class CommentBuilder {
   }
 
   flush(): void {
-    if (this.lines && this.lines.length > 0) this.sink(this.lines.join('\n'));
+    if (this.lines && this.lines.length > 0) this.target.push(this.lines.join('\n'));
     this.lines = undefined;
   }
 }

@@ -362,32 +362,47 @@ export interface ValidationContext {
   /** Position of the segment within the set (ST = 1). */
   position: number;
   loopId?: string;
+  /** Dates are YYMMDD (versions before 004010); computed from GS08 when absent. */
+  legacyDates?: boolean;
 }
 
-function digits(v: string): number {
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Count of digits when `v` is [-]digits[.digits] (R) or [-]digits (N); -1 when it is not. */
+function numericDigits(v: string, decimal: boolean): number {
+  let i = v.charCodeAt(0) === 45 ? 1 : 0;
   let n = 0;
-  for (let i = 0; i < v.length; i++) {
-    const ch = v.charCodeAt(i);
-    if (ch >= 48 && ch <= 57) n++;
+  let dot = false;
+  if (i >= v.length) return -1;
+  for (; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (isDigit(c)) n++;
+    else if (c === 46 && decimal && !dot) dot = true;
+    else return -1;
   }
-  return n;
+  return n === 0 ? -1 : n;
 }
 
-const R_RE = /^-?(?:\d+\.?\d*|\.\d+)$/;
-const N_RE = /^-?\d+$/;
+function allDigits(v: string): boolean {
+  for (let i = 0; i < v.length; i++) if (!isDigit(v.charCodeAt(i))) return false;
+  return v.length > 0;
+}
 
 function validDate(v: string): boolean {
-  if (!/^\d{8}$/.test(v) && !/^\d{6}$/.test(v)) return false;
+  if ((v.length !== 8 && v.length !== 6) || !allDigits(v)) return false;
   const off = v.length - 4;
   const m = Number(v.slice(off, off + 2));
   const d = Number(v.slice(off + 2));
   if (m < 1 || m > 12 || d < 1) return false;
+  if (d <= 28) return true;
   const y = v.length === 8 ? Number(v.slice(0, 4)) : 2000 + Number(v.slice(0, 2));
   return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
 }
 
 function validTime(v: string): boolean {
-  if (!/^\d{4}(?:\d{2}(?:\d{1,2})?)?$/.test(v)) return false;
+  if (v.length < 4 || v.length > 8 || v.length === 5 || !allDigits(v)) return false;
   return (
     Number(v.slice(0, 2)) <= 23 &&
     Number(v.slice(2, 4)) <= 59 &&
@@ -395,15 +410,24 @@ function validTime(v: string): boolean {
   );
 }
 
+function hasControl(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 32 || c === 127) return true;
+  }
+  return false;
+}
+
 /** Checks one simple value; returns [code, message] or undefined. */
 export function checkValue(def: ElementDef, v: string): [X12ErrorCode, string] | undefined {
+  let len = v.length;
   switch (def.type) {
     case 'N0':
     case 'N2':
-      if (!N_RE.test(v)) return ['INVALID_NUMBER', `"${v}" is not a whole number`];
-      break;
     case 'R':
-      if (!R_RE.test(v)) return ['INVALID_NUMBER', `"${v}" is not a decimal number`];
+      len = numericDigits(v, def.type === 'R');
+      if (len < 0)
+        return ['INVALID_NUMBER', `"${v}" is not a ${def.type === 'R' ? 'decimal' : 'whole'} number`];
       break;
     case 'DT':
       if (!validDate(v)) return ['INVALID_DATE', `"${v}" is not a valid date`];
@@ -412,10 +436,8 @@ export function checkValue(def: ElementDef, v: string): [X12ErrorCode, string] |
       if (!validTime(v)) return ['INVALID_TIME', `"${v}" is not a valid time`];
       break;
     default:
-      // eslint-disable-next-line no-control-regex
-      if (/[\u0000-\u001f\u007f]/.test(v)) return ['INVALID_CHARACTER', 'contains a control character'];
+      if (hasControl(v)) return ['INVALID_CHARACTER', 'contains a control character'];
   }
-  const len = def.type === 'N0' || def.type === 'N2' || def.type === 'R' ? digits(v) : v.length;
   if (len < def.min) return ['ELEMENT_TOO_SHORT', `"${v}" is shorter than ${def.min}`];
   if (len > def.max) return ['ELEMENT_TOO_LONG', `"${v}" is longer than ${def.max}`];
   if (def.codes && !def.codes.includes(v))
@@ -423,115 +445,160 @@ export function checkValue(def: ElementDef, v: string): [X12ErrorCode, string] |
   return undefined;
 }
 
-/** Validates a segment against SEGMENTS; segments without a definition pass. */
-export function validateSegment(seg: Segment, ctx: ValidationContext): X12Error[] {
-  const def = SEGMENTS[seg.id];
-  if (!def) return [];
-  const out: X12Error[] = [];
-  const push = (
-    code: X12ErrorCode,
-    message: string,
-    element: number,
-    bad?: string,
-    component?: number,
-    repetition?: number,
-  ): void => {
-    const err: X12Error = {
-      code,
-      message: `${seg.id}${String(element).padStart(2, '0')}${component ? `-${String(component).padStart(2, '0')}` : ''}: ${message}`,
-      segmentPosition: ctx.position,
-      fileSegmentPosition: seg.filePosition,
-      segmentId: seg.id,
-      elementPosition: element,
-      interchangeControl: ctx.set.interchange.controlNumber,
-      groupControl: ctx.set.group.controlNumber,
-      transactionControl: ctx.set.controlNumber,
-      transactionSetId: ctx.set.id,
-    };
-    if (component !== undefined) err.componentPosition = component;
-    if (repetition !== undefined) err.repetitionPosition = repetition;
-    if (bad !== undefined && bad !== '') err.badValue = bad.slice(0, 99);
-    if (ctx.loopId) err.loopId = ctx.loopId;
-    out.push(err);
+function pushError(
+  out: X12Error[],
+  seg: Segment,
+  ctx: ValidationContext,
+  code: X12ErrorCode,
+  message: string,
+  element: number,
+  bad?: string,
+  component?: number,
+  repetition?: number,
+): void {
+  const err: X12Error = {
+    code,
+    message: `${seg.id}${String(element).padStart(2, '0')}${component ? `-${String(component).padStart(2, '0')}` : ''}: ${message}`,
+    segmentPosition: ctx.position,
+    fileSegmentPosition: seg.filePosition,
+    segmentId: seg.id,
+    elementPosition: element,
+    interchangeControl: ctx.set.interchange.controlNumber,
+    groupControl: ctx.set.group.controlNumber,
+    transactionControl: ctx.set.controlNumber,
+    transactionSetId: ctx.set.id,
   };
+  if (component !== undefined) err.componentPosition = component;
+  if (repetition !== undefined) err.repetitionPosition = repetition;
+  if (bad !== undefined && bad !== '') err.badValue = bad.slice(0, 99);
+  if (ctx.loopId) err.loopId = ctx.loopId;
+  out.push(err);
+}
+
+function checkRepeat(
+  out: X12Error[],
+  seg: Segment,
+  ctx: ValidationContext,
+  d: ElementDef,
+  pos: number,
+  r: string | Composite,
+  rep: number | undefined,
+): void {
+  if (d.components) {
+    const comps = typeof r === 'string' ? [r] : r.components;
+    if (comps.length > d.components.length) {
+      const msg = `has ${comps.length} components, at most ${d.components.length}`;
+      pushError(
+        out,
+        seg,
+        ctx,
+        'TOO_MANY_COMPONENTS',
+        msg,
+        pos,
+        typeof r === 'string' ? r : r.raw,
+        undefined,
+        rep,
+      );
+      return;
+    }
+    for (let ci = 0; ci < d.components.length; ci++) {
+      const cd = d.components[ci];
+      const cv = comps[ci];
+      if (cv === undefined || cv === '') {
+        if (cd.mandatory)
+          pushError(
+            out,
+            seg,
+            ctx,
+            'MISSING_ELEMENT',
+            'mandatory component is missing',
+            pos,
+            undefined,
+            ci + 1,
+            rep,
+          );
+        continue;
+      }
+      const bad = checkValue(cd, cv);
+      if (bad) pushError(out, seg, ctx, bad[0], bad[1], pos, cv, ci + 1, rep);
+    }
+    return;
+  }
+  if (typeof r !== 'string') {
+    pushError(
+      out,
+      seg,
+      ctx,
+      'TOO_MANY_COMPONENTS',
+      'a simple element contains the component separator',
+      pos,
+      r.raw,
+      undefined,
+      rep,
+    );
+    return;
+  }
+  const bad = checkValue(d, r);
+  if (bad) pushError(out, seg, ctx, bad[0], bad[1], pos, r, undefined, rep);
+}
+
+const legacyCache = new WeakMap<object, boolean>();
+
+/** Validates a segment against SEGMENTS, appending to `out`; segments without a definition pass. */
+export function validateSegmentInto(out: X12Error[], seg: Segment, ctx: ValidationContext): void {
+  const def = SEGMENTS[seg.id];
+  if (!def) return;
   const els = seg.elements;
+  const defs = def.elements;
   // Before 004010 dates were YYMMDD.
-  const legacyDates = /^00[23]/.test(ctx.set.group.version);
-  for (let i = def.elements.length + 1; i < els.length; i++) {
+  let legacyDates = ctx.legacyDates;
+  if (legacyDates === undefined) {
+    const g = ctx.set.group;
+    legacyDates = legacyCache.get(g);
+    if (legacyDates === undefined) legacyCache.set(g, (legacyDates = /^00[23]/.test(g.version)));
+  }
+  for (let i = defs.length + 1; i < els.length; i++) {
     const extra = els[i];
     if (extra !== undefined && extra !== '') {
-      push(
-        'TOO_MANY_ELEMENTS',
-        `${seg.id} has at most ${def.elements.length} elements`,
-        i,
-        typeof extra === 'string' ? extra : extra.raw,
-      );
+      const msg = `${seg.id} has at most ${defs.length} elements`;
+      pushError(out, seg, ctx, 'TOO_MANY_ELEMENTS', msg, i, typeof extra === 'string' ? extra : extra.raw);
       break;
     }
   }
-  for (let i = 0; i < def.elements.length; i++) {
-    const d0 = def.elements[i];
+  for (let i = 0; i < defs.length; i++) {
+    const d0 = defs[i];
     const d = legacyDates && d0.type === 'DT' ? { ...d0, min: 6, max: 6 } : d0;
     const pos = i + 1;
     const value = els[pos];
     if (value === undefined || value === '') {
-      if (d.mandatory) push('MISSING_ELEMENT', 'mandatory element is missing', pos);
+      if (d.mandatory) pushError(out, seg, ctx, 'MISSING_ELEMENT', 'mandatory element is missing', pos);
       continue;
     }
-    let repeats: (string | Composite)[];
-    if (typeof value !== 'string' && value.kind === 'repeated') {
-      if ((d.repeats ?? 1) < value.repeats.length) {
-        push(
-          'TOO_MANY_REPETITIONS',
-          `repeated ${value.repeats.length} times, at most ${d.repeats ?? 1}`,
-          pos,
-          value.raw,
-        );
+    if (typeof value === 'string') {
+      if (d.components) {
+        checkRepeat(out, seg, ctx, d, pos, value, undefined);
         continue;
       }
-      repeats = value.repeats;
-    } else repeats = [value];
-    repeats.forEach((r, ri) => {
-      const rep = repeats.length > 1 ? ri + 1 : undefined;
-      if (d.components) {
-        const comps = typeof r === 'string' ? [r] : r.components;
-        if (comps.length > d.components.length) {
-          push(
-            'TOO_MANY_COMPONENTS',
-            `has ${comps.length} components, at most ${d.components.length}`,
-            pos,
-            typeof r === 'string' ? r : r.raw,
-            undefined,
-            rep,
-          );
-          return;
-        }
-        d.components.forEach((cd, ci) => {
-          const cv = comps[ci];
-          if (cv === undefined || cv === '') {
-            if (cd.mandatory)
-              push('MISSING_ELEMENT', 'mandatory component is missing', pos, undefined, ci + 1, rep);
-            return;
-          }
-          const bad = checkValue(cd, cv);
-          if (bad) push(bad[0], bad[1], pos, cv, ci + 1, rep);
-        });
-        return;
+      const bad = checkValue(d, value);
+      if (bad) pushError(out, seg, ctx, bad[0], bad[1], pos, value);
+      continue;
+    }
+    if (value.kind === 'repeated') {
+      if ((d.repeats ?? 1) < value.repeats.length) {
+        const msg = `repeated ${value.repeats.length} times, at most ${d.repeats ?? 1}`;
+        pushError(out, seg, ctx, 'TOO_MANY_REPETITIONS', msg, pos, value.raw);
+        continue;
       }
-      if (typeof r !== 'string') {
-        push(
-          'TOO_MANY_COMPONENTS',
-          'a simple element contains the component separator',
-          pos,
-          r.raw,
-          undefined,
-          rep,
-        );
-        return;
+      for (let r = 0; r < value.repeats.length; r++) {
+        checkRepeat(out, seg, ctx, d, pos, value.repeats[r], value.repeats.length > 1 ? r + 1 : undefined);
       }
-      const bad = checkValue(d, r);
-      if (bad) push(bad[0], bad[1], pos, r, undefined, rep);
-    });
+    } else checkRepeat(out, seg, ctx, d, pos, value, undefined);
   }
+}
+
+/** Validates a segment against SEGMENTS; segments without a definition pass. */
+export function validateSegment(seg: Segment, ctx: ValidationContext): X12Error[] {
+  const out: X12Error[] = [];
+  validateSegmentInto(out, seg, ctx);
   return out;
 }

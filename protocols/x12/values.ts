@@ -4,17 +4,38 @@
  */
 import { D, dec, type DecimalString } from '../../src/model';
 import type { TransactionSet } from './envelope';
-import { validateSegment } from './schema';
+import { validateSegmentInto, type ValidationContext } from './schema';
 import type { Segment } from './segment';
 import type { X12Error, X12ErrorCode } from './types';
 
 const R_RE = /^(-?)(\d*)(?:\.(\d*))?$/;
+
+/** Already canonical: [-]digits[.digits], no leading zero (except "0" / "0.x"), no "-0". */
+function isPlainDecimal(v: string): boolean {
+  const n = v.length;
+  let i = v.charCodeAt(0) === 45 ? 1 : 0;
+  if (i >= n) return false;
+  const first = v.charCodeAt(i);
+  if (first < 48 || first > 57) return false;
+  if (first === 48 && i + 1 < n && v.charCodeAt(i + 1) !== 46) return false;
+  let dot = -1;
+  let nonZero = first !== 48;
+  for (i++; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 46 && dot === -1) dot = i;
+    else if (c < 48 || c > 57) return false;
+    else if (c !== 48) nonZero = true;
+  }
+  if (dot === n - 1) return false;
+  return v.charCodeAt(0) !== 45 || nonZero;
+}
 
 /**
  * An X12 "R" (decimal) value as a model decimal string: leading zeros dropped, the digits after
  * the point kept as sent ("013.790" -> "13.790", ".5" -> "0.5"). Undefined if it is not a number.
  */
 export function decimalFromR(value: string): DecimalString | undefined {
+  if (isPlainDecimal(value)) return value;
   const m = R_RE.exec(value.trim());
   if (!m || (m[2] === '' && (m[3] === undefined || m[3] === ''))) return undefined;
   const int = m[2].replace(/^0+(?=\d)/, '') || '0';
@@ -100,15 +121,17 @@ export function isoDateTime(date: string, time?: string, timeCode?: string): str
 export class SetErrors {
   readonly errors: X12Error[] = [];
 
-  constructor(readonly set: TransactionSet) {}
+  private readonly ctx: ValidationContext;
+
+  constructor(readonly set: TransactionSet) {
+    this.ctx = { set, position: 0, loopId: undefined, legacyDates: /^00[23]/.test(set.group.version) };
+  }
 
   /** Runs the element syntax checks of `seg` (at `position` in the set). */
   validate(seg: Segment, position: number, loopId?: string): void {
-    const errs = validateSegment(
-      seg,
-      loopId ? { set: this.set, position, loopId } : { set: this.set, position },
-    );
-    for (const e of errs) this.errors.push(e);
+    this.ctx.position = position;
+    this.ctx.loopId = loopId; // assigned, never deleted: keeps the object's shape stable
+    validateSegmentInto(this.errors, seg, this.ctx);
   }
 
   add(
