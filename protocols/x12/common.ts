@@ -222,7 +222,7 @@ export function readTax(seg: Segment, position: number, errors: SetErrors, loopI
   const rate = decimalFromR(seg.text(3));
   if (rate !== undefined) tax.rate = rate;
   const code = seg.text(1);
-  if (code) tax.category = CATEGORY_BY_CODE[code] ?? code;
+  if (code && code !== 'TX') tax.category = CATEGORY_BY_CODE[code] ?? code;
   return tax;
 }
 
