@@ -15,7 +15,10 @@ export default tseslint.config(
     // Dependency direction: the model imports nothing; codecs import only the model.
     files: ['src/model/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['../*', 'knex', 'express', 'bullmq', 'ioredis', 'pg'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['../*', 'knex', 'express', 'bullmq', 'ioredis', 'pg'] },
+      ],
     },
   },
   {
@@ -25,7 +28,20 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/src/platform/**', '**/src/partners/**', '**/src/catalog/**', '**/src/orders/**', '**/src/punchout/**', '**/src/invoices/**', '**/src/approvals/**', '**/src/delivery/**', '**/src/documents/**'], message: 'codecs import only src/model' },
+            {
+              group: [
+                '**/src/platform/**',
+                '**/src/partners/**',
+                '**/src/catalog/**',
+                '**/src/orders/**',
+                '**/src/punchout/**',
+                '**/src/invoices/**',
+                '**/src/approvals/**',
+                '**/src/delivery/**',
+                '**/src/documents/**',
+              ],
+              message: 'codecs import only src/model',
+            },
             { group: ['knex', 'express', 'bullmq', 'ioredis', 'pg'], message: 'codecs are pure' },
           ],
         },

@@ -1,0 +1,28 @@
+import type { Knex } from 'knex';
+import * as partners from './20261123000100_partners';
+import * as catalog from './20261123000200_catalog';
+import * as documentsOutbox from './20261123000300_documents_outbox';
+import * as punchout from './20261123000400_punchout';
+import * as orders from './20261123000500_orders';
+import * as invoicesDelivery from './20261123000600_invoices_delivery';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/** Migrations in order. Listed statically so they load the same under tsx, jest and compiled JS. */
+const MIGRATIONS: [string, Migration][] = [
+  ['20261123000100_partners', partners],
+  ['20261123000200_catalog', catalog],
+  ['20261123000300_documents_outbox', documentsOutbox],
+  ['20261123000400_punchout', punchout],
+  ['20261123000500_orders', orders],
+  ['20261123000600_invoices_delivery', invoicesDelivery],
+];
+
+export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
+  getMigrations: async () => MIGRATIONS,
+  getMigrationName: ([name]) => name,
+  getMigration: async ([, migration]) => migration,
+};

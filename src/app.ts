@@ -1,0 +1,60 @@
+import express, { type Express } from 'express';
+import { catalogRoutes } from './catalog/routes';
+import { cxmlRoutes } from './cxml/endpoint';
+import { documentRoutes } from './documents/routes';
+import { jobRoutes } from './jobs/routes';
+import { partnerRoutes } from './partners/routes';
+import { openApiDocument } from './platform/api';
+import type { AppContext } from './platform/context';
+import { jsonErrorHandler, notFoundHandler, requestContext, securityHeaders } from './platform/http';
+
+/** The express app, without listen(): tests drive it with supertest, server.ts binds it to a port. */
+export function createApp(ctx: AppContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(requestContext(ctx.log));
+  app.use(securityHeaders);
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/ready', async (_req, res) => {
+    const [db, queue] = await Promise.all([
+      ctx.db.raw('select 1').then(
+        () => true,
+        () => false,
+      ),
+      ctx.queue.ping(),
+    ]);
+    res
+      .status(db && queue ? 200 : 503)
+      .json({ status: db && queue ? 'ready' : 'not ready', database: db, queue });
+  });
+
+  // Protocol endpoints parse their own bodies and answer errors in their own dialect.
+  // (cXML: /cxml, OCI: /oci, X12: /edi/x12, shopping pages: /punchout)
+
+  app.use(
+    '/api',
+    express.json({ limit: ctx.config.MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }),
+  );
+  app.get('/api/v1/openapi.json', (_req, res) => {
+    res.json(
+      openApiDocument({
+        title: 'Procurement gateway API',
+        version: '1',
+        serverUrl: ctx.config.publicBaseUrl,
+      }),
+    );
+  });
+  app.use(partnerRoutes(ctx));
+  app.use(catalogRoutes(ctx));
+  app.use(documentRoutes(ctx));
+  app.use(jobRoutes(ctx));
+  app.use(cxmlRoutes(ctx));
+
+  app.use(notFoundHandler);
+  app.use(jsonErrorHandler);
+  return app;
+}

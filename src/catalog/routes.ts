@@ -1,0 +1,106 @@
+import express, { Router, type Request } from 'express';
+import { z } from 'zod';
+import { apiRoute, pagingQuery } from '../platform/api';
+import type { AppContext } from '../platform/context';
+import { AppError } from '../platform/errors';
+import { requireAuth } from '../partners/auth';
+import { csvObjects, CsvSyntaxError } from './csv';
+import { catalogItemOutput, catalogItemSchema, priceListEntrySchema } from './schema';
+import { importCatalog, importPriceLists, type SourceRow } from './service';
+import { itemView, searchItems } from './repository';
+
+/** A CSV body (text/csv) or a JSON array, as rows with their line (CSV) or item number (JSON). */
+export function sourceRows(req: Request): { rows: SourceRow[]; where: 'line' | 'item' } {
+  if (req.is('text/csv') || req.is('text/plain')) {
+    if (typeof req.body !== 'string') throw new AppError('bad_request', 'empty CSV body');
+    try {
+      const { header, rows } = csvObjects(req.body);
+      if (header.length === 0) throw new AppError('validation_failed', 'the CSV has no header row');
+      return { rows: rows.map((r) => ({ line: r.line, values: r.values })), where: 'line' };
+    } catch (err) {
+      if (err instanceof CsvSyntaxError)
+        throw new AppError('validation_failed', `${err.message}; nothing was imported`, {
+          details: [{ line: err.line, message: err.message }],
+        });
+      throw err;
+    }
+  }
+  if (!Array.isArray(req.body)) throw new AppError('unsupported_media_type', 'send text/csv or a JSON array');
+  return {
+    rows: (req.body as unknown[]).map((v, idx) => ({
+      line: idx + 1,
+      values: typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {},
+    })),
+    where: 'item',
+  };
+}
+
+export function catalogRoutes(ctx: AppContext): Router {
+  const r = Router();
+  const admin = [
+    requireAuth(ctx, 'admin'),
+    express.text({ type: ['text/csv', 'text/plain'], limit: ctx.config.MAX_BODY_BYTES }),
+  ];
+  const tag = 'catalog';
+  const importResult = z.object({ imported: z.number() });
+
+  apiRoute(
+    r,
+    {
+      method: 'post',
+      path: '/api/v1/catalog/import',
+      summary: 'Import catalog items (CSV or JSON array); all or nothing',
+      tag,
+      auth: 'admin',
+      body: z.array(catalogItemSchema),
+      bodyContentTypes: ['text/csv'],
+      response: importResult,
+      use: admin,
+    },
+    async (req, res) => {
+      const { rows, where } = sourceRows(req);
+      res.json(await importCatalog(ctx.db, rows, { where }));
+    },
+  );
+  apiRoute(
+    r,
+    {
+      method: 'post',
+      path: '/api/v1/price-lists/import',
+      summary: 'Import price lists (CSV or JSON array); each named list is replaced',
+      tag,
+      auth: 'admin',
+      body: z.array(priceListEntrySchema),
+      bodyContentTypes: ['text/csv'],
+      response: importResult.extend({ priceLists: z.array(z.string()) }),
+      use: admin,
+    },
+    async (req, res) => {
+      const { rows, where } = sourceRows(req);
+      res.json(await importPriceLists(ctx.db, rows, where));
+    },
+  );
+  apiRoute(
+    r,
+    {
+      method: 'get',
+      path: '/api/v1/catalog/items',
+      summary: 'Search the catalog (SKU, name, description) with paging',
+      tag,
+      auth: 'admin or partner',
+      query: z.object({ q: z.string().optional(), category: z.string().optional(), ...pagingQuery }),
+      response: z.object({
+        items: z.array(catalogItemOutput),
+        total: z.number(),
+        limit: z.number(),
+        offset: z.number(),
+      }),
+      use: [requireAuth(ctx, 'admin', 'erp', 'finance')],
+    },
+    async (_req, res, { query }) => {
+      const { items, total } = await searchItems(ctx.db, query);
+      res.json({ items: items.map(itemView), total, limit: query.limit, offset: query.offset });
+    },
+  );
+  return r;
+}

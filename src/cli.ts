@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { SingleBar, Presets } from 'cli-progress';
+import { csvObjects } from './catalog/csv';
+import { importCatalog, importPriceLists } from './catalog/service';
+import { createDb, migrateLatest, migrateRollbackAll } from './platform/db';
+import { loadConfig, ConfigError } from './platform/config';
+import { partnerInputSchema } from './partners/schema';
+import { upsertPartner } from './partners/service';
+import { AppError } from './platform/errors';
+import { exitOnSignals, startServer } from './server';
+import { startWorker } from './worker';
+
+const USAGE = `usage: gateway <command>
+  serve                        run the HTTP gateway (and in-process jobs without REDIS_URL)
+  worker                       run job workers and the outbox relay
+  migrate [--down]             run migrations up (or roll all back)
+  partners import FILE         create or replace partners from a JSON file (one object or an array)
+  catalog import FILE          import catalog items from CSV (progress bar)
+  price-lists import FILE      import price lists from CSV`;
+
+function rowsOf(file: string) {
+  return csvObjects(readFileSync(file, 'utf8')).rows.map((r) => ({ line: r.line, values: r.values }));
+}
+
+async function withDb<T>(fn: (db: ReturnType<typeof createDb>) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const db = createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  try {
+    await migrateLatest(db);
+    return await fn(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, sub, arg] = argv;
+  switch (cmd) {
+    case 'serve': {
+      const running = await startServer();
+      exitOnSignals(running.stop);
+      return -1;
+    }
+    case 'worker': {
+      const w = await startWorker();
+      exitOnSignals(w.stop);
+      return -1;
+    }
+    case 'migrate': {
+      const config = loadConfig();
+      const db = createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+      try {
+        if (sub === '--down') {
+          await migrateRollbackAll(db);
+          console.log('all migrations rolled back');
+        } else {
+          const applied = await migrateLatest(db);
+          console.log(applied.length ? `applied: ${applied.join(', ')}` : 'already up to date');
+        }
+      } finally {
+        await db.destroy();
+      }
+      return 0;
+    }
+    case 'partners':
+      if (sub !== 'import' || !arg) break;
+      return withDb(async (db) => {
+        const json = JSON.parse(readFileSync(arg, 'utf8')) as unknown;
+        for (const item of Array.isArray(json) ? json : [json]) {
+          const { partner, created } = await upsertPartner(db, partnerInputSchema.parse(item));
+          console.log(`${created ? 'created' : 'replaced'} partner ${partner.id}`);
+        }
+        return 0;
+      });
+    case 'catalog':
+      if (sub !== 'import' || !arg) break;
+      return withDb(async (db) => {
+        const rows = rowsOf(arg);
+        const bar = new SingleBar(
+          { format: 'catalog import |{bar}| {value}/{total} rows' },
+          Presets.shades_classic,
+        );
+        bar.start(rows.length, 0);
+        try {
+          const { imported } = await importCatalog(db, rows, { onProgress: (done) => bar.update(done) });
+          bar.stop();
+          console.log(`imported ${imported} items`);
+        } catch (err) {
+          bar.stop();
+          throw err;
+        }
+        return 0;
+      });
+    case 'price-lists':
+      if (sub !== 'import' || !arg) break;
+      return withDb(async (db) => {
+        const r = await importPriceLists(db, rowsOf(arg));
+        console.log(`imported ${r.imported} entries into ${r.priceLists.join(', ')}`);
+        return 0;
+      });
+  }
+  console.error(USAGE);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError || err instanceof AppError) console.error(err.message);
+    else console.error(err);
+    process.exit(1);
+  },
+);

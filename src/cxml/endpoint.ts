@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import express, { Router, type Request, type Response } from 'express';
+import {
+  buildResponse,
+  CxmlError,
+  isCxmlError,
+  parseCxml,
+  type CxmlCredential,
+  type ParsedCxml,
+} from '../../protocols/cxml';
+import { storeDocument } from '../documents/store';
+import type { AppContext } from '../platform/context';
+import { verifySecret } from '../platform/secrets';
+import { findPartnerByIdentity, type PartnerRow } from '../partners/repository';
+
+/** What a handler of one cXML request type gets: the authenticated partner and the parsed document. */
+export interface CxmlRequest {
+  ctx: AppContext;
+  partner: PartnerRow;
+  doc: ParsedCxml;
+  /** The exact bytes received. */
+  raw: Buffer;
+  req: Request;
+}
+
+/** A handler answers with a complete cXML document and its HTTP status. */
+export interface CxmlAnswer {
+  status: number;
+  body: string;
+}
+
+export type CxmlHandler = (r: CxmlRequest) => Promise<CxmlAnswer>;
+
+const handlers = new Map<string, CxmlHandler>();
+
+/** Feature folders register the request types they handle (PunchOutSetupRequest, OrderRequest, ...). */
+export function registerCxmlHandler(requestType: string, handler: CxmlHandler): void {
+  handlers.set(requestType, handler);
+}
+
+export function registeredCxmlRequestTypes(): string[] {
+  return [...handlers.keys()];
+}
+
+const host = hostname().replace(/[^A-Za-z0-9.-]/g, '') || 'gateway';
+
+/** payloadID in the recommended form: time.process.random@host */
+export function newPayloadId(now: Date = new Date()): string {
+  return `${now.getTime()}.${process.pid}.${randomBytes(6).toString('hex')}@${host}`;
+}
+
+/** A Response document with the given status (answers, errors). */
+export function cxmlStatus(ctx: AppContext, code: number, message?: string): CxmlAnswer {
+  return {
+    status: code >= 200 && code < 300 ? 200 : code,
+    body: buildResponse({
+      payloadId: newPayloadId(ctx.now()),
+      timestamp: ctx.now(),
+      code,
+      ...(message ? { message } : {}),
+    }),
+  };
+}
+
+function sendCxml(res: Response, answer: CxmlAnswer): void {
+  res.status(answer.status).type('text/xml; charset=utf-8').send(answer.body);
+}
+
+/**
+ * Authentication as cXML asks: a From (or Sender) credential names the partner, the Sender's
+ * SharedSecret matches the stored hash (constant time), and To names this supplier.
+ */
+export async function authenticate(ctx: AppContext, doc: ParsedCxml): Promise<PartnerRow> {
+  const header = doc.header;
+  if (!header) throw new CxmlError(400, 'A cXML request needs a Header with From, To and Sender');
+  const candidates: CxmlCredential[] = [...header.from, ...header.sender];
+  let partner: PartnerRow | undefined;
+  for (const c of candidates) {
+    partner = await findPartnerByIdentity(ctx.db, 'cxml', c.domain, c.identity);
+    if (partner) break;
+  }
+  const secret = header.sender.find((c) => c.sharedSecret !== undefined)?.sharedSecret;
+  // Verify even for an unknown partner, so the answer takes the same time either way.
+  const secretOk = await verifySecret(secret ?? '', partner?.cxml_secret_hash);
+  if (!partner) {
+    const named = header.from.map((c) => `${c.domain}/${c.identity}`).join(', ') || 'none';
+    throw new CxmlError(401, `Unknown From credential (${named}): no trading partner has it`);
+  }
+  if (secret === undefined) {
+    const mac = header.sender.some((c) => c.credentialMac);
+    throw new CxmlError(
+      401,
+      mac
+        ? 'CredentialMac authentication is not supported; send a SharedSecret'
+        : 'Sender has no SharedSecret',
+    );
+  }
+  if (!secretOk)
+    throw new CxmlError(401, 'Sender SharedSecret does not match the one on file for this partner');
+  const { SUPPLIER_CXML_DOMAIN: domain, SUPPLIER_CXML_IDENTITY: identity } = ctx.config;
+  const toOk = header.to.some(
+    (c) =>
+      c.domain.toLowerCase() === domain.toLowerCase() && c.identity.toLowerCase() === identity.toLowerCase(),
+  );
+  if (!toOk) {
+    const named = header.to.map((c) => `${c.domain}/${c.identity}`).join(', ') || 'none';
+    throw new CxmlError(401, `To credential (${named}) does not name this supplier (${domain}/${identity})`);
+  }
+  return partner;
+}
+
+/** POST /cxml: the one endpoint for inbound cXML; dispatches by request type. */
+export function cxmlRoutes(ctx: AppContext): Router {
+  const r = Router();
+  const raw = express.raw({ type: () => true, limit: ctx.config.MAX_BODY_BYTES });
+  r.post(
+    '/cxml',
+    (req, res, next) => {
+      raw(req, res, (err?: unknown) => {
+        if (err) {
+          const e = err as { type?: string };
+          const answer =
+            e.type === 'entity.too.large'
+              ? cxmlStatus(ctx, 413, `Document larger than ${ctx.config.MAX_BODY_BYTES} bytes`)
+              : cxmlStatus(ctx, 400, 'Unreadable request body');
+          sendCxml(res, answer);
+          return;
+        }
+        next();
+      });
+    },
+    async (req, res) => {
+      const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      let doc: ParsedCxml | undefined;
+      let partner: PartnerRow | undefined;
+      try {
+        if (body.length === 0) throw new CxmlError(400, 'Empty request body: send a cXML document');
+        doc = parseCxml(body);
+        partner = await authenticate(ctx, doc);
+        const handler = handlers.get(doc.requestType);
+        if (!handler) {
+          throw new CxmlError(
+            406,
+            `${doc.requestType} is not supported here; supported: ${registeredCxmlRequestTypes().join(', ')}`,
+          );
+        }
+        sendCxml(res, await handler({ ctx, partner, doc, raw: body, req }));
+      } catch (err) {
+        if (!isCxmlError(err)) {
+          req.log.error({ err }, 'cXML request failed');
+          sendCxml(res, cxmlStatus(ctx, 500, `Internal error (request id ${req.id})`));
+          return;
+        }
+        const answer = cxmlStatus(ctx, err.status, err.detail);
+        // Kept for the audit trail; a refused document changes nothing else.
+        await storeDocument(ctx.db, {
+          partnerId: partner?.id ?? null,
+          protocol: 'cxml',
+          docType: doc?.requestType ?? 'unknown',
+          direction: 'in',
+          externalId: null,
+          status: 'refused',
+          contentType: 'text/xml',
+          content: body,
+          error: err.detail,
+        }).catch((e: unknown) => req.log.error({ err: e }, 'could not store refused document'));
+        sendCxml(res, answer);
+      }
+    },
+  );
+  return r;
+}

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { parseStatusResponse } from '../../protocols/cxml';
+import type { Db, Q } from '../platform/db';
+import { defineJob, UnrecoverableJobError, type JobContext } from '../platform/jobs';
+import { enqueueInTx } from '../platform/outbox';
+import { updateDocumentStatus } from '../documents/store';
+
+/**
+ * Outbound documents: a stored document is delivered over a transport (HTTP POST today), retried with
+ * exponential backoff (DELIVERY_RETRY_BASE_MS, doubling, DELIVERY_MAX_ATTEMPTS), every attempt recorded.
+ * Format-neutral: cXML answers are read for their Status code; other formats go by HTTP status.
+ */
+export type DeliveryOutcome = 'delivered' | 'rejected' | 'failed';
+
+export interface DeliveryRow {
+  id: string;
+  document_id: string;
+  partner_id: string;
+  transport: string;
+  url: string;
+  status: 'pending' | DeliveryOutcome;
+  attempts: number;
+  last_error: string | null;
+  response_status: number | null;
+  response_body: string | null;
+}
+
+/** Features learn the outcome for their document types (an invoice becomes delivered or rejected). */
+export type DeliveryHook = (
+  q: Q,
+  d: { delivery: DeliveryRow; docType: string; outcome: DeliveryOutcome; reason: string | null },
+) => Promise<void>;
+const hooks = new Map<string, DeliveryHook>();
+export function onDeliveryOutcome(docType: string, hook: DeliveryHook): void {
+  hooks.set(docType, hook);
+}
+
+export const DELIVERY_JOB = 'delivery.send';
+
+/** In the caller's transaction: a delivery row and the outbox job that will send it. */
+export async function queueDelivery(
+  trx: Q,
+  d: { partnerId: string; documentId: string; url: string; transport?: 'http' },
+): Promise<string> {
+  const id = randomUUID();
+  await trx('deliveries').insert({
+    id,
+    document_id: d.documentId,
+    partner_id: d.partnerId,
+    transport: d.transport ?? 'http',
+    url: d.url,
+  });
+  await enqueueInTx(trx, DELIVERY_JOB, { deliveryId: id });
+  return id;
+}
+
+class RetryableDeliveryError extends Error {}
+
+async function finish(
+  db: Db,
+  delivery: DeliveryRow,
+  docType: string,
+  outcome: DeliveryOutcome,
+  reason: string | null,
+  response?: { status: number; body: string },
+): Promise<void> {
+  await db.transaction(async (trx) => {
+    const n = await trx('deliveries')
+      .where({ id: delivery.id, status: 'pending' })
+      .update({
+        status: outcome,
+        last_error: reason,
+        ...(response
+          ? { response_status: response.status, response_body: response.body.slice(0, 10000) }
+          : {}),
+        ...(outcome === 'delivered' ? { delivered_at: trx.fn.now() } : {}),
+      });
+    if (n === 0) return;
+    await updateDocumentStatus(trx, delivery.document_id, outcome, reason);
+    await hooks.get(docType)?.(trx, { delivery: { ...delivery, status: outcome }, docType, outcome, reason });
+  });
+}
+
+/** What the buyer's answer means: cXML Status in a 2xx body decides; else the HTTP status. */
+export function interpretAnswer(
+  httpStatus: number,
+  body: string,
+  contentType: string,
+): { outcome: 'delivered' | 'rejected' | 'retry'; reason: string | null } {
+  if (httpStatus >= 500 || httpStatus === 408 || httpStatus === 429)
+    return { outcome: 'retry', reason: `HTTP ${httpStatus}` };
+  const looksCxml = /xml/i.test(contentType) || body.trimStart().startsWith('<');
+  let code = httpStatus;
+  let text = '';
+  if (looksCxml && body.includes('<Status')) {
+    try {
+      const s = parseStatusResponse(body);
+      code = s.code;
+      text = [s.text, s.message].filter(Boolean).join(': ');
+    } catch {
+      /* not a cXML answer: go by HTTP status */
+    }
+  }
+  if (code >= 200 && code < 300) return { outcome: 'delivered', reason: null };
+  if (code >= 500) return { outcome: 'retry', reason: `status ${code} ${text}`.trim() };
+  return { outcome: 'rejected', reason: `status ${code}${text ? ` ${text}` : ''}` };
+}
+
+async function send(data: { deliveryId: string }, ctx: JobContext): Promise<void> {
+  const delivery = await ctx.db<DeliveryRow>('deliveries').where({ id: data.deliveryId }).first();
+  if (!delivery) throw new UnrecoverableJobError(`delivery ${data.deliveryId} does not exist`);
+  if (delivery.status !== 'pending') return; // already decided: a repeated job does nothing
+  const doc = await ctx
+    .db('documents')
+    .where({ id: delivery.document_id })
+    .first('content', 'content_type', 'doc_type');
+  const attempt = delivery.attempts + 1;
+  const started = Date.now();
+  let status: number | null = null;
+  let body = '';
+  let contentType = '';
+  let error: string | null = null;
+  try {
+    const res = await fetch(delivery.url, {
+      method: 'POST',
+      headers: { 'Content-Type': doc.content_type },
+      body: doc.content,
+      signal: AbortSignal.timeout(ctx.config.DELIVERY_TIMEOUT_MS),
+    });
+    status = res.status;
+    contentType = res.headers.get('content-type') ?? '';
+    body = await res.text();
+  } catch (err) {
+    error =
+      err instanceof Error
+        ? `${err.name}: ${(err.cause as Error | undefined)?.message ?? err.message}`
+        : String(err);
+  }
+  await ctx
+    .db('delivery_attempts')
+    .insert({
+      delivery_id: delivery.id,
+      attempt,
+      status_code: status,
+      error,
+      duration_ms: Date.now() - started,
+    });
+  await ctx
+    .db('deliveries')
+    .where({ id: delivery.id })
+    .update({ attempts: attempt, last_error: error ?? (status !== null ? `HTTP ${status}` : null) });
+  if (status === null) throw new RetryableDeliveryError(error ?? 'no answer');
+  const verdict = interpretAnswer(status, body, contentType);
+  if (verdict.outcome === 'retry') throw new RetryableDeliveryError(verdict.reason ?? 'retry');
+  await finish(ctx.db, delivery, doc.doc_type, verdict.outcome, verdict.reason, { status, body });
+  if (verdict.outcome === 'rejected')
+    ctx.log.warn({ deliveryId: delivery.id, reason: verdict.reason }, 'delivery rejected by partner');
+}
+
+defineJob<{ deliveryId: string }>({
+  name: DELIVERY_JOB,
+  attempts: (c) => c.DELIVERY_MAX_ATTEMPTS,
+  backoffMs: (c) => c.DELIVERY_RETRY_BASE_MS,
+  handler: send,
+  onFailed: async (data, err, ctx) => {
+    const delivery = await ctx.db<DeliveryRow>('deliveries').where({ id: data.deliveryId }).first();
+    if (!delivery || delivery.status !== 'pending') return;
+    const doc = await ctx.db('documents').where({ id: delivery.document_id }).first('doc_type');
+    await finish(
+      ctx.db,
+      delivery,
+      doc?.doc_type ?? '',
+      'failed',
+      `gave up after ${delivery.attempts} attempts: ${err.message}`,
+    );
+  },
+});
+
+/** Puts a delivery back to pending and queues it again (resend). */
+export async function resendDelivery(db: Db, deliveryId: string): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx('deliveries').where({ id: deliveryId }).update({ status: 'pending', last_error: null });
+    await enqueueInTx(trx, DELIVERY_JOB, { deliveryId });
+  });
+}

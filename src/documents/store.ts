@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import type { Q } from '../platform/db';
+import { sha256Hex } from '../platform/secrets';
+
+export type Protocol = 'cxml' | 'oci' | 'x12' | 'json';
+export type Direction = 'in' | 'out';
+
+export interface NewDocument {
+  partnerId: string | null;
+  protocol: Protocol;
+  docType: string;
+  direction: Direction;
+  /** payloadID, ISA/GS/ST control numbers, Idempotency-Key ... */
+  externalId?: string | null;
+  status: string;
+  contentType: string;
+  content: Buffer | string;
+  orderId?: string | null;
+  invoiceId?: string | null;
+  error?: string | null;
+}
+
+export interface DocumentRow {
+  id: string;
+  partner_id: string | null;
+  protocol: Protocol;
+  doc_type: string;
+  direction: Direction;
+  external_id: string | null;
+  sha256: string;
+  status: string;
+  content_type: string;
+  content: Buffer;
+  order_id: string | null;
+  invoice_id: string | null;
+  response_status: number | null;
+  response_content_type: string | null;
+  response_body: Buffer | null;
+  error: string | null;
+  created_at: Date;
+}
+
+/** Keeps a document verbatim (the exact bytes) with its metadata; returns its id. */
+export async function storeDocument(q: Q, doc: NewDocument): Promise<string> {
+  const id = randomUUID();
+  const content = typeof doc.content === 'string' ? Buffer.from(doc.content, 'utf8') : doc.content;
+  await q('documents').insert({
+    id,
+    partner_id: doc.partnerId,
+    protocol: doc.protocol,
+    doc_type: doc.docType,
+    direction: doc.direction,
+    external_id: doc.externalId ?? null,
+    sha256: sha256Hex(content),
+    status: doc.status,
+    content_type: doc.contentType,
+    content,
+    order_id: doc.orderId ?? null,
+    invoice_id: doc.invoiceId ?? null,
+    error: doc.error ?? null,
+  });
+  return id;
+}
+
+/** Records the answer given to an inbound document, so a resent copy gets the same answer. */
+export async function recordResponse(
+  q: Q,
+  id: string,
+  res: {
+    status: number;
+    contentType: string;
+    body: string | Buffer;
+    docStatus?: string;
+    orderId?: string | null;
+    error?: string | null;
+  },
+): Promise<void> {
+  await q('documents')
+    .where({ id })
+    .update({
+      response_status: res.status,
+      response_content_type: res.contentType,
+      response_body: typeof res.body === 'string' ? Buffer.from(res.body, 'utf8') : res.body,
+      ...(res.docStatus ? { status: res.docStatus } : {}),
+      ...(res.orderId !== undefined ? { order_id: res.orderId } : {}),
+      ...(res.error !== undefined ? { error: res.error } : {}),
+    });
+}
+
+export async function findInboundByExternalId(
+  q: Q,
+  partnerId: string,
+  protocol: Protocol,
+  externalId: string,
+): Promise<DocumentRow | undefined> {
+  return q<DocumentRow>('documents')
+    .where({ partner_id: partnerId, protocol, direction: 'in', external_id: externalId })
+    .first();
+}
+
+export async function updateDocumentStatus(
+  q: Q,
+  id: string,
+  status: string,
+  error?: string | null,
+): Promise<void> {
+  await q('documents')
+    .where({ id })
+    .update({ status, ...(error !== undefined ? { error } : {}) });
+}
+
+export function documentView(r: DocumentRow) {
+  return {
+    id: r.id,
+    partnerId: r.partner_id,
+    protocol: r.protocol,
+    type: r.doc_type,
+    direction: r.direction,
+    externalId: r.external_id,
+    sha256: r.sha256,
+    status: r.status,
+    contentType: r.content_type,
+    size: r.content?.length,
+    orderId: r.order_id,
+    invoiceId: r.invoice_id,
+    error: r.error,
+    createdAt: new Date(r.created_at).toISOString(),
+  };
+}

@@ -1,0 +1,5 @@
+/**
+ * Importing this module registers every job definition (each lives in its feature folder), so the
+ * server, the worker and tests run the same set.
+ */
+import '../delivery/service';

@@ -1,0 +1,53 @@
+import type { RequestHandler, Request } from 'express';
+import type { AppContext } from '../platform/context';
+import { AppError } from '../platform/errors';
+import { safeEqual, sha256Hex } from '../platform/secrets';
+
+export type Principal =
+  { kind: 'admin' } | { kind: 'partner'; partnerId: string; role: 'erp' | 'finance'; keyId: string };
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}
+
+type Allowed = 'admin' | 'erp' | 'finance';
+
+/**
+ * Bearer authentication: the admin token (constant-time compare) or a partner API key (looked up by
+ * its SHA-256). `allowed` names who may pass.
+ */
+export function requireAuth(ctx: AppContext, ...allowed: Allowed[]): RequestHandler {
+  return async (req, _res, next) => {
+    const header = req.get('authorization') ?? '';
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) throw new AppError('unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
+    const token = m[1];
+    const adminToken = ctx.config.ADMIN_TOKEN;
+    if (adminToken && safeEqual(token, adminToken)) {
+      req.principal = { kind: 'admin' };
+    } else {
+      const key = await ctx
+        .db('api_keys as k')
+        .join('partners as p', 'p.id', 'k.partner_id')
+        .where('k.key_hash', sha256Hex(token))
+        .whereNull('k.revoked_at')
+        .whereNull('p.deleted_at')
+        .first('k.id', 'k.partner_id', 'k.role');
+      if (!key) throw new AppError('unauthorized', 'invalid token');
+      req.principal = { kind: 'partner', partnerId: key.partner_id, role: key.role, keyId: key.id };
+    }
+    const p = req.principal;
+    const ok = p.kind === 'admin' ? allowed.includes('admin') : allowed.includes(p.role);
+    if (!ok) throw new AppError('forbidden', 'this token may not use this endpoint');
+    next();
+  };
+}
+
+/** The partner whose data a request may see: its own for a partner key, any (undefined) for admin. */
+export function partnerScope(req: Request): string | undefined {
+  const p = req.principal;
+  if (!p) throw new AppError('unauthorized', 'not authenticated');
+  return p.kind === 'partner' ? p.partnerId : undefined;
+}

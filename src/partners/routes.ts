@@ -1,0 +1,121 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { apiRoute } from '../platform/api';
+import type { AppContext } from '../platform/context';
+import { AppError, notFound } from '../platform/errors';
+import { requireAuth } from './auth';
+import { findPartner, listPartners } from './repository';
+import { partnerInputSchema, partnerOutputSchema } from './schema';
+import { createApiKey, deletePartner, partnerView, upsertPartner } from './service';
+
+export function partnerRoutes(ctx: AppContext): Router {
+  const r = Router();
+  const admin = [requireAuth(ctx, 'admin')];
+  const tag = 'partners';
+
+  apiRoute(
+    r,
+    {
+      method: 'post',
+      path: '/api/v1/partners',
+      summary: 'Create or replace a partner',
+      tag,
+      auth: 'admin',
+      body: partnerInputSchema,
+      response: partnerOutputSchema,
+      use: admin,
+    },
+    async (_req, res, { body }) => {
+      const { partner, created } = await upsertPartner(ctx.db, body);
+      res.status(created ? 201 : 200).json(partnerView(partner));
+    },
+  );
+  apiRoute(
+    r,
+    {
+      method: 'put',
+      path: '/api/v1/partners/:id',
+      summary: 'Create or replace a partner',
+      tag,
+      auth: 'admin',
+      body: partnerInputSchema.partial({ id: true }),
+      response: partnerOutputSchema,
+      use: admin,
+    },
+    async (req, res, { body }) => {
+      const id = String(req.params.id);
+      if (body.id !== undefined && body.id !== id) {
+        throw new AppError('validation_failed', `body id "${body.id}" differs from the URL id "${id}"`);
+      }
+      const { partner, created } = await upsertPartner(ctx.db, partnerInputSchema.parse({ ...body, id }));
+      res.status(created ? 201 : 200).json(partnerView(partner));
+    },
+  );
+  apiRoute(
+    r,
+    {
+      method: 'get',
+      path: '/api/v1/partners',
+      summary: 'List partners',
+      tag,
+      auth: 'admin',
+      response: z.object({ partners: z.array(partnerOutputSchema) }),
+      use: admin,
+    },
+    async (_req, res) => {
+      res.json({ partners: (await listPartners(ctx.db)).map(partnerView) });
+    },
+  );
+  apiRoute(
+    r,
+    {
+      method: 'get',
+      path: '/api/v1/partners/:id',
+      summary: 'One partner',
+      tag,
+      auth: 'admin',
+      response: partnerOutputSchema,
+      use: admin,
+    },
+    async (req, res) => {
+      const p = await findPartner(ctx.db, String(req.params.id));
+      if (!p) throw notFound('partner');
+      res.json(partnerView(p));
+    },
+  );
+  apiRoute(
+    r,
+    {
+      method: 'delete',
+      path: '/api/v1/partners/:id',
+      summary: 'Delete a partner (its documents stay)',
+      tag,
+      auth: 'admin',
+      status: 204,
+      use: admin,
+    },
+    async (req, res) => {
+      await deletePartner(ctx.db, String(req.params.id));
+      res.status(204).end();
+    },
+  );
+  apiRoute(
+    r,
+    {
+      method: 'post',
+      path: '/api/v1/partners/:id/api-keys',
+      summary: 'Issue a partner API key (shown once)',
+      tag,
+      auth: 'admin',
+      body: z.object({ role: z.enum(['erp', 'finance']) }),
+      response: z.object({ id: z.string(), key: z.string(), role: z.string() }),
+      status: 201,
+      use: admin,
+    },
+    async (req, res, { body }) => {
+      const { id, key } = await createApiKey(ctx.db, String(req.params.id), body.role);
+      res.status(201).json({ id, key, role: body.role });
+    },
+  );
+  return r;
+}

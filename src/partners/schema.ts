@@ -1,0 +1,112 @@
+import { z } from 'zod';
+
+const decimal = z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal string such as "5000.00"');
+const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "USD"');
+const money = z.object({ amount: decimal, currency });
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+/** The partner contract (shared/contracts/partner.example.json) plus the options later features read. */
+export const partnerInputSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lowercase letters, digits, ".", "_" or "-"'),
+  name: z.string().min(1).max(200),
+  currency,
+  priceList: z.string().min(1).nullable().optional(),
+  catalogVisibility: z.enum(['all', 'priceList']).default('all'),
+  cxml: z
+    .object({
+      credentials: z.array(z.object({ domain: z.string().min(1), identity: z.string().min(1) })).min(1),
+      sharedSecret: z.string().min(8, 'must be at least 8 characters').optional(),
+      outboundUrl: httpUrl.optional(),
+      cartReturn: z.enum(['cxml-urlencoded', 'cxml-base64']).default('cxml-urlencoded'),
+      statusUpdates: z.boolean().default(false),
+    })
+    .optional(),
+  oci: z
+    .object({
+      username: z.string().min(1),
+      password: z.string().min(8, 'must be at least 8 characters').optional(),
+      hookUrlAllowlist: z.array(httpUrl).min(1),
+    })
+    .optional(),
+  x12: z
+    .object({
+      isaQualifier: z.string().length(2),
+      isaId: z.string().min(1).max(15),
+      gsId: z.string().min(1).max(15),
+      version: z.enum(['004010', '005010']).default('004010'),
+      outboundUrl: httpUrl.optional(),
+      ta1: z.boolean().default(false),
+      delimiters: z
+        .object({
+          element: z.string().length(1),
+          component: z.string().length(1),
+          segment: z.string().min(1).max(3),
+        })
+        .optional(),
+    })
+    .optional(),
+  approval: z
+    .object({
+      autoApproveBelow: money.optional(),
+      levels: z
+        .array(
+          z.object({
+            above: money,
+            approvers: z.array(z.string().min(1)).min(1),
+            escalateAfterHours: z.number().positive().optional(),
+            escalationApprovers: z.array(z.string().min(1)).optional(),
+          }),
+        )
+        .default([]),
+      webhookUrl: httpUrl.optional(),
+    })
+    .optional(),
+  orders: z
+    .object({
+      unknownSku: z.enum(['reject', 'flag']).default('reject'),
+    })
+    .optional(),
+  invoicing: z
+    .object({
+      requireShipped: z.boolean().default(false),
+      taxMode: z.enum(['line', 'header']).default('line'),
+      taxRate: decimal.optional(),
+      paymentTermsDays: z.number().int().min(0).default(30),
+    })
+    .optional(),
+  punchout: z
+    .object({
+      frameAncestors: z.array(z.string().min(1)).default([]),
+    })
+    .optional(),
+  /** Formats of the documents sent back to this partner: cXML, X12, or both. */
+  outboundFormats: z
+    .array(z.enum(['cxml', 'x12']))
+    .min(1)
+    .optional(),
+});
+
+export type PartnerInput = z.infer<typeof partnerInputSchema>;
+
+/** Partner settings as stored and answered: the input less its secrets. */
+export type PartnerSettings = Omit<PartnerInput, 'cxml' | 'oci'> & {
+  cxml?: Omit<NonNullable<PartnerInput['cxml']>, 'sharedSecret'> & { hasSharedSecret: boolean };
+  oci?: Omit<NonNullable<PartnerInput['oci']>, 'password'> & { hasPassword: boolean };
+};
+
+export const partnerOutputSchema = partnerInputSchema.omit({ cxml: true, oci: true }).extend({
+  cxml: z
+    .object({
+      credentials: z.array(z.object({ domain: z.string(), identity: z.string() })),
+      outboundUrl: z.string().optional(),
+      cartReturn: z.string(),
+      statusUpdates: z.boolean(),
+      hasSharedSecret: z.boolean(),
+    })
+    .optional(),
+  oci: z
+    .object({ username: z.string(), hookUrlAllowlist: z.array(z.string()), hasPassword: z.boolean() })
+    .optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['0', '1', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+/** Every setting the gateway reads from the environment. Per-partner settings live in the database. */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional(),
+  QUEUE_PREFIX: z.string().min(1).default('gw'),
+  PORT: int(3000, 0).refine((p) => p <= 65535, 'must be a port number'),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_BASE_URL: z.url().optional(),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  SUPPLIER_NAME: z.string().default('Demo Supplier Inc.'),
+  SUPPLIER_CXML_DOMAIN: z.string().min(1).default('NetworkID'),
+  SUPPLIER_CXML_IDENTITY: z.string().min(1).default('AN-SUPPLIER-DEMO'),
+  SUPPLIER_CXML_SECRET: z.string().optional(),
+  SUPPLIER_X12_QUALIFIER: z.string().length(2).default('ZZ'),
+  SUPPLIER_X12_ID: z.string().min(1).max(15).default('SUPPLIERDEMO'),
+  MAX_BODY_BYTES: int(5 * 1024 * 1024, 1024),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEMO: bool.default(true),
+  PUNCHOUT_TOKEN_TTL_SECONDS: int(300, 1),
+  PUNCHOUT_SESSION_TTL_MINUTES: int(120, 1),
+  DELIVERY_RETRY_BASE_MS: int(30000, 1),
+  DELIVERY_MAX_ATTEMPTS: int(13, 1),
+  DELIVERY_TIMEOUT_MS: int(30000, 1),
+  APPROVAL_MAX_AGE_HOURS: int(24 * 14, 1),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// URL')
+    .optional(),
+  MAIL_FROM: z.string().default('gateway@supplier.example'),
+  OUTBOX_POLL_MS: int(500, 10),
+  /** `serve` also runs job workers (set 0 when separate `gateway worker` processes run them). */
+  WORKERS: bool.default(true),
+});
+
+export type Config = z.infer<typeof configSchema> & { publicBaseUrl: string };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the environment once; every problem is listed, not only the first. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') input[key] = v;
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const c = parsed.data;
+  if (c.DATABASE_URL && !c.ADMIN_TOKEN) {
+    throw new ConfigError([
+      'ADMIN_TOKEN: required when DATABASE_URL is set (it is generated only in embedded mode)',
+    ]);
+  }
+  return { ...c, publicBaseUrl: (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '') };
+}

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type ErrorRequestHandler,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
+import { z } from 'zod';
+import { AppError, type ErrorCode } from './errors';
+import type { Logger } from './log';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    id: string;
+    log: Logger;
+  }
+}
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function requestContext(log: Logger): RequestHandler {
+  return (req, res, next) => {
+    const incoming = req.get('x-request-id');
+    req.id = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', req.id);
+    req.log = log.child({ requestId: req.id });
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      req.log.info(
+        { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 },
+        'request',
+      );
+    });
+    next();
+  };
+}
+
+/** Security headers for every answer; punchout pages set their own frame-ancestors. */
+export const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+  res.setHeader('X-Frame-Options', 'DENY');
+  next();
+};
+
+/** Maps anything thrown to an AppError: body-parser and zod errors included. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof z.ZodError) {
+    return new AppError('validation_failed', 'request does not match the schema', {
+      details: err.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })),
+    });
+  }
+  const e = err as { type?: string; status?: number; message?: string; limit?: number };
+  if (e?.type === 'entity.too.large')
+    return new AppError('payload_too_large', `body larger than ${e.limit} bytes`);
+  if (e?.type === 'entity.parse.failed') return new AppError('bad_request', `malformed JSON: ${e.message}`);
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported')
+    return new AppError('unsupported_media_type', e.message ?? 'unsupported encoding');
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return new AppError('bad_request', e.message ?? 'bad request');
+  }
+  return new AppError('internal', 'internal error', { cause: err });
+}
+
+export function errorBody(err: AppError, requestId: string) {
+  const body: { error: { code: ErrorCode; message: string; requestId: string; details?: unknown } } = {
+    error: { code: err.code, message: err.message, requestId },
+  };
+  if (err.details.length) body.error.details = err.details;
+  return body;
+}
+
+export const jsonErrorHandler: ErrorRequestHandler = (err, req, res, _next: NextFunction) => {
+  const appErr = toAppError(err);
+  if (appErr.code === 'internal') req.log?.error({ err }, 'unhandled error');
+  else req.log?.debug({ code: appErr.code, message: appErr.message }, 'request refused');
+  if (res.headersSent) return;
+  res.status(appErr.httpStatus).json(errorBody(appErr, req.id ?? ''));
+};
+
+export function notFoundHandler(req: Request, res: Response): void {
+  const err = new AppError('not_found', `no route for ${req.method} ${req.path}`);
+  res.status(404).json(errorBody(err, req.id ?? ''));
+}

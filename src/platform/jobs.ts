@@ -1,0 +1,82 @@
+import type { Db } from './db';
+import type { Logger } from './log';
+import type { Config } from './config';
+
+/** What a job handler gets besides its data. */
+export interface JobContext {
+  db: Db;
+  config: Config;
+  log: Logger;
+  jobId: string;
+  /** 1 for the first run. */
+  attempt: number;
+  maxAttempts: number;
+}
+
+export interface JobDefinition<T = unknown> {
+  name: string;
+  /** Total runs, the first included. */
+  attempts: number | ((config: Config) => number);
+  /** First retry delay; each further retry doubles it. */
+  backoffMs: number | ((config: Config) => number);
+  handler: (data: T, ctx: JobContext) => Promise<void>;
+  /** Called once when the job has failed for good (attempts exhausted or unrecoverable). */
+  onFailed?: (data: T, error: Error, ctx: JobContext) => Promise<void>;
+}
+
+/** Thrown by a handler when retrying cannot help (a 4xx from a buyer, a vanished record). */
+export class UnrecoverableJobError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnrecoverableJobError';
+  }
+}
+
+const registry = new Map<string, JobDefinition<never>>();
+
+/** Job definitions live in their feature folders and register here; both adapters run the same ones. */
+export function defineJob<T>(def: JobDefinition<T>): JobDefinition<T> {
+  registry.set(def.name, def as unknown as JobDefinition<never>);
+  return def;
+}
+
+export function getJob(name: string): JobDefinition<unknown> | undefined {
+  return registry.get(name) as JobDefinition<unknown> | undefined;
+}
+
+export function resolveAttempts(def: JobDefinition<unknown>, config: Config): number {
+  return typeof def.attempts === 'function' ? def.attempts(config) : def.attempts;
+}
+
+export function resolveBackoff(def: JobDefinition<unknown>, config: Config): number {
+  return typeof def.backoffMs === 'function' ? def.backoffMs(config) : def.backoffMs;
+}
+
+/** Exponential backoff: base, 2x base, 4x base ... (attempt is the run that just failed, from 1). */
+export function backoffDelay(baseMs: number, attempt: number): number {
+  return baseMs * 2 ** (attempt - 1);
+}
+
+export interface FailedJob {
+  id: string;
+  name: string;
+  data: unknown;
+  attempts: number;
+  error: string;
+  failedAt: string | null;
+}
+
+/** The queue as the rest of the gateway sees it: BullMQ on Redis, or in-process on the outbox table. */
+export interface JobQueue {
+  readonly kind: 'bullmq' | 'inline';
+  /** Starts the outbox relay (and, with `workers`, the job workers). */
+  start(opts: { workers: boolean; relay: boolean }): Promise<void>;
+  /** Wakes the relay now instead of at its next poll. */
+  nudge(): void;
+  listFailed(): Promise<FailedJob[]>;
+  /** Puts a failed job back for another round of attempts. False when no such failed job exists. */
+  retryFailed(id: string): Promise<boolean>;
+  ping(): Promise<boolean>;
+  /** Waits for running jobs to finish, then stops. */
+  close(): Promise<void>;
+}

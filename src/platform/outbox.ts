@@ -1,0 +1,36 @@
+import type { Q } from './db';
+
+/** Outbox job ids double as queue job ids, so a relay that enqueues twice enqueues once. */
+export const outboxJobId = (id: number | string): string => `ob-${id}`;
+export const outboxIdOf = (jobId: string): number | null => {
+  const m = /^ob-(\d+)$/.exec(jobId);
+  return m ? Number(m[1]) : null;
+};
+
+/**
+ * Records follow-up work in the caller's transaction: the job exists exactly when the state change
+ * that asked for it has committed.
+ */
+export async function enqueueInTx(
+  trx: Q,
+  jobName: string,
+  payload: object,
+  opts: { delayMs?: number } = {},
+): Promise<number> {
+  const availableAt =
+    opts.delayMs && opts.delayMs > 0
+      ? trx.raw(`now() + (? * interval '1 millisecond')`, [opts.delayMs])
+      : trx.fn.now();
+  const [row] = await trx('outbox')
+    .insert({ job_name: jobName, payload: JSON.stringify(payload), available_at: availableAt })
+    .returning('id');
+  return Number((row as { id: number }).id);
+}
+
+export interface OutboxRow {
+  id: number;
+  job_name: string;
+  payload: unknown;
+  available_at: Date;
+  attempts: number;
+}

@@ -1,0 +1,162 @@
+import type { Config } from './config';
+import type { Db } from './db';
+import type { Logger } from './log';
+import {
+  backoffDelay,
+  getJob,
+  resolveAttempts,
+  resolveBackoff,
+  UnrecoverableJobError,
+  type FailedJob,
+  type JobQueue,
+} from './jobs';
+import { outboxIdOf, outboxJobId, type OutboxRow } from './outbox';
+import { Poller } from './poller';
+
+/** A claimed job that has not finished in this long is taken as crashed and runs again. */
+const LEASE_MS = 5 * 60 * 1000;
+
+/**
+ * In-process jobs for the embedded mode: the outbox table is the queue. A row is claimed with a lease,
+ * run through the same job definition as under BullMQ, and marked completed or failed; a crash leaves
+ * it to be claimed again when the lease runs out.
+ */
+export class InlineQueue implements JobQueue {
+  readonly kind = 'inline' as const;
+  private poller: Poller | null = null;
+  private readonly active = new Set<Promise<void>>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly config: Config,
+    private readonly log: Logger,
+    private readonly concurrency = 4,
+  ) {}
+
+  async start(opts: { workers: boolean; relay: boolean }): Promise<void> {
+    if (!opts.workers) return;
+    this.poller = new Poller(
+      () => this.tick(),
+      this.config.OUTBOX_POLL_MS,
+      (err) => this.log.error({ err }, 'inline job runner tick failed'),
+    );
+    this.poller.start();
+  }
+
+  nudge(): void {
+    this.poller?.nudge();
+  }
+
+  private async tick(): Promise<boolean> {
+    const free = this.concurrency - this.active.size;
+    if (free <= 0) return false;
+    const rows: OutboxRow[] = await this.db.transaction(async (trx) => {
+      const claimed = await trx('outbox')
+        .select('id', 'job_name', 'payload', 'available_at', 'attempts')
+        .whereNull('completed_at')
+        .whereNull('failed_at')
+        .where('available_at', '<=', trx.fn.now())
+        .orderBy('id')
+        .limit(free)
+        .forUpdate()
+        .skipLocked();
+      if (claimed.length === 0) return [];
+      await trx('outbox')
+        .whereIn(
+          'id',
+          claimed.map((r) => r.id),
+        )
+        .update({
+          attempts: trx.raw('attempts + 1'),
+          dispatched_at: trx.fn.now(),
+          available_at: trx.raw(`now() + (? * interval '1 millisecond')`, [LEASE_MS]),
+        });
+      return claimed;
+    });
+    for (const row of rows) {
+      const p = this.run(row).finally(() => {
+        this.active.delete(p);
+        this.nudge();
+      });
+      this.active.add(p);
+    }
+    return rows.length > 0 && this.active.size < this.concurrency;
+  }
+
+  private async run(row: OutboxRow): Promise<void> {
+    const def = getJob(row.job_name);
+    const attempt = row.attempts + 1;
+    const jobId = outboxJobId(row.id);
+    if (!def) {
+      await this.db('outbox')
+        .where({ id: row.id })
+        .update({ failed_at: this.db.fn.now(), last_error: `no job named ${row.job_name}` });
+      return;
+    }
+    const maxAttempts = resolveAttempts(def, this.config);
+    const ctx = {
+      db: this.db,
+      config: this.config,
+      log: this.log.child({ jobId, job: row.job_name }),
+      jobId,
+      attempt,
+      maxAttempts,
+    };
+    try {
+      await def.handler(row.payload, ctx);
+      await this.db('outbox')
+        .where({ id: row.id })
+        .update({ completed_at: this.db.fn.now(), last_error: null });
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      const final = err instanceof UnrecoverableJobError || attempt >= maxAttempts;
+      ctx.log.warn({ err: err.message, attempt, final }, 'job failed');
+      if (final) {
+        await this.db('outbox')
+          .where({ id: row.id })
+          .update({ failed_at: this.db.fn.now(), last_error: err.message });
+        await def.onFailed?.(row.payload, err, ctx);
+      } else {
+        const delay = backoffDelay(resolveBackoff(def, this.config), attempt);
+        await this.db('outbox')
+          .where({ id: row.id })
+          .update({
+            last_error: err.message,
+            available_at: this.db.raw(`now() + (? * interval '1 millisecond')`, [delay]),
+          });
+      }
+    }
+  }
+
+  async listFailed(): Promise<FailedJob[]> {
+    const rows = await this.db('outbox').whereNotNull('failed_at').orderBy('id', 'desc').limit(500);
+    return rows.map((r) => ({
+      id: outboxJobId(r.id),
+      name: r.job_name,
+      data: r.payload,
+      attempts: r.attempts,
+      error: r.last_error ?? '',
+      failedAt: r.failed_at ? new Date(r.failed_at).toISOString() : null,
+    }));
+  }
+
+  async retryFailed(id: string): Promise<boolean> {
+    const outboxId = outboxIdOf(id);
+    if (outboxId === null) return false;
+    const n = await this.db('outbox')
+      .where({ id: outboxId })
+      .whereNotNull('failed_at')
+      .update({ failed_at: null, attempts: 0, available_at: this.db.fn.now() });
+    this.nudge();
+    return n > 0;
+  }
+
+  async ping(): Promise<boolean> {
+    return true;
+  }
+
+  async close(): Promise<void> {
+    await this.poller?.stop();
+    await Promise.allSettled([...this.active]);
+  }
+}

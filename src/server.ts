@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { createApp } from './app';
+import { seedDemo, DEMO_KEYS } from './demo';
+import { loadConfig, type Config } from './platform/config';
+import { closeContext, createContext, type AppContext } from './platform/context';
+import './jobs/registry';
+
+/**
+ * Embedded mode without ADMIN_TOKEN: a token is generated once, kept in DATA_DIR/admin-token (0600)
+ * and printed to the terminal that first started the gateway (never to the log).
+ */
+export function ensureAdminToken(config: Config): Config {
+  if (config.ADMIN_TOKEN) return config;
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const file = path.join(config.DATA_DIR, 'admin-token');
+  let token: string;
+  if (existsSync(file)) {
+    token = readFileSync(file, 'utf8').trim();
+    console.log(`Admin token: in ${file}`);
+  } else {
+    token = `gwa_${randomBytes(24).toString('base64url')}`;
+    writeFileSync(file, `${token}\n`, { mode: 0o600 });
+    console.log(`Admin token (generated once, kept in ${file}): ${token}`);
+  }
+  return { ...config, ADMIN_TOKEN: token };
+}
+
+export interface Running {
+  ctx: AppContext;
+  server: Server;
+  stop: () => Promise<void>;
+}
+
+export async function startServer(config: Config = loadConfig()): Promise<Running> {
+  config = ensureAdminToken(config);
+  const ctx = await createContext(config);
+  if (config.DEMO && (await seedDemo(ctx))) {
+    console.log(
+      `Demo partner "demo" seeded: cXML NetworkID/AN-DEMO-BUYER secret demo-shared-secret; ` +
+        `OCI demo-buyer/demo-password; ERP key ${DEMO_KEYS.erp}; finance key ${DEMO_KEYS.finance}`,
+    );
+  }
+  await ctx.queue.start({ workers: config.WORKERS, relay: true });
+  const app = createApp(ctx);
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+  });
+  ctx.log.info(
+    { port: config.PORT, embedded: !config.DATABASE_URL, queue: ctx.queue.kind },
+    'gateway listening',
+  );
+  console.log(
+    `Gateway listening on ${config.publicBaseUrl} (database: ${config.DATABASE_URL ? 'postgres' : 'embedded PGlite'}, jobs: ${ctx.queue.kind})`,
+  );
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeContext(ctx);
+    })());
+  return { ctx, server, stop };
+}
+
+/** SIGTERM and SIGINT stop taking requests, let running jobs finish, then exit. */
+export function exitOnSignals(stop: () => Promise<void>): void {
+  const handler = (signal: string) => {
+    console.log(`${signal}: draining`);
+    stop().then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', handler);
+  process.once('SIGINT', handler);
+}

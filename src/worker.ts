@@ -1,0 +1,11 @@
+import { loadConfig, type Config } from './platform/config';
+import { closeContext, createContext } from './platform/context';
+import './jobs/registry';
+
+/** `gateway worker`: job workers and the outbox relay, no HTTP. SIGTERM drains running jobs. */
+export async function startWorker(config: Config = loadConfig()) {
+  const ctx = await createContext(config);
+  await ctx.queue.start({ workers: true, relay: true });
+  ctx.log.info({ queue: ctx.queue.kind }, 'worker started');
+  return { ctx, stop: () => closeContext(ctx) };
+}
