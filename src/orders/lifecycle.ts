@@ -1,0 +1,61 @@
+import { nextState, type OrderEvent, type OrderState } from '../model/order-state';
+import type { Q } from '../platform/db';
+import { AppError } from '../platform/errors';
+
+export interface Transition {
+  orderId: string;
+  from: OrderState;
+  to: OrderState;
+  event: OrderEvent;
+}
+
+/**
+ * The one way an order changes state: locks the order row, checks the transition table, writes the
+ * new state and an order_events row with who, when and why. Run it inside the transaction that makes
+ * the change, so the event, the state and any outbox rows commit together.
+ */
+export async function transitionOrder(
+  trx: Q,
+  orderId: string,
+  event: OrderEvent,
+  actor: string,
+  reason?: string | null,
+): Promise<Transition> {
+  const order = await trx('orders').where({ id: orderId }).forUpdate().first('state');
+  if (!order) throw new AppError('not_found', 'order not found');
+  const from = order.state as OrderState;
+  let to: OrderState;
+  try {
+    to = nextState(from, event);
+  } catch (err) {
+    throw new AppError('conflict', (err as Error).message);
+  }
+  await trx('orders').where({ id: orderId }).update({ state: to, updated_at: trx.fn.now() });
+  await trx('order_events').insert({
+    order_id: orderId,
+    event,
+    from_state: from,
+    to_state: to,
+    actor,
+    reason: reason ?? null,
+  });
+  return { orderId, from, to, event };
+}
+
+/** Records the first state of a new order (no "from"). */
+export async function recordCreated(
+  trx: Q,
+  orderId: string,
+  state: OrderState,
+  actor: string,
+  reason?: string,
+): Promise<void> {
+  await trx('order_events').insert({
+    order_id: orderId,
+    event: 'create',
+    from_state: null,
+    to_state: state,
+    actor,
+    reason: reason ?? null,
+  });
+}
