@@ -157,9 +157,12 @@ export function buildFunctionalAck(
   return result;
 }
 
-/** Bad values are echoed in AK404 only when they are plain text (no delimiter risk is checked here). */
+/**
+ * Bad values are echoed in AK404 / IK404 only when made of letters, digits, space, "." "-" "/":
+ * the acknowledgment's delimiters are not known here and must never appear in the copy.
+ */
 function isSafe(v: string): boolean {
-  return /^[A-Za-z0-9 .,\-/()#&:;'@!?+=%$_]*$/.test(v);
+  return /^[A-Za-z0-9 .\-/]*$/.test(v);
 }
 
 // ---------------------------------------------------------------- TA1
