@@ -12,15 +12,7 @@
  * TXI header tax, SAC*C*G830 shipping, SAC*A*C310 discount (SAC05 N2), CTT.
  * Tax total = header TXI amount, else the sum of line TXI amounts.
  */
-import {
-  add,
-  rec20ToX12Uom,
-  roundMoney,
-  x12UomToRec20,
-  type Invoice,
-  type InvoiceLine,
-  type Party,
-} from '../../src/model';
+import { add, roundMoney, type Invoice, type InvoiceLine, type Party } from '../../src/model';
 import {
   CommentBuilder,
   continueParty,
@@ -32,6 +24,7 @@ import {
   type PartyLoop,
 } from './common';
 import type { TransactionSet } from './envelope';
+import { uomFromX12, uomToX12 } from './uom';
 import type { Segment } from './segment';
 import { X12SerializeError, type OutSegment } from './serialize';
 import type { X12Error } from './types';
@@ -94,7 +87,7 @@ export function build810(invoice: Invoice): OutSegment[] {
       'IT1',
       String(line.lineNumber),
       line.quantity,
-      rec20ToX12Uom(line.unitOfMeasure),
+      uomToX12(line.unitOfMeasure),
       line.unitPrice,
       undefined,
       'VP',
@@ -220,7 +213,7 @@ export function parse810(set: TransactionSet, options: Parse810Options = {}): Pa
           orderLineNumber: lineNumber,
           supplierPartId: '',
           quantity: errs.decimal(seg, 2) ?? '',
-          unitOfMeasure: seg.text(3) ? x12UomToRec20(seg.text(3)) : '',
+          unitOfMeasure: seg.text(3) ? uomFromX12(seg.text(3)) : '',
           unitPrice: errs.decimal(seg, 4) ?? '',
           subtotal: '',
           pid: [],

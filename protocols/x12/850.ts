@@ -25,8 +25,6 @@
  * distributions, classifications other than UNSPSC, N103 qualifiers other than 92.
  */
 import {
-  rec20ToX12Uom,
-  x12UomToRec20,
   type Classification,
   type Contact,
   type Extrinsic,
@@ -48,6 +46,7 @@ import {
   type PartyLoop,
 } from './common';
 import type { TransactionSet } from './envelope';
+import { uomFromX12, uomToX12 } from './uom';
 import type { Segment } from './segment';
 import { X12SerializeError, type OutElement, type OutSegment } from './serialize';
 import type { X12Error } from './types';
@@ -343,7 +342,7 @@ function readPo1(seg: Segment, pos: number, ordinal: number, errs: SetErrors): O
   else line.quantity = errs.decimal(seg, 2) ?? '';
   if (seg.text(3) === '')
     errs.at(seg, pos, 3, 'MISSING_ELEMENT', 'unit of measure is required', L).application = true;
-  else line.unitOfMeasure = x12UomToRec20(seg.text(3));
+  else line.unitOfMeasure = uomFromX12(seg.text(3));
   if (seg.text(4) === '')
     errs.at(seg, pos, 4, 'MISSING_ELEMENT', 'unit price is required by the canonical model', L).application =
       true;
@@ -588,7 +587,7 @@ function buildPo1Loop(line: OrderLine, refMax: number): OutSegment[] {
   const po1: OutElement[] = [
     String(line.lineNumber),
     line.quantity,
-    rec20ToX12Uom(line.unitOfMeasure),
+    uomToX12(line.unitOfMeasure),
     line.unitPrice,
     undefined,
   ];

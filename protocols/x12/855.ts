@@ -7,8 +7,9 @@
  * ACK (ACK01 IA accepted, IR rejected, IC changed; ACK02/03 acknowledged quantity and unit;
  * ACK04 068 + ACK05 scheduled ship date). CTT01 = number of PO1.
  */
-import { add, rec20ToX12Uom, x12UomToRec20, type DecimalString, type Order } from '../../src/model';
+import { add, type DecimalString, type Order } from '../../src/model';
 import type { TransactionSet } from './envelope';
+import { uomFromX12, uomToX12 } from './uom';
 import type { Segment } from './segment';
 import { X12SerializeError, type OutSegment } from './serialize';
 import type { X12Error } from './types';
@@ -119,7 +120,7 @@ export function build855(
       'PO1',
       String(line.lineNumber),
       line.quantity,
-      rec20ToX12Uom(line.unitOfMeasure),
+      uomToX12(line.unitOfMeasure),
       s.unitPrice ?? line.unitPrice,
       undefined,
       ...ids,
@@ -132,7 +133,7 @@ export function build855(
       'ACK',
       CODE_BY_STATUS[s.status],
       qty,
-      rec20ToX12Uom(s.unitOfMeasure ?? line.unitOfMeasure),
+      uomToX12(s.unitOfMeasure ?? line.unitOfMeasure),
       date ? '068' : undefined,
       date,
     ]);
@@ -183,7 +184,7 @@ export function parse855(set: TransactionSet): Parse855Result {
         line = { lineNumber: /^\d{1,9}$/.test(n) ? Number(n) : po1, status: 'accept', statusCode: '' };
         const q = errs.decimal(seg, 2);
         if (q !== undefined) line.orderedQuantity = q;
-        if (seg.text(3)) line.unitOfMeasure = x12UomToRec20(seg.text(3));
+        if (seg.text(3)) line.unitOfMeasure = uomFromX12(seg.text(3));
         const p = errs.decimal(seg, 4);
         if (p !== undefined) line.unitPrice = p;
         for (let k = 6; k <= seg.length; k += 2) {
@@ -210,7 +211,7 @@ export function parse855(set: TransactionSet): Parse855Result {
         line.status = ACCEPT.has(code) ? 'accept' : REJECT.has(code) ? 'reject' : 'change';
         const q = errs.decimal(seg, 2);
         if (q !== undefined) line.quantity = q;
-        if (seg.text(3)) line.unitOfMeasure = x12UomToRec20(seg.text(3));
+        if (seg.text(3)) line.unitOfMeasure = uomFromX12(seg.text(3));
         const d = errs.date(seg, 5);
         if (d && (seg.text(4) === '068' || seg.text(4) === '067')) line.scheduledShipDate = d;
         break;

@@ -9,16 +9,10 @@
  * HL I (item): LIN01 line number + VP supplier part / BP buyer part, SN1 quantity and unit.
  * CTT01 = number of HL segments, CTT02 = sum of SN102.
  */
-import {
-  add,
-  rec20ToX12Uom,
-  x12UomToRec20,
-  type Order,
-  type Shipment,
-  type ShipmentLine,
-} from '../../src/model';
+import { add, type Order, type Shipment, type ShipmentLine } from '../../src/model';
 import { continueParty, startParty, writeParty, type PartyLoop } from './common';
 import type { TransactionSet } from './envelope';
+import { uomFromX12, uomToX12 } from './uom';
 import type { Segment } from './segment';
 import { X12SerializeError, type OutSegment } from './serialize';
 import type { X12Error } from './types';
@@ -93,7 +87,7 @@ export function build856(shipment: Shipment, order?: Order, options: Build856Opt
       );
     out.push(['HL', String(hl), '2', 'I', '0']);
     out.push(['LIN', String(l.lineNumber), ...ids]);
-    out.push(['SN1', undefined, l.quantity, rec20ToX12Uom(uom)]);
+    out.push(['SN1', undefined, l.quantity, uomToX12(uom)]);
     hash = hash.plus(l.quantity);
   }
   out.push(['CTT', String(hl), hash.toFixed()]);
@@ -221,7 +215,7 @@ export function parse856(set: TransactionSet): Parse856Result {
           shipment.lines.push(current);
         }
         current.quantity = errs.decimal(seg, 2) ?? '';
-        if (seg.text(3)) current.unitOfMeasure = x12UomToRec20(seg.text(3));
+        if (seg.text(3)) current.unitOfMeasure = uomFromX12(seg.text(3));
         break;
       }
       case 'CTT':
