@@ -199,6 +199,12 @@ describe('850 -> canonical Order', () => {
     expect(r.order?.lines.map((l) => l.description)).toEqual([`${long}tail`, 'Blue Widget']);
   });
 
+  it('reports a control character in an element as an invalid character at that element', () => {
+    const r = po(['BEG*00*SA*PO-1**20240102', 'REF*DP*A\u0001B', LINE]);
+    expect(r.errors.map(sig)).toEqual(['INVALID_CHARACTER@REF2']);
+    expect(po(['BEG*00*SA*PO-1**20240102', 'REF*DP*A B', LINE]).errors).toEqual([]);
+  });
+
   it('checks CTT01 against the number of PO1 segments', () => {
     const r = po(['BEG*00*SA*PO-1**20240102', LINE, 'CTT*2']);
     expect(r.errors.map(sig)).toEqual(['COUNT_MISMATCH@CTT1']);
