@@ -12,7 +12,6 @@
  * - Problems are reported as X12Error values through `error`; the tokenizer never throws on input.
  */
 import { StringDecoder } from 'node:string_decoder';
-import { SEGMENTS } from './schema';
 import { Segment } from './segment';
 import type { Delimiters, X12Error } from './types';
 
@@ -268,30 +267,6 @@ function finishIsa(
   return { kind: 'isa', end: termIndex + 1, segment: seg, start: { delimiters, errors } };
 }
 
-const KNOWN_IDS: Readonly<Record<string, string>> = Object.fromEntries(
-  [
-    ...Object.keys(SEGMENTS),
-    ...[
-      'ISA',
-      'IEA',
-      'GS',
-      'GE',
-      'ST',
-      'SE',
-      'TA1',
-      'PO4',
-      'FOB',
-      'PKG',
-      'MEA',
-      'TD3',
-      'TD4',
-      'PRF',
-      'LIN',
-      'SN1',
-    ],
-  ].map((k) => [k, k]),
-);
-
 /** Id-like prefix of some text, for error messages about content outside an envelope. */
 function leadingId(text: string, p: number): string {
   let q = p;
@@ -456,10 +431,7 @@ export class X12Tokenizer {
       return s;
     if (raw.indexOf('\n') !== -1 || raw.indexOf('\r') !== -1) raw = raw.replace(/[\r\n]+/g, '');
     const sep = raw.indexOf(d.element);
-    const sliced = sep === -1 ? raw : raw.slice(0, sep);
-    // Known ids are replaced by their literal (internalized) string: switch statements on ids then
-    // compare pointers instead of characters.
-    const id = KNOWN_IDS[sliced] ?? sliced;
+    const id = sep === -1 ? raw : raw.slice(0, sep);
     this.handlers.segment(new Segment(id, raw, d, ++this.position));
     if (id === 'IEA') this.delimiters = undefined;
     return -1;
