@@ -143,8 +143,8 @@ export function parse810(set: TransactionSet, options: Parse810Options = {}): Pa
     taxTotal: '0',
     total: '',
   };
-  const comments: string[] = [];
-  const commentBuilder = new CommentBuilder(comments);
+  const notes: { comments?: string[] } = {};
+  const commentBuilder = new CommentBuilder(notes);
   let big: Segment | undefined;
   let party: PartyLoop | undefined;
   let line: (InvoiceLine & { pid: string[] }) | undefined;
@@ -281,7 +281,7 @@ export function parse810(set: TransactionSet, options: Parse810Options = {}): Pa
     errs.missing('BIG', 'the 810 has no BIG segment');
     return { invoice: undefined, errors: errs.errors };
   }
-  if (comments.length > 0) inv.comments = comments;
+  if (notes.comments) inv.comments = notes.comments;
   let subtotal = add();
   let lineTax = add();
   let anyLineTax = false;

@@ -122,7 +122,7 @@ export function parse850(set: TransactionSet, options: Parse850Options = {}): Pa
   let po1Count = 0;
   let ctt: { seg: Segment; pos: number } | undefined;
   let sawTxi = false;
-  const comments = new CommentBuilder(order.comments);
+  const comments = new CommentBuilder(order);
 
   for (let i = 1; i < end; i++) {
     const seg = segs[i];
@@ -245,7 +245,7 @@ export function parse850(set: TransactionSet, options: Parse850Options = {}): Pa
         const line = readPo1(seg, pos, po1Count, errs);
         current = { line, pid: [], position: pos };
         lines.push(current);
-        comments.retarget((line.comments = []));
+        comments.retarget(line);
         break;
       }
       case 'PID':
@@ -293,7 +293,6 @@ export function parse850(set: TransactionSet, options: Parse850Options = {}): Pa
   }
   for (const l of lines) {
     if (headerDelivery && !l.line.requestedDeliveryDate) l.line.requestedDeliveryDate = headerDelivery;
-    if (l.line.comments && l.line.comments.length === 0) delete l.line.comments;
     order.lines.push(l.line);
   }
   if (order.lines.length === 0) errs.missing('PO1', 'the 850 has no PO1 line', 'PO1').application = true;

@@ -161,12 +161,13 @@ export function writeComments(comments: readonly string[]): OutSegment[] {
 export class CommentBuilder {
   private lines: string[] | undefined;
 
-  constructor(private target: string[]) {}
+  /** Comments are appended to `owner.comments`, created on the first one. */
+  constructor(private owner: { comments?: string[] }) {}
 
-  /** Later comments go to another list (e.g. the current line's). */
-  retarget(target: string[]): void {
+  /** Later comments go to another owner (e.g. the current line). */
+  retarget(owner: { comments?: string[] }): void {
     this.flush();
-    this.target = target;
+    this.owner = owner;
   }
 
   start(): void {
@@ -182,7 +183,7 @@ export class CommentBuilder {
   }
 
   flush(): void {
-    if (this.lines && this.lines.length > 0) this.target.push(this.lines.join('\n'));
+    if (this.lines && this.lines.length > 0) (this.owner.comments ??= []).push(this.lines.join('\n'));
     this.lines = undefined;
   }
 }

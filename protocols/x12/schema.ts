@@ -549,11 +549,23 @@ function checkRepeat(
 const legacyCache = new WeakMap<object, boolean>();
 
 /** Validates a segment against SEGMENTS, appending to `out`; segments without a definition pass. */
+/** Definitions by id, with the position of the last mandatory element. */
+const SEGMENT_MAP = new Map(
+  Object.entries(SEGMENTS).map(([id, def]) => {
+    let last = 0;
+    def.elements.forEach((d, i) => {
+      if (d.mandatory) last = i + 1;
+    });
+    return [id, { def, lastMandatory: last }];
+  }),
+);
+
 export function validateSegmentInto(out: X12Error[], seg: Segment, ctx: ValidationContext): void {
-  const def = SEGMENTS[seg.id];
-  if (!def) return;
+  // A Map lookup uses the string's cached hash; an object lookup with a computed key does not.
+  const entry = SEGMENT_MAP.get(seg.id);
+  if (!entry) return;
   const els = seg.elements;
-  const defs = def.elements;
+  const defs = entry.def.elements;
   // Before 004010 dates were YYMMDD.
   let legacyDates = ctx.legacyDates;
   if (legacyDates === undefined) {
@@ -561,9 +573,10 @@ export function validateSegmentInto(out: X12Error[], seg: Segment, ctx: Validati
     legacyDates = legacyCache.get(g);
     if (legacyDates === undefined) legacyCache.set(g, (legacyDates = /^00[23]/.test(g.version)));
   }
-  // One native scan of the segment instead of a per-character loop in every element.
+  // The tokenizer scans each chunk once for control characters; only segments from a chunk that
+  // had one are checked per element.
   // eslint-disable-next-line no-control-regex
-  const control = /[\u0000-\u001f\u007f]/.test(seg.raw);
+  const control = seg.mayHaveControl && /[\u0000-\u001f\u007f]/.test(seg.raw);
   for (let i = defs.length + 1; i < els.length; i++) {
     const extra = els[i];
     if (extra !== undefined && extra !== '') {
@@ -572,7 +585,12 @@ export function validateSegmentInto(out: X12Error[], seg: Segment, ctx: Validati
       break;
     }
   }
-  for (let i = 0; i < defs.length; i++) {
+  // Mandatory elements after the last one sent.
+  for (let i = els.length; i <= entry.lastMandatory; i++) {
+    pushError(out, seg, ctx, 'MISSING_ELEMENT', 'mandatory element is missing', i);
+  }
+  const n = Math.min(defs.length, els.length - 1);
+  for (let i = 0; i < n; i++) {
     const d0 = defs[i];
     const d = legacyDates && d0.type === 'DT' ? { ...d0, min: 6, max: 6 } : d0;
     const pos = i + 1;

@@ -66,6 +66,8 @@ export class Segment {
     /** 1-based position of the segment in the whole input (whitespace does not count). */
     readonly filePosition: number,
     elements?: Element[],
+    /** False when the tokenizer saw no control character in the text this segment came from. */
+    readonly mayHaveControl: boolean = true,
   ) {
     this.cached = elements;
   }

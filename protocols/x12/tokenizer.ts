@@ -285,6 +285,8 @@ export class X12Tokenizer {
   private sawIsa = false;
   private inGarbage = false;
   private ended = false;
+  /** Whether the pending text may hold a control character other than CR / LF. */
+  private control = false;
 
   constructor(private readonly handlers: TokenizerHandlers) {}
 
@@ -302,6 +304,10 @@ export class X12Tokenizer {
       text = this.decoder.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
     }
     if (text.length === 0) return;
+    // One native scan per chunk (CR / LF are line breaks, not data).
+    // eslint-disable-next-line no-control-regex
+    const control = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f]/.test(text);
+    this.control = this.pending.length === 0 ? control : this.control || control;
     this.pending = this.pending.length === 0 ? text : this.pending + text;
     this.run(false);
   }
@@ -310,7 +316,10 @@ export class X12Tokenizer {
     if (this.ended) return;
     if (this.decoder) {
       const rest = this.decoder.end();
-      if (rest) this.pending += rest;
+      if (rest) {
+        this.pending += rest;
+        this.control = true;
+      }
     }
     this.run(true);
     this.ended = true;
@@ -432,7 +441,7 @@ export class X12Tokenizer {
     if (raw.indexOf('\n') !== -1 || raw.indexOf('\r') !== -1) raw = raw.replace(/[\r\n]+/g, '');
     const sep = raw.indexOf(d.element);
     const id = sep === -1 ? raw : raw.slice(0, sep);
-    this.handlers.segment(new Segment(id, raw, d, ++this.position));
+    this.handlers.segment(new Segment(id, raw, d, ++this.position, undefined, this.control));
     if (id === 'IEA') this.delimiters = undefined;
     return -1;
   }
