@@ -3,7 +3,9 @@ import { catalogRoutes } from './catalog/routes';
 import { cxmlRoutes } from './cxml/endpoint';
 import { documentRoutes } from './documents/routes';
 import { jobRoutes } from './jobs/routes';
+import { orderRoutes } from './orders/routes';
 import { partnerRoutes } from './partners/routes';
+import { punchoutRoutes } from './punchout';
 import { openApiDocument } from './platform/api';
 import type { AppContext } from './platform/context';
 import { jsonErrorHandler, notFoundHandler, requestContext, securityHeaders } from './platform/http';
@@ -52,7 +54,9 @@ export function createApp(ctx: AppContext): Express {
   app.use(catalogRoutes(ctx));
   app.use(documentRoutes(ctx));
   app.use(jobRoutes(ctx));
+  app.use(orderRoutes(ctx));
   app.use(cxmlRoutes(ctx));
+  app.use(punchoutRoutes(ctx));
 
   app.use(notFoundHandler);
   app.use(jsonErrorHandler);

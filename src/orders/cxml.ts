@@ -1,0 +1,68 @@
+/**
+ * cXML OrderRequest on POST /cxml: parse -> intakeOrder -> a cXML Response (200 accepted; 4xx with the
+ * problem and its XPath). The answer is stored with the inbound document, so a resent payloadID gets
+ * the first answer byte for byte.
+ */
+import { parseOrderRequest } from '../../protocols/cxml';
+import { cxmlStatus, registerCxmlHandler, type CxmlAnswer } from '../cxml/endpoint';
+import { findInboundByExternalId } from '../documents/store';
+import type { AppContext } from '../platform/context';
+import { intakeOrder, type IntakeResult } from './intake';
+
+export const ORDER_REQUEST_XPATH = '/cXML/Request/OrderRequest';
+
+export function itemXPath(index: number): string {
+  return `${ORDER_REQUEST_XPATH}/ItemOut[${index + 1}]`;
+}
+
+const FIELD_XPATH: Record<string, string> = {
+  buyerOrderNumber: `${ORDER_REQUEST_XPATH}/OrderRequestHeader/@orderID`,
+  currency: `${ORDER_REQUEST_XPATH}/OrderRequestHeader/Total/Money/@currency`,
+};
+
+function answerFor(ctx: AppContext, r: IntakeResult, buyerOrderNumber: string): CxmlAnswer {
+  if (r.outcome === 'accepted') {
+    const flags = r.flags.length ? `; flagged for review: ${r.flags.join(', ')}` : '';
+    return cxmlStatus(
+      ctx,
+      200,
+      `Order ${buyerOrderNumber} ${r.state ?? 'received'} (version ${r.version})${flags}`,
+    );
+  }
+  const text = r.errors
+    .map((e) => {
+      const where = e.path ? (FIELD_XPATH[e.path] ?? e.path) : undefined;
+      return where ? `${e.message} (at ${where})` : e.message;
+    })
+    .join('; ');
+  return cxmlStatus(ctx, r.status ?? 400, text);
+}
+
+registerCxmlHandler('OrderRequest', async ({ ctx, partner, doc, raw }) => {
+  // Fast path for a resent payloadID whose answer is already stored.
+  const seen = doc.payloadId
+    ? await findInboundByExternalId(ctx.db, partner.id, 'cxml', doc.payloadId)
+    : undefined;
+  if (seen?.response_body && seen.response_status !== null)
+    return { status: seen.response_status, body: seen.response_body.toString('utf8') };
+  const parsed = parseOrderRequest(doc);
+  let stored: CxmlAnswer | undefined;
+  const result = await intakeOrder(ctx, {
+    partner,
+    order: parsed.order,
+    protocol: 'cxml',
+    externalId: parsed.payloadId,
+    raw,
+    contentType: 'text/xml',
+    docType: 'OrderRequest',
+    sourcePayloadId: parsed.payloadId,
+    actor: `cxml:${partner.id}`,
+    linePath: (i) => `${itemXPath(i)}/ItemID/SupplierPartID`,
+    render: (r) => {
+      stored = answerFor(ctx, r, parsed.order.buyerOrderNumber);
+      return { status: stored.status, contentType: 'text/xml; charset=utf-8', body: stored.body };
+    },
+  });
+  if (result.replay) return { status: result.replay.status, body: result.replay.body.toString('utf8') };
+  return stored ?? answerFor(ctx, result, parsed.order.buyerOrderNumber);
+});

@@ -1,0 +1,446 @@
+/**
+ * Order intake, shared by every inbound channel (cXML OrderRequest, JSON API, X12 850): idempotency by
+ * the inbound document's external id, checks, and the order rows (orders, order_versions, order_lines,
+ * order_events) plus the `approvals.evaluate` outbox job — all in one transaction.
+ *
+ * Idempotency: the document row is inserted first; the unique index on (partner_id, protocol,
+ * direction, external_id) makes every concurrent copy wait for the first transaction and then fail, and
+ * a copy answers with the first answer stored by `recordResponse`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Order } from '../model/order';
+import { computedTotal, totalMatches } from '../model/order';
+import { SHIPPED_STATES, type OrderState } from '../model/order-state';
+import { cmp } from '../model/money';
+import { findItems } from '../catalog/repository';
+import { resolvePrices } from '../catalog/pricing';
+import { findInboundByExternalId, recordResponse, storeDocument, type DocumentRow } from '../documents/store';
+import type { AppContext } from '../platform/context';
+import type { Q } from '../platform/db';
+import { isUniqueViolation } from '../platform/errors';
+import { enqueueInTx } from '../platform/outbox';
+import { sha256Hex } from '../platform/secrets';
+import type { PartnerRow } from '../partners/repository';
+import { recordCreated, transitionOrder } from './lifecycle';
+
+export type IntakeProtocol = 'cxml' | 'x12' | 'json';
+export type OrderFlag =
+  'unknown_sku' | 'price_deviation' | 'total_mismatch' | 'new_ship_to' | 'change_after_confirmation';
+
+export interface IntakeError {
+  message: string;
+  path?: string;
+}
+
+export interface IntakeReplay {
+  status: number;
+  contentType: string;
+  body: Buffer;
+}
+
+export interface IntakeResult {
+  outcome: 'accepted' | 'duplicate' | 'refused';
+  orderId?: string;
+  version?: number;
+  flags: string[];
+  errors: IntakeError[];
+  /** For a duplicate: the first answer, byte for byte. */
+  replay?: IntakeReplay;
+  /** Suggested status of a refusal (400 bad data, 404 no such order, 409 conflicting state). */
+  status?: number;
+  /** State of the order after an accepted intake. */
+  state?: OrderState;
+}
+
+export interface IntakeInput {
+  partner: PartnerRow;
+  order: Order;
+  protocol: IntakeProtocol;
+  externalId: string;
+  raw: Buffer | string;
+  contentType: string;
+  docType: string;
+  sourcePayloadId?: string;
+  actor: string;
+  /**
+   * Renders the channel's answer; when given, intake stores it with `recordResponse` in the same
+   * transaction, so a resent copy replays exactly this answer.
+   */
+  render?: (result: IntakeResult) => { status: number; contentType: string; body: string | Buffer };
+  /** Where each line sits in the source document, for error paths (default: `lines[i]`). */
+  linePath?: (index: number) => string;
+}
+
+export const APPROVALS_EVALUATE_JOB = 'approvals.evaluate';
+
+class Refusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly errors: IntakeError[],
+  ) {
+    super(errors.map((e) => e.message).join('; '));
+  }
+}
+
+interface OrderRow {
+  id: string;
+  state: OrderState;
+  version: number;
+}
+
+const upper = (s: string): string => s.trim().toUpperCase();
+
+/** Unit prices the buyer saw: punchout cart lines by SupplierPartAuxiliaryID, else contract prices. */
+async function priceFlags(q: Q, partner: PartnerRow, order: Order, knownSkus: Set<string>): Promise<boolean> {
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  const auxIds = order.lines
+    .map((l) => l.supplierAuxiliaryId)
+    .filter((a): a is string => !!a && uuid.test(a));
+  const cart = new Map<string, { sku: string; unit_price: string; currency: string }>();
+  if (auxIds.length) {
+    const rows = await q('punchout_cart_lines')
+      .whereIn('id', auxIds)
+      .where({ partner_id: partner.id })
+      .select('id', 'sku', 'unit_price', 'currency');
+    for (const r of rows) cart.set(String(r.id).toLowerCase(), r);
+  }
+  const needContract = order.lines.filter(
+    (l) =>
+      !(l.supplierAuxiliaryId && cart.has(l.supplierAuxiliaryId.toLowerCase())) &&
+      knownSkus.has(l.supplierPartId),
+  );
+  const date = (order.orderDate || new Date().toISOString()).slice(0, 10);
+  const prices = needContract.length
+    ? await resolvePrices(
+        q,
+        partner,
+        needContract.map((l) => ({ sku: l.supplierPartId, quantity: l.quantity })),
+        date,
+      )
+    : new Map();
+  for (const line of order.lines) {
+    const c = line.supplierAuxiliaryId ? cart.get(line.supplierAuxiliaryId.toLowerCase()) : undefined;
+    if (c) {
+      if (c.sku !== line.supplierPartId || upper(c.currency) !== upper(order.currency)) return true;
+      if (cmp(c.unit_price, line.unitPrice) !== 0) return true;
+      continue;
+    }
+    const p = prices.get(line.supplierPartId);
+    if (!p) continue;
+    if (upper(p.currency) !== upper(order.currency) || cmp(p.unitPrice, line.unitPrice) !== 0) return true;
+  }
+  return false;
+}
+
+/** Address identity for the new-ship-to check: the address, else the buyer's address id. */
+function shipToKey(order: Order): unknown {
+  const s = order.shipTo;
+  if (!s) return undefined;
+  if (s.address) return { address: s.address };
+  if (s.addressId) return { addressId: s.addressId };
+  return undefined;
+}
+
+async function isNewShipTo(q: Q, partnerId: string, order: Order, exceptOrderId?: string): Promise<boolean> {
+  const key = shipToKey(order);
+  if (key === undefined) return false;
+  const base = q('orders').where({ partner_id: partnerId });
+  if (exceptOrderId) base.whereNot({ id: exceptOrderId });
+  const any = await base.clone().first('id');
+  // The first order of a partner has nothing to compare with: not flagged.
+  if (!any) return false;
+  const match = await base
+    .clone()
+    .whereRaw(`canonical->'shipTo' @> ?::jsonb`, [JSON.stringify(key)])
+    .first('id');
+  return !match;
+}
+
+async function checkOrder(
+  q: Q,
+  input: IntakeInput,
+  existing: OrderRow | undefined,
+): Promise<{ flags: string[] }> {
+  const { partner, order } = input;
+  const flags: string[] = [];
+  const errors: IntakeError[] = [];
+  const pathOf = input.linePath ?? ((i: number) => `lines[${i}]`);
+  if (order.lines.length === 0)
+    throw new Refusal(400, [{ message: 'the order has no lines', path: pathOf(0) }]);
+  if (!/^[A-Z]{3}$/.test(order.currency))
+    errors.push({ message: `currency "${order.currency}" is not an ISO 4217 code`, path: 'currency' });
+  const seen = new Set<number>();
+  order.lines.forEach((l, i) => {
+    if (seen.has(l.lineNumber))
+      errors.push({ message: `line number ${l.lineNumber} appears twice`, path: pathOf(i) });
+    seen.add(l.lineNumber);
+  });
+  if (errors.length) throw new Refusal(400, errors);
+
+  const items = await findItems(
+    q,
+    order.lines.map((l) => l.supplierPartId),
+  );
+  const active = new Set(
+    [...items.values()].filter((i) => (i as { active?: boolean }).active !== false).map((i) => i.sku),
+  );
+  const unknown = order.lines.map((l, i) => ({ l, i })).filter(({ l }) => !active.has(l.supplierPartId));
+  if (unknown.length) {
+    const mode = partner.settings.orders?.unknownSku ?? 'reject';
+    if (mode === 'reject') {
+      throw new Refusal(
+        400,
+        unknown.map(({ l, i }) => ({
+          message: `line ${l.lineNumber}: unknown SKU "${l.supplierPartId}"`,
+          path: pathOf(i),
+        })),
+      );
+    }
+    flags.push('unknown_sku');
+  }
+  if (await priceFlags(q, partner, order, active)) flags.push('price_deviation');
+  if (!totalMatches(order)) flags.push('total_mismatch');
+  if (await isNewShipTo(q, partner.id, order, existing?.id)) flags.push('new_ship_to');
+  if (existing) {
+    const confirmed = await q('order_events').where({ order_id: existing.id, event: 'confirm' }).first('id');
+    if (confirmed) flags.push('change_after_confirmation');
+  }
+  return { flags };
+}
+
+async function writeLines(q: Q, orderId: string, order: Order): Promise<void> {
+  await q('order_lines').insert(
+    order.lines.map((l) => ({
+      order_id: orderId,
+      line_number: l.lineNumber,
+      sku: l.supplierPartId,
+      supplier_aux_id: l.supplierAuxiliaryId ?? null,
+      description: l.description ?? null,
+      quantity: l.quantity,
+      uom: l.unitOfMeasure,
+      unit_price: l.unitPrice,
+    })),
+  );
+}
+
+async function applyOrder(
+  trx: Q,
+  input: IntakeInput,
+  documentId: string,
+): Promise<{ orderId: string; version: number; flags: string[]; state: OrderState }> {
+  const { partner, order, actor } = input;
+  const existing = (await trx('orders')
+    .where({ partner_id: partner.id, buyer_order_number: order.buyerOrderNumber })
+    .forUpdate()
+    .first('id', 'state', 'version')) as OrderRow | undefined;
+  const via = `${input.docType} ${input.externalId}`;
+
+  if (order.type === 'cancel') {
+    if (!existing)
+      throw new Refusal(404, [
+        { message: `no order "${order.buyerOrderNumber}" to cancel`, path: 'buyerOrderNumber' },
+      ]);
+    if (SHIPPED_STATES.includes(existing.state))
+      throw new Refusal(409, [
+        {
+          message: `order "${order.buyerOrderNumber}" cannot be cancelled: it has shipped (state ${existing.state})`,
+        },
+      ]);
+    if (existing.state !== 'cancelled') {
+      try {
+        await transitionOrder(trx, existing.id, 'cancel', actor, `cancelled by the buyer (${via})`);
+      } catch (err) {
+        throw new Refusal(409, [{ message: `order "${order.buyerOrderNumber}": ${(err as Error).message}` }]);
+      }
+    }
+    const [orderRow] = await trx('orders').where({ id: existing.id }).select('flags', 'version');
+    return {
+      orderId: existing.id,
+      version: orderRow.version,
+      flags: orderRow.flags ?? [],
+      state: 'cancelled',
+    };
+  }
+
+  if (order.type === 'new' && existing) {
+    throw new Refusal(409, [
+      {
+        message: `order "${order.buyerOrderNumber}" already exists; send type="update" to change it or type="delete" to cancel it`,
+        path: 'buyerOrderNumber',
+      },
+    ]);
+  }
+  if (order.type === 'update') {
+    if (!existing)
+      throw new Refusal(404, [
+        { message: `no order "${order.buyerOrderNumber}" to update`, path: 'buyerOrderNumber' },
+      ]);
+    if (
+      SHIPPED_STATES.includes(existing.state) ||
+      ['cancelled', 'rejected', 'closed'].includes(existing.state)
+    )
+      throw new Refusal(409, [
+        { message: `order "${order.buyerOrderNumber}" cannot be changed in state ${existing.state}` },
+      ]);
+  }
+  const { flags } = await checkOrder(trx, input, existing);
+  const total = order.total ?? computedTotal(order);
+
+  if (!existing) {
+    const orderId = randomUUID();
+    const canonical = { ...order, version: 1 };
+    const inserted = await trx('orders')
+      .insert({
+        id: orderId,
+        partner_id: partner.id,
+        buyer_order_number: order.buyerOrderNumber,
+        version: 1,
+        state: 'received',
+        type: 'new',
+        source_protocol: input.protocol,
+        source_payload_id: input.sourcePayloadId ?? null,
+        currency: order.currency,
+        total,
+        order_date: order.orderDate || null,
+        canonical: JSON.stringify(canonical),
+        flags: JSON.stringify(flags),
+      })
+      .onConflict(['partner_id', 'buyer_order_number'])
+      .ignore()
+      .returning('id');
+    if (inserted.length === 0)
+      throw new Refusal(409, [
+        {
+          message: `order "${order.buyerOrderNumber}" already exists (received at the same time)`,
+          path: 'buyerOrderNumber',
+        },
+      ]);
+    await trx('order_versions').insert({
+      order_id: orderId,
+      version: 1,
+      type: 'new',
+      canonical: JSON.stringify(canonical),
+      document_id: documentId,
+    });
+    await writeLines(trx, orderId, order);
+    await recordCreated(trx, orderId, 'received', actor, `received via ${via}`);
+    await enqueueInTx(trx, APPROVALS_EVALUATE_JOB, { orderId, version: 1 });
+    return { orderId, version: 1, flags, state: 'received' };
+  }
+
+  // update: a new version, the lines replaced, history kept in order_versions and order_events.
+  const version = existing.version + 1;
+  const canonical = { ...order, version };
+  await transitionOrder(trx, existing.id, 'change', actor, `updated to version ${version} (${via})`);
+  await trx('orders')
+    .where({ id: existing.id })
+    .update({
+      version,
+      type: 'update',
+      source_payload_id: input.sourcePayloadId ?? null,
+      currency: order.currency,
+      total,
+      order_date: order.orderDate || null,
+      canonical: JSON.stringify(canonical),
+      flags: JSON.stringify(flags),
+      updated_at: trx.fn.now(),
+    });
+  await trx('order_versions').insert({
+    order_id: existing.id,
+    version,
+    type: 'update',
+    canonical: JSON.stringify(canonical),
+    document_id: documentId,
+  });
+  await trx('order_lines').where({ order_id: existing.id }).delete();
+  await writeLines(trx, existing.id, order);
+  await enqueueInTx(trx, APPROVALS_EVALUATE_JOB, { orderId: existing.id, version });
+  return { orderId: existing.id, version, flags, state: 'received' };
+}
+
+async function replayOf(ctx: AppContext, input: IntakeInput): Promise<IntakeResult> {
+  // The first copy has committed (the unique index made us wait for it); its answer may be recorded
+  // by the caller just after, so wait briefly for it.
+  let doc: DocumentRow | undefined;
+  for (let i = 0; i < 100; i++) {
+    doc = await findInboundByExternalId(ctx.db, input.partner.id, input.protocol, input.externalId);
+    if (!doc || doc.response_status !== null) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  if (!doc) throw new Error('duplicate document vanished');
+  const raw = typeof input.raw === 'string' ? Buffer.from(input.raw, 'utf8') : input.raw;
+  if (input.protocol === 'json' && doc.sha256 !== sha256Hex(raw)) {
+    return {
+      outcome: 'refused',
+      status: 422,
+      flags: [],
+      errors: [{ message: `Idempotency-Key "${input.externalId}" was already used with a different body` }],
+    };
+  }
+  const orderRow = doc.order_id
+    ? await ctx.db('orders').where({ id: doc.order_id }).first('flags')
+    : undefined;
+  return {
+    outcome: 'duplicate',
+    ...(doc.order_id ? { orderId: doc.order_id } : {}),
+    flags: (orderRow?.flags as string[] | undefined) ?? [],
+    errors: [],
+    ...(doc.response_status !== null
+      ? {
+          replay: {
+            status: doc.response_status,
+            contentType: doc.response_content_type ?? 'application/octet-stream',
+            body: doc.response_body ?? Buffer.alloc(0),
+          },
+        }
+      : {}),
+  };
+}
+
+/** Takes one inbound order document (new, update or cancel); see the module comment. */
+export async function intakeOrder(ctx: AppContext, input: IntakeInput): Promise<IntakeResult> {
+  try {
+    return await ctx.db.transaction(async (trx) => {
+      const documentId = await storeDocument(trx, {
+        partnerId: input.partner.id,
+        protocol: input.protocol,
+        docType: input.docType,
+        direction: 'in',
+        externalId: input.externalId,
+        status: 'received',
+        contentType: input.contentType,
+        content: input.raw,
+      });
+      let result: IntakeResult;
+      await trx.raw('savepoint intake');
+      try {
+        const r = await applyOrder(trx, input, documentId);
+        result = {
+          outcome: 'accepted',
+          orderId: r.orderId,
+          version: r.version,
+          flags: r.flags,
+          errors: [],
+          state: r.state,
+        };
+      } catch (err) {
+        if (!(err instanceof Refusal)) throw err;
+        await trx.raw('rollback to savepoint intake');
+        result = { outcome: 'refused', status: err.status, flags: [], errors: err.errors };
+      }
+      const answer = input.render?.(result);
+      await recordResponse(trx, documentId, {
+        status: answer?.status ?? (result.outcome === 'accepted' ? 200 : (result.status ?? 400)),
+        contentType: answer?.contentType ?? 'application/json',
+        body: answer?.body ?? JSON.stringify(result),
+        docStatus: result.outcome === 'accepted' ? 'accepted' : 'refused',
+        orderId: result.orderId ?? null,
+        error: result.outcome === 'refused' ? result.errors.map((e) => e.message).join('; ') : null,
+      });
+      return result;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) return replayOf(ctx, input);
+    throw err;
+  }
+}
