@@ -1,0 +1,101 @@
+/** cXML PunchOutSetupRequest (create, edit, inspect) and ProfileRequest. */
+import {
+  buildProfileResponse,
+  buildPunchOutSetupResponse,
+  CxmlError,
+  parsePunchOutSetupRequest,
+} from '../../protocols/cxml';
+import { parseHttpUrl } from '../../protocols/oci';
+import {
+  newPayloadId,
+  registerCxmlHandler,
+  registeredCxmlRequestTypes,
+  type CxmlRequest,
+} from '../cxml/endpoint';
+import { recordResponse, storeDocument } from '../documents/store';
+import { createSession, restoreCart, type OriginalCartItem, type SessionOperation } from './sessions';
+
+export async function handlePunchOutSetup({ ctx, partner, doc, raw }: CxmlRequest) {
+  const setup = parsePunchOutSetupRequest(doc);
+  if (setup.operation === 'source') {
+    throw new CxmlError(
+      406,
+      'PunchOutSetupRequest operation "source" is not supported; use create, edit or inspect',
+    );
+  }
+  const operation: SessionOperation = setup.operation;
+  if (setup.browserFormPostUrl === undefined) {
+    throw new CxmlError(400, 'BrowserFormPost/URL is required: the cart is posted back there');
+  }
+  const returnUrl = parseHttpUrl(setup.browserFormPostUrl.trim());
+  if (!returnUrl) throw new CxmlError(400, 'BrowserFormPost/URL must be an absolute http(s) URL');
+
+  const original: OriginalCartItem[] = setup.items.map((i) => {
+    const o: OriginalCartItem = { quantity: i.quantity, supplierPartId: i.supplierPartId };
+    if (i.supplierAuxiliaryId !== undefined) o.supplierAuxiliaryId = i.supplierAuxiliaryId;
+    if (i.unitPrice !== undefined) o.unitPrice = i.unitPrice;
+    if (i.currency !== undefined) o.currency = i.currency;
+    if (i.description !== undefined) o.description = i.description;
+    if (i.shortName !== undefined) o.shortName = i.shortName;
+    if (i.unitOfMeasure !== undefined) o.unitOfMeasure = i.unitOfMeasure;
+    if (i.classifications.length)
+      o.classifications = i.classifications.map((c) => ({ domain: c.domain, code: c.code }));
+    return o;
+  });
+
+  return ctx.db.transaction(async (trx) => {
+    const documentId = await storeDocument(trx, {
+      partnerId: partner.id,
+      protocol: 'cxml',
+      docType: 'PunchOutSetupRequest',
+      direction: 'in',
+      externalId: setup.payloadId,
+      status: 'accepted',
+      contentType: 'text/xml',
+      content: raw,
+    });
+    const { session, startToken } = await createSession(trx, ctx, {
+      partnerId: partner.id,
+      protocol: 'cxml',
+      operation,
+      buyerCookie: setup.buyerCookie,
+      returnUrl: returnUrl.href,
+      returnFields: {
+        // The PunchOutOrderMessage goes back from us to the credentials the buyer sent as From.
+        buyerFrom: (doc.header?.from ?? []).map((c) => ({ domain: c.domain, identity: c.identity })),
+        setupPayloadId: setup.payloadId,
+        ...(doc.lang ? { lang: doc.lang } : {}),
+      },
+      userEmail: setup.user.email ?? null,
+      userName: setup.user.name ?? setup.user.uniqueName ?? null,
+      contact: setup.contacts.length ? setup.contacts : undefined,
+      extrinsics: setup.extrinsics,
+      shipTo: setup.shipTo,
+      originalCart: operation === 'create' ? null : original,
+      setupDocumentId: documentId,
+    });
+    if (operation !== 'create') await restoreCart(trx, ctx, partner, session, original);
+    const body = buildPunchOutSetupResponse({
+      payloadId: newPayloadId(ctx.now()),
+      timestamp: ctx.now(),
+      startPageUrl: `${ctx.config.publicBaseUrl}/punchout/start/${startToken}`,
+    });
+    await recordResponse(trx, documentId, { status: 200, contentType: 'text/xml', body });
+    return { status: 200, body };
+  });
+}
+
+export async function handleProfile({ ctx }: CxmlRequest) {
+  const url = `${ctx.config.publicBaseUrl}/cxml`;
+  return {
+    status: 200,
+    body: buildProfileResponse({
+      payloadId: newPayloadId(ctx.now()),
+      timestamp: ctx.now(),
+      transactions: registeredCxmlRequestTypes().map((requestName) => ({ requestName, url })),
+    }),
+  };
+}
+
+registerCxmlHandler('PunchOutSetupRequest', handlePunchOutSetup);
+registerCxmlHandler('ProfileRequest', handleProfile);

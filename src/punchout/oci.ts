@@ -1,0 +1,129 @@
+/**
+ * OCI login: GET and POST /oci. USERNAME/PASSWORD name and authenticate the partner, HOOK_URL must
+ * lie under the partner's allowlist. Any failure: a 4xx HTML page and no session. FUNCTION=DETAIL
+ * opens a product, VALIDATE and BACKGROUND_SEARCH answer straight to HOOK_URL.
+ */
+import express, { Router, type Request, type Response } from 'express';
+import { hookUrlAllowed, parseOciLogin, type OciFields, type OciLogin } from '../../protocols/oci';
+import { dec } from '../model';
+import { storeDocument } from '../documents/store';
+import type { AppContext } from '../platform/context';
+import { verifySecret } from '../platform/secrets';
+import { findPartnerByIdentity, type PartnerRow } from '../partners/repository';
+import { buildReturn, currentLines } from './cart-return';
+import { frameAncestors, sendErrorPage, setPageHeaders } from './html';
+import { addToCart, createSession, searchItems, visibilityList } from './sessions';
+
+function fieldsOf(req: Request): OciFields {
+  const src = (req.method === 'POST' ? req.body : req.query) as Record<string, unknown> | undefined;
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(src ?? {})) {
+    if (typeof v === 'string') out[k] = v;
+    else if (Array.isArray(v)) out[k] = v.filter((x): x is string => typeof x === 'string');
+  }
+  return out;
+}
+
+/** The login as received, for the audit trail, with the password blanked out. */
+function redacted(fields: OciFields): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) {
+    for (const one of typeof v === 'string' ? [v] : v)
+      p.append(k, k.toUpperCase() === 'PASSWORD' ? '***' : one);
+  }
+  return p.toString();
+}
+
+export function ociRoutes(ctx: AppContext): Router {
+  const r = Router();
+  const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 });
+
+  const refuse = async (
+    req: Request,
+    res: Response,
+    status: number,
+    message: string,
+    fields: OciFields,
+    partner?: PartnerRow,
+  ): Promise<void> => {
+    await storeDocument(ctx.db, {
+      partnerId: partner?.id ?? null,
+      protocol: 'oci',
+      docType: 'OCILogin',
+      direction: 'in',
+      status: 'refused',
+      contentType: 'application/x-www-form-urlencoded',
+      content: redacted(fields),
+      error: message,
+    }).catch((err: unknown) => req.log.error({ err }, 'could not store refused OCI login'));
+    sendErrorPage(res, status, 'Catalog login refused', message);
+  };
+
+  const login = async (req: Request, res: Response): Promise<void> => {
+    const fields = fieldsOf(req);
+    const parsed = parseOciLogin(fields);
+    if (!parsed.ok) return refuse(req, res, 400, parsed.error.message, fields);
+    const l: OciLogin = parsed.value;
+    const partner = await findPartnerByIdentity(ctx.db, 'oci', 'username', l.username);
+    const ok = await verifySecret(l.password, partner?.oci_password_hash);
+    if (!partner || !ok) return refuse(req, res, 401, 'Unknown USERNAME or wrong PASSWORD', fields, partner);
+    if (!hookUrlAllowed(l.hookUrl, partner.settings.oci?.hookUrlAllowlist ?? [])) {
+      return refuse(req, res, 403, 'HOOK_URL is not on the allowlist of this account', fields, partner);
+    }
+    const returnFields = {
+      ...(l.okCode !== undefined ? { okCode: l.okCode } : {}),
+      ...(l.target !== undefined ? { target: l.target } : {}),
+      ...(l.caller !== undefined ? { caller: l.caller } : {}),
+      ...(l.returnTarget !== undefined ? { returnTarget: l.returnTarget } : {}),
+      ...(l.function === 'DETAIL' || l.function === 'DETAILADD' ? { detailSku: l.productId } : {}),
+      ...(l.function ? { function: l.function } : {}),
+    };
+    const base = {
+      partnerId: partner.id,
+      protocol: 'oci' as const,
+      operation: 'create' as const,
+      returnUrl: l.hookUrl,
+      returnTarget: l.target ?? null,
+      returnFields,
+      userName: l.username,
+    };
+
+    if (l.function === 'VALIDATE' || l.function === 'BACKGROUND_SEARCH') {
+      // No user interaction: the items go straight back to HOOK_URL.
+      const page = await ctx.db.transaction(async (trx) => {
+        const { session } = await createSession(trx, ctx, { ...base, state: 'transferred' });
+        if (l.function === 'VALIDATE') {
+          await addToCart(trx, ctx, partner, session, l.productId ?? '', l.quantity ?? '1');
+        } else {
+          const onlyPriceList = visibilityList(partner);
+          const { items } = await searchItems(trx, {
+            q: l.searchString ?? '',
+            ...(onlyPriceList ? { onlyPriceList } : {}),
+            limit: 50,
+            offset: 0,
+          });
+          for (const item of items) {
+            await addToCart(trx, ctx, partner, session, item.sku, dec(item.min_order_qty).toFixed(), {
+              newLine: true,
+            });
+          }
+        }
+        return buildReturn(trx, ctx, partner, session, await currentLines(trx, session), 'Returning items');
+      });
+      setPageHeaders(res, {
+        ancestors: frameAncestors(partner, l.hookUrl),
+        formActions: [page.actionOrigin],
+        scriptNonce: page.nonce,
+      });
+      res.type('html').send(page.html);
+      return;
+    }
+
+    const { startToken } = await createSession(ctx.db, ctx, base);
+    res.redirect(303, `/punchout/start/${startToken}`);
+  };
+
+  r.get('/oci', login);
+  r.post('/oci', form, login);
+  return r;
+}

@@ -1,0 +1,351 @@
+import request from 'supertest';
+import type { Express } from 'express';
+import { createApp } from '../../../src/app';
+import { createTestEnv, type TestEnv } from '../../helpers/env';
+import { validateCxml } from '../../helpers/xmllint';
+import { itemOut, seedShop, setupRequest, startPath, SUPPLIER, type SetupOptions } from './helpers';
+
+let env: TestEnv;
+let app: Express;
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  await seedShop(env.db);
+  app = createApp(env.ctx);
+});
+afterAll(async () => {
+  await env.close();
+});
+
+const postCxml = (xml: string) => request(app).post('/cxml').set('Content-Type', 'text/xml').send(xml);
+
+async function counts() {
+  const [s] = await env.db('punchout_sessions').count<{ c: string }[]>({ c: '*' });
+  const docs = await env.db('documents').select('status', 'doc_type', 'direction');
+  return { sessions: Number(s.c), docs };
+}
+
+/** Setup + open the StartPage: the shop's base path and the form token. */
+async function openShop(o: SetupOptions = {}) {
+  const res = await postCxml(setupRequest(o));
+  expect(res.status).toBe(200);
+  const start = await request(app).get(startPath(res.text));
+  expect(start.status).toBe(303);
+  const base = start.headers.location as string;
+  const cart = await request(app).get(`${base}cart`);
+  const csrf = /name="csrf" value="([^"]+)"/.exec(cart.text)?.[1] as string;
+  return { base, csrf, setup: res.text };
+}
+
+const form = (path: string, fields: Record<string, string>) =>
+  request(app).post(path).type('form').send(fields);
+
+function returnedCxml(html: string, field = 'cxml-urlencoded'): string {
+  const m = new RegExp(`name="${field}" value="([^"]*)"`).exec(html);
+  if (!m) throw new Error(`no ${field} field in ${html}`);
+  return m[1]
+    .replace(/&#10;/g, '\n')
+    .replace(/&#13;/g, '\r')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+async function cartSkus(base: string): Promise<string[]> {
+  const page = await request(app).get(`${base}cart`);
+  return [...page.text.matchAll(/<tr data-sku="([^"]+)"/g)].map((m) => m[1]);
+}
+
+describe('PunchOutSetupRequest', () => {
+  it('creates a session with a hashed one-time start token and answers the StartPage URL', async () => {
+    const res = await postCxml(setupRequest({ buyerCookie: 'bc-1' }));
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('<Status code="200"');
+    const url = /<URL>([^<]+)<\/URL>/.exec(res.text)?.[1] as string;
+    expect(url.startsWith(`${env.config.publicBaseUrl}/punchout/start/`)).toBe(true);
+    const token = url.split('/').pop() as string;
+    const row = await env.db('punchout_sessions').where({ buyer_cookie: 'bc-1' }).first();
+    expect(row.start_token_hash).not.toContain(token);
+    expect(row.start_token_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row).toMatchObject({
+      protocol: 'cxml',
+      operation: 'create',
+      state: 'open',
+      return_url: 'https://buyer.example/return',
+      user_email: 'jane@buyer.example',
+      token_used_at: null,
+    });
+    expect(row.ship_to).toMatchObject({ addressId: 'HQ' });
+    const doc = await env.db('documents').where({ id: row.setup_document_id }).first();
+    expect(doc).toMatchObject({ doc_type: 'PunchOutSetupRequest', direction: 'in', status: 'accepted' });
+    const ttl = new Date(row.token_expires_at).getTime() - new Date(row.created_at).getTime();
+    expect(Math.round(ttl / 1000)).toBe(env.config.PUNCHOUT_TOKEN_TTL_SECONDS);
+  });
+
+  it('answers a ProfileRequest with the supported transactions at /cxml', async () => {
+    const xml = setupRequest().replace(/<Request>[\s\S]*<\/Request>/, '<Request><ProfileRequest/></Request>');
+    const res = await postCxml(xml);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('<ProfileResponse');
+    expect(res.text).toContain('requestName="PunchOutSetupRequest"');
+    expect(res.text).toContain('requestName="ProfileRequest"');
+    expect(res.text).toContain(`<URL>${env.config.publicBaseUrl}/cxml</URL>`);
+    expect(validateCxml(res.text)).toEqual({ ok: true, errors: '' });
+  });
+});
+
+describe('refusals store nothing but the refused document', () => {
+  const cases: [string, () => string, number, RegExp][] = [
+    ['wrong secret', () => setupRequest({ secret: 'not-the-secret' }), 401, /SharedSecret does not match/],
+    ['unknown identity', () => setupRequest({ fromIdentity: 'AN-NOBODY' }), 401, /Unknown From credential/],
+    [
+      'wrong To',
+      () => setupRequest({ to: { domain: 'NetworkID', identity: 'SOMEONE-ELSE' } }),
+      401,
+      /does not name this supplier/,
+    ],
+    [
+      'XXE',
+      () =>
+        setupRequest()
+          .replace(/<!DOCTYPE[^>]*>/, '<!DOCTYPE cXML [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>')
+          .replace('cookie-123', '&xxe;'),
+      400,
+      /./,
+    ],
+    [
+      'entity expansion',
+      () =>
+        setupRequest()
+          .replace(
+            /<!DOCTYPE[^>]*>/,
+            '<!DOCTYPE cXML [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>',
+          )
+          .replace('cookie-123', '&b;'),
+      400,
+      /./,
+    ],
+    ['truncated XML', () => setupRequest().slice(0, 900), 400, /line/],
+  ];
+  it.each(cases)('%s', async (_name, doc, status, text) => {
+    const before = await counts();
+    const res = await postCxml(doc());
+    expect(res.status).toBe(status);
+    expect(res.text).toContain(`<Status code="${status}"`);
+    expect(res.text).toMatch(text);
+    const after = await counts();
+    expect(after.sessions).toBe(before.sessions);
+    const added = after.docs.slice(before.docs.length);
+    expect(added).toEqual([expect.objectContaining({ status: 'refused', direction: 'in' })]);
+  });
+
+  it('refuses a BrowserFormPost URL that is not http(s)', async () => {
+    const before = await counts();
+    const res = await postCxml(setupRequest({ formPost: 'javascript:alert(1)' }));
+    expect(res.status).toBe(400);
+    const after = await counts();
+    expect(after.sessions).toBe(before.sessions);
+  });
+});
+
+describe('start token', () => {
+  it('opens once; a replay gets a clear 410 page', async () => {
+    const res = await postCxml(setupRequest());
+    const path = startPath(res.text);
+    expect((await request(app).get(path)).status).toBe(303);
+    const again = await request(app).get(path);
+    expect(again.status).toBe(410);
+    expect(again.headers['content-type']).toMatch(/text\/html/);
+    expect(again.text).toContain('already been opened');
+    expect(again.text).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('expires after PUNCHOUT_TOKEN_TTL_SECONDS with a clear 410 page and stays unused', async () => {
+    const res = await postCxml(setupRequest({ buyerCookie: 'expiring' }));
+    const realNow = env.ctx.now;
+    env.ctx.now = () => new Date(Date.now() + (env.config.PUNCHOUT_TOKEN_TTL_SECONDS + 1) * 1000);
+    try {
+      const page = await request(app).get(startPath(res.text));
+      expect(page.status).toBe(410);
+      expect(page.text).toContain('expired');
+    } finally {
+      env.ctx.now = realNow;
+    }
+    const row = await env.db('punchout_sessions').where({ buyer_cookie: 'expiring' }).first();
+    expect(row.token_used_at).toBeNull();
+    expect(row.browser_token_hash).toBeNull();
+  });
+
+  it('answers an unknown token with a 404 page', async () => {
+    const page = await request(app).get('/punchout/start/not-a-token');
+    expect(page.status).toBe(404);
+    expect(page.text).toContain('not valid');
+  });
+});
+
+describe('shopping and transfer', () => {
+  it('searches, adds, applies quantity breaks, removes and transfers a DTD-valid PunchOutOrderMessage', async () => {
+    const { base, csrf } = await openShop({ buyerCookie: 'shop-1' });
+    const search = await request(app).get(`${base}search?q=pen`);
+    expect(search.status).toBe(200);
+    expect(search.headers['content-security-policy']).toContain(
+      "frame-ancestors 'self' https://buyer.example",
+    );
+    expect(search.headers['x-frame-options']).toBeUndefined();
+    expect(search.text).toContain('PEN-BLU-12');
+    expect(search.text).toContain('4.50 USD'); // contract price, not the 4.95 list price
+    const product = await request(app).get(`${base}item/PEN-BLU-12`);
+    expect(product.text).toContain('id="price-breaks"');
+    expect(product.text).toContain('4.20 USD');
+
+    expect((await form(`${base}cart/add`, { csrf, sku: 'PEN-BLU-12', quantity: '2' })).status).toBe(303);
+    expect((await form(`${base}cart/add`, { csrf, sku: 'CHR-ERG-01', quantity: '1' })).status).toBe(303);
+    expect((await form(`${base}cart/add`, { csrf, sku: 'GLV-NIT-M', quantity: '10' })).status).toBe(303);
+    const lines = await env.db('punchout_cart_lines').orderBy('position');
+    const session = await env.db('punchout_sessions').where({ buyer_cookie: 'shop-1' }).first();
+    const mine = lines.filter((l) => l.session_id === session.id);
+    const pen = mine.find((l) => l.sku === 'PEN-BLU-12');
+    await form(`${base}cart/update`, { csrf, line: pen.id, quantity: '60' });
+    await form(`${base}cart/remove`, { csrf, line: mine.find((l) => l.sku === 'GLV-NIT-M').id });
+    const cart = await request(app).get(`${base}cart`);
+    expect(cart.text).toContain('4.20 USD'); // 60 pens reach the 50 break
+
+    const done = await form(`${base}transfer`, { csrf });
+    expect(done.status).toBe(200);
+    expect(done.headers['content-security-policy']).toContain('form-action');
+    const xml = returnedCxml(done.text);
+    expect(validateCxml(xml)).toEqual({ ok: true, errors: '' });
+    expect(xml).toContain('<BuyerCookie>shop-1</BuyerCookie>');
+    expect(xml).toContain('operationAllowed="edit"');
+    expect(xml).toContain(`<SupplierPartAuxiliaryID>${pen.id}</SupplierPartAuxiliaryID>`);
+    expect(xml).toMatch(/<Total>\s*<Money currency="USD">511.00<\/Money>/); // 60 x 4.20 + 259.00
+    expect(xml).toContain('<Classification domain="UNSPSC">56112102</Classification>');
+    expect(xml).toContain('<ManufacturerName>Sitwell</ManufacturerName>');
+    expect(xml).toContain('<LeadTime>10</LeadTime>');
+    expect(xml).toContain(`<Identity>${SUPPLIER.identity}</Identity>`);
+    const after = await env.db('punchout_sessions').where({ id: session.id }).first();
+    expect(after.state).toBe('transferred');
+    const out = await env.db('documents').where({ direction: 'out', doc_type: 'PunchOutOrderMessage' });
+    expect(out.some((d) => d.content.toString('utf8') === xml)).toBe(true);
+    // The session is over: pages and a second transfer get a clear page.
+    expect((await request(app).get(`${base}cart`)).status).toBe(410);
+    expect((await form(`${base}transfer`, { csrf })).status).toBe(410);
+  });
+
+  it('refuses a form post without the session CSRF token and leaves the cart alone', async () => {
+    const { base } = await openShop({ buyerCookie: 'csrf-1' });
+    const res = await form(`${base}cart/add`, { sku: 'PEN-BLU-12', quantity: '1' });
+    expect(res.status).toBe(403);
+    expect(await cartSkus(base)).toEqual([]);
+  });
+
+  it('refuses a quantity that is not a positive decimal', async () => {
+    const { base, csrf } = await openShop();
+    expect((await form(`${base}cart/add`, { csrf, sku: 'PEN-BLU-12', quantity: '1e3' })).status).toBe(400);
+    expect((await form(`${base}cart/add`, { csrf, sku: 'PEN-BLU-12', quantity: '-1' })).status).toBe(400);
+    expect(await cartSkus(base)).toEqual([]);
+  });
+
+  it('cancel on create returns an empty cart', async () => {
+    const { base, csrf } = await openShop({ buyerCookie: 'cancel-create' });
+    await form(`${base}cart/add`, { csrf, sku: 'PEN-BLU-12', quantity: '1' });
+    const res = await form(`${base}cancel`, { csrf });
+    const xml = returnedCxml(res.text);
+    expect(validateCxml(xml)).toEqual({ ok: true, errors: '' });
+    expect(xml).not.toContain('<ItemIn');
+    const row = await env.db('punchout_sessions').where({ buyer_cookie: 'cancel-create' }).first();
+    expect(row.state).toBe('cancelled');
+  });
+
+  it('returns the cart as cxml-base64 when the partner asks for it', async () => {
+    await env
+      .db('partners')
+      .where({ id: 'acme' })
+      .update({
+        settings: env.db.raw(`jsonb_set(settings, '{cxml,cartReturn}', '"cxml-base64"')`),
+      });
+    try {
+      const { base, csrf } = await openShop();
+      await form(`${base}cart/add`, { csrf, sku: 'PEN-BLU-12', quantity: '1' });
+      const res = await form(`${base}transfer`, { csrf });
+      const b64 = returnedCxml(res.text, 'cxml-base64');
+      const xml = Buffer.from(b64, 'base64').toString('utf8');
+      expect(validateCxml(xml)).toEqual({ ok: true, errors: '' });
+    } finally {
+      await env
+        .db('partners')
+        .where({ id: 'acme' })
+        .update({
+          settings: env.db.raw(`jsonb_set(settings, '{cxml,cartReturn}', '"cxml-urlencoded"')`),
+        });
+    }
+  });
+});
+
+describe('edit and inspect', () => {
+  async function transferredLineId(): Promise<string> {
+    const { base, csrf } = await openShop({ buyerCookie: 'first' });
+    await form(`${base}cart/add`, { csrf, sku: 'CHR-ERG-01', quantity: '2' });
+    const xml = returnedCxml((await form(`${base}transfer`, { csrf })).text);
+    return /<SupplierPartAuxiliaryID>([^<]+)</.exec(xml)?.[1] as string;
+  }
+
+  it('edit restores the cart by SupplierPartAuxiliaryID, else by SKU, at current prices', async () => {
+    const lineId = await transferredLineId();
+    const items = itemOut(1, 'RENAMED', '2', lineId) + itemOut(2, 'PEN-BLU-12', '3');
+    const { base } = await openShop({ operation: 'edit', itemsXml: items, buyerCookie: 'edit-1' });
+    expect(await cartSkus(base)).toEqual(['CHR-ERG-01', 'PEN-BLU-12']);
+    const page = await request(app).get(`${base}cart`);
+    expect(page.text).toContain('259.00 USD');
+    const row = await env.db('punchout_sessions').where({ buyer_cookie: 'edit-1' }).first();
+    expect(row.original_cart).toHaveLength(2);
+  });
+
+  it('cancel on edit returns the original cart unchanged', async () => {
+    const items = itemOut(1, 'PEN-BLU-12', '3', 'buyer-line-1', '4.40');
+    const { base, csrf } = await openShop({ operation: 'edit', itemsXml: items, buyerCookie: 'edit-cancel' });
+    await form(`${base}cart/add`, { csrf, sku: 'CHR-ERG-01', quantity: '1' });
+    const xml = returnedCxml((await form(`${base}cancel`, { csrf })).text);
+    expect(validateCxml(xml)).toEqual({ ok: true, errors: '' });
+    expect(xml.match(/<ItemIn /g)).toHaveLength(1);
+    expect(xml).toContain('<SupplierPartAuxiliaryID>buyer-line-1</SupplierPartAuxiliaryID>');
+    expect(xml).toMatch(/<UnitPrice>\s*<Money currency="USD">4.40<\/Money>/);
+    expect(xml).toContain('quantity="3"');
+  });
+
+  it('inspect shows the cart read-only and refuses changes', async () => {
+    const items = itemOut(1, 'PEN-BLU-12', '3', 'buyer-line-1');
+    const { base, csrf } = await openShop({
+      operation: 'inspect',
+      itemsXml: items,
+      buyerCookie: 'inspect-1',
+    });
+    const page = await request(app).get(`${base}cart`);
+    expect(page.text).toContain('(read only)');
+    expect(page.text).not.toContain('cart/update');
+    expect((await form(`${base}cart/add`, { csrf, sku: 'CHR-ERG-01', quantity: '1' })).status).toBe(403);
+    const row = await env.db('punchout_sessions').where({ buyer_cookie: 'inspect-1' }).first();
+    const lines = await env.db('punchout_cart_lines').where({ session_id: row.id });
+    expect(lines.map((l) => l.sku)).toEqual(['PEN-BLU-12']);
+    const xml = returnedCxml((await form(`${base}transfer`, { csrf })).text);
+    expect(xml).toContain('operationAllowed="inspect"');
+  });
+});
+
+describe('catalogVisibility priceList', () => {
+  it('shows only the items of the partner price list', async () => {
+    await env.db('partners').where({ id: 'acme' }).update({ catalog_visibility: 'priceList' });
+    try {
+      const { base, csrf } = await openShop();
+      const search = await request(app).get(`${base}search?q=`);
+      expect(search.text).toContain('PEN-BLU-12');
+      expect(search.text).not.toContain('GLV-NIT-M');
+      expect((await request(app).get(`${base}item/GLV-NIT-M`)).status).toBe(404);
+      expect((await form(`${base}cart/add`, { csrf, sku: 'GLV-NIT-M', quantity: '10' })).status).toBe(404);
+    } finally {
+      await env.db('partners').where({ id: 'acme' }).update({ catalog_visibility: 'all' });
+    }
+  });
+});
