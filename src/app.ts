@@ -6,7 +6,6 @@ import { jobRoutes } from './jobs/routes';
 import { orderRoutes } from './orders/routes';
 import { partnerRoutes } from './partners/routes';
 import { punchoutRoutes } from './punchout';
-import { punchoutRoutes } from './punchout';
 import { openApiDocument } from './platform/api';
 import type { AppContext } from './platform/context';
 import { jsonErrorHandler, notFoundHandler, requestContext, securityHeaders } from './platform/http';
@@ -57,7 +56,6 @@ export function createApp(ctx: AppContext): Express {
   app.use(jobRoutes(ctx));
   app.use(orderRoutes(ctx));
   app.use(cxmlRoutes(ctx));
-  app.use(punchoutRoutes(ctx));
   app.use(punchoutRoutes(ctx));
 
   app.use(notFoundHandler);
