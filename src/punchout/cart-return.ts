@@ -98,7 +98,10 @@ function ociItem(l: ReturnLine): OciCartItem {
     unitPrice: l.unitPrice,
     currency: l.currency,
     supplierPartId: l.sku,
-    supplierAuxiliaryId: l.lineId,
+    // EXT_QUOTE_ID holds 35 characters: the cart line's UUID travels as its 32 hex digits.
+    supplierAuxiliaryId: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(l.lineId)
+      ? l.lineId.replace(/-/g, '')
+      : l.lineId,
   };
   const longText = it?.description || undefined;
   if (longText) item.longText = longText;
