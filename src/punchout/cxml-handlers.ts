@@ -12,7 +12,8 @@ import {
   registeredCxmlRequestTypes,
   type CxmlRequest,
 } from '../cxml/endpoint';
-import { recordResponse, storeDocument } from '../documents/store';
+import { findInboundByExternalId, recordResponse, storeDocument } from '../documents/store';
+import { isUniqueViolation } from '../platform/errors';
 import { createSession, restoreCart, type OriginalCartItem, type SessionOperation } from './sessions';
 
 export async function handlePunchOutSetup({ ctx, partner, doc, raw }: CxmlRequest) {
@@ -29,6 +30,7 @@ export async function handlePunchOutSetup({ ctx, partner, doc, raw }: CxmlReques
   }
   const returnUrl = parseHttpUrl(setup.browserFormPostUrl.trim());
   if (!returnUrl) throw new CxmlError(400, 'BrowserFormPost/URL must be an absolute http(s) URL');
+  const returnHref = returnUrl.href;
 
   const original: OriginalCartItem[] = setup.items.map((i) => {
     const o: OriginalCartItem = { quantity: i.quantity, supplierPartId: i.supplierPartId };
@@ -43,46 +45,70 @@ export async function handlePunchOutSetup({ ctx, partner, doc, raw }: CxmlReques
     return o;
   });
 
-  return ctx.db.transaction(async (trx) => {
-    const documentId = await storeDocument(trx, {
-      partnerId: partner.id,
-      protocol: 'cxml',
-      docType: 'PunchOutSetupRequest',
-      direction: 'in',
-      externalId: setup.payloadId,
-      status: 'accepted',
-      contentType: 'text/xml',
-      content: raw,
+  // A resent request (same payloadID, e.g. a buyer retrying after a timeout) gets the answer given
+  // the first time: the same StartPage, whose token still opens only once.
+  const replay = async () => {
+    const first = await findInboundByExternalId(ctx.db, partner.id, 'cxml', setup.payloadId);
+    if (first?.response_body && first.doc_type === 'PunchOutSetupRequest') {
+      return { status: first.response_status ?? 200, body: first.response_body.toString('utf8') };
+    }
+    if (first) throw new CxmlError(409, `payloadID ${setup.payloadId} was already used for another document`);
+    return undefined;
+  };
+  const earlier = await replay();
+  if (earlier) return earlier;
+
+  try {
+    return await create();
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    const again = await replay();
+    if (again) return again;
+    throw err;
+  }
+
+  function create() {
+    return ctx.db.transaction(async (trx) => {
+      const documentId = await storeDocument(trx, {
+        partnerId: partner.id,
+        protocol: 'cxml',
+        docType: 'PunchOutSetupRequest',
+        direction: 'in',
+        externalId: setup.payloadId,
+        status: 'accepted',
+        contentType: 'text/xml',
+        content: raw,
+      });
+      const { session, startToken } = await createSession(trx, ctx, {
+        partnerId: partner.id,
+        protocol: 'cxml',
+        operation,
+        buyerCookie: setup.buyerCookie,
+        returnUrl: returnHref,
+        returnFields: {
+          // The PunchOutOrderMessage goes back from us to the credentials the buyer sent as From.
+          buyerFrom: (doc.header?.from ?? []).map((c) => ({ domain: c.domain, identity: c.identity })),
+          setupPayloadId: setup.payloadId,
+          ...(doc.lang ? { lang: doc.lang } : {}),
+        },
+        userEmail: setup.user.email ?? null,
+        userName: setup.user.name ?? setup.user.uniqueName ?? null,
+        contact: setup.contacts.length ? setup.contacts : undefined,
+        extrinsics: setup.extrinsics,
+        shipTo: setup.shipTo,
+        originalCart: operation === 'create' ? null : original,
+        setupDocumentId: documentId,
+      });
+      if (operation !== 'create') await restoreCart(trx, ctx, partner, session, original);
+      const body = buildPunchOutSetupResponse({
+        payloadId: newPayloadId(ctx.now()),
+        timestamp: ctx.now(),
+        startPageUrl: `${ctx.config.publicBaseUrl}/punchout/start/${startToken}`,
+      });
+      await recordResponse(trx, documentId, { status: 200, contentType: 'text/xml', body });
+      return { status: 200, body };
     });
-    const { session, startToken } = await createSession(trx, ctx, {
-      partnerId: partner.id,
-      protocol: 'cxml',
-      operation,
-      buyerCookie: setup.buyerCookie,
-      returnUrl: returnUrl.href,
-      returnFields: {
-        // The PunchOutOrderMessage goes back from us to the credentials the buyer sent as From.
-        buyerFrom: (doc.header?.from ?? []).map((c) => ({ domain: c.domain, identity: c.identity })),
-        setupPayloadId: setup.payloadId,
-        ...(doc.lang ? { lang: doc.lang } : {}),
-      },
-      userEmail: setup.user.email ?? null,
-      userName: setup.user.name ?? setup.user.uniqueName ?? null,
-      contact: setup.contacts.length ? setup.contacts : undefined,
-      extrinsics: setup.extrinsics,
-      shipTo: setup.shipTo,
-      originalCart: operation === 'create' ? null : original,
-      setupDocumentId: documentId,
-    });
-    if (operation !== 'create') await restoreCart(trx, ctx, partner, session, original);
-    const body = buildPunchOutSetupResponse({
-      payloadId: newPayloadId(ctx.now()),
-      timestamp: ctx.now(),
-      startPageUrl: `${ctx.config.publicBaseUrl}/punchout/start/${startToken}`,
-    });
-    await recordResponse(trx, documentId, { status: 200, contentType: 'text/xml', body });
-    return { status: 200, body };
-  });
+  }
 }
 
 export async function handleProfile({ ctx }: CxmlRequest) {

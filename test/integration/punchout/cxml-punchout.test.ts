@@ -84,6 +84,15 @@ describe('PunchOutSetupRequest', () => {
     expect(Math.round(ttl / 1000)).toBe(env.config.PUNCHOUT_TOKEN_TTL_SECONDS);
   });
 
+  it('answers a resent request (same payloadID) with the first answer and creates no second session', async () => {
+    const doc = setupRequest({ payloadId: 'resent-1@buyer.example', buyerCookie: 'resent' });
+    const first = await postCxml(doc);
+    const second = await postCxml(doc);
+    expect(second.status).toBe(200);
+    expect(second.text).toBe(first.text);
+    expect(await env.db('punchout_sessions').where({ buyer_cookie: 'resent' })).toHaveLength(1);
+  });
+
   it('answers a ProfileRequest with the supported transactions at /cxml', async () => {
     const xml = setupRequest().replace(/<Request>[\s\S]*<\/Request>/, '<Request><ProfileRequest/></Request>');
     const res = await postCxml(xml);

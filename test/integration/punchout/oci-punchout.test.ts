@@ -70,16 +70,14 @@ describe('OCI login refusals: a 4xx page, no session, only the refused login sto
 
 describe('OCI session', () => {
   it('logs in by GET with case-insensitive field names and keeps ~OkCode, ~TARGET, ~CALLER', async () => {
-    const res = await request(app)
-      .get('/oci')
-      .query({
-        username: OCI_USER,
-        Password: OCI_PASSWORD,
-        hook_url: HOOK,
-        '~OkCode': 'ADDI',
-        '~target': '_top',
-        '~CALLER': 'CTLG',
-      });
+    const res = await request(app).get('/oci').query({
+      username: OCI_USER,
+      Password: OCI_PASSWORD,
+      hook_url: HOOK,
+      '~OkCode': 'ADDI',
+      '~target': '_top',
+      '~CALLER': 'CTLG',
+    });
     expect(res.status).toBe(303);
     const start = await request(app).get(res.headers.location as string);
     expect(start.status).toBe(303);
