@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import { catalogRoutes } from './catalog/routes';
 import { cxmlRoutes } from './cxml/endpoint';
 import { documentRoutes } from './documents/routes';
+import { invoiceRoutes } from './invoices/routes';
 import { jobRoutes } from './jobs/routes';
 import { orderRoutes } from './orders/routes';
 import { partnerRoutes } from './partners/routes';
@@ -54,6 +55,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(catalogRoutes(ctx));
   app.use(documentRoutes(ctx));
   app.use(jobRoutes(ctx));
+  app.use(invoiceRoutes(ctx));
   app.use(orderRoutes(ctx));
   app.use(cxmlRoutes(ctx));
   app.use(punchoutRoutes(ctx));

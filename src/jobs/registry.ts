@@ -3,3 +3,4 @@
  * server, the worker and tests run the same set.
  */
 import '../delivery/service';
+import '../invoices/service';
