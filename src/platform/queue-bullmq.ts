@@ -15,6 +15,15 @@ import { outboxJobId, type OutboxRow } from './outbox';
 import { Poller } from './poller';
 
 const QUEUE_NAME = 'gateway';
+const RELAY_ADD_TIMEOUT_MS = 3000;
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out ${what}`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
 
 /**
  * BullMQ on Redis. The relay moves committed outbox rows into BullMQ (jobId = outbox id, so a relay
@@ -49,7 +58,6 @@ export class BullmqQueue implements JobQueue {
     this.queue = new Queue(QUEUE_NAME, {
       connection: this.producerConn,
       prefix: config.QUEUE_PREFIX,
-      skipWaitingForReady: true,
     });
     this.queue.on('error', (err) => this.log.debug({ err: err.message }, 'queue error'));
   }
@@ -101,24 +109,28 @@ export class BullmqQueue implements JobQueue {
         .forUpdate()
         .skipLocked();
       if (rows.length === 0) return false;
-      await this.queue.addBulk(
-        rows.map((row) => {
-          const def = getJob(row.job_name);
-          const attempts = def ? resolveAttempts(def, this.config) : 1;
-          const backoff = def ? resolveBackoff(def, this.config) : 1000;
-          return {
-            name: row.job_name,
-            data: row.payload,
-            opts: {
-              jobId: outboxJobId(row.id),
-              delay: row.delay_ms,
-              attempts,
-              backoff: { type: 'exponential', delay: backoff },
-              removeOnComplete: { age: 24 * 3600, count: 10000 },
-              removeOnFail: false,
-            },
-          };
-        }),
+      await withTimeout(
+        this.queue.addBulk(
+          rows.map((row) => {
+            const def = getJob(row.job_name);
+            const attempts = def ? resolveAttempts(def, this.config) : 1;
+            const backoff = def ? resolveBackoff(def, this.config) : 1000;
+            return {
+              name: row.job_name,
+              data: row.payload,
+              opts: {
+                jobId: outboxJobId(row.id),
+                delay: row.delay_ms,
+                attempts,
+                backoff: { type: 'exponential', delay: backoff },
+                removeOnComplete: { age: 24 * 3600, count: 10000 },
+                removeOnFail: false,
+              },
+            };
+          }),
+        ),
+        RELAY_ADD_TIMEOUT_MS,
+        'adding jobs to Redis',
       );
       await trx('outbox')
         .whereIn(
@@ -195,7 +207,7 @@ export class BullmqQueue implements JobQueue {
 
   async ping(): Promise<boolean> {
     try {
-      return (await this.producerConn.ping()) === 'PONG';
+      return (await withTimeout(this.producerConn.ping(), 1000, 'pinging Redis')) === 'PONG';
     } catch {
       return false;
     }
