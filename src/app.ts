@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { approvalRoutes } from './approvals/routes';
 import { catalogRoutes } from './catalog/routes';
 import { cxmlRoutes } from './cxml/endpoint';
 import { documentRoutes } from './documents/routes';
@@ -59,6 +60,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(orderRoutes(ctx));
   app.use(cxmlRoutes(ctx));
   app.use(punchoutRoutes(ctx));
+  app.use(approvalRoutes(ctx));
 
   app.use(notFoundHandler);
   app.use(jsonErrorHandler);

@@ -3,4 +3,5 @@
  * server, the worker and tests run the same set.
  */
 import '../delivery/service';
+import '../approvals/jobs';
 import '../invoices/service';

@@ -1,0 +1,363 @@
+/**
+ * The approval workflow. Every step runs in one transaction with the order row locked, so a duplicate
+ * or crashed job never approves twice and never leaves an order with neither an open level nor a
+ * decision. Level rows for the whole plan are written at evaluation ("waiting" until their turn), so
+ * the plan an order started with is the plan it finishes with.
+ */
+import { randomUUID } from 'node:crypto';
+import { transitionOrder } from '../orders/lifecycle';
+import { sendOrderConfirmation } from '../orders/outbound';
+import { findPartner } from '../partners/repository';
+import type { AppContext } from '../platform/context';
+import type { Q } from '../platform/db';
+import { AppError } from '../platform/errors';
+import { enqueueInTx } from '../platform/outbox';
+import { planFor, rulesFor, type LevelRule } from './rules';
+
+export const SYSTEM_ACTOR = 'system:approvals';
+export const EVALUATE_JOB = 'approvals.evaluate';
+export const ESCALATE_JOB = 'approvals.escalate';
+export const EXPIRE_JOB = 'approvals.expire';
+export const NOTIFY_JOB = 'approvals.notify';
+
+/** What the workflow needs of the app context (jobs build it from their JobContext). */
+export type WorkflowCtx = Pick<AppContext, 'config' | 'db' | 'log' | 'now'>;
+
+export type ApprovalStatus =
+  'waiting' | 'pending' | 'approved' | 'rejected' | 'expired' | 'superseded' | 'cancelled';
+
+export interface ApprovalRow {
+  id: string;
+  order_id: string;
+  order_version: number;
+  level: number;
+  status: ApprovalStatus;
+  approvers: string[];
+  escalate_at: Date | null;
+  escalated_at: Date | null;
+  decided_by: string | null;
+  decided_at: Date | null;
+  comment: string | null;
+  created_at: Date;
+}
+
+export interface NotifyPayload {
+  approvalId: string;
+  kind: 'request' | 'escalation' | 'decided';
+  recipients: string[];
+}
+
+interface LockedOrder {
+  id: string;
+  partner_id: string;
+  version: number;
+  state: string;
+  total: string;
+  currency: string;
+  flags: string[];
+}
+
+async function lockOrder(trx: Q, orderId: string): Promise<LockedOrder | undefined> {
+  const row = await trx('orders')
+    .where({ id: orderId })
+    .forUpdate()
+    .first('id', 'partner_id', 'version', 'state', 'total', 'currency', 'flags');
+  if (!row) return undefined;
+  return { ...row, total: String(row.total), currency: String(row.currency).trim(), flags: row.flags ?? [] };
+}
+
+/** Opens a level: pending, escalation job (delayed) and the approvers' e-mail. */
+async function openLevel(
+  trx: Q,
+  ctx: WorkflowCtx,
+  approvalId: string,
+  orderId: string,
+  rule: LevelRule | undefined,
+  approvers: string[],
+): Promise<void> {
+  const hours = rule?.escalateAfterHours;
+  const delayMs = hours ? Math.round(hours * 3600_000) : undefined;
+  await trx('approvals')
+    .where({ id: approvalId })
+    .update({
+      status: 'pending',
+      escalate_at: delayMs ? new Date(ctx.now().getTime() + delayMs) : null,
+    });
+  await enqueueInTx(trx, NOTIFY_JOB, {
+    approvalId,
+    kind: 'request',
+    recipients: approvers,
+  } satisfies NotifyPayload);
+  if (delayMs) {
+    const recipients = rule?.escalationApprovers?.length ? rule.escalationApprovers : approvers;
+    await enqueueInTx(trx, ESCALATE_JOB, { approvalId, orderId, recipients }, { delayMs });
+  }
+}
+
+async function approveAndConfirm(trx: Q, ctx: WorkflowCtx, orderId: string, actor: string, reason: string) {
+  await transitionOrder(trx, orderId, 'approve', actor, reason);
+  await transitionOrder(trx, orderId, 'confirm', actor, 'confirmed after approval');
+  await sendOrderConfirmation(trx, ctx as AppContext, orderId, { kind: 'accept' });
+}
+
+async function rejectOrder(trx: Q, ctx: WorkflowCtx, orderId: string, actor: string, reason: string) {
+  await transitionOrder(trx, orderId, 'reject', actor, reason);
+  await sendOrderConfirmation(trx, ctx as AppContext, orderId, { kind: 'reject', reason });
+}
+
+export type EvaluationOutcome = 'auto_approved' | 'opened' | 'noop';
+
+/** The `approvals.evaluate` job body: auto-approve or open level 1. Idempotent. */
+export async function evaluateOrder(
+  ctx: WorkflowCtx,
+  input: { orderId: string; version: number },
+  trxIn?: Q,
+): Promise<EvaluationOutcome> {
+  const run = async (trx: Q): Promise<EvaluationOutcome> => {
+    const order = await lockOrder(trx, input.orderId);
+    if (!order || order.version !== input.version || order.state !== 'received') return 'noop';
+    const existing = await trx('approvals')
+      .where({ order_id: order.id, order_version: order.version })
+      .first('id');
+    if (existing) return 'noop';
+    // An older version's open levels no longer decide anything.
+    await trx('approvals')
+      .where({ order_id: order.id })
+      .whereIn('status', ['pending', 'waiting'])
+      .update({ status: 'superseded', decided_at: trx.fn.now(), decided_by: SYSTEM_ACTOR });
+    const partner = await findPartner(trx, order.partner_id);
+    if (!partner) throw new AppError('not_found', 'partner of the order not found');
+    const plan = planFor(rulesFor(partner.settings), order);
+    if (plan.auto) {
+      await approveAndConfirm(trx, ctx, order.id, SYSTEM_ACTOR, `auto-approved: ${plan.reason}`);
+      return 'auto_approved';
+    }
+    await transitionOrder(trx, order.id, 'submit_for_approval', SYSTEM_ACTOR, plan.reason);
+    const ids = plan.levels.map(() => randomUUID());
+    await trx('approvals').insert(
+      plan.levels.map((l, i) => ({
+        id: ids[i],
+        order_id: order.id,
+        order_version: order.version,
+        level: i + 1,
+        status: 'waiting',
+        approvers: JSON.stringify(l.approvers),
+      })),
+    );
+    await openLevel(trx, ctx, ids[0], order.id, plan.levels[0], plan.levels[0].approvers);
+    await enqueueInTx(
+      trx,
+      EXPIRE_JOB,
+      { orderId: order.id, version: order.version },
+      { delayMs: Math.round(ctx.config.APPROVAL_MAX_AGE_HOURS * 3600_000) },
+    );
+    return 'opened';
+  };
+  return trxIn ? run(trxIn) : ctx.db.transaction(run);
+}
+
+export interface Decision {
+  approvalId: string;
+  decision: 'approve' | 'reject';
+  actor: string;
+  comment?: string | null;
+}
+
+/**
+ * Approves or rejects one open level. The order row lock serializes deciders and the conditional
+ * update (status = 'pending') lets exactly one win; the loser gets 409 naming the winning decision.
+ */
+export async function decideInTx(trx: Q, ctx: WorkflowCtx, d: Decision): Promise<ApprovalRow> {
+  const a = await trx<ApprovalRow>('approvals').where({ id: d.approvalId }).first();
+  if (!a) throw new AppError('not_found', 'approval not found');
+  const order = await lockOrder(trx, a.order_id);
+  if (!order) throw new AppError('not_found', 'approval not found');
+  const status = d.decision === 'approve' ? 'approved' : 'rejected';
+  const [won] = await trx<ApprovalRow>('approvals')
+    .where({ id: a.id, status: 'pending' })
+    .update({ status, decided_by: d.actor, decided_at: ctx.now(), comment: d.comment ?? null })
+    .returning('*');
+  if (!won) {
+    const cur = await trx<ApprovalRow>('approvals').where({ id: a.id }).first();
+    const who = cur?.decided_by ? ` by ${cur.decided_by}` : '';
+    throw new AppError(
+      'conflict',
+      cur?.status === 'waiting'
+        ? `approval level ${a.level} is not open yet`
+        : `approval already ${cur?.status ?? 'gone'}${who}`,
+    );
+  }
+  if (order.state !== 'pending_approval' || order.version !== a.order_version)
+    throw new AppError(
+      'conflict',
+      `order is ${order.state} (version ${order.version}); this approval is stale`,
+    );
+  const why = d.comment ? `: ${d.comment}` : '';
+  if (d.decision === 'reject') {
+    await trx('approvals')
+      .where({ order_id: a.order_id, order_version: a.order_version, status: 'waiting' })
+      .update({ status: 'cancelled' });
+    await rejectOrder(trx, ctx, a.order_id, d.actor, `rejected at level ${a.level}${why}`);
+  } else {
+    const next = await trx<ApprovalRow>('approvals')
+      .where({ order_id: a.order_id, order_version: a.order_version, level: a.level + 1, status: 'waiting' })
+      .first();
+    if (next) {
+      const partner = await findPartner(trx, order.partner_id);
+      const rule = partner ? planFor(rulesFor(partner.settings), order).levels[next.level - 1] : undefined;
+      await openLevel(trx, ctx, next.id, a.order_id, rule, next.approvers);
+    } else {
+      await approveAndConfirm(trx, ctx, a.order_id, d.actor, `approved at level ${a.level}${why}`);
+    }
+  }
+  await enqueueInTx(trx, NOTIFY_JOB, {
+    approvalId: a.id,
+    kind: 'decided',
+    recipients: [],
+  } satisfies NotifyPayload);
+  return won;
+}
+
+export async function decideApproval(ctx: WorkflowCtx, d: Decision): Promise<ApprovalRow> {
+  return ctx.db.transaction((trx) => decideInTx(trx, ctx, d));
+}
+
+/** The delayed escalation: notifies the escalation approvers only if the level is still open. */
+export async function escalateApproval(
+  ctx: WorkflowCtx,
+  input: { approvalId: string; orderId: string; recipients: string[] },
+): Promise<boolean> {
+  return ctx.db.transaction(async (trx) => {
+    await lockOrder(trx, input.orderId);
+    const [row] = await trx('approvals')
+      .where({ id: input.approvalId, status: 'pending' })
+      .whereNull('escalated_at')
+      .update({ escalated_at: ctx.now() })
+      .returning('id');
+    if (!row) return false;
+    await enqueueInTx(trx, NOTIFY_JOB, {
+      approvalId: input.approvalId,
+      kind: 'escalation',
+      recipients: input.recipients,
+    } satisfies NotifyPayload);
+    return true;
+  });
+}
+
+/** The delayed expiry: an order still waiting for approval after APPROVAL_MAX_AGE_HOURS is rejected. */
+export async function expireOrder(
+  ctx: WorkflowCtx,
+  input: { orderId: string; version: number },
+): Promise<boolean> {
+  return ctx.db.transaction(async (trx) => {
+    const order = await lockOrder(trx, input.orderId);
+    if (!order || order.version !== input.version || order.state !== 'pending_approval') return false;
+    await trx('approvals')
+      .where({ order_id: order.id, order_version: order.version })
+      .whereIn('status', ['pending', 'waiting'])
+      .update({ status: 'expired', decided_by: SYSTEM_ACTOR, decided_at: ctx.now() });
+    await rejectOrder(
+      trx,
+      ctx,
+      order.id,
+      SYSTEM_ACTOR,
+      `approval expired: open longer than ${ctx.config.APPROVAL_MAX_AGE_HOURS} hours`,
+    );
+    return true;
+  });
+}
+
+export interface ApprovalView {
+  id: string;
+  orderId: string;
+  orderVersion: number;
+  level: number;
+  status: ApprovalStatus;
+  approvers: string[];
+  escalateAt: string | null;
+  escalatedAt: string | null;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  comment: string | null;
+  partnerId: string;
+  buyerOrderNumber: string;
+  total: string;
+  currency: string;
+  flags: string[];
+  createdAt: string;
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+export async function listApprovals(
+  q: Q,
+  filter: { status?: ApprovalStatus; id?: string; limit?: number; offset?: number },
+): Promise<ApprovalView[]> {
+  const query = q('approvals as a')
+    .join('orders as o', 'o.id', 'a.order_id')
+    .select('a.*', 'o.partner_id', 'o.buyer_order_number', 'o.total', 'o.currency', 'o.flags')
+    .orderBy('a.created_at')
+    .orderBy('a.id')
+    .limit(filter.limit ?? 100)
+    .offset(filter.offset ?? 0);
+  if (filter.status) query.where('a.status', filter.status);
+  if (filter.id) query.where('a.id', filter.id);
+  const rows = await query;
+  return rows.map((r) => ({
+    id: r.id,
+    orderId: r.order_id,
+    orderVersion: r.order_version,
+    level: r.level,
+    status: r.status,
+    approvers: r.approvers,
+    escalateAt: iso(r.escalate_at),
+    escalatedAt: iso(r.escalated_at),
+    decidedBy: r.decided_by,
+    decidedAt: iso(r.decided_at),
+    comment: r.comment,
+    partnerId: r.partner_id,
+    buyerOrderNumber: r.buyer_order_number,
+    total: String(r.total),
+    currency: String(r.currency).trim(),
+    flags: r.flags ?? [],
+    createdAt: new Date(r.created_at).toISOString(),
+  }));
+}
+
+export interface OrderLineView {
+  lineNumber: number;
+  sku: string;
+  description: string | null;
+  quantity: string;
+  uom: string;
+  unitPrice: string;
+  /** The unit price on the buyer's punchout cart line (what the buyer saw), when the line came from one. */
+  buyerSawUnitPrice: string | null;
+}
+
+export async function orderLinesForApproval(
+  q: Q,
+  orderId: string,
+  partnerId: string,
+): Promise<OrderLineView[]> {
+  const lines = await q('order_lines').where({ order_id: orderId }).orderBy('line_number');
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  const aux = lines.map((l) => l.supplier_aux_id).filter((a): a is string => !!a && uuid.test(a));
+  const cart = new Map<string, string>();
+  if (aux.length) {
+    const rows = await q('punchout_cart_lines')
+      .whereIn('id', aux)
+      .where({ partner_id: partnerId })
+      .select('id', 'unit_price');
+    for (const r of rows) cart.set(String(r.id).toLowerCase(), String(r.unit_price));
+  }
+  return lines.map((l) => ({
+    lineNumber: l.line_number,
+    sku: l.sku,
+    description: l.description,
+    quantity: String(l.quantity),
+    uom: l.uom,
+    unitPrice: String(l.unit_price),
+    buyerSawUnitPrice: (l.supplier_aux_id && cart.get(String(l.supplier_aux_id).toLowerCase())) ?? null,
+  }));
+}
