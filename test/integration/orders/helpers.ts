@@ -8,7 +8,7 @@ import { add, mul, roundMoney } from '../../../src/model/money';
 import { csvObjects } from '../../../src/catalog/csv';
 import { importCatalog, importPriceLists } from '../../../src/catalog/service';
 import type { PartnerInput } from '../../../src/partners/schema';
-import { createTestEnv, type TestEnv } from '../../helpers/env';
+import { ADMIN_TOKEN, createTestEnv, type TestEnv } from '../../helpers/env';
 import { seedPartner } from '../../helpers/partners';
 
 const CONTRACTS = path.resolve(__dirname, '../../../fixtures/contracts');
@@ -19,6 +19,8 @@ export interface OrdersEnv {
   env: TestEnv;
   app: Express;
   erpKey: string;
+  /** Whether workers run jobs (approvals may then confirm orders on their own). */
+  jobs: boolean;
 }
 
 export async function setupOrders(
@@ -28,7 +30,7 @@ export async function setupOrders(
     cxml?: Partial<NonNullable<PartnerInput['cxml']>>;
   } = {},
 ): Promise<OrdersEnv> {
-  const env = await createTestEnv({ redis: opts.redis ?? false });
+  const env = await createTestEnv({ redis: opts.redis ?? false, start: opts.start ?? true });
   await importCatalog(
     env.db,
     csvObjects(readFileSync(path.join(CONTRACTS, 'catalog.example.csv'), 'utf8')).rows,
@@ -47,7 +49,7 @@ export async function setupOrders(
     },
     ...opts.partner,
   });
-  return { env, app: createApp(env.ctx), erpKey };
+  return { env, app: createApp(env.ctx), erpKey, jobs: opts.start ?? true };
 }
 
 export interface LineSpec {
@@ -113,4 +115,21 @@ export function statusOf(body: string): { code: number; message: string } {
   const m = /<Status code="(\d+)"[^>]*?(?:\/>|>([\s\S]*?)<\/Status>)/.exec(body);
   if (!m) throw new Error(`no Status in ${body}`);
   return { code: Number(m[1]), message: (m[2] ?? '').trim() };
+}
+
+/**
+ * Brings an order to "confirmed": the approvals job auto-confirms small orders of the contract
+ * partner; otherwise (or when it has not run) the admin's manual confirmation does.
+ */
+export async function confirmOrder(t: OrdersEnv, id: string): Promise<void> {
+  const state = async () => (await t.env.db('orders').where({ id }).first('state')).state as string;
+  const deadline = Date.now() + (t.jobs ? 5000 : 0);
+  while ((await state()) === 'received' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if ((await state()) !== 'confirmed') {
+    await request(t.app)
+      .post(`/api/v1/orders/${id}/confirm`)
+      .set({ Authorization: `Bearer ${ADMIN_TOKEN}` })
+      .send({})
+      .expect(200);
+  }
 }

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { auth, ADMIN_TOKEN } from '../../helpers/env';
 import { validateCxml } from '../../helpers/xmllint';
-import { orderRequestXml, postCxml, setupOrders, statusOf, type OrdersEnv } from './helpers';
+import { confirmOrder, orderRequestXml, postCxml, setupOrders, statusOf, type OrdersEnv } from './helpers';
 
 let t: OrdersEnv;
 beforeAll(async () => {
-  t = await setupOrders();
+  // No workers: the tests see the order exactly as intake left it (approvals would confirm it).
+  t = await setupOrders({ start: false });
 });
 afterAll(async () => {
   await t.env.close();
@@ -156,11 +157,7 @@ describe('update and delete', () => {
   it('an update of a confirmed order is flagged change_after_confirmation', async () => {
     await postCxml(t.app, orderRequestXml({ payloadId: 'p-cac-1@buyer', orderId: 'PO-CAC' }));
     const [order] = await orders('PO-CAC');
-    await request(t.app)
-      .post(`/api/v1/orders/${order.id}/confirm`)
-      .set(auth(ADMIN_TOKEN))
-      .send({})
-      .expect(200);
+    await confirmOrder(t, order.id);
     await postCxml(t.app, orderRequestXml({ payloadId: 'p-cac-2@buyer', orderId: 'PO-CAC', type: 'update' }));
     const [after] = await orders('PO-CAC');
     expect(after.flags).toEqual(['change_after_confirmation']);
@@ -192,11 +189,7 @@ describe('update and delete', () => {
   it('a delete after shipment is refused with the reason, and the order stays shipped', async () => {
     await postCxml(t.app, orderRequestXml({ payloadId: 'p-dsh-1@buyer', orderId: 'PO-DSH' }));
     const [order] = await orders('PO-DSH');
-    await request(t.app)
-      .post(`/api/v1/orders/${order.id}/confirm`)
-      .set(auth(ADMIN_TOKEN))
-      .send({})
-      .expect(200);
+    await confirmOrder(t, order.id);
     await request(t.app)
       .post(`/api/v1/orders/${order.id}/shipments`)
       .set(auth(ADMIN_TOKEN))
