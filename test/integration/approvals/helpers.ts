@@ -11,13 +11,20 @@ import { Queue } from 'bullmq';
 import { outboxJobId } from '../../../src/platform/outbox';
 import { createTestEnv, REDIS_URL, type TestEnv } from '../../helpers/env';
 import { seedPartner } from '../../helpers/partners';
-import type { OrdersEnv } from '../orders/helpers';
 import { upsertPartner } from '../../../src/partners/service';
 import { examplePartner } from '../../helpers/partners';
 
 const CONTRACTS = path.resolve(__dirname, '../../../fixtures/contracts');
 import type { PartnerInput } from '../../../src/partners/schema';
+import type { Express } from 'express';
 import { BUYER, SECRET } from '../orders/helpers';
+
+/** Our own shape (not the orders tests' type, which its owner changes). */
+export interface OrdersEnv {
+  env: TestEnv;
+  app: Express;
+  erpKey: string;
+}
 
 export interface Mail {
   to: string[];
