@@ -14,7 +14,15 @@ import {
 } from '../cxml/endpoint';
 import { findInboundByExternalId, recordResponse, storeDocument } from '../documents/store';
 import { isUniqueViolation } from '../platform/errors';
-import { createSession, restoreCart, type OriginalCartItem, type SessionOperation } from './sessions';
+import type { Q } from '../platform/db';
+import { randomToken } from '../platform/secrets';
+import {
+  createSession,
+  restoreCart,
+  type NewSession,
+  type OriginalCartItem,
+  type SessionOperation,
+} from './sessions';
 
 export async function handlePunchOutSetup({ ctx, partner, doc, raw }: CxmlRequest) {
   const setup = parsePunchOutSetupRequest(doc);
@@ -52,63 +60,83 @@ export async function handlePunchOutSetup({ ctx, partner, doc, raw }: CxmlReques
     if (first?.response_body && first.doc_type === 'PunchOutSetupRequest') {
       return { status: first.response_status ?? 200, body: first.response_body.toString('utf8') };
     }
-    if (first) throw new CxmlError(409, `payloadID ${setup.payloadId} was already used for another document`);
-    return undefined;
+    throw new CxmlError(409, `payloadID ${setup.payloadId} was already used for another document`);
   };
-  const earlier = await replay();
-  if (earlier) return earlier;
+
+  const startToken = randomToken(32);
+  const body = buildPunchOutSetupResponse({
+    payloadId: newPayloadId(ctx.now()),
+    timestamp: ctx.now(),
+    startPageUrl: `${ctx.config.publicBaseUrl}/punchout/start/${startToken}`,
+  });
+  const session = (setupDocumentId: string): NewSession => ({
+    partnerId: partner.id,
+    protocol: 'cxml',
+    operation,
+    buyerCookie: setup.buyerCookie,
+    returnUrl: returnHref,
+    returnFields: {
+      // The PunchOutOrderMessage goes back from us to the credentials the buyer sent as From.
+      buyerFrom: (doc.header?.from ?? []).map((c) => ({ domain: c.domain, identity: c.identity })),
+      setupPayloadId: setup.payloadId,
+      ...(doc.lang ? { lang: doc.lang } : {}),
+    },
+    userEmail: setup.user.email ?? null,
+    userName: setup.user.name ?? setup.user.uniqueName ?? null,
+    contact: setup.contacts.length ? setup.contacts : undefined,
+    extrinsics: setup.extrinsics,
+    shipTo: setup.shipTo,
+    originalCart: operation === 'create' ? null : original,
+    setupDocumentId,
+    startToken,
+  });
+  const inbound = (q: Q) =>
+    storeDocument(q, {
+      partnerId: partner.id,
+      protocol: 'cxml',
+      docType: 'PunchOutSetupRequest',
+      direction: 'in',
+      externalId: setup.payloadId,
+      status: 'accepted',
+      contentType: 'text/xml',
+      content: raw,
+    });
+  const answered = { status: 200, contentType: 'text/xml', body };
 
   try {
-    return await create();
+    if (operation === 'create') {
+      // The common case in as few round trips as possible: the document first (its unique
+      // payloadID catches a resend), then the session and the recorded answer side by side.
+      const documentId = await inbound(ctx.db);
+      const results = await Promise.allSettled([
+        createSession(ctx.db, ctx, session(documentId)),
+        recordResponse(ctx.db, documentId, answered),
+      ]);
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) {
+        // Both settled, so this marks the document last.
+        await recordResponse(ctx.db, documentId, {
+          status: 500,
+          contentType: 'text/plain',
+          body: '',
+          docStatus: 'failed',
+          error: 'session could not be created',
+        }).catch(() => undefined);
+        throw failed.reason;
+      }
+    } else {
+      await ctx.db.transaction(async (trx) => {
+        const documentId = await inbound(trx);
+        const { session: row } = await createSession(trx, ctx, session(documentId));
+        await restoreCart(trx, ctx, partner, row, original);
+        await recordResponse(trx, documentId, answered);
+      });
+    }
   } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    const again = await replay();
-    if (again) return again;
+    if (isUniqueViolation(err)) return replay();
     throw err;
   }
-
-  function create() {
-    return ctx.db.transaction(async (trx) => {
-      const documentId = await storeDocument(trx, {
-        partnerId: partner.id,
-        protocol: 'cxml',
-        docType: 'PunchOutSetupRequest',
-        direction: 'in',
-        externalId: setup.payloadId,
-        status: 'accepted',
-        contentType: 'text/xml',
-        content: raw,
-      });
-      const { session, startToken } = await createSession(trx, ctx, {
-        partnerId: partner.id,
-        protocol: 'cxml',
-        operation,
-        buyerCookie: setup.buyerCookie,
-        returnUrl: returnHref,
-        returnFields: {
-          // The PunchOutOrderMessage goes back from us to the credentials the buyer sent as From.
-          buyerFrom: (doc.header?.from ?? []).map((c) => ({ domain: c.domain, identity: c.identity })),
-          setupPayloadId: setup.payloadId,
-          ...(doc.lang ? { lang: doc.lang } : {}),
-        },
-        userEmail: setup.user.email ?? null,
-        userName: setup.user.name ?? setup.user.uniqueName ?? null,
-        contact: setup.contacts.length ? setup.contacts : undefined,
-        extrinsics: setup.extrinsics,
-        shipTo: setup.shipTo,
-        originalCart: operation === 'create' ? null : original,
-        setupDocumentId: documentId,
-      });
-      if (operation !== 'create') await restoreCart(trx, ctx, partner, session, original);
-      const body = buildPunchOutSetupResponse({
-        payloadId: newPayloadId(ctx.now()),
-        timestamp: ctx.now(),
-        startPageUrl: `${ctx.config.publicBaseUrl}/punchout/start/${startToken}`,
-      });
-      await recordResponse(trx, documentId, { status: 200, contentType: 'text/xml', body });
-      return { status: 200, body };
-    });
-  }
+  return { status: 200, body };
 }
 
 export async function handleProfile({ ctx }: CxmlRequest) {

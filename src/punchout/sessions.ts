@@ -78,6 +78,8 @@ export interface NewSession {
   originalCart?: OriginalCartItem[] | null;
   setupDocumentId?: string | null;
   state?: SessionState;
+  /** A start token made by the caller (who may have answered with it already); default: a new one. */
+  startToken?: string;
 }
 
 /** Creates a session; returns it with the start token in clear (only its SHA-256 is stored). */
@@ -86,7 +88,7 @@ export async function createSession(
   ctx: AppContext,
   s: NewSession,
 ): Promise<{ session: SessionRow; startToken: string }> {
-  const startToken = randomToken(32);
+  const startToken = s.startToken ?? randomToken(32);
   const now = ctx.now().getTime();
   const row = {
     id: randomUUID(),
