@@ -26,6 +26,7 @@ export interface OrdersEnv {
 export async function setupOrders(
   opts: {
     redis?: boolean;
+    start?: boolean;
     partner?: Partial<PartnerInput>;
     cxml?: Partial<NonNullable<PartnerInput['cxml']>>;
   } = {},

@@ -1,0 +1,159 @@
+import request from 'supertest';
+import { createApiKey, upsertPartner } from '../../../src/partners/service';
+import { auth, ADMIN_TOKEN } from '../../helpers/env';
+import { examplePartner } from '../../helpers/partners';
+import { orderRequestXml, postCxml, setupOrders, type OrdersEnv } from './helpers';
+
+let t: OrdersEnv;
+let otherKey: string;
+beforeAll(async () => {
+  t = await setupOrders({ start: false });
+  await upsertPartner(
+    t.env.db,
+    examplePartner({
+      id: 'globex',
+      name: 'Globex',
+      cxml: {
+        credentials: [{ domain: 'NetworkID', identity: 'AN-GLOBEX' }],
+        sharedSecret: 'globex-secret-1',
+        cartReturn: 'cxml-urlencoded',
+        statusUpdates: false,
+      },
+      x12: { isaQualifier: 'ZZ', isaId: 'GLOBEX', gsId: 'GLOBEX', version: '004010', ta1: false },
+      oci: { username: 'globex-buyer', password: 'globex-password', hookUrlAllowlist: ['https://globex.example/'] },
+    }),
+  );
+  otherKey = (await createApiKey(t.env.db, 'globex', 'erp')).key;
+});
+afterAll(async () => {
+  await t.env.close();
+});
+
+const body = (n: string, price = '4.50') => ({
+  buyerOrderNumber: n,
+  orderDate: '2026-11-23T09:00:00Z',
+  currency: 'USD',
+  total: '45.00',
+  shipTo: { name: 'Acme HQ', address: { street: ['1 Main St'], city: 'Springfield', countryCode: 'US' } },
+  lines: [
+    { lineNumber: 1, supplierPartId: 'PEN-BLU-12', quantity: '10', unitOfMeasure: 'BX', unitPrice: price },
+  ],
+});
+
+const post = (key: string, b: unknown, idem?: string) => {
+  const r = request(t.app).post('/api/v1/orders').set(auth(key));
+  return (idem ? r.set('Idempotency-Key', idem) : r).send(b as object);
+};
+
+describe('JSON order API', () => {
+  it('accepts a canonical order with 201, the order id, state and flags', async () => {
+    const res = await post(t.erpKey, body('J-1'), 'k-1');
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ version: 1, state: 'received', flags: [] });
+    const row = await t.env.db('orders').where({ id: res.body.orderId }).first();
+    expect(row).toMatchObject({ partner_id: 'acme', source_protocol: 'json', buyer_order_number: 'J-1' });
+  });
+
+  it('answers a repeated Idempotency-Key with the first answer and creates nothing', async () => {
+    const a = await post(t.erpKey, body('J-2'), 'k-2');
+    const b = await post(t.erpKey, body('J-2'), 'k-2');
+    expect(b.status).toBe(a.status);
+    expect(b.text).toBe(a.text);
+    expect(await t.env.db('orders').where({ buyer_order_number: 'J-2' })).toHaveLength(1);
+  });
+
+  it('refuses an Idempotency-Key reused with a different body (422)', async () => {
+    await post(t.erpKey, body('J-3'), 'k-3').expect(201);
+    const res = await post(t.erpKey, body('J-3', '4.40'), 'k-3');
+    expect(res.status).toBe(422);
+    expect(res.body.error.message).toContain('already used with a different body');
+  });
+
+  it('refuses an unknown SKU with the JSON path of the line', async () => {
+    const b = body('J-4');
+    b.lines[0].supplierPartId = 'NOPE';
+    const res = await post(t.erpKey, b, 'k-4');
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([
+      { message: 'line 1: unknown SKU "NOPE"', path: 'lines.0.supplierPartId' },
+    ]);
+  });
+
+  it('validates the body against the schema published in the OpenAPI document', async () => {
+    const res = await post(t.erpKey, { buyerOrderNumber: 'J-5', currency: 'usd', lines: [] }, 'k-5');
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('validation_failed');
+    const doc = await request(t.app).get('/api/v1/openapi.json').expect(200);
+    const op = doc.body.paths['/api/v1/orders'].post;
+    expect(op.requestBody.content['application/json'].schema.required).toEqual(
+      expect.arrayContaining(['buyerOrderNumber', 'currency', 'lines']),
+    );
+    expect(doc.body.paths['/api/v1/orders/{id}/shipments'].post).toBeDefined();
+  });
+
+  it('needs a partner ERP key to submit', async () => {
+    await post(ADMIN_TOKEN, body('J-6'), 'k-6').expect(403);
+  });
+});
+
+describe('order status', () => {
+  it('lists own orders with filters and paging; another partner sees none of them', async () => {
+    await postCxml(t.app, orderRequestXml({ payloadId: 'p-list@buyer', orderId: 'C-LIST' }));
+    const all = await request(t.app).get('/api/v1/orders?limit=2').set(auth(t.erpKey)).expect(200);
+    expect(all.body.items).toHaveLength(2);
+    expect(all.body.total).toBeGreaterThanOrEqual(4);
+    const one = await request(t.app)
+      .get('/api/v1/orders?buyerOrderNumber=C-LIST')
+      .set(auth(t.erpKey))
+      .expect(200);
+    expect(one.body.items.map((o: { buyerOrderNumber: string }) => o.buyerOrderNumber)).toEqual(['C-LIST']);
+    const byState = await request(t.app)
+      .get('/api/v1/orders?status=cancelled')
+      .set(auth(t.erpKey))
+      .expect(200);
+    expect(byState.body.items).toEqual([]);
+    const future = await request(t.app)
+      .get('/api/v1/orders?from=2099-01-01T00:00:00Z')
+      .set(auth(t.erpKey))
+      .expect(200);
+    expect(future.body.total).toBe(0);
+    const other = await request(t.app).get('/api/v1/orders').set(auth(otherKey)).expect(200);
+    expect(other.body.items).toEqual([]);
+  });
+
+  it('shows one order with lines, versions, events and documents; 404 for another partner, visible to admin', async () => {
+    const { id } = await t.env.db('orders').where({ buyer_order_number: 'C-LIST' }).first('id');
+    const res = await request(t.app).get(`/api/v1/orders/${id}`).set(auth(t.erpKey)).expect(200);
+    expect(res.body.lines).toHaveLength(2);
+    expect(res.body.versions.map((v: { version: number }) => v.version)).toEqual([1]);
+    expect(res.body.events[0]).toMatchObject({ event: 'create', to: 'received', actor: 'cxml:acme' });
+    expect(res.body.events[0].reason).toContain('OrderRequest p-list@buyer');
+    expect(res.body.documents.map((d: { type: string; direction: string }) => [d.type, d.direction])).toEqual(
+      [['OrderRequest', 'in']],
+    );
+    await request(t.app).get(`/api/v1/orders/${id}`).set(auth(otherKey)).expect(404);
+    await request(t.app).get(`/api/v1/orders/${id}`).set(auth(ADMIN_TOKEN)).expect(200);
+    await request(t.app)
+      .post(`/api/v1/orders/${id}/shipments`)
+      .set(auth(t.erpKey))
+      .send({ shippedAt: '2026-11-24T10:00:00Z', lines: [{ lineNumber: 1, quantity: '1' }] })
+      .expect(403);
+  });
+
+  it('a manual rejection moves the order to rejected and stores a ConfirmationRequest "reject" with the reason', async () => {
+    const created = await post(t.erpKey, body('J-REJ'), 'k-rej').expect(201);
+    const res = await request(t.app)
+      .post(`/api/v1/orders/${created.body.orderId}/reject`)
+      .set(auth(ADMIN_TOKEN))
+      .send({ reason: 'credit hold' })
+      .expect(200);
+    expect(res.body.state).toBe('rejected');
+    const doc = await t.env
+      .db('documents')
+      .where({ order_id: created.body.orderId, doc_type: 'ConfirmationRequest' })
+      .first();
+    const xml = doc.content.toString('utf8');
+    expect(xml).toContain('type="reject"');
+    expect(xml).toContain('credit hold');
+  });
+});
