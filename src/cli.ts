@@ -38,13 +38,16 @@ async function main(argv: string[]): Promise<number> {
   const [cmd, sub, arg] = argv;
   switch (cmd) {
     case 'serve': {
-      const running = await startServer();
-      exitOnSignals(running.stop);
+      // Signals are handled from the first moment: a stop during start-up waits for it, then drains.
+      const starting = startServer();
+      exitOnSignals(async () => (await starting).stop());
+      await starting;
       return -1;
     }
     case 'worker': {
-      const w = await startWorker();
-      exitOnSignals(w.stop);
+      const starting = startWorker();
+      exitOnSignals(async () => (await starting).stop());
+      await starting;
       return -1;
     }
     case 'migrate': {

@@ -12,6 +12,8 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Qy extends z.ZodType
   /** Who may call it (for the OpenAPI document; enforcement is the `use` middleware). */
   auth: 'admin' | 'partner' | 'admin or partner' | 'none';
   body?: B;
+  /** The handler validates the body itself (row-by-row imports): `body` only documents it. */
+  bodyValidatedByHandler?: boolean;
   /** Non-JSON request bodies this route also accepts (e.g. text/csv). */
   bodyContentTypes?: string[];
   query?: Qy;
@@ -36,7 +38,8 @@ export function apiRoute<B extends z.ZodType, Qy extends z.ZodType>(
     registered.push(spec as RouteSpec);
   const run: RequestHandler = async (req, res) => {
     const isJson = req.is('application/json') || spec.bodyContentTypes === undefined;
-    const body = spec.body && isJson ? spec.body.parse(req.body ?? {}) : req.body;
+    const body =
+      spec.body && isJson && !spec.bodyValidatedByHandler ? spec.body.parse(req.body ?? {}) : req.body;
     const query = spec.query ? spec.query.parse(req.query) : req.query;
     await handler(req, res, { body, query } as { body: z.infer<B>; query: z.infer<Qy> });
   };

@@ -1,0 +1,29 @@
+import { ConfigError, loadConfig } from '../../../src/platform/config';
+
+describe('configuration', () => {
+  it('defaults to the embedded mode with no environment', () => {
+    const c = loadConfig({});
+    expect(c.DATABASE_URL).toBeUndefined();
+    expect(c.REDIS_URL).toBeUndefined();
+    expect(c.PORT).toBe(3000);
+    expect(c.MAX_BODY_BYTES).toBe(5 * 1024 * 1024);
+    expect(c.publicBaseUrl).toBe('http://localhost:3000');
+  });
+
+  it('lists every problem at once', () => {
+    let err: unknown;
+    try {
+      loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', MAX_BODY_BYTES: '-1' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems.join('\n');
+    for (const key of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'MAX_BODY_BYTES'])
+      expect(problems).toContain(key);
+  });
+
+  it('requires ADMIN_TOKEN when DATABASE_URL is set', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://root@localhost/test' })).toThrow(/ADMIN_TOKEN/);
+  });
+});
