@@ -3,6 +3,7 @@ import { approvalRoutes } from './approvals/routes';
 import { catalogRoutes } from './catalog/routes';
 import { cxmlRoutes } from './cxml/endpoint';
 import { documentRoutes } from './documents/routes';
+import { ediRoutes } from './edi/routes';
 import { invoiceRoutes } from './invoices/routes';
 import { jobRoutes } from './jobs/routes';
 import { orderRoutes } from './orders/routes';
@@ -59,6 +60,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(invoiceRoutes(ctx));
   app.use(orderRoutes(ctx));
   app.use(cxmlRoutes(ctx));
+  app.use(ediRoutes(ctx));
   app.use(punchoutRoutes(ctx));
   app.use(approvalRoutes(ctx));
 

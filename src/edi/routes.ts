@@ -1,0 +1,26 @@
+import express, { Router } from 'express';
+import type { AppContext } from '../platform/context';
+import { AppError } from '../platform/errors';
+import { partnerScope, requireAuth } from '../partners/auth';
+import { ingestX12, X12_CONTENT_TYPE } from './intake';
+
+/**
+ * POST /edi/x12: an X12 interchange from a partner's ERP (its ERP key; the ISA sender must be the
+ * key's partner, else 403). Answers with the 997/999 interchange for every functional group received;
+ * a resent interchange gets the first answer byte for byte.
+ */
+export function ediRoutes(ctx: AppContext): Router {
+  const r = Router();
+  const raw = express.raw({ type: () => true, limit: ctx.config.MAX_BODY_BYTES });
+  r.post('/edi/x12', requireAuth(ctx, 'erp'), raw, async (req, res) => {
+    const body: unknown = req.body;
+    if (!Buffer.isBuffer(body) || body.length === 0) {
+      throw new AppError('malformed_document', 'empty body: expected an X12 interchange starting with ISA', {
+        details: [{ path: 'ISA (segment 1)', message: 'the input is empty' }],
+      });
+    }
+    const result = await ingestX12(ctx, body, { scopePartnerId: partnerScope(req), actor: 'erp:x12' });
+    res.status(200).type(X12_CONTENT_TYPE).send(result.ack);
+  });
+  return r;
+}
