@@ -187,6 +187,20 @@ describe('start token', () => {
     expect(row.browser_token_hash).toBeNull();
   });
 
+  it('ends the shopping session after PUNCHOUT_SESSION_TTL_MINUTES with a clear 410 page', async () => {
+    const { base, csrf } = await openShop();
+    const realNow = env.ctx.now;
+    env.ctx.now = () => new Date(Date.now() + (env.config.PUNCHOUT_SESSION_TTL_MINUTES * 60 + 1) * 1000);
+    try {
+      const page = await request(app).get(`${base}cart`);
+      expect(page.status).toBe(410);
+      expect(page.text).toContain('expired');
+      expect((await form(`${base}transfer`, { csrf })).status).toBe(410);
+    } finally {
+      env.ctx.now = realNow;
+    }
+  });
+
   it('answers an unknown token with a 404 page', async () => {
     const page = await request(app).get('/punchout/start/not-a-token');
     expect(page.status).toBe(404);
