@@ -136,15 +136,13 @@ async function send(data: { deliveryId: string }, ctx: JobContext): Promise<void
         ? `${err.name}: ${(err.cause as Error | undefined)?.message ?? err.message}`
         : String(err);
   }
-  await ctx
-    .db('delivery_attempts')
-    .insert({
-      delivery_id: delivery.id,
-      attempt,
-      status_code: status,
-      error,
-      duration_ms: Date.now() - started,
-    });
+  await ctx.db('delivery_attempts').insert({
+    delivery_id: delivery.id,
+    attempt,
+    status_code: status,
+    error,
+    duration_ms: Date.now() - started,
+  });
   await ctx
     .db('deliveries')
     .where({ id: delivery.id })

@@ -36,7 +36,10 @@ export const configSchema = z.object({
   DELIVERY_RETRY_BASE_MS: int(30000, 1),
   DELIVERY_MAX_ATTEMPTS: int(13, 1),
   DELIVERY_TIMEOUT_MS: int(30000, 1),
-  APPROVAL_MAX_AGE_HOURS: z.coerce.number().positive().default(24 * 14),
+  APPROVAL_MAX_AGE_HOURS: z.coerce
+    .number()
+    .positive()
+    .default(24 * 14),
   APPROVAL_LINK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SMTP_URL: z
     .string()
