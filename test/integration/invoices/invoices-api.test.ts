@@ -194,6 +194,42 @@ describe('quantities', () => {
   });
 });
 
+describe('invoice numbers', () => {
+  it('parallel invoices get consecutive numbers, and an invoice that fails after taking a number gives it back', async () => {
+    const orders = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        insertConfirmedOrder(env.db, { partnerId: 'acme', lines: [{ quantity: '1', unitPrice: '1' }] }),
+      ),
+    );
+    const created = await Promise.all(orders.map((o) => invoiceOrder(o.id)));
+    expect(created.map((r) => r.status)).toEqual(orders.map(() => 201));
+    const numbers = created.map((r) => Number(r.body.invoice.invoiceNumber.slice(4))).sort((a, b) => a - b);
+    expect(numbers).toEqual(numbers.map((_, i) => numbers[0] + i));
+
+    // No outbound URL: rendering fails inside the transaction that took the number.
+    await env
+      .db('partners')
+      .where({ id: 'acme' })
+      .update({ settings: env.db.raw(`settings #- '{cxml,outboundUrl}'`) });
+    const failing = await insertConfirmedOrder(env.db, {
+      partnerId: 'acme',
+      lines: [{ quantity: '1', unitPrice: '1' }],
+    });
+    const refused = await invoiceOrder(failing.id);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain('outboundUrl');
+    await env
+      .db('partners')
+      .where({ id: 'acme' })
+      .update({
+        settings: env.db.raw(`jsonb_set(settings, '{cxml,outboundUrl}', to_jsonb(?::text))`, [buyer.url]),
+      });
+    const after = await invoiceOrder(failing.id);
+    expect(after.status).toBe(201);
+    expect(Number(after.body.invoice.invoiceNumber.slice(4))).toBe(numbers[numbers.length - 1] + 1);
+  });
+});
+
 describe('delivery documents', () => {
   it('every emitted InvoiceDetailRequest is DTD-valid, references the order and its payloadID, and is what ?format=cxml returns', async () => {
     const order = await insertConfirmedOrder(env.db, {
