@@ -17,7 +17,8 @@ const USAGE = `usage: gateway <command>
   migrate [--down]             run migrations up (or roll all back)
   partners import FILE         create or replace partners from a JSON file (one object or an array)
   catalog import FILE          import catalog items from CSV (progress bar)
-  price-lists import FILE      import price lists from CSV`;
+  price-lists import FILE      import price lists from CSV
+  edi ingest FILE...           take X12 interchanges from files (850s -> orders, 997/999 back)`;
 
 function rowsOf(file: string) {
   return csvObjects(readFileSync(file, 'utf8')).rows.map((r) => ({ line: r.line, values: r.values }));
@@ -95,6 +96,30 @@ async function main(argv: string[]): Promise<number> {
         }
         return 0;
       });
+    case 'edi': {
+      const files = argv.slice(2);
+      if (sub !== 'ingest' || files.length === 0) break;
+      const { createContext, closeContext } = await import('./platform/context');
+      await import('./jobs/registry');
+      const { ingestX12Files, describeOutcome } = await import('./edi/ingest-files');
+      const ctx = await createContext(loadConfig());
+      const bar = new SingleBar(
+        { format: 'edi ingest |{bar}| {percentage}% {value}/{total} bytes' },
+        Presets.shades_classic,
+      );
+      try {
+        const outcomes = await ingestX12Files(ctx, files, {
+          onStart: (total) => bar.start(total, 0),
+          onBytes: (done) => bar.update(done),
+        });
+        bar.stop();
+        for (const o of outcomes) console.log(describeOutcome(o));
+        return outcomes.some((o) => o.error) ? 1 : 0;
+      } finally {
+        bar.stop();
+        await closeContext(ctx);
+      }
+    }
     case 'price-lists':
       if (sub !== 'import' || !arg) break;
       return withDb(async (db) => {
