@@ -275,6 +275,15 @@ export async function createInvoice(
     });
     const invoiceDate = today(d.now);
     const netDays = canonical.paymentTerms?.netDays ?? settings?.paymentTermsDays ?? 30;
+    // Everything that does not need the number comes first: the sequence row stays locked from
+    // here to commit, and every other invoice waits for it.
+    for (const r of requested) {
+      await trx('order_lines')
+        .where({ order_id: order.id, line_number: r.lineNumber })
+        .update({
+          invoiced_quantity: trx.raw('invoiced_quantity + ?::numeric', [dec(r.quantity).toFixed()]),
+        });
+    }
     const invoiceNumber = await nextNumber(trx, INVOICE_SEQUENCE, 'INV-');
     let invoice: Invoice;
     try {
@@ -299,13 +308,6 @@ export async function createInvoice(
     }
     invoice.dueDate ??= addCalendarDays(invoiceDate, netDays);
     await insertInvoice(trx, { id, partnerId: partner.id, orderId: order.id, invoice });
-    for (const r of requested) {
-      await trx('order_lines')
-        .where({ order_id: order.id, line_number: r.lineNumber })
-        .update({
-          invoiced_quantity: trx.raw('invoiced_quantity + ?::numeric', [dec(r.quantity).toFixed()]),
-        });
-    }
     await transitionOrder(trx, order.id, 'invoice', d.actor, `invoice ${invoiceNumber}`);
     await storeAndQueue(trx, config, partner, id, order.id, invoice, d.now);
   });
