@@ -40,10 +40,12 @@ export function createDb(opts: DbOptions): Db {
   const dir = opts.memory ? undefined : path.resolve(opts.dataDir ?? './data', 'pglite');
   if (dir) mkdirSync(dir, { recursive: true });
   const parsers = { [types.INT8]: (v: string) => Number(v), [types.DATE]: (v: string) => v };
+  // One instance: knex may call the connection function more than once, and two PGlite instances on
+  // one data directory corrupt it.
+  const pglite = new PGlite(dir, { parsers });
   return knexFactory({
     client: ClientPgLite,
-    dialect: 'postgres',
-    connection: () => ({ pglite: new PGlite(dir, { parsers }) }),
+    connection: () => ({ pglite }),
   } as unknown as Knex.Config);
 }
 
