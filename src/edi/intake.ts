@@ -86,9 +86,11 @@ function versionOf(partner: PartnerRow, isaVersion: string): X12Version {
   return isaVersion >= '00500' ? '005010' : '004010';
 }
 
-function delimitersOf(partner: PartnerRow): WriteDelimiters {
+/** The partner's delimiters (default `*`, `>`, `^`, `~` + newline); no newline suffix after a newline terminator. */
+export function delimitersOf(partner: PartnerRow): WriteDelimiters {
   const d = partner.settings.x12?.delimiters;
-  return d ? { ...DEFAULT_DELIMITERS, ...d } : { ...DEFAULT_DELIMITERS };
+  if (!d) return { ...DEFAULT_DELIMITERS };
+  return { ...DEFAULT_DELIMITERS, ...d, suffix: /[\r\n]/.test(d.segment) ? '' : '\n' };
 }
 
 function isaKey(doc: X12Document): string {

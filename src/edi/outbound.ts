@@ -1,0 +1,96 @@
+/**
+ * Outbound X12 (855, 856, 810): rendered with the codec in the partner's version and delimiters, with
+ * gapless control numbers, stored verbatim and delivered to the partner's `x12.outboundUrl` through the
+ * retrying delivery path (the same one cXML documents use).
+ */
+import {
+  build810,
+  build855,
+  build856,
+  serializeInterchange,
+  type Build855Options,
+  type Build856Options,
+  type LineAckInput,
+} from '../../protocols/x12';
+import type { Invoice } from '../model/invoice';
+import type { Order } from '../model/order';
+import type { Shipment } from '../model/shipment';
+import { storeDocument } from '../documents/store';
+import { queueDelivery } from '../delivery/service';
+import type { AppContext } from '../platform/context';
+import type { Q } from '../platform/db';
+import { AppError } from '../platform/errors';
+import type { PartnerRow } from '../partners/repository';
+import { nextControlNumber } from './control-numbers';
+import { delimitersOf, X12_CONTENT_TYPE } from './intake';
+
+export type OutboundX12 =
+  | {
+      kind: '855';
+      order: Order;
+      orderId?: string;
+      statuses: readonly LineAckInput[];
+      options: Build855Options;
+    }
+  | { kind: '856'; shipment: Shipment; order?: Order; orderId?: string; options?: Build856Options }
+  | { kind: '810'; invoice: Invoice; invoiceId?: string; orderId?: string };
+
+export interface SentX12 {
+  documentId: string;
+  /** Undefined when the partner has no `x12.outboundUrl` (the document is stored only). */
+  deliveryId?: string;
+  content: string;
+  controlNumbers: { isa: number; gs: number; st: number };
+}
+
+/** Renders, stores and queues one outbound X12 document, in the caller's transaction. */
+export async function sendX12Document(
+  trx: Q,
+  ctx: AppContext,
+  partner: PartnerRow,
+  doc: OutboundX12,
+): Promise<SentX12> {
+  const x12 = partner.settings.x12;
+  if (!x12) throw new AppError('conflict', `partner ${partner.id} has no X12 settings`);
+  const segments =
+    doc.kind === '855'
+      ? build855(doc.order, doc.statuses, doc.options)
+      : doc.kind === '856'
+        ? build856(doc.shipment, doc.order, doc.options)
+        : build810(doc.invoice);
+  const isa = await nextControlNumber(trx, partner.id, 'isa');
+  const gs = await nextControlNumber(trx, partner.id, 'gs');
+  const st = await nextControlNumber(trx, partner.id, 'st');
+  const content = serializeInterchange({
+    delimiters: delimitersOf(partner),
+    version: x12.version,
+    sender: { qualifier: ctx.config.SUPPLIER_X12_QUALIFIER, id: ctx.config.SUPPLIER_X12_ID },
+    receiver: { qualifier: x12.isaQualifier, id: x12.isaId },
+    controlNumber: isa,
+    date: ctx.now(),
+    groups: [
+      {
+        applicationSender: ctx.config.SUPPLIER_X12_ID,
+        applicationReceiver: x12.gsId,
+        controlNumber: gs,
+        transactionSets: [{ id: doc.kind, controlNumber: st, segments }],
+      },
+    ],
+  });
+  const documentId = await storeDocument(trx, {
+    partnerId: partner.id,
+    protocol: 'x12',
+    docType: doc.kind,
+    direction: 'out',
+    externalId: `${ctx.config.SUPPLIER_X12_ID}|${x12.isaId}|${String(isa).padStart(9, '0')}|${gs}|${st}`,
+    status: 'created',
+    contentType: X12_CONTENT_TYPE,
+    content,
+    orderId: doc.orderId ?? null,
+    invoiceId: doc.kind === '810' ? (doc.invoiceId ?? null) : null,
+  });
+  const deliveryId = x12.outboundUrl
+    ? await queueDelivery(trx, { partnerId: partner.id, documentId, url: x12.outboundUrl })
+    : undefined;
+  return { documentId, deliveryId, content, controlNumbers: { isa, gs, st } };
+}
