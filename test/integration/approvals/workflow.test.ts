@@ -282,6 +282,37 @@ describe('approval workflow (real Postgres, Redis, BullMQ worker, SMTP)', () => 
     expect(await orderState(o.id)).toBe('rejected');
   });
 
+  it("posts approval events to the partner's webhook", async () => {
+    await setRules(s.t, s.buyer.url, { ...TWO_LEVELS, webhookUrl: s.buyer.url.replace('/cxml', '/hook') });
+    try {
+      const o = await placeOrder('30');
+      const l1 = await pendingLevel(o.id, 1);
+      const hooks = () =>
+        s.buyer.received
+          .filter((r) => r.body.startsWith('{'))
+          .map((r) => JSON.parse(r.body) as { event: string; approval: { id: string; status: string } })
+          .filter((h) => h.approval.id === l1.id);
+      await waitFor(
+        async () => hooks().some((h) => h.event === 'approval.requested'),
+        15000,
+        'requested hook',
+      );
+      await request(s.t.app)
+        .post(`/api/v1/approvals/${l1.id}/approve`)
+        .set(auth(ADMIN_TOKEN))
+        .send({})
+        .expect(200);
+      const decided = await waitFor(
+        async () => hooks().find((h) => h.event === 'approval.decided'),
+        15000,
+        'decided hook',
+      );
+      expect(decided.approval.status).toBe('approved');
+    } finally {
+      await setRules(s.t, s.buyer.url, TWO_LEVELS);
+    }
+  });
+
   describe('escalation', () => {
     afterAll(async () => {
       await setRules(s.t, s.buyer.url, TWO_LEVELS);
