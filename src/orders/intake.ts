@@ -144,16 +144,15 @@ function shipToKey(order: Order): unknown {
 async function isNewShipTo(q: Q, partnerId: string, order: Order, exceptOrderId?: string): Promise<boolean> {
   const key = shipToKey(order);
   if (key === undefined) return false;
-  const base = q('orders').where({ partner_id: partnerId });
-  if (exceptOrderId) base.whereNot({ id: exceptOrderId });
-  const any = await base.clone().first('id');
+  // One round trip: has the partner earlier orders, and does one of them have this ship-to?
+  const except = exceptOrderId ?? '00000000-0000-0000-0000-000000000000';
+  const { rows } = (await q.raw(
+    `select exists (select 1 from orders where partner_id = ? and id <> ?) as any,
+            exists (select 1 from orders where partner_id = ? and id <> ? and canonical->'shipTo' @> ?::jsonb) as seen`,
+    [partnerId, except, partnerId, except, JSON.stringify(key)],
+  )) as { rows: { any: boolean; seen: boolean }[] };
   // The first order of a partner has nothing to compare with: not flagged.
-  if (!any) return false;
-  const match = await base
-    .clone()
-    .whereRaw(`canonical->'shipTo' @> ?::jsonb`, [JSON.stringify(key)])
-    .first('id');
-  return !match;
+  return rows[0].any && !rows[0].seen;
 }
 
 async function checkOrder(
@@ -412,7 +411,7 @@ export async function intakeOrder(ctx: AppContext, input: IntakeInput): Promise<
         content: input.raw,
       });
       let result: IntakeResult;
-      await trx.raw('savepoint intake');
+      // Every refusal is raised before anything but the document row is written, so no savepoint.
       try {
         const r = await applyOrder(trx, input, documentId);
         result = {
@@ -425,7 +424,6 @@ export async function intakeOrder(ctx: AppContext, input: IntakeInput): Promise<
         };
       } catch (err) {
         if (!(err instanceof Refusal)) throw err;
-        await trx.raw('rollback to savepoint intake');
         result = { outcome: 'refused', status: err.status, flags: [], errors: err.errors };
       }
       const answer = input.render?.(result);
