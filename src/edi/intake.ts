@@ -80,10 +80,14 @@ function malformed(doc: X12Document): AppError {
   );
 }
 
+/**
+ * Version of the acknowledgment: the one the partner used (ISA12 00401 -> 997, 00501 -> 999), the
+ * partner's configured version for anything else.
+ */
 function versionOf(partner: PartnerRow, isaVersion: string): X12Version {
-  const configured = partner.settings.x12?.version;
-  if (configured) return configured;
-  return isaVersion >= '00500' ? '005010' : '004010';
+  if (isaVersion.startsWith('00501')) return '005010';
+  if (isaVersion.startsWith('00401')) return '004010';
+  return partner.settings.x12?.version ?? (isaVersion >= '00500' ? '005010' : '004010');
 }
 
 /** The partner's delimiters (default `*`, `>`, `^`, `~` + newline); no newline suffix after a newline terminator. */

@@ -153,6 +153,30 @@ describe('POST /edi/x12', () => {
     expect(Number(isa13(b.body as string))).toBe(Number(isa13(a.body as string)) + 1);
   });
 
+  it('creates one order when the same interchange arrives twice at the same time, both answered alike', async () => {
+    const x12 = interchange({ isa13: '000000106', st02: '0006', po: 'PO-X12-6' });
+    const [a, b] = await Promise.all([post(x12), post(x12)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(b.body).toBe(a.body);
+    const orders = await env.db('orders').where({ partner_id: 'acme', buyer_order_number: 'PO-X12-6' });
+    expect(orders).toHaveLength(1);
+  });
+
+  it('answers a 005010 interchange with a 999 that rejects a bad set with IK5 R', async () => {
+    const text = interchange({ isa13: '000000107', st02: '0007', po: 'PO-X12-7', seCount: 42 })
+      .replace('*U*00401*', '*^*00501*')
+      .replace('*X*004010~', '*X*005010~');
+    const res = await post(text);
+    expect(res.status).toBe(200);
+    const doc = parseX12(res.body as string);
+    expect(doc.errors).toEqual([]);
+    expect(doc.transactionSets[0].id).toBe('999');
+    const { ack } = parseFunctionalAck(doc.transactionSets[0]);
+    expect(ack?.sets).toEqual([expect.objectContaining({ controlNumber: '0007', status: 'R' })]);
+    expect(ack?.status).toBe('R');
+    expect(await env.db('orders').where({ buyer_order_number: 'PO-X12-7' })).toHaveLength(0);
+  });
+
   it("refuses with 403 an interchange whose ISA sender is not the key's partner", async () => {
     const res = await post(interchange({ isa13: '000000105', st02: '0005', po: 'PO-X12-5' }), otherKey);
     expect(res.status).toBe(403);
