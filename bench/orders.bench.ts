@@ -22,14 +22,13 @@ import { createDb } from '../src/platform/db';
 import { createLogger } from '../src/platform/log';
 import { createApiKey, upsertPartner } from '../src/partners/service';
 import { parseOrderRequest } from '../protocols/cxml';
-import { verifySecret } from '../src/platform/secrets';
 import '../src/jobs/registry';
 import { createTestDatabase, testConfig } from '../test/helpers/env';
 import { examplePartner } from '../test/helpers/partners';
 import { orderRequestXml, type LineSpec } from '../test/integration/orders/helpers';
 
 const N = 1200;
-/** cXML requests pay the platform's scrypt SharedSecret check (CPU-bound): fewer of them keep the run short. */
+/** cXML requests also pay the codec's parse and the endpoint's authentication: fewer of them keep the run short. */
 const N_CXML = 300;
 const CONCURRENCY = 16;
 const CONTRACTS = path.resolve(__dirname, '../fixtures/contracts');
@@ -109,8 +108,6 @@ export default async function (): Promise<void> {
       }),
     );
     const { key: erpKey } = await createApiKey(db, 'acme', 'erp');
-    const secretHash = (await db('partners').where({ id: 'acme' }).first('cxml_secret_hash'))
-      .cxml_secret_hash as string;
     const app = createApp(ctx);
     server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server!.once('listening', r));
@@ -129,7 +126,7 @@ export default async function (): Promise<void> {
       const p0 = performance.now();
       for (const d of docs) parser.parse(d);
       const parseRate = N / ((performance.now() - p0) / 1000);
-      // gateway intake over HTTP: cXML (with the endpoint's scrypt check) and the JSON API (API key)
+      // gateway intake over HTTP: cXML (parse + authenticate + intake) and the JSON API (API key + zod + intake)
       const intake = await timed(N_CXML, async (i) => {
         const res = await fetch(url, {
           method: 'POST',
@@ -154,9 +151,6 @@ export default async function (): Promise<void> {
         });
         const text = await res.text();
         if (res.status !== 201) throw new Error(`JSON intake answered ${res.status}: ${text}`);
-      });
-      const scryptOnly = await timed(N_CXML, async () => {
-        await verifySecret('change-me-acme', secretHash);
       });
       // (b) the same rows with plain SQL
       const sql = await timed(N, async (i) => {
@@ -208,7 +202,6 @@ export default async function (): Promise<void> {
       console.log(`round ${round}:`);
       console.log(`  gateway intake, cXML over HTTP ${fmt(intake, 'orders')}  (${N_CXML} orders)`);
       console.log(`  gateway intake, JSON over HTTP ${fmt(jsonIntake, 'orders')}`);
-      console.log(`  (the cXML endpoint's scrypt SharedSecret check alone: ${fmt(scryptOnly, 'checks')})`);
       console.log(
         `  (a) fast-xml-parser alone     ${parseRate.toFixed(0).padStart(6)} docs/s   (one thread)`,
       );
