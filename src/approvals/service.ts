@@ -301,6 +301,8 @@ export async function listApprovals(
     .limit(filter.limit ?? 100)
     .offset(filter.offset ?? 0);
   if (filter.status) query.where('a.status', filter.status);
+  // A pending level of an order cancelled or changed meanwhile waits for nobody.
+  if (filter.status === 'pending') query.where('o.state', 'pending_approval');
   if (filter.id) query.where('a.id', filter.id);
   const rows = await query;
   return rows.map((r) => ({

@@ -313,6 +313,25 @@ describe('approval workflow (real Postgres, Redis, BullMQ worker, SMTP)', () => 
     }
   });
 
+  it('an order the buyer cancels while it waits leaves the pending list, and its approval can no longer be decided', async () => {
+    const o = await placeOrder('30');
+    const l1 = await pendingLevel(o.id, 1);
+    seq += 1;
+    await postCxml(
+      s.t.app,
+      orderRequestXml({ payloadId: `p-ap-${seq}@buyer`, orderId: o.number, type: 'delete' }),
+    ).expect(200);
+    expect(await orderState(o.id)).toBe('cancelled');
+    const list = await request(s.t.app).get('/api/v1/approvals?status=pending').set(auth(ADMIN_TOKEN));
+    expect(list.body.approvals.map((a: { id: string }) => a.id)).not.toContain(l1.id);
+    const late = await request(s.t.app)
+      .post(`/api/v1/approvals/${l1.id}/approve`)
+      .set(auth(ADMIN_TOKEN))
+      .send({});
+    expect(late.status).toBe(409);
+    expect(await orderState(o.id)).toBe('cancelled');
+  });
+
   describe('escalation', () => {
     afterAll(async () => {
       await setRules(s.t, s.buyer.url, TWO_LEVELS);
