@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { createApiKey, upsertPartner } from '../../../src/partners/service';
+import { outboundFormats, sendStatusUpdate } from '../../../src/orders/outbound';
 import { auth, ADMIN_TOKEN } from '../../helpers/env';
+import { validateCxml } from '../../helpers/xmllint';
 import { examplePartner } from '../../helpers/partners';
 import { orderRequestXml, postCxml, setupOrders, type OrdersEnv } from './helpers';
 
@@ -20,7 +22,11 @@ beforeAll(async () => {
         statusUpdates: false,
       },
       x12: { isaQualifier: 'ZZ', isaId: 'GLOBEX', gsId: 'GLOBEX', version: '004010', ta1: false },
-      oci: { username: 'globex-buyer', password: 'globex-password', hookUrlAllowlist: ['https://globex.example/'] },
+      oci: {
+        username: 'globex-buyer',
+        password: 'globex-password',
+        hookUrlAllowlist: ['https://globex.example/'],
+      },
     }),
   );
   otherKey = (await createApiKey(t.env.db, 'globex', 'erp')).key;
@@ -155,5 +161,33 @@ describe('order status', () => {
     const xml = doc.content.toString('utf8');
     expect(xml).toContain('type="reject"');
     expect(xml).toContain('credit hold');
+  });
+});
+
+describe('status updates and outbound formats', () => {
+  it('stores a DTD-valid StatusUpdateRequest only for a partner that asked for status updates', async () => {
+    const created = await post(t.erpKey, body('J-SU'), 'k-su').expect(201);
+    const id = created.body.orderId as string;
+    expect(
+      await t.env.db.transaction((trx) => sendStatusUpdate(trx, t.env.ctx, id, { code: 200 })),
+    ).toBeNull();
+    await t.env
+      .db('partners')
+      .where({ id: 'acme' })
+      .update({ settings: t.env.db.raw(`jsonb_set(settings, '{cxml,statusUpdates}', 'true')`) });
+    const sent = await t.env.db.transaction((trx) =>
+      sendStatusUpdate(trx, t.env.ctx, id, { code: 200, message: 'forwarded to the warehouse' }),
+    );
+    expect(sent).not.toBeNull();
+    const doc = await t.env.db('documents').where({ id: sent!.documentId }).first();
+    const xml = doc.content.toString('utf8');
+    expect(validateCxml(xml)).toEqual({ ok: true, errors: '' });
+    expect(xml).toContain('forwarded to the warehouse');
+    expect(doc).toMatchObject({ direction: 'out', doc_type: 'StatusUpdateRequest', order_id: id });
+  });
+
+  it('sends cXML unless the partner lists other outbound formats', () => {
+    expect(outboundFormats({ settings: {} as never })).toEqual(['cxml']);
+    expect(outboundFormats({ settings: { outboundFormats: ['x12'] } as never })).toEqual(['x12']);
   });
 });
