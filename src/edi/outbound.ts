@@ -20,7 +20,7 @@ import { queueDelivery } from '../delivery/service';
 import type { AppContext } from '../platform/context';
 import type { Q } from '../platform/db';
 import { AppError } from '../platform/errors';
-import type { PartnerRow } from '../partners/repository';
+import { findPartner, type PartnerRow } from '../partners/repository';
 import { nextControlNumber } from './control-numbers';
 import { delimitersOf, X12_CONTENT_TYPE } from './intake';
 
@@ -93,4 +93,32 @@ export async function sendX12Document(
     ? await queueDelivery(trx, { partnerId: partner.id, documentId, url: x12.outboundUrl })
     : undefined;
   return { documentId, deliveryId, content, controlNumbers: { isa, gs, st } };
+}
+
+/**
+ * 855 for a stored order (its current canonical version), e.g. on confirmation (every line accepted) or
+ * rejection (every line rejected) when the partner's `outboundFormats` include x12.
+ */
+export async function sendOrderAck855(
+  trx: Q,
+  ctx: AppContext,
+  orderId: string,
+  decision: 'accept' | 'reject' | readonly LineAckInput[],
+): Promise<SentX12> {
+  const row = await trx('orders').where({ id: orderId }).first<{ partner_id: string; canonical: Order }>();
+  if (!row) throw new AppError('not_found', 'order not found');
+  const partner = await findPartner(trx, row.partner_id);
+  if (!partner) throw new AppError('not_found', 'partner of the order not found');
+  const order = row.canonical;
+  const statuses =
+    typeof decision === 'string'
+      ? order.lines.map((l) => ({ lineNumber: l.lineNumber, status: decision }))
+      : decision;
+  return sendX12Document(trx, ctx, partner, {
+    kind: '855',
+    order,
+    orderId,
+    statuses,
+    options: { ackDate: ctx.now().toISOString().slice(0, 10), supplierOrderNumber: orderId.slice(0, 22) },
+  });
 }

@@ -1,7 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse850, parse855, parseX12 } from '../../../protocols/x12';
-import { sendX12Document } from '../../../src/edi/outbound';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { csvObjects } from '../../../src/catalog/csv';
+import { importCatalog, importPriceLists } from '../../../src/catalog/service';
+import { ingestX12 } from '../../../src/edi/intake';
+import { sendOrderAck855, sendX12Document } from '../../../src/edi/outbound';
 import { findPartner } from '../../../src/partners/repository';
 import { createTestEnv, waitFor, type TestEnv } from '../../helpers/env';
 import { examplePartner, seedPartner } from '../../helpers/partners';
@@ -94,5 +99,26 @@ describe('sendX12Document', () => {
     const stored = await env.db('documents').where({ id: first.documentId }).first();
     expect(stored.content.toString('utf8')).toBe(first.content);
     expect(stored.doc_type).toBe('855');
+  });
+
+  it('sends an 855 accepting every line of an order taken from an 850', async () => {
+    const contracts = path.resolve(__dirname, '../../../fixtures/contracts');
+    const csv = (f: string) => csvObjects(readFileSync(path.join(contracts, f), 'utf8')).rows;
+    await importCatalog(env.db, csv('catalog.example.csv'));
+    await importPriceLists(env.db, csv('price-list.example.csv'));
+    const taken = await ingestX12(env.ctx, Buffer.from(PO), { actor: 'test' });
+    const orderId = taken.sets[0].order?.orderId;
+    expect(orderId).toBeDefined();
+
+    const sent = await env.db.transaction((trx) => sendOrderAck855(trx, env.ctx, orderId!, 'accept'));
+    const ack = parse855(parseX12(sent.content).transactionSets[0]).ack!;
+    expect(ack.buyerOrderNumber).toBe('PO-OUT-1');
+    expect(ack.lines.map((l) => [l.lineNumber, l.status])).toEqual([
+      [1, 'accept'],
+      [2, 'accept'],
+    ]);
+    const stored = await env.db('documents').where({ id: sent.documentId }).first();
+    expect(stored.order_id).toBe(orderId);
+    await waitFor(() => Promise.resolve(received.some((r) => r.body === sent.content) ? true : undefined));
   });
 });
