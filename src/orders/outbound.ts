@@ -5,6 +5,7 @@
  * transaction. Without an outboundUrl the document is kept (status "stored") and nothing is sent.
  * These functions do not change the order's state: callers transition it (transitionOrder) themselves.
  */
+import { sendOrderAck855 } from '../edi/outbound';
 import {
   buildConfirmationRequest,
   buildShipNoticeRequest,
@@ -128,6 +129,10 @@ export async function sendOrderConfirmation(
   opts: ConfirmationOptions,
 ): Promise<SentDocument | null> {
   const o = await loadOrder(trx, orderId);
+  // Partners that take X12 get an 855 instead of (or beside) the cXML ConfirmationRequest.
+  if (outboundFormats(o.partner).includes('x12') && opts.kind !== 'detail') {
+    await sendOrderAck855(trx, ctx, orderId, opts.kind);
+  }
   if (!outboundFormats(o.partner).includes('cxml')) return null;
   const payloadId = newPayloadId(ctx.now());
   const items =

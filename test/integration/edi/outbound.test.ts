@@ -7,6 +7,7 @@ import { csvObjects } from '../../../src/catalog/csv';
 import { importCatalog, importPriceLists } from '../../../src/catalog/service';
 import { ingestX12 } from '../../../src/edi/intake';
 import { sendOrderAck855, sendX12Document } from '../../../src/edi/outbound';
+import { sendOrderConfirmation } from '../../../src/orders/outbound';
 import { findPartner } from '../../../src/partners/repository';
 import { createTestEnv, waitFor, type TestEnv } from '../../helpers/env';
 import { examplePartner, seedPartner } from '../../helpers/partners';
@@ -120,5 +121,30 @@ describe('sendX12Document', () => {
     const stored = await env.db('documents').where({ id: sent.documentId }).first();
     expect(stored.order_id).toBe(orderId);
     await waitFor(() => Promise.resolve(received.some((r) => r.body === sent.content) ? true : undefined));
+  });
+
+  it('a partner whose outboundFormats is x12 gets an 855, not a ConfirmationRequest, when an order is rejected', async () => {
+    const order = await env.db('orders').where({ buyer_order_number: 'PO-OUT-1' }).first();
+    await env
+      .db('partners')
+      .where({ id: order.partner_id })
+      .update({ settings: env.db.raw(`settings || '{"outboundFormats":["x12"]}'::jsonb`) });
+    const before = await env
+      .db('documents')
+      .where({ order_id: order.id, direction: 'out' })
+      .count<{ c: string }[]>({ c: '*' });
+    const cxml = await env.db.transaction((trx) =>
+      sendOrderConfirmation(trx, env.ctx, order.id, { kind: 'reject', reason: 'out of stock' }),
+    );
+    expect(cxml).toBeNull();
+    const docs = await env
+      .db('documents')
+      .where({ order_id: order.id, direction: 'out' })
+      .orderBy('created_at');
+    expect(docs.length).toBe(Number(before[0].c) + 1);
+    const last = docs[docs.length - 1];
+    expect(last.protocol).toBe('x12');
+    const ack = parse855(parseX12(last.content.toString('utf8')).transactionSets[0]).ack!;
+    expect(ack.lines.every((l) => l.status === 'reject')).toBe(true);
   });
 });
