@@ -1,6 +1,7 @@
+import { launchChromium } from '../../helpers/browser';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { waitFor } from '../../helpers/env';
 import { orderRequestXml, postCxml } from '../../integration/orders/helpers';
 import { setupApprovals } from '../../integration/approvals/helpers';
@@ -16,19 +17,7 @@ beforeAll(async () => {
   server = createServer(s.t.app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 60000);
 afterAll(async () => {
   await browser?.close();

@@ -4,8 +4,9 @@
  */
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { createApp } from '../../../src/app';
+import { launchChromium } from '../../helpers/browser';
 import { createTestEnv, type TestEnv } from '../../helpers/env';
 import { validateCxml } from '../../helpers/xmllint';
 import { OCI_PASSWORD, OCI_USER, seedShop, setupRequest } from '../../integration/punchout/helpers';
@@ -67,19 +68,7 @@ beforeAll(async () => {
   gateway = http.createServer(createApp(env.ctx));
   gatewayUrl = await listen(gateway);
   env.ctx.config.publicBaseUrl = gatewayUrl;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
