@@ -26,33 +26,21 @@ import {
 import type { TransactionSet } from './envelope';
 import { uomFromX12, uomToX12 } from './uom';
 import type { Segment } from './segment';
-import { X12SerializeError, type OutSegment } from './serialize';
+import { requireX12DateTime, type OutSegment } from './serialize';
 import type { X12Error } from './types';
-import { SetErrors, impliedFromDecimal, x12DateTime } from './values';
+import { SetErrors, impliedFromDecimal } from './values';
 
 const PAYLOAD_REF = 'PAYLOADID';
 const PID_MAX = 80;
-
-function date8(iso: string, seg: string, el: number): string {
-  const v = x12DateTime(iso);
-  if (!v)
-    throw new X12SerializeError(
-      `${seg}${String(el).padStart(2, '0')}: "${iso}" is not ISO 8601`,
-      seg,
-      el,
-      iso,
-    );
-  return v.date;
-}
 
 /** Invoice -> 810 body segments. */
 export function build810(invoice: Invoice): OutSegment[] {
   const out: OutSegment[] = [
     [
       'BIG',
-      date8(invoice.invoiceDate, 'BIG', 1),
+      requireX12DateTime(invoice.invoiceDate, 'BIG', 1).date,
       invoice.invoiceNumber,
-      invoice.orderDate ? date8(invoice.orderDate, 'BIG', 3) : undefined,
+      invoice.orderDate ? requireX12DateTime(invoice.orderDate, 'BIG', 3).date : undefined,
       invoice.buyerOrderNumber,
       undefined,
       undefined,
@@ -76,7 +64,7 @@ export function build810(invoice: Invoice): OutSegment[] {
       undefined,
       undefined,
       undefined,
-      invoice.dueDate ? date8(invoice.dueDate, 'ITD', 6) : undefined,
+      invoice.dueDate ? requireX12DateTime(invoice.dueDate, 'ITD', 6).date : undefined,
       invoice.paymentTermsNetDays?.toString(),
     ]);
   }

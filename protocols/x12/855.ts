@@ -11,9 +11,9 @@ import { add, type DecimalString, type Order } from '../../src/model';
 import type { TransactionSet } from './envelope';
 import { uomFromX12, uomToX12 } from './uom';
 import type { Segment } from './segment';
-import { X12SerializeError, type OutSegment } from './serialize';
+import { requireX12DateTime, X12SerializeError, type OutSegment } from './serialize';
 import type { X12Error } from './types';
-import { SetErrors, x12DateTime } from './values';
+import { SetErrors } from './values';
 
 export type LineStatus = 'accept' | 'reject' | 'change';
 
@@ -67,18 +67,6 @@ const CODE_BY_STATUS: Record<LineStatus, string> = { accept: 'IA', reject: 'IR',
 const ACCEPT = new Set(['IA', 'AC']);
 const REJECT = new Set(['IR', 'ID', 'R1', 'R2', 'R3', 'R4', 'R5']);
 
-function isoDateOnly(iso: string, seg: string, el: number): string {
-  const dt = x12DateTime(iso);
-  if (!dt)
-    throw new X12SerializeError(
-      `${seg}${String(el).padStart(2, '0')}: "${iso}" is not ISO 8601`,
-      seg,
-      el,
-      iso,
-    );
-  return dt.date;
-}
-
 /** Order + line statuses -> 855 body segments. Every order line needs a status. */
 export function build855(
   order: Order,
@@ -100,12 +88,12 @@ export function build855(
       '00',
       ackType,
       order.buyerOrderNumber,
-      isoDateOnly(order.orderDate, 'BAK', 4),
+      requireX12DateTime(order.orderDate, 'BAK', 4).date,
       undefined,
       undefined,
       undefined,
       options.supplierOrderNumber,
-      isoDateOnly(options.ackDate, 'BAK', 9),
+      requireX12DateTime(options.ackDate, 'BAK', 9).date,
     ],
     ['CUR', 'BY', order.currency],
   ];
@@ -128,7 +116,7 @@ export function build855(
     if (line.description)
       out.push(['PID', 'F', undefined, undefined, undefined, line.description.slice(0, 80)]);
     const qty = s.quantity ?? (s.status === 'reject' ? '0' : line.quantity);
-    const date = s.scheduledShipDate ? isoDateOnly(s.scheduledShipDate, 'ACK', 5) : undefined;
+    const date = s.scheduledShipDate ? requireX12DateTime(s.scheduledShipDate, 'ACK', 5).date : undefined;
     out.push([
       'ACK',
       CODE_BY_STATUS[s.status],

@@ -14,7 +14,7 @@ import { continueParty, startParty, writeParty, type PartyLoop } from './common'
 import type { TransactionSet } from './envelope';
 import { uomFromX12, uomToX12 } from './uom';
 import type { Segment } from './segment';
-import { X12SerializeError, type OutSegment } from './serialize';
+import { requireX12DateTime, X12SerializeError, type OutSegment } from './serialize';
 import type { X12Error } from './types';
 import { SetErrors, isoDateTime, x12DateTime } from './values';
 
@@ -28,21 +28,9 @@ export interface Build856Options {
 
 const SCAC_RE = /^[A-Z]{2,4}$/;
 
-function dt(iso: string, seg: string, el: number): ReturnType<typeof x12DateTime> & object {
-  const v = x12DateTime(iso);
-  if (!v)
-    throw new X12SerializeError(
-      `${seg}${String(el).padStart(2, '0')}: "${iso}" is not ISO 8601`,
-      seg,
-      el,
-      iso,
-    );
-  return v;
-}
-
 /** Shipment (+ its order, for part ids, units and the order date) -> 856 body segments. */
 export function build856(shipment: Shipment, order?: Order, options: Build856Options = {}): OutSegment[] {
-  const shipped = dt(shipment.shippedAt, 'BSN', 3);
+  const shipped = requireX12DateTime(shipment.shippedAt, 'BSN', 3);
   const out: OutSegment[] = [
     ['BSN', '00', shipment.shipmentId, shipped.date, shipped.time ?? '0000', '0004'],
   ];
@@ -60,7 +48,7 @@ export function build856(shipment: Shipment, order?: Order, options: Build856Opt
   if (shipment.trackingNumber) out.push(['REF', options.trackingQualifier ?? '2I', shipment.trackingNumber]);
   out.push(['DTM', '011', shipped.date, shipped.time, shipped.timeCode]);
   if (shipment.expectedDeliveryAt) {
-    const e = dt(shipment.expectedDeliveryAt, 'DTM', 2);
+    const e = requireX12DateTime(shipment.expectedDeliveryAt, 'DTM', 2);
     out.push(['DTM', '017', e.date, e.time, e.timeCode]);
   }
   if (shipment.shipFrom) out.push(...writeParty('SF', shipment.shipFrom));

@@ -6,6 +6,7 @@
  * as line wrapping) is REFUSED: an X12SerializeError names the segment, element and value. Pick
  * delimiters that do not occur in the data (`findDelimiterConflicts` helps).
  */
+import { x12DateTime, type X12DateTime } from './values';
 
 export type X12Version = '004010' | '005010';
 
@@ -307,4 +308,17 @@ export function serializeInterchange(input: InterchangeInput): string {
 /** Delimiter characters that occur in some text (to choose delimiters that the data does not use). */
 export function findDelimiterConflicts(text: string, d: WriteDelimiters): string[] {
   return forbidden(d).filter((ch) => text.includes(ch));
+}
+
+/** An ISO 8601 date-time as X12 date and time; anything else is refused naming segment and element. */
+export function requireX12DateTime(iso: string, seg: string, el: number): X12DateTime {
+  const v = x12DateTime(iso);
+  if (!v)
+    throw new X12SerializeError(
+      `${seg}${String(el).padStart(2, '0')}: "${iso}" is not ISO 8601`,
+      seg,
+      el,
+      iso,
+    );
+  return v;
 }
