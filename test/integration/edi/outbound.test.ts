@@ -125,6 +125,15 @@ describe('sendX12Document', () => {
 
   it('a partner whose outboundFormats is x12 gets an 855, not a ConfirmationRequest, when an order is rejected', async () => {
     const order = await env.db('orders').where({ buyer_order_number: 'PO-OUT-1' }).first();
+    // Let the order's own jobs (approval, its confirmation) finish, so only this call adds documents.
+    await waitFor(async () => {
+      const open = await env
+        .db('outbox')
+        .whereNull('completed_at')
+        .whereNull('failed_at')
+        .count<{ c: string }[]>({ c: '*' });
+      return Number(open[0].c) === 0;
+    });
     await env
       .db('partners')
       .where({ id: order.partner_id })
