@@ -10,9 +10,11 @@ import { listCategories, searchItems, type CatalogItemRow } from '../catalog/rep
 import type { AppContext } from '../platform/context';
 import { safeEqual } from '../platform/secrets';
 import { findPartner, type PartnerRow } from '../partners/repository';
+import { findPartnerOrder, listPartnerOrders, type OrderHistoryRow } from '../orders/history';
 import { buildReturn, currentLines, originalLines, type ReturnLine } from './cart-return';
 import { frameAncestors, h, layout, sendErrorPage, setPageHeaders } from './html';
 import {
+  addOrderLinesToCart,
   addToCart,
   consumeStartToken,
   csrfToken,
@@ -24,6 +26,7 @@ import {
   today,
   visibilityList,
   visibleItem,
+  type ReorderSkipReason,
   type SessionRow,
 } from './sessions';
 
@@ -42,6 +45,12 @@ declare module 'express-serve-static-core' {
 }
 
 const MAX_QTY_LEN = 15;
+const ORDERS_PER_PAGE = 20;
+
+const SKIP_REASONS: Record<ReorderSkipReason, string> = {
+  unknown: 'this product is no longer in the catalog',
+  not_visible: 'this product is not in your catalog',
+};
 
 function validQuantity(v: unknown): string | undefined {
   if (typeof v !== 'string') return undefined;
@@ -62,7 +71,7 @@ function send(res: Response, shop: Shop, title: string, body: string): void {
   const readOnly = s.operation === 'inspect';
   const nav = `<header><strong>${h(shop.partner.name)}</strong>
 <form method="get" action="${shop.base}search" class="inline"><input type="search" name="q" aria-label="Search" placeholder="Search products"> <button type="submit">Search</button></form>
-<a href="${shop.base}">Categories</a> <a href="${shop.base}cart" id="cart-link">Cart</a>${readOnly ? ' <em>(read only)</em>' : ''}</header>`;
+<a href="${shop.base}">Categories</a> <a href="${shop.base}orders" id="orders-link">Orders</a> <a href="${shop.base}cart" id="cart-link">Cart</a>${readOnly ? ' <em>(read only)</em>' : ''}</header>`;
   res.type('html').send(layout(title, body, nav));
 }
 
@@ -272,8 +281,8 @@ ${addForm(shop, item)}`;
     send(res, shop, item.name, body);
   });
 
-  r.get('/punchout/s/:bt/cart', loadShop, async (req, res) => {
-    const shop = req.shop as Shop;
+  /** The cart page; `notice` (HTML) goes above the cart (the outcome of a reorder). */
+  const sendCart = async (res: Response, shop: Shop, notice = ''): Promise<void> => {
     const lines = await currentLines(ctx.db, shop.session);
     const readOnly = shop.session.operation === 'inspect';
     const currency = lines[0]?.currency ?? shop.partner.currency;
@@ -293,13 +302,17 @@ ${addForm(shop, item)}`;
     });
     const actions = `<form method="post" action="${shop.base}transfer" class="inline">${hidden(shop)}<button type="submit" id="transfer">${readOnly ? 'Return' : 'Transfer cart'}</button></form>
 <form method="post" action="${shop.base}cancel" class="inline">${hidden(shop)}<button type="submit" id="cancel">Cancel</button></form>`;
-    const body = `<h1>Cart</h1>${
+    const body = `<h1>Cart</h1>${notice}${
       lines.length === 0
         ? '<p id="empty-cart">Your cart is empty.</p>'
         : `<table id="cart"><tr><th>Product</th><th>SKU</th><th>Quantity</th><th>Unit price</th><th>Total</th><th></th></tr>${rows.join('\n')}
 <tr><th colspan="4">Total</th><td class="num" id="cart-total">${money(total.toFixed(), currency)}</td><td></td></tr></table>`
     }<p>${actions}</p>`;
     send(res, shop, 'Cart', body);
+  };
+
+  r.get('/punchout/s/:bt/cart', loadShop, async (req, res) => {
+    await sendCart(res, req.shop as Shop);
   });
 
   const badQuantity = (res: Response, shop: Shop) =>
@@ -341,6 +354,85 @@ ${addForm(shop, item)}`;
     const shop = req.shop as Shop;
     await removeLine(ctx.db, shop.session, String((req.body as Record<string, unknown>).line ?? ''));
     res.redirect(303, `${shop.base}cart`);
+  });
+
+  // Order history: the session's partner's orders only; another partner's order id is "not found".
+  const orderNotFound = (res: Response, shop: Shop) =>
+    sendErrorPage(res, 404, 'Order not found', 'This order does not exist.', secFor(shop));
+
+  const reorderForm = (shop: Shop, o: OrderHistoryRow): string =>
+    shop.session.operation === 'inspect'
+      ? ''
+      : `<form method="post" action="${shop.base}orders/${h(o.id)}/reorder" class="inline">${hidden(shop)}<button type="submit" data-order="${h(o.buyerOrderNumber)}">Reorder</button></form>`;
+
+  const status = (state: string) => h(state.replace(/_/g, ' '));
+
+  r.get('/punchout/s/:bt/orders', loadShop, async (req, res) => {
+    const shop = req.shop as Shop;
+    const asked =
+      typeof req.query.page === 'string' && /^\d{1,6}$/.test(req.query.page) ? Number(req.query.page) : 1;
+    const page = Math.max(1, asked);
+    const { orders, total } = await listPartnerOrders(ctx.db, shop.partner.id, {
+      limit: ORDERS_PER_PAGE,
+      offset: (page - 1) * ORDERS_PER_PAGE,
+    });
+    const pages = Math.max(1, Math.ceil(total / ORDERS_PER_PAGE));
+    const rows = orders.map(
+      (o) =>
+        `<tr data-order="${h(o.buyerOrderNumber)}"><td><a href="${shop.base}orders/${h(o.id)}">${h(o.buyerOrderNumber)}</a></td><td>${h(o.date.slice(0, 10))}</td>
+<td class="status">${status(o.state)}</td><td class="num total">${money(o.total, o.currency)}</td><td>${h(o.currency)}</td><td class="num lines">${o.lineCount}</td><td>${reorderForm(shop, o)}</td></tr>`,
+    );
+    const nav = [
+      page > 1 ? `<a href="${shop.base}orders?page=${page - 1}" id="newer">Newer orders</a>` : '',
+      page < pages ? `<a href="${shop.base}orders?page=${page + 1}" id="older">Older orders</a>` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    const body = `<h1>Orders</h1>${
+      orders.length === 0
+        ? '<p id="no-orders">No orders found.</p>'
+        : `<p>${total} order(s), page ${page} of ${pages}</p>
+<table id="orders"><tr><th>Order number</th><th>Date</th><th>Status</th><th>Total</th><th>Currency</th><th>Lines</th><th></th></tr>${rows.join('\n')}</table>`
+    }${nav ? `<p>${nav}</p>` : ''}`;
+    send(res, shop, 'Orders', body);
+  });
+
+  r.get('/punchout/s/:bt/orders/:id', loadShop, async (req, res) => {
+    const shop = req.shop as Shop;
+    const found = await findPartnerOrder(ctx.db, shop.partner.id, String(req.params.id));
+    if (!found) return orderNotFound(res, shop);
+    const { order: o, lines } = found;
+    const rows = lines.map(
+      (l) =>
+        `<tr data-sku="${h(l.sku)}"><td class="num">${l.lineNumber}</td><td>${h(l.sku)}</td><td>${h(l.description ?? '')}</td>
+<td class="num quantity">${h(l.quantity)} ${h(l.uom)}</td><td class="num unit-price">${money(l.unitPrice, o.currency)}</td></tr>`,
+    );
+    const body = `<h1>Order ${h(o.buyerOrderNumber)}</h1>
+<dl><dt>Date</dt><dd>${h(o.date.slice(0, 10))}</dd><dt>Status</dt><dd id="order-status">${status(o.state)}</dd>
+<dt>Total</dt><dd id="order-total">${money(o.total, o.currency)}</dd></dl>
+<table id="order-lines"><tr><th>Line</th><th>SKU</th><th>Description</th><th>Quantity</th><th>Unit price (at order)</th></tr>${rows.join('\n')}</table>
+<p>${reorderForm(shop, o)} <a href="${shop.base}orders">All orders</a></p>`;
+    send(res, shop, `Order ${o.buyerOrderNumber}`, body);
+  });
+
+  // Reorder: every line of the order into this cart at today's prices; the cart page says what was skipped.
+  r.post('/punchout/s/:bt/orders/:id/reorder', form, loadShop, checkCsrf, writable, async (req, res) => {
+    const shop = req.shop as Shop;
+    const outcome = await ctx.db.transaction(async (trx) => {
+      const found = await findPartnerOrder(trx, shop.partner.id, String(req.params.id));
+      if (!found) return undefined;
+      const result = await addOrderLinesToCart(trx, ctx, shop.partner, shop.session, found.lines);
+      return { order: found.order, ...result };
+    });
+    if (!outcome) return orderNotFound(res, shop);
+    const skipped = outcome.skipped.map(
+      (s) =>
+        `<li data-sku="${h(s.sku)}" data-reason="${h(s.reason)}">${h(s.sku)} (line ${s.lineNumber}): ${h(SKIP_REASONS[s.reason])}</li>`,
+    );
+    const notice = `<div id="reorder-result"><p>${outcome.added} line(s) of order ${h(outcome.order.buyerOrderNumber)} added to your cart at today's prices.</p>${
+      skipped.length ? `<p>Not added:</p><ul id="skipped">${skipped.join('')}</ul>` : ''
+    }</div>`;
+    await sendCart(res, shop, notice);
   });
 
   const finish = async (req: Request, res: Response, kind: 'transfer' | 'cancel'): Promise<void> => {

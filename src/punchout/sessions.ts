@@ -288,6 +288,39 @@ export async function restoreCart(
   return { restored, skipped };
 }
 
+export type ReorderSkipReason = 'unknown' | 'not_visible';
+
+/**
+ * Reorder: adds each line of a past order through addToCart, so it is priced today and merged with
+ * the cart's line of the same SKU exactly like adding the item by hand. Lines whose SKU is gone from
+ * the catalog (or inactive), or that the partner may not see, are skipped with the reason.
+ */
+export async function addOrderLinesToCart(
+  q: Q,
+  ctx: AppContext,
+  partner: PartnerRow,
+  session: SessionRow,
+  lines: { lineNumber: number; sku: string; quantity: string }[],
+): Promise<{ added: number; skipped: { lineNumber: number; sku: string; reason: ReorderSkipReason }[] }> {
+  const skipped: { lineNumber: number; sku: string; reason: ReorderSkipReason }[] = [];
+  let added = 0;
+  const catalog = await findItems(
+    q,
+    lines.map((l) => l.sku),
+  );
+  for (const l of lines) {
+    const item = catalog.get(l.sku) as (CatalogItemRow & { active?: boolean }) | undefined;
+    if (!item || !item.active) {
+      skipped.push({ lineNumber: l.lineNumber, sku: l.sku, reason: 'unknown' });
+      continue;
+    }
+    const line = await addToCart(q, ctx, partner, session, l.sku, l.quantity);
+    if (line) added++;
+    else skipped.push({ lineNumber: l.lineNumber, sku: l.sku, reason: 'not_visible' });
+  }
+  return { added, skipped };
+}
+
 export async function setState(q: Q, sessionId: string, state: SessionState): Promise<boolean> {
   const n = await q('punchout_sessions').where({ id: sessionId, state: 'open' }).update({ state });
   return n > 0;
