@@ -8,6 +8,7 @@ import { type Browser } from 'playwright-core';
 import { createApp } from '../../../src/app';
 import { launchChromium } from '../../helpers/browser';
 import { createTestEnv, type TestEnv } from '../../helpers/env';
+import { insertConfirmedOrder } from '../../helpers/orders';
 import { validateCxml } from '../../helpers/xmllint';
 import { OCI_PASSWORD, OCI_USER, seedShop, setupRequest } from '../../integration/punchout/helpers';
 
@@ -120,6 +121,49 @@ it('runs a cXML punchout inside the buyer iframe and returns a DTD-valid cart at
     /<ItemIn quantity="1"[\s\S]*?<SupplierPartID>CHR-ERG-01<[\s\S]*?<Money currency="USD">259.0000<\/Money>/,
   );
   expect(xml).toMatch(/<Total>\s*<Money currency="USD">511.00<\/Money>/);
+  await page.close();
+});
+
+it("reorders a past order from the Orders page inside the iframe and transfers it at today's prices", async () => {
+  await insertConfirmedOrder(env.db, {
+    partnerId: 'acme',
+    buyerOrderNumber: 'E2E-R1',
+    lines: [
+      { sku: 'PEN-BLU-12', quantity: '5', unitPrice: '4.95' },
+      { sku: 'CHR-ERG-01', quantity: '1', unitPrice: '289.00' },
+    ],
+  });
+  const setup = await fetch(`${gatewayUrl}/cxml`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/xml' },
+    body: setupRequest({ formPost: `${buyerUrl}/cxml-return`, buyerCookie: 'e2e-reorder' }),
+  });
+  const startUrl = /<URL>([^<]+)<\/URL>/.exec(await setup.text())?.[1] as string;
+  const page = await browser.newPage();
+  await page.goto(`${buyerUrl}/requisition?start=${encodeURIComponent(startUrl)}`);
+  const frame = page.frameLocator('#catalog');
+
+  await frame.getByRole('link', { name: 'Orders' }).click();
+  await frame.locator('tr[data-order="E2E-R1"]').getByRole('button', { name: 'Reorder' }).click();
+  await frame.locator('#reorder-result', { hasText: '2 line(s) of order E2E-R1' }).waitFor();
+  await frame.locator('tr[data-sku="PEN-BLU-12"]').waitFor();
+  await frame.locator('tr[data-sku="CHR-ERG-01"]').waitFor();
+  await frame.locator('#cart-total', { hasText: '281.50 USD' }).waitFor(); // 5 x 4.50 + 259.00 (contract)
+
+  const capture = nextCapture();
+  await frame.locator('#transfer').click();
+  const { path, body } = await capture;
+  expect(path).toBe('/cxml-return');
+  const xml = new URLSearchParams(body).get('cxml-urlencoded') as string;
+  expect(validateCxml(xml)).toEqual({ ok: true, errors: '' });
+  expect(xml).toContain('<BuyerCookie>e2e-reorder</BuyerCookie>');
+  expect(xml).toMatch(
+    /<ItemIn quantity="5"[\s\S]*?<SupplierPartID>PEN-BLU-12<[\s\S]*?<Money currency="USD">4.5000<\/Money>/,
+  );
+  expect(xml).toMatch(
+    /<ItemIn quantity="1"[\s\S]*?<SupplierPartID>CHR-ERG-01<[\s\S]*?<Money currency="USD">259.0000<\/Money>/,
+  );
+  expect(xml).toMatch(/<Total>\s*<Money currency="USD">281.50<\/Money>/);
   await page.close();
 });
 
