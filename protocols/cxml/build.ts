@@ -1,11 +1,10 @@
 /**
- * Internal: building cXML documents. Builders describe elements with `el(...)`; `serialize` writes them with
- * xmlbuilder2 (escaping, XML declaration, DOCTYPE). Envelopes take every volatile value (payloadID,
+ * Internal: building cXML documents. Builders describe elements with `el(...)`; `serialize` writes them
+ * (escaping, XML declaration, DOCTYPE). Envelopes take every volatile value (payloadID,
  * timestamp) from the caller: nothing here reads a clock or a random source.
  *
  * Invalid builder input is a programming error: it throws `CxmlBuildError` (a TypeError), not CxmlError.
  */
-import { create } from 'xmlbuilder2';
 import type { DecimalString } from '../../src/model';
 import { isDecimalString } from '../../src/model';
 import { cxmlStatusText } from './errors';
@@ -59,24 +58,72 @@ export function textEl(
   return text === undefined ? undefined : el(name, attrs, text);
 }
 
-export function serialize(root: El, version: string, file: DtdFile): string {
-  const doc = create({ version: '1.0', encoding: 'UTF-8', invalidCharReplacement: '' }).dtd({
-    name: root.name,
-    sysID: dtdUrl(version, file),
-  });
-  const write = (parent: ReturnType<typeof doc.ele>, node: El): void => {
-    const child = parent.ele(node.name, node.attrs);
-    for (const c of node.children) {
-      if (typeof c === 'string') child.txt(c);
-      else write(child, c);
-    }
-  };
-  const top = doc.ele(root.name, root.attrs);
-  for (const c of root.children) {
-    if (typeof c === 'string') top.txt(c);
-    else write(top, c);
+/** Characters XML 1.0 does not allow, dropped from text and attribute values. */
+const INVALID_XML_CHARS = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+const TEXT_SPECIAL = /[&<>]/;
+const ATTR_SPECIAL = /[&<>"]/;
+
+function clean(s: string): string {
+  INVALID_XML_CHARS.lastIndex = 0;
+  return INVALID_XML_CHARS.test(s) ? s.replace(INVALID_XML_CHARS, '') : s;
+}
+
+export function escapeText(s: string): string {
+  const c = clean(s);
+  return TEXT_SPECIAL.test(c) ? c.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;') : c;
+}
+
+export function escapeAttr(s: string): string {
+  const c = clean(s);
+  return ATTR_SPECIAL.test(c)
+    ? c.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+    : c;
+}
+
+/** Adjacent text children are one text node; empty text is none. */
+function mergeText(children: (El | string)[]): (El | string)[] {
+  if (!children.some((c) => typeof c === 'string')) return children;
+  const out: (El | string)[] = [];
+  for (const c of children) {
+    if (c === '') continue;
+    const last = out.length - 1;
+    if (typeof c === 'string' && typeof out[last] === 'string') out[last] = (out[last] as string) + c;
+    else out.push(c);
   }
-  return doc.end({ prettyPrint: true }) + '\n';
+  return out;
+}
+
+/** Writes one element, pretty-printed with two-space indentation (text-only elements on one line). */
+function writeElement(out: string[], node: El, indent: string): void {
+  let open = `${indent}<${node.name}`;
+  for (const k in node.attrs) open += ` ${k}="${escapeAttr(node.attrs[k])}"`;
+  const kids = mergeText(node.children);
+  const onlyText = kids.length === 1 && typeof kids[0] === 'string' ? escapeText(kids[0]) : undefined;
+  if (kids.length === 0 || onlyText === '') {
+    out.push(`${open}/>`);
+    return;
+  }
+  if (onlyText !== undefined) {
+    out.push(`${open}>${onlyText}</${node.name}>`);
+    return;
+  }
+  out.push(`${open}>`);
+  const inner = indent + '  ';
+  for (const c of kids) {
+    if (typeof c === 'string') out.push(inner + escapeText(c));
+    else writeElement(out, c, inner);
+  }
+  out.push(`${indent}</${node.name}>`);
+}
+
+/** The document: XML declaration, DOCTYPE naming the DTD of `version`, the element tree. */
+export function serialize(root: El, version: string, file: DtdFile): string {
+  const out = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<!DOCTYPE ${root.name} SYSTEM "${dtdUrl(version, file)}">`,
+  ];
+  writeElement(out, root, '');
+  return out.join('\n') + '\n';
 }
 
 // ---------------------------------------------------------------------------------------------- values
