@@ -40,12 +40,17 @@ export interface DocumentRow {
   created_at: Date;
 }
 
-/** Keeps a document verbatim (the exact bytes) with its metadata; returns its id. */
-export async function storeDocument(q: Q, doc: NewDocument): Promise<string> {
-  const id = randomUUID();
+/** The answer given to an inbound document, kept so that a resent copy gets the same answer. */
+export interface RecordedResponse {
+  status: number;
+  contentType: string;
+  body: string | Buffer;
+}
+
+function documentRow(doc: NewDocument, response?: RecordedResponse) {
   const content = typeof doc.content === 'string' ? Buffer.from(doc.content, 'utf8') : doc.content;
-  await q('documents').insert({
-    id,
+  return {
+    id: randomUUID(),
     partner_id: doc.partnerId,
     protocol: doc.protocol,
     doc_type: doc.docType,
@@ -58,18 +63,49 @@ export async function storeDocument(q: Q, doc: NewDocument): Promise<string> {
     order_id: doc.orderId ?? null,
     invoice_id: doc.invoiceId ?? null,
     error: doc.error ?? null,
-  });
-  return id;
+    ...(response
+      ? {
+          response_status: response.status,
+          response_content_type: response.contentType,
+          response_body:
+            typeof response.body === 'string' ? Buffer.from(response.body, 'utf8') : response.body,
+        }
+      : {}),
+  };
+}
+
+/**
+ * Keeps a document verbatim (the exact bytes) with its metadata, and the answer given when it is
+ * already known; returns its id.
+ */
+export async function storeDocument(q: Q, doc: NewDocument, response?: RecordedResponse): Promise<string> {
+  const row = documentRow(doc, response);
+  await q('documents').insert(row);
+  return row.id;
+}
+
+/**
+ * Stores a document (with its answer) and inserts the row that `makeRow(documentId)` gives into
+ * `table`, in one statement: one round trip and one commit, and neither row without the other. A
+ * resent document (the idempotency index) fails the whole statement with a unique violation.
+ */
+export async function storeDocumentWithRow(
+  q: Q,
+  doc: NewDocument,
+  response: RecordedResponse,
+  table: string,
+  makeRow: (documentId: string) => Record<string, unknown>,
+): Promise<string> {
+  const row = documentRow(doc, response);
+  await q.with('stored_document', q('documents').insert(row)).insert(makeRow(row.id)).into(table);
+  return row.id;
 }
 
 /** Records the answer given to an inbound document, so a resent copy gets the same answer. */
 export async function recordResponse(
   q: Q,
   id: string,
-  res: {
-    status: number;
-    contentType: string;
-    body: string | Buffer;
+  res: RecordedResponse & {
     docStatus?: string;
     orderId?: string | null;
     error?: string | null;

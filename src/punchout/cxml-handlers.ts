@@ -12,12 +12,17 @@ import {
   registeredCxmlRequestTypes,
   type CxmlRequest,
 } from '../cxml/endpoint';
-import { findInboundByExternalId, recordResponse, storeDocument } from '../documents/store';
+import {
+  findInboundByExternalId,
+  storeDocument,
+  storeDocumentWithRow,
+  type NewDocument,
+} from '../documents/store';
 import { isUniqueViolation } from '../platform/errors';
-import type { Q } from '../platform/db';
 import { randomToken } from '../platform/secrets';
 import {
   createSession,
+  newSessionRow,
   restoreCart,
   type NewSession,
   type OriginalCartItem,
@@ -90,46 +95,30 @@ export async function handlePunchOutSetup({ ctx, partner, doc, raw }: CxmlReques
     setupDocumentId,
     startToken,
   });
-  const inbound = (q: Q) =>
-    storeDocument(q, {
-      partnerId: partner.id,
-      protocol: 'cxml',
-      docType: 'PunchOutSetupRequest',
-      direction: 'in',
-      externalId: setup.payloadId,
-      status: 'accepted',
-      contentType: 'text/xml',
-      content: raw,
-    });
+  const inbound: NewDocument = {
+    partnerId: partner.id,
+    protocol: 'cxml',
+    docType: 'PunchOutSetupRequest',
+    direction: 'in',
+    externalId: setup.payloadId,
+    status: 'accepted',
+    contentType: 'text/xml',
+    content: raw,
+  };
   const answered = { status: 200, contentType: 'text/xml', body };
 
   try {
     if (operation === 'create') {
-      // The common case in as few round trips as possible: the document first (its unique
-      // payloadID catches a resend), then the session and the recorded answer side by side.
-      const documentId = await inbound(ctx.db);
-      const results = await Promise.allSettled([
-        createSession(ctx.db, ctx, session(documentId)),
-        recordResponse(ctx.db, documentId, answered),
-      ]);
-      const failed = results.find((r) => r.status === 'rejected');
-      if (failed) {
-        // Both settled, so this marks the document last.
-        await recordResponse(ctx.db, documentId, {
-          status: 500,
-          contentType: 'text/plain',
-          body: '',
-          docStatus: 'failed',
-          error: 'session could not be created',
-        }).catch(() => undefined);
-        throw failed.reason;
-      }
+      // The common case in one statement: the document with its answer (its unique payloadID
+      // catches a resend) and the session.
+      await storeDocumentWithRow(ctx.db, inbound, answered, 'punchout_sessions', (documentId) =>
+        newSessionRow(ctx, { ...session(documentId), startToken }),
+      );
     } else {
       await ctx.db.transaction(async (trx) => {
-        const documentId = await inbound(trx);
+        const documentId = await storeDocument(trx, inbound, answered);
         const { session: row } = await createSession(trx, ctx, session(documentId));
         await restoreCart(trx, ctx, partner, row, original);
-        await recordResponse(trx, documentId, answered);
       });
     }
   } catch (err) {

@@ -82,15 +82,10 @@ export interface NewSession {
   startToken?: string;
 }
 
-/** Creates a session; returns it with the start token in clear (only its SHA-256 is stored). */
-export async function createSession(
-  q: Q,
-  ctx: AppContext,
-  s: NewSession,
-): Promise<{ session: SessionRow; startToken: string }> {
-  const startToken = s.startToken ?? randomToken(32);
+/** The punchout_sessions row of a new session (the start token only as its SHA-256). */
+export function newSessionRow(ctx: AppContext, s: NewSession & { startToken: string }) {
   const now = ctx.now().getTime();
-  const row = {
+  return {
     id: randomUUID(),
     partner_id: s.partnerId,
     protocol: s.protocol,
@@ -106,11 +101,21 @@ export async function createSession(
     extrinsics: JSON.stringify(s.extrinsics ?? []),
     ship_to: s.shipTo === undefined ? null : JSON.stringify(s.shipTo),
     original_cart: s.originalCart ? JSON.stringify(s.originalCart) : null,
-    start_token_hash: sha256Hex(startToken),
+    start_token_hash: sha256Hex(s.startToken),
     token_expires_at: new Date(now + ctx.config.PUNCHOUT_TOKEN_TTL_SECONDS * 1000),
     expires_at: new Date(now + ctx.config.PUNCHOUT_SESSION_TTL_MINUTES * 60_000),
     setup_document_id: s.setupDocumentId ?? null,
   };
+}
+
+/** Creates a session; returns it with the start token in clear (only its SHA-256 is stored). */
+export async function createSession(
+  q: Q,
+  ctx: AppContext,
+  s: NewSession,
+): Promise<{ session: SessionRow; startToken: string }> {
+  const startToken = s.startToken ?? randomToken(32);
+  const row = newSessionRow(ctx, { ...s, startToken });
   const [session] = await q('punchout_sessions').insert(row).returning('*');
   return { session: session as SessionRow, startToken };
 }
