@@ -1,13 +1,13 @@
 /**
- * Secure XML reading for cXML. Order of work, all before any tree is built:
+ * Secure XML reading for cXML. Order of work:
  *   1. bytes -> text (UTF-8 unless a BOM or the XML declaration says otherwise; invalid bytes refused);
  *   2. refuse any `<!ENTITY` and any DOCTYPE with an internal subset; read the DOCTYPE's system id;
- *   3. well-formedness (fast-xml-parser's XMLValidator, for line numbers) and references: only the five
- *      predefined entities and character references exist; anything else is refused, never expanded;
- *   4. fast-xml-parser (ordered, no entity processing) -> a small immutable element tree with XPaths.
+ *      refuse characters XML forbids;
+ *   3. one pass of a small non-validating reader that checks well-formedness (tags, attributes,
+ *      references: only the five predefined entities and character references exist; anything else is
+ *      refused, never expanded) and builds an immutable element tree with XPaths; errors name the line.
  * No DTD is ever read or fetched.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { CxmlError } from './errors';
 
 export interface CxmlElement {
@@ -141,7 +141,7 @@ export function checkXmlSecurity(xml: string): Doctype | undefined {
   return doctype;
 }
 
-// ---------------------------------------------------------------------------------------------- 3. syntax
+// ---------------------------------------------------------------------------------------------- 3. reader
 
 const PREDEFINED: ReadonlyMap<string, string> = new Map([
   ['amp', '&'],
@@ -162,151 +162,283 @@ function isXmlChar(cp: number): boolean {
   );
 }
 
-/**
- * Checks every `&...;` outside comments, CDATA and PIs: only the predefined entities and valid character
- * references. Also refuses characters XML forbids (control characters).
- */
-function checkReferences(xml: string): void {
+function checkCharacters(xml: string): void {
   // eslint-disable-next-line no-control-regex
   const badChar = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.exec(xml);
   if (badChar) {
     const code = (badChar[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
     throw refuse(`character U+${code} is not allowed in XML`, lineAt(xml, badChar.index));
   }
-  let i = 0;
-  while (i < xml.length) {
-    const c = xml.charCodeAt(i);
-    if (c === 60 /* < */) {
-      if (xml.startsWith('<!--', i)) {
-        const end = xml.indexOf('-->', i + 4);
-        i = end < 0 ? xml.length : end + 3;
+}
+
+/** Names as XML 1.0 allows them (ASCII letters, digits and punctuation, and any non-ASCII letter). */
+const NAME = /[A-Za-z_:\u00C0-\uFFFF][\w.:\u00B7\u00C0-\uFFFF-]*/y;
+const REFERENCE = /&(#x[0-9A-Fa-f]+|#[0-9]+|[A-Za-z_:][\w.:-]*);/y;
+/** Names that would be dangerous as keys of plain objects downstream. */
+const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+function normaliseAttributeText(t: string): string {
+  return t.indexOf('\t') >= 0 || t.indexOf('\n') >= 0 ? t.replace(/[\t\n]/g, ' ') : t;
+}
+
+interface Building {
+  name: string;
+  attributes: Record<string, string>;
+  children: (Building | string)[];
+  /** Where the start tag begins, for "not closed" errors. */
+  start: number;
+}
+
+class Reader {
+  private pos = 0;
+
+  constructor(private readonly xml: string) {}
+
+  private fail(message: string, at = this.pos): never {
+    throw refuse(message, lineAt(this.xml, at));
+  }
+
+  private name(what: string): string {
+    NAME.lastIndex = this.pos;
+    const m = NAME.exec(this.xml);
+    if (!m) this.fail(`malformed XML: expected ${what} at "${this.xml.slice(this.pos, this.pos + 10)}"`);
+    const name = m[0];
+    if (RESERVED_NAMES.has(name)) this.fail(`malformed XML: "${name}" is not allowed as a name`);
+    this.pos += name.length;
+    return name;
+  }
+
+  private skipSpace(): boolean {
+    const start = this.pos;
+    const xml = this.xml;
+    for (;;) {
+      const c = xml.charCodeAt(this.pos);
+      if (c === 32 || c === 10 || c === 9 || c === 13) this.pos++;
+      else return this.pos > start;
+    }
+  }
+
+  /** Text with references decoded and checked; stops at `<` (or `quote` for attribute values). */
+  private text(end: number, stop: number): string {
+    const xml = this.xml;
+    // Attribute-value normalisation: literal tabs and line ends become spaces (references stay).
+    const literal = stop === 60 ? (t: string) => t : normaliseAttributeText;
+    let out = '';
+    let from = this.pos;
+    let i = this.pos;
+    while (i < end) {
+      const c = xml.charCodeAt(i);
+      if (c === stop) break;
+      if (c === 38 /* & */) {
+        out += literal(xml.slice(from, i));
+        REFERENCE.lastIndex = i;
+        const ref = REFERENCE.exec(xml);
+        if (!ref) this.fail('"&" must start a reference (write &amp; for a literal ampersand)', i);
+        const body = ref[1] as string;
+        if (body.charCodeAt(0) === 35 /* # */) {
+          const cp = body.charCodeAt(1) === 120 ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
+          if (!isXmlChar(cp)) this.fail(`character reference &${body}; is not an XML character`, i);
+          out += String.fromCodePoint(cp);
+        } else {
+          const v = PREDEFINED.get(body);
+          if (v === undefined) this.fail(`undefined entity &${body}; (entities are never expanded)`, i);
+          out += v;
+        }
+        i += ref[0].length;
+        from = i;
         continue;
       }
-      if (xml.startsWith('<![CDATA[', i)) {
-        const end = xml.indexOf(']]>', i + 9);
-        i = end < 0 ? xml.length : end + 3;
+      if (c === 60 /* < */ && stop !== 60)
+        this.fail('malformed XML: "<" is not allowed in an attribute value', i);
+      i++;
+    }
+    this.pos = i;
+    return out + literal(xml.slice(from, i));
+  }
+
+  /** Skips a comment, PI or DOCTYPE starting at pos; false when none starts here. */
+  private skipMarkup(): boolean {
+    const xml = this.xml;
+    if (xml.startsWith('<!--', this.pos)) {
+      const end = xml.indexOf('-->', this.pos + 4);
+      if (end < 0) this.fail('malformed XML: comment is not closed (truncated?)');
+      this.pos = end + 3;
+      return true;
+    }
+    if (xml.startsWith('<?', this.pos)) {
+      const end = xml.indexOf('?>', this.pos + 2);
+      if (end < 0) this.fail('malformed XML: processing instruction is not closed (truncated?)');
+      this.pos = end + 2;
+      return true;
+    }
+    return false;
+  }
+
+  private startTag(): Building {
+    const start = this.pos;
+    this.pos++; // <
+    const name = this.name('an element name');
+    const attributes = Object.create(null) as Record<string, string>;
+    const xml = this.xml;
+    for (;;) {
+      const spaced = this.skipSpace();
+      const c = xml.charCodeAt(this.pos);
+      if (c === 62 /* > */ || (c === 47 /* / */ && xml.charCodeAt(this.pos + 1) === 62)) break;
+      if (Number.isNaN(c)) this.fail(`malformed XML: document ends inside the tag <${name}> (truncated?)`);
+      if (!spaced) this.fail(`malformed XML: attributes of <${name}> must be separated by white space`);
+      const attr = this.name(`an attribute name in <${name}>`);
+      this.skipSpace();
+      if (xml.charCodeAt(this.pos) !== 61 /* = */)
+        this.fail(`malformed XML: attribute ${attr} of <${name}> has no value`);
+      this.pos++;
+      this.skipSpace();
+      const quote = xml.charCodeAt(this.pos);
+      if (quote !== 34 && quote !== 39)
+        this.fail(`malformed XML: the value of attribute ${attr} of <${name}> must be quoted`);
+      this.pos++;
+      const close = xml.indexOf(quote === 34 ? '"' : "'", this.pos);
+      if (close < 0) this.fail(`malformed XML: document ends inside the tag <${name}> (truncated?)`);
+      if (attr in attributes) this.fail(`malformed XML: attribute ${attr} appears twice in <${name}>`);
+      attributes[attr] = this.text(close, quote);
+      this.pos = close + 1;
+    }
+    return { name, attributes, children: [], start };
+  }
+
+  read(): CxmlElement {
+    const xml = this.xml;
+    const len = xml.length;
+    if (xml.trim() === '') throw refuse('empty document');
+    let root: Building | undefined;
+    let roots = 0;
+    // Prolog and epilog: white space, comments, PIs and the DOCTYPE around exactly one root element.
+    while (this.pos < len) {
+      this.skipSpace();
+      if (this.pos >= len) break;
+      if (xml.charCodeAt(this.pos) !== 60) {
+        this.fail(
+          root
+            ? 'malformed XML: text after the root element'
+            : 'malformed XML: text before the root element (not an XML document?)',
+        );
+      }
+      if (this.skipMarkup()) continue;
+      if (xml.startsWith('<!DOCTYPE', this.pos)) {
+        // Checked (no internal subset) and read by checkXmlSecurity.
+        const end = xml.indexOf('>', this.pos);
+        this.pos = end < 0 ? len : end + 1;
         continue;
       }
-      if (xml.startsWith('<!DOCTYPE', i)) {
-        const end = xml.indexOf('>', i);
-        i = end < 0 ? xml.length : end + 1;
+      roots++;
+      if (root) {
+        this.element(); // only to count it
         continue;
       }
-      if (xml.startsWith('<?', i)) {
-        const end = xml.indexOf('?>', i + 2);
-        i = end < 0 ? xml.length : end + 2;
+      root = this.element();
+    }
+    if (roots !== 1) throw refuse(`a document has exactly one root element (found ${roots})`);
+    return finish(root as Building, `/${(root as Building).name}`);
+  }
+
+  /** One element and everything inside it. */
+  private element(): Building {
+    const xml = this.xml;
+    const len = xml.length;
+    const stack: Building[] = [];
+    let current = this.startTag();
+    if (xml.charCodeAt(this.pos) === 47) {
+      this.pos += 2;
+      return current;
+    }
+    this.pos++;
+    for (;;) {
+      if (this.pos >= len) {
+        this.fail(`malformed XML: document ends before <${current.name}> is closed (truncated?)`, len);
+      }
+      if (xml.charCodeAt(this.pos) !== 60) {
+        const t = this.text(len, 60);
+        current.children.push(t);
         continue;
       }
-    } else if (c === 38 /* & */) {
-      const ref = /^&(#x[0-9A-Fa-f]+|#[0-9]+|[A-Za-z_:][\w.:-]*);/.exec(xml.slice(i, i + 40));
-      if (!ref)
-        throw refuse('"&" must start a reference (write &amp; for a literal ampersand)', lineAt(xml, i));
-      const body = ref[1] as string;
-      if (body.startsWith('#')) {
-        const cp = body.startsWith('#x') ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-        if (!isXmlChar(cp))
-          throw refuse(`character reference &${body}; is not an XML character`, lineAt(xml, i));
-      } else if (!PREDEFINED.has(body)) {
-        throw refuse(`undefined entity &${body}; (entities are never expanded)`, lineAt(xml, i));
+      const next = xml.charCodeAt(this.pos + 1);
+      if (next === 47 /* / */) {
+        const at = this.pos;
+        this.pos += 2;
+        const name = this.name('an element name');
+        this.skipSpace();
+        if (xml.charCodeAt(this.pos) !== 62) this.fail(`malformed XML: closing tag </${name}> is not closed`);
+        this.pos++;
+        if (name !== current.name) {
+          this.fail(
+            `malformed XML: closing tag </${name}> does not match the open element <${current.name}>`,
+            at,
+          );
+        }
+        const parent = stack.pop();
+        if (!parent) return current;
+        current = parent;
+        continue;
       }
-      i += ref[0].length;
+      if (next === 33 /* ! */) {
+        if (xml.startsWith('<![CDATA[', this.pos)) {
+          const end = xml.indexOf(']]>', this.pos + 9);
+          if (end < 0) this.fail('malformed XML: CDATA section is not closed (truncated?)');
+          current.children.push(xml.slice(this.pos + 9, end));
+          this.pos = end + 3;
+          continue;
+        }
+        if (this.skipMarkup()) continue;
+        if (xml.startsWith('<!DOCTYPE', this.pos))
+          this.fail('DOCTYPE is only allowed before the root element');
+        this.fail('malformed XML: unexpected "<!"');
+      }
+      if (next === 63 /* ? */) {
+        this.skipMarkup();
+        continue;
+      }
+      const child = this.startTag();
+      current.children.push(child);
+      if (xml.charCodeAt(this.pos) === 47) {
+        this.pos += 2;
+        continue;
+      }
+      this.pos++;
+      if (stack.length + 2 > MAX_DEPTH) this.fail(`elements nested deeper than ${MAX_DEPTH} levels`);
+      stack.push(current);
+      current = child;
+    }
+  }
+}
+
+/** Freezes the tree and gives each element its XPath (`[n]` only where siblings share the name). */
+function finish(node: Building, path: string): CxmlElement {
+  const attributes = node.attributes;
+  let counts: Map<string, number> | undefined;
+  let elements = 0;
+  for (const c of node.children) {
+    if (typeof c === 'string') continue;
+    elements++;
+    counts ??= new Map();
+    counts.set(c.name, (counts.get(c.name) ?? 0) + 1);
+  }
+  const seen = elements > 1 ? new Map<string, number>() : undefined;
+  const children: (CxmlElement | string)[] = new Array(node.children.length);
+  for (let i = 0; i < node.children.length; i++) {
+    const c = node.children[i] as Building | string;
+    if (typeof c === 'string') {
+      children[i] = c;
       continue;
     }
-    i++;
-  }
-}
-
-function checkWellFormed(xml: string): void {
-  if (xml.trim() === '') throw refuse('empty document');
-  const result = XMLValidator.validate(xml, { allowBooleanAttributes: false });
-  if (result === true) return;
-  const { code, msg, line } = result.err;
-  if (code === 'InvalidXml' && /^Invalid '\[/.test(msg)) {
-    // The validator reports unclosed tags this way; say it plainly, at the end of the input.
-    const open = msg
-      .replace(/^Invalid '\[|\]' found\.$/g, '')
-      .split(',')
-      .map((t) => t.trim().replace(/^"|"$/g, ''))
-      .filter((t) => t !== '');
-    const last = open[open.length - 1];
-    throw refuse(
-      `malformed XML: document ends before <${last ?? '?'}> is closed (truncated?)`,
-      lineAt(xml, xml.length),
-    );
-  }
-  throw refuse(`malformed XML: ${msg}`, line);
-}
-
-// ---------------------------------------------------------------------------------------------- 4. tree
-
-function decodeReferences(raw: string): string {
-  return raw.replace(/&(#x[0-9A-Fa-f]+|#[0-9]+|[A-Za-z]+);/g, (whole, body: string) => {
-    if (body.startsWith('#x')) return String.fromCodePoint(parseInt(body.slice(2), 16));
-    if (body.startsWith('#')) return String.fromCodePoint(parseInt(body.slice(1), 10));
-    return PREDEFINED.get(body) ?? whole;
-  });
-}
-
-function decodeAttribute(raw: string): string {
-  return decodeReferences(raw.replace(/[\t\n]/g, ' '));
-}
-
-type Ordered = Record<string, unknown>;
-
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  processEntities: false,
-  htmlEntities: false,
-  trimValues: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  cdataPropName: '#cdata',
-  commentPropName: '#comment',
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  allowBooleanAttributes: false,
-  maxNestedTags: MAX_DEPTH,
-});
-
-function elementName(item: Ordered): string | undefined {
-  return Object.keys(item).find((k) => k !== ':@' && k !== '#text' && k !== '#cdata' && k !== '#comment');
-}
-
-function cdataText(value: unknown): string {
-  if (!Array.isArray(value)) return '';
-  return value.map((part: Ordered) => (typeof part['#text'] === 'string' ? part['#text'] : '')).join('');
-}
-
-function buildElement(item: Ordered, name: string, path: string): CxmlElement {
-  const rawAttrs = (item[':@'] ?? {}) as Record<string, string>;
-  const attributes: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [k, v] of Object.entries(rawAttrs)) attributes[k] = decodeAttribute(String(v));
-  const rawChildren = (item[name] ?? []) as Ordered[];
-  const counts = new Map<string, number>();
-  for (const child of rawChildren) {
-    const childName = elementName(child);
-    if (childName !== undefined) counts.set(childName, (counts.get(childName) ?? 0) + 1);
-  }
-  const seen = new Map<string, number>();
-  const children: (CxmlElement | string)[] = [];
-  for (const child of rawChildren) {
-    if (typeof child['#text'] === 'string') {
-      children.push(decodeReferences(child['#text']));
-    } else if (child['#cdata'] !== undefined) {
-      children.push(cdataText(child['#cdata']));
-    } else {
-      const childName = elementName(child);
-      if (childName === undefined) continue;
-      const n = (seen.get(childName) ?? 0) + 1;
-      seen.set(childName, n);
-      const index = (counts.get(childName) ?? 0) > 1 ? `[${n}]` : '';
-      children.push(buildElement(child, childName, `${path}/${childName}${index}`));
+    let index = '';
+    if (seen && (counts?.get(c.name) ?? 0) > 1) {
+      const n = (seen.get(c.name) ?? 0) + 1;
+      seen.set(c.name, n);
+      index = `[${n}]`;
     }
+    children[i] = finish(c, `${path}/${c.name}${index}`);
   }
   return Object.freeze({
-    name,
+    name: node.name,
     attributes: Object.freeze(attributes),
     children: Object.freeze(children),
     path,
@@ -317,21 +449,8 @@ function buildElement(item: Ordered, name: string, path: string): CxmlElement {
 export function readXml(input: Buffer | string, options: XmlReadOptions = {}): XmlDocument {
   const xml = decodeXmlInput(input, options.maxBytes ?? DEFAULT_MAX_BYTES);
   const doctype = checkXmlSecurity(xml);
-  checkWellFormed(xml);
-  checkReferences(xml);
-  let ordered: Ordered[];
-  try {
-    ordered = parser.parse(xml) as Ordered[];
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    if (/nested tags/i.test(message)) throw refuse(`elements nested deeper than ${MAX_DEPTH} levels`);
-    throw refuse(`malformed XML: ${message}`);
-  }
-  const roots = ordered.filter((item) => elementName(item) !== undefined);
-  if (roots.length !== 1) throw refuse(`a document has exactly one root element (found ${roots.length})`);
-  const rootItem = roots[0] as Ordered;
-  const rootName = elementName(rootItem) as string;
-  const root = buildElement(rootItem, rootName, `/${rootName}`);
+  checkCharacters(xml);
+  const root = new Reader(xml).read();
   return doctype !== undefined ? { root, doctype } : { root };
 }
 

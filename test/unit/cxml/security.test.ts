@@ -98,7 +98,7 @@ describe('malformed documents are refused with 400 and the line', () => {
   it('refuses a bare ampersand', () => {
     expect(refusal(`<cXML payloadID="p" timestamp="t">\nAT&T</cXML>`)).toEqual({
       status: 400,
-      message: "malformed XML: char '&' is not expected.",
+      message: '"&" must start a reference (write &amp; for a literal ampersand)',
       line: 2,
     });
   });
@@ -141,6 +141,40 @@ describe('malformed documents are refused with 400 and the line', () => {
   it('refuses nesting deeper than 100 levels', () => {
     const xml = `<cXML payloadID="p" timestamp="t">${'<a>'.repeat(150)}${'</a>'.repeat(150)}</cXML>`;
     expect(refusal(xml).message).toBe('elements nested deeper than 100 levels');
+  });
+
+  it('refuses a "<" in an attribute value, attributes without a quoted value, repeated attributes and text after the root', () => {
+    expect(refusal('<cXML payloadID="a<b" timestamp="t"/>')).toEqual({
+      status: 400,
+      message: 'malformed XML: "<" is not allowed in an attribute value',
+      line: 1,
+    });
+    expect(refusal('<cXML payloadID=p timestamp="t"/>').message).toBe(
+      'malformed XML: the value of attribute payloadID of <cXML> must be quoted',
+    );
+    expect(refusal('<cXML payloadID timestamp="t"/>').message).toBe(
+      'malformed XML: attribute payloadID of <cXML> has no value',
+    );
+    expect(refusal('<cXML payloadID="p" payloadID="q" timestamp="t"/>').message).toBe(
+      'malformed XML: attribute payloadID appears twice in <cXML>',
+    );
+    expect(refusal('<cXML payloadID="p" timestamp="t"/>\ntrailing')).toEqual({
+      status: 400,
+      message: 'malformed XML: text after the root element',
+      line: 2,
+    });
+  });
+
+  it('refuses a document cut inside a tag, a comment or a CDATA section', () => {
+    expect(refusal('<cXML payloadID="p" timestamp="t">\n<Response><Status code="200').message).toBe(
+      'malformed XML: document ends inside the tag <Status> (truncated?)',
+    );
+    expect(refusal('<cXML payloadID="p" timestamp="t"><!-- cut').message).toBe(
+      'malformed XML: comment is not closed (truncated?)',
+    );
+    expect(refusal('<cXML payloadID="p" timestamp="t"><![CDATA[cut').message).toBe(
+      'malformed XML: CDATA section is not closed (truncated?)',
+    );
   });
 
   it('refuses element names that could pollute prototypes', () => {
