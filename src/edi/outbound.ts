@@ -35,6 +35,9 @@ export type OutboundX12 =
   | { kind: '856'; shipment: Shipment; order?: Order; orderId?: string; options?: Build856Options }
   | { kind: '810'; invoice: Invoice; invoiceId?: string; orderId?: string };
 
+/** What rendering needs from the context: the supplier's identity and the clock. */
+export type X12OutboundContext = Pick<AppContext, 'config' | 'now'>;
+
 export interface SentX12 {
   documentId: string;
   /** Undefined when the partner has no `x12.outboundUrl` (the document is stored only). */
@@ -46,7 +49,7 @@ export interface SentX12 {
 /** Renders, stores and queues one outbound X12 document, in the caller's transaction. */
 export async function sendX12Document(
   trx: Q,
-  ctx: AppContext,
+  ctx: X12OutboundContext,
   partner: PartnerRow,
   doc: OutboundX12,
 ): Promise<SentX12> {
@@ -95,21 +98,25 @@ export async function sendX12Document(
   return { documentId, deliveryId, content, controlNumbers: { isa, gs, st } };
 }
 
+async function orderAndPartner(trx: Q, orderId: string): Promise<{ order: Order; partner: PartnerRow }> {
+  const row = await trx('orders').where({ id: orderId }).first<{ partner_id: string; canonical: Order }>();
+  if (!row) throw new AppError('not_found', 'order not found');
+  const partner = await findPartner(trx, row.partner_id);
+  if (!partner) throw new AppError('not_found', 'partner of the order not found');
+  return { order: row.canonical, partner };
+}
+
 /**
  * 855 for a stored order (its current canonical version), e.g. on confirmation (every line accepted) or
  * rejection (every line rejected) when the partner's `outboundFormats` include x12.
  */
 export async function sendOrderAck855(
   trx: Q,
-  ctx: AppContext,
+  ctx: X12OutboundContext,
   orderId: string,
   decision: 'accept' | 'reject' | readonly LineAckInput[],
 ): Promise<SentX12> {
-  const row = await trx('orders').where({ id: orderId }).first<{ partner_id: string; canonical: Order }>();
-  if (!row) throw new AppError('not_found', 'order not found');
-  const partner = await findPartner(trx, row.partner_id);
-  if (!partner) throw new AppError('not_found', 'partner of the order not found');
-  const order = row.canonical;
+  const { order, partner } = await orderAndPartner(trx, orderId);
   const statuses =
     typeof decision === 'string'
       ? order.lines.map((l) => ({ lineNumber: l.lineNumber, status: decision }))
@@ -121,4 +128,33 @@ export async function sendOrderAck855(
     statuses,
     options: { ackDate: ctx.now().toISOString().slice(0, 10), supplierOrderNumber: orderId.slice(0, 22) },
   });
+}
+
+/**
+ * 856 for one shipment of a stored order (HL shipment -> order -> one item per shipped line), when the
+ * partner's `outboundFormats` include x12. The order supplies buyer part ids, units and the order date.
+ */
+export async function sendShipNotice856(
+  trx: Q,
+  ctx: X12OutboundContext,
+  orderId: string,
+  shipment: Shipment,
+): Promise<SentX12> {
+  const { order, partner } = await orderAndPartner(trx, orderId);
+  return sendX12Document(trx, ctx, partner, { kind: '856', shipment, order, orderId });
+}
+
+/**
+ * 810 for an invoice or credit memo (BIG07 "CR"), when the partner's `outboundFormats` include x12.
+ * Invoices are only issued when they can be delivered, so the partner needs an `x12.outboundUrl`.
+ */
+export async function sendInvoice810(
+  trx: Q,
+  ctx: X12OutboundContext,
+  partner: PartnerRow,
+  d: { invoice: Invoice; invoiceId: string; orderId: string },
+): Promise<SentX12> {
+  if (!partner.settings.x12?.outboundUrl)
+    throw new AppError('conflict', `partner ${partner.id} has no x12.outboundUrl to deliver invoices to`);
+  return sendX12Document(trx, ctx, partner, { kind: '810', ...d });
 }

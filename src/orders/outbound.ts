@@ -1,11 +1,12 @@
 /**
  * Documents we send to the buyer about an order: ConfirmationRequest, ShipNoticeRequest and
- * StatusUpdateRequest. Each is built (DTD-valid cXML), stored verbatim as an outbound document linked to
+ * StatusUpdateRequest (an X12 partner gets an 855 / 856 through src/edi instead or beside, per its
+ * `outboundFormats`). Each is built (DTD-valid cXML), stored verbatim as an outbound document linked to
  * the order, and queued for retrying HTTP delivery to the partner's `cxml.outboundUrl` in the caller's
  * transaction. Without an outboundUrl the document is kept (status "stored") and nothing is sent.
  * These functions do not change the order's state: callers transition it (transitionOrder) themselves.
  */
-import { sendOrderAck855 } from '../edi/outbound';
+import { sendOrderAck855, sendShipNotice856 } from '../edi/outbound';
 import {
   buildConfirmationRequest,
   buildShipNoticeRequest,
@@ -163,6 +164,8 @@ export async function sendShipNotice(
   shipment: Shipment,
 ): Promise<SentDocument | null> {
   const o = await loadOrder(trx, orderId);
+  // Partners that take X12 get an 856 instead of (or beside) the cXML ShipNoticeRequest.
+  if (outboundFormats(o.partner).includes('x12')) await sendShipNotice856(trx, ctx, orderId, shipment);
   if (!outboundFormats(o.partner).includes('cxml')) return null;
   const payloadId = newPayloadId(ctx.now());
   const xml = buildShipNoticeRequest(envelope(ctx, o.partner, payloadId), {
