@@ -12,7 +12,7 @@
  * TXI header tax, SAC*C*G830 shipping, SAC*A*C310 discount (SAC05 N2), CTT.
  * Tax total = header TXI amount, else the sum of line TXI amounts.
  */
-import { add, roundMoney, type Invoice, type InvoiceLine, type Party } from '../../src/model';
+import { add, formatMoney, roundMoney, type Invoice, type InvoiceLine, type Party } from '../../src/model';
 import {
   CommentBuilder,
   continueParty,
@@ -290,7 +290,8 @@ export function parse810(set: TransactionSet, options: Parse810Options = {}): Pa
     }
     inv.lines.push(rest);
   }
-  inv.taxTotal = inv.tax ? inv.tax.amount : anyLineTax ? lineTax.toFixed() : '0';
+  // A sum of line taxes is written like the other header amounts: the currency's minor-unit digits.
+  inv.taxTotal = inv.tax ? inv.tax.amount : anyLineTax ? formatMoney(lineTax, inv.currency) : '0';
   const tdsSub = tds ? errs.implied(tds.seg, 2) : undefined;
   inv.subtotal = tdsSub ?? roundMoney(subtotal, inv.currency).toFixed();
   const total = tds ? errs.implied(tds.seg, 1) : undefined;

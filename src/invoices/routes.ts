@@ -122,7 +122,7 @@ export async function sendInvoiceAs(
   ctx: AppContext,
   res: express.Response,
   inv: InvoiceRow,
-  format: 'pdf' | 'csv' | 'cxml',
+  format: 'pdf' | 'csv' | 'cxml' | 'x12',
 ): Promise<void> {
   if (format === 'pdf') {
     res.setHeader('Content-Type', 'application/pdf');
@@ -133,8 +133,9 @@ export async function sendInvoiceAs(
     res.setHeader('Content-Disposition', `attachment; filename="${inv.invoice_number}.csv"`);
     res.send(renderInvoiceCsv(inv.canonical));
   } else {
-    const doc = await invoiceDocument(ctx.db, inv.id);
-    if (!doc) throw notFound('invoice document');
+    // The bytes delivered in that format (cXML InvoiceDetailRequest or X12 810).
+    const doc = await invoiceDocument(ctx.db, inv.id, format);
+    if (!doc) throw notFound(`${format === 'x12' ? 'X12' : 'cXML'} invoice document`);
     res.setHeader('Content-Type', doc.content_type);
     res.send(doc.content);
   }
@@ -375,10 +376,10 @@ export function invoiceRoutes(ctx: AppContext): Router {
     {
       method: 'get',
       path: '/api/v1/invoices/:id',
-      summary: 'One invoice: JSON, or ?format=cxml (the bytes delivered), pdf or csv',
+      summary: 'One invoice: JSON, or ?format=cxml|x12 (the bytes delivered in that format), pdf or csv',
       tag,
       auth: 'admin or partner',
-      query: z.object({ format: z.enum(['json', 'cxml', 'pdf', 'csv']).default('json') }),
+      query: z.object({ format: z.enum(['json', 'cxml', 'x12', 'pdf', 'csv']).default('json') }),
       use: finance,
     },
     async (req, res, { query }) => {

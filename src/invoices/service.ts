@@ -1,7 +1,8 @@
 /**
  * Invoicing: invoices and credit memos from the `orders`/`order_lines` tables, gapless numbers from
- * `number_sequences`, delivery of the rendered document through the format-neutral delivery path,
- * payments and the invoice state they lead to.
+ * `number_sequences`, delivery of the rendered document through the format-neutral delivery path
+ * (cXML InvoiceDetailRequest and/or X12 810, per the partner's `outboundFormats`), payments and the
+ * invoice state they lead to.
  *
  * States: issued on creation (an invoice is numbered, stored, rendered and queued in one
  * transaction), then delivered or rejected by the buyer's answer; paid once payments reach the total;
@@ -11,11 +12,13 @@
 import { randomUUID } from 'node:crypto';
 import { buildInvoiceDetailRequest } from '../../protocols/cxml';
 import { newPayloadId } from '../cxml/endpoint';
-import { onDeliveryOutcome, queueDelivery, resendDelivery } from '../delivery/service';
+import { onDeliveryOutcome, queueDelivery, resendDelivery, type DeliveryHook } from '../delivery/service';
 import { storeDocument } from '../documents/store';
+import { sendInvoice810 } from '../edi/outbound';
 import { D, add, dec, formatMoney } from '../model';
 import type { DecimalString, Invoice, InvoiceState, Order } from '../model';
 import { transitionOrder } from '../orders/lifecycle';
+import { outboundFormats } from '../orders/outbound';
 import { findPartner, type PartnerRow } from '../partners/repository';
 import type { Config } from '../platform/config';
 import type { Db, Q } from '../platform/db';
@@ -96,7 +99,10 @@ function fromCalcError(err: unknown): never {
   throw err;
 }
 
-/** The document the partner's preferred format makes of an invoice; cXML today, X12 810 later. */
+/**
+ * The cXML InvoiceDetailRequest of an invoice. (The X12 810 needs control numbers, taken in the
+ * transaction: `sendInvoice810` in src/edi renders, stores and queues it.)
+ */
 export function renderInvoiceDocument(
   invoice: Invoice,
   partner: PartnerRow,
@@ -141,12 +147,6 @@ export function renderInvoiceDocument(
   };
 }
 
-function preferredFormat(partner: PartnerRow): InvoiceFormat {
-  // X12 810 comes with the EDI work; until then every partner gets cXML.
-  void partner;
-  return 'cxml';
-}
-
 async function insertInvoice(
   trx: Q,
   d: { id: string; partnerId: string; orderId: string; invoice: Invoice; originalInvoiceId?: string },
@@ -181,6 +181,10 @@ async function insertInvoice(
   );
 }
 
+/**
+ * Renders the invoice in each of the partner's formats (an X12 partner gets an 810 instead of or beside
+ * the cXML InvoiceDetailRequest), stores each document and queues its delivery.
+ */
 async function storeAndQueue(
   trx: Q,
   config: Config,
@@ -191,7 +195,11 @@ async function storeAndQueue(
   now: Date,
   originalInvoicePayloadId?: string,
 ): Promise<void> {
-  const rendered = renderInvoiceDocument(invoice, partner, preferredFormat(partner), config, {
+  const formats = outboundFormats(partner);
+  if (formats.includes('x12'))
+    await sendInvoice810(trx, { config, now: () => now }, partner, { invoice, invoiceId, orderId });
+  if (!formats.includes('cxml')) return;
+  const rendered = renderInvoiceDocument(invoice, partner, 'cxml', config, {
     now,
     originalInvoicePayloadId,
   });
@@ -417,7 +425,7 @@ export async function createCreditMemo(
       await trx('invoices').where({ id: original.id }).update({ state: 'credited' });
     }
     const originalDoc = await trx('documents')
-      .where({ invoice_id: original.id, direction: 'out' })
+      .where({ invoice_id: original.id, direction: 'out', protocol: 'cxml' })
       .orderBy('created_at')
       .first('external_id');
     await storeAndQueue(
@@ -441,12 +449,18 @@ export async function findInvoice(q: Q, id: string, partnerScope?: string): Prom
   return query.first();
 }
 
-/** The latest outbound document of an invoice (the exact bytes delivered or being delivered). */
-export async function invoiceDocument(q: Q, invoiceId: string) {
-  return q('documents as d')
+/**
+ * The latest outbound document of an invoice (the exact bytes delivered or being delivered), of one
+ * protocol when given; a partner that takes both formats has a cXML and an X12 document (cXML first).
+ */
+export async function invoiceDocument(q: Q, invoiceId: string, protocol?: 'cxml' | 'x12') {
+  const query = q('documents as d')
     .leftJoin('deliveries as v', 'v.document_id', 'd.id')
-    .where({ 'd.invoice_id': invoiceId, 'd.direction': 'out' })
+    .where({ 'd.invoice_id': invoiceId, 'd.direction': 'out' });
+  if (protocol) query.where('d.protocol', protocol);
+  return query
     .orderBy('d.created_at', 'desc')
+    .orderBy('d.protocol')
     .first(
       'd.id',
       'd.content',
@@ -459,16 +473,27 @@ export async function invoiceDocument(q: Q, invoiceId: string) {
     );
 }
 
-/** Sends the stored document again (same bytes, same payloadID). */
+/**
+ * Sends the stored documents again (same bytes, same payloadID / control numbers): every delivery of
+ * the invoice that was rejected or gave up (a partner taking cXML and X12 has one of each).
+ */
 export async function resendInvoice(db: Db, invoiceId: string, partnerScope?: string): Promise<void> {
   const inv = await findInvoice(db, invoiceId, partnerScope);
   if (!inv) throw notFound('invoice');
-  const doc = await invoiceDocument(db, inv.id);
-  if (!doc?.delivery_id) throw new AppError('conflict', `invoice ${inv.invoice_number} has no delivery`);
-  if (doc.delivery_status === 'pending') throw new AppError('conflict', 'delivery is still in progress');
-  if (doc.delivery_status === 'delivered') throw new AppError('conflict', 'invoice was already delivered');
+  const deliveries: { id: string; status: string }[] = await db('deliveries as v')
+    .join('documents as d', 'd.id', 'v.document_id')
+    .where({ 'd.invoice_id': inv.id, 'd.direction': 'out' })
+    .select('v.id', 'v.status');
+  if (deliveries.length === 0)
+    throw new AppError('conflict', `invoice ${inv.invoice_number} has no delivery`);
+  const again = deliveries.filter((v) => v.status === 'rejected' || v.status === 'failed');
+  if (again.length === 0) {
+    if (deliveries.some((v) => v.status === 'pending'))
+      throw new AppError('conflict', 'delivery is still in progress');
+    throw new AppError('conflict', 'invoice was already delivered');
+  }
   await db('invoices').where({ id: inv.id }).update({ state: 'issued', rejection_reason: null });
-  await resendDelivery(db, doc.delivery_id);
+  for (const v of again) await resendDelivery(db, v.id);
 }
 
 export async function recordPayment(
@@ -501,7 +526,7 @@ export async function recordPayment(
   return { id };
 }
 
-onDeliveryOutcome('InvoiceDetailRequest', async (q, { delivery, outcome, reason }) => {
+const invoiceDeliveryOutcome: DeliveryHook = async (q, { delivery, outcome, reason }) => {
   const doc = await q('documents').where({ id: delivery.document_id }).first('invoice_id');
   if (!doc?.invoice_id) return;
   if (outcome === 'delivered') {
@@ -516,4 +541,6 @@ onDeliveryOutcome('InvoiceDetailRequest', async (q, { delivery, outcome, reason 
       .update({ state: 'rejected', rejection_reason: reason });
   }
   // 'failed' (retries exhausted): the invoice stays issued; the delivery shows why; resend retries.
-});
+};
+onDeliveryOutcome('InvoiceDetailRequest', invoiceDeliveryOutcome);
+onDeliveryOutcome('810', invoiceDeliveryOutcome);
