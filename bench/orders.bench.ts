@@ -80,7 +80,8 @@ const fmt = (r: Rate, unit: string) =>
 
 export default async function (): Promise<void> {
   const database = await createTestDatabase();
-  const config = testConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent' });
+  // PARTNER_CACHE_MS as in production (the tests turn it off).
+  const config = testConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent', PARTNER_CACHE_MS: undefined });
   const db = createDb({ databaseUrl: database.url, poolMax: 20 });
   const ctx = await createContext(config, { db, log: createLogger('silent') });
   const plain = new Pool({ connectionString: database.url, max: CONCURRENCY });

@@ -84,7 +84,8 @@ const fmt = (r: Result) =>
   `${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  errors ${r.errors}`;
 
 export default async function (): Promise<void> {
-  const env = await createTestEnv({ start: false });
+  // PARTNER_CACHE_MS as in production (the tests turn it off).
+  const env = await createTestEnv({ start: false, env: { PARTNER_CACHE_MS: undefined } });
   try {
     await seedShop(env.db);
     const server = http.createServer(createApp(env.ctx));

@@ -12,7 +12,7 @@ import {
 import { storeDocument } from '../documents/store';
 import type { AppContext } from '../platform/context';
 import { verifySecret } from '../platform/secrets';
-import { findPartnerByIdentity, type PartnerRow } from '../partners/repository';
+import { findPartnerByIdentityCached, type PartnerRow } from '../partners/repository';
 
 /** What a handler of one cXML request type gets: the authenticated partner and the parsed document. */
 export interface CxmlRequest {
@@ -77,7 +77,13 @@ export async function authenticate(ctx: AppContext, doc: ParsedCxml): Promise<Pa
   const candidates: CxmlCredential[] = [...header.from, ...header.sender];
   let partner: PartnerRow | undefined;
   for (const c of candidates) {
-    partner = await findPartnerByIdentity(ctx.db, 'cxml', c.domain, c.identity);
+    partner = await findPartnerByIdentityCached(
+      ctx.db,
+      ctx.config.PARTNER_CACHE_MS,
+      'cxml',
+      c.domain,
+      c.identity,
+    );
     if (partner) break;
   }
   const secret = header.sender.find((c) => c.sharedSecret !== undefined)?.sharedSecret;

@@ -29,7 +29,7 @@ import { intakeOrder, type IntakeResult } from '../orders/intake';
 import type { AppContext } from '../platform/context';
 import type { Q } from '../platform/db';
 import { AppError, isUniqueViolation, type ErrorDetail } from '../platform/errors';
-import { findPartnerByIdentity, type PartnerRow } from '../partners/repository';
+import { findPartnerByIdentityCached, type PartnerRow } from '../partners/repository';
 import { nextControlNumber } from './control-numbers';
 
 export const X12_CONTENT_TYPE = 'application/edi-x12';
@@ -117,7 +117,13 @@ async function senderOf(
 ): Promise<PartnerRow> {
   let partner: PartnerRow | undefined;
   for (const i of doc.interchanges) {
-    const p = await findPartnerByIdentity(ctx.db, 'x12', i.header.senderQualifier, i.header.senderId);
+    const p = await findPartnerByIdentityCached(
+      ctx.db,
+      ctx.config.PARTNER_CACHE_MS,
+      'x12',
+      i.header.senderQualifier,
+      i.header.senderId,
+    );
     if (!p || (scopePartnerId !== undefined && p.id !== scopePartnerId)) {
       throw new AppError(
         'forbidden',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../platform/db';
 import { AppError, isUniqueViolation, notFound } from '../platform/errors';
 import { hashSecret, randomToken, sha256Hex } from '../platform/secrets';
-import { findPartner, type PartnerRow } from './repository';
+import { findPartner, partnersChanged, type PartnerRow } from './repository';
 import type { PartnerInput, PartnerSettings } from './schema';
 
 export type ApiKeyRole = 'erp' | 'finance';
@@ -89,11 +89,21 @@ export async function upsertPartner(
       throw new AppError('conflict', 'a credential of this partner already belongs to another partner');
     }
     throw err;
+  } finally {
+    partnersChanged();
   }
 }
 
 /** Soft delete: orders, invoices and documents keep their partner; credentials and keys stop working. */
 export async function deletePartner(db: Db, id: string): Promise<void> {
+  try {
+    await deletePartnerRows(db, id);
+  } finally {
+    partnersChanged();
+  }
+}
+
+async function deletePartnerRows(db: Db, id: string): Promise<void> {
   await db.transaction(async (trx) => {
     const n = await trx('partners')
       .where({ id })

@@ -31,6 +31,8 @@ export const configSchema = z.object({
   MAX_BODY_BYTES: int(5 * 1024 * 1024, 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEMO: bool.default(true),
+  /** How long a partner found by its credential is reused without asking the database (0: never). */
+  PARTNER_CACHE_MS: int(1000, 0),
   PUNCHOUT_TOKEN_TTL_SECONDS: int(300, 1),
   PUNCHOUT_SESSION_TTL_MINUTES: int(120, 1),
   DELIVERY_RETRY_BASE_MS: int(30000, 1),

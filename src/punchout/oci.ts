@@ -9,7 +9,7 @@ import { dec } from '../model';
 import { storeDocument } from '../documents/store';
 import type { AppContext } from '../platform/context';
 import { verifySecret } from '../platform/secrets';
-import { findPartnerByIdentity, type PartnerRow } from '../partners/repository';
+import { findPartnerByIdentityCached, type PartnerRow } from '../partners/repository';
 import { buildReturn, currentLines } from './cart-return';
 import { frameAncestors, sendErrorPage, setPageHeaders } from './html';
 import { addToCart, createSession, searchItems, visibilityList } from './sessions';
@@ -64,7 +64,13 @@ export function ociRoutes(ctx: AppContext): Router {
     const parsed = parseOciLogin(fields);
     if (!parsed.ok) return refuse(req, res, 400, parsed.error.message, fields);
     const l: OciLogin = parsed.value;
-    const partner = await findPartnerByIdentity(ctx.db, 'oci', 'username', l.username);
+    const partner = await findPartnerByIdentityCached(
+      ctx.db,
+      ctx.config.PARTNER_CACHE_MS,
+      'oci',
+      'username',
+      l.username,
+    );
     const ok = await verifySecret(l.password, partner?.oci_password_hash);
     if (!partner || !ok) return refuse(req, res, 401, 'Unknown USERNAME or wrong PASSWORD', fields, partner);
     if (!hookUrlAllowed(l.hookUrl, partner.settings.oci?.hookUrlAllowlist ?? [])) {

@@ -35,6 +35,8 @@ export function testConfig(overrides: Record<string, string | undefined> = {}): 
     ADMIN_TOKEN,
     DEMO: '0',
     OUTBOX_POLL_MS: '50',
+    // Tests change partner rows with plain SQL and expect the next request to see it.
+    PARTNER_CACHE_MS: '0',
     DELIVERY_RETRY_BASE_MS: '50',
     DELIVERY_MAX_ATTEMPTS: '3',
     SUPPLIER_CXML_DOMAIN: 'NetworkID',
