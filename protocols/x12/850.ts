@@ -46,11 +46,11 @@ import {
   type PartyLoop,
 } from './common';
 import type { TransactionSet } from './envelope';
-import { uomFromX12, uomToX12 } from './uom';
+import { uomFromX12, uomFromX12Pair, uomToX12 } from './uom';
 import type { Segment } from './segment';
 import { X12SerializeError, type OutElement, type OutSegment } from './serialize';
 import type { X12Error } from './types';
-import { SetErrors, impliedFromDecimal, isoDateTime, x12DateTime } from './values';
+import { SetErrors, decimalFromR, impliedFromDecimal, isoDateTime, x12DateTime } from './values';
 
 export interface Parse850Options {
   /** Currency when the 850 has no CUR segment (default "USD"). */
@@ -90,10 +90,28 @@ function refExtrinsic(seg: Segment, target: Extrinsic[]): void {
   else if (v2 !== '' || v3 !== '') target.push({ name: `REF*${q}`, value: v2 !== '' ? v2 : v3 });
 }
 
+/** PO101 as a line number: 1 to 9 digits (what /^\d{1,9}$/ accepts). */
+function isLineNumber(v: string): boolean {
+  const n = v.length;
+  if (n === 0 || n > 9) return false;
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** REF02 of REF*PP as an order version: what /^[1-9]\d{0,8}$/ accepts. */
+function isVersion(v: string): boolean {
+  return isLineNumber(v) && v.charCodeAt(0) !== 48;
+}
+
 interface LineState {
   line: OrderLine;
-  pid: string[];
-  position: number;
+  /** PID*F texts so far, joined as `closeLine850` sets them. */
+  description: string | undefined;
+  /** Length of the last PID*F text (an 80-character one is continued without a space). */
+  lastPid: number;
 }
 
 /** Maps one 850 transaction set to a canonical Order. Never throws. */
@@ -167,26 +185,27 @@ export function parse850(set: TransactionSet, options: Parse850Options = {}): Pa
         break;
       }
       case 'CUR':
-        if (!current && seg.text(2) !== '') order.currency = seg.text(2);
+        if (!current && !seg.isEmpty(2)) order.currency = seg.text(2);
         break;
-      case 'REF':
-        if (!current && seg.text(1) === 'PP' && /^[1-9]\d{0,8}$/.test(seg.text(2)))
-          order.version = Number(seg.text(2));
+      case 'REF': {
+        const version = !current && seg.textIs(1, 'PP') ? seg.text(2) : '';
+        if (isVersion(version)) order.version = Number(version);
         else refExtrinsic(seg, ext);
         break;
+      }
       case 'PER':
         if (current) ext.push({ name: `PER*${seg.text(1)}`, value: seg.text(2) });
         else order.contacts.push(readContact(seg));
         break;
       case 'DTM': {
         const q = seg.text(1);
-        const when = isoDateTime(seg.text(2), seg.text(3), seg.text(4));
+        const time = seg.text(3);
+        const when = isoDateTime(seg.text(2), time, seg.text(4));
         if (when === undefined) break; // malformed dates are reported by the syntax check
         if (q === '002') {
           if (current) current.line.requestedDeliveryDate = when;
           else headerDelivery = when;
-        } else if (q === '004' && !current && seg.text(3) !== '')
-          orderTime = { date: when.slice(0, 10), iso: when };
+        } else if (q === '004' && !current && time !== '') orderTime = { date: when.slice(0, 10), iso: when };
         else ext.push({ name: `DTM*${q}`, value: when });
         break;
       }
@@ -243,13 +262,20 @@ export function parse850(set: TransactionSet, options: Parse850Options = {}): Pa
         if (current) closeLine850(current);
         po1Count++;
         const line = readPo1(seg, pos, po1Count, errs);
-        current = { line, pid: [], position: pos };
+        current = { line, description: undefined, lastPid: 0 };
         lines.push(current);
         comments.retarget(line);
         break;
       }
       case 'PID':
-        if (current && seg.text(1) === 'F' && seg.text(5) !== '') current.pid.push(seg.text(5));
+        if (current && seg.textIs(1, 'F') && !seg.isEmpty(5)) {
+          const text = seg.text(5);
+          current.description =
+            current.description === undefined
+              ? text
+              : current.description + (current.lastPid >= PID_MAX ? '' : ' ') + text;
+          current.lastPid = text.length;
+        }
         break;
       case 'CTT':
         if (current) closeLine850(current);
@@ -313,13 +339,21 @@ function closeParty850(order: Order, p: PartyLoop, partyTarget: 'header' | LineS
 }
 
 function closeLine850(current: LineState): void {
-  if (current.pid.length > 0) {
-    let d = current.pid[0];
-    for (let i = 1; i < current.pid.length; i++)
-      d += (current.pid[i - 1].length >= PID_MAX ? '' : ' ') + current.pid[i];
-    current.line.description = d;
-  }
+  if (current.description !== undefined) current.line.description = current.description;
 }
+
+/** A 2-character product id qualifier as a number. */
+function qualifierCode(q: string): number {
+  return (q.charCodeAt(0) << 16) | q.charCodeAt(1);
+}
+const Q_VP = qualifierCode('VP');
+const Q_VN = qualifierCode('VN');
+const Q_VS = qualifierCode('VS');
+const Q_BP = qualifierCode('BP');
+const Q_IN = qualifierCode('IN');
+const Q_MG = qualifierCode('MG');
+const Q_MF = qualifierCode('MF');
+const Q_C3 = qualifierCode('C3');
 
 function readPo1(seg: Segment, pos: number, ordinal: number, errs: SetErrors): OrderLine {
   const L = 'PO1';
@@ -334,50 +368,54 @@ function readPo1(seg: Segment, pos: number, ordinal: number, errs: SetErrors): O
     extrinsics: [],
   };
   const n = seg.text(1);
-  if (/^\d{1,9}$/.test(n)) line.lineNumber = Number(n);
+  if (isLineNumber(n)) line.lineNumber = Number(n);
   else if (n !== '') line.extrinsics.push({ name: 'PO101', value: n });
-  if (seg.text(2) === '')
-    errs.at(seg, pos, 2, 'MISSING_ELEMENT', 'quantity is required', L).application = true;
-  else line.quantity = errs.decimal(seg, 2) ?? '';
-  if (seg.text(3) === '')
+  const quantity = seg.text(2);
+  if (quantity === '') errs.at(seg, pos, 2, 'MISSING_ELEMENT', 'quantity is required', L).application = true;
+  else line.quantity = decimalFromR(quantity) ?? '';
+  const unitCode = seg.code2(3);
+  if (unitCode !== -1) line.unitOfMeasure = uomFromX12Pair(unitCode >>> 16, unitCode & 0xffff);
+  else if (seg.isEmpty(3))
     errs.at(seg, pos, 3, 'MISSING_ELEMENT', 'unit of measure is required', L).application = true;
   else line.unitOfMeasure = uomFromX12(seg.text(3));
-  if (seg.text(4) === '')
+  const price = seg.text(4);
+  if (price === '')
     errs.at(seg, pos, 4, 'MISSING_ELEMENT', 'unit price is required by the canonical model', L).application =
       true;
-  else line.unitPrice = errs.decimal(seg, 4) ?? '';
+  else line.unitPrice = decimalFromR(price) ?? '';
   const classifications: Classification[] = [];
-  for (let i = 6; i < seg.length + 1; i += 2) {
-    const q = seg.text(i);
+  const count = seg.length + 1;
+  for (let i = 6; i < count; i += 2) {
+    if (seg.isEmpty(i) || seg.isEmpty(i + 1)) continue;
     const v = seg.text(i + 1);
-    if (q === '' || v === '') continue;
-    switch (q) {
-      case 'VP':
-      case 'VN':
+    // By character codes: no string for the qualifier unless it is kept.
+    switch (seg.code2(i)) {
+      case Q_VP:
+      case Q_VN:
         if (line.supplierPartId === '') line.supplierPartId = v;
-        else line.extrinsics.push({ name: `PO1*${q}`, value: v });
+        else line.extrinsics.push({ name: `PO1*${seg.text(i)}`, value: v });
         break;
-      case 'VS':
+      case Q_VS:
         line.supplierAuxiliaryId ??= v;
         break;
-      case 'BP':
+      case Q_BP:
         line.buyerPartId = v;
         break;
-      case 'IN':
+      case Q_IN:
         if (line.buyerPartId === undefined) line.buyerPartId = v;
-        else line.extrinsics.push({ name: `PO1*${q}`, value: v });
+        else line.extrinsics.push({ name: `PO1*${seg.text(i)}`, value: v });
         break;
-      case 'MG':
+      case Q_MG:
         line.manufacturerPartId ??= v;
         break;
-      case 'MF':
+      case Q_MF:
         line.manufacturerName ??= v;
         break;
-      case 'C3':
+      case Q_C3:
         classifications.push({ domain: 'UNSPSC', code: v });
         break;
       default:
-        line.extrinsics.push({ name: `PO1*${q}`, value: v });
+        line.extrinsics.push({ name: `PO1*${seg.text(i)}`, value: v });
     }
   }
   line.classifications = classifications;

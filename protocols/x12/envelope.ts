@@ -113,7 +113,18 @@ export type EnvelopeEvent =
   /** An error outside any interchange (empty input, not X12, content after IEA, broken ISA). */
   | { type: 'error'; error: X12Error };
 
-const SEGMENT_ID = /^[A-Z][A-Z0-9]{1,2}$/;
+/** Whether `id` is a segment id: an upper-case letter and one or two upper-case letters / digits. */
+function isSegmentId(id: string): boolean {
+  const n = id.length;
+  if (n < 2 || n > 3) return false;
+  const c0 = id.charCodeAt(0);
+  if (c0 < 65 || c0 > 90) return false;
+  for (let i = 1; i < n; i++) {
+    const c = id.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57))) return false;
+  }
+  return true;
+}
 
 function sameControl(a: string, b: string): boolean {
   const x = a.trim();
@@ -251,7 +262,7 @@ export class EnvelopeReader {
     if (set && id !== 'ST' && id !== 'GE' && id !== 'IEA' && id !== 'GS') {
       set.segments.push(seg);
       if (id === 'SE') this.closeSet(seg);
-      else if (!SEGMENT_ID.test(id)) {
+      else if (!isSegmentId(id)) {
         this.setError(
           set,
           'INVALID_SEGMENT_ID',
@@ -595,11 +606,13 @@ export async function* readX12(source: X12Source): AsyncGenerator<EnvelopeEvent>
     if (queue.length > 0) {
       const out = queue;
       queue = [];
-      yield* out;
+      // A plain loop: `yield*` over an array in an async generator wraps every element in an
+      // async-from-sync iterator step.
+      for (let i = 0; i < out.length; i++) yield out[i];
     }
   }
   reader.end();
-  yield* queue;
+  for (let i = 0; i < queue.length; i++) yield queue[i];
 }
 
 /** Streams only the transaction sets; everything else is handed to `onOther` when given. */
@@ -607,7 +620,25 @@ export async function* readTransactionSets(
   source: X12Source,
   onOther?: (event: Exclude<EnvelopeEvent, { type: 'transactionSet' }>) => void,
 ): AsyncGenerator<TransactionSet> {
-  for await (const event of readX12(source)) {
+  // The reader is driven here rather than through readX12: one async generator step per set
+  // instead of two. Events are handled in input order, as the consumer asks for the next set.
+  let queue: EnvelopeEvent[] = [];
+  const reader = new EnvelopeReader((e) => queue.push(e));
+  for await (const chunk of source) {
+    reader.push(chunk);
+    if (queue.length > 0) {
+      const out = queue;
+      queue = [];
+      for (let i = 0; i < out.length; i++) {
+        const event = out[i];
+        if (event.type === 'transactionSet') yield event.set;
+        else onOther?.(event);
+      }
+    }
+  }
+  reader.end();
+  for (let i = 0; i < queue.length; i++) {
+    const event = queue[i];
     if (event.type === 'transactionSet') yield event.set;
     else onOther?.(event);
   }

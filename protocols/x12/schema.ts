@@ -550,22 +550,54 @@ const legacyCache = new WeakMap<object, boolean>();
 
 /** Validates a segment against SEGMENTS, appending to `out`; segments without a definition pass. */
 /** Definitions by id, with the position of the last mandatory element. */
-const SEGMENT_MAP = new Map(
-  Object.entries(SEGMENTS).map(([id, def]) => {
-    let last = 0;
-    def.elements.forEach((d, i) => {
-      if (d.mandatory) last = i + 1;
-    });
-    return [id, { def, lastMandatory: last }];
-  }),
-);
+/** How `validateInPlace` checks an element: by `ElementDef` type, or through `checkValue` (SLOW). */
+const K_TEXT = 0;
+const K_N = 1;
+const K_R = 2;
+const K_DT = 3;
+const K_TM = 4;
+const K_SLOW = 5;
+
+interface SegmentEntry {
+  def: SegmentDef;
+  /** Position of the last mandatory element. */
+  lastMandatory: number;
+  /** Per element (index = position - 1): check kind, min and max length of `def.elements`. */
+  kinds: Uint8Array;
+  mins: Int32Array;
+  maxs: Int32Array;
+}
+
+function entryOf(def: SegmentDef): SegmentEntry {
+  const n = def.elements.length;
+  const entry: SegmentEntry = {
+    def,
+    lastMandatory: 0,
+    kinds: new Uint8Array(n),
+    mins: new Int32Array(n),
+    maxs: new Int32Array(n),
+  };
+  def.elements.forEach((d, i) => {
+    if (d.mandatory) entry.lastMandatory = i + 1;
+    entry.mins[i] = d.min;
+    entry.maxs[i] = d.max;
+    if (d.components !== undefined || d.codes !== undefined) entry.kinds[i] = K_SLOW;
+    else if (d.type === 'N0' || d.type === 'N2') entry.kinds[i] = K_N;
+    else if (d.type === 'R') entry.kinds[i] = K_R;
+    else if (d.type === 'DT') entry.kinds[i] = K_DT;
+    else if (d.type === 'TM') entry.kinds[i] = K_TM;
+    else entry.kinds[i] = K_TEXT;
+  });
+  return entry;
+}
+
+/** Definitions by id, with what the in-place check needs. */
+const SEGMENT_MAP = new Map(Object.entries(SEGMENTS).map(([id, def]) => [id, entryOf(def)]));
 
 export function validateSegmentInto(out: X12Error[], seg: Segment, ctx: ValidationContext): void {
   // A Map lookup uses the string's cached hash; an object lookup with a computed key does not.
   const entry = SEGMENT_MAP.get(seg.id);
   if (!entry) return;
-  const els = seg.elements;
-  const defs = entry.def.elements;
   // Before 004010 dates were YYMMDD.
   let legacyDates = ctx.legacyDates;
   if (legacyDates === undefined) {
@@ -577,6 +609,130 @@ export function validateSegmentInto(out: X12Error[], seg: Segment, ctx: Validati
   // had one are checked per element.
   // eslint-disable-next-line no-control-regex
   const control = seg.mayHaveControl && /[\u0000-\u001f\u007f]/.test(seg.raw);
+  if (seg.inPlace()) validateInPlace(out, seg, ctx, entry, legacyDates, control);
+  else validateElements(out, seg, ctx, entry, legacyDates, control);
+}
+
+/** Digits in raw[a..b) when it is [-]digits (with one "." when `decimal`); -1 when it is not. */
+function numericDigitsAt(raw: string, a: number, b: number, decimal: boolean): number {
+  let i = raw.charCodeAt(a) === 45 ? a + 1 : a;
+  let digits = 0;
+  let dot = !decimal;
+  for (; i < b; i++) {
+    const c = raw.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c === 46 && !dot) dot = true;
+    else return -1;
+  }
+  return digits === 0 ? -1 : digits;
+}
+
+/**
+ * `validateElements` for a segment without composites or repetitions: elements are checked in
+ * `raw` by offset. Values that are certainly valid are decided here without making a string;
+ * the others (and every element of a SLOW kind) go through `checkValue` / `checkRepeat`, so the
+ * errors and their messages are the ones these give.
+ */
+function validateInPlace(
+  out: X12Error[],
+  seg: Segment,
+  ctx: ValidationContext,
+  entry: SegmentEntry,
+  legacyDates: boolean,
+  control: boolean,
+): void {
+  const raw = seg.source();
+  const defs = entry.def.elements;
+  const count = seg.length + 1;
+  for (let i = defs.length + 1; i < count; i++) {
+    const a = seg.elementStart(i);
+    const b = seg.elementEnd(i);
+    if (b > a) {
+      const msg = `${seg.id} has at most ${defs.length} elements`;
+      pushError(out, seg, ctx, 'TOO_MANY_ELEMENTS', msg, i, raw.slice(a, b));
+      break;
+    }
+  }
+  for (let i = count; i <= entry.lastMandatory; i++) {
+    pushError(out, seg, ctx, 'MISSING_ELEMENT', 'mandatory element is missing', i);
+  }
+  const n = Math.min(defs.length, count - 1);
+  const { kinds, mins, maxs } = entry;
+  const ends = seg.endOffsets();
+  const base = seg.endBase() + 1;
+  let a = seg.elementStart(1);
+  for (let i = 0; i < n; i++) {
+    const pos = i + 1;
+    const b = ends[base + i];
+    const start = a;
+    a = b + 1;
+    if (start === b) {
+      if (defs[i].mandatory) pushError(out, seg, ctx, 'MISSING_ELEMENT', 'mandatory element is missing', pos);
+      continue;
+    }
+    let len = b - start;
+    let min = mins[i];
+    let max = maxs[i];
+    switch (kinds[i]) {
+      case K_TEXT:
+        if (control) len = -1;
+        break;
+      case K_N:
+        len = numericDigitsAt(raw, start, b, false);
+        break;
+      case K_R:
+        len = numericDigitsAt(raw, start, b, true);
+        break;
+      case K_DT: {
+        if ((len !== 8 && len !== 6) || numericDigitsAt(raw, start, b, false) !== len) {
+          len = -1;
+          break;
+        }
+        const m = (raw.charCodeAt(b - 4) - 48) * 10 + raw.charCodeAt(b - 3) - 48;
+        const day = (raw.charCodeAt(b - 2) - 48) * 10 + raw.charCodeAt(b - 1) - 48;
+        if (m < 1 || m > 12 || day < 1 || day > 28) len = -1; // the rest: checkValue decides
+        if (legacyDates) min = max = 6;
+        break;
+      }
+      case K_TM: {
+        if (len < 4 || len > 8 || len === 5 || numericDigitsAt(raw, start, b, false) !== len) {
+          len = -1;
+          break;
+        }
+        const hh = (raw.charCodeAt(start) - 48) * 10 + raw.charCodeAt(start + 1) - 48;
+        const mm = (raw.charCodeAt(start + 2) - 48) * 10 + raw.charCodeAt(start + 3) - 48;
+        const ss = len >= 6 ? (raw.charCodeAt(start + 4) - 48) * 10 + raw.charCodeAt(start + 5) - 48 : 0;
+        if (hh > 23 || mm > 59 || ss > 59) len = -1;
+        break;
+      }
+      default:
+        len = -1;
+    }
+    if (len >= min && len <= max) continue;
+    // Not certainly valid: the general check decides (and words the error).
+    const d0 = defs[i];
+    const d = legacyDates && d0.type === 'DT' ? { ...d0, min: 6, max: 6 } : d0;
+    const value = raw.slice(start, b);
+    if (d.components) {
+      checkRepeat(out, seg, ctx, d, pos, value, undefined);
+      continue;
+    }
+    const bad = checkValue(d, value, control);
+    if (bad) pushError(out, seg, ctx, bad[0], bad[1], pos, value);
+  }
+}
+
+/** Checks a segment element by element (composites and repetitions included). */
+function validateElements(
+  out: X12Error[],
+  seg: Segment,
+  ctx: ValidationContext,
+  entry: SegmentEntry,
+  legacyDates: boolean,
+  control: boolean,
+): void {
+  const els = seg.elements;
+  const defs = entry.def.elements;
   for (let i = defs.length + 1; i < els.length; i++) {
     const extra = els[i];
     if (extra !== undefined && extra !== '') {

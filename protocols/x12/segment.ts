@@ -54,22 +54,87 @@ export function elementText(e: Element | undefined): string {
   return e === undefined ? '' : typeof e === 'string' ? e : e.raw;
 }
 
+/**
+ * Element end offsets of many segments share slabs: one typed array per few thousand segments
+ * instead of an array per segment (which cost as much as finding the separators, and more in
+ * garbage collection). A segment keeps its slab and where its run of offsets starts.
+ */
+const SLAB_SIZE = 16384;
+let slab = new Int32Array(SLAB_SIZE);
+let slabUsed = 0;
+const NO_ENDS = new Int32Array(0);
+
 export class Segment {
   private cached: Element[] | undefined;
+  /** The elements were given to the constructor (the ISA): they need not be the split of `raw`. */
+  private readonly given: boolean;
+  /**
+   * The segment's characters are `src[from, from + size)`: `src` is `raw` itself, or the text the
+   * tokenizer read the segment from (then `raw` is sliced only when asked for, and elements are
+   * sliced from `src` directly).
+   */
+  private src: string;
+  private from = 0;
+  private size: number;
+  private rawText: string | undefined;
+  /**
+   * Where each element ends in `src` (its separator, or the segment's end for the last one):
+   * `ends[base + n]` for element n, `count` elements (the id included). Computed on first use
+   * (`count` is -1 before); texts are then sliced on demand, so a reader that checks every
+   * element but keeps a few pays for a few strings.
+   */
+  private ends: Int32Array = NO_ENDS;
+  private base = 0;
+  private count = -1;
+  /** `raw` holds a component or repetition separator: some elements may be objects. */
+  private structured = false;
 
   constructor(
     /** Segment id ("BEG"). */
     readonly id: string,
     /** The segment text without terminator (and without line breaks). */
-    readonly raw: string,
+    raw: string,
     readonly delimiters: Delimiters,
     /** 1-based position of the segment in the whole input (whitespace does not count). */
     readonly filePosition: number,
     elements?: Element[],
     /** False when the tokenizer saw no control character in the text this segment came from. */
     readonly mayHaveControl: boolean = true,
+    /** True when the tokenizer knows `raw` holds no component or repetition separator. */
+    private readonly unstructured: boolean = false,
   ) {
+    this.src = raw;
+    this.size = raw.length;
+    this.rawText = raw;
     this.cached = elements;
+    this.given = elements !== undefined;
+  }
+
+  /**
+   * A segment whose text (without terminator and line breaks) is `text[from, to)`; `raw` is
+   * sliced from `text` when it is read.
+   */
+  static inText(
+    id: string,
+    text: string,
+    from: number,
+    to: number,
+    delimiters: Delimiters,
+    filePosition: number,
+    mayHaveControl: boolean,
+    unstructured: boolean,
+  ): Segment {
+    const seg = new Segment(id, '', delimiters, filePosition, undefined, mayHaveControl, unstructured);
+    seg.src = text;
+    seg.from = from;
+    seg.size = to - from;
+    seg.rawText = undefined;
+    return seg;
+  }
+
+  /** The segment text without terminator (and without line breaks). */
+  get raw(): string {
+    return (this.rawText ??= this.src.slice(this.from, this.from + this.size));
   }
 
   /**
@@ -80,18 +145,128 @@ export class Segment {
     return (this.cached ??= splitElements(this.raw, this.delimiters));
   }
 
+  /** Finds the element boundaries; returns the element count (the id included). */
+  private split(): number {
+    const src = this.src;
+    const from = this.from;
+    const to = from + this.size;
+    const d = this.delimiters;
+    const sep = d.element;
+    const most = this.size + 1;
+    let ends = slab;
+    let at = slabUsed;
+    if (at + most > ends.length) {
+      if (most > SLAB_SIZE >> 2) {
+        ends = new Int32Array(most); // a long segment gets its own
+        at = 0;
+      } else {
+        slab = ends = new Int32Array(SLAB_SIZE);
+        slabUsed = at = 0;
+      }
+    }
+    let n = at;
+    for (let k = src.indexOf(sep, from); k !== -1 && k < to; k = src.indexOf(sep, k + 1)) ends[n++] = k;
+    ends[n++] = to;
+    if (ends === slab) slabUsed = n;
+    this.ends = ends;
+    this.base = at;
+    if (!this.unstructured) {
+      const c = src.indexOf(d.component, from);
+      const r = d.repetition === undefined ? -1 : src.indexOf(d.repetition, from);
+      this.structured = (c !== -1 && c < to) || (r !== -1 && r < to);
+    }
+    return (this.count = n - at);
+  }
+
+  /**
+   * Whether the elements can be read in place, as plain text at `elementStart` / `elementEnd` in
+   * `source()` (false for given elements, and when the segment holds composites or repetitions:
+   * then read `elements`).
+   */
+  inPlace(): boolean {
+    if (this.given) return false;
+    if (this.count < 0) this.split();
+    return !this.structured;
+  }
+
+  /** The text `elementStart` and `elementEnd` are offsets in. */
+  source(): string {
+    return this.src;
+  }
+
+  /** The element end offsets: element n ends at `endOffsets()[endBase() + n]`, after `inPlace()`. */
+  endOffsets(): Int32Array {
+    return this.ends;
+  }
+
+  endBase(): number {
+    return this.base;
+  }
+
+  /** Offset in `source()` where element n starts; 0 <= n <= length, after `inPlace()`. */
+  elementStart(n: number): number {
+    return n === 0 ? this.from : this.ends[this.base + n - 1] + 1;
+  }
+
+  /** Offset in `source()` where element n ends; 0 <= n <= length, after `inPlace()`. */
+  elementEnd(n: number): number {
+    return this.ends[this.base + n];
+  }
+
   /** Number of elements sent (BEG*00*SA*1 -> 3). */
   get length(): number {
-    return this.elements.length - 1;
+    if (this.given) return this.elements.length - 1;
+    return (this.count < 0 ? this.split() : this.count) - 1;
   }
 
   /** Element n's text as sent, '' when absent. */
   text(n: number): string {
-    return elementText(this.elements[n]);
+    if (this.given) return elementText(this.elements[n]);
+    const count = this.count < 0 ? this.split() : this.count;
+    if (!(n >= 0 && n < count) || (n | 0) !== n) return '';
+    const at = this.base + n;
+    return this.src.slice(n === 0 ? this.from : this.ends[at - 1] + 1, this.ends[at]);
+  }
+
+  /** Whether element n is absent or empty (without making its text). */
+  isEmpty(n: number): boolean {
+    if (this.given) return elementText(this.elements[n]) === '';
+    const count = this.count < 0 ? this.split() : this.count;
+    if (!(n >= 0 && n < count) || (n | 0) !== n) return true;
+    const at = this.base + n;
+    return this.ends[at] === (n === 0 ? this.from : this.ends[at - 1] + 1);
+  }
+
+  /** Whether element n's text is `value` (without making its text). */
+  textIs(n: number, value: string): boolean {
+    if (this.given) return elementText(this.elements[n]) === value;
+    const count = this.count < 0 ? this.split() : this.count;
+    if (!(n >= 0 && n < count) || (n | 0) !== n) return value === '';
+    const at = this.base + n;
+    const start = n === 0 ? this.from : this.ends[at - 1] + 1;
+    return this.ends[at] - start === value.length && this.src.startsWith(value, start);
+  }
+
+  /**
+   * Element n as a number when it has exactly two characters (first << 16 | second), else -1:
+   * for comparing codes and qualifiers without making a string.
+   */
+  code2(n: number): number {
+    if (this.given) {
+      const t = elementText(this.elements[n]);
+      return t.length === 2 ? (t.charCodeAt(0) << 16) | t.charCodeAt(1) : -1;
+    }
+    const count = this.count < 0 ? this.split() : this.count;
+    if (!(n >= 0 && n < count) || (n | 0) !== n) return -1;
+    const at = this.base + n;
+    const start = n === 0 ? this.from : this.ends[at - 1] + 1;
+    if (this.ends[at] - start !== 2) return -1;
+    return (this.src.charCodeAt(start) << 16) | this.src.charCodeAt(start + 1);
   }
 
   /** Component `c` (1-based) of element n; for a simple element component 1 is the element. */
   component(n: number, c: number): string {
+    if (this.inPlace()) return c === 1 ? this.text(n) : '';
     const e = this.elements[n];
     if (e === undefined) return '';
     if (typeof e === 'string') return c === 1 ? e : '';
@@ -103,6 +278,10 @@ export class Segment {
 
   /** The repeats of element n (a single repeat when it is not repeated; [] when absent). */
   repeats(n: number): (string | Composite)[] {
+    if (this.inPlace()) {
+      const t = this.text(n);
+      return t === '' ? [] : [t];
+    }
     const e = this.elements[n];
     if (e === undefined || e === '') return [];
     if (typeof e === 'string' || e.kind === 'composite') return [e];

@@ -12,6 +12,7 @@
  * - Problems are reported as X12Error values through `error`; the tokenizer never throws on input.
  */
 import { StringDecoder } from 'node:string_decoder';
+import { SEGMENTS } from './schema';
 import { Segment } from './segment';
 import type { Delimiters, X12Error } from './types';
 
@@ -267,6 +268,111 @@ function finishIsa(
   return { kind: 'isa', end: termIndex + 1, segment: seg, start: { delimiters, errors } };
 }
 
+/** A control byte other than CR / LF (the characters the tokenizer flags; see `push`). */
+function isControlByte(b: number): boolean {
+  return (b < 32 && b !== LF && b !== CR) || b === 127;
+}
+
+/** CONTROL_PAIRS[v] is 1 when either byte of the 16-bit value v is a control byte. */
+const CONTROL_PAIRS = (() => {
+  const t = new Uint8Array(65536);
+  for (let v = 0; v < 65536; v++) if (isControlByte(v & 255) || isControlByte(v >> 8)) t[v] = 1;
+  return t;
+})();
+
+/**
+ * Whether the bytes hold a control byte other than CR / LF, read two at a time. In UTF-8 these
+ * bytes only ever encode those characters, so this answers for the decoded text as well.
+ */
+function bytesHaveControl(b: Uint8Array): boolean {
+  const len = b.length;
+  let i = 0;
+  if ((b.byteOffset & 1) === 1 && len > 0) {
+    if (isControlByte(b[0])) return true;
+    i = 1;
+  }
+  const words = (len - i) >> 1;
+  const pairs = new Uint16Array(b.buffer, b.byteOffset + i, words);
+  let found = 0;
+  for (let k = 0; k < words; k++) found |= CONTROL_PAIRS[pairs[k]];
+  if (found !== 0) return true;
+  for (i += words * 2; i < len; i++) if (isControlByte(b[i])) return true;
+  return false;
+}
+
+/** Index of an id character: A-Z -> 0..25, 0-9 -> 26..35, anything else -1. */
+const ID_CHAR = (() => {
+  const t = new Int8Array(128).fill(-1);
+  for (let c = 65; c <= 90; c++) t[c] = c - 65;
+  for (let c = 48; c <= 57; c++) t[c] = c - 48 + 26;
+  return t;
+})();
+
+/**
+ * The ids of the segments the codec reads, in a table indexed by their characters: the tokenizer
+ * hands out these literal (internalized) strings instead of a new string per segment, so that
+ * `switch (seg.id)` and the schema's Map lookup compare pointers and reuse the cached hash.
+ */
+const KNOWN_IDS: string[] = [''];
+const ID_SLOTS = new Uint8Array(36 * 36 * 37);
+
+/** Slot of a 2- or 3-character id of A-Z / 0-9 at text[at..at+len); -1 for other ids. */
+function idSlot(text: string, at: number, len: number): number {
+  if (len !== 2 && len !== 3) return -1;
+  const c0 = text.charCodeAt(at);
+  const c1 = text.charCodeAt(at + 1);
+  const c2 = len === 3 ? text.charCodeAt(at + 2) : 0;
+  if ((c0 | c1 | c2) >= 128) return -1;
+  const i0 = ID_CHAR[c0];
+  const i1 = ID_CHAR[c1];
+  const i2 = len === 3 ? ID_CHAR[c2] : 36;
+  if ((i0 | i1 | i2) < 0) return -1;
+  return (i0 * 36 + i1) * 37 + i2;
+}
+
+for (const id of [
+  ...Object.keys(SEGMENTS),
+  ...[
+    'ISA',
+    'IEA',
+    'GS',
+    'GE',
+    'ST',
+    'SE',
+    'TA1',
+    'PO4',
+    'FOB',
+    'PKG',
+    'MEA',
+    'TD3',
+    'TD4',
+    'PRF',
+    'LIN',
+    'SN1',
+  ],
+]) {
+  const slot = idSlot(id, 0, id.length);
+  if (slot !== -1 && ID_SLOTS[slot] === 0 && KNOWN_IDS.length < 256) {
+    ID_SLOTS[slot] = KNOWN_IDS.length;
+    KNOWN_IDS.push(id);
+  }
+}
+
+/** Offset of `search` in `text` from `from`, or `text.length` when it does not occur. */
+function indexOrEnd(text: string, search: string, from: number): number {
+  const k = text.indexOf(search, from);
+  return k === -1 ? text.length : k;
+}
+
+/** The id of the segment at text[from, to): up to the first element separator. */
+function segmentId(text: string, from: number, to: number, d: Delimiters): string {
+  let sep = text.indexOf(d.element, from);
+  if (sep === -1 || sep > to) sep = to;
+  const slot = idSlot(text, from, sep - from);
+  const known = slot === -1 ? 0 : ID_SLOTS[slot];
+  return known !== 0 ? KNOWN_IDS[known] : text.slice(from, sep);
+}
+
 /** Id-like prefix of some text, for error messages about content outside an envelope. */
 function leadingId(text: string, p: number): string {
   let q = p;
@@ -287,6 +393,15 @@ export class X12Tokenizer {
   private ended = false;
   /** Whether the pending text may hold a control character other than CR / LF. */
   private control = false;
+  /**
+   * Offsets in the text of the current `run` of the next LF, CR and component / repetition
+   * separator at or after the last segment looked at (the text's length when there is none), so
+   * that each segment does not search its own text for them: a search runs only once a segment
+   * starts past the offset found.
+   */
+  private nextLf = -1;
+  private nextCr = -1;
+  private nextStructure = -1;
 
   constructor(private readonly handlers: TokenizerHandlers) {}
 
@@ -304,9 +419,12 @@ export class X12Tokenizer {
       text = this.decoder.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
     }
     if (text.length === 0) return;
-    // One native scan per chunk (CR / LF are line breaks, not data).
-    // eslint-disable-next-line no-control-regex
-    const control = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f]/.test(text);
+    // One scan per chunk (CR / LF are line breaks, not data); bytes are scanned before decoding.
+    const control =
+      typeof chunk === 'string'
+        ? // eslint-disable-next-line no-control-regex
+          /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f]/.test(text)
+        : bytesHaveControl(chunk);
     this.control = this.pending.length === 0 ? control : this.control || control;
     this.pending = this.pending.length === 0 ? text : this.pending + text;
     this.run(false);
@@ -360,6 +478,7 @@ export class X12Tokenizer {
 
   private run(final: boolean): void {
     const text = this.pending;
+    this.nextLf = this.nextCr = this.nextStructure = -1;
     let pos = 0;
     const len = text.length;
     for (;;) {
@@ -377,6 +496,7 @@ export class X12Tokenizer {
             this.sawIsa = true;
             this.inGarbage = false;
             this.delimiters = r.start.delimiters;
+            this.nextStructure = -1;
             this.handlers.segment(r.segment, r.start);
             pos = r.end;
             this.scanned = pos;
@@ -435,14 +555,39 @@ export class X12Tokenizer {
     if (s === end) return -1;
     this.sawContent = true;
     const d = this.delimiters as Delimiters;
-    let raw = text.slice(s, end);
-    if (raw.charCodeAt(0) === 73 && raw.length > 3 && raw.startsWith('ISA') && !isAlnum(raw.charCodeAt(3)))
+    if (
+      text.charCodeAt(s) === 73 &&
+      end - s > 3 &&
+      text.startsWith('ISA', s) &&
+      !isAlnum(text.charCodeAt(s + 3))
+    )
       return s;
-    if (raw.indexOf('\n') !== -1 || raw.indexOf('\r') !== -1) raw = raw.replace(/[\r\n]+/g, '');
-    const sep = raw.indexOf(d.element);
-    const id = sep === -1 ? raw : raw.slice(0, sep);
-    this.handlers.segment(new Segment(id, raw, d, ++this.position, undefined, this.control));
-    if (id === 'IEA') this.delimiters = undefined;
+    if (this.nextLf < s) this.nextLf = indexOrEnd(text, '\n', s);
+    if (this.nextCr < s) this.nextCr = indexOrEnd(text, '\r', s);
+    if (this.nextStructure < s) {
+      const c = indexOrEnd(text, d.component, s);
+      this.nextStructure = d.repetition === undefined ? c : Math.min(c, indexOrEnd(text, d.repetition, s));
+    }
+    const unstructured = this.nextStructure >= end;
+    let seg: Segment;
+    if (this.nextLf < end || this.nextCr < end) {
+      // Line breaks inside the segment (wrapped files): the segment gets its own text.
+      const raw = text.slice(s, end).replace(/[\r\n]+/g, '');
+      seg = new Segment(
+        segmentId(raw, 0, raw.length, d),
+        raw,
+        d,
+        ++this.position,
+        undefined,
+        this.control,
+        unstructured,
+      );
+    } else {
+      const id = segmentId(text, s, end, d);
+      seg = Segment.inText(id, text, s, end, d, ++this.position, this.control, unstructured);
+    }
+    this.handlers.segment(seg);
+    if (seg.id === 'IEA') this.delimiters = undefined;
     return -1;
   }
 }

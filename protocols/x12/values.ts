@@ -55,22 +55,30 @@ export function impliedFromDecimal(value: DecimalString, places = 2): string {
   return dec(value).times(new D(10).pow(places)).toDecimalPlaces(0, D.ROUND_HALF_UP).toFixed(0);
 }
 
+function allDigits(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** The number written by the two digits at v[at], v[at + 1]. */
+function twoDigits(v: string, at: number): number {
+  return (v.charCodeAt(at) - 48) * 10 + v.charCodeAt(at + 1) - 48;
+}
+
 /** CCYYMMDD (or YYMMDD: 00-49 -> 20YY, 50-99 -> 19YY) -> YYYY-MM-DD. Undefined when not a date. */
 export function isoDate(x12: string): string | undefined {
   const v = x12.trim();
-  let y: string;
-  let rest: string;
-  if (/^\d{8}$/.test(v)) {
-    y = v.slice(0, 4);
-    rest = v.slice(4);
-  } else if (/^\d{6}$/.test(v)) {
-    y = `${Number(v.slice(0, 2)) < 50 ? '20' : '19'}${v.slice(0, 2)}`;
-    rest = v.slice(2);
-  } else return undefined;
-  const m = Number(rest.slice(0, 2));
-  const d = Number(rest.slice(2));
-  if (m < 1 || m > 12 || d < 1 || d > new Date(Date.UTC(Number(y), m, 0)).getUTCDate()) return undefined;
-  return `${y}-${rest.slice(0, 2)}-${rest.slice(2)}`;
+  const n = v.length;
+  if ((n !== 8 && n !== 6) || !allDigits(v)) return undefined;
+  const m = twoDigits(v, n - 4);
+  const d = twoDigits(v, n - 2);
+  const y = n === 8 ? v.slice(0, 4) : `${twoDigits(v, 0) < 50 ? '20' : '19'}${v.slice(0, 2)}`;
+  if (m < 1 || m > 12 || d < 1) return undefined;
+  if (d > 28 && d > new Date(Date.UTC(Number(y), m, 0)).getUTCDate()) return undefined;
+  return `${y}-${v.slice(n - 4, n - 2)}-${v.slice(n - 2)}`;
 }
 
 const ISO_RE =
