@@ -32,14 +32,21 @@ export async function resolvePrices(
   partner: { price_list: string | null },
   items: PriceQuery[],
   date: string,
+  /** The catalog rows of these SKUs when the caller has read them already (inactive ones are skipped). */
+  known?: ReadonlyMap<string, { unit_price: string; currency: string; active?: boolean }>,
 ): Promise<Map<string, ResolvedPrice>> {
   const skus = [...new Set(items.map((i) => i.sku))];
   const out = new Map<string, ResolvedPrice>();
   if (skus.length === 0) return out;
-  const catalogRows = await q('catalog_items')
-    .whereIn('sku', skus)
-    .where('active', true)
-    .select('sku', 'unit_price', 'currency');
+  const catalogRows = known
+    ? skus.flatMap((sku) => {
+        const r = known.get(sku);
+        return r && r.active !== false ? [{ sku, unit_price: r.unit_price, currency: r.currency }] : [];
+      })
+    : await q('catalog_items')
+        .whereIn('sku', skus)
+        .where('active', true)
+        .select('sku', 'unit_price', 'currency');
   const catalog = new Map<string, { unit_price: string; currency: string }>(
     catalogRows.map((r) => [r.sku, r]),
   );

@@ -84,20 +84,32 @@ export async function storeDocument(q: Q, doc: NewDocument, response?: RecordedR
   return row.id;
 }
 
+/** Rows to insert beside a document; `rows` may refer to the document by the id it is given. */
+export type RowsFor = (documentId: string) => [table: string, rows: object | object[]][];
+
 /**
- * Stores a document (with its answer) and inserts the row that `makeRow(documentId)` gives into
- * `table`, in one statement: one round trip and one commit, and neither row without the other. A
- * resent document (the idempotency index) fails the whole statement with a unique violation.
+ * Stores a document (with its answer) and inserts the rows `rowsFor(documentId)` gives, in one
+ * statement: one round trip and one commit, and none of the rows without the others. A resent
+ * document (the idempotency index) fails the whole statement with a unique violation.
  */
-export async function storeDocumentWithRow(
+export async function storeDocumentWithRows(
   q: Q,
   doc: NewDocument,
   response: RecordedResponse,
-  table: string,
-  makeRow: (documentId: string) => Record<string, unknown>,
+  rowsFor: RowsFor,
 ): Promise<string> {
   const row = documentRow(doc, response);
-  await q.with('stored_document', q('documents').insert(row)).insert(makeRow(row.id)).into(table);
+  const inserts = rowsFor(row.id);
+  const last = inserts.pop();
+  if (!last) {
+    await q('documents').insert(row);
+    return row.id;
+  }
+  let query = q.with('stored_document', q('documents').insert(row));
+  inserts.forEach(([table, rows], i) => {
+    query = query.with(`stored_rows_${i}`, q(table).insert(rows));
+  });
+  await query.insert(last[1]).into(last[0]);
   return row.id;
 }
 

@@ -5,7 +5,6 @@
  */
 import { parseOrderRequest } from '../../protocols/cxml';
 import { cxmlStatus, registerCxmlHandler, type CxmlAnswer } from '../cxml/endpoint';
-import { findInboundByExternalId } from '../documents/store';
 import type { AppContext } from '../platform/context';
 import { intakeOrder, type IntakeResult } from './intake';
 
@@ -39,14 +38,7 @@ function answerFor(ctx: AppContext, r: IntakeResult, buyerOrderNumber: string): 
 }
 
 registerCxmlHandler('OrderRequest', async ({ ctx, partner, doc, raw }) => {
-  // Fast path for a resent payloadID whose answer is already stored.
-  const seen = doc.payloadId
-    ? await findInboundByExternalId(ctx.db, partner.id, 'cxml', doc.payloadId)
-    : undefined;
-  if (seen?.response_body && seen.response_status !== null)
-    return { status: seen.response_status, body: seen.response_body.toString('utf8') };
   const parsed = parseOrderRequest(doc);
-  let stored: CxmlAnswer | undefined;
   const result = await intakeOrder(ctx, {
     partner,
     order: parsed.order,
@@ -59,10 +51,11 @@ registerCxmlHandler('OrderRequest', async ({ ctx, partner, doc, raw }) => {
     actor: `cxml:${partner.id}`,
     linePath: (i) => `${itemXPath(i)}/ItemID/SupplierPartID`,
     render: (r) => {
-      stored = answerFor(ctx, r, parsed.order.buyerOrderNumber);
-      return { status: stored.status, contentType: 'text/xml; charset=utf-8', body: stored.body };
+      const a = answerFor(ctx, r, parsed.order.buyerOrderNumber);
+      return { status: a.status, contentType: 'text/xml; charset=utf-8', body: a.body };
     },
   });
-  if (result.replay) return { status: result.replay.status, body: result.replay.body.toString('utf8') };
-  return stored ?? answerFor(ctx, result, parsed.order.buyerOrderNumber);
+  const stored = result.replay ?? result.answer;
+  if (stored) return { status: stored.status, body: stored.body.toString('utf8') };
+  return answerFor(ctx, result, parsed.order.buyerOrderNumber);
 });

@@ -1,27 +1,39 @@
 /**
  * Order intake, shared by every inbound channel (cXML OrderRequest, JSON API, X12 850): idempotency by
  * the inbound document's external id, checks, and the order rows (orders, order_versions, order_lines,
- * order_events) plus the `approvals.evaluate` outbox job — all in one transaction.
+ * order_events) plus the `approvals.evaluate` outbox job, committed together with the document and
+ * the answer given, or not at all.
  *
- * Idempotency: the document row is inserted first; the unique index on (partner_id, protocol,
- * direction, external_id) makes every concurrent copy wait for the first transaction and then fail, and
- * a copy answers with the first answer stored by `recordResponse`.
+ * A new order (intakeNewOrder) reads for its checks, then writes everything in one statement. Updates
+ * and cancellations run in a transaction that locks the order row first.
+ *
+ * Idempotency: the unique index on documents (partner_id, protocol, direction, external_id) makes every
+ * concurrent copy wait for the first to commit and then fail; a copy answers with the first answer,
+ * stored with the document.
  */
 import { randomUUID } from 'node:crypto';
 import type { Order } from '../model/order';
 import { computedTotal, totalMatches } from '../model/order';
 import { SHIPPED_STATES, type OrderState } from '../model/order-state';
 import { cmp } from '../model/money';
-import { findItems } from '../catalog/repository';
+import { findItems, type CatalogItemRow } from '../catalog/repository';
 import { resolvePrices } from '../catalog/pricing';
-import { findInboundByExternalId, recordResponse, storeDocument, type DocumentRow } from '../documents/store';
+import {
+  findInboundByExternalId,
+  recordResponse,
+  storeDocument,
+  storeDocumentWithRows,
+  type DocumentRow,
+  type NewDocument,
+  type RowsFor,
+} from '../documents/store';
 import type { AppContext } from '../platform/context';
 import type { Q } from '../platform/db';
 import { isUniqueViolation } from '../platform/errors';
-import { enqueueInTx } from '../platform/outbox';
+import { enqueueInTx, outboxRow } from '../platform/outbox';
 import { sha256Hex } from '../platform/secrets';
 import type { PartnerRow } from '../partners/repository';
-import { recordCreated, transitionOrder } from './lifecycle';
+import { createdEventRow, transitionOrder } from './lifecycle';
 
 export type IntakeProtocol = 'cxml' | 'x12' | 'json';
 export type OrderFlag =
@@ -46,6 +58,8 @@ export interface IntakeResult {
   errors: IntakeError[];
   /** For a duplicate: the first answer, byte for byte. */
   replay?: IntakeReplay;
+  /** The answer `render` gave and intake stored with the document (not for a duplicate). */
+  answer?: { status: number; contentType: string; body: string | Buffer };
   /** Suggested status of a refusal (400 bad data, 404 no such order, 409 conflicting state). */
   status?: number;
   /** State of the order after an accepted intake. */
@@ -91,7 +105,13 @@ interface OrderRow {
 const upper = (s: string): string => s.trim().toUpperCase();
 
 /** Unit prices the buyer saw: punchout cart lines by SupplierPartAuxiliaryID, else contract prices. */
-async function priceFlags(q: Q, partner: PartnerRow, order: Order, knownSkus: Set<string>): Promise<boolean> {
+async function priceFlags(
+  q: Q,
+  partner: PartnerRow,
+  order: Order,
+  knownSkus: Set<string>,
+  catalog: ReadonlyMap<string, CatalogItemRow>,
+): Promise<boolean> {
   const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   const auxIds = order.lines
     .map((l) => l.supplierAuxiliaryId)
@@ -116,6 +136,7 @@ async function priceFlags(q: Q, partner: PartnerRow, order: Order, knownSkus: Se
         partner,
         needContract.map((l) => ({ sku: l.supplierPartId, quantity: l.quantity })),
         date,
+        catalog,
       )
     : new Map();
   for (const line of order.lines) {
@@ -197,7 +218,7 @@ async function checkOrder(
     }
     flags.push('unknown_sku');
   }
-  if (await priceFlags(q, partner, order, active)) flags.push('price_deviation');
+  if (await priceFlags(q, partner, order, active, items)) flags.push('price_deviation');
   if (!totalMatches(order)) flags.push('total_mismatch');
   if (await isNewShipTo(q, partner.id, order, existing?.id)) flags.push('new_ship_to');
   if (existing) {
@@ -207,19 +228,72 @@ async function checkOrder(
   return { flags };
 }
 
+function lineRows(orderId: string, order: Order) {
+  return order.lines.map((l) => ({
+    order_id: orderId,
+    line_number: l.lineNumber,
+    sku: l.supplierPartId,
+    supplier_aux_id: l.supplierAuxiliaryId ?? null,
+    description: l.description ?? null,
+    quantity: l.quantity,
+    uom: l.unitOfMeasure,
+    unit_price: l.unitPrice,
+  }));
+}
+
 async function writeLines(q: Q, orderId: string, order: Order): Promise<void> {
-  await q('order_lines').insert(
-    order.lines.map((l) => ({
-      order_id: orderId,
-      line_number: l.lineNumber,
-      sku: l.supplierPartId,
-      supplier_aux_id: l.supplierAuxiliaryId ?? null,
-      description: l.description ?? null,
-      quantity: l.quantity,
-      uom: l.unitOfMeasure,
-      unit_price: l.unitPrice,
-    })),
-  );
+  await q('order_lines').insert(lineRows(orderId, order));
+}
+
+/** Every row of a new order (the order first), given the id of the document that brought it. */
+function newOrderRows(q: Q, input: IntakeInput, orderId: string, flags: string[]): RowsFor {
+  const { partner, order } = input;
+  const canonical = JSON.stringify({ ...order, version: 1 });
+  return (documentId) => [
+    [
+      'orders',
+      {
+        id: orderId,
+        partner_id: partner.id,
+        buyer_order_number: order.buyerOrderNumber,
+        version: 1,
+        state: 'received',
+        type: 'new',
+        source_protocol: input.protocol,
+        source_payload_id: input.sourcePayloadId ?? null,
+        currency: order.currency,
+        total: order.total ?? computedTotal(order),
+        order_date: order.orderDate || null,
+        canonical,
+        flags: JSON.stringify(flags),
+      },
+    ],
+    ['order_versions', { order_id: orderId, version: 1, type: 'new', canonical, document_id: documentId }],
+    ['order_lines', lineRows(orderId, order)],
+    [
+      'order_events',
+      createdEventRow(orderId, 'received', input.actor, `received via ${input.docType} ${input.externalId}`),
+    ],
+    ['outbox', outboxRow(q, APPROVALS_EVALUATE_JOB, { orderId, version: 1 })],
+  ];
+}
+
+function concurrentNew(order: Order): Refusal {
+  return new Refusal(409, [
+    {
+      message: `order "${order.buyerOrderNumber}" already exists (received at the same time)`,
+      path: 'buyerOrderNumber',
+    },
+  ]);
+}
+
+function alreadyExists(order: Order): Refusal {
+  return new Refusal(409, [
+    {
+      message: `order "${order.buyerOrderNumber}" already exists; send type="update" to change it or type="delete" to cancel it`,
+      path: 'buyerOrderNumber',
+    },
+  ]);
 }
 
 async function applyOrder(
@@ -261,71 +335,17 @@ async function applyOrder(
     };
   }
 
-  if (order.type === 'new' && existing) {
-    throw new Refusal(409, [
-      {
-        message: `order "${order.buyerOrderNumber}" already exists; send type="update" to change it or type="delete" to cancel it`,
-        path: 'buyerOrderNumber',
-      },
+  // update (a new order never comes here: intakeNewOrder takes it)
+  if (!existing)
+    throw new Refusal(404, [
+      { message: `no order "${order.buyerOrderNumber}" to update`, path: 'buyerOrderNumber' },
     ]);
-  }
-  if (order.type === 'update') {
-    if (!existing)
-      throw new Refusal(404, [
-        { message: `no order "${order.buyerOrderNumber}" to update`, path: 'buyerOrderNumber' },
-      ]);
-    if (
-      SHIPPED_STATES.includes(existing.state) ||
-      ['cancelled', 'rejected', 'closed'].includes(existing.state)
-    )
-      throw new Refusal(409, [
-        { message: `order "${order.buyerOrderNumber}" cannot be changed in state ${existing.state}` },
-      ]);
-  }
+  if (SHIPPED_STATES.includes(existing.state) || ['cancelled', 'rejected', 'closed'].includes(existing.state))
+    throw new Refusal(409, [
+      { message: `order "${order.buyerOrderNumber}" cannot be changed in state ${existing.state}` },
+    ]);
   const { flags } = await checkOrder(trx, input, existing);
   const total = order.total ?? computedTotal(order);
-
-  if (!existing) {
-    const orderId = randomUUID();
-    const canonical = { ...order, version: 1 };
-    const inserted = await trx('orders')
-      .insert({
-        id: orderId,
-        partner_id: partner.id,
-        buyer_order_number: order.buyerOrderNumber,
-        version: 1,
-        state: 'received',
-        type: 'new',
-        source_protocol: input.protocol,
-        source_payload_id: input.sourcePayloadId ?? null,
-        currency: order.currency,
-        total,
-        order_date: order.orderDate || null,
-        canonical: JSON.stringify(canonical),
-        flags: JSON.stringify(flags),
-      })
-      .onConflict(['partner_id', 'buyer_order_number'])
-      .ignore()
-      .returning('id');
-    if (inserted.length === 0)
-      throw new Refusal(409, [
-        {
-          message: `order "${order.buyerOrderNumber}" already exists (received at the same time)`,
-          path: 'buyerOrderNumber',
-        },
-      ]);
-    await trx('order_versions').insert({
-      order_id: orderId,
-      version: 1,
-      type: 'new',
-      canonical: JSON.stringify(canonical),
-      document_id: documentId,
-    });
-    await writeLines(trx, orderId, order);
-    await recordCreated(trx, orderId, 'received', actor, `received via ${via}`);
-    await enqueueInTx(trx, APPROVALS_EVALUATE_JOB, { orderId, version: 1 });
-    return { orderId, version: 1, flags, state: 'received' };
-  }
 
   // update: a new version, the lines replaced, history kept in order_versions and order_events.
   const version = existing.version + 1;
@@ -396,8 +416,85 @@ async function replayOf(ctx: AppContext, input: IntakeInput): Promise<IntakeResu
   };
 }
 
-/** Takes one inbound order document (new, update or cancel); see the module comment. */
+function storedAnswer(input: IntakeInput, result: IntakeResult) {
+  const answer = input.render?.(result);
+  return {
+    status: answer?.status ?? (result.outcome === 'accepted' ? 200 : (result.status ?? 400)),
+    contentType: answer?.contentType ?? 'application/json',
+    body: answer?.body ?? JSON.stringify(result),
+  };
+}
+
+function inboundDocument(input: IntakeInput, result: IntakeResult): NewDocument {
+  return {
+    partnerId: input.partner.id,
+    protocol: input.protocol,
+    docType: input.docType,
+    direction: 'in',
+    externalId: input.externalId,
+    status: result.outcome === 'accepted' ? 'accepted' : 'refused',
+    contentType: input.contentType,
+    content: input.raw,
+    orderId: result.orderId ?? null,
+    error: result.outcome === 'refused' ? result.errors.map((e) => e.message).join('; ') : null,
+  };
+}
+
+const refused = (err: Refusal): IntakeResult => ({
+  outcome: 'refused',
+  status: err.status,
+  flags: [],
+  errors: err.errors,
+});
+
+/**
+ * A new order, the common case, in few round trips: the checks read first (outside any transaction),
+ * then the document with its answer and every order row go in as one statement, which commits all or
+ * nothing. Races end at the unique indexes: a resent document (same external id) replays the first
+ * answer; a second document with the same order number at the same moment is refused with 409.
+ */
+async function intakeNewOrder(ctx: AppContext, input: IntakeInput): Promise<IntakeResult> {
+  const { partner, order } = input;
+  let result: IntakeResult;
+  let rows: RowsFor = () => [];
+  try {
+    const existing = await ctx
+      .db('orders')
+      .where({ partner_id: partner.id, buyer_order_number: order.buyerOrderNumber })
+      .first('id');
+    if (existing) throw alreadyExists(order);
+    const { flags } = await checkOrder(ctx.db, input, undefined);
+    const orderId = randomUUID();
+    rows = newOrderRows(ctx.db, input, orderId, flags);
+    result = { outcome: 'accepted', orderId, version: 1, flags, errors: [], state: 'received' };
+  } catch (err) {
+    if (!(err instanceof Refusal)) throw err;
+    result = refused(err);
+  }
+  try {
+    const answer = storedAnswer(input, result);
+    await storeDocumentWithRows(ctx.db, inboundDocument(input, result), answer, rows);
+    return { ...result, answer };
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    const copy = await findInboundByExternalId(ctx.db, partner.id, input.protocol, input.externalId);
+    if (copy || result.outcome !== 'accepted') return replayOf(ctx, input);
+  }
+  // Another document created this order number a moment ago.
+  const late = refused(concurrentNew(order));
+  try {
+    const answer = storedAnswer(input, late);
+    await storeDocumentWithRows(ctx.db, inboundDocument(input, late), answer, () => []);
+    return { ...late, answer };
+  } catch (err) {
+    if (isUniqueViolation(err)) return replayOf(ctx, input);
+    throw err;
+  }
+}
+
+/** Takes one inbound order document (new, update or cancel); see the module comment and intakeNewOrder. */
 export async function intakeOrder(ctx: AppContext, input: IntakeInput): Promise<IntakeResult> {
+  if (input.order.type === 'new') return intakeNewOrder(ctx, input);
   try {
     return await ctx.db.transaction(async (trx) => {
       const documentId = await storeDocument(trx, {
@@ -424,13 +521,12 @@ export async function intakeOrder(ctx: AppContext, input: IntakeInput): Promise<
         };
       } catch (err) {
         if (!(err instanceof Refusal)) throw err;
-        result = { outcome: 'refused', status: err.status, flags: [], errors: err.errors };
+        result = refused(err);
       }
-      const answer = input.render?.(result);
+      const answer = storedAnswer(input, result);
+      result.answer = answer;
       await recordResponse(trx, documentId, {
-        status: answer?.status ?? (result.outcome === 'accepted' ? 200 : (result.status ?? 400)),
-        contentType: answer?.contentType ?? 'application/json',
-        body: answer?.body ?? JSON.stringify(result),
+        ...answer,
         docStatus: result.outcome === 'accepted' ? 'accepted' : 'refused',
         orderId: result.orderId ?? null,
         error: result.outcome === 'refused' ? result.errors.map((e) => e.message).join('; ') : null,

@@ -42,20 +42,14 @@ export async function transitionOrder(
   return { orderId, from, to, event };
 }
 
-/** Records the first state of a new order (no "from"). */
-export async function recordCreated(
-  trx: Q,
-  orderId: string,
-  state: OrderState,
-  actor: string,
-  reason?: string,
-): Promise<void> {
-  await trx('order_events').insert({
+/** The order_events row of a new order, for callers that insert it as part of a larger statement. */
+export function createdEventRow(orderId: string, state: OrderState, actor: string, reason?: string) {
+  return {
     order_id: orderId,
     event: 'create',
     from_state: null,
     to_state: state,
     actor,
     reason: reason ?? null,
-  });
+  };
 }

@@ -210,7 +210,6 @@ export function orderRoutes(ctx: AppContext): Router {
       if (key !== undefined && (key.length === 0 || key.length > 200))
         throw new AppError('bad_request', 'Idempotency-Key must be 1 to 200 characters');
       const order: Order = { ...body, version: 1 } as Order;
-      let stored: { status: number; contentType: string; body: string } | undefined;
       const result = await intakeOrder(ctx, {
         partner,
         order,
@@ -221,28 +220,25 @@ export function orderRoutes(ctx: AppContext): Router {
         docType: 'order',
         actor: actorOf(req),
         linePath: (i) => `lines.${i}.supplierPartId`,
-        render: (x) => {
-          stored = {
-            status: x.outcome === 'accepted' ? (order.type === 'new' ? 201 : 200) : (x.status ?? 400),
-            contentType: 'application/json',
-            body: JSON.stringify(
-              x.outcome === 'accepted'
-                ? { orderId: x.orderId, version: x.version, state: x.state, flags: x.flags }
-                : {
-                    error: {
-                      code:
-                        x.status === 409 ? 'conflict' : x.status === 404 ? 'not_found' : 'validation_failed',
-                      message: x.errors.map((e) => e.message).join('; '),
-                      requestId: req.id ?? '',
-                      details: x.errors,
-                    },
+        render: (x) => ({
+          status: x.outcome === 'accepted' ? (order.type === 'new' ? 201 : 200) : (x.status ?? 400),
+          contentType: 'application/json',
+          body: JSON.stringify(
+            x.outcome === 'accepted'
+              ? { orderId: x.orderId, version: x.version, state: x.state, flags: x.flags }
+              : {
+                  error: {
+                    code:
+                      x.status === 409 ? 'conflict' : x.status === 404 ? 'not_found' : 'validation_failed',
+                    message: x.errors.map((e) => e.message).join('; '),
+                    requestId: req.id ?? '',
+                    details: x.errors,
                   },
-            ),
-          };
-          return stored;
-        },
+                },
+          ),
+        }),
       });
-      const answer = result.replay ?? stored;
+      const answer = result.replay ?? result.answer;
       if (!answer) {
         // Only a reused key with a different body lands here without a stored answer.
         throw new AppError('unprocessable', result.errors.map((e) => e.message).join('; '));

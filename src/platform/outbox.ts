@@ -17,14 +17,19 @@ export async function enqueueInTx(
   payload: object,
   opts: { delayMs?: number } = {},
 ): Promise<number> {
-  const availableAt =
-    opts.delayMs && opts.delayMs > 0
-      ? trx.raw(`now() + (? * interval '1 millisecond')`, [opts.delayMs])
-      : trx.fn.now();
   const [row] = await trx('outbox')
-    .insert({ job_name: jobName, payload: JSON.stringify(payload), available_at: availableAt })
+    .insert(outboxRow(trx, jobName, payload, opts))
     .returning('id');
   return Number((row as { id: number }).id);
+}
+
+/** The outbox row of a job, for callers that insert it as part of a larger statement. */
+export function outboxRow(q: Q, jobName: string, payload: object, opts: { delayMs?: number } = {}) {
+  const availableAt =
+    opts.delayMs && opts.delayMs > 0
+      ? q.raw(`now() + (? * interval '1 millisecond')`, [opts.delayMs])
+      : q.fn.now();
+  return { job_name: jobName, payload: JSON.stringify(payload), available_at: availableAt };
 }
 
 export interface OutboxRow {

@@ -15,7 +15,7 @@ import {
 import {
   findInboundByExternalId,
   storeDocument,
-  storeDocumentWithRow,
+  storeDocumentWithRows,
   type NewDocument,
 } from '../documents/store';
 import { isUniqueViolation } from '../platform/errors';
@@ -111,9 +111,9 @@ export async function handlePunchOutSetup({ ctx, partner, doc, raw }: CxmlReques
     if (operation === 'create') {
       // The common case in one statement: the document with its answer (its unique payloadID
       // catches a resend) and the session.
-      await storeDocumentWithRow(ctx.db, inbound, answered, 'punchout_sessions', (documentId) =>
-        newSessionRow(ctx, { ...session(documentId), startToken }),
-      );
+      await storeDocumentWithRows(ctx.db, inbound, answered, (documentId) => [
+        ['punchout_sessions', newSessionRow(ctx, { ...session(documentId), startToken })],
+      ]);
     } else {
       await ctx.db.transaction(async (trx) => {
         const documentId = await storeDocument(trx, inbound, answered);

@@ -65,6 +65,25 @@ describe('cXML OrderRequest intake', () => {
     expect(await count(t.env.db('documents').where({ external_id: 'p-50@buyer', direction: 'in' }))).toBe(1);
   });
 
+  it('20 different documents racing with one new orderID: one order, the others 409, each answer kept for its resend', async () => {
+    const xmls = Array.from({ length: 20 }, (_, i) =>
+      orderRequestXml({ payloadId: `p-race-${i}@buyer`, orderId: 'PO-RACE' }),
+    );
+    const answers = await Promise.all(xmls.map((x) => postCxml(t.app, x)));
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
+    const refused = answers.filter((a) => a.status !== 200);
+    expect(new Set(refused.map((a) => a.status))).toEqual(new Set([409]));
+    for (const a of refused) expect(statusOf(a.text).message).toMatch(/order "PO-RACE" already exists/);
+    const rows = await orders('PO-RACE');
+    expect(rows).toHaveLength(1);
+    expect(await count(t.env.db('order_lines').where({ order_id: rows[0].id }))).toBe(2);
+    const docs = await t.env.db('documents').whereLike('external_id', 'p-race-%@buyer');
+    expect(docs.map((d) => d.status).sort()).toEqual(['accepted', ...Array(19).fill('refused')]);
+    const i = answers.findIndex((a) => a.status === 409);
+    const again = await postCxml(t.app, xmls[i]);
+    expect(again.text).toBe(answers[i].text);
+  });
+
   it('refuses a second "new" for an existing orderID with 409 naming the order', async () => {
     await postCxml(t.app, orderRequestXml({ payloadId: 'p-dup-a@buyer', orderId: 'PO-DUP' }));
     const res = await postCxml(t.app, orderRequestXml({ payloadId: 'p-dup-b@buyer', orderId: 'PO-DUP' }));
