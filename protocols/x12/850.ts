@@ -24,14 +24,7 @@
  * Not carried by X12 850 and so not round-tripped: Tax.description, Address.name/countryName,
  * distributions, classifications other than UNSPSC, N103 qualifiers other than 92.
  */
-import {
-  type Classification,
-  type Contact,
-  type Extrinsic,
-  type Order,
-  type OrderLine,
-  type OrderType,
-} from '../../src/model';
+import { type Contact, type Extrinsic, type Order, type OrderLine, type OrderType } from '../../src/model';
 import { add } from '../../src/model';
 import {
   CommentBuilder,
@@ -180,7 +173,11 @@ export function parse850(set: TransactionSet, options: Parse850Options = {}): Pa
         order.orderDate = errs.date(seg, 5) ?? '';
         for (const n of [2, 4, 6]) {
           const v = seg.text(n);
-          if (v !== '') order.extrinsics.push({ name: `BEG0${n}`, value: v });
+          if (v !== '') {
+            const x = { name: `BEG0${n}`, value: v };
+            if (order.extrinsics.length === 0) order.extrinsics = [x];
+            else order.extrinsics.push(x);
+          }
         }
         break;
       }
@@ -195,6 +192,7 @@ export function parse850(set: TransactionSet, options: Parse850Options = {}): Pa
       }
       case 'PER':
         if (current) ext.push({ name: `PER*${seg.text(1)}`, value: seg.text(2) });
+        else if (order.contacts.length === 0) order.contacts = [readContact(seg)];
         else order.contacts.push(readContact(seg));
         break;
       case 'DTM': {
@@ -268,8 +266,9 @@ export function parse850(set: TransactionSet, options: Parse850Options = {}): Pa
         break;
       }
       case 'PID':
-        if (current && seg.textIs(1, 'F') && !seg.isEmpty(5)) {
+        if (current && seg.textIs(1, 'F')) {
           const text = seg.text(5);
+          if (text === '') break;
           current.description =
             current.description === undefined
               ? text
@@ -383,13 +382,14 @@ function readPo1(seg: Segment, pos: number, ordinal: number, errs: SetErrors): O
     errs.at(seg, pos, 4, 'MISSING_ELEMENT', 'unit price is required by the canonical model', L).application =
       true;
   else line.unitPrice = decimalFromR(price) ?? '';
-  const classifications: Classification[] = [];
   const count = seg.length + 1;
   for (let i = 6; i < count; i += 2) {
-    if (seg.isEmpty(i) || seg.isEmpty(i + 1)) continue;
     const v = seg.text(i + 1);
-    // By character codes: no string for the qualifier unless it is kept.
-    switch (seg.code2(i)) {
+    if (v === '') continue;
+    // By character codes: no string for the qualifier unless it is kept (-1: not 2 characters).
+    const q = seg.code2(i);
+    if (q === -1 && seg.isEmpty(i)) continue;
+    switch (q) {
       case Q_VP:
       case Q_VN:
         if (line.supplierPartId === '') line.supplierPartId = v;
@@ -412,13 +412,14 @@ function readPo1(seg: Segment, pos: number, ordinal: number, errs: SetErrors): O
         line.manufacturerName ??= v;
         break;
       case Q_C3:
-        classifications.push({ domain: 'UNSPSC', code: v });
+        // A first element gets an array of one: a push onto [] makes room for 16.
+        if (line.classifications.length === 0) line.classifications = [{ domain: 'UNSPSC', code: v }];
+        else line.classifications.push({ domain: 'UNSPSC', code: v });
         break;
       default:
         line.extrinsics.push({ name: `PO1*${seg.text(i)}`, value: v });
     }
   }
-  line.classifications = classifications;
   if (line.supplierPartId === '') {
     errs.at(
       seg,

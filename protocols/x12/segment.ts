@@ -64,30 +64,33 @@ let slab = new Int32Array(SLAB_SIZE);
 let slabUsed = 0;
 const NO_ENDS = new Int32Array(0);
 
+/** Segment flags. */
+const GIVEN = 1; // the elements were given to the constructor (the ISA): not the split of `raw`
+const STRUCTURED = 2; // `raw` holds a component or repetition separator: some elements are objects
+const CONTROL = 4; // see `mayHaveControl`
+const UNSTRUCTURED = 8; // the tokenizer knows `raw` holds no component or repetition separator
+
 export class Segment {
-  private cached: Element[] | undefined;
-  /** The elements were given to the constructor (the ISA): they need not be the split of `raw`. */
-  private readonly given: boolean;
   /**
-   * The segment's characters are `src[from, from + size)`: `src` is `raw` itself, or the text the
-   * tokenizer read the segment from (then `raw` is sliced only when asked for, and elements are
-   * sliced from `src` directly).
+   * The segment's characters are `src[from, to)`: `src` is `raw` itself, or the text the tokenizer
+   * read the segment from (then `raw` is sliced only when asked for, and elements are sliced from
+   * `src` directly).
    */
   private src: string;
-  private from = 0;
-  private size: number;
+  private from: number;
+  private to: number;
   private rawText: string | undefined;
+  private cached: Element[] | undefined;
   /**
-   * Where each element ends in `src` (its separator, or the segment's end for the last one):
-   * `ends[base + n]` for element n, `count` elements (the id included). Computed on first use
-   * (`count` is -1 before); texts are then sliced on demand, so a reader that checks every
-   * element but keeps a few pays for a few strings.
+   * Where each element ends in `src` (its separator, or `to` for the last one): `ends[base + n]`
+   * for element n, `count` elements (the id included). Computed on first use (`count` is -1
+   * before); texts are then sliced on demand, so a reader that checks every element but keeps a
+   * few pays for a few strings.
    */
   private ends: Int32Array = NO_ENDS;
   private base = 0;
   private count = -1;
-  /** `raw` holds a component or repetition separator: some elements may be objects. */
-  private structured = false;
+  private flags: number;
 
   constructor(
     /** Segment id ("BEG"). */
@@ -99,15 +102,22 @@ export class Segment {
     readonly filePosition: number,
     elements?: Element[],
     /** False when the tokenizer saw no control character in the text this segment came from. */
-    readonly mayHaveControl: boolean = true,
+    mayHaveControl = true,
     /** True when the tokenizer knows `raw` holds no component or repetition separator. */
-    private readonly unstructured: boolean = false,
+    unstructured = false,
+    /** With `to`: the segment is `raw[from, to)` (see `inText`); by default all of `raw`. */
+    from = 0,
+    to = raw.length,
   ) {
     this.src = raw;
-    this.size = raw.length;
-    this.rawText = raw;
+    this.from = from;
+    this.to = to;
+    this.rawText = from === 0 && to === raw.length ? raw : undefined;
     this.cached = elements;
-    this.given = elements !== undefined;
+    this.flags =
+      (elements !== undefined ? GIVEN : 0) |
+      (mayHaveControl ? CONTROL : 0) |
+      (unstructured ? UNSTRUCTURED : 0);
   }
 
   /**
@@ -124,17 +134,17 @@ export class Segment {
     mayHaveControl: boolean,
     unstructured: boolean,
   ): Segment {
-    const seg = new Segment(id, '', delimiters, filePosition, undefined, mayHaveControl, unstructured);
-    seg.src = text;
-    seg.from = from;
-    seg.size = to - from;
-    seg.rawText = undefined;
-    return seg;
+    return new Segment(id, text, delimiters, filePosition, undefined, mayHaveControl, unstructured, from, to);
+  }
+
+  /** False when the tokenizer saw no control character in the text this segment came from. */
+  get mayHaveControl(): boolean {
+    return (this.flags & CONTROL) !== 0;
   }
 
   /** The segment text without terminator (and without line breaks). */
   get raw(): string {
-    return (this.rawText ??= this.src.slice(this.from, this.from + this.size));
+    return (this.rawText ??= this.src.slice(this.from, this.to));
   }
 
   /**
@@ -149,10 +159,10 @@ export class Segment {
   private split(): number {
     const src = this.src;
     const from = this.from;
-    const to = from + this.size;
+    const to = this.to;
     const d = this.delimiters;
     const sep = d.element;
-    const most = this.size + 1;
+    const most = to - from + 1;
     let ends = slab;
     let at = slabUsed;
     if (at + most > ends.length) {
@@ -170,10 +180,10 @@ export class Segment {
     if (ends === slab) slabUsed = n;
     this.ends = ends;
     this.base = at;
-    if (!this.unstructured) {
+    if ((this.flags & UNSTRUCTURED) === 0) {
       const c = src.indexOf(d.component, from);
       const r = d.repetition === undefined ? -1 : src.indexOf(d.repetition, from);
-      this.structured = (c !== -1 && c < to) || (r !== -1 && r < to);
+      if ((c !== -1 && c < to) || (r !== -1 && r < to)) this.flags |= STRUCTURED;
     }
     return (this.count = n - at);
   }
@@ -184,9 +194,9 @@ export class Segment {
    * then read `elements`).
    */
   inPlace(): boolean {
-    if (this.given) return false;
+    if ((this.flags & GIVEN) !== 0) return false;
     if (this.count < 0) this.split();
-    return !this.structured;
+    return (this.flags & STRUCTURED) === 0;
   }
 
   /** The text `elementStart` and `elementEnd` are offsets in. */
@@ -215,13 +225,13 @@ export class Segment {
 
   /** Number of elements sent (BEG*00*SA*1 -> 3). */
   get length(): number {
-    if (this.given) return this.elements.length - 1;
+    if ((this.flags & GIVEN) !== 0) return this.elements.length - 1;
     return (this.count < 0 ? this.split() : this.count) - 1;
   }
 
   /** Element n's text as sent, '' when absent. */
   text(n: number): string {
-    if (this.given) return elementText(this.elements[n]);
+    if ((this.flags & GIVEN) !== 0) return elementText(this.elements[n]);
     const count = this.count < 0 ? this.split() : this.count;
     if (!(n >= 0 && n < count) || (n | 0) !== n) return '';
     const at = this.base + n;
@@ -230,7 +240,7 @@ export class Segment {
 
   /** Whether element n is absent or empty (without making its text). */
   isEmpty(n: number): boolean {
-    if (this.given) return elementText(this.elements[n]) === '';
+    if ((this.flags & GIVEN) !== 0) return elementText(this.elements[n]) === '';
     const count = this.count < 0 ? this.split() : this.count;
     if (!(n >= 0 && n < count) || (n | 0) !== n) return true;
     const at = this.base + n;
@@ -239,7 +249,7 @@ export class Segment {
 
   /** Whether element n's text is `value` (without making its text). */
   textIs(n: number, value: string): boolean {
-    if (this.given) return elementText(this.elements[n]) === value;
+    if ((this.flags & GIVEN) !== 0) return elementText(this.elements[n]) === value;
     const count = this.count < 0 ? this.split() : this.count;
     if (!(n >= 0 && n < count) || (n | 0) !== n) return value === '';
     const at = this.base + n;
@@ -252,7 +262,7 @@ export class Segment {
    * for comparing codes and qualifiers without making a string.
    */
   code2(n: number): number {
-    if (this.given) {
+    if ((this.flags & GIVEN) !== 0) {
       const t = elementText(this.elements[n]);
       return t.length === 2 ? (t.charCodeAt(0) << 16) | t.charCodeAt(1) : -1;
     }

@@ -273,30 +273,38 @@ function isControlByte(b: number): boolean {
   return (b < 32 && b !== LF && b !== CR) || b === 127;
 }
 
-/** CONTROL_PAIRS[v] is 1 when either byte of the 16-bit value v is a control byte. */
-const CONTROL_PAIRS = (() => {
-  const t = new Uint8Array(65536);
-  for (let v = 0; v < 65536; v++) if (isControlByte(v & 255) || isControlByte(v >> 8)) t[v] = 1;
-  return t;
-})();
-
 /**
- * Whether the bytes hold a control byte other than CR / LF, read two at a time. In UTF-8 these
- * bytes only ever encode those characters, so this answers for the decoded text as well.
+ * Whether the bytes hold a control byte other than CR / LF. In UTF-8 these bytes only ever encode
+ * those characters, so this answers for the decoded text as well. Four bytes are tested at a time
+ * (any byte below 0x20, any byte 0x7F); only words with such a byte are looked at byte by byte,
+ * which for text with line breaks is about one word in ten.
  */
+const NO_WORDS = new Uint32Array(0);
+
 function bytesHaveControl(b: Uint8Array): boolean {
   const len = b.length;
   let i = 0;
-  if ((b.byteOffset & 1) === 1 && len > 0) {
-    if (isControlByte(b[0])) return true;
-    i = 1;
+  const head = Math.min(len, (4 - (b.byteOffset & 3)) & 3);
+  for (; i < head; i++) if (isControlByte(b[i])) return true;
+  const words = (len - i) >> 2;
+  const w = words > 0 ? new Uint32Array(b.buffer, b.byteOffset + i, words) : NO_WORDS;
+  for (let k = 0; k < words; k++) {
+    const x = w[k];
+    const y = x ^ 0x7f7f7f7f;
+    // (x - 0x20202020) & ~x & 0x80808080 is non-zero iff a byte of x is below 0x20; the same
+    // with y (x ^ 0x7f7f7f7f) and 0x01010101 iff a byte of x is 0x7f.
+    if ((((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y)) & 0x80808080) {
+      const p = i + k * 4;
+      if (
+        isControlByte(b[p]) ||
+        isControlByte(b[p + 1]) ||
+        isControlByte(b[p + 2]) ||
+        isControlByte(b[p + 3])
+      )
+        return true;
+    }
   }
-  const words = (len - i) >> 1;
-  const pairs = new Uint16Array(b.buffer, b.byteOffset + i, words);
-  let found = 0;
-  for (let k = 0; k < words; k++) found |= CONTROL_PAIRS[pairs[k]];
-  if (found !== 0) return true;
-  for (i += words * 2; i < len; i++) if (isControlByte(b[i])) return true;
+  for (i += words * 4; i < len; i++) if (isControlByte(b[i])) return true;
   return false;
 }
 
@@ -366,6 +374,16 @@ function indexOrEnd(text: string, search: string, from: number): number {
 
 /** The id of the segment at text[from, to): up to the first element separator. */
 function segmentId(text: string, from: number, to: number, d: Delimiters): string {
+  // Most ids are 2 or 3 letters / digits followed by the separator (which is never a letter or
+  // digit, so it cannot occur earlier): look there before searching.
+  const sepCode = d.element.charCodeAt(0);
+  if (from + 3 < to && text.charCodeAt(from + 3) === sepCode) {
+    const slot = idSlot(text, from, 3);
+    if (slot !== -1 && ID_SLOTS[slot] !== 0) return KNOWN_IDS[ID_SLOTS[slot]];
+  } else if (from + 2 < to && text.charCodeAt(from + 2) === sepCode) {
+    const slot = idSlot(text, from, 2);
+    if (slot !== -1 && ID_SLOTS[slot] !== 0) return KNOWN_IDS[ID_SLOTS[slot]];
+  }
   let sep = text.indexOf(d.element, from);
   if (sep === -1 || sep > to) sep = to;
   const slot = idSlot(text, from, sep - from);
