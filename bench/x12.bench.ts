@@ -7,6 +7,7 @@
  *   - by node-x12 (X12Parser in stream mode, segments only) and x12-parser (its stream parser).
  * Each parser runs in its own child process (this file with --child) so that its peak RSS
  * (process.resourceUsage().maxRSS) is its own. Input is read with fs.createReadStream, 64 KiB chunks.
+ * The parsers take turns for X12_BENCH_ROUNDS rounds (default 3); each one's fastest round counts.
  */
 import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
@@ -27,6 +28,12 @@ const FILE = path.join(os.tmpdir(), 'x12-bench-850-100MB-v1.edi');
 const CHUNK = 64 * 1024;
 const CHILD_TIMEOUT_MS = 90_000;
 const PREFIX_BYTES = 20 * 1000 * 1000;
+/**
+ * Rounds per parser (X12_BENCH_ROUNDS, default 3). The machine is shared, so a single run mostly
+ * measures the load of the moment; every parser gets the same number of turns, interleaved, and
+ * its fastest one is compared.
+ */
+const ROUNDS = Math.max(1, Math.floor(Number(process.env.X12_BENCH_ROUNDS ?? 3)) || 1);
 
 type ParserName = 'ours-orders' | 'ours-segments' | 'ours-envelope' | 'node-x12' | 'x12-parser';
 
@@ -246,28 +253,38 @@ export default async function (): Promise<void> {
   console.log(
     `input: ${FILE}, ${(size / 1e6).toFixed(1)} MB, 850s with 10 lines, 64 KiB chunks, one child process per parser`,
   );
-  const results: ChildResult[] = [];
-  for (const p of [
-    'ours-orders',
-    'ours-segments',
-    'ours-envelope',
-    'node-x12',
-    'x12-parser',
-  ] as ParserName[]) {
-    let r = await child(p, FILE, size);
-    if (r.error && (p === 'node-x12' || p === 'x12-parser')) {
-      console.log(fmt(r));
-      console.log(`${p}: retrying on the first ${(PREFIX_BYTES / 1e6).toFixed(0)} MB`);
-      r = await child(p, FILE, PREFIX_BYTES);
+  console.log(
+    `${ROUNDS} round(s), parsers taking turns in each; per parser the fastest round counts (peak RSS: the highest of its rounds)`,
+  );
+  const parsers: ParserName[] = ['ours-orders', 'ours-segments', 'ours-envelope', 'node-x12', 'x12-parser'];
+  const runs = new Map<ParserName, ChildResult[]>(parsers.map((p) => [p, []]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const p of parsers) {
+      let r = await child(p, FILE, size);
+      if (r.error && (p === 'node-x12' || p === 'x12-parser')) {
+        console.log(`  round ${round}: ${fmt(r)}`);
+        console.log(`  ${p}: retrying on the first ${(PREFIX_BYTES / 1e6).toFixed(0)} MB`);
+        r = await child(p, FILE, PREFIX_BYTES);
+      }
+      console.log(`  round ${round}: ${fmt(r)}`);
+      runs.get(p)?.push(r);
     }
-    console.log(fmt(r));
-    results.push(r);
   }
+  const rate = (r: ChildResult): number => r.bytes / r.seconds;
+  const results: ChildResult[] = parsers.map((p) => {
+    const all = runs.get(p) ?? [];
+    const ok = all.filter((r) => !r.error);
+    if (ok.length === 0) return all[all.length - 1];
+    const best = ok.reduce((a, b) => (rate(a) >= rate(b) ? a : b));
+    return { ...best, maxRssMb: Math.max(...ok.map((r) => r.maxRssMb)) };
+  });
+  console.log(ROUNDS > 1 ? `best of ${ROUNDS} rounds:` : 'result:');
+  for (const r of results) console.log(fmt(r));
   const base = results.filter((r) => (r.parser === 'node-x12' || r.parser === 'x12-parser') && !r.error);
   if (base.length > 0) {
-    const best = base.reduce((a, b) => (a.bytes / a.seconds > b.bytes / b.seconds ? a : b));
+    const best = base.reduce((a, b) => (rate(a) > rate(b) ? a : b));
     for (const ours of results.filter((r) => r.parser.startsWith('ours') && !r.error)) {
-      const ratio = ours.bytes / ours.seconds / (best.bytes / best.seconds);
+      const ratio = rate(ours) / rate(best);
       console.log(
         `${ours.parser} vs fastest baseline (${best.parser}): ${ratio.toFixed(2)}x (target >= 2x); peak RSS ${ours.maxRssMb.toFixed(0)} MB (target < 200 MB)`,
       );
