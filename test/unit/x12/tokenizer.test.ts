@@ -209,12 +209,12 @@ describe('X12 tokenizer', () => {
     ]);
   });
 
-  it('reads 2 MB of interchanges in far less than a second', () => {
-    const text = interchange4010().repeat(Math.ceil(2e6 / interchange4010().length));
-    const t0 = process.hrtime.bigint();
-    const doc = parseX12(text);
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  // Speed is measured by `npm run bench x12`, not here: this checks that many interchanges read cleanly.
+  it('reads 2 MB of back-to-back interchanges, every one of them', () => {
+    const one = interchange4010();
+    const copies = Math.ceil(2e6 / one.length);
+    const doc = parseX12(one.repeat(copies));
     expect(doc.errors).toEqual([]);
-    expect(ms).toBeLessThan(1000);
+    expect(doc.interchanges).toHaveLength(copies);
   });
 });
