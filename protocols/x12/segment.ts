@@ -137,6 +137,41 @@ export class Segment {
     return new Segment(id, text, delimiters, filePosition, undefined, mayHaveControl, unstructured, from, to);
   }
 
+  /**
+   * `inText` for a segment whose element ends the tokenizer already found: `ends[base, base +
+   * count)`, offsets in `text` of its element separators and then of its end (`to`). The segment
+   * keeps the array (which must not change).
+   */
+  static withEnds(
+    id: string,
+    text: string,
+    from: number,
+    to: number,
+    delimiters: Delimiters,
+    filePosition: number,
+    mayHaveControl: boolean,
+    unstructured: boolean,
+    ends: Int32Array,
+    base: number,
+    count: number,
+  ): Segment {
+    const seg = new Segment(
+      id,
+      text,
+      delimiters,
+      filePosition,
+      undefined,
+      mayHaveControl,
+      unstructured,
+      from,
+      to,
+    );
+    seg.ends = ends;
+    seg.base = base;
+    seg.finishSplit(base + count);
+    return seg;
+  }
+
   /** False when the tokenizer saw no control character in the text this segment came from. */
   get mayHaveControl(): boolean {
     return (this.flags & CONTROL) !== 0;
@@ -155,14 +190,8 @@ export class Segment {
     return (this.cached ??= splitElements(this.raw, this.delimiters));
   }
 
-  /** Finds the element boundaries; returns the element count (the id included). */
-  private split(): number {
-    const src = this.src;
-    const from = this.from;
-    const to = this.to;
-    const d = this.delimiters;
-    const sep = d.element;
-    const most = to - from + 1;
+  /** Room for `most` end offsets: sets `ends` and `base`, returns `base`. */
+  private reserve(most: number): number {
     let ends = slab;
     let at = slabUsed;
     if (at + most > ends.length) {
@@ -174,18 +203,34 @@ export class Segment {
         slabUsed = at = 0;
       }
     }
-    let n = at;
-    for (let k = src.indexOf(sep, from); k !== -1 && k < to; k = src.indexOf(sep, k + 1)) ends[n++] = k;
-    ends[n++] = to;
-    if (ends === slab) slabUsed = n;
     this.ends = ends;
     this.base = at;
+    return at;
+  }
+
+  /** The end offsets are written up to `ends[next - 1]`: sets `count` and the structure flag. */
+  private finishSplit(next: number): number {
+    if (this.ends === slab) slabUsed = next;
     if ((this.flags & UNSTRUCTURED) === 0) {
+      const { src, from, to, delimiters: d } = this;
       const c = src.indexOf(d.component, from);
       const r = d.repetition === undefined ? -1 : src.indexOf(d.repetition, from);
       if ((c !== -1 && c < to) || (r !== -1 && r < to)) this.flags |= STRUCTURED;
     }
-    return (this.count = n - at);
+    return (this.count = next - this.base);
+  }
+
+  /** Finds the element boundaries; returns the element count (the id included). */
+  private split(): number {
+    const src = this.src;
+    const from = this.from;
+    const to = this.to;
+    const sep = this.delimiters.element;
+    let n = this.reserve(to - from + 1);
+    const ends = this.ends;
+    for (let k = src.indexOf(sep, from); k !== -1 && k < to; k = src.indexOf(sep, k + 1)) ends[n++] = k;
+    ends[n++] = to;
+    return this.finishSplit(n);
   }
 
   /**

@@ -11,6 +11,7 @@
  *   across chunks is safe.
  * - Problems are reported as X12Error values through `error`; the tokenizer never throws on input.
  */
+import { isAscii } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import { SEGMENTS } from './schema';
 import { Segment } from './segment';
@@ -280,6 +281,9 @@ function isControlByte(b: number): boolean {
  * which for text with line breaks is about one word in ten.
  */
 const NO_WORDS = new Uint32Array(0);
+const NO_BYTES = Buffer.alloc(0);
+/** scanBytes reads bytes four at a time and takes byte j of a word from bits 8j..8j+7. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 function bytesHaveControl(b: Uint8Array): boolean {
   const len = b.length;
@@ -420,6 +424,25 @@ export class X12Tokenizer {
   private nextLf = -1;
   private nextCr = -1;
   private nextStructure = -1;
+  /**
+   * ASCII mode, while every chunk has been ASCII bytes: `pending` is then `pendingBytes` one
+   * character per byte, and the bytes are scanned (four at a time) for the element separators and
+   * segment terminators of the text a `run` reads, so segments get their ends and element offsets
+   * without searching the text for them.
+   * The first other chunk (or a string) ends the mode for good: text is then decoded as UTF-8.
+   */
+  private ascii = true;
+  private pendingBytes: Buffer = NO_BYTES;
+  /**
+   * With `bounds`: offsets of every element separator and segment terminator (`boundCodes`) in
+   * the text of the current run, in order, found by `scanBytes`. A segment's element ends are
+   * then a run of it (its separators, then its terminator), which it keeps as is.
+   */
+  private bounds: Int32Array | undefined;
+  private boundCodes = -1;
+  /** Index in `bounds` of the first offset not yet passed. */
+  private boundCursor = 0;
+  private scratch = new Int32Array(0);
 
   constructor(private readonly handlers: TokenizerHandlers) {}
 
@@ -430,6 +453,30 @@ export class X12Tokenizer {
 
   push(chunk: string | Buffer | Uint8Array): void {
     if (this.ended) return;
+    if (this.ascii && typeof chunk !== 'string') {
+      const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      if (b.length === 0) return;
+      if (isAscii(b)) {
+        const bytes = this.pendingBytes.length === 0 ? b : Buffer.concat([this.pendingBytes, b]);
+        const d = this.delimiters;
+        const sep = d === undefined ? 128 : d.element.charCodeAt(0);
+        const term = d === undefined ? 128 : d.segment.charCodeAt(0);
+        // Not while a long segment waits for its end: it would be scanned again with every chunk.
+        if (LITTLE_ENDIAN && sep < 128 && term < 128 && this.pendingBytes.length <= b.length) {
+          // Separators, terminators and control bytes in one pass over the whole text of the run.
+          this.control = this.scanBytes(bytes, sep, term);
+        } else {
+          const control = bytesHaveControl(b);
+          this.control = this.pending.length === 0 ? control : this.control || control;
+          this.bounds = undefined;
+        }
+        this.pending = bytes.toString('latin1');
+        this.pendingBytes = bytes;
+        this.run(false);
+        return;
+      }
+    }
+    this.leaveAscii();
     let text: string;
     if (typeof chunk === 'string') text = chunk;
     else {
@@ -446,6 +493,72 @@ export class X12Tokenizer {
     this.control = this.pending.length === 0 ? control : this.control || control;
     this.pending = this.pending.length === 0 ? text : this.pending + text;
     this.run(false);
+  }
+
+  /** Ends ASCII mode: from now on chunks are decoded as UTF-8 (`pending` already holds the text). */
+  private leaveAscii(): void {
+    if (!this.ascii) return;
+    this.ascii = false;
+    this.pendingBytes = NO_BYTES;
+    this.bounds = undefined;
+  }
+
+  /**
+   * Finds every `sep` and `term` byte of `bytes` (the text of the next run) for `bounds`, four
+   * bytes at a time; returns whether the bytes hold a control byte other than CR / LF (see
+   * bytesHaveControl).
+   */
+  private scanBytes(bytes: Buffer, sep: number, term: number): boolean {
+    const len = bytes.length;
+    if (this.scratch.length < len) this.scratch = new Int32Array(Math.max(len, 2 * this.scratch.length));
+    const out = this.scratch;
+    let n = 0;
+    let control = false;
+    let i = 0;
+    const head = Math.min(len, (4 - (bytes.byteOffset & 3)) & 3);
+    for (; i < head; i++) {
+      const c = bytes[i];
+      if (c === sep || c === term) out[n++] = i;
+      if (isControlByte(c)) control = true; // delimiters too, as bytesHaveControl
+    }
+    const words = (len - i) >> 2;
+    const w = words > 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset + i, words) : NO_WORDS;
+    const sepPattern = Math.imul(sep, 0x01010101);
+    const termPattern = Math.imul(term, 0x01010101);
+    for (let k = 0; k < words; k++) {
+      const x = w[k];
+      // High bit of each byte of `m` set exactly where the byte is `sep` or `term` (no borrow
+      // between bytes).
+      const y = x ^ sepPattern;
+      const t = x ^ termPattern;
+      let m =
+        ~(((y & 0x7f7f7f7f) + 0x7f7f7f7f) | y | 0x7f7f7f7f) |
+        ~(((t & 0x7f7f7f7f) + 0x7f7f7f7f) | t | 0x7f7f7f7f);
+      const p = i + (k << 2);
+      while (m !== 0) {
+        out[n++] = p + ((31 - Math.clz32(m & -m)) >> 3); // little-endian: byte j is bits 8j..8j+7
+        m &= m - 1;
+      }
+      if (!control) {
+        const z = x ^ 0x7f7f7f7f;
+        if ((((x - 0x20202020) & ~x) | ((z - 0x01010101) & ~z)) & 0x80808080) {
+          control =
+            isControlByte(bytes[p]) ||
+            isControlByte(bytes[p + 1]) ||
+            isControlByte(bytes[p + 2]) ||
+            isControlByte(bytes[p + 3]);
+        }
+      }
+    }
+    for (i += words << 2; i < len; i++) {
+      const c = bytes[i];
+      if (c === sep || c === term) out[n++] = i;
+      if (isControlByte(c)) control = true; // delimiters too, as bytesHaveControl
+    }
+    // Segments keep these offsets: a copy of the exact size, as the scratch array is reused.
+    this.bounds = out.slice(0, n);
+    this.boundCodes = (sep << 8) | term;
+    return control;
   }
 
   end(): void {
@@ -497,6 +610,7 @@ export class X12Tokenizer {
   private run(final: boolean): void {
     const text = this.pending;
     this.nextLf = this.nextCr = this.nextStructure = -1;
+    this.boundCursor = 0;
     let pos = 0;
     const len = text.length;
     for (;;) {
@@ -543,14 +657,33 @@ export class X12Tokenizer {
       }
 
       const d = this.delimiters;
-      const end = text.indexOf(d.segment, Math.max(pos, this.scanned));
+      let end: number;
+      // The segment's separators and terminator in `bounds` (when scanned): bounds[first..term].
+      let first = -1;
+      let term = -1;
+      const bounds = this.bounds;
+      if (
+        bounds !== undefined &&
+        this.boundCodes === ((d.element.charCodeAt(0) << 8) | d.segment.charCodeAt(0))
+      ) {
+        const n = bounds.length;
+        const termCode = d.segment.charCodeAt(0);
+        let c = this.boundCursor;
+        while (c < n && bounds[c] < pos) c++;
+        first = c;
+        const bytes = this.pendingBytes; // the run's text, byte for character
+        while (c < n && bytes[bounds[c]] !== termCode) c++;
+        this.boundCursor = c;
+        if (c < n) term = c;
+        end = term === -1 ? -1 : bounds[term];
+      } else end = text.indexOf(d.segment, Math.max(pos, this.scanned));
       if (end === -1) {
         if (!final) break;
-        if (pos < len) this.segmentText(text, pos, len);
+        if (pos < len) this.segmentText(text, pos, len, -1, -1);
         pos = len;
         break;
       }
-      const rewind = this.segmentText(text, pos, end);
+      const rewind = this.segmentText(text, pos, end, first, term);
       if (rewind !== -1) {
         // A new ISA inside the current interchange (IEA missing): re-read it with its own delimiters.
         this.delimiters = undefined;
@@ -560,6 +693,9 @@ export class X12Tokenizer {
       pos = end + 1;
     }
     this.pending = pos >= len ? '' : text.slice(pos);
+    // A copy: the bytes may belong to the caller's chunk.
+    if (this.ascii) this.pendingBytes = pos >= len ? NO_BYTES : Buffer.from(this.pendingBytes.subarray(pos));
+    this.bounds = undefined; // offsets in this run's text
     this.scanned = this.delimiters === undefined ? 0 : this.pending.length;
   }
 
@@ -567,7 +703,7 @@ export class X12Tokenizer {
    * Handles the text of one segment [start, end). Returns -1, or the start offset of an ISA that
    * must be re-read in header mode.
    */
-  private segmentText(text: string, start: number, end: number): number {
+  private segmentText(text: string, start: number, end: number, first: number, term: number): number {
     let s = start;
     while (s < end && isSpace(text.charCodeAt(s))) s++;
     if (s === end) return -1;
@@ -599,6 +735,26 @@ export class X12Tokenizer {
         undefined,
         this.control,
         unstructured,
+      );
+    } else if (term !== -1) {
+      // Element ends: the separators found by scanBytes, then the terminator.
+      const bounds = this.bounds as Int32Array;
+      const idEnd = bounds[first];
+      const slot = idSlot(text, s, idEnd - s);
+      const known = slot === -1 ? 0 : ID_SLOTS[slot];
+      const id = known !== 0 ? KNOWN_IDS[known] : text.slice(s, idEnd);
+      seg = Segment.withEnds(
+        id,
+        text,
+        s,
+        end,
+        d,
+        ++this.position,
+        this.control,
+        unstructured,
+        bounds,
+        first,
+        term - first + 1,
       );
     } else {
       const id = segmentId(text, s, end, d);
