@@ -504,8 +504,8 @@ export class X12Tokenizer {
   }
 
   /**
-   * Finds every `sep` and `term` byte of `bytes` (the text of the next run) for `bounds`, four
-   * bytes at a time; returns whether the bytes hold a control byte other than CR / LF (see
+   * Finds every `sep` and `term` byte of `bytes` (the text of the next run, ASCII: every byte below
+   * 0x80) for `bounds`, four bytes at a time; returns whether the bytes hold a control byte other than CR / LF (see
    * bytesHaveControl).
    */
   private scanBytes(bytes: Buffer, sep: number, term: number): boolean {
@@ -525,29 +525,28 @@ export class X12Tokenizer {
     const w = words > 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset + i, words) : NO_WORDS;
     const sepPattern = Math.imul(sep, 0x01010101);
     const termPattern = Math.imul(term, 0x01010101);
+    // Every byte is below 0x80 (ASCII), so per byte of a word nothing carries or borrows into the
+    // next byte in these sums: byte + 0x7f has its high bit clear exactly when the byte is 0;
+    // byte + 0x01 has it set exactly for 0x7f; byte - 0x20 sets it for bytes below 0x20 (the
+    // lowest of them at least, which is enough to know there is one).
     for (let k = 0; k < words; k++) {
       const x = w[k];
-      // High bit of each byte of `m` set exactly where the byte is `sep` or `term` (no borrow
-      // between bytes).
-      const y = x ^ sepPattern;
-      const t = x ^ termPattern;
-      let m =
-        ~(((y & 0x7f7f7f7f) + 0x7f7f7f7f) | y | 0x7f7f7f7f) |
-        ~(((t & 0x7f7f7f7f) + 0x7f7f7f7f) | t | 0x7f7f7f7f);
-      const p = i + (k << 2);
-      while (m !== 0) {
-        out[n++] = p + ((31 - Math.clz32(m & -m)) >> 3); // little-endian: byte j is bits 8j..8j+7
-        m &= m - 1;
+      let m = ~(((x ^ sepPattern) + 0x7f7f7f7f) & ((x ^ termPattern) + 0x7f7f7f7f)) & 0x80808080;
+      if (m !== 0) {
+        const p = i + (k << 2);
+        do {
+          out[n++] = p + ((31 - Math.clz32(m & -m)) >> 3); // little-endian: byte j is bits 8j..8j+7
+          m &= m - 1;
+        } while (m !== 0);
       }
-      if (!control) {
-        const z = x ^ 0x7f7f7f7f;
-        if ((((x - 0x20202020) & ~x) | ((z - 0x01010101) & ~z)) & 0x80808080) {
-          control =
-            isControlByte(bytes[p]) ||
-            isControlByte(bytes[p + 1]) ||
-            isControlByte(bytes[p + 2]) ||
-            isControlByte(bytes[p + 3]);
-        }
+      if (!control && ((x - 0x20202020) | (x + 0x01010101)) & 0x80808080) {
+        // A control byte, or a CR / LF: look at the four bytes.
+        const p = i + (k << 2);
+        control =
+          isControlByte(bytes[p]) ||
+          isControlByte(bytes[p + 1]) ||
+          isControlByte(bytes[p + 2]) ||
+          isControlByte(bytes[p + 3]);
       }
     }
     for (i += words << 2; i < len; i++) {
