@@ -187,7 +187,14 @@ export class Segment {
    * A simple element is a string; composite and repeated elements are objects.
    */
   get elements(): Element[] {
-    return (this.cached ??= splitElements(this.raw, this.delimiters));
+    if (this.cached !== undefined) return this.cached;
+    if (this.count >= 0 && (this.flags & STRUCTURED) === 0) {
+      // Plain elements at known offsets: slices, no search.
+      const out: Element[] = new Array<Element>(this.count);
+      for (let n = 0; n < this.count; n++) out[n] = this.text(n);
+      return (this.cached = out);
+    }
+    return (this.cached = splitElements(this.raw, this.delimiters));
   }
 
   /** Room for `most` end offsets: sets `ends` and `base`, returns `base`. */
