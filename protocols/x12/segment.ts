@@ -1,7 +1,9 @@
 /**
- * One X12 segment. Elements are split lazily on first access (and cached): the tokenizer only
- * finds segment boundaries and ids, so envelope processing does not pay for element strings it
- * never reads.
+ * One X12 segment. A segment knows where its elements end in the text it was read from (from the
+ * tokenizer's byte scan, or found on first access) and makes a string only for an element that is
+ * read: `text(n)`, or `isEmpty` / `textIs` / `code2` without one. The element checks (schema.ts)
+ * read the text in place through `inPlace` / `source` / `elementStart` / `elementEnd`.
+ * `elements` (strings, composites and repetitions as objects) is built on first access.
  */
 import type { Composite, Delimiters, Element, Repeated } from './types';
 
