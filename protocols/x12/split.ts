@@ -15,7 +15,8 @@
  * line breaks skipped). After an unreadable ISA the next "ISA" followed by a separator starts a piece.
  * Chunk boundaries may fall anywhere, also inside a UTF-8 character, an ISA or a terminator.
  */
-import { ISA_WIDTHS } from './tokenizer';
+// The ISA layout and scan limit are the tokenizer's: both read an ISA the same way.
+import { ISA_BODY_LENGTH, ISA_MAX_SCAN, ISA_SEPARATOR_OFFSETS } from './tokenizer';
 
 export interface InterchangeBytes {
   /** The interchange's bytes, verbatim. */
@@ -24,20 +25,6 @@ export interface InterchangeBytes {
   offset: number;
 }
 
-/** 0-based offsets of the 16 element separators in a well-formed ISA. */
-const SEPARATOR_OFFSETS = (() => {
-  const out: number[] = [];
-  let at = 3;
-  for (const w of ISA_WIDTHS) {
-    out.push(at);
-    at += w + 1;
-  }
-  return out;
-})();
-/** ISA up to and including ISA16. */
-const ISA_BODY_LENGTH = 105;
-/** Like the tokenizer: give up looking for 16 separators after this many characters. */
-const ISA_MAX_SCAN = 300;
 /** Bytes of the window decoded to read an ISA (300 characters of up to 4 bytes, line breaks). */
 const ISA_WINDOW_BYTES = 2048;
 
@@ -87,7 +74,7 @@ function readIsa(buf: Buffer, at: number, final: boolean): IsaRead {
   let isa16 = -1;
   const fixed =
     text.length > ISA_BODY_LENGTH &&
-    SEPARATOR_OFFSETS.every((o) => text.charCodeAt(o) === sep) &&
+    ISA_SEPARATOR_OFFSETS.every((o) => text.charCodeAt(o) === sep) &&
     !/[\r\n]/.test(text.slice(0, ISA_BODY_LENGTH));
   if (fixed) isa16 = ISA_BODY_LENGTH - 1;
   else {

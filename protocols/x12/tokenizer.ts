@@ -33,7 +33,7 @@ export interface TokenizerHandlers {
 /** Widths of ISA01..ISA16. */
 export const ISA_WIDTHS = [2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1] as const;
 /** 0-based offsets of the 16 element separators in a well-formed ISA. */
-const ISA_SEPARATOR_OFFSETS = (() => {
+export const ISA_SEPARATOR_OFFSETS = (() => {
   const out: number[] = [];
   let at = 3;
   for (const w of ISA_WIDTHS) {
@@ -43,9 +43,9 @@ const ISA_SEPARATOR_OFFSETS = (() => {
   return out;
 })();
 /** ISA length up to and including ISA16 (the terminator makes it 106). */
-const ISA_BODY_LENGTH = 105;
+export const ISA_BODY_LENGTH = 105;
 /** Give up looking for 16 separators after this many characters. */
-const ISA_MAX_SCAN = 300;
+export const ISA_MAX_SCAN = 300;
 
 const CR = 13;
 const LF = 10;
