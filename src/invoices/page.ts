@@ -12,6 +12,7 @@ import type { AppContext } from '../platform/context';
 import { notFound } from '../platform/errors';
 import { safeEqual, sha256Hex } from '../platform/secrets';
 import { partnerScope, requireAuth } from '../partners/auth';
+import { findApiKeyCached } from '../partners/repository';
 import { listInvoices, sendInvoiceAs } from './routes';
 import { findInvoice } from './service';
 
@@ -21,14 +22,8 @@ const COOKIE = 'gw_finance';
 async function validFinanceKey(ctx: AppContext, key: string): Promise<boolean> {
   const admin = ctx.config.ADMIN_TOKEN;
   if (admin && safeEqual(key, admin)) return true;
-  const row = await ctx
-    .db('api_keys as k')
-    .join('partners as p', 'p.id', 'k.partner_id')
-    .where({ 'k.key_hash': sha256Hex(key), 'k.role': 'finance' })
-    .whereNull('k.revoked_at')
-    .whereNull('p.deleted_at')
-    .first('k.id');
-  return row !== undefined;
+  const row = await findApiKeyCached(ctx.db, ctx.config.PARTNER_CACHE_MS, sha256Hex(key));
+  return row?.role === 'finance';
 }
 
 function esc(v: unknown): string {

@@ -13,7 +13,7 @@ import { apiRoute, pagingQuery } from '../platform/api';
 import type { AppContext } from '../platform/context';
 import { AppError, notFound } from '../platform/errors';
 import { partnerScope, requireAuth } from '../partners/auth';
-import { findPartner } from '../partners/repository';
+import { findPartnerCached } from '../partners/repository';
 import './cxml';
 import { intakeOrder } from './intake';
 import { transitionOrder } from './lifecycle';
@@ -204,7 +204,9 @@ export function orderRoutes(ctx: AppContext): Router {
     },
     async (req, res, { body }) => {
       const partnerId = partnerScope(req);
-      const partner = partnerId ? await findPartner(ctx.db, partnerId) : undefined;
+      const partner = partnerId
+        ? await findPartnerCached(ctx.db, ctx.config.PARTNER_CACHE_MS, partnerId)
+        : undefined;
       if (!partner) throw new AppError('forbidden', 'a partner ERP key is needed to submit orders');
       const key = req.get('idempotency-key');
       if (key !== undefined && (key.length === 0 || key.length > 200))

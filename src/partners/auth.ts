@@ -2,6 +2,7 @@ import type { RequestHandler, Request } from 'express';
 import type { AppContext } from '../platform/context';
 import { AppError } from '../platform/errors';
 import { safeEqual, sha256Hex } from '../platform/secrets';
+import { findApiKeyCached } from './repository';
 
 export type Principal =
   { kind: 'admin' } | { kind: 'partner'; partnerId: string; role: 'erp' | 'finance'; keyId: string };
@@ -16,7 +17,7 @@ type Allowed = 'admin' | 'erp' | 'finance';
 
 /**
  * Bearer authentication: the admin token (constant-time compare) or a partner API key (looked up by
- * its SHA-256). `allowed` names who may pass.
+ * its SHA-256, cached for PARTNER_CACHE_MS like partners). `allowed` names who may pass.
  */
 export function requireAuth(ctx: AppContext, ...allowed: Allowed[]): RequestHandler {
   return async (req, _res, next) => {
@@ -28,13 +29,7 @@ export function requireAuth(ctx: AppContext, ...allowed: Allowed[]): RequestHand
     if (adminToken && safeEqual(token, adminToken)) {
       req.principal = { kind: 'admin' };
     } else {
-      const key = await ctx
-        .db('api_keys as k')
-        .join('partners as p', 'p.id', 'k.partner_id')
-        .where('k.key_hash', sha256Hex(token))
-        .whereNull('k.revoked_at')
-        .whereNull('p.deleted_at')
-        .first('k.id', 'k.partner_id', 'k.role');
+      const key = await findApiKeyCached(ctx.db, ctx.config.PARTNER_CACHE_MS, sha256Hex(token));
       if (!key) throw new AppError('unauthorized', 'invalid token');
       req.principal = { kind: 'partner', partnerId: key.partner_id, role: key.role, keyId: key.id };
     }

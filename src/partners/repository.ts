@@ -1,3 +1,4 @@
+import { ReadThroughCache } from '../platform/cache';
 import type { Q } from '../platform/db';
 import type { PartnerSettings } from './schema';
 
@@ -41,39 +42,51 @@ export async function findPartnerByIdentity(
 }
 
 /**
- * Credential lookups of inbound documents, reused for `ttlMs` so that a busy partner's documents do
- * not each ask the database. Only partners that exist are kept (an unknown credential always asks,
- * so random identities cannot fill memory), at most MAX_CACHED of them. A partner changed in this
- * process (upsertPartner, deletePartner) is dropped at once; a change made by another process is
- * seen after at most `ttlMs`.
+ * Partner lookups of inbound documents and API requests, reused for PARTNER_CACHE_MS so that a busy
+ * partner's requests do not each ask the database (see ReadThroughCache). A partner changed in this
+ * process (upsertPartner, deletePartner) is dropped at once; a change made by another process is seen
+ * after at most the TTL.
  */
-const MAX_CACHED = 10_000;
-const cached = new Map<string, { partner: PartnerRow; until: number; generation: number }>();
-let generation = 0;
+const byIdentity = new ReadThroughCache<PartnerRow>();
+const byId = new ReadThroughCache<PartnerRow>();
+const apiKeys = new ReadThroughCache<ApiKeyRow>();
 
-/** Forgets every cached partner (called by every partner change). */
+/** Forgets every cached partner and API key (called by every partner change and key revocation). */
 export function partnersChanged(): void {
-  generation++;
-  cached.clear();
+  byIdentity.clear();
+  byId.clear();
+  apiKeys.clear();
 }
 
-export async function findPartnerByIdentityCached(
+export function findPartnerByIdentityCached(
   q: Q,
   ttlMs: number,
   protocol: 'cxml' | 'oci' | 'x12',
   domain: string,
   identity: string,
 ): Promise<PartnerRow | undefined> {
-  if (ttlMs <= 0) return findPartnerByIdentity(q, protocol, domain, identity);
   const key = `${protocol}\u0000${domain.toLowerCase()}\u0000${identity.toLowerCase()}`;
-  const now = Date.now();
-  const hit = cached.get(key);
-  if (hit && hit.until > now && hit.generation === generation) return hit.partner;
-  const asked = generation;
-  const partner = await findPartnerByIdentity(q, protocol, domain, identity);
-  if (partner && asked === generation) {
-    if (cached.size >= MAX_CACHED) cached.clear();
-    cached.set(key, { partner, until: now + ttlMs, generation });
-  }
-  return partner;
+  return byIdentity.get(key, ttlMs, () => findPartnerByIdentity(q, protocol, domain, identity));
+}
+
+export function findPartnerCached(q: Q, ttlMs: number, id: string): Promise<PartnerRow | undefined> {
+  return byId.get(id, ttlMs, () => findPartner(q, id));
+}
+
+export interface ApiKeyRow {
+  id: string;
+  partner_id: string;
+  role: 'erp' | 'finance';
+}
+
+/** The unrevoked API key of a partner that exists, by the SHA-256 of the key. */
+export function findApiKeyCached(q: Q, ttlMs: number, keyHash: string): Promise<ApiKeyRow | undefined> {
+  return apiKeys.get(keyHash, ttlMs, () =>
+    q<ApiKeyRow>('api_keys as k')
+      .join('partners as p', 'p.id', 'k.partner_id')
+      .where('k.key_hash', keyHash)
+      .whereNull('k.revoked_at')
+      .whereNull('p.deleted_at')
+      .first('k.id', 'k.partner_id', 'k.role'),
+  );
 }
