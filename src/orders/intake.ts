@@ -16,7 +16,6 @@ import type { Order } from '../model/order';
 import { computedTotal, totalMatches } from '../model/order';
 import { SHIPPED_STATES, type OrderState } from '../model/order-state';
 import { cmp } from '../model/money';
-import { findItems, type CatalogItemRow } from '../catalog/repository';
 import { resolvePrices } from '../catalog/pricing';
 import {
   findInboundByExternalId,
@@ -110,7 +109,7 @@ async function priceFlags(
   partner: PartnerRow,
   order: Order,
   knownSkus: Set<string>,
-  catalog: ReadonlyMap<string, CatalogItemRow>,
+  catalog: ReadonlyMap<string, CatalogFacts>,
 ): Promise<boolean> {
   const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   const auxIds = order.lines
@@ -162,24 +161,70 @@ function shipToKey(order: Order): unknown {
   return undefined;
 }
 
-async function isNewShipTo(q: Q, partnerId: string, order: Order, exceptOrderId?: string): Promise<boolean> {
+/** What the checks of an order need from the database, read in one round trip by readOrderFacts. */
+interface OrderFacts {
+  /** The partner's order with this buyer order number, if any. */
+  existingId?: string;
+  /** Catalog rows of the order's SKUs (active or not); unknown SKUs are absent. */
+  items: Map<string, CatalogFacts>;
+  /** The ship-to is one the partner has not used before (never for its first order). */
+  newShipTo: boolean;
+}
+
+interface CatalogFacts {
+  sku: string;
+  unit_price: string;
+  currency: string;
+  active: boolean;
+}
+
+const NO_ORDER = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * One round trip: the existing order with this number, whether the partner has other orders and
+ * one of them has this ship-to, and the catalog rows of the order's SKUs. Prices come as text (JSON
+ * numbers would become floats).
+ */
+async function readOrderFacts(
+  q: Q,
+  partnerId: string,
+  order: Order,
+  exceptOrderId?: string,
+): Promise<OrderFacts> {
   const key = shipToKey(order);
-  if (key === undefined) return false;
-  // One round trip: has the partner earlier orders, and does one of them have this ship-to?
-  const except = exceptOrderId ?? '00000000-0000-0000-0000-000000000000';
+  const except = exceptOrderId ?? NO_ORDER;
   const { rows } = (await q.raw(
-    `select exists (select 1 from orders where partner_id = ? and id <> ?) as any,
-            exists (select 1 from orders where partner_id = ? and id <> ? and canonical->'shipTo' @> ?::jsonb) as seen`,
-    [partnerId, except, partnerId, except, JSON.stringify(key)],
-  )) as { rows: { any: boolean; seen: boolean }[] };
-  // The first order of a partner has nothing to compare with: not flagged.
-  return rows[0].any && !rows[0].seen;
+    `select
+       (select id from orders where partner_id = ? and buyer_order_number = ?) as existing_id,
+       exists (select 1 from orders where partner_id = ? and id <> ?) as any_orders,
+       ${key === undefined ? 'true' : `exists (select 1 from orders where partner_id = ? and id <> ? and canonical->'shipTo' @> ?::jsonb)`} as ship_to_seen,
+       (select coalesce(json_agg(json_build_object('sku', sku, 'unit_price', unit_price::text, 'currency', currency, 'active', active)), '[]'::json)
+          from catalog_items where sku = any(?::text[])) as items`,
+    [
+      partnerId,
+      order.buyerOrderNumber,
+      partnerId,
+      except,
+      ...(key === undefined ? [] : [partnerId, except, JSON.stringify(key)]),
+      order.lines.map((l) => l.supplierPartId),
+    ],
+  )) as {
+    rows: { existing_id: string | null; any_orders: boolean; ship_to_seen: boolean; items: CatalogFacts[] }[];
+  };
+  const [r] = rows;
+  return {
+    ...(r.existing_id ? { existingId: r.existing_id } : {}),
+    items: new Map(r.items.map((i) => [i.sku, i])),
+    // The first order of a partner has nothing to compare with: not flagged.
+    newShipTo: r.any_orders && !r.ship_to_seen,
+  };
 }
 
 async function checkOrder(
   q: Q,
   input: IntakeInput,
   existing: OrderRow | undefined,
+  facts: OrderFacts,
 ): Promise<{ flags: string[] }> {
   const { partner, order } = input;
   const flags: string[] = [];
@@ -197,13 +242,8 @@ async function checkOrder(
   });
   if (errors.length) throw new Refusal(400, errors);
 
-  const items = await findItems(
-    q,
-    order.lines.map((l) => l.supplierPartId),
-  );
-  const active = new Set(
-    [...items.values()].filter((i) => (i as { active?: boolean }).active !== false).map((i) => i.sku),
-  );
+  const { items } = facts;
+  const active = new Set([...items.values()].filter((i) => i.active !== false).map((i) => i.sku));
   const unknown = order.lines.map((l, i) => ({ l, i })).filter(({ l }) => !active.has(l.supplierPartId));
   if (unknown.length) {
     const mode = partner.settings.orders?.unknownSku ?? 'reject';
@@ -220,7 +260,7 @@ async function checkOrder(
   }
   if (await priceFlags(q, partner, order, active, items)) flags.push('price_deviation');
   if (!totalMatches(order)) flags.push('total_mismatch');
-  if (await isNewShipTo(q, partner.id, order, existing?.id)) flags.push('new_ship_to');
+  if (facts.newShipTo) flags.push('new_ship_to');
   if (existing) {
     const confirmed = await q('order_events').where({ order_id: existing.id, event: 'confirm' }).first('id');
     if (confirmed) flags.push('change_after_confirmation');
@@ -344,7 +384,12 @@ async function applyOrder(
     throw new Refusal(409, [
       { message: `order "${order.buyerOrderNumber}" cannot be changed in state ${existing.state}` },
     ]);
-  const { flags } = await checkOrder(trx, input, existing);
+  const { flags } = await checkOrder(
+    trx,
+    input,
+    existing,
+    await readOrderFacts(trx, partner.id, order, existing.id),
+  );
   const total = order.total ?? computedTotal(order);
 
   // update: a new version, the lines replaced, history kept in order_versions and order_events.
@@ -458,12 +503,9 @@ async function intakeNewOrder(ctx: AppContext, input: IntakeInput): Promise<Inta
   let result: IntakeResult;
   let rows: RowsFor = () => [];
   try {
-    const existing = await ctx
-      .db('orders')
-      .where({ partner_id: partner.id, buyer_order_number: order.buyerOrderNumber })
-      .first('id');
-    if (existing) throw alreadyExists(order);
-    const { flags } = await checkOrder(ctx.db, input, undefined);
+    const facts = await readOrderFacts(ctx.db, partner.id, order);
+    if (facts.existingId) throw alreadyExists(order);
+    const { flags } = await checkOrder(ctx.db, input, undefined, facts);
     const orderId = randomUUID();
     rows = newOrderRows(ctx.db, input, orderId, flags);
     result = { outcome: 'accepted', orderId, version: 1, flags, errors: [], state: 'received' };
