@@ -6,7 +6,7 @@
 import type { DecimalString } from '../../src/model';
 import { badData } from './errors';
 import type { CxmlElement } from './xml';
-import { childElements, deepText, ownText } from './xml';
+import { childElements, deepText, firstChildElement, ownText } from './xml';
 import { parseCxmlDate } from './dates';
 
 export class Reader {
@@ -68,7 +68,7 @@ export class Node {
   }
 
   child(name: string): Node | undefined {
-    const el = childElements(this.el, name)[0];
+    const el = firstChildElement(this.el, name);
     return el === undefined ? undefined : this.reader.node(el);
   }
 
