@@ -53,15 +53,17 @@ export function createApp(ctx: AppContext): Express {
       }),
     );
   });
+  // No two feature routers share a path, so their order only decides how many route patterns a
+  // request is tested against: the documents partners send in volume come first.
+  app.use(cxmlRoutes(ctx));
+  app.use(orderRoutes(ctx));
+  app.use(ediRoutes(ctx));
+  app.use(punchoutRoutes(ctx));
   app.use(partnerRoutes(ctx));
   app.use(catalogRoutes(ctx));
   app.use(documentRoutes(ctx));
   app.use(jobRoutes(ctx));
   app.use(invoiceRoutes(ctx));
-  app.use(orderRoutes(ctx));
-  app.use(cxmlRoutes(ctx));
-  app.use(ediRoutes(ctx));
-  app.use(punchoutRoutes(ctx));
   app.use(approvalRoutes(ctx));
 
   app.use(notFoundHandler);
