@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Q } from '../platform/db';
+import { insertStatement, nativeQuery, type Q, type SqlRow } from '../platform/db';
 import { sha256Hex } from '../platform/secrets';
 
 export type Protocol = 'cxml' | 'oci' | 'x12' | 'json';
@@ -85,12 +85,13 @@ export async function storeDocument(q: Q, doc: NewDocument, response?: RecordedR
 }
 
 /** Rows to insert beside a document; `rows` may refer to the document by the id it is given. */
-export type RowsFor = (documentId: string) => [table: string, rows: object | object[]][];
+export type RowsFor = (documentId: string) => [table: string, rows: SqlRow | SqlRow[]][];
 
 /**
  * Stores a document (with its answer) and inserts the rows `rowsFor(documentId)` gives, in one
  * statement: one round trip and one commit, and none of the rows without the others. A resent
- * document (the idempotency index) fails the whole statement with a unique violation.
+ * document (the idempotency index) fails the whole statement with a unique violation. The statement
+ * is written directly (nativeQuery): it is on the path of every order and punchout setup.
  */
 export async function storeDocumentWithRows(
   q: Q,
@@ -99,17 +100,16 @@ export async function storeDocumentWithRows(
   rowsFor: RowsFor,
 ): Promise<string> {
   const row = documentRow(doc, response);
-  const inserts = rowsFor(row.id);
-  const last = inserts.pop();
-  if (!last) {
-    await q('documents').insert(row);
-    return row.id;
+  const values: unknown[] = [];
+  const statements = [insertStatement('documents', [row], values)];
+  for (const [table, rows] of rowsFor(row.id)) {
+    statements.push(insertStatement(table, Array.isArray(rows) ? rows : [rows], values));
   }
-  let query = q.with('stored_document', q('documents').insert(row));
-  inserts.forEach(([table, rows], i) => {
-    query = query.with(`stored_rows_${i}`, q(table).insert(rows));
-  });
-  await query.insert(last[1]).into(last[0]);
+  const last = statements.pop() as string;
+  const sql = statements.length
+    ? `with ${statements.map((s, i) => `stored_${i} as (${s})`).join(', ')} ${last}`
+    : last;
+  await nativeQuery(q, sql, values);
   return row.id;
 }
 

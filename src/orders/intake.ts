@@ -27,7 +27,7 @@ import {
   type RowsFor,
 } from '../documents/store';
 import type { AppContext } from '../platform/context';
-import type { Q } from '../platform/db';
+import { nativeQuery, type Q } from '../platform/db';
 import { isUniqueViolation } from '../platform/errors';
 import { enqueueInTx, outboxRow } from '../platform/outbox';
 import { sha256Hex } from '../platform/secrets';
@@ -192,25 +192,28 @@ async function readOrderFacts(
   exceptOrderId?: string,
 ): Promise<OrderFacts> {
   const key = shipToKey(order);
-  const except = exceptOrderId ?? NO_ORDER;
-  const { rows } = (await q.raw(
+  // $1 partner, $2 order number, $3 the order itself on an update, $4 SKUs, $5 ship-to key.
+  const rows = await nativeQuery<{
+    existing_id: string | null;
+    any_orders: boolean;
+    ship_to_seen: boolean;
+    items: CatalogFacts[];
+  }>(
+    q,
     `select
-       (select id from orders where partner_id = ? and buyer_order_number = ?) as existing_id,
-       exists (select 1 from orders where partner_id = ? and id <> ?) as any_orders,
-       ${key === undefined ? 'true' : `exists (select 1 from orders where partner_id = ? and id <> ? and canonical->'shipTo' @> ?::jsonb)`} as ship_to_seen,
+       (select id from orders where partner_id = $1 and buyer_order_number = $2) as existing_id,
+       exists (select 1 from orders where partner_id = $1 and id <> $3) as any_orders,
+       ${key === undefined ? 'true' : `exists (select 1 from orders where partner_id = $1 and id <> $3 and canonical->'shipTo' @> $5::jsonb)`} as ship_to_seen,
        (select coalesce(json_agg(json_build_object('sku', sku, 'unit_price', unit_price::text, 'currency', currency, 'active', active)), '[]'::json)
-          from catalog_items where sku = any(?::text[])) as items`,
+          from catalog_items where sku in (select json_array_elements_text($4::json))) as items`,
     [
       partnerId,
       order.buyerOrderNumber,
-      partnerId,
-      except,
-      ...(key === undefined ? [] : [partnerId, except, JSON.stringify(key)]),
-      order.lines.map((l) => l.supplierPartId),
+      exceptOrderId ?? NO_ORDER,
+      JSON.stringify(order.lines.map((l) => l.supplierPartId)),
+      ...(key === undefined ? [] : [JSON.stringify(key)]),
     ],
-  )) as {
-    rows: { existing_id: string | null; any_orders: boolean; ship_to_seen: boolean; items: CatalogFacts[] }[];
-  };
+  );
   const [r] = rows;
   return {
     ...(r.existing_id ? { existingId: r.existing_id } : {}),
@@ -286,7 +289,7 @@ async function writeLines(q: Q, orderId: string, order: Order): Promise<void> {
 }
 
 /** Every row of a new order (the order first), given the id of the document that brought it. */
-function newOrderRows(q: Q, input: IntakeInput, orderId: string, flags: string[]): RowsFor {
+function newOrderRows(input: IntakeInput, orderId: string, flags: string[]): RowsFor {
   const { partner, order } = input;
   const canonical = JSON.stringify({ ...order, version: 1 });
   return (documentId) => [
@@ -314,7 +317,7 @@ function newOrderRows(q: Q, input: IntakeInput, orderId: string, flags: string[]
       'order_events',
       createdEventRow(orderId, 'received', input.actor, `received via ${input.docType} ${input.externalId}`),
     ],
-    ['outbox', outboxRow(q, APPROVALS_EVALUATE_JOB, { orderId, version: 1 })],
+    ['outbox', outboxRow(APPROVALS_EVALUATE_JOB, { orderId, version: 1 })],
   ];
 }
 
@@ -507,7 +510,7 @@ async function intakeNewOrder(ctx: AppContext, input: IntakeInput): Promise<Inta
     if (facts.existingId) throw alreadyExists(order);
     const { flags } = await checkOrder(ctx.db, input, undefined, facts);
     const orderId = randomUUID();
-    rows = newOrderRows(ctx.db, input, orderId, flags);
+    rows = newOrderRows(input, orderId, flags);
     result = { outcome: 'accepted', orderId, version: 1, flags, errors: [], state: 'received' };
   } catch (err) {
     if (!(err instanceof Refusal)) throw err;

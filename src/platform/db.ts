@@ -49,6 +49,60 @@ export function createDb(opts: DbOptions): Db {
   } as unknown as Knex.Config);
 }
 
+/** A value a native statement binds: what pg and PGlite both send as a parameter as it is. */
+export type SqlValue = string | number | boolean | null | Buffer | Date;
+
+/** A row for insertStatement; an undefined column gets its default. */
+export type SqlRow = Readonly<Record<string, SqlValue | undefined>>;
+
+interface NativeConnection {
+  query(text: string, values: readonly unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/**
+ * Runs one statement written for Postgres ($1, $2 ... placeholders) on the database, or on the
+ * connection of a transaction in progress, past knex's query compiler (which costs more than the
+ * statement's own work in Postgres for a large insert). For the few statements on hot paths whose
+ * SQL is built with insertStatement or written out; everything else goes through knex. Works on
+ * both drivers: a pg client and the PGlite instance answer `query(text, values)` with `{ rows }`.
+ */
+export async function nativeQuery<R>(q: Q, text: string, values: readonly unknown[]): Promise<R[]> {
+  const client = q.client as unknown as {
+    acquireConnection(): Promise<NativeConnection>;
+    releaseConnection(c: NativeConnection): Promise<void>;
+  };
+  const connection = await client.acquireConnection();
+  try {
+    return (await connection.query(text, values)).rows as R[];
+  } finally {
+    await client.releaseConnection(connection);
+  }
+}
+
+const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * `insert into "table" ("a", "b") values ($1, $2), ($3, default)` for rows with the columns of the
+ * first row; the values are appended to `values`, so several statements can share one list.
+ */
+export function insertStatement(table: string, rows: readonly SqlRow[], values: unknown[]): string {
+  const first = rows[0];
+  if (!first) throw new Error(`insertStatement: no rows for ${table}`);
+  const columns = Object.keys(first);
+  const tuples: string[] = [];
+  for (const row of rows) {
+    let tuple = '';
+    for (const column of columns) {
+      const v = row[column];
+      if (tuple) tuple += ', ';
+      if (v === undefined) tuple += 'default';
+      else tuple += `$${values.push(v)}`;
+    }
+    tuples.push(`(${tuple})`);
+  }
+  return `insert into ${ident(table)} (${columns.map(ident).join(', ')}) values ${tuples.join(', ')}`;
+}
+
 export function isEmbedded(db: Db): boolean {
   return (db.client.config as { client?: unknown }).client !== 'pg';
 }

@@ -17,19 +17,22 @@ export async function enqueueInTx(
   payload: object,
   opts: { delayMs?: number } = {},
 ): Promise<number> {
+  const availableAt =
+    opts.delayMs && opts.delayMs > 0
+      ? trx.raw(`now() + (? * interval '1 millisecond')`, [opts.delayMs])
+      : trx.fn.now();
   const [row] = await trx('outbox')
-    .insert(outboxRow(trx, jobName, payload, opts))
+    .insert({ ...outboxRow(jobName, payload), available_at: availableAt })
     .returning('id');
   return Number((row as { id: number }).id);
 }
 
-/** The outbox row of a job, for callers that insert it as part of a larger statement. */
-export function outboxRow(q: Q, jobName: string, payload: object, opts: { delayMs?: number } = {}) {
-  const availableAt =
-    opts.delayMs && opts.delayMs > 0
-      ? q.raw(`now() + (? * interval '1 millisecond')`, [opts.delayMs])
-      : q.fn.now();
-  return { job_name: jobName, payload: JSON.stringify(payload), available_at: availableAt };
+/**
+ * The outbox row of a job due now, for callers that insert it as part of a larger statement
+ * (available_at takes its default, the transaction's now()).
+ */
+export function outboxRow(jobName: string, payload: object): { job_name: string; payload: string } {
+  return { job_name: jobName, payload: JSON.stringify(payload) };
 }
 
 export interface OutboxRow {
