@@ -5,7 +5,9 @@
  * (a) parsing the same document with fast-xml-parser alone (one thread), and (b) inserting the same rows
  * (document, order, version, 10 lines, event, outbox row, answer) into Postgres with plain SQL through a
  * pg Pool, 16 concurrent clients. Fresh Postgres database; server on 127.0.0.1, random port; job
- * workers not started (intake alone is measured). Each measurement runs twice (machine noise).
+ * workers not started (intake alone is measured). A warm-up of WARMUP orders per kind runs first
+ * (the first requests of a process measure the JIT compiler, not intake); then the three kinds take
+ * turns for ORDERS_BENCH_ROUNDS rounds (default 3) and the ratios' median is the result.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -27,9 +29,9 @@ import { createTestDatabase, testConfig } from '../test/helpers/env';
 import { examplePartner } from '../test/helpers/partners';
 import { orderRequestXml, type LineSpec } from '../test/integration/orders/helpers';
 
-const N = 1200;
-/** cXML requests also pay the codec's parse and the endpoint's authentication: fewer of them keep the run short. */
-const N_CXML = 300;
+const N = 1000;
+const WARMUP = 200;
+const ROUNDS = Math.max(1, Math.floor(Number(process.env.ORDERS_BENCH_ROUNDS ?? 3)) || 1);
 const CONCURRENCY = 16;
 const CONTRACTS = path.resolve(__dirname, '../fixtures/contracts');
 const LINES: LineSpec[] = Array.from({ length: 10 }, (_, i) => ({
@@ -78,6 +80,54 @@ async function timed(n: number, one: (i: number) => Promise<void>): Promise<Rate
 const fmt = (r: Rate, unit: string) =>
   `${r.perSec.toFixed(0).padStart(6)} ${unit}/s   p50 ${r.p50.toFixed(1)} ms   p99 ${r.p99.toFixed(1)} ms`;
 
+/** Baseline (b): the rows of one order with plain SQL in one transaction (document, order, version, lines, event, outbox row, answer). */
+async function plainInsert(plain: Pool, round: number, i: number, doc: string): Promise<void> {
+  const c = await plain.connect();
+  try {
+    await c.query('begin');
+    const docId = randomUUID();
+    const orderId = randomUUID();
+    await c.query(
+      `insert into documents (id, partner_id, protocol, doc_type, direction, external_id, sha256, status, content_type, content)
+       values ($1,'acme','cxml','OrderRequest','in',$2,'x','received','text/xml',$3)`,
+      [docId, `plain-${round}-${i}`, Buffer.from(doc)],
+    );
+    await c.query(
+      `insert into orders (id, partner_id, buyer_order_number, version, state, type, source_protocol, currency, total, canonical)
+       values ($1,'acme',$2,1,'received','new','cxml','USD','357.50',$3)`,
+      [orderId, `P-${round}-${i}`, JSON.stringify({ lines: LINES })],
+    );
+    await c.query(
+      `insert into order_versions (order_id, version, type, canonical, document_id) values ($1,1,'new',$2,$3)`,
+      [orderId, JSON.stringify({ lines: LINES }), docId],
+    );
+    const values = LINES.map((_, j) => `($1,${j + 1},$${2 + j * 3},$${3 + j * 3},'EA',$${4 + j * 3})`).join(
+      ',',
+    );
+    await c.query(
+      `insert into order_lines (order_id, line_number, sku, quantity, uom, unit_price) values ${values}`,
+      [orderId, ...LINES.flatMap((l) => [l.sku, l.quantity, l.price])],
+    );
+    await c.query(
+      `insert into order_events (order_id, event, to_state, actor) values ($1,'create','received','bench')`,
+      [orderId],
+    );
+    await c.query(`insert into outbox (job_name, payload) values ('approvals.evaluate', $1)`, [
+      JSON.stringify({ orderId, version: 1 }),
+    ]);
+    await c.query(
+      `update documents set response_status = 200, response_body = $2, order_id = $3 where id = $1`,
+      [docId, Buffer.from('<cXML/>'), orderId],
+    );
+    await c.query('commit');
+  } catch (err) {
+    await c.query('rollback');
+    throw err;
+  } finally {
+    c.release();
+  }
+}
+
 export default async function (): Promise<void> {
   const database = await createTestDatabase();
   // PARTNER_CACHE_MS as in production (the tests turn it off).
@@ -118,101 +168,77 @@ export default async function (): Promise<void> {
       orderRequestXml({ payloadId: `bench-${round}-${i}@buyer`, orderId: `B-${round}-${i}`, lines: LINES });
 
     console.log(
-      `OrderRequest intake, 10-line orders, ${N} orders per round, ${CONCURRENCY} concurrent clients`,
+      `OrderRequest intake, 10-line orders, ${N} orders per kind and round, ${CONCURRENCY} concurrent clients, warm-up ${WARMUP} per kind, ${ROUNDS} round(s)`,
     );
-    for (const round of [1, 2]) {
+    const cxmlOne = (docs: string[]) => async (i: number) => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/xml' },
+        body: docs[i],
+      });
+      const text = await res.text();
+      if (res.status !== 200) throw new Error(`intake answered ${res.status}: ${text}`);
+    };
+    const jsonOne = (round: number, bodies: string[]) => async (i: number) => {
+      const res = await fetch(`${base}/api/v1/orders`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: `Bearer ${erpKey}`,
+          'Idempotency-Key': `j-${round}-${i}`,
+        },
+        body: bodies[i],
+      });
+      const text = await res.text();
+      if (res.status !== 201) throw new Error(`JSON intake answered ${res.status}: ${text}`);
+    };
+    const jsonBodies = (round: number, docs: string[]) =>
+      docs.map((d, i) =>
+        JSON.stringify({ ...parseOrderRequest(d).order, buyerOrderNumber: `J-${round}-${i}` }),
+      );
+    const plainOne = (round: number, docs: string[]) => (i: number) => plainInsert(plain, round, i, docs[i]);
+
+    // Warm-up (round 0): every code path compiled before anything is measured.
+    const warm = Array.from({ length: WARMUP }, (_, i) => doc(0, i));
+    await timed(WARMUP, cxmlOne(warm));
+    await timed(WARMUP, jsonOne(0, jsonBodies(0, warm)));
+    await timed(WARMUP, plainOne(0, warm));
+
+    const ratios: { cxml: number; json: number }[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
       const docs = Array.from({ length: N }, (_, i) => doc(round, i));
+      const bodies = jsonBodies(round, docs);
       // (a) parsing alone
       const parser = new XMLParser({ ignoreAttributes: false, processEntities: false });
       const p0 = performance.now();
       for (const d of docs) parser.parse(d);
       const parseRate = N / ((performance.now() - p0) / 1000);
-      // gateway intake over HTTP: cXML (parse + authenticate + intake) and the JSON API (API key + zod + intake)
-      const intake = await timed(N_CXML, async (i) => {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: { 'Content-Type': 'text/xml' },
-          body: docs[i],
-        });
-        const text = await res.text();
-        if (res.status !== 200) throw new Error(`intake answered ${res.status}: ${text}`);
-      });
-      const json = docs.map((d, i) =>
-        JSON.stringify({ ...parseOrderRequest(d).order, buyerOrderNumber: `J-${round}-${i}` }),
-      );
-      const jsonIntake = await timed(N, async (i) => {
-        const res = await fetch(`${base}/api/v1/orders`, {
-          method: 'POST',
-          headers: {
-            'Content-Type': 'application/json',
-            Authorization: `Bearer ${erpKey}`,
-            'Idempotency-Key': `j-${round}-${i}`,
-          },
-          body: json[i],
-        });
-        const text = await res.text();
-        if (res.status !== 201) throw new Error(`JSON intake answered ${res.status}: ${text}`);
-      });
-      // (b) the same rows with plain SQL
-      const sql = await timed(N, async (i) => {
-        const c = await plain.connect();
-        try {
-          await c.query('begin');
-          const docId = randomUUID();
-          const orderId = randomUUID();
-          await c.query(
-            `insert into documents (id, partner_id, protocol, doc_type, direction, external_id, sha256, status, content_type, content)
-             values ($1,'acme','cxml','OrderRequest','in',$2,'x','received','text/xml',$3)`,
-            [docId, `plain-${round}-${i}`, Buffer.from(docs[i])],
-          );
-          await c.query(
-            `insert into orders (id, partner_id, buyer_order_number, version, state, type, source_protocol, currency, total, canonical)
-             values ($1,'acme',$2,1,'received','new','cxml','USD','357.50',$3)`,
-            [orderId, `P-${round}-${i}`, JSON.stringify({ lines: LINES })],
-          );
-          await c.query(
-            `insert into order_versions (order_id, version, type, canonical, document_id) values ($1,1,'new',$2,$3)`,
-            [orderId, JSON.stringify({ lines: LINES }), docId],
-          );
-          const values = LINES.map(
-            (_, j) => `($1,${j + 1},$${2 + j * 3},$${3 + j * 3},'EA',$${4 + j * 3})`,
-          ).join(',');
-          await c.query(
-            `insert into order_lines (order_id, line_number, sku, quantity, uom, unit_price) values ${values}`,
-            [orderId, ...LINES.flatMap((l) => [l.sku, l.quantity, l.price])],
-          );
-          await c.query(
-            `insert into order_events (order_id, event, to_state, actor) values ($1,'create','received','bench')`,
-            [orderId],
-          );
-          await c.query(`insert into outbox (job_name, payload) values ('approvals.evaluate', $1)`, [
-            JSON.stringify({ orderId, version: 1 }),
-          ]);
-          await c.query(
-            `update documents set response_status = 200, response_body = $2, order_id = $3 where id = $1`,
-            [docId, Buffer.from('<cXML/>'), orderId],
-          );
-          await c.query('commit');
-        } catch (err) {
-          await c.query('rollback');
-          throw err;
-        } finally {
-          c.release();
-        }
-      });
+      // (b) the same rows with plain SQL, then the gateway over HTTP: cXML (parse + authenticate +
+      // intake) and the JSON API (API key + zod + intake)
+      const sql = await timed(N, plainOne(round, docs));
+      const intake = await timed(N, cxmlOne(docs));
+      const jsonIntake = await timed(N, jsonOne(round, bodies));
+      ratios.push({ cxml: intake.perSec / sql.perSec, json: jsonIntake.perSec / sql.perSec });
       console.log(`round ${round}:`);
-      console.log(`  gateway intake, cXML over HTTP ${fmt(intake, 'orders')}  (${N_CXML} orders)`);
+      console.log(`  gateway intake, cXML over HTTP ${fmt(intake, 'orders')}`);
       console.log(`  gateway intake, JSON over HTTP ${fmt(jsonIntake, 'orders')}`);
       console.log(
         `  (a) fast-xml-parser alone     ${parseRate.toFixed(0).padStart(6)} docs/s   (one thread)`,
       );
       console.log(`  (b) plain SQL, same rows      ${fmt(sql, 'orders')}`);
       console.log(
-        `  intake / plain SQL: cXML ${(intake.perSec / sql.perSec).toFixed(2)}, JSON ${(jsonIntake.perSec / sql.perSec).toFixed(2)} (aim >= 0.5)`,
+        `  intake / plain SQL: cXML ${(intake.perSec / sql.perSec).toFixed(2)}, JSON ${(jsonIntake.perSec / sql.perSec).toFixed(2)}`,
       );
     }
+    const median = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    };
+    console.log(
+      `median of ${ROUNDS} round(s), intake / plain SQL: cXML ${median(ratios.map((r) => r.cxml)).toFixed(2)}, JSON ${median(ratios.map((r) => r.json)).toFixed(2)} (aim >= 0.5)`,
+    );
     const [{ count }] = await db('orders').whereRaw(`buyer_order_number ~ '^[BJ]-'`).count('* as count');
-    console.log(`orders created by intake: ${count} (expected ${2 * (N + N_CXML)})`);
+    console.log(`orders created by intake: ${count} (expected ${2 * (WARMUP + ROUNDS * N)})`);
   } finally {
     if (server) await new Promise((r) => server!.close(r));
     await plain.end();
