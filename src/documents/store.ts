@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { insertStatement, nativeQuery, type Q, type SqlRow } from '../platform/db';
 import { sha256Hex } from '../platform/secrets';
 
@@ -91,7 +91,8 @@ export type RowsFor = (documentId: string) => [table: string, rows: SqlRow | Sql
  * Stores a document (with its answer) and inserts the rows `rowsFor(documentId)` gives, in one
  * statement: one round trip and one commit, and none of the rows without the others. A resent
  * document (the idempotency index) fails the whole statement with a unique violation. The statement
- * is written directly (nativeQuery): it is on the path of every order and punchout setup.
+ * is written directly and prepared (nativeQuery): it is on the path of every order and punchout
+ * setup, and its text depends only on which tables and columns the caller gives.
  */
 export async function storeDocumentWithRows(
   q: Q,
@@ -109,7 +110,8 @@ export async function storeDocumentWithRows(
   const sql = statements.length
     ? `with ${statements.map((s, i) => `stored_${i} as (${s})`).join(', ')} ${last}`
     : last;
-  await nativeQuery(q, sql, values);
+  const name = `store_document_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+  await nativeQuery(q, sql, values, name);
   return row.id;
 }
 

@@ -213,6 +213,7 @@ async function readOrderFacts(
       JSON.stringify(order.lines.map((l) => l.supplierPartId)),
       ...(key === undefined ? [] : [JSON.stringify(key)]),
     ],
+    key === undefined ? 'order_facts_noshipto' : 'order_facts',
   );
   const [r] = rows;
   return {

@@ -65,14 +65,24 @@ interface NativeConnection {
  * statement's own work in Postgres for a large insert). For the few statements on hot paths whose
  * SQL is built with insertStatement or written out; everything else goes through knex. Works on
  * both drivers: a pg client and the PGlite instance answer `query(text, values)` with `{ rows }`.
+ * With a `name`, Postgres keeps the statement parsed and planned per connection (prepared), which
+ * halves its cost for the statements of every order; the name must always go with the same text,
+ * and there should be few of them. PGlite runs it unprepared.
  */
-export async function nativeQuery<R>(q: Q, text: string, values: readonly unknown[]): Promise<R[]> {
+export async function nativeQuery<R>(
+  q: Q,
+  text: string,
+  values: readonly unknown[],
+  name?: string,
+): Promise<R[]> {
   const client = q.client as unknown as {
     acquireConnection(): Promise<NativeConnection>;
     releaseConnection(c: NativeConnection): Promise<void>;
   };
   const connection = await client.acquireConnection();
   try {
+    if (name && connection instanceof pg.Client)
+      return (await connection.query({ name, text, values: values as unknown[] })).rows as R[];
     return (await connection.query(text, values)).rows as R[];
   } finally {
     await client.releaseConnection(connection);
@@ -82,25 +92,30 @@ export async function nativeQuery<R>(q: Q, text: string, values: readonly unknow
 const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /**
- * `insert into "table" ("a", "b") values ($1, $2), ($3, default)` for rows with the columns of the
- * first row; the values are appended to `values`, so several statements can share one list.
+ * An insert of `rows` (the columns of the first row) whose text depends on the columns only, not on
+ * how many rows there are, so that it can be a prepared statement: one row binds each value
+ * (`insert into "t" ("a", "b") values ($1, $2)`, an undefined value takes the column's default);
+ * several rows go in as one JSON parameter read by `json_populate_recordset` (each value must then
+ * be a string, number, boolean or null, and an undefined one is NULL). Values are appended to
+ * `values`, so several statements can share one list.
  */
 export function insertStatement(table: string, rows: readonly SqlRow[], values: unknown[]): string {
   const first = rows[0];
   if (!first) throw new Error(`insertStatement: no rows for ${table}`);
-  const columns = Object.keys(first);
-  const tuples: string[] = [];
-  for (const row of rows) {
-    let tuple = '';
-    for (const column of columns) {
-      const v = row[column];
-      if (tuple) tuple += ', ';
-      if (v === undefined) tuple += 'default';
-      else tuple += `$${values.push(v)}`;
-    }
-    tuples.push(`(${tuple})`);
+  const columns = Object.keys(first).map(ident).join(', ');
+  if (rows.length > 1) {
+    for (const row of rows)
+      for (const v of Object.values(row))
+        if (v !== null && typeof v === 'object')
+          throw new Error(`insertStatement: several rows of ${table} can only hold plain values`);
+    return `insert into ${ident(table)} (${columns}) select ${columns} from json_populate_recordset(null::${ident(table)}, $${values.push(JSON.stringify(rows))}::json)`;
   }
-  return `insert into ${ident(table)} (${columns.map(ident).join(', ')}) values ${tuples.join(', ')}`;
+  let tuple = '';
+  for (const v of Object.values(first)) {
+    if (tuple) tuple += ', ';
+    tuple += v === undefined ? 'default' : `$${values.push(v)}`;
+  }
+  return `insert into ${ident(table)} (${columns}) values (${tuple})`;
 }
 
 export function isEmbedded(db: Db): boolean {
