@@ -1,6 +1,6 @@
 /**
  * OrderRequest intake: 10-line cXML OrderRequests (and the same orders as JSON) POSTed to the gateway over real HTTP by 16 concurrent
- * clients (parse, authenticate, idempotency row, checks, order + version + lines + event + outbox job,
+ * keep-alive clients (bench/http-client.ts) (parse, authenticate, idempotency row, checks, order + version + lines + event + outbox job,
  * stored answer), in orders per second with p50/p99 latency. Baselines measured in the same run:
  * (a) parsing the same document with fast-xml-parser alone (one thread), and (b) inserting the same rows
  * (document, order, version, 10 lines, event, outbox row, answer) into Postgres with plain SQL through a
@@ -28,6 +28,7 @@ import '../src/jobs/registry';
 import { createTestDatabase, testConfig } from '../test/helpers/env';
 import { examplePartner } from '../test/helpers/partners';
 import { orderRequestXml, type LineSpec } from '../test/integration/orders/helpers';
+import { keepAliveAgent, send } from './http-client';
 
 const N = 1000;
 const WARMUP = 200;
@@ -162,8 +163,8 @@ export default async function (): Promise<void> {
     const app = createApp(ctx);
     server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server!.once('listening', r));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const url = `${base}/cxml`;
+    const port = (server.address() as AddressInfo).port;
+    const agent = keepAliveAgent(CONCURRENCY);
     const doc = (round: number, i: number) =>
       orderRequestXml({ payloadId: `bench-${round}-${i}@buyer`, orderId: `B-${round}-${i}`, lines: LINES });
 
@@ -171,26 +172,26 @@ export default async function (): Promise<void> {
       `OrderRequest intake, 10-line orders, ${N} orders per kind and round, ${CONCURRENCY} concurrent clients, warm-up ${WARMUP} per kind, ${ROUNDS} round(s)`,
     );
     const cxmlOne = (docs: string[]) => async (i: number) => {
-      const res = await fetch(url, {
+      const res = await send(agent, port, {
         method: 'POST',
-        headers: { 'Content-Type': 'text/xml' },
+        path: '/cxml',
+        headers: { 'content-type': 'text/xml' },
         body: docs[i],
       });
-      const text = await res.text();
-      if (res.status !== 200) throw new Error(`intake answered ${res.status}: ${text}`);
+      if (res.status !== 200) throw new Error(`intake answered ${res.status}: ${res.text}`);
     };
     const jsonOne = (round: number, bodies: string[]) => async (i: number) => {
-      const res = await fetch(`${base}/api/v1/orders`, {
+      const res = await send(agent, port, {
         method: 'POST',
+        path: '/api/v1/orders',
         headers: {
-          'Content-Type': 'application/json',
-          Authorization: `Bearer ${erpKey}`,
-          'Idempotency-Key': `j-${round}-${i}`,
+          'content-type': 'application/json',
+          authorization: `Bearer ${erpKey}`,
+          'idempotency-key': `j-${round}-${i}`,
         },
         body: bodies[i],
       });
-      const text = await res.text();
-      if (res.status !== 201) throw new Error(`JSON intake answered ${res.status}: ${text}`);
+      if (res.status !== 201) throw new Error(`JSON intake answered ${res.status}: ${res.text}`);
     };
     const jsonBodies = (round: number, docs: string[]) =>
       docs.map((d, i) =>
@@ -240,7 +241,10 @@ export default async function (): Promise<void> {
     const [{ count }] = await db('orders').whereRaw(`buyer_order_number ~ '^[BJ]-'`).count('* as count');
     console.log(`orders created by intake: ${count} (expected ${2 * (WARMUP + ROUNDS * N)})`);
   } finally {
-    if (server) await new Promise((r) => server!.close(r));
+    if (server) {
+      server.closeAllConnections();
+      await new Promise((r) => server!.close(r));
+    }
     await plain.end();
     await closeContext(ctx);
     await database.drop();

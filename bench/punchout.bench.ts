@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../src/app';
 import { createTestEnv } from '../test/helpers/env';
 import { seedShop, setupRequest } from '../test/integration/punchout/helpers';
+import { keepAliveAgent, send, type BenchRequest } from './http-client';
 
 const CLIENTS = 50;
 const PHASE_MS = 8000;
@@ -24,46 +25,23 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function load(
-  port: number,
-  make: (n: number) => { method: string; path: string; body?: string; type?: string },
-): Promise<Result> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
+async function load(port: number, make: (n: number) => BenchRequest): Promise<Result> {
+  const agent = keepAliveAgent(CLIENTS);
   const latencies: number[] = [];
   let errors = 0;
   let n = 0;
   const started = Date.now();
   const deadline = started + PHASE_MS;
-  const one = (): Promise<void> =>
-    new Promise((resolve) => {
-      const r = make(n++);
-      const t0 = process.hrtime.bigint();
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          method: r.method,
-          path: r.path,
-          agent,
-          headers: r.body
-            ? { 'content-type': r.type ?? 'text/xml', 'content-length': Buffer.byteLength(r.body) }
-            : {},
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            if (res.statusCode !== 200) errors++;
-            latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-            resolve();
-          });
-        },
-      );
-      req.on('error', () => {
-        errors++;
-        resolve();
-      });
-      req.end(r.body);
-    });
+  const one = async (): Promise<void> => {
+    const t0 = process.hrtime.bigint();
+    try {
+      const res = await send(agent, port, make(n++));
+      if (res.status !== 200) errors++;
+      latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    } catch {
+      errors++;
+    }
+  };
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
       while (Date.now() < deadline) await one();
@@ -95,6 +73,7 @@ export default async function (): Promise<void> {
     const setup = (i: number) => ({
       method: 'POST',
       path: '/cxml',
+      headers: { 'content-type': 'text/xml' },
       body: setupRequest({ payloadId: `bench.${process.pid}.${Date.now()}.${i}@buyer.example` }),
     });
     // Warm-up: the first setup pays the partner's scrypt verification (then cached) and JIT.
