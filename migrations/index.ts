@@ -5,6 +5,7 @@ import * as documentsOutbox from './20261123000300_documents_outbox';
 import * as punchout from './20261123000400_punchout';
 import * as orders from './20261123000500_orders';
 import * as invoicesDelivery from './20261123000600_invoices_delivery';
+import * as orderShipToKey from './20261123000700_order_ship_to_key';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -19,6 +20,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261123000400_punchout', punchout],
   ['20261123000500_orders', orders],
   ['20261123000600_invoices_delivery', invoicesDelivery],
+  ['20261123000700_order_ship_to_key', orderShipToKey],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -152,15 +152,6 @@ async function priceFlags(
   return false;
 }
 
-/** Address identity for the new-ship-to check: the address, else the buyer's address id. */
-function shipToKey(order: Order): unknown {
-  const s = order.shipTo;
-  if (!s) return undefined;
-  if (s.address) return { address: s.address };
-  if (s.addressId) return { addressId: s.addressId };
-  return undefined;
-}
-
 /** What the checks of an order need from the database, read in one round trip by readOrderFacts. */
 interface OrderFacts {
   /** The partner's order with this buyer order number, if any. */
@@ -191,7 +182,8 @@ async function readOrderFacts(
   order: Order,
   exceptOrderId?: string,
 ): Promise<OrderFacts> {
-  const key = shipToKey(order);
+  // The ship-to's key (migration 20261123000700): its address, else its addressId; none, no check.
+  const shipTo = order.shipTo?.address || order.shipTo?.addressId ? order.shipTo : undefined;
   // $1 partner, $2 order number, $3 the order itself on an update, $4 SKUs, $5 ship-to key.
   const rows = await nativeQuery<{
     existing_id: string | null;
@@ -203,7 +195,7 @@ async function readOrderFacts(
     `select
        (select id from orders where partner_id = $1 and buyer_order_number = $2) as existing_id,
        exists (select 1 from orders where partner_id = $1 and id <> $3) as any_orders,
-       ${key === undefined ? 'true' : `exists (select 1 from orders where partner_id = $1 and id <> $3 and canonical->'shipTo' @> $5::jsonb)`} as ship_to_seen,
+       ${shipTo === undefined ? 'true' : `exists (select 1 from orders where partner_id = $1 and ship_to_key = order_ship_to_key($5::jsonb) and id <> $3)`} as ship_to_seen,
        (select coalesce(json_agg(json_build_object('sku', sku, 'unit_price', unit_price::text, 'currency', currency, 'active', active)), '[]'::json)
           from catalog_items where sku in (select json_array_elements_text($4::json))) as items`,
     [
@@ -211,9 +203,9 @@ async function readOrderFacts(
       order.buyerOrderNumber,
       exceptOrderId ?? NO_ORDER,
       JSON.stringify(order.lines.map((l) => l.supplierPartId)),
-      ...(key === undefined ? [] : [JSON.stringify(key)]),
+      ...(shipTo === undefined ? [] : [JSON.stringify(shipTo)]),
     ],
-    key === undefined ? 'order_facts_noshipto' : 'order_facts',
+    shipTo === undefined ? 'order_facts_noshipto' : 'order_facts',
   );
   const [r] = rows;
   return {

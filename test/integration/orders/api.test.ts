@@ -191,3 +191,52 @@ describe('status updates and outbound formats', () => {
     expect(outboundFormats({ settings: { outboundFormats: ['x12'] } as never })).toEqual(['x12']);
   });
 });
+
+describe('new ship-to check (indexed ship-to key per partner)', () => {
+  const order = (n: string, shipTo: object) => ({
+    ...body(n),
+    total: undefined,
+    shipTo,
+  });
+  const flagsOf = async (n: string, shipTo: object) => {
+    const res = await post(otherKey, order(n, shipTo));
+    expect(res.status).toBe(201);
+    return res.body.flags as string[];
+  };
+  const globexHq = { street: ['9 Globex Way'], city: 'Cypress Creek', countryCode: 'US' };
+
+  it("compares addresses by value, per partner, and falls back to the buyer's address id", async () => {
+    // The partner's first order has nothing to compare with.
+    expect(await flagsOf('G-SHIP-1', { name: 'HQ', address: globexHq })).toEqual([]);
+    // Same address, written with its keys in another order and another ship-to name: not new.
+    expect(
+      await flagsOf('G-SHIP-2', {
+        name: 'Head office',
+        address: { countryCode: 'US', city: 'Cypress Creek', street: ['9 Globex Way'] },
+      }),
+    ).toEqual([]);
+    // Acme has shipped to 1 Main St; for Globex it is new.
+    expect(
+      await flagsOf('G-SHIP-3', {
+        address: { street: ['1 Main St'], city: 'Springfield', countryCode: 'US' },
+      }),
+    ).toEqual(['new_ship_to']);
+    // Another street line makes another address.
+    expect(
+      await flagsOf('G-SHIP-4', { address: { ...globexHq, street: ['9 Globex Way', 'Dock 2'] } }),
+    ).toEqual(['new_ship_to']);
+    // A ship-to known only by the buyer's address id.
+    expect(await flagsOf('G-SHIP-5', { addressId: 'DOCK-7' })).toEqual(['new_ship_to']);
+    expect(await flagsOf('G-SHIP-6', { addressId: 'DOCK-7', name: 'Dock 7' })).toEqual([]);
+    // No ship-to at all: nothing to check.
+    expect(await flagsOf('G-SHIP-7', {})).toEqual([]);
+  });
+
+  it('an update is not compared with its own earlier version', async () => {
+    const lonely = { street: ['1 Remote Rd'], city: 'Faraway', countryCode: 'US' };
+    expect(await flagsOf('G-SHIP-8', { address: lonely })).toEqual(['new_ship_to']);
+    const res = await post(otherKey, { ...order('G-SHIP-8', { address: lonely }), type: 'update' });
+    expect(res.status).toBe(200);
+    expect(res.body.flags).toEqual(['new_ship_to']);
+  });
+});
