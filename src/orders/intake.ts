@@ -530,8 +530,18 @@ async function intakeNewOrder(ctx: AppContext, input: IntakeInput): Promise<Inta
   }
 }
 
-/** Takes one inbound order document (new, update or cancel); see the module comment and intakeNewOrder. */
+/**
+ * Takes one inbound order document (new, update or cancel); see the module comment and
+ * intakeNewOrder. An accepted order wakes the outbox relay, so its approval starts now rather than
+ * at the next poll.
+ */
 export async function intakeOrder(ctx: AppContext, input: IntakeInput): Promise<IntakeResult> {
+  const result = await intakeCommitted(ctx, input);
+  if (result.outcome === 'accepted') ctx.queue.nudge();
+  return result;
+}
+
+async function intakeCommitted(ctx: AppContext, input: IntakeInput): Promise<IntakeResult> {
   if (input.order.type === 'new') return intakeNewOrder(ctx, input);
   try {
     return await ctx.db.transaction(async (trx) => {

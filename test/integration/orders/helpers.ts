@@ -29,9 +29,14 @@ export async function setupOrders(
     start?: boolean;
     partner?: Partial<PartnerInput>;
     cxml?: Partial<NonNullable<PartnerInput['cxml']>>;
+    env?: Record<string, string>;
   } = {},
 ): Promise<OrdersEnv> {
-  const env = await createTestEnv({ redis: opts.redis ?? false, start: opts.start ?? true });
+  const env = await createTestEnv({
+    redis: opts.redis ?? false,
+    start: opts.start ?? true,
+    ...(opts.env ? { env: opts.env } : {}),
+  });
   await importCatalog(
     env.db,
     csvObjects(readFileSync(path.join(CONTRACTS, 'catalog.example.csv'), 'utf8')).rows,
