@@ -312,7 +312,8 @@ ${addForm(shop, item)}`;
   };
 
   r.get('/punchout/s/:bt/cart', loadShop, async (req, res) => {
-    await sendCart(res, req.shop as Shop);
+    const shop = req.shop as Shop;
+    await sendCart(res, shop, await reorderNotice(shop, req.query));
   });
 
   const badQuantity = (res: Response, shop: Shop) =>
@@ -415,25 +416,49 @@ ${addForm(shop, item)}`;
     send(res, shop, `Order ${o.buyerOrderNumber}`, body);
   });
 
-  // Reorder: every line of the order into this cart at today's prices; the cart page says what was skipped.
+  // Reorder: every line of the order into this cart at today's prices, then POST/redirect/GET to
+  // the cart, whose query says what happened (`reordered`, `added`, `skipped=line.reason,...`), so a
+  // reload of the page does not add the lines again.
   r.post('/punchout/s/:bt/orders/:id/reorder', form, loadShop, checkCsrf, writable, async (req, res) => {
     const shop = req.shop as Shop;
     const outcome = await ctx.db.transaction(async (trx) => {
       const found = await findPartnerOrder(trx, shop.partner.id, String(req.params.id));
       if (!found) return undefined;
-      const result = await addOrderLinesToCart(trx, ctx, shop.partner, shop.session, found.lines);
-      return { order: found.order, ...result };
+      return {
+        id: found.order.id,
+        ...(await addOrderLinesToCart(trx, ctx, shop.partner, shop.session, found.lines)),
+      };
     });
     if (!outcome) return orderNotFound(res, shop);
-    const skipped = outcome.skipped.map(
-      (s) =>
-        `<li data-sku="${h(s.sku)}" data-reason="${h(s.reason)}">${h(s.sku)} (line ${s.lineNumber}): ${h(SKIP_REASONS[s.reason])}</li>`,
-    );
-    const notice = `<div id="reorder-result"><p>${outcome.added} line(s) of order ${h(outcome.order.buyerOrderNumber)} added to your cart at today's prices.</p>${
+    const query = new URLSearchParams({ reordered: outcome.id, added: String(outcome.added) });
+    if (outcome.skipped.length)
+      query.set('skipped', outcome.skipped.map((s) => `${s.lineNumber}.${s.reason}`).join(','));
+    res.redirect(303, `${shop.base}cart?${query}`);
+  });
+
+  /**
+   * The notice above the cart after a reorder, from the redirect's query. Only the partner's own
+   * order is named, and only its own lines with a known reason are listed, so an edited URL can
+   * at most misstate the counts in the buyer's own session.
+   */
+  const reorderNotice = async (shop: Shop, query: Request['query']): Promise<string> => {
+    if (typeof query.reordered !== 'string') return '';
+    const found = await findPartnerOrder(ctx.db, shop.partner.id, query.reordered);
+    if (!found) return '';
+    const added = /^\d{1,4}$/.test(String(query.added)) ? Number(query.added) : 0;
+    const skipped = (typeof query.skipped === 'string' ? query.skipped.split(',') : []).flatMap((entry) => {
+      const [n, reason] = entry.split('.');
+      const line = found.lines.find((l) => String(l.lineNumber) === n);
+      return line && reason && reason in SKIP_REASONS
+        ? [
+            `<li data-sku="${h(line.sku)}" data-reason="${h(reason)}">${h(line.sku)} (line ${line.lineNumber}): ${h(SKIP_REASONS[reason as ReorderSkipReason])}</li>`,
+          ]
+        : [];
+    });
+    return `<div id="reorder-result"><p>${added} line(s) of order ${h(found.order.buyerOrderNumber)} added to your cart at today's prices.</p>${
       skipped.length ? `<p>Not added:</p><ul id="skipped">${skipped.join('')}</ul>` : ''
     }</div>`;
-    await sendCart(res, shop, notice);
-  });
+  };
 
   const finish = async (req: Request, res: Response, kind: 'transfer' | 'cancel'): Promise<void> => {
     const shop = req.shop as Shop;

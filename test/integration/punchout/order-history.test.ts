@@ -211,9 +211,14 @@ describe('reorder', () => {
     try {
       const { base, csrf, session } = await openShop({ buyerCookie: 'reorder-1' });
       expect((await form(`${base}cart/add`, { csrf, sku: 'PEN-BLU-12', quantity: '47' })).status).toBe(303);
-      const res = await form(`${base}orders/${orderId}/reorder`, { csrf });
+      const posted = await form(`${base}orders/${orderId}/reorder`, { csrf });
+      // POST/redirect/GET: reloading the cart page shows the outcome again without adding again.
+      expect(posted.status).toBe(303);
+      expect(posted.headers.location).toMatch(new RegExp(`^${base}cart\\?reordered=${orderId}&added=2$`));
+      const res = await request(app).get(posted.headers.location as string);
       expect(res.status).toBe(200);
       expect(res.text).toContain("2 line(s) of order ACME-R1 added to your cart at today's prices");
+      expect((await request(app).get(posted.headers.location as string)).text).toBe(res.text);
       expect(res.text).not.toContain('id="skipped"');
       expect(res.text).toContain('239.50 USD');
       // 47 + 3 pens reach the 50 break, as adding 3 by hand would.
@@ -246,7 +251,9 @@ describe('reorder', () => {
     await env.db('partners').where({ id: 'acme' }).update({ catalog_visibility: 'priceList' });
     try {
       const { base, csrf, session } = await openShop({ buyerCookie: 'reorder-2' });
-      const res = await form(`${base}orders/${id}/reorder`, { csrf });
+      const posted = await form(`${base}orders/${id}/reorder`, { csrf });
+      expect(posted.status).toBe(303);
+      const res = await request(app).get(posted.headers.location as string);
       expect(res.status).toBe(200);
       expect(res.text).toContain('1 line(s) of order ACME-R2 added');
       const skipped = [
@@ -262,6 +269,26 @@ describe('reorder', () => {
     } finally {
       await env.db('partners').where({ id: 'acme' }).update({ catalog_visibility: 'all' });
     }
+  });
+
+  it("a cart URL naming another partner's order, or lines and reasons that do not exist, shows no such notice", async () => {
+    const globexOrder = await postOrder(globexKey, 'GLOBEX-R1', [
+      { sku: 'PAP-A4-500', quantity: '1', price: '5.20' },
+    ]);
+    const own = await postOrder(acmeKey, 'ACME-R5', [{ sku: 'PEN-BLU-12', quantity: '1', price: '4.50' }]);
+    const { base } = await openShop();
+    const foreign = await request(app).get(`${base}cart?reordered=${globexOrder}&added=1`);
+    expect(foreign.status).toBe(200);
+    expect(foreign.text).not.toContain('reorder-result');
+    expect(foreign.text).not.toContain('GLOBEX-R1');
+    const crafted = await request(app).get(
+      `${base}cart?reordered=${own}&added=<b>9</b>&skipped=1.unknown,7.unknown,1.<script>`,
+    );
+    expect(crafted.text).toContain('0 line(s) of order ACME-R5 added');
+    expect(
+      [...crafted.text.matchAll(/<li data-sku="([^"]+)" data-reason="([^"]+)">/g)].map((m) => [m[1], m[2]]),
+    ).toEqual([['PEN-BLU-12', 'unknown']]);
+    expect(crafted.text).not.toContain('<script>');
   });
 
   it('refuses a reorder without the CSRF token and leaves the cart alone', async () => {
