@@ -184,7 +184,8 @@ async function readOrderFacts(
 ): Promise<OrderFacts> {
   // The ship-to's key (migration 20261123000700): its address, else its addressId; none, no check.
   const shipTo = order.shipTo?.address || order.shipTo?.addressId ? order.shipTo : undefined;
-  // $1 partner, $2 order number, $3 the order itself on an update, $4 SKUs, $5 ship-to key.
+  // $1 partner, $2 order number, $3 the order itself on an update, $4 SKUs, $5 the ship-to (its
+  // key computed by the same SQL function as the orders column).
   const rows = await nativeQuery<{
     existing_id: string | null;
     any_orders: boolean;

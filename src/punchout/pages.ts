@@ -449,7 +449,7 @@ ${addForm(shop, item)}`;
     const skipped = (typeof query.skipped === 'string' ? query.skipped.split(',') : []).flatMap((entry) => {
       const [n, reason] = entry.split('.');
       const line = found.lines.find((l) => String(l.lineNumber) === n);
-      return line && reason && reason in SKIP_REASONS
+      return line && reason && Object.hasOwn(SKIP_REASONS, reason)
         ? [
             `<li data-sku="${h(line.sku)}" data-reason="${h(reason)}">${h(line.sku)} (line ${line.lineNumber}): ${h(SKIP_REASONS[reason as ReorderSkipReason])}</li>`,
           ]

@@ -282,7 +282,7 @@ describe('reorder', () => {
     expect(foreign.text).not.toContain('reorder-result');
     expect(foreign.text).not.toContain('GLOBEX-R1');
     const crafted = await request(app).get(
-      `${base}cart?reordered=${own}&added=<b>9</b>&skipped=1.unknown,7.unknown,1.<script>`,
+      `${base}cart?reordered=${own}&added=<b>9</b>&skipped=1.unknown,7.unknown,1.<script>,1.toString`,
     );
     expect(crafted.text).toContain('0 line(s) of order ACME-R5 added');
     expect(
