@@ -34,6 +34,8 @@ export async function resolvePrices(
   date: string,
   /** The catalog rows of these SKUs when the caller has read them already (inactive ones are skipped). */
   known?: ReadonlyMap<string, { unit_price: string; currency: string; active?: boolean }>,
+  /** The partner's price breaks of these SKUs valid on `date`, when the caller has read them (priceBreakRows). */
+  knownBreaks?: ReadonlyMap<string, PriceBreak[]>,
 ): Promise<Map<string, ResolvedPrice>> {
   const skus = [...new Set(items.map((i) => i.sku))];
   const out = new Map<string, ResolvedPrice>();
@@ -50,9 +52,11 @@ export async function resolvePrices(
   const catalog = new Map<string, { unit_price: string; currency: string }>(
     catalogRows.map((r) => [r.sku, r]),
   );
-  const breaks = partner.price_list
-    ? await priceBreaks(q, partner.price_list, skus, date)
-    : new Map<string, PriceBreak[]>();
+  const breaks =
+    knownBreaks ??
+    (partner.price_list
+      ? await priceBreaks(q, partner.price_list, skus, date)
+      : new Map<string, PriceBreak[]>());
   for (const item of items) {
     const c = catalog.get(item.sku);
     if (!c) continue;
@@ -91,19 +95,18 @@ export async function resolvePrice(
 }
 
 /** The quantity breaks valid on `date` per SKU, highest minimum quantity first. */
-export async function priceBreaks(
-  q: Q,
-  priceList: string,
-  skus: string[],
-  date: string,
-): Promise<Map<string, PriceBreak[]>> {
-  const rows = await q('price_list_entries')
-    .where('price_list', priceList)
-    .whereIn('sku', skus)
-    .where((w) => w.whereNull('valid_from').orWhere('valid_from', '<=', date))
-    .where((w) => w.whereNull('valid_to').orWhere('valid_to', '>=', date))
-    .orderBy([{ column: 'sku' }, { column: 'min_qty', order: 'desc' }])
-    .select('sku', 'unit_price', 'currency', 'min_qty', 'valid_from', 'valid_to');
+/** The columns of price_list_entries a price break is made of (min_qty, unit_price as text). */
+export interface PriceBreakRow {
+  sku: string;
+  unit_price: string;
+  currency: string;
+  min_qty: string;
+  valid_from: string | null;
+  valid_to: string | null;
+}
+
+/** Rows sorted by SKU and min_qty descending -> breaks by SKU (the order resolvePrices relies on). */
+export function priceBreakMap(rows: readonly PriceBreakRow[]): Map<string, PriceBreak[]> {
   const out = new Map<string, PriceBreak[]>();
   for (const r of rows) {
     const list = out.get(r.sku) ?? [];
@@ -117,4 +120,20 @@ export async function priceBreaks(
     out.set(r.sku, list);
   }
   return out;
+}
+
+export async function priceBreaks(
+  q: Q,
+  priceList: string,
+  skus: string[],
+  date: string,
+): Promise<Map<string, PriceBreak[]>> {
+  const rows = await q('price_list_entries')
+    .where('price_list', priceList)
+    .whereIn('sku', skus)
+    .where((w) => w.whereNull('valid_from').orWhere('valid_from', '<=', date))
+    .where((w) => w.whereNull('valid_to').orWhere('valid_to', '>=', date))
+    .orderBy([{ column: 'sku' }, { column: 'min_qty', order: 'desc' }])
+    .select('sku', 'unit_price', 'currency', 'min_qty', 'valid_from', 'valid_to');
+  return priceBreakMap(rows);
 }

@@ -16,7 +16,7 @@ import type { Order } from '../model/order';
 import { computedTotal, totalMatches } from '../model/order';
 import { SHIPPED_STATES, type OrderState } from '../model/order-state';
 import { cmp } from '../model/money';
-import { resolvePrices } from '../catalog/pricing';
+import { priceBreakMap, resolvePrices, type PriceBreak, type PriceBreakRow } from '../catalog/pricing';
 import {
   findInboundByExternalId,
   recordResponse,
@@ -109,33 +109,22 @@ async function priceFlags(
   partner: PartnerRow,
   order: Order,
   knownSkus: Set<string>,
-  catalog: ReadonlyMap<string, CatalogFacts>,
+  facts: OrderFacts,
 ): Promise<boolean> {
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-  const auxIds = order.lines
-    .map((l) => l.supplierAuxiliaryId)
-    .filter((a): a is string => !!a && uuid.test(a));
-  const cart = new Map<string, { sku: string; unit_price: string; currency: string }>();
-  if (auxIds.length) {
-    const rows = await q('punchout_cart_lines')
-      .whereIn('id', auxIds)
-      .where({ partner_id: partner.id })
-      .select('id', 'sku', 'unit_price', 'currency');
-    for (const r of rows) cart.set(String(r.id).toLowerCase(), r);
-  }
+  const { cart } = facts;
   const needContract = order.lines.filter(
     (l) =>
       !(l.supplierAuxiliaryId && cart.has(l.supplierAuxiliaryId.toLowerCase())) &&
       knownSkus.has(l.supplierPartId),
   );
-  const date = (order.orderDate || new Date().toISOString()).slice(0, 10);
   const prices = needContract.length
     ? await resolvePrices(
         q,
         partner,
         needContract.map((l) => ({ sku: l.supplierPartId, quantity: l.quantity })),
-        date,
-        catalog,
+        facts.priceDate,
+        facts.items,
+        facts.breaks,
       )
     : new Map();
   for (const line of order.lines) {
@@ -158,6 +147,12 @@ interface OrderFacts {
   existingId?: string;
   /** Catalog rows of the order's SKUs (active or not); unknown SKUs are absent. */
   items: Map<string, CatalogFacts>;
+  /** The partner's price breaks of the order's SKUs valid on `priceDate` (none without a price list). */
+  breaks: Map<string, PriceBreak[]>;
+  /** The day contract prices are taken from: the order date, else today. */
+  priceDate: string;
+  /** Punchout cart lines of this partner named by the lines' SupplierPartAuxiliaryIDs (lower case). */
+  cart: Map<string, { sku: string; unit_price: string; currency: string }>;
   /** The ship-to is one the partner has not used before (never for its first order). */
   newShipTo: boolean;
 }
@@ -170,50 +165,71 @@ interface CatalogFacts {
 }
 
 const NO_ORDER = '00000000-0000-0000-0000-000000000000';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * One round trip: the existing order with this number, whether the partner has other orders and
- * one of them has this ship-to, and the catalog rows of the order's SKUs. Prices come as text (JSON
- * numbers would become floats).
+ * One round trip (one prepared statement, whatever the order holds): the existing order with this
+ * number, whether the partner has other orders and one of them has this ship-to (indexed key,
+ * migration 20261123000700), the catalog rows and contract price breaks of the order's SKUs, and
+ * the punchout cart lines its SupplierPartAuxiliaryIDs name. Amounts come as text (JSON numbers
+ * would become floats).
  */
 async function readOrderFacts(
   q: Q,
-  partnerId: string,
+  partner: PartnerRow,
   order: Order,
   exceptOrderId?: string,
 ): Promise<OrderFacts> {
-  // The ship-to's key (migration 20261123000700): its address, else its addressId; none, no check.
+  // A ship-to without address or addressId has no key: nothing to compare.
   const shipTo = order.shipTo?.address || order.shipTo?.addressId ? order.shipTo : undefined;
-  // $1 partner, $2 order number, $3 the order itself on an update, $4 SKUs, $5 the ship-to (its
-  // key computed by the same SQL function as the orders column).
-  const rows = await nativeQuery<{
+  const priceDate = (order.orderDate || new Date().toISOString()).slice(0, 10);
+  const auxIds = order.lines
+    .map((l) => l.supplierAuxiliaryId)
+    .filter((a): a is string => !!a && UUID.test(a));
+  const [r] = await nativeQuery<{
     existing_id: string | null;
     any_orders: boolean;
     ship_to_seen: boolean;
     items: CatalogFacts[];
+    breaks: PriceBreakRow[];
+    cart: { id: string; sku: string; unit_price: string; currency: string }[];
   }>(
     q,
-    `select
+    `with skus as (select json_array_elements_text($4::json) as sku)
+     select
        (select id from orders where partner_id = $1 and buyer_order_number = $2) as existing_id,
        exists (select 1 from orders where partner_id = $1 and id <> $3) as any_orders,
-       ${shipTo === undefined ? 'true' : `exists (select 1 from orders where partner_id = $1 and ship_to_key = order_ship_to_key($5::jsonb) and id <> $3)`} as ship_to_seen,
+       exists (select 1 from orders where partner_id = $1 and ship_to_key = order_ship_to_key($5::jsonb) and id <> $3) as ship_to_seen,
        (select coalesce(json_agg(json_build_object('sku', sku, 'unit_price', unit_price::text, 'currency', currency, 'active', active)), '[]'::json)
-          from catalog_items where sku in (select json_array_elements_text($4::json))) as items`,
+          from catalog_items where sku in (select sku from skus)) as items,
+       (select coalesce(json_agg(json_build_object('sku', sku, 'unit_price', unit_price::text, 'currency', currency,
+                'min_qty', min_qty::text, 'valid_from', valid_from, 'valid_to', valid_to) order by sku, min_qty desc), '[]'::json)
+          from price_list_entries
+         where price_list = $6 and sku in (select sku from skus)
+           and (valid_from is null or valid_from <= $7::date) and (valid_to is null or valid_to >= $7::date)) as breaks,
+       (select coalesce(json_agg(json_build_object('id', id, 'sku', sku, 'unit_price', unit_price::text, 'currency', currency)), '[]'::json)
+          from punchout_cart_lines
+         where partner_id = $1 and id in (select json_array_elements_text($8::json)::uuid)) as cart`,
     [
-      partnerId,
+      partner.id,
       order.buyerOrderNumber,
       exceptOrderId ?? NO_ORDER,
       JSON.stringify(order.lines.map((l) => l.supplierPartId)),
-      ...(shipTo === undefined ? [] : [JSON.stringify(shipTo)]),
+      shipTo === undefined ? null : JSON.stringify(shipTo),
+      partner.price_list,
+      priceDate,
+      JSON.stringify(auxIds),
     ],
-    shipTo === undefined ? 'order_facts_noshipto' : 'order_facts',
+    'order_facts',
   );
-  const [r] = rows;
   return {
     ...(r.existing_id ? { existingId: r.existing_id } : {}),
     items: new Map(r.items.map((i) => [i.sku, i])),
+    breaks: priceBreakMap(r.breaks),
+    priceDate,
+    cart: new Map(r.cart.map((c) => [c.id.toLowerCase(), c])),
     // The first order of a partner has nothing to compare with: not flagged.
-    newShipTo: r.any_orders && !r.ship_to_seen,
+    newShipTo: shipTo !== undefined && r.any_orders && !r.ship_to_seen,
   };
 }
 
@@ -255,7 +271,7 @@ async function checkOrder(
     }
     flags.push('unknown_sku');
   }
-  if (await priceFlags(q, partner, order, active, items)) flags.push('price_deviation');
+  if (await priceFlags(q, partner, order, active, facts)) flags.push('price_deviation');
   if (!totalMatches(order)) flags.push('total_mismatch');
   if (facts.newShipTo) flags.push('new_ship_to');
   if (existing) {
@@ -385,7 +401,7 @@ async function applyOrder(
     trx,
     input,
     existing,
-    await readOrderFacts(trx, partner.id, order, existing.id),
+    await readOrderFacts(trx, partner, order, existing.id),
   );
   const total = order.total ?? computedTotal(order);
 
@@ -500,7 +516,7 @@ async function intakeNewOrder(ctx: AppContext, input: IntakeInput): Promise<Inta
   let result: IntakeResult;
   let rows: RowsFor = () => [];
   try {
-    const facts = await readOrderFacts(ctx.db, partner.id, order);
+    const facts = await readOrderFacts(ctx.db, partner, order);
     if (facts.existingId) throw alreadyExists(order);
     const { flags } = await checkOrder(ctx.db, input, undefined, facts);
     const orderId = randomUUID();

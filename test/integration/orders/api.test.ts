@@ -240,3 +240,27 @@ describe('new ship-to check (indexed ship-to key per partner)', () => {
     expect(res.body.flags).toEqual(['new_ship_to']);
   });
 });
+
+describe('contract prices at intake (price breaks read with the other checks)', () => {
+  const priced = (n: string, orderDate: string, quantity: string, unitPrice: string) => ({
+    ...body(n),
+    total: undefined,
+    orderDate,
+    lines: [{ lineNumber: 1, supplierPartId: 'PEN-BLU-12', quantity, unitOfMeasure: 'BX', unitPrice }],
+  });
+
+  it('takes the quantity break valid on the order date, and the list price outside the contract dates', async () => {
+    // 60 boxes reach the 50 break (4.20) of the 2026 contract.
+    const brk = await post(t.erpKey, priced('J-PB-1', '2026-06-01T10:00:00Z', '60', '4.20'));
+    expect(brk.status).toBe(201);
+    expect(brk.body.flags).toEqual([]);
+    // 10 boxes at the break price deviate from the 4.50 that applies to them.
+    const below = await post(t.erpKey, priced('J-PB-2', '2026-06-01T10:00:00Z', '10', '4.20'));
+    expect(below.body.flags).toEqual(['price_deviation']);
+    // In 2027 the contract has ended: the catalog's list price applies, not 4.50.
+    const expired = await post(t.erpKey, priced('J-PB-3', '2027-02-01T10:00:00Z', '10', '4.50'));
+    expect(expired.body.flags).toEqual(['price_deviation']);
+    const listPrice = await post(t.erpKey, priced('J-PB-4', '2027-02-01T10:00:00Z', '10', '4.95'));
+    expect(listPrice.body.flags).toEqual([]);
+  });
+});
