@@ -34,7 +34,7 @@ export async function resolvePrices(
   date: string,
   /** The catalog rows of these SKUs when the caller has read them already (inactive ones are skipped). */
   known?: ReadonlyMap<string, { unit_price: string; currency: string; active?: boolean }>,
-  /** The partner's price breaks of these SKUs valid on `date`, when the caller has read them (priceBreakRows). */
+  /** The partner's price breaks of these SKUs valid on `date`, when the caller has read them (priceBreakMap). */
   knownBreaks?: ReadonlyMap<string, PriceBreak[]>,
 ): Promise<Map<string, ResolvedPrice>> {
   const skus = [...new Set(items.map((i) => i.sku))];
@@ -94,7 +94,6 @@ export async function resolvePrice(
   return (await resolvePrices(q, partner, [{ sku, quantity }], date)).get(sku);
 }
 
-/** The quantity breaks valid on `date` per SKU, highest minimum quantity first. */
 /** The columns of price_list_entries a price break is made of (min_qty, unit_price as text). */
 export interface PriceBreakRow {
   sku: string;
@@ -122,6 +121,7 @@ export function priceBreakMap(rows: readonly PriceBreakRow[]): Map<string, Price
   return out;
 }
 
+/** The quantity breaks valid on `date` per SKU, highest minimum quantity first. */
 export async function priceBreaks(
   q: Q,
   priceList: string,
