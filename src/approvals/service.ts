@@ -9,7 +9,7 @@ import { transitionOrder } from '../orders/lifecycle';
 import { sendOrderConfirmation } from '../orders/outbound';
 import { findPartner } from '../partners/repository';
 import type { AppContext } from '../platform/context';
-import type { Q } from '../platform/db';
+import { isUuid, type Q } from '../platform/db';
 import { AppError } from '../platform/errors';
 import { enqueueInTx } from '../platform/outbox';
 import { planFor, rulesFor, type LevelRule } from './rules';
@@ -343,8 +343,7 @@ export async function orderLinesForApproval(
   partnerId: string,
 ): Promise<OrderLineView[]> {
   const lines = await q('order_lines').where({ order_id: orderId }).orderBy('line_number');
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-  const aux = lines.map((l) => l.supplier_aux_id).filter((a): a is string => !!a && uuid.test(a));
+  const aux = lines.map((l) => l.supplier_aux_id).filter((a): a is string => !!a && isUuid(a));
   const cart = new Map<string, string>();
   if (aux.length) {
     const rows = await q('punchout_cart_lines')

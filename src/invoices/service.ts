@@ -21,7 +21,7 @@ import { transitionOrder } from '../orders/lifecycle';
 import { outboundFormats } from '../orders/outbound';
 import { findPartner, type PartnerRow } from '../partners/repository';
 import type { Config } from '../platform/config';
-import type { Db, Q } from '../platform/db';
+import { isUuid, type Db, type Q } from '../platform/db';
 import { AppError, notFound } from '../platform/errors';
 import { addCalendarDays, computeInvoice, InvoiceCalcError, remainingQuantities } from './calc';
 import type { InvoiceCalcLine } from './calc';
@@ -443,7 +443,7 @@ export async function createCreditMemo(
 }
 
 export async function findInvoice(q: Q, id: string, partnerScope?: string): Promise<InvoiceRow | undefined> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   const query = q<InvoiceRow>('invoices').where({ id });
   if (partnerScope) query.where({ partner_id: partnerScope });
   return query.first();

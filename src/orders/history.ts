@@ -4,7 +4,7 @@
  * not found).
  */
 import { toDecimalString } from '../model/money';
-import type { Q } from '../platform/db';
+import { isUuid, type Q } from '../platform/db';
 
 export interface OrderHistoryRow {
   id: string;
@@ -25,8 +25,6 @@ export interface OrderHistoryLine {
   uom: string;
   unitPrice: string;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Row {
   id: string;
@@ -89,7 +87,7 @@ export async function findPartnerOrder(
   partnerId: string,
   orderId: string,
 ): Promise<{ order: OrderHistoryRow; lines: OrderHistoryLine[] } | undefined> {
-  if (!UUID.test(orderId)) return undefined;
+  if (!isUuid(orderId)) return undefined;
   const row = (await withLineCount(q, partnerId).where('o.id', orderId).first()) as Row | undefined;
   if (!row) return undefined;
   const lines = await q('order_lines').where({ order_id: row.id }).orderBy('line_number');

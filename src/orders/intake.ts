@@ -27,7 +27,7 @@ import {
   type RowsFor,
 } from '../documents/store';
 import type { AppContext } from '../platform/context';
-import { nativeQuery, type Q } from '../platform/db';
+import { isUuid, nativeQuery, type Q } from '../platform/db';
 import { isUniqueViolation } from '../platform/errors';
 import { enqueueInTx, outboxRow } from '../platform/outbox';
 import { sha256Hex } from '../platform/secrets';
@@ -165,7 +165,6 @@ interface CatalogFacts {
 }
 
 const NO_ORDER = '00000000-0000-0000-0000-000000000000';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * One round trip (one prepared statement, whatever the order holds): the existing order with this
@@ -183,9 +182,7 @@ async function readOrderFacts(
   // A ship-to without address or addressId has no key: nothing to compare.
   const shipTo = order.shipTo?.address || order.shipTo?.addressId ? order.shipTo : undefined;
   const priceDate = (order.orderDate || new Date().toISOString()).slice(0, 10);
-  const auxIds = order.lines
-    .map((l) => l.supplierAuxiliaryId)
-    .filter((a): a is string => !!a && UUID.test(a));
+  const auxIds = order.lines.map((l) => l.supplierAuxiliaryId).filter((a): a is string => !!a && isUuid(a));
   const [r] = await nativeQuery<{
     existing_id: string | null;
     any_orders: boolean;

@@ -49,6 +49,13 @@ export function createDb(opts: DbOptions): Db {
   } as unknown as Knex.Config);
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True when `s` is a UUID, so it can be compared with a uuid column without a Postgres error. */
+export function isUuid(s: string): boolean {
+  return UUID.test(s);
+}
+
 /** A value a native statement binds: what pg and PGlite both send as a parameter as it is. */
 export type SqlValue = string | number | boolean | null | Buffer | Date;
 

@@ -11,7 +11,7 @@ import { findItems, type CatalogItemRow } from '../catalog/repository';
 import { newPayloadId } from '../cxml/endpoint';
 import { storeDocument } from '../documents/store';
 import type { AppContext } from '../platform/context';
-import type { Q } from '../platform/db';
+import { isUuid, type Q } from '../platform/db';
 import type { PartnerRow } from '../partners/repository';
 import { cartLines, type OriginalCartItem, type SessionRow } from './sessions';
 
@@ -99,9 +99,7 @@ function ociItem(l: ReturnLine): OciCartItem {
     currency: l.currency,
     supplierPartId: l.sku,
     // EXT_QUOTE_ID holds 35 characters: the cart line's UUID travels as its 32 hex digits.
-    supplierAuxiliaryId: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(l.lineId)
-      ? l.lineId.replace(/-/g, '')
-      : l.lineId,
+    supplierAuxiliaryId: isUuid(l.lineId) ? l.lineId.replace(/-/g, '') : l.lineId,
   };
   const longText = it?.description || undefined;
   if (longText) item.longText = longText;
