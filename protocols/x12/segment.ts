@@ -157,17 +157,7 @@ export class Segment {
     base: number,
     count: number,
   ): Segment {
-    const seg = new Segment(
-      id,
-      text,
-      delimiters,
-      filePosition,
-      undefined,
-      mayHaveControl,
-      unstructured,
-      from,
-      to,
-    );
+    const seg = Segment.inText(id, text, from, to, delimiters, filePosition, mayHaveControl, unstructured);
     seg.ends = ends;
     seg.base = base;
     seg.finishSplit(base + count);
