@@ -5,6 +5,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import { findPartner } from '../partners/repository';
 import { AppError } from '../platform/errors';
+import { postOutbound } from '../platform/outbound';
 import { signLink } from './tokens';
 import { listApprovals, type NotifyPayload, type WorkflowCtx } from './service';
 
@@ -55,15 +56,21 @@ export async function notify(ctx: WorkflowCtx, p: NotifyPayload): Promise<void> 
   }
   const hook = partner?.settings.approval?.webhookUrl;
   if (hook) {
-    const res = await fetch(hook, {
-      method: 'POST',
+    const res = await postOutbound(hook, {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         event: `approval.${p.kind === 'request' ? 'requested' : p.kind === 'escalation' ? 'escalated' : 'decided'}`,
         approval: a,
       }),
-      signal: AbortSignal.timeout(10_000),
+      timeoutMs: 10_000,
+      denyPrivate: ctx.config.OUTBOUND_DENY_PRIVATE,
     });
-    if (!res.ok) throw new AppError('unavailable', `approval webhook answered ${res.status}`);
+    const ok = res.status >= 200 && res.status < 300;
+    if (res.status >= 300 && res.status < 400)
+      throw new AppError(
+        'unavailable',
+        `approval webhook answered ${res.status} redirect to ${res.location ?? '(no Location)'}, not followed`,
+      );
+    if (!ok) throw new AppError('unavailable', `approval webhook answered ${res.status}`);
   }
 }

@@ -4,6 +4,7 @@ import type { Db, Q } from '../platform/db';
 import { defineJob, UnrecoverableJobError, type JobContext } from '../platform/jobs';
 import { enqueueInTx } from '../platform/outbox';
 import { updateDocumentStatus } from '../documents/store';
+import { OutboundRefusedError, postOutbound } from '../platform/outbound';
 
 /**
  * Outbound documents: a stored document is delivered over a transport (HTTP POST today), retried with
@@ -120,17 +121,22 @@ async function send(data: { deliveryId: string }, ctx: JobContext): Promise<void
   let body = '';
   let contentType = '';
   let error: string | null = null;
+  let refused: string | null = null;
   try {
-    const res = await fetch(delivery.url, {
-      method: 'POST',
+    const res = await postOutbound(delivery.url, {
       headers: { 'Content-Type': doc.content_type },
       body: doc.content,
-      signal: AbortSignal.timeout(ctx.config.DELIVERY_TIMEOUT_MS),
+      timeoutMs: ctx.config.DELIVERY_TIMEOUT_MS,
+      denyPrivate: ctx.config.OUTBOUND_DENY_PRIVATE,
     });
     status = res.status;
-    contentType = res.headers.get('content-type') ?? '';
-    body = await res.text();
+    contentType = res.contentType;
+    body = res.body;
+    // Redirects are never followed (the Location could point anywhere): the attempt failed.
+    if (status >= 300 && status < 400)
+      error = `HTTP ${status} redirect to ${res.location ?? '(no Location)'} not followed`;
   } catch (err) {
+    if (err instanceof OutboundRefusedError) refused = err.message;
     error =
       err instanceof Error
         ? `${err.name}: ${(err.cause as Error | undefined)?.message ?? err.message}`
@@ -147,7 +153,13 @@ async function send(data: { deliveryId: string }, ctx: JobContext): Promise<void
     .db('deliveries')
     .where({ id: delivery.id })
     .update({ attempts: attempt, last_error: error ?? (status !== null ? `HTTP ${status}` : null) });
-  if (status === null) throw new RetryableDeliveryError(error ?? 'no answer');
+  if (refused) {
+    // No request was made; asking again would be refused the same way.
+    await finish(ctx.db, delivery, doc.doc_type, 'failed', `address refused: ${refused}`);
+    ctx.log.warn({ deliveryId: delivery.id, reason: refused }, 'delivery address refused');
+    return;
+  }
+  if (status === null || error) throw new RetryableDeliveryError(error ?? 'no answer');
   const verdict = interpretAnswer(status, body, contentType);
   if (verdict.outcome === 'retry') throw new RetryableDeliveryError(verdict.reason ?? 'retry');
   await finish(ctx.db, delivery, doc.doc_type, verdict.outcome, verdict.reason, { status, body });

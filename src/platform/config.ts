@@ -38,6 +38,8 @@ export const configSchema = z.object({
   DELIVERY_RETRY_BASE_MS: int(30000, 1),
   DELIVERY_MAX_ATTEMPTS: int(13, 1),
   DELIVERY_TIMEOUT_MS: int(30000, 1),
+  /** Outbound calls (deliveries, webhooks) also refuse loopback and private addresses. */
+  OUTBOUND_DENY_PRIVATE: bool.default(false),
   APPROVAL_MAX_AGE_HOURS: z.coerce
     .number()
     .positive()
