@@ -98,12 +98,21 @@ export async function sendX12Document(
   return { documentId, deliveryId, content, controlNumbers: { isa, gs, st } };
 }
 
-async function orderAndPartner(trx: Q, orderId: string): Promise<{ order: Order; partner: PartnerRow }> {
-  const row = await trx('orders').where({ id: orderId }).first<{ partner_id: string; canonical: Order }>();
+async function orderAndPartner(
+  trx: Q,
+  orderId: string,
+): Promise<{ order: Order; partner: PartnerRow; supplierOrderNumber: string }> {
+  const row = await trx('orders')
+    .where({ id: orderId })
+    .first<{ partner_id: string; canonical: Order; supplier_order_number: string }>(
+      'partner_id',
+      'canonical',
+      'supplier_order_number',
+    );
   if (!row) throw new AppError('not_found', 'order not found');
   const partner = await findPartner(trx, row.partner_id);
   if (!partner) throw new AppError('not_found', 'partner of the order not found');
-  return { order: row.canonical, partner };
+  return { order: row.canonical, partner, supplierOrderNumber: row.supplier_order_number };
 }
 
 /**
@@ -116,7 +125,7 @@ export async function sendOrderAck855(
   orderId: string,
   decision: 'accept' | 'reject' | readonly LineAckInput[],
 ): Promise<SentX12> {
-  const { order, partner } = await orderAndPartner(trx, orderId);
+  const { order, partner, supplierOrderNumber } = await orderAndPartner(trx, orderId);
   const statuses =
     typeof decision === 'string'
       ? order.lines.map((l) => ({ lineNumber: l.lineNumber, status: decision }))
@@ -126,7 +135,7 @@ export async function sendOrderAck855(
     order,
     orderId,
     statuses,
-    options: { ackDate: ctx.now().toISOString().slice(0, 10), supplierOrderNumber: orderId.slice(0, 22) },
+    options: { ackDate: ctx.now().toISOString().slice(0, 10), supplierOrderNumber },
   });
 }
 

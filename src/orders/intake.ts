@@ -63,6 +63,8 @@ export interface IntakeResult {
   status?: number;
   /** State of the order after an accepted intake. */
   state?: OrderState;
+  /** The supplier's own number of an accepted new order (orders.supplier_order_number). */
+  supplierOrderNumber?: string;
 }
 
 export interface IntakeInput {
@@ -155,6 +157,8 @@ interface OrderFacts {
   cart: Map<string, { sku: string; unit_price: string; currency: string }>;
   /** The ship-to is one the partner has not used before (never for its first order). */
   newShipTo: boolean;
+  /** The next value of supplier_order_number_seq, taken when asked for (a new order). */
+  orderSeq?: number;
 }
 
 interface CatalogFacts {
@@ -167,8 +171,9 @@ interface CatalogFacts {
 const NO_ORDER = '00000000-0000-0000-0000-000000000000';
 
 /**
- * One round trip (one prepared statement, whatever the order holds): the existing order with this
- * number, whether the partner has other orders and one of them has this ship-to (indexed key,
+ * One round trip (one prepared statement, whatever the order holds): for a new order the next
+ * supplier order number from its sequence (a refused order leaves a gap: the numbers are unique and
+ * short, not gapless), the existing order with this number, whether the partner has other orders and one of them has this ship-to (indexed key,
  * migration 20261123000700), the catalog rows and contract price breaks of the order's SKUs, and
  * the punchout cart lines its SupplierPartAuxiliaryIDs name. Amounts come as text (JSON numbers
  * would become floats).
@@ -178,6 +183,7 @@ async function readOrderFacts(
   partner: PartnerRow,
   order: Order,
   exceptOrderId?: string,
+  takeNumber = false,
 ): Promise<OrderFacts> {
   // A ship-to without address or addressId has no key: nothing to compare.
   const shipTo = order.shipTo?.address || order.shipTo?.addressId ? order.shipTo : undefined;
@@ -190,6 +196,7 @@ async function readOrderFacts(
     items: CatalogFacts[];
     breaks: PriceBreakRow[];
     cart: { id: string; sku: string; unit_price: string; currency: string }[];
+    order_seq: number | null;
   }>(
     q,
     `with skus as (select json_array_elements_text($4::json) as sku)
@@ -206,7 +213,8 @@ async function readOrderFacts(
            and (valid_from is null or valid_from <= $7::date) and (valid_to is null or valid_to >= $7::date)) as breaks,
        (select coalesce(json_agg(json_build_object('id', id, 'sku', sku, 'unit_price', unit_price::text, 'currency', currency)), '[]'::json)
           from punchout_cart_lines
-         where partner_id = $1 and id in (select json_array_elements_text($8::json)::uuid)) as cart`,
+         where partner_id = $1 and id in (select json_array_elements_text($8::json)::uuid)) as cart,
+       case when $9::boolean then nextval('supplier_order_number_seq') end as order_seq`,
     [
       partner.id,
       order.buyerOrderNumber,
@@ -216,6 +224,7 @@ async function readOrderFacts(
       partner.price_list,
       priceDate,
       JSON.stringify(auxIds),
+      takeNumber,
     ],
     'order_facts',
   );
@@ -227,6 +236,7 @@ async function readOrderFacts(
     cart: new Map(r.cart.map((c) => [c.id.toLowerCase(), c])),
     // The first order of a partner has nothing to compare with: not flagged.
     newShipTo: shipTo !== undefined && r.any_orders && !r.ship_to_seen,
+    ...(r.order_seq !== null ? { orderSeq: Number(r.order_seq) } : {}),
   };
 }
 
@@ -296,7 +306,17 @@ async function writeLines(q: Q, orderId: string, order: Order): Promise<void> {
 }
 
 /** Every row of a new order (the order first), given the id of the document that brought it. */
-function newOrderRows(input: IntakeInput, orderId: string, flags: string[]): RowsFor {
+/** A supplier order number: the configured prefix and the sequence value, six digits at least. */
+export function supplierOrderNumberOf(prefix: string, seq: number): string {
+  return `${prefix}${String(seq).padStart(6, '0')}`;
+}
+
+function newOrderRows(
+  input: IntakeInput,
+  orderId: string,
+  supplierOrderNumber: string,
+  flags: string[],
+): RowsFor {
   const { partner, order } = input;
   const canonical = JSON.stringify({ ...order, version: 1 });
   return (documentId) => [
@@ -306,6 +326,7 @@ function newOrderRows(input: IntakeInput, orderId: string, flags: string[]): Row
         id: orderId,
         partner_id: partner.id,
         buyer_order_number: order.buyerOrderNumber,
+        supplier_order_number: supplierOrderNumber,
         version: 1,
         state: 'received',
         type: 'new',
@@ -452,11 +473,12 @@ async function replayOf(ctx: AppContext, input: IntakeInput): Promise<IntakeResu
     };
   }
   const orderRow = doc.order_id
-    ? await ctx.db('orders').where({ id: doc.order_id }).first('flags')
+    ? await ctx.db('orders').where({ id: doc.order_id }).first('flags', 'supplier_order_number')
     : undefined;
   return {
     outcome: 'duplicate',
     ...(doc.order_id ? { orderId: doc.order_id } : {}),
+    ...(orderRow?.supplier_order_number ? { supplierOrderNumber: orderRow.supplier_order_number } : {}),
     flags: (orderRow?.flags as string[] | undefined) ?? [],
     errors: [],
     ...(doc.response_status !== null
@@ -513,12 +535,22 @@ async function intakeNewOrder(ctx: AppContext, input: IntakeInput): Promise<Inta
   let result: IntakeResult;
   let rows: RowsFor = () => [];
   try {
-    const facts = await readOrderFacts(ctx.db, partner, order);
+    const facts = await readOrderFacts(ctx.db, partner, order, undefined, true);
     if (facts.existingId) throw alreadyExists(order);
     const { flags } = await checkOrder(ctx.db, input, undefined, facts);
     const orderId = randomUUID();
-    rows = newOrderRows(input, orderId, flags);
-    result = { outcome: 'accepted', orderId, version: 1, flags, errors: [], state: 'received' };
+    if (facts.orderSeq === undefined) throw new Error('no supplier order number was taken');
+    const supplierOrderNumber = supplierOrderNumberOf(ctx.config.SUPPLIER_ORDER_PREFIX, facts.orderSeq);
+    rows = newOrderRows(input, orderId, supplierOrderNumber, flags);
+    result = {
+      outcome: 'accepted',
+      orderId,
+      version: 1,
+      flags,
+      errors: [],
+      state: 'received',
+      supplierOrderNumber,
+    };
   } catch (err) {
     if (!(err instanceof Refusal)) throw err;
     result = refused(err);

@@ -142,6 +142,7 @@ interface OrderDbRow {
   id: string;
   partner_id: string;
   buyer_order_number: string;
+  supplier_order_number: string;
   version: number;
   state: OrderState;
   type: string;
@@ -161,6 +162,7 @@ function orderSummary(r: OrderDbRow) {
     id: r.id,
     partnerId: r.partner_id,
     buyerOrderNumber: r.buyer_order_number,
+    supplierOrderNumber: r.supplier_order_number,
     version: r.version,
     state: r.state,
     type: r.type,
@@ -227,7 +229,13 @@ export function orderRoutes(ctx: AppContext): Router {
           contentType: 'application/json',
           body: JSON.stringify(
             x.outcome === 'accepted'
-              ? { orderId: x.orderId, version: x.version, state: x.state, flags: x.flags }
+              ? {
+                  orderId: x.orderId,
+                  ...(x.supplierOrderNumber ? { supplierOrderNumber: x.supplierOrderNumber } : {}),
+                  version: x.version,
+                  state: x.state,
+                  flags: x.flags,
+                }
               : {
                   error: {
                     code:

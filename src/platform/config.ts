@@ -28,6 +28,11 @@ export const configSchema = z.object({
   SUPPLIER_CXML_SECRET: z.string().optional(),
   SUPPLIER_X12_QUALIFIER: z.string().length(2).default('ZZ'),
   SUPPLIER_X12_ID: z.string().min(1).max(15).default('SUPPLIERDEMO'),
+  /** Prefix of the supplier order number (X12 BAK08 is at most 22 characters; no X12 delimiters). */
+  SUPPLIER_ORDER_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9./_-]{0,12}$/, 'must be at most 12 letters, digits or . / _ -')
+    .default('SO-'),
   MAX_BODY_BYTES: int(5 * 1024 * 1024, 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEMO: bool.default(true),

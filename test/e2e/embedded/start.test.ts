@@ -119,6 +119,8 @@ describe('embedded default (PGlite, in-process jobs, demo data)', () => {
     const accepted = await order();
     expect(accepted.status).toBe(201);
     const answer = await accepted.json();
+    // The supplier order number comes from a Postgres sequence, on PGlite too.
+    expect(answer.supplierOrderNumber).toBe('SO-000001');
     const replayed = await order();
     expect(replayed.status).toBe(201);
     expect(await replayed.json()).toEqual(answer);
@@ -138,6 +140,7 @@ describe('embedded default (PGlite, in-process jobs, demo data)', () => {
       await fetch(`http://127.0.0.1:${port}/api/v1/orders?buyerOrderNumber=EMB-1`, { headers: h })
     ).json();
     expect(kept.items.map((o: { buyerOrderNumber: string }) => o.buyerOrderNumber)).toEqual(['EMB-1']);
+    expect(kept.items[0].supplierOrderNumber).toBe('SO-000001');
     expect(await stop(second.child)).toBe(0);
   }, 240000);
 });

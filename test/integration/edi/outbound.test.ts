@@ -114,6 +114,10 @@ describe('sendX12Document', () => {
     const sent = await env.db.transaction((trx) => sendOrderAck855(trx, env.ctx, orderId!, 'accept'));
     const ack = parse855(parseX12(sent.content).transactionSets[0]).ack!;
     expect(ack.buyerOrderNumber).toBe('PO-OUT-1');
+    // BAK08 is the order's short supplier order number, not a cut UUID.
+    const { supplier_order_number } = await env.db('orders').where({ id: orderId }).first();
+    expect(supplier_order_number).toMatch(/^SO-\d{6}$/);
+    expect(ack.supplierOrderNumber).toBe(supplier_order_number);
     expect(ack.lines.map((l) => [l.lineNumber, l.status])).toEqual([
       [1, 'accept'],
       [2, 'accept'],

@@ -97,6 +97,26 @@ describe('JSON order API', () => {
     expect(doc.body.paths['/api/v1/orders/{id}/shipments'].post).toBeDefined();
   });
 
+  it('gives every new order its own supplier order number from the sequence, in the answer and the orders API', async () => {
+    const a = await post(t.erpKey, body('J-SO-1'), 'k-so-1').expect(201);
+    const b = await post(t.erpKey, body('J-SO-2'), 'k-so-2').expect(201);
+    expect(a.body.supplierOrderNumber).toMatch(/^SO-\d{6}$/);
+    expect(b.body.supplierOrderNumber).toMatch(/^SO-\d{6}$/);
+    expect(Number(b.body.supplierOrderNumber.slice(3))).toBeGreaterThan(
+      Number(a.body.supplierOrderNumber.slice(3)),
+    );
+    const one = await request(t.app).get(`/api/v1/orders/${a.body.orderId}`).set(auth(t.erpKey)).expect(200);
+    expect(one.body.supplierOrderNumber).toBe(a.body.supplierOrderNumber);
+    const list = await request(t.app)
+      .get('/api/v1/orders?buyerOrderNumber=J-SO-2')
+      .set(auth(t.erpKey))
+      .expect(200);
+    expect(list.body.items[0].supplierOrderNumber).toBe(b.body.supplierOrderNumber);
+    // A resent copy replays the same number and takes no new one.
+    const again = await post(t.erpKey, body('J-SO-1'), 'k-so-1').expect(201);
+    expect(again.body.supplierOrderNumber).toBe(a.body.supplierOrderNumber);
+  });
+
   it('needs a partner ERP key to submit', async () => {
     await post(ADMIN_TOKEN, body('J-6'), 'k-6').expect(403);
   });
