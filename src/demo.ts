@@ -3,13 +3,17 @@ import path from 'node:path';
 import { csvObjects } from './catalog/csv';
 import { importCatalog, importPriceLists } from './catalog/service';
 import type { AppContext } from './platform/context';
-import { sha256Hex } from './platform/secrets';
+import { sha256Hex, verifySecret } from './platform/secrets';
+import { findPartnerByIdentity } from './partners/repository';
 import { partnerInputSchema } from './partners/schema';
 import { upsertPartner } from './partners/service';
 
 const DEMO_DIR = path.resolve(__dirname, '..', 'fixtures', 'demo');
 
-/** Fixed demo API keys (README lists them); only ever seeded into an empty embedded database. */
+/**
+ * Fixed demo API keys (README lists them); seeded into an empty database in embedded mode, and with
+ * DATABASE_URL only when DEMO=1 says so.
+ */
 export const DEMO_KEYS = {
   erp: 'gwk_erp_demo-erp-key-not-for-production',
   finance: 'gwk_finance_demo-finance-key-not-for-production',
@@ -40,4 +44,58 @@ export async function seedDemo(ctx: AppContext): Promise<boolean> {
     });
   }
   return true;
+}
+
+/** The demo credentials the README publishes. */
+export const DEMO_CREDENTIALS = {
+  cxml: { domain: 'NetworkID', identity: 'AN-DEMO-BUYER', sharedSecret: 'demo-shared-secret' },
+  oci: { username: 'demo-buyer', password: 'demo-password' },
+};
+
+/**
+ * Which of the published demo credentials work on this database (an unrevoked demo API key, the
+ * demo cXML SharedSecret or OCI password on the partner that has the demo identity). Empty when none.
+ */
+export async function publishedDemoCredentials(ctx: AppContext): Promise<string[]> {
+  const found: string[] = [];
+  const keys = await ctx
+    .db('api_keys as k')
+    .join('partners as p', 'p.id', 'k.partner_id')
+    .whereIn(
+      'k.key_hash',
+      Object.values(DEMO_KEYS).map((k) => sha256Hex(k)),
+    )
+    .whereNull('k.revoked_at')
+    .whereNull('p.deleted_at')
+    .select('k.role', 'k.partner_id');
+  for (const k of keys) found.push(`${k.role} API key of partner "${k.partner_id}"`);
+  const { cxml, oci } = DEMO_CREDENTIALS;
+  const cxmlPartner = await findPartnerByIdentity(ctx.db, 'cxml', cxml.domain, cxml.identity);
+  if (cxmlPartner && (await verifySecret(cxml.sharedSecret, cxmlPartner.cxml_secret_hash)))
+    found.push(`cXML SharedSecret of ${cxml.domain}/${cxml.identity} (partner "${cxmlPartner.id}")`);
+  const ociPartner = await findPartnerByIdentity(ctx.db, 'oci', 'username', oci.username);
+  if (ociPartner && (await verifySecret(oci.password, ociPartner.oci_password_hash)))
+    found.push(`OCI password of ${oci.username} (partner "${ociPartner.id}")`);
+  return found;
+}
+
+/**
+ * With DATABASE_URL (production), every start says loudly when the demo credentials published in
+ * the README still work on this database: anyone who read the README can use them.
+ */
+export async function warnOfDemoCredentials(ctx: AppContext): Promise<string[]> {
+  const found = await publishedDemoCredentials(ctx);
+  if (found.length === 0) return found;
+  ctx.log.warn({ demoCredentials: found }, 'published demo credentials work on this database');
+  console.error(
+    [
+      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+      'WARNING: this database accepts demo credentials that are published in the README:',
+      ...found.map((f) => `  - ${f}`),
+      'Anyone can use them. Delete the demo partner (DELETE /api/v1/partners/demo) or revoke its',
+      'keys and replace its secrets, unless this database is only for trying the gateway out.',
+      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+    ].join('\n'),
+  );
+  return found;
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { createApp } from './app';
-import { seedDemo, DEMO_KEYS } from './demo';
+import { seedDemo, warnOfDemoCredentials, DEMO_KEYS } from './demo';
 import { loadConfig, type Config } from './platform/config';
 import { closeContext, createContext, type AppContext } from './platform/context';
 import './jobs/registry';
@@ -37,12 +37,19 @@ export interface Running {
 export async function startServer(config: Config = loadConfig()): Promise<Running> {
   config = ensureAdminToken(config);
   const ctx = await createContext(config);
+  if (config.DEMO && config.DATABASE_URL) {
+    ctx.log.warn('DEMO=1 with DATABASE_URL: the demo partner with published credentials is seeded');
+    console.error(
+      'WARNING: DEMO=1 with DATABASE_URL seeds the demo partner, whose credentials are published in the README, into an empty database.',
+    );
+  }
   if (config.DEMO && (await seedDemo(ctx))) {
     console.log(
       `Demo partner "demo" seeded: cXML NetworkID/AN-DEMO-BUYER secret demo-shared-secret; ` +
         `OCI demo-buyer/demo-password; ERP key ${DEMO_KEYS.erp}; finance key ${DEMO_KEYS.finance}`,
     );
   }
+  if (config.DATABASE_URL) await warnOfDemoCredentials(ctx);
   await ctx.queue.start({ workers: config.WORKERS, relay: true });
   const app = createApp(ctx);
   const server = await new Promise<Server>((resolve) => {

@@ -1,11 +1,14 @@
 import { loadConfig, type Config } from './platform/config';
 import { closeContext, createContext } from './platform/context';
+import { warnOfDemoCredentials } from './demo';
 import './jobs/registry';
 
 /** `gateway worker`: job workers and the outbox relay, no HTTP. SIGTERM drains running jobs. */
 export async function startWorker(config: Config = loadConfig()) {
   const ctx = await createContext(config);
+  if (config.DATABASE_URL) await warnOfDemoCredentials(ctx);
   await ctx.queue.start({ workers: true, relay: true });
   ctx.log.info({ queue: ctx.queue.kind }, 'worker started');
+  console.log(`Worker started (jobs: ${ctx.queue.kind})`);
   return { ctx, stop: () => closeContext(ctx) };
 }

@@ -35,7 +35,19 @@ export const configSchema = z.object({
     .default('SO-'),
   MAX_BODY_BYTES: int(5 * 1024 * 1024, 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DEMO: bool.default(true),
+  /** Seed the demo partner and catalog into an empty database; default on in embedded mode only. */
+  DEMO: bool.optional(),
+  /**
+   * 32 bytes (base64 or hex) that encrypt the secrets the gateway must send (AES-256-GCM): generated
+   * once in embedded mode; with DATABASE_URL needed as soon as a partner has such a secret.
+   */
+  SECRETS_KEY: z
+    .string()
+    .refine(
+      (v) => secretsKeyBytes(v) !== null,
+      'must be 32 random bytes, base64 or hex (openssl rand -base64 32)',
+    )
+    .optional(),
   /** How long a partner found by its credential is reused without asking the database (0: never). */
   PARTNER_CACHE_MS: int(1000, 0),
   PUNCHOUT_TOKEN_TTL_SECONDS: int(300, 1),
@@ -60,7 +72,21 @@ export const configSchema = z.object({
   WORKERS: bool.default(true),
 });
 
-export type Config = z.infer<typeof configSchema> & { publicBaseUrl: string };
+export type Config = Omit<z.infer<typeof configSchema>, 'DEMO'> & { DEMO: boolean; publicBaseUrl: string };
+
+/** The 32 key bytes of a SECRETS_KEY value (64 hex digits, or base64/base64url of 32 bytes). */
+export function secretsKeyBytes(value: string): Buffer | null {
+  const v = value.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(v)) return Buffer.from(v, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(v)) {
+    const b = Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    if (b.length === 32) return b;
+  }
+  return null;
+}
+
+/** Settings that no longer exist: setting one stops the start with what replaced it. */
+const REMOVED: Record<string, string> = {};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -77,8 +103,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (v !== undefined && v !== '') input[key] = v;
   }
   const parsed = configSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const removed = Object.keys(REMOVED)
+    .filter((k) => env[k] !== undefined && env[k] !== '')
+    .map((k) => `${k}: ${REMOVED[k]}`);
+  if (!parsed.success || removed.length) {
+    throw new ConfigError([
+      ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)),
+      ...removed,
+    ]);
   }
   const c = parsed.data;
   if (c.DATABASE_URL && !c.ADMIN_TOKEN) {
@@ -86,5 +118,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'ADMIN_TOKEN: required when DATABASE_URL is set (it is generated only in embedded mode)',
     ]);
   }
-  return { ...c, publicBaseUrl: (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '') };
+  return {
+    ...c,
+    DEMO: c.DEMO ?? !c.DATABASE_URL,
+    publicBaseUrl: (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
+  };
 }

@@ -26,4 +26,12 @@ describe('configuration', () => {
   it('requires ADMIN_TOKEN when DATABASE_URL is set', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://root@localhost/test' })).toThrow(/ADMIN_TOKEN/);
   });
+
+  it('seeds demo data by default only in embedded mode; with DATABASE_URL only when DEMO=1', () => {
+    const pg = { DATABASE_URL: 'postgres://root@localhost/test', ADMIN_TOKEN: 'x'.repeat(16) };
+    expect(loadConfig({}).DEMO).toBe(true);
+    expect(loadConfig({ DEMO: '0' }).DEMO).toBe(false);
+    expect(loadConfig(pg).DEMO).toBe(false);
+    expect(loadConfig({ ...pg, DEMO: '1' }).DEMO).toBe(true);
+  });
 });
