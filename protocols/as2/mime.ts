@@ -147,6 +147,9 @@ export function parseEntity(bytes: Buffer, limits: MimeLimits = DEFAULT_MIME_LIM
   let pos = 0;
   let bodyStart = -1;
   let current: Header | undefined;
+  // The header section is searched only within its limit, so a huge body without a blank line
+  // costs no more than the limit.
+  const window = bytes.subarray(0, Math.min(bytes.length, limits.maxHeaderBytes + 2));
   while (pos < bytes.length) {
     if (pos > limits.maxHeaderBytes) limit(`header section over ${limits.maxHeaderBytes} bytes`);
     const blank = lineEndLength(bytes, pos);
@@ -154,8 +157,11 @@ export function parseEntity(bytes: Buffer, limits: MimeLimits = DEFAULT_MIME_LIM
       bodyStart = pos + blank;
       break;
     }
-    let end = bytes.indexOf(LF, pos);
-    if (end < 0) end = bytes.length;
+    let end = window.indexOf(LF, pos);
+    if (end < 0) {
+      if (bytes.length > window.length) limit(`header section over ${limits.maxHeaderBytes} bytes`);
+      end = bytes.length;
+    }
     const lineEnd = end > pos && bytes[end - 1] === CR ? end - 1 : end;
     const line = bytes.toString('latin1', pos, lineEnd);
     if (line[0] === ' ' || line[0] === '\t') {

@@ -205,3 +205,16 @@ describe('AS2 headers, MIC and receipt options', () => {
     expect(parseMic('no-comma')).toBeUndefined();
   });
 });
+
+describe('hostile input gets a clear refusal', () => {
+  test('a large body with no header/body separator stops at the header limit', () => {
+    const e = refusal(() => parseEntity(Buffer.alloc(5_000_000, 0x41)));
+    expect(e).toMatchObject({ code: 'unexpected-processing-error', reason: 'limit' });
+  });
+
+  test('many near-delimiters ("--B" not followed by a line end) are skipped, then the missing end is reported', () => {
+    const body = '--B\r\n\r\nx' + '\r\n--Bx'.repeat(200_000);
+    const e = parseEntity(b(`Content-Type: multipart/signed; boundary=B\r\n\r\n${body}`));
+    expect(refusal(() => parseMultipart(e))).toMatchObject({ reason: 'malformed' });
+  });
+});
