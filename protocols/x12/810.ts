@@ -6,7 +6,8 @@
  * cXML order payloadID. N1 loops: BT bill-to, RI (or RE) remit-to, ST ship-to. ITD06 due date,
  * ITD07 net days. N9/MSG comments.
  * IT1: IT101 line number, IT102 quantity, IT103 unit, IT104 unit price, VP supplier part, PL order
- * line number; PID*F description; TXI line tax. Line subtotal = quantity x price rounded to the
+ * line number; TXI line tax; PID*F description (the segment order of the 004010/005010 810 table:
+ * TXI at 040 before the PID loop at 060; see tables.ts). Line subtotal = quantity x price rounded to the
  * currency (X12 has no line amount).
  * Summary: TDS01 total, TDS02 subtotal (both N2: implied 2 decimals, converted with decimals),
  * TXI header tax, SAC*C*G830 shipping, SAC*A*C310 discount (SAC05 N2), CTT.
@@ -55,7 +56,7 @@ export function build810(invoice: Invoice): OutSegment[] {
     ['RI', invoice.remitTo],
     ['ST', invoice.shipTo],
   ];
-  for (const [q, p] of parties) if (p) out.push(...writeParty(q, p));
+  for (const [q, p] of parties) if (p) out.push(...writeParty(q, p, { maxContacts: 3 }));
   if (invoice.dueDate || invoice.paymentTermsNetDays !== undefined) {
     out.push([
       'ITD',
@@ -68,7 +69,8 @@ export function build810(invoice: Invoice): OutSegment[] {
       invoice.paymentTermsNetDays?.toString(),
     ]);
   }
-  out.push(...writeComments(invoice.comments ?? []));
+  // The 810 heading takes one N9 loop of at most ten MSG.
+  out.push(...writeComments(invoice.comments ?? [], { maxLoops: 1, maxMessages: 10 }));
   let hash = add();
   for (const line of invoice.lines) {
     out.push([
@@ -83,12 +85,13 @@ export function build810(invoice: Invoice): OutSegment[] {
       'PL',
       String(line.orderLineNumber),
     ]);
+    // TXI (position 040) comes before the PID loop (060) in the IT1 loop.
+    if (line.tax) out.push(writeTax(line.tax));
     if (line.description !== undefined) {
       for (let i = 0; i < Math.max(1, line.description.length); i += PID_MAX) {
         out.push(['PID', 'F', undefined, undefined, undefined, line.description.slice(i, i + PID_MAX)]);
       }
     }
-    if (line.tax) out.push(writeTax(line.tax));
     hash = hash.plus(line.quantity);
   }
   out.push(['TDS', impliedFromDecimal(invoice.total), impliedFromDecimal(invoice.subtotal)]);

@@ -51,8 +51,8 @@ export function build856(shipment: Shipment, order?: Order, options: Build856Opt
     const e = requireX12DateTime(shipment.expectedDeliveryAt, 'DTM', 2);
     out.push(['DTM', '017', e.date, e.time, e.timeCode]);
   }
-  if (shipment.shipFrom) out.push(...writeParty('SF', shipment.shipFrom));
-  if (shipment.shipTo) out.push(...writeParty('ST', shipment.shipTo));
+  if (shipment.shipFrom) out.push(...writeParty('SF', shipment.shipFrom, { maxContacts: 3 }));
+  if (shipment.shipTo) out.push(...writeParty('ST', shipment.shipTo, { maxContacts: 3 }));
   hl++;
   out.push(['HL', String(hl), '1', 'O', '1']);
   const od = order ? x12DateTime(order.orderDate) : undefined;

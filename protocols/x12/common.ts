@@ -115,19 +115,39 @@ function pairsOf(values: string[]): [string, string | undefined][] {
   return out;
 }
 
-/** Party -> N1 loop. `addressId` goes to N104 with qualifier 92 (assigned by buyer) unless given. */
-export function writeParty(qualifier: string, p: Party, idQualifier = '92'): OutSegment[] {
+/** Lines `values` as at most `max` pairs; lines beyond the last pair join its second element. */
+function cappedPairs(values: string[], max: number): [string, string | undefined][] {
+  const pairs = pairsOf(values);
+  if (pairs.length <= max) return pairs;
+  const rest = values.slice(max * 2 - 1);
+  return [...pairs.slice(0, max - 1), [values[max * 2 - 2], rest.join(', ')]];
+}
+
+export interface WritePartyOptions {
+  /** N104 qualifier of `addressId` (default 92, assigned by buyer). */
+  idQualifier?: string;
+  /** PER segments the set's N1 loop takes (810, 856: 3); further contacts are left out. */
+  maxContacts?: number;
+}
+
+/**
+ * Party -> N1 loop. `addressId` goes to N104 with qualifier 92 (assigned by buyer) unless given.
+ * The N1 loop takes at most two N2 and two N3 (two lines each): further name or street lines are
+ * joined onto the last one, so nothing is lost and the loop stays within the standard's maximum use.
+ */
+export function writeParty(qualifier: string, p: Party, options: WritePartyOptions = {}): OutSegment[] {
+  const idQualifier = options.idQualifier ?? '92';
   const out: OutSegment[] = [
     p.addressId ? ['N1', qualifier, p.name, idQualifier, p.addressId] : ['N1', qualifier, p.name ?? ''],
   ];
-  for (const [a, b] of pairsOf(p.deliverTo ?? [])) out.push(['N2', a, b]);
+  for (const [a, b] of cappedPairs(p.deliverTo ?? [], 2)) out.push(['N2', a, b]);
   const a = p.address;
   if (a) {
-    for (const [s1, s2] of pairsOf(a.street)) out.push(['N3', s1, s2]);
+    for (const [s1, s2] of cappedPairs(a.street, 2)) out.push(['N3', s1, s2]);
     if (a.city || a.state || a.postalCode || a.countryCode)
       out.push(['N4', a.city, a.state, a.postalCode, a.countryCode]);
   }
-  for (const c of p.contacts ?? []) out.push(writeContact(c));
+  for (const c of (p.contacts ?? []).slice(0, options.maxContacts ?? Infinity)) out.push(writeContact(c));
   return out;
 }
 
@@ -136,23 +156,35 @@ export function writeParty(qualifier: string, p: Party, idQualifier = '92'): Out
 /** Longest MSG01 written; longer lines continue in MSG segments with MSG02 = "LC". */
 export const MSG_MAX = 264;
 
+export interface WriteCommentsOptions {
+  /** N9 loops the set takes (810: 1); further comments go into the last loop after a blank line. */
+  maxLoops?: number;
+  /** MSG segments per N9 loop (810: 10); lines beyond are left out. */
+  maxMessages?: number;
+}
+
 /**
  * Comments -> N9 loops: one N9*L1 per comment, one MSG per line of the comment; lines longer than
- * 264 characters continue in further MSGs marked "LC" (line continuation).
+ * 264 characters continue in further MSGs marked "LC" (line continuation). Sets whose tables allow
+ * fewer N9 loops or MSGs get the comments merged and cut to fit (`options`).
  */
-export function writeComments(comments: readonly string[]): OutSegment[] {
+export function writeComments(comments: readonly string[], options: WriteCommentsOptions = {}): OutSegment[] {
+  const maxLoops = Math.max(1, options.maxLoops ?? Infinity);
+  const groups: string[] = comments.slice(0, maxLoops - 1);
+  if (comments.length >= maxLoops) groups.push(comments.slice(maxLoops - 1).join('\n\n'));
   const out: OutSegment[] = [];
-  comments.forEach((comment, i) => {
-    out.push(['N9', 'L1', `NOTE${i + 1}`]);
+  groups.forEach((comment, i) => {
+    const msgs: OutSegment[] = [];
     for (const line of comment.split(/\r\n|\r|\n/)) {
       if (line === '') {
-        out.push(['MSG', ' ']);
+        msgs.push(['MSG', ' ']);
         continue;
       }
       for (let at = 0; at < line.length; at += MSG_MAX) {
-        out.push(at === 0 ? ['MSG', line.slice(0, MSG_MAX)] : ['MSG', line.slice(at, at + MSG_MAX), 'LC']);
+        msgs.push(at === 0 ? ['MSG', line.slice(0, MSG_MAX)] : ['MSG', line.slice(at, at + MSG_MAX), 'LC']);
       }
     }
+    out.push(['N9', 'L1', `NOTE${i + 1}`], ...msgs.slice(0, options.maxMessages ?? Infinity));
   });
   return out;
 }

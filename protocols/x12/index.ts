@@ -36,3 +36,4 @@ export * from './856';
 export * from './810';
 export * from './ack';
 export { parseTransactionSet, type MappedTransactionSet } from './dispatch';
+export * from './tables';
