@@ -6,6 +6,7 @@ import * as punchout from './20261123000400_punchout';
 import * as orders from './20261123000500_orders';
 import * as invoicesDelivery from './20261123000600_invoices_delivery';
 import * as orderShipToKey from './20261123000700_order_ship_to_key';
+import * as supplierSecret from './20261202020000_supplier_secret';
 import * as supplierOrderNumber from './20261202040000_supplier_order_number';
 
 interface Migration {
@@ -22,6 +23,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261123000500_orders', orders],
   ['20261123000600_invoices_delivery', invoicesDelivery],
   ['20261123000700_order_ship_to_key', orderShipToKey],
+  ['20261202020000_supplier_secret', supplierSecret],
   ['20261202040000_supplier_order_number', supplierOrderNumber],
 ];
 

@@ -4,7 +4,8 @@ import { SingleBar, Presets } from 'cli-progress';
 import { csvObjects } from './catalog/csv';
 import { importCatalog, importPriceLists } from './catalog/service';
 import { createDb, migrateLatest, migrateRollbackAll } from './platform/db';
-import { loadConfig, ConfigError } from './platform/config';
+import { loadConfig, ConfigError, type Config } from './platform/config';
+import { ensureSecretsKey } from './platform/crypto';
 import { partnerInputSchema } from './partners/schema';
 import { upsertPartner } from './partners/service';
 import { AppError } from './platform/errors';
@@ -24,12 +25,12 @@ function rowsOf(file: string) {
   return csvObjects(readFileSync(file, 'utf8')).rows.map((r) => ({ line: r.line, values: r.values }));
 }
 
-async function withDb<T>(fn: (db: ReturnType<typeof createDb>) => Promise<T>): Promise<T> {
-  const config = loadConfig();
+async function withDb<T>(fn: (db: ReturnType<typeof createDb>, config: Config) => Promise<T>): Promise<T> {
+  const config = ensureSecretsKey(loadConfig());
   const db = createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   try {
     await migrateLatest(db);
-    return await fn(db);
+    return await fn(db, config);
   } finally {
     await db.destroy();
   }
@@ -69,10 +70,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'partners':
       if (sub !== 'import' || !arg) break;
-      return withDb(async (db) => {
+      return withDb(async (db, config) => {
         const json = JSON.parse(readFileSync(arg, 'utf8')) as unknown;
         for (const item of Array.isArray(json) ? json : [json]) {
-          const { partner, created } = await upsertPartner(db, partnerInputSchema.parse(item));
+          const { partner, created } = await upsertPartner(db, partnerInputSchema.parse(item), {
+            secretsKey: config.SECRETS_KEY,
+          });
           console.log(`${created ? 'created' : 'replaced'} partner ${partner.id}`);
         }
         return 0;
@@ -102,7 +105,7 @@ async function main(argv: string[]): Promise<number> {
       const { createContext, closeContext } = await import('./platform/context');
       await import('./jobs/registry');
       const { ingestX12Files, describeOutcome } = await import('./edi/ingest-files');
-      const ctx = await createContext(loadConfig());
+      const ctx = await createContext(ensureSecretsKey(loadConfig()));
       const bar = new SingleBar(
         { format: 'edi ingest |{bar}| {percentage}% {value}/{total} bytes' },
         Presets.shades_classic,

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { createApp } from './app';
 import { seedDemo, warnOfDemoCredentials, DEMO_KEYS } from './demo';
 import { loadConfig, type Config } from './platform/config';
+import { ensureSecretsKey } from './platform/crypto';
+import { checkSecretsKey } from './partners/supplier-secret';
 import { closeContext, createContext, type AppContext } from './platform/context';
 import './jobs/registry';
 
@@ -35,8 +37,9 @@ export interface Running {
 }
 
 export async function startServer(config: Config = loadConfig()): Promise<Running> {
-  config = ensureAdminToken(config);
+  config = ensureSecretsKey(ensureAdminToken(config));
   const ctx = await createContext(config);
+  await checkSecretsKey(ctx.db, config);
   if (config.DEMO && config.DATABASE_URL) {
     ctx.log.warn('DEMO=1 with DATABASE_URL: the demo partner with published credentials is seeded');
     console.error(

@@ -1,11 +1,15 @@
 import { loadConfig, type Config } from './platform/config';
 import { closeContext, createContext } from './platform/context';
+import { ensureSecretsKey } from './platform/crypto';
+import { checkSecretsKey } from './partners/supplier-secret';
 import { warnOfDemoCredentials } from './demo';
 import './jobs/registry';
 
 /** `gateway worker`: job workers and the outbox relay, no HTTP. SIGTERM drains running jobs. */
 export async function startWorker(config: Config = loadConfig()) {
+  config = ensureSecretsKey(config);
   const ctx = await createContext(config);
+  await checkSecretsKey(ctx.db, config);
   if (config.DATABASE_URL) await warnOfDemoCredentials(ctx);
   await ctx.queue.start({ workers: true, relay: true });
   ctx.log.info({ queue: ctx.queue.kind }, 'worker started');

@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { parseStatusResponse } from '../../protocols/cxml';
+import { fillSharedSecret } from '../../protocols/cxml/mask';
+import { findPartner } from '../partners/repository';
+import { supplierSharedSecret } from '../partners/supplier-secret';
+import { sha256Hex } from '../platform/secrets';
 import type { Db, Q } from '../platform/db';
 import { defineJob, UnrecoverableJobError, type JobContext } from '../platform/jobs';
 import { enqueueInTx } from '../platform/outbox';
@@ -107,6 +111,20 @@ export function interpretAnswer(
   return { outcome: 'rejected', reason: `status ${code}${text ? ` ${text}` : ''}` };
 }
 
+/**
+ * The stored copy has the supplier's SharedSecret masked: a cXML document goes out with the
+ * partner's current one in its place (or without the element when the partner has none now).
+ */
+async function bytesToSend(
+  ctx: JobContext,
+  delivery: DeliveryRow,
+  doc: { content: Buffer; protocol: string },
+): Promise<Buffer> {
+  if (doc.protocol !== 'cxml') return doc.content;
+  const partner = await findPartner(ctx.db, delivery.partner_id);
+  return fillSharedSecret(doc.content, partner ? supplierSharedSecret(ctx.config, partner) : null);
+}
+
 async function send(data: { deliveryId: string }, ctx: JobContext): Promise<void> {
   const delivery = await ctx.db<DeliveryRow>('deliveries').where({ id: data.deliveryId }).first();
   if (!delivery) throw new UnrecoverableJobError(`delivery ${data.deliveryId} does not exist`);
@@ -114,7 +132,7 @@ async function send(data: { deliveryId: string }, ctx: JobContext): Promise<void
   const doc = await ctx
     .db('documents')
     .where({ id: delivery.document_id })
-    .first('content', 'content_type', 'doc_type');
+    .first('content', 'content_type', 'doc_type', 'protocol');
   const attempt = delivery.attempts + 1;
   const started = Date.now();
   let status: number | null = null;
@@ -122,10 +140,12 @@ async function send(data: { deliveryId: string }, ctx: JobContext): Promise<void
   let contentType = '';
   let error: string | null = null;
   let refused: string | null = null;
+  let sent: Buffer | null = null;
   try {
+    sent = await bytesToSend(ctx, delivery, doc);
     const res = await postOutbound(delivery.url, {
       headers: { 'Content-Type': doc.content_type },
-      body: doc.content,
+      body: sent,
       timeoutMs: ctx.config.DELIVERY_TIMEOUT_MS,
       denyPrivate: ctx.config.OUTBOUND_DENY_PRIVATE,
     });
@@ -148,6 +168,7 @@ async function send(data: { deliveryId: string }, ctx: JobContext): Promise<void
     status_code: status,
     error,
     duration_ms: Date.now() - started,
+    sha256: sent ? sha256Hex(sent) : null,
   });
   await ctx
     .db('deliveries')

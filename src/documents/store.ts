@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { insertStatement, nativeQuery, type Q, type SqlRow } from '../platform/db';
 import { sha256Hex } from '../platform/secrets';
+import { maskSecrets } from './mask';
 
 export type Protocol = 'cxml' | 'oci' | 'x12' | 'json';
 export type Direction = 'in' | 'out';
@@ -47,8 +48,10 @@ export interface RecordedResponse {
   body: string | Buffer;
 }
 
+const bytes = (b: string | Buffer): Buffer => (typeof b === 'string' ? Buffer.from(b, 'utf8') : b);
+
 function documentRow(doc: NewDocument, response?: RecordedResponse) {
-  const content = typeof doc.content === 'string' ? Buffer.from(doc.content, 'utf8') : doc.content;
+  const exact = bytes(doc.content);
   return {
     id: randomUUID(),
     partner_id: doc.partnerId,
@@ -56,10 +59,10 @@ function documentRow(doc: NewDocument, response?: RecordedResponse) {
     doc_type: doc.docType,
     direction: doc.direction,
     external_id: doc.externalId ?? null,
-    sha256: sha256Hex(content),
+    sha256: sha256Hex(exact),
     status: doc.status,
     content_type: doc.contentType,
-    content,
+    content: maskSecrets(doc.protocol, doc.contentType, exact),
     order_id: doc.orderId ?? null,
     invoice_id: doc.invoiceId ?? null,
     error: doc.error ?? null,
@@ -67,16 +70,16 @@ function documentRow(doc: NewDocument, response?: RecordedResponse) {
       ? {
           response_status: response.status,
           response_content_type: response.contentType,
-          response_body:
-            typeof response.body === 'string' ? Buffer.from(response.body, 'utf8') : response.body,
+          response_body: maskSecrets(doc.protocol, response.contentType, bytes(response.body)),
         }
       : {}),
   };
 }
 
 /**
- * Keeps a document verbatim (the exact bytes) with its metadata, and the answer given when it is
- * already known; returns its id.
+ * Keeps a document with its metadata, and the answer given when it is already known; returns its
+ * id. The copy is the exact bytes with credentials masked (same length, src/documents/mask.ts);
+ * `sha256` is of the exact bytes.
  */
 export async function storeDocument(q: Q, doc: NewDocument, response?: RecordedResponse): Promise<string> {
   const row = documentRow(doc, response);
@@ -130,7 +133,7 @@ export async function recordResponse(
     .update({
       response_status: res.status,
       response_content_type: res.contentType,
-      response_body: typeof res.body === 'string' ? Buffer.from(res.body, 'utf8') : res.body,
+      response_body: maskSecrets(undefined, res.contentType, bytes(res.body)),
       ...(res.docStatus ? { status: res.docStatus } : {}),
       ...(res.orderId !== undefined ? { order_id: res.orderId } : {}),
       ...(res.error !== undefined ? { error: res.error } : {}),

@@ -14,6 +14,7 @@ import { buildInvoiceDetailRequest } from '../../protocols/cxml';
 import { newPayloadId } from '../cxml/endpoint';
 import { onDeliveryOutcome, queueDelivery, resendDelivery, type DeliveryHook } from '../delivery/service';
 import { storeDocument } from '../documents/store';
+import { supplierCredential } from '../partners/supplier-secret';
 import { sendInvoice810 } from '../edi/outbound';
 import { D, add, dec, formatMoney } from '../model';
 import type { DecimalString, Invoice, InvoiceState, Order } from '../model';
@@ -125,11 +126,7 @@ export function renderInvoiceDocument(
         from: { domain: config.SUPPLIER_CXML_DOMAIN, identity: config.SUPPLIER_CXML_IDENTITY },
         to: cxml.credentials[0],
         sender: {
-          credentials: {
-            domain: config.SUPPLIER_CXML_DOMAIN,
-            identity: config.SUPPLIER_CXML_IDENTITY,
-            ...(config.SUPPLIER_CXML_SECRET ? { sharedSecret: config.SUPPLIER_CXML_SECRET } : {}),
-          },
+          credentials: supplierCredential(config, partner),
           userAgent: 'procurement-gateway',
         },
       },

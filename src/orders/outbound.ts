@@ -24,6 +24,7 @@ import type { AppContext } from '../platform/context';
 import type { Q } from '../platform/db';
 import { AppError } from '../platform/errors';
 import { findPartner, type PartnerRow } from '../partners/repository';
+import { supplierCredential } from '../partners/supplier-secret';
 
 export type OutboundFormat = 'cxml' | 'x12';
 
@@ -70,11 +71,7 @@ function envelope(ctx: AppContext, partner: PartnerRow, payloadId: string): Requ
   const to = partner.settings.cxml?.credentials[0];
   if (!to)
     throw new AppError('conflict', `partner ${partner.id} has no cXML credential to address documents to`);
-  const {
-    SUPPLIER_CXML_DOMAIN: domain,
-    SUPPLIER_CXML_IDENTITY: identity,
-    SUPPLIER_CXML_SECRET: secret,
-  } = ctx.config;
+  const { SUPPLIER_CXML_DOMAIN: domain, SUPPLIER_CXML_IDENTITY: identity } = ctx.config;
   return {
     payloadId,
     timestamp: ctx.now(),
@@ -82,7 +79,7 @@ function envelope(ctx: AppContext, partner: PartnerRow, payloadId: string): Requ
       from: { domain, identity },
       to: { domain: to.domain, identity: to.identity },
       sender: {
-        credentials: { domain, identity, ...(secret ? { sharedSecret: secret } : {}) },
+        credentials: supplierCredential(ctx.config, partner),
         userAgent: `${ctx.config.SUPPLIER_NAME} procurement gateway`,
       },
     },

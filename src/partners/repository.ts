@@ -11,6 +11,8 @@ export interface PartnerRow {
   settings: PartnerSettings;
   cxml_secret_hash: string | null;
   oci_password_hash: string | null;
+  /** The supplier's outbound cXML SharedSecret for this partner, encrypted (platform/crypto.ts). */
+  cxml_supplier_secret_enc: string | null;
   created_at: Date;
   updated_at: Date;
   deleted_at: Date | null;

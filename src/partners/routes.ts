@@ -26,7 +26,7 @@ export function partnerRoutes(ctx: AppContext): Router {
       use: admin,
     },
     async (_req, res, { body }) => {
-      const { partner, created } = await upsertPartner(ctx.db, body);
+      const { partner, created } = await upsertPartner(ctx.db, body, { secretsKey: ctx.config.SECRETS_KEY });
       res.status(created ? 201 : 200).json(partnerView(partner));
     },
   );
@@ -47,7 +47,9 @@ export function partnerRoutes(ctx: AppContext): Router {
       if (body.id !== undefined && body.id !== id) {
         throw new AppError('validation_failed', `body id "${body.id}" differs from the URL id "${id}"`);
       }
-      const { partner, created } = await upsertPartner(ctx.db, partnerInputSchema.parse({ ...body, id }));
+      const { partner, created } = await upsertPartner(ctx.db, partnerInputSchema.parse({ ...body, id }), {
+        secretsKey: ctx.config.SECRETS_KEY,
+      });
       res.status(created ? 201 : 200).json(partnerView(partner));
     },
   );

@@ -16,6 +16,16 @@ export const partnerInputSchema = z.object({
     .object({
       credentials: z.array(z.object({ domain: z.string().min(1), identity: z.string().min(1) })).min(1),
       sharedSecret: z.string().min(8, 'must be at least 8 characters').optional(),
+      /**
+       * The SharedSecret the supplier sends this partner in outbound cXML (its Sender credential):
+       * encrypted with SECRETS_KEY, never answered back. Omitted on a replace: kept; null: removed.
+       */
+      supplierSharedSecret: z
+        .string()
+        .min(8, 'must be at least 8 characters')
+        .max(1000, 'must be at most 1000 characters')
+        .nullable()
+        .optional(),
       outboundUrl: httpUrl.optional(),
       cartReturn: z.enum(['cxml-urlencoded', 'cxml-base64']).default('cxml-urlencoded'),
       statusUpdates: z.boolean().default(false),
@@ -90,7 +100,10 @@ export type PartnerInput = z.infer<typeof partnerInputSchema>;
 
 /** Partner settings as stored and answered: the input less its secrets. */
 export type PartnerSettings = Omit<PartnerInput, 'cxml' | 'oci'> & {
-  cxml?: Omit<NonNullable<PartnerInput['cxml']>, 'sharedSecret'> & { hasSharedSecret: boolean };
+  cxml?: Omit<NonNullable<PartnerInput['cxml']>, 'sharedSecret' | 'supplierSharedSecret'> & {
+    hasSharedSecret: boolean;
+    hasSupplierSharedSecret?: boolean;
+  };
   oci?: Omit<NonNullable<PartnerInput['oci']>, 'password'> & { hasPassword: boolean };
 };
 
@@ -102,6 +115,7 @@ export const partnerOutputSchema = partnerInputSchema.omit({ cxml: true, oci: tr
       cartReturn: z.string(),
       statusUpdates: z.boolean(),
       hasSharedSecret: z.boolean(),
+      hasSupplierSharedSecret: z.boolean(),
     })
     .optional(),
   oci: z

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../platform/db';
 import { AppError, isUniqueViolation, notFound } from '../platform/errors';
+import { encryptSecret } from '../platform/crypto';
 import { hashSecret, randomToken, sha256Hex } from '../platform/secrets';
+import { supplierSecretAad } from './supplier-secret';
 import { findPartner, partnersChanged, type PartnerRow } from './repository';
 import type { PartnerInput, PartnerSettings } from './schema';
 
@@ -16,7 +18,14 @@ function settingsOf(
   void row;
   return {
     ...rest,
-    ...(cxml ? { cxml: { ...omit(cxml, 'sharedSecret'), hasSharedSecret: secrets.cxml } } : {}),
+    ...(cxml
+      ? {
+          cxml: {
+            ...omit(omit(cxml, 'sharedSecret'), 'supplierSharedSecret'),
+            hasSharedSecret: secrets.cxml,
+          },
+        }
+      : {}),
     ...(oci ? { oci: { ...omit(oci, 'password'), hasPassword: secrets.oci } } : {}),
   };
 }
@@ -28,13 +37,26 @@ function omit<T extends object, K extends keyof T>(obj: T, key: K): Omit<T, K> {
 }
 
 /**
- * Creates or replaces a partner. Secrets are stored as scrypt hashes; a replace that omits a secret
- * keeps the stored one.
+ * Creates or replaces a partner. Secrets the partner sends us are stored as scrypt hashes; the
+ * supplier's outbound SharedSecret, which we must send, is encrypted with SECRETS_KEY (`secretsKey`).
+ * A replace that omits a secret keeps the stored one.
  */
 export async function upsertPartner(
   db: Db,
   input: PartnerInput,
+  opts: { secretsKey?: string | undefined } = {},
 ): Promise<{ partner: PartnerRow; created: boolean }> {
+  const supplierSecret = input.cxml?.supplierSharedSecret;
+  if (supplierSecret && !opts.secretsKey) {
+    throw new AppError(
+      'validation_failed',
+      'cxml.supplierSharedSecret needs SECRETS_KEY (32 random bytes, e.g. openssl rand -base64 32) in every server and worker',
+      { details: [{ path: 'cxml.supplierSharedSecret', message: 'SECRETS_KEY is not set' }] },
+    );
+  }
+  const supplierEnc = supplierSecret
+    ? encryptSecret(opts.secretsKey, supplierSecret, supplierSecretAad(input.id))
+    : supplierSecret;
   const cxmlHashNew = input.cxml?.sharedSecret ? await hashSecret(input.cxml.sharedSecret) : undefined;
   const ociHashNew = input.oci?.password ? await hashSecret(input.oci.password) : undefined;
   try {
@@ -61,6 +83,11 @@ export async function upsertPartner(
         settings: JSON.stringify(settingsOf(input, existing, { cxml: !!cxmlHash, oci: !!ociHash })),
         cxml_secret_hash: cxmlHash,
         oci_password_hash: ociHash,
+        cxml_supplier_secret_enc: !input.cxml
+          ? null
+          : supplierEnc === undefined
+            ? (existing?.cxml_supplier_secret_enc ?? null)
+            : supplierEnc,
         updated_at: trx.fn.now(),
         deleted_at: null,
       };
@@ -138,8 +165,10 @@ export async function createApiKey(
 }
 
 export function partnerView(row: PartnerRow) {
+  const cxml = row.settings.cxml;
   return {
     ...row.settings,
+    ...(cxml ? { cxml: { ...cxml, hasSupplierSharedSecret: row.cxml_supplier_secret_enc !== null } } : {}),
     id: row.id,
     name: row.name,
     currency: row.currency,

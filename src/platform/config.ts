@@ -25,7 +25,6 @@ export const configSchema = z.object({
   SUPPLIER_NAME: z.string().default('Demo Supplier Inc.'),
   SUPPLIER_CXML_DOMAIN: z.string().min(1).default('NetworkID'),
   SUPPLIER_CXML_IDENTITY: z.string().min(1).default('AN-SUPPLIER-DEMO'),
-  SUPPLIER_CXML_SECRET: z.string().optional(),
   SUPPLIER_X12_QUALIFIER: z.string().length(2).default('ZZ'),
   SUPPLIER_X12_ID: z.string().min(1).max(15).default('SUPPLIERDEMO'),
   /** Prefix of the supplier order number (X12 BAK08 is at most 22 characters; no X12 delimiters). */
@@ -86,7 +85,10 @@ export function secretsKeyBytes(value: string): Buffer | null {
 }
 
 /** Settings that no longer exist: setting one stops the start with what replaced it. */
-const REMOVED: Record<string, string> = {};
+const REMOVED: Record<string, string> = {
+  SUPPLIER_CXML_SECRET:
+    'removed: one outbound SharedSecret for every partner; set cxml.supplierSharedSecret per partner (encrypted with SECRETS_KEY)',
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -10,6 +10,8 @@ import '../../src/jobs/registry';
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://root@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+/** SECRETS_KEY of the tests (32 bytes, base64). */
+export const SECRETS_KEY = Buffer.alloc(32, 7).toString('base64');
 
 /** A fresh database per test file, so test files can run in parallel. */
 export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -33,6 +35,7 @@ export function testConfig(overrides: Record<string, string | undefined> = {}): 
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ADMIN_TOKEN,
+    SECRETS_KEY,
     DEMO: '0',
     OUTBOX_POLL_MS: '50',
     // Tests change partner rows with plain SQL and expect the next request to see it.

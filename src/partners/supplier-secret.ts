@@ -1,0 +1,64 @@
+/**
+ * The SharedSecret the supplier sends a partner in outbound cXML (cxml.supplierSharedSecret): kept
+ * encrypted with SECRETS_KEY (src/platform/crypto.ts), decrypted only to build or send a document,
+ * never logged and never answered by an API (a partner GET says only hasSupplierSharedSecret).
+ * Stored and served copies of the documents carry it masked; a delivery puts the current secret back
+ * into the bytes it sends.
+ */
+import { ConfigError, secretsKeyBytes, type Config } from '../platform/config';
+import { decryptSecret, keyId, keyIdOf } from '../platform/crypto';
+import type { Q } from '../platform/db';
+
+/** Associated data of the ciphertext: it decrypts only on this partner's row. */
+export function supplierSecretAad(partnerId: string): string {
+  return `partner ${partnerId} cxml.supplierSharedSecret`;
+}
+
+export function supplierSharedSecret(
+  config: Pick<Config, 'SECRETS_KEY'>,
+  partner: { id: string; cxml_supplier_secret_enc: string | null },
+): string | null {
+  if (!partner.cxml_supplier_secret_enc) return null;
+  return decryptSecret(config.SECRETS_KEY, partner.cxml_supplier_secret_enc, supplierSecretAad(partner.id));
+}
+
+/** The supplier's Sender credential for documents to this partner. */
+export function supplierCredential(
+  config: Pick<Config, 'SECRETS_KEY' | 'SUPPLIER_CXML_DOMAIN' | 'SUPPLIER_CXML_IDENTITY'>,
+  partner: { id: string; cxml_supplier_secret_enc: string | null },
+): { domain: string; identity: string; sharedSecret?: string } {
+  const secret = supplierSharedSecret(config, partner);
+  return {
+    domain: config.SUPPLIER_CXML_DOMAIN,
+    identity: config.SUPPLIER_CXML_IDENTITY,
+    ...(secret !== null ? { sharedSecret: secret } : {}),
+  };
+}
+
+/**
+ * At start: when partners have encrypted secrets, SECRETS_KEY must be set and be the key they were
+ * written with; otherwise the start stops naming the partners (rather than failing deliveries later).
+ */
+export async function checkSecretsKey(q: Q, config: Pick<Config, 'SECRETS_KEY'>): Promise<void> {
+  const rows: { id: string; cxml_supplier_secret_enc: string }[] = await q('partners')
+    .whereNotNull('cxml_supplier_secret_enc')
+    .whereNull('deleted_at')
+    .select('id', 'cxml_supplier_secret_enc');
+  if (rows.length === 0) return;
+  const key = config.SECRETS_KEY ? secretsKeyBytes(config.SECRETS_KEY) : null;
+  const names = (list: typeof rows) =>
+    list
+      .slice(0, 10)
+      .map((r) => r.id)
+      .join(', ') + (list.length > 10 ? ` and ${list.length - 10} more` : '');
+  if (!key)
+    throw new ConfigError([
+      `SECRETS_KEY: required: partners ${names(rows)} have an encrypted cxml.supplierSharedSecret`,
+    ]);
+  const mine = keyId(key);
+  const other = rows.filter((r) => keyIdOf(r.cxml_supplier_secret_enc) !== mine);
+  if (other.length)
+    throw new ConfigError([
+      `SECRETS_KEY: not the key that encrypted the cxml.supplierSharedSecret of partners ${names(other)} (key id ${keyIdOf(other[0]!.cxml_supplier_secret_enc)}, this one is ${mine})`,
+    ]);
+}
