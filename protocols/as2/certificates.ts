@@ -17,6 +17,7 @@ import {
   parseDer,
   raw,
   sequence,
+  text,
   time,
 } from './der';
 import { As2Error } from './errors';
@@ -328,5 +329,38 @@ export function readCertificateId(node: Node | undefined, what: string): Certifi
 export function describeCertificateId(id: CertificateId): string {
   if (id.kind === 'subject-key-identifier')
     return `subject key identifier ${id.keyIdentifier.toString('hex')}`;
-  return `serial ${id.serialDer.toString('hex').toUpperCase()}`;
+  return `issuer ${formatName(id.issuerDer)}, serial ${id.serialDer
+    .toString('hex')
+    .toUpperCase()
+    .replace(/^(00)+(?=.)/, '')}`;
+}
+
+const NAME_ATTRS: Record<string, string> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.5': 'serialNumber',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '1.2.840.113549.1.9.1': 'emailAddress',
+  '0.9.2342.19200300.100.1.25': 'DC',
+};
+
+/** A distinguished name (DER) as `O=..., CN=...` in encoded order; `?` when it cannot be read. */
+export function formatName(der: Buffer): string {
+  try {
+    const rdns = sequence(parseDer(der, 'Name'), 'Name').map((rdn) =>
+      children(rdn, 'RDN')
+        .map((atv) => {
+          const f = sequence(atv, 'AttributeTypeAndValue');
+          const type = oid(f[0], 'type');
+          return `${NAME_ATTRS[type] ?? type}=${text(f[1], 'value')}`;
+        })
+        .join('+'),
+    );
+    return rdns.join(', ') || '(empty)';
+  } catch {
+    return '?';
+  }
 }

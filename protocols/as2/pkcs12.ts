@@ -1,8 +1,7 @@
 /**
  * PKCS#12 (RFC 7292) reading: password integrity (HMAC with the PKCS#12 key derivation), data and
  * password-encrypted safes, key bags, shrouded key bags (PBES2 / RFC 8018 and the PKCS#12 3DES
- * PBEs) and certificate bags. Public-key integrity/privacy modes and RC2 (`openssl pkcs12 -legacy`
- * certificate safes) are refused with a clear error.
+ * and RC2 PBEs) and certificate bags. Public-key integrity/privacy modes are refused with a clear error.
  */
 import {
   createDecipheriv,
@@ -36,6 +35,7 @@ import {
   smallInt,
 } from './der';
 import { As2Error } from './errors';
+import { rc2CbcDecrypt } from './rc2';
 
 const MAX_ITERATIONS = 10_000_000;
 
@@ -204,10 +204,19 @@ function pbeDecrypt(algNode: Node, data: Buffer, password: string): Buffer {
     const d = createDecipheriv('des-ede3-cbc', key, iv);
     return Buffer.concat([d.update(data), d.final()]);
   }
-  const name =
-    id === OID.pbeSha40Rc2 || id === OID.pbeSha128Rc2
-      ? 'RC2 (a legacy export: re-export with `openssl pkcs12 -export -keypbe AES-256-CBC -certpbe AES-256-CBC`)'
-      : describeOid(id);
+  if (id === OID.pbeSha40Rc2 || id === OID.pbeSha128Rc2) {
+    // Legacy exports (openssl pkcs12 -legacy, older Windows/Java): RC2-40 certificate safes.
+    const params = sequence(alg[1], 'pbeParams');
+    const salt = octets(params[0], 'salt');
+    const iterations = smallInt(params[1], 'iterations');
+    checkIterations(iterations);
+    const pw = bmpPassword(password);
+    const bits = id === OID.pbeSha40Rc2 ? 40 : 128;
+    const key = pkcs12Kdf('sha1', pw, salt, 1, iterations, bits / 8);
+    const iv = pkcs12Kdf('sha1', pw, salt, 2, iterations, 8);
+    return rc2CbcDecrypt(key, bits, iv, data);
+  }
+  const name = describeOid(id);
   throw new As2Error('unexpected-processing-error', 'unsupported-algorithm', `PKCS#12 encryption ${name}`);
 }
 

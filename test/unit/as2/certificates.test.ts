@@ -11,6 +11,7 @@ import {
   newestValidCertificate,
   validCertificates,
 } from '../../../protocols/as2';
+import { rc2DecryptBlock } from '../../../protocols/as2/rc2';
 import { type Identity, OpensslLab } from './openssl';
 
 let lab: OpensslLab;
@@ -131,9 +132,9 @@ describe('import', () => {
     expect(refusal(() => importKeyMaterial(lab.read(p12)))).toMatchObject({ reason: 'bad-password' });
   });
 
-  test('PKCS#12 made with -legacy (RC2-40 certificates) is refused with advice', () => {
+  test('PKCS#12 made with -legacy (RC2-40 certificates, 3DES key, SHA-1 MAC) imports', () => {
     const p12 = lab.tmp();
-    const r = lab.tryRun([
+    lab.run([
       'pkcs12',
       '-export',
       '-legacy',
@@ -142,14 +143,25 @@ describe('import', () => {
       '-inkey',
       a.keyPath,
       '-passout',
-      'pass:x',
+      'pass:legacy',
       '-out',
       p12,
     ]);
-    if (r.status !== 0) return; // this openssl has no legacy provider: nothing to refuse
-    const err = refusal(() => importKeyMaterial(lab.read(p12), { password: 'x' }));
-    expect(err).toMatchObject({ reason: 'unsupported-algorithm' });
-    expect(err.detail).toContain('-certpbe AES-256-CBC');
+    const m = importKeyMaterial(lab.read(p12), { password: 'legacy' });
+    expect(m.certificates[0]!.fingerprintSha256).toBe(a.cert.fingerprintSha256);
+    expect(keyMatchesCertificate(m.privateKey!, a.cert)).toBe(true);
+  });
+
+  test('RC2 decryption matches the RFC 2268 test vectors', () => {
+    const vectors: [string, number, string, string][] = [
+      ['0000000000000000', 63, '0000000000000000', 'ebb773f993278eff'],
+      ['ffffffffffffffff', 64, 'ffffffffffffffff', '278b27e42e2f0d49'],
+      ['3000000000000000', 64, '1000000000000001', '30649edf9be7d2c2'],
+    ];
+    for (const [key, bits, plain, cipher] of vectors)
+      expect(rc2DecryptBlock(Buffer.from(key, 'hex'), bits, Buffer.from(cipher, 'hex')).toString('hex')).toBe(
+        plain,
+      );
   });
 
   test('garbage is refused as malformed', () => {

@@ -221,6 +221,62 @@ describe('signed messages from openssl cms', () => {
   });
 });
 
+describe('signer and recipient named by subject key identifier (openssl -keyid)', () => {
+  test('signed and encrypted with -keyid: found by subjectKeyIdentifier', () => {
+    const e = entity(x12('\r\n'));
+    const signed = lab.run([
+      'cms',
+      '-sign',
+      '-keyid',
+      '-binary',
+      '-in',
+      lab.file(e),
+      '-signer',
+      partner.certPath,
+      '-inkey',
+      partner.keyPath,
+    ]);
+    const der = lab.run([
+      'cms',
+      '-encrypt',
+      '-keyid',
+      '-binary',
+      '-in',
+      lab.file(signed),
+      '-aes-256-cbc',
+      '-outform',
+      'DER',
+      '-recip',
+      gateway.certPath,
+    ]);
+    const msg = Buffer.concat([
+      Buffer.from('Content-Type: application/pkcs7-mime; smime-type=enveloped-data\r\n\r\n'),
+      der,
+    ]);
+    const r = unwrap(msg);
+    expect(kinds(r)).toBe('encrypted>signed');
+    expect(r.signer?.fingerprintSha256).toBe(partner.cert.fingerprintSha256);
+  });
+});
+
+describe('a signed part whose line ends were changed in transit', () => {
+  test('signed over CRLF, received with bare LF: verifies against the canonical form, and the MIC covers that', () => {
+    const e = entity(x12('\r\n'));
+    const out = sign(e, 'sha256').toString('latin1');
+    // an intermediary rewrote the signed part's CRLF to LF (the signature part is left alone)
+    const boundary = /boundary="([^"]+)"/.exec(out)![1]!;
+    const [pre, first, ...rest] = out.split(`--${boundary}`);
+    const mangled = Buffer.from(
+      [pre, first!.replace(/\r\n/g, '\n'), ...rest].join(`--${boundary}`),
+      'latin1',
+    );
+    const r = unwrap(mangled);
+    expect(r.layers[0]).toMatchObject({ kind: 'signed', canonicalized: true });
+    expect(r.mic.digest).toBe(lab.mic(e, 'sha256'));
+    expect(r.payload.content.equals(x12('\r\n'))).toBe(true);
+  });
+});
+
 describe('encrypted messages from openssl cms', () => {
   test.each([
     ['des3', 'des-ede3-cbc', false],
@@ -402,10 +458,9 @@ describe('refusals map to the negative MDN modifier', () => {
   });
 
   test('encrypted for a certificate that is not ours: decryption-failed (no-recipient)', () => {
-    expect(unwrapError(encrypt(entity(x12('\r\n')), 'aes-256-cbc', { to: stranger }))).toMatchObject({
-      code: 'decryption-failed',
-      reason: 'no-recipient',
-    });
+    const err = unwrapError(encrypt(entity(x12('\r\n')), 'aes-256-cbc', { to: stranger }));
+    expect(err).toMatchObject({ code: 'decryption-failed', reason: 'no-recipient' });
+    expect(err.detail).toContain(`issuer O=AS2 test, CN=stranger, serial ${stranger.cert.serialNumber}`);
   });
 
   test('corrupted ciphertext: decryption-failed', () => {
