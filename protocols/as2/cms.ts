@@ -10,7 +10,6 @@ import {
   createCipheriv,
   createDecipheriv,
   createHash,
-  createPublicKey,
   privateDecrypt,
   publicEncrypt,
   randomBytes,
@@ -656,7 +655,7 @@ function unwrapKey(ri: KeyTrans, key: KeyObject, keyLength: number): Buffer {
  * the expected length (RFC 3218 2.3.2), and the failure surfaces as one content-decryption error.
  */
 function unwrapPkcs1(encryptedKey: Buffer, key: KeyObject, keyLength: number): Buffer {
-  const modulusBytes = Math.ceil((createPublicKey(key).asymmetricKeyDetails?.modulusLength ?? 0) / 8);
+  const modulusBytes = Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
   const fallback = randomBytes(keyLength);
   if (modulusBytes === 0 || encryptedKey.length > modulusBytes) return fallback;
   const input =

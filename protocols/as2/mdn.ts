@@ -92,6 +92,13 @@ export interface BuiltMdn {
   body: Buffer;
 }
 
+/** CR, LF and other control characters become spaces (no header injection through partner values). */
+function oneLine(s: string): string {
+  let out = '';
+  for (const ch of s) out += ch < ' ' || ch === '\x7f' ? ' ' : ch;
+  return out.replace(/ {2,}/g, ' ').trim();
+}
+
 function boundary(): string {
   return `----=_MDN_${randomBytes(12).toString('hex')}`;
 }
@@ -104,20 +111,23 @@ function boundary(): string {
 export function buildMdn(o: BuildMdnOptions): BuiltMdn {
   const disposition =
     typeof o.outcome === 'object' && !(o.outcome instanceof As2Error) ? o.outcome : dispositionFor(o.outcome);
-  const ua = o.reportingUa ?? 'procurement-gateway AS2';
-  const originalId = formatMessageId(o.original.messageId);
+  const ua = oneLine(o.reportingUa ?? 'procurement-gateway AS2');
+  // The original's values come from the partner: kept on one line, never refused (a negative MDN
+  // must still be written for a message with an odd Message-ID).
+  const originalId = `<${oneLine(parseMessageId(o.original.messageId))}>`;
+  const recipient = oneLine(o.original.as2To);
   const ok =
     disposition.type === 'processed' && (!disposition.modifier || disposition.modifier.kind === 'warning');
   const text =
     o.text ??
     (ok
-      ? `The AS2 message ${originalId} to ${o.original.as2To} was received and its integrity was verified as requested.\r\nThis is no guarantee that the message was processed or accepted by the application.\r\n`
-      : `The AS2 message ${originalId} to ${o.original.as2To} was received but could not be processed: ${disposition.modifier?.text ?? disposition.type}.\r\n` +
+      ? `The AS2 message ${originalId} to ${recipient} was received and its integrity was verified as requested.\r\nThis is no guarantee that the message was processed or accepted by the application.\r\n`
+      : `The AS2 message ${originalId} to ${recipient} was received but could not be processed: ${disposition.modifier?.text ?? disposition.type}.\r\n` +
         (o.outcome instanceof As2Error ? `${o.outcome.detail}\r\n` : ''));
   const fields: string[] = [
     `Reporting-UA: ${ua}`,
-    `Original-Recipient: rfc822; ${o.original.as2To}`,
-    `Final-Recipient: rfc822; ${o.original.as2To}`,
+    `Original-Recipient: rfc822; ${recipient}`,
+    `Final-Recipient: rfc822; ${recipient}`,
     `Original-Message-ID: ${originalId}`,
     `Disposition: ${formatDisposition(disposition)}`,
   ];

@@ -13,6 +13,8 @@ import {
   unwrapAs2Message,
   toHeaders,
   parseDispositionNotificationOptions,
+  signData,
+  encryptData,
 } from '../../../protocols/as2';
 import { type Identity, OpensslLab, x12 } from './openssl';
 
@@ -266,6 +268,45 @@ describe('our outbound messages, read by openssl cms', () => {
   });
 });
 
+describe('CMS building blocks, read by openssl cms', () => {
+  test('enveloping SignedData (signed-data) verifies with openssl and yields the content', () => {
+    const content = Buffer.from('Content-Type: application/xml\r\n\r\n<a/>\r\n');
+    const der = signData(content, {
+      certificate: gateway.cert,
+      privateKey: gateway.key,
+      digest: 'sha384',
+      detached: false,
+    });
+    const out = lab.tmp();
+    lab.run(['cms', '-verify', '-binary', '-noverify', '-inform', 'DER', '-in', lab.file(der), '-out', out]);
+    expect(lab.read(out).equals(content)).toBe(true);
+  });
+
+  test('EnvelopedData for two recipients: each one decrypts with openssl', () => {
+    const content = Buffer.from('archive copy');
+    const der = encryptData(content, { recipients: [partner.cert, gateway.cert], algorithm: 'aes-128-cbc' });
+    for (const who of [partner, gateway]) {
+      const out = lab.tmp();
+      lab.run([
+        'cms',
+        '-decrypt',
+        '-binary',
+        '-inform',
+        'DER',
+        '-in',
+        lab.file(der),
+        '-recip',
+        who.certPath,
+        '-inkey',
+        who.keyPath,
+        '-out',
+        out,
+      ]);
+      expect(lab.read(out).equals(content)).toBe(true);
+    }
+  });
+});
+
 describe('MDNs', () => {
   const original = { messageId: 'in-7@partner.example', as2From: 'PARTNER', as2To: 'GATEWAY CORP' };
 
@@ -319,6 +360,35 @@ describe('MDNs', () => {
       });
     },
   );
+
+  test('partner values with line breaks cannot add fields to the MDN', () => {
+    const mdn = buildMdn({
+      original: {
+        messageId: 'evil\r\nDisposition: x/y; processed@p',
+        as2From: 'PARTNER',
+        as2To: 'GATEWAY',
+      },
+      outcome: 'unexpected-processing-error',
+      messageId: 'mdn-9@gateway.example',
+      now,
+    });
+    const parsed = parseMdn(
+      { headers: toHeaders(mdn.headers), body: mdn.body },
+      { partnerCertificates: [], now },
+    );
+    expect(parsed.fields.filter((f) => f.name.toLowerCase() === 'disposition')).toHaveLength(1);
+    // AS2 names are validated (readAs2Headers does so on the way in): a name with a line break is refused
+    expect(() =>
+      buildMdn({
+        original: { messageId: 'm@p', as2From: 'PARTNER', as2To: 'GW\r\nX: 1' },
+        outcome: 'processed',
+        messageId: 'x@y',
+        now,
+      }),
+    ).toThrow(RangeError);
+    expect(parsed.originalMessageId).toBe('evil Disposition: x/y; processed@p');
+    expect(parsed.processed).toBe(false);
+  });
 
   test('an MDN signed by openssl is verified and checked against the MIC we sent', () => {
     const m = build({ sign: { certificate: gateway.cert, privateKey: gateway.key, digest: 'sha256' } });
