@@ -8,6 +8,7 @@ import * as invoicesDelivery from './20261123000600_invoices_delivery';
 import * as orderShipToKey from './20261123000700_order_ship_to_key';
 import * as supplierSecret from './20261202020000_supplier_secret';
 import * as supplierOrderNumber from './20261202040000_supplier_order_number';
+import * as deploymentMode from './20261202050000_deployment_mode';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -25,6 +26,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261123000700_order_ship_to_key', orderShipToKey],
   ['20261202020000_supplier_secret', supplierSecret],
   ['20261202040000_supplier_order_number', supplierOrderNumber],
+  ['20261202050000_deployment_mode', deploymentMode],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -6,7 +6,7 @@
  * Invalid builder input is a programming error: it throws `CxmlBuildError` (a TypeError), not CxmlError.
  */
 import type { DecimalString } from '../../src/model';
-import { isDecimalString } from '../../src/model';
+import { formatAmount, isDecimalString } from '../../src/model';
 import { cxmlStatusText } from './errors';
 import { formatCxmlTimestamp, parseCxmlDate } from './dates';
 
@@ -147,19 +147,33 @@ export function currencyCode(value: string | undefined, what = 'currency'): stri
   return value;
 }
 
+/**
+ * `<Money currency>`: the amount with the currency's scale (totals "13.50" USD, "259" JPY; unit prices
+ * as stored, at least that scale: formatAmount), the same way in every document.
+ */
 export function money(amount: DecimalString, currency: string, what: string): El {
-  return el('Money', { currency: currencyCode(currency) }, decimal(amount, what));
+  const code = currencyCode(currency);
+  return el('Money', { currency: code }, formatAmount(decimal(amount, what), code));
 }
 
-/** A cXML datetime attribute: a Date (written in UTC) or a string that is a date with a time zone. */
+/**
+ * A cXML datetime attribute (the DTD's datetime.tz: a time zone is required), always in one form,
+ * `YYYY-MM-DDThh:mm:ss[.fff]±hh:mm`: a Date is written in UTC (`+00:00`); a string keeps its own
+ * wall time and offset (the buyer's `2000-10-12T18:41:29-08:00` goes back as it came), with `Z`
+ * written `+00:00`; a calendar date alone (an invoice date, an X12 PO date) is that day at
+ * 00:00:00+00:00. A time without a zone is refused: which instant it means is not known.
+ */
 export function timestampValue(value: string | Date, what: string): string {
   if (value instanceof Date) return formatCxmlTimestamp(value);
   const parsed = parseCxmlDate(value);
   if (parsed === undefined) throw new CxmlBuildError(`${what} is not a date: ${JSON.stringify(value)}`);
-  if (!parsed.hasOffset && value.includes('T')) {
-    throw new CxmlBuildError(`${what} needs a time zone (cXML datetime.tz): ${JSON.stringify(value)}`);
+  if (!parsed.hasOffset) {
+    if (parsed.iso.includes('T')) {
+      throw new CxmlBuildError(`${what} needs a time zone (cXML datetime.tz): ${JSON.stringify(value)}`);
+    }
+    return `${parsed.iso}T00:00:00+00:00`;
   }
-  return parsed.iso;
+  return parsed.iso.endsWith('Z') ? `${parsed.iso.slice(0, -1)}+00:00` : parsed.iso;
 }
 
 // ---------------------------------------------------------------------------------------------- envelope

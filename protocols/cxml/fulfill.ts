@@ -23,8 +23,12 @@ import { contactEl } from './parts';
 export interface OrderReferenceInput {
   /** The buyer's orderID. */
   orderId: string;
-  /** payloadID of the OrderRequest. */
-  payloadId: string;
+  /**
+   * payloadID of the OrderRequest; empty or absent for an order that did not come as cXML (X12, JSON):
+   * the DTD requires OrderReference/DocumentReference, so it is written with payloadID="".
+   */
+  payloadId?: string;
+  /** The buyer's orderDate: pass its own lexical form to echo it with its offset (see timestampValue). */
   orderDate?: string | Date;
 }
 
@@ -35,7 +39,7 @@ function orderReference(ref: OrderReferenceInput): El {
       orderID: requireText(ref.orderId, 'order.orderId'),
       orderDate: ref.orderDate === undefined ? undefined : timestampValue(ref.orderDate, 'order.orderDate'),
     },
-    el('DocumentReference', { payloadID: requireText(ref.payloadId, 'order.payloadId') }),
+    el('DocumentReference', { payloadID: ref.payloadId?.trim() ?? '' }),
   );
 }
 
@@ -182,10 +186,21 @@ export interface ShipNoticeInput {
   order: Omit<OrderReferenceInput, 'orderId'> & { orderId?: string };
   noticeDate: string | Date;
   operation?: 'new' | 'update' | 'delete';
-  /** CarrierIdentifier@domain for shipment.carrier; default "companyName" (use "SCAC" for SCAC codes). */
+  /**
+   * CarrierIdentifier@domain of shipment.carrier; default: "SCAC" when it is written like a Standard
+   * Carrier Alpha Code (2 to 4 capital letters, "UPSN"), else "companyName" (a name, "United Parcel
+   * Service"). shipment.carrierName, when given, is sent as a second identifier in "companyName".
+   */
   carrierDomain?: string;
   comments?: string;
   lang?: string;
+}
+
+/** A Standard Carrier Alpha Code: 2 to 4 capital letters (the 856 writes the same in TD503). */
+const SCAC_RE = /^[A-Z]{2,4}$/;
+
+export function carrierDomainOf(carrier: string): 'SCAC' | 'companyName' {
+  return SCAC_RE.test(carrier.trim()) ? 'SCAC' : 'companyName';
 }
 
 /**
@@ -221,7 +236,14 @@ export function buildShipNoticeRequest(envelope: RequestEnvelopeInput, input: Sh
       ? el(
           'ShipControl',
           {},
-          el('CarrierIdentifier', { domain: input.carrierDomain ?? 'companyName' }, shipment.carrier),
+          el(
+            'CarrierIdentifier',
+            { domain: input.carrierDomain ?? carrierDomainOf(shipment.carrier) },
+            shipment.carrier,
+          ),
+          shipment.carrierName !== undefined && shipment.carrierName !== shipment.carrier
+            ? el('CarrierIdentifier', { domain: 'companyName' }, shipment.carrierName)
+            : undefined,
           el('ShipmentIdentifier', {}, shipment.trackingNumber),
         )
       : undefined;

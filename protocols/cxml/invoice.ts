@@ -3,8 +3,9 @@
  *
  * Field mapping (both directions):
  *   invoiceNumber          InvoiceDetailRequestHeader@invoiceID
- *   purpose                @purpose standard | creditMemo (lineLevelCreditMemo is read as creditMemo;
- *                          debitMemo and lineLevelDebitMemo are refused with 406)
+ *   purpose                @purpose standard | creditMemo; a credit memo is written as lineLevelCreditMemo
+ *                          (it credits lines); creditMemo and lineLevelCreditMemo are both read as creditMemo;
+ *                          debitMemo and lineLevelDebitMemo are refused with 406
  *   invoiceDate            @invoiceDate (ISO, offset kept)
  *   billTo, remitTo        InvoicePartner/Contact[@role]
  *   shipTo                 InvoiceDetailShipping/Contact[@role=shipTo] (cXML also needs a shipFrom there)
@@ -27,9 +28,11 @@
  *
  * Credit memos: the canonical convention (src/invoices/calc.ts) is negative quantities, subtotals, taxes,
  * shipping, discount and total with positive unit prices — which is what cXML expects of credit memos
- * (DueAmount negative). The builder writes credit memos with those signs whatever signs it is given, with
- * InvoiceDetailHeaderIndicator@isHeaderInvoice="yes" as the DTD requires for purpose="creditMemo". Parsing
- * keeps the signs as sent.
+ * (DueAmount negative). The builder writes credit memos with those signs whatever signs it is given. Our
+ * credit memos credit lines of an invoice, so they go out as the DTD's line-level credit memo:
+ * purpose="lineLevelCreditMemo" with InvoiceDetailOrder/InvoiceDetailItem and no isHeaderInvoice (the
+ * DTD's purpose="creditMemo" requires isHeaderInvoice="yes", which means InvoiceDetailHeaderOrder and no
+ * item details). Parsing keeps the signs as sent.
  */
 import type { DecimalString, Invoice, InvoiceLine, Party, Tax } from '../../src/model';
 import { add, dec, eq, formatMoney, isDecimalString } from '../../src/model';
@@ -173,11 +176,12 @@ export function buildInvoiceDetailRequest(
     'InvoiceDetailRequestHeader',
     {
       invoiceID: requireText(invoice.invoiceNumber, 'invoice.invoiceNumber'),
-      purpose: invoice.purpose,
+      purpose: credit ? 'lineLevelCreditMemo' : 'standard',
       operation: options.operation ?? 'new',
       invoiceDate: timestampValue(invoice.invoiceDate, 'invoice.invoiceDate'),
     },
-    el('InvoiceDetailHeaderIndicator', { isHeaderInvoice: credit ? 'yes' : undefined }),
+    // Item details (InvoiceDetailOrder) for standard invoices and line-level credit memos alike.
+    el('InvoiceDetailHeaderIndicator', {}),
     el('InvoiceDetailLineIndicator', { isTaxInLine: lineTaxed ? 'yes' : undefined }),
     invoice.remitTo
       ? el('InvoicePartner', {}, contactEl('remitTo', invoice.remitTo, 'invoice.remitTo', lang))
@@ -250,6 +254,13 @@ export function buildInvoiceDetailRequest(
     ? { amount: invoice.taxTotal }
     : { ...(invoice.tax ?? {}), amount: invoice.taxTotal };
   if (invoice.tax?.description !== undefined) headTax.description = invoice.tax.description;
+  else {
+    // Line-level taxes: the summary Tax says what they are (its Description is required; empty says nothing).
+    const described = [...new Set((invoice.taxSummary ?? []).map((t) => t.description))].filter(
+      (d): d is string => d !== undefined && d !== '',
+    );
+    if (described.length > 0) headTax.description = described.join('; ');
+  }
   const fmt = (v: Dec): string => formatMoney(v, currency);
   const summary = el(
     'InvoiceDetailSummary',

@@ -1,7 +1,7 @@
 /**
  * 810 Invoice (and credit memo) <-> canonical Invoice.
  *
- * BIG01 invoice date, BIG02 invoice number, BIG03 order date, BIG04 PO number, BIG07 "CR" for a
+ * BIG01 invoice date, BIG02 invoice number, BIG03 order date (the buyer's calendar date as written), BIG04 PO number, BIG07 "CR" for a
  * credit memo. CUR*SE currency. REF*OI original invoice (credit memos), REF*ZZ*PAYLOADID*<id> the
  * cXML order payloadID. N1 loops: BT bill-to, RI (or RE) remit-to, ST ship-to. ITD06 due date,
  * ITD07 net days. N9/MSG comments.
@@ -13,7 +13,16 @@
  * TXI header tax, SAC*C*G830 shipping, SAC*A*C310 discount (SAC05 N2), CTT.
  * Tax total = header TXI amount, else the sum of line TXI amounts.
  */
-import { add, formatMoney, roundMoney, type Invoice, type InvoiceLine, type Party } from '../../src/model';
+import {
+  add,
+  formatMoney,
+  formatUnitPrice,
+  withCurrencyScale,
+  roundMoney,
+  type Invoice,
+  type InvoiceLine,
+  type Party,
+} from '../../src/model';
 import {
   CommentBuilder,
   continueParty,
@@ -27,7 +36,7 @@ import {
 import type { TransactionSet } from './envelope';
 import { uomFromX12, uomToX12 } from './uom';
 import type { Segment } from './segment';
-import { requireX12DateTime, type OutSegment } from './serialize';
+import { requireX12Date, requireX12DateTime, type OutSegment } from './serialize';
 import type { X12Error } from './types';
 import { SetErrors, impliedFromDecimal } from './values';
 
@@ -35,13 +44,15 @@ const PAYLOAD_REF = 'PAYLOADID';
 const PID_MAX = 80;
 
 /** Invoice -> 810 body segments. */
-export function build810(invoice: Invoice): OutSegment[] {
+export function build810(source: Invoice): OutSegment[] {
+  // Amounts (IT104, TXI02) with the currency's scale, as in every other document.
+  const invoice = withCurrencyScale(source);
   const out: OutSegment[] = [
     [
       'BIG',
-      requireX12DateTime(invoice.invoiceDate, 'BIG', 1).date,
+      requireX12Date(invoice.invoiceDate, 'BIG', 1),
       invoice.invoiceNumber,
-      invoice.orderDate ? requireX12DateTime(invoice.orderDate, 'BIG', 3).date : undefined,
+      invoice.orderDate ? requireX12Date(invoice.orderDate, 'BIG', 3) : undefined,
       invoice.buyerOrderNumber,
       undefined,
       undefined,
@@ -78,7 +89,7 @@ export function build810(invoice: Invoice): OutSegment[] {
       String(line.lineNumber),
       line.quantity,
       uomToX12(line.unitOfMeasure),
-      line.unitPrice,
+      formatUnitPrice(line.unitPrice, invoice.currency),
       undefined,
       'VP',
       line.supplierPartId,
@@ -86,7 +97,7 @@ export function build810(invoice: Invoice): OutSegment[] {
       String(line.orderLineNumber),
     ]);
     // TXI (position 040) comes before the PID loop (060) in the IT1 loop.
-    if (line.tax) out.push(writeTax(line.tax));
+    if (line.tax) out.push(writeTax(line.tax, invoice.currency));
     if (line.description !== undefined) {
       for (let i = 0; i < Math.max(1, line.description.length); i += PID_MAX) {
         out.push(['PID', 'F', undefined, undefined, undefined, line.description.slice(i, i + PID_MAX)]);
@@ -95,7 +106,7 @@ export function build810(invoice: Invoice): OutSegment[] {
     hash = hash.plus(line.quantity);
   }
   out.push(['TDS', impliedFromDecimal(invoice.total), impliedFromDecimal(invoice.subtotal)]);
-  if (invoice.tax) out.push(writeTax(invoice.tax));
+  if (invoice.tax) out.push(writeTax(invoice.tax, invoice.currency));
   if (invoice.shipping !== undefined)
     out.push(['SAC', 'C', 'G830', undefined, undefined, impliedFromDecimal(invoice.shipping)]);
   if (invoice.discount !== undefined)

@@ -2,16 +2,16 @@
  * 855 Purchase Order Acknowledgment: built from an Order plus a status per line, and parsed back.
  *
  * BAK01 00; BAK02 AD (all lines accepted), AC (some changed or rejected), RJ (all rejected);
- * BAK03 PO number, BAK04 PO date, BAK08 seller's order number, BAK09 acknowledgment date.
+ * BAK03 PO number, BAK04 PO date (the buyer's calendar date, as written in its order), BAK08 seller's order number, BAK09 acknowledgment date.
  * Per order line: PO1 (ordered quantity / unit, acknowledged unit price, VP / BP ids), PID*F,
  * ACK (ACK01 IA accepted, IR rejected, IC changed; ACK02/03 acknowledged quantity and unit;
  * ACK04 068 + ACK05 scheduled ship date). CTT01 = number of PO1.
  */
-import { add, type DecimalString, type Order } from '../../src/model';
+import { add, formatUnitPrice, type DecimalString, type Order } from '../../src/model';
 import type { TransactionSet } from './envelope';
 import { uomFromX12, uomToX12 } from './uom';
 import type { Segment } from './segment';
-import { requireX12DateTime, X12SerializeError, type OutSegment } from './serialize';
+import { requireX12Date, requireX12DateTime, X12SerializeError, type OutSegment } from './serialize';
 import type { X12Error } from './types';
 import { SetErrors } from './values';
 
@@ -88,7 +88,7 @@ export function build855(
       '00',
       ackType,
       order.buyerOrderNumber,
-      requireX12DateTime(order.orderDate, 'BAK', 4).date,
+      requireX12Date(order.orderDate, 'BAK', 4),
       undefined,
       undefined,
       undefined,
@@ -109,7 +109,7 @@ export function build855(
       String(line.lineNumber),
       line.quantity,
       uomToX12(line.unitOfMeasure),
-      s.unitPrice ?? line.unitPrice,
+      formatUnitPrice(s.unitPrice ?? line.unitPrice, order.currency),
       undefined,
       ...ids,
     ]);

@@ -5,7 +5,7 @@
  * HL S (shipment): TD1 (lading quantity, when given), TD5 (carrier: SCAC in TD503 when it looks
  *   like one, else routing text in TD505), REF*2I or REF*CN (tracking number), DTM*011 shipped,
  *   DTM*017 estimated delivery, N1*SF ship-from and N1*ST ship-to loops.
- * HL O (order): PRF01 buyer order number, PRF04 order date.
+ * HL O (order): PRF01 buyer order number, PRF04 order date (the buyer's calendar date as written).
  * HL I (item): LIN01 line number + VP supplier part / BP buyer part, SN1 quantity and unit.
  * CTT01 = number of HL segments, CTT02 = sum of SN102.
  */
@@ -16,7 +16,7 @@ import { uomFromX12, uomToX12 } from './uom';
 import type { Segment } from './segment';
 import { requireX12DateTime, X12SerializeError, type OutSegment } from './serialize';
 import type { X12Error } from './types';
-import { SetErrors, isoDateTime, x12DateTime } from './values';
+import { SetErrors, isoDateTime, x12CalendarDate } from './values';
 
 export interface Build856Options {
   /** REF qualifier of the tracking number: 2I (tracking number, default) or CN (carrier's reference). */
@@ -55,8 +55,8 @@ export function build856(shipment: Shipment, order?: Order, options: Build856Opt
   if (shipment.shipTo) out.push(...writeParty('ST', shipment.shipTo, { maxContacts: 3 }));
   hl++;
   out.push(['HL', String(hl), '1', 'O', '1']);
-  const od = order ? x12DateTime(order.orderDate) : undefined;
-  out.push(['PRF', shipment.buyerOrderNumber, undefined, undefined, od?.date]);
+  const od = order ? x12CalendarDate(order.orderDate) : undefined;
+  out.push(['PRF', shipment.buyerOrderNumber, undefined, undefined, od]);
   let hash = add();
   for (const l of shipment.lines) {
     hl++;

@@ -1,7 +1,7 @@
 /**
  * Pieces shared by the transaction mappers: N1 party loops, PER contacts, N9/MSG comments, TXI tax.
  */
-import type { Address, Contact, Party, Tax } from '../../src/model';
+import { formatAmount, type Address, type Contact, type Party, type Tax } from '../../src/model';
 import type { Segment } from './segment';
 import type { OutSegment } from './serialize';
 import type { SetErrors } from './values';
@@ -260,8 +260,9 @@ export function readTax(seg: Segment, position: number, errors: SetErrors, loopI
 }
 
 /** Tax -> TXI. The description has no TXI element and is not written. */
-export function writeTax(tax: Tax): OutSegment {
+/** Tax -> TXI (TXI02 with the currency's scale when the currency is known). */
+export function writeTax(tax: Tax, currency?: string): OutSegment {
   const cat = tax.category ?? '';
   const code = CODE_BY_CATEGORY[cat] ?? (/^[A-Z0-9]{2}$/.test(cat) ? cat : 'TX');
-  return ['TXI', code, tax.amount, tax.rate];
+  return ['TXI', code, currency ? formatAmount(tax.amount, currency) : tax.amount, tax.rate];
 }

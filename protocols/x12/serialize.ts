@@ -6,7 +6,7 @@
  * as line wrapping) is REFUSED: an X12SerializeError names the segment, element and value. Pick
  * delimiters that do not occur in the data (`findDelimiterConflicts` helps).
  */
-import { x12DateTime, type X12DateTime } from './values';
+import { x12CalendarDate, x12DateTime, type X12DateTime } from './values';
 
 export type X12Version = '004010' | '005010';
 
@@ -314,6 +314,19 @@ export function findDelimiterConflicts(text: string, d: WriteDelimiters): string
 export function requireX12DateTime(iso: string, seg: string, el: number): X12DateTime {
   const v = x12DateTime(iso);
   if (!v)
+    throw new X12SerializeError(
+      `${seg}${String(el).padStart(2, '0')}: "${iso}" is not ISO 8601`,
+      seg,
+      el,
+      iso,
+    );
+  return v;
+}
+
+/** The calendar date of an ISO 8601 value as written (x12CalendarDate); else refused naming the element. */
+export function requireX12Date(iso: string, seg: string, el: number): string {
+  const v = x12CalendarDate(iso);
+  if (v === undefined)
     throw new X12SerializeError(
       `${seg}${String(el).padStart(2, '0')}: "${iso}" is not ISO 8601`,
       seg,

@@ -112,6 +112,17 @@ export function x12DateTime(iso: string): X12DateTime | undefined {
   return { date: `${u.slice(0, 4)}${u.slice(5, 7)}${u.slice(8, 10)}`, time, timeCode: 'UT' };
 }
 
+/**
+ * The calendar date an ISO 8601 date or date-time names where it was written, as CCYYMMDD: the
+ * buyer's PO date "2000-10-12T18:41:29-08:00" is 20001012 (not its UTC date, 20001013). For dates
+ * that are the other party's (BAK04, BIG03, PRF04). Undefined when not ISO 8601.
+ */
+export function x12CalendarDate(iso: string): string | undefined {
+  const m = ISO_RE.exec(iso.trim());
+  if (!m || x12DateTime(iso) === undefined) return undefined;
+  return `${m[1]}${m[2]}${m[3]}`;
+}
+
 /** X12 date (+ optional time and DTM04 code) -> ISO 8601. "UT"/"GM" give a "Z" suffix. */
 export function isoDateTime(date: string, time?: string, timeCode?: string): string | undefined {
   const d = isoDate(date);

@@ -153,7 +153,7 @@ function errorPage(res: Response, err: unknown): void {
 }
 
 async function orderDetail(ctx: AppContext, a: ApprovalView): Promise<string> {
-  const lines = await orderLinesForApproval(ctx.db, a.orderId, a.partnerId);
+  const lines = await orderLinesForApproval(ctx.db, a.orderId, a.partnerId, a.currency);
   const rows = lines
     .map(
       (l) =>

@@ -5,6 +5,7 @@
  * the plan an order started with is the plan it finishes with.
  */
 import { randomUUID } from 'node:crypto';
+import { formatAmount, formatUnitPrice } from '../model/money';
 import { transitionOrder } from '../orders/lifecycle';
 import { sendOrderConfirmation } from '../orders/outbound';
 import { findPartner } from '../partners/repository';
@@ -319,7 +320,7 @@ export async function listApprovals(
     comment: r.comment,
     partnerId: r.partner_id,
     buyerOrderNumber: r.buyer_order_number,
-    total: String(r.total),
+    total: formatAmount(String(r.total), String(r.currency).trim()),
     currency: String(r.currency).trim(),
     flags: r.flags ?? [],
     createdAt: new Date(r.created_at).toISOString(),
@@ -341,6 +342,7 @@ export async function orderLinesForApproval(
   q: Q,
   orderId: string,
   partnerId: string,
+  currency: string,
 ): Promise<OrderLineView[]> {
   const lines = await q('order_lines').where({ order_id: orderId }).orderBy('line_number');
   const aux = lines.map((l) => l.supplier_aux_id).filter((a): a is string => !!a && isUuid(a));
@@ -350,7 +352,8 @@ export async function orderLinesForApproval(
       .whereIn('id', aux)
       .where({ partner_id: partnerId })
       .select('id', 'unit_price');
-    for (const r of rows) cart.set(String(r.id).toLowerCase(), String(r.unit_price));
+    for (const r of rows)
+      cart.set(String(r.id).toLowerCase(), formatUnitPrice(String(r.unit_price), currency));
   }
   return lines.map((l) => ({
     lineNumber: l.line_number,
@@ -358,7 +361,7 @@ export async function orderLinesForApproval(
     description: l.description,
     quantity: String(l.quantity),
     uom: l.uom,
-    unitPrice: String(l.unit_price),
+    unitPrice: formatUnitPrice(String(l.unit_price), currency),
     buyerSawUnitPrice: (l.supplier_aux_id && cart.get(String(l.supplier_aux_id).toLowerCase())) ?? null,
   }));
 }

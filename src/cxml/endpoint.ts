@@ -43,11 +43,23 @@ export function registeredCxmlRequestTypes(): string[] {
   return [...handlers.keys()];
 }
 
+/** The one Sender/UserAgent of every cXML document the gateway sends. */
+export const CXML_USER_AGENT = 'procurement-gateway';
+
 const host = hostname().replace(/[^A-Za-z0-9.-]/g, '') || 'gateway';
 
 /** payloadID in the recommended form: time.process.random@host */
 export function newPayloadId(now: Date = new Date()): string {
   return `${now.getTime()}.${process.pid}.${randomBytes(6).toString('hex')}@${host}`;
+}
+
+/**
+ * The payloadID one event always gets, whichever process makes it (time of the event, its id, the
+ * gateway's public host name): a follow-up made again by a job that runs twice is recognised.
+ */
+export function eventPayloadId(ctx: Pick<AppContext, 'config'>, eventId: number, at: Date): string {
+  const domain = new URL(ctx.config.publicBaseUrl).hostname.replace(/[^A-Za-z0-9.-]/g, '') || 'gateway';
+  return `${at.getTime()}.e${eventId}@${domain}`;
 }
 
 /** A Response document with the given status (answers, errors). */

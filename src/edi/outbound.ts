@@ -61,6 +61,10 @@ export async function sendX12Document(
       : doc.kind === '856'
         ? build856(doc.shipment, doc.order, doc.options)
         : build810(doc.invoice);
+  // A follow-up of a buyer's test order is a test interchange (ISA15 T), like cXML's deploymentMode.
+  const mode = doc.orderId
+    ? await trx('orders').where({ id: doc.orderId }).first('deployment_mode')
+    : undefined;
   const isa = await nextControlNumber(trx, partner.id, 'isa');
   const gs = await nextControlNumber(trx, partner.id, 'gs');
   const st = await nextControlNumber(trx, partner.id, 'st');
@@ -71,6 +75,7 @@ export async function sendX12Document(
     receiver: { qualifier: x12.isaQualifier, id: x12.isaId },
     controlNumber: isa,
     date: ctx.now(),
+    usage: mode?.deployment_mode === 'test' ? 'T' : 'P',
     groups: [
       {
         applicationSender: ctx.config.SUPPLIER_X12_ID,

@@ -11,7 +11,7 @@
  * A credit memo takes the same positive inputs and comes out negative: quantities, subtotals, taxes,
  * shipping, discount and total (unit prices stay positive).
  */
-import { D, dec, formatMoney, isDecimalString, roundMoney } from '../model';
+import { D, dec, formatMoney, formatUnitPrice, isDecimalString, roundMoney } from '../model';
 import type { Dec, DecimalString, Invoice, InvoiceLine, InvoicePurpose, Party, Tax } from '../model';
 
 export type TaxMode = 'line' | 'header';
@@ -28,6 +28,8 @@ export interface InvoiceCalcLine {
   /** Percent ("19" for 19 %); no rate = untaxed line. */
   taxRate?: DecimalString;
   taxCategory?: string;
+  /** What the tax is ("Texas sales tax"): the Description of the line's Tax and of its summary row. */
+  taxDescription?: string;
 }
 
 export interface HeaderTaxRate {
@@ -126,6 +128,7 @@ export function addCalendarDays(iso: string, days: number): string {
 interface TaxGroup {
   rate: Dec;
   category?: string;
+  description?: string;
   base: Dec;
   /** Sum of rounded line taxes (line mode). */
   lineTax: Dec;
@@ -163,9 +166,15 @@ export function computeInvoice(input: InvoiceCalcInput): Invoice {
 
   const headerRate = input.headerTax ? decimal(input.headerTax.rate, 'headerTax.rate') : undefined;
   const groups = new Map<string, TaxGroup>();
-  const addToGroup = (rate: Dec, category: string | undefined, base: Dec, lineTax: Dec): void => {
+  const addToGroup = (
+    rate: Dec,
+    category: string | undefined,
+    base: Dec,
+    lineTax: Dec,
+    description?: string,
+  ): void => {
     const key = groupKey(rate, category);
-    const g = groups.get(key) ?? { rate, category, base: new D(0), lineTax: new D(0) };
+    const g = groups.get(key) ?? { rate, category, description, base: new D(0), lineTax: new D(0) };
     g.base = g.base.plus(base);
     g.lineTax = g.lineTax.plus(lineTax);
     groups.set(key, g);
@@ -192,7 +201,7 @@ export function computeInvoice(input: InvoiceCalcInput): Invoice {
       supplierPartId: l.supplierPartId,
       quantity: signed(qty).toFixed(),
       unitOfMeasure: l.unitOfMeasure,
-      unitPrice: l.unitPrice.trim(),
+      unitPrice: formatUnitPrice(l.unitPrice.trim(), currency),
       subtotal: money(lineSubtotal),
     };
     if (l.description !== undefined) line.description = l.description;
@@ -203,12 +212,13 @@ export function computeInvoice(input: InvoiceCalcInput): Invoice {
         const tax = round(lineSubtotal.times(rate).dividedBy(100));
         line.tax = { amount: money(tax), rate: rate.toFixed() };
         if (l.taxCategory !== undefined) line.tax.category = l.taxCategory;
-        addToGroup(rate, l.taxCategory, lineSubtotal, tax);
+        if (l.taxDescription !== undefined) line.tax.description = l.taxDescription;
+        addToGroup(rate, l.taxCategory, lineSubtotal, tax, l.taxDescription);
       }
     } else if (headerRate !== undefined) {
-      addToGroup(headerRate, input.headerTax?.category, lineSubtotal, new D(0));
+      addToGroup(headerRate, input.headerTax?.category, lineSubtotal, new D(0), input.headerTax?.description);
     } else if (rate !== undefined) {
-      addToGroup(rate, l.taxCategory, lineSubtotal, new D(0));
+      addToGroup(rate, l.taxCategory, lineSubtotal, new D(0), l.taxDescription);
     }
     return line;
   });
@@ -220,6 +230,7 @@ export function computeInvoice(input: InvoiceCalcInput): Invoice {
     taxTotal = taxTotal.plus(amount);
     const row: Tax = { amount: money(amount), rate: g.rate.toFixed(), taxableAmount: money(g.base) };
     if (g.category !== undefined) row.category = g.category;
+    if (g.description !== undefined) row.description = g.description;
     summary.push(row);
   }
 
@@ -248,7 +259,8 @@ export function computeInvoice(input: InvoiceCalcInput): Invoice {
       tax.rate = summary[0].rate;
       if (summary[0].category !== undefined) tax.category = summary[0].category;
     }
-    if (input.headerTax?.description !== undefined) tax.description = input.headerTax.description;
+    const described = summary.map((t) => t.description).filter((d): d is string => d !== undefined);
+    if (described.length > 0) tax.description = described.join('; ');
     invoice.tax = tax;
   }
   if (shipping !== undefined) invoice.shipping = money(shipping);

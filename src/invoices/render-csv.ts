@@ -7,7 +7,7 @@
  * quantity columns are numbers: a negative amount stays "-37.04"; a value in such a column that is
  * not a plain decimal is treated as text (and protected).
  */
-import { isDecimalString } from '../model';
+import { isDecimalString, withCurrencyScale } from '../model';
 import type { Invoice, InvoiceLine, Party } from '../model';
 
 export type CsvKind = 'text' | 'number';
@@ -105,7 +105,8 @@ const INVOICE_COLUMNS: readonly ColumnDef<Invoice>[] = [
 ];
 
 /** One invoice, one row per line, the invoice's header fields and totals repeated on every row. */
-export function renderInvoiceCsv(invoice: Invoice, opts: CsvOptions = {}): string {
+export function renderInvoiceCsv(source: Invoice, opts: CsvOptions = {}): string {
+  const invoice = withCurrencyScale(source);
   return toCsv(
     LINE_COLUMNS,
     invoice.lines.map((line) => ({ invoice, line })),
@@ -115,5 +116,5 @@ export function renderInvoiceCsv(invoice: Invoice, opts: CsvOptions = {}): strin
 
 /** Many invoices, one row per invoice (header fields and totals). */
 export function renderInvoicesCsv(invoices: readonly Invoice[], opts: CsvOptions = {}): string {
-  return toCsv(INVOICE_COLUMNS, invoices, opts);
+  return toCsv(INVOICE_COLUMNS, invoices.map(withCurrencyScale), opts);
 }

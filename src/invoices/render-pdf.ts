@@ -8,7 +8,7 @@
  */
 import PDFDocument from 'pdfkit';
 import { addCalendarDays } from './calc';
-import { dec, formatMoney } from '../model';
+import { dec, formatMoney, withCurrencyScale } from '../model';
 import type { Address, Invoice, Party, Tax } from '../model';
 
 export interface InvoicePdfOptions {
@@ -79,7 +79,8 @@ interface Column {
 }
 
 /** Renders the invoice; resolves with the whole PDF file. */
-export function renderInvoicePdf(invoice: Invoice, opts: InvoicePdfOptions): Promise<Buffer> {
+export function renderInvoicePdf(source: Invoice, opts: InvoicePdfOptions): Promise<Buffer> {
+  const invoice = withCurrencyScale(source);
   const creditMemo = invoice.purpose === 'creditMemo';
   const title = creditMemo ? 'CREDIT MEMO' : 'INVOICE';
   const day = new Date(`${addCalendarDays(invoice.invoiceDate, 0)}T00:00:00Z`);

@@ -5,7 +5,7 @@
  */
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
-import { add, D, dec, formatMoney } from '../model';
+import { add, D, dec, formatMoney, withCurrencyScale } from '../model';
 import type { Invoice } from '../model';
 import { partnerScope, requireAuth } from '../partners/auth';
 import { findPartner } from '../partners/repository';
@@ -268,7 +268,7 @@ export function invoiceRoutes(ctx: AppContext): Router {
         now: ctx.now(),
       });
       ctx.queue.nudge();
-      res.status(201).json({ invoice: invoiceView(inv, { lines: inv.canonical.lines }) });
+      res.status(201).json({ invoice: invoiceView(inv, { lines: withCurrencyScale(inv.canonical).lines }) });
     },
   );
   apiRoute(
@@ -292,7 +292,9 @@ export function invoiceRoutes(ctx: AppContext): Router {
         now: ctx.now(),
       });
       ctx.queue.nudge();
-      res.status(201).json({ invoice: invoiceView(memo, { lines: memo.canonical.lines }) });
+      res
+        .status(201)
+        .json({ invoice: invoiceView(memo, { lines: withCurrencyScale(memo.canonical).lines }) });
     },
   );
   apiRoute(
@@ -390,7 +392,7 @@ export function invoiceRoutes(ctx: AppContext): Router {
       const payments = await ctx.db('payments').where({ invoice_id: inv.id }).orderBy('paid_on');
       res.json({
         invoice: invoiceView(inv, {
-          canonical: inv.canonical,
+          canonical: withCurrencyScale(inv.canonical),
           delivery: doc
             ? {
                 documentId: doc.id,

@@ -11,15 +11,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { buildInvoiceDetailRequest } from '../../protocols/cxml';
-import { newPayloadId } from '../cxml/endpoint';
+import { CXML_USER_AGENT, newPayloadId } from '../cxml/endpoint';
 import { onDeliveryOutcome, queueDelivery, resendDelivery, type DeliveryHook } from '../delivery/service';
 import { storeDocument } from '../documents/store';
 import { supplierCredential } from '../partners/supplier-secret';
 import { sendInvoice810 } from '../edi/outbound';
 import { D, add, dec, formatMoney } from '../model';
-import type { DecimalString, Invoice, InvoiceState, Order } from '../model';
+import type { DecimalString, Invoice, InvoiceState, Order, Tax } from '../model';
 import { transitionOrder } from '../orders/lifecycle';
-import { outboundFormats } from '../orders/outbound';
+import { buyerOrderDate, outboundFormats } from '../orders/outbound';
 import { findPartner, type PartnerRow } from '../partners/repository';
 import type { Config } from '../platform/config';
 import { isUuid, type Db, type Q } from '../platform/db';
@@ -29,7 +29,33 @@ import type { InvoiceCalcLine } from './calc';
 
 export const INVOICE_SEQUENCE = 'invoice';
 export const CREDIT_MEMO_SEQUENCE = 'credit-memo';
-const DEFAULT_TAX_CATEGORY = 'vat';
+
+const CATEGORY_LABEL: Record<string, string> = {
+  sales: 'Sales tax',
+  usage: 'Use tax',
+  vat: 'VAT',
+  gst: 'GST',
+};
+
+/**
+ * What a tax rate is, for the invoice's TaxDetail@category / TXI01 and its Description: the buyer's
+ * own category and description when its order line carried them, else the partner's
+ * `invoicing.taxRates` entry of that rate (US sales tax "sales" -> TXI ST, VAT "vat" -> TXI VA).
+ * A rate nobody described (settings from before taxRates) is VAT, as invoices were before.
+ */
+export function taxKind(
+  settings: PartnerRow['settings']['invoicing'],
+  rate: DecimalString,
+  lineTax?: Tax,
+): { category: string; description: string } {
+  const entry = (settings?.taxRates ?? []).find((t) => dec(t.rate).eq(dec(rate)));
+  const category = lineTax?.category ?? entry?.category ?? 'vat';
+  const description =
+    lineTax?.description ??
+    (entry && entry.category === category ? entry.description : undefined) ??
+    `${CATEGORY_LABEL[category] ?? category} ${dec(rate).toFixed()}%`;
+  return { category, description };
+}
 
 export interface InvoiceRow {
   id: string;
@@ -109,7 +135,7 @@ export function renderInvoiceDocument(
   partner: PartnerRow,
   format: InvoiceFormat,
   config: Config,
-  opts: { now: Date; originalInvoicePayloadId?: string },
+  opts: { now: Date; originalInvoicePayloadId?: string; deploymentMode?: 'production' | 'test' },
 ): RenderedDocument {
   if (format !== 'cxml')
     throw new AppError('not_implemented', `invoice format ${String(format)} is not supported`);
@@ -122,12 +148,13 @@ export function renderInvoiceDocument(
     {
       payloadId,
       timestamp: opts.now,
+      deploymentMode: opts.deploymentMode ?? 'production',
       header: {
         from: { domain: config.SUPPLIER_CXML_DOMAIN, identity: config.SUPPLIER_CXML_IDENTITY },
         to: cxml.credentials[0],
         sender: {
           credentials: supplierCredential(config, partner),
-          userAgent: 'procurement-gateway',
+          userAgent: CXML_USER_AGENT,
         },
       },
     },
@@ -193,12 +220,15 @@ async function storeAndQueue(
   originalInvoicePayloadId?: string,
 ): Promise<void> {
   const formats = outboundFormats(partner);
+  const mode = await trx('orders').where({ id: orderId }).first('deployment_mode');
+  const deploymentMode: 'production' | 'test' = mode?.deployment_mode === 'test' ? 'test' : 'production';
   if (formats.includes('x12'))
     await sendInvoice810(trx, { config, now: () => now }, partner, { invoice, invoiceId, orderId });
   if (!formats.includes('cxml')) return;
   const rendered = renderInvoiceDocument(invoice, partner, 'cxml', config, {
     now,
-    originalInvoicePayloadId,
+    deploymentMode,
+    ...(originalInvoicePayloadId ? { originalInvoicePayloadId } : {}),
   });
   const documentId = await storeDocument(trx, {
     partnerId: partner.id,
@@ -266,8 +296,8 @@ export async function createInvoice(
       const row = byNumber.get(r.lineNumber);
       const lineTax = canonicalLine.get(r.lineNumber)?.tax;
       const rate = lineTax?.rate ?? settings?.taxRate;
-      // cXML TaxDetail needs a category to carry a rate; VAT unless the order line says otherwise.
-      const category = lineTax?.category ?? DEFAULT_TAX_CATEGORY;
+      // cXML TaxDetail needs a category to carry a rate: the kind of tax configured for the rate.
+      const kind = rate !== undefined ? taxKind(settings, rate, lineTax) : undefined;
       return {
         orderLineNumber: r.lineNumber,
         supplierPartId: row.sku,
@@ -275,7 +305,9 @@ export async function createInvoice(
         unitOfMeasure: row.uom,
         unitPrice: dec(row.unit_price).toFixed(),
         quantity: r.quantity,
-        ...(rate !== undefined ? { taxRate: rate, taxCategory: category } : {}),
+        ...(rate !== undefined && kind
+          ? { taxRate: rate, taxCategory: kind.category, taxDescription: kind.description }
+          : {}),
       };
     });
     const invoiceDate = today(d.now);
@@ -290,6 +322,8 @@ export async function createInvoice(
         });
     }
     const invoiceNumber = await nextNumber(trx, INVOICE_SEQUENCE, 'INV-');
+    // The buyer's own orderDate (offset kept) goes into OrderReference/OrderIDInfo and BIG03.
+    const orderDate = buyerOrderDate(canonical.orderDate);
     let invoice: Invoice;
     try {
       invoice = computeInvoice({
@@ -299,7 +333,7 @@ export async function createInvoice(
         currency: order.currency.trim(),
         buyerOrderNumber: order.buyer_order_number,
         ...(order.source_payload_id ? { orderPayloadId: order.source_payload_id } : {}),
-        ...(canonical.orderDate ? { orderDate: canonical.orderDate } : {}),
+        ...(orderDate ? { orderDate } : {}),
         lines,
         taxMode,
         ...(d.request.shipping ? { shipping: d.request.shipping } : {}),
@@ -371,7 +405,9 @@ export async function createCreditMemo(
       const l = src.get(r.lineNumber)!;
       const header = taxMode === 'header' ? original.canonical.taxSummary?.[0] : undefined;
       const rate = l.tax?.rate ?? header?.rate;
-      const category = l.tax?.category ?? header?.category ?? DEFAULT_TAX_CATEGORY;
+      // The memo's taxes are the kind the invoice had.
+      const source = l.tax ?? header;
+      const kind = rate !== undefined ? taxKind(partner.settings.invoicing, rate, source) : undefined;
       return {
         orderLineNumber: r.lineNumber,
         supplierPartId: l.supplierPartId,
@@ -379,7 +415,9 @@ export async function createCreditMemo(
         unitOfMeasure: l.unitOfMeasure,
         unitPrice: l.unitPrice,
         quantity: r.quantity,
-        ...(rate !== undefined ? { taxRate: rate, taxCategory: category } : {}),
+        ...(rate !== undefined && kind
+          ? { taxRate: rate, taxCategory: kind.category, taxDescription: kind.description }
+          : {}),
       };
     });
     const invoiceNumber = await nextNumber(trx, CREDIT_MEMO_SEQUENCE, 'CM-');

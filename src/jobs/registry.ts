@@ -5,3 +5,4 @@
 import '../delivery/service';
 import '../approvals/jobs';
 import '../invoices/service';
+import '../orders/jobs';

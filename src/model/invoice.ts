@@ -1,4 +1,4 @@
-import type { DecimalString } from './money';
+import { formatAmount, formatUnitPrice, isDecimalString, type DecimalString } from './money';
 import type { Party } from './party';
 import type { Tax } from './order';
 
@@ -50,4 +50,39 @@ export interface Invoice {
   total: DecimalString;
   paymentTermsNetDays?: number;
   comments?: string[];
+}
+
+/**
+ * The invoice with every amount written with its currency's scale (formatAmount) and every unit price
+ * as formatUnitPrice writes it, the one form that documents, pages, PDFs, CSV and the API show:
+ * "13.5" -> "13.50", "4.2000" -> "4.20" for USD; "259" for JPY. Nothing is rounded.
+ */
+export function withCurrencyScale(invoice: Invoice): Invoice {
+  const c = invoice.currency;
+  const amt = (v: DecimalString): DecimalString => (isDecimalString(v.trim()) ? formatAmount(v, c) : v);
+  const tax = (t: Tax): Tax => {
+    const out: Tax = { ...t, amount: amt(t.amount) };
+    if (t.taxableAmount !== undefined) out.taxableAmount = amt(t.taxableAmount);
+    return out;
+  };
+  const out: Invoice = {
+    ...invoice,
+    subtotal: amt(invoice.subtotal),
+    taxTotal: amt(invoice.taxTotal),
+    total: amt(invoice.total),
+    lines: invoice.lines.map((l) => {
+      const line: InvoiceLine = {
+        ...l,
+        unitPrice: isDecimalString(l.unitPrice.trim()) ? formatUnitPrice(l.unitPrice, c) : l.unitPrice,
+        subtotal: amt(l.subtotal),
+      };
+      if (l.tax) line.tax = tax(l.tax);
+      return line;
+    }),
+  };
+  if (invoice.tax) out.tax = tax(invoice.tax);
+  if (invoice.taxSummary) out.taxSummary = invoice.taxSummary.map(tax);
+  if (invoice.shipping !== undefined) out.shipping = amt(invoice.shipping);
+  if (invoice.discount !== undefined) out.discount = amt(invoice.discount);
+  return out;
 }

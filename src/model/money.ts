@@ -83,6 +83,27 @@ export function formatMoney(value: DecimalString | Dec, currency: string): Decim
   return roundMoney(value, currency).toFixed(minorUnits(currency));
 }
 
+/**
+ * An amount as every document, page and API answer writes it: with the currency's scale ("13.5" USD
+ * -> "13.50", "259.00" JPY -> "259", "4.2000" USD -> "4.20"). Never rounds: digits beyond the scale
+ * that are not zeros are kept, since rounding is the calculation's business (totals come rounded by
+ * formatMoney/roundMoney), not the writer's.
+ */
+export function formatAmount(value: DecimalString | Dec, currency: string): DecimalString {
+  const d = dec(value);
+  return d.toFixed(Math.max(minorUnits(currency), d.decimalPlaces()));
+}
+
+/**
+ * A unit price as written everywhere: at least the currency's scale, and the decimals the price has
+ * beyond it as stored, without trailing zeros ("4.2000" USD -> "4.20", "0.125" -> "0.125",
+ * "3.14159" -> "3.14159"). Catalog and contract prices carry up to 4 decimals; a price with more is
+ * written as it is rather than rounded, so that quantity x price still gives the amounts billed.
+ */
+export function formatUnitPrice(value: DecimalString | Dec, currency: string): DecimalString {
+  return formatAmount(value, currency);
+}
+
 /** Normalises a decimal string for storage/comparison without losing digits ("4.50" stays "4.50"). */
 export function toDecimalString(value: Dec | DecimalString): DecimalString {
   return typeof value === 'string' ? dec(value).toFixed() : value.toFixed();

@@ -48,6 +48,7 @@ registerCxmlHandler('OrderRequest', async ({ ctx, partner, doc, raw }) => {
     contentType: 'text/xml',
     docType: 'OrderRequest',
     sourcePayloadId: parsed.payloadId,
+    deploymentMode: doc.deploymentMode ?? 'production',
     actor: `cxml:${partner.id}`,
     linePath: (i) => `${itemXPath(i)}/ItemID/SupplierPartID`,
     render: (r) => {

@@ -76,6 +76,8 @@ export interface IntakeInput {
   contentType: string;
   docType: string;
   sourcePayloadId?: string;
+  /** cXML deploymentMode of the inbound document (default production); follow-ups echo it. */
+  deploymentMode?: 'production' | 'test';
   actor: string;
   /**
    * Renders the channel's answer; when given, intake stores it with `recordResponse` in the same
@@ -332,6 +334,7 @@ function newOrderRows(
         type: 'new',
         source_protocol: input.protocol,
         source_payload_id: input.sourcePayloadId ?? null,
+        deployment_mode: input.deploymentMode ?? 'production',
         currency: order.currency,
         total: order.total ?? computedTotal(order),
         order_date: order.orderDate || null,
@@ -433,6 +436,7 @@ async function applyOrder(
       version,
       type: 'update',
       source_payload_id: input.sourcePayloadId ?? null,
+      deployment_mode: input.deploymentMode ?? 'production',
       currency: order.currency,
       total,
       order_date: order.orderDate || null,

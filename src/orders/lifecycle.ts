@@ -1,6 +1,18 @@
 import { nextState, type OrderEvent, type OrderState } from '../model/order-state';
 import type { Q } from '../platform/db';
 import { AppError } from '../platform/errors';
+import { enqueueInTx } from '../platform/outbox';
+import { statusUpdateStates } from '../partners/schema';
+
+/** Job that sends a StatusUpdateRequest about an order that entered a state (src/orders/jobs.ts). */
+export const STATUS_UPDATE_JOB = 'orders.status-update';
+
+export interface StatusUpdatePayload {
+  orderId: string;
+  state: OrderState;
+  /** order_events id of the transition: one StatusUpdateRequest per transition, however often run. */
+  eventId: number;
+}
 
 export interface Transition {
   orderId: string;
@@ -12,7 +24,9 @@ export interface Transition {
 /**
  * The one way an order changes state: locks the order row, checks the transition table, writes the
  * new state and an order_events row with who, when and why. Run it inside the transaction that makes
- * the change, so the event, the state and any outbox rows commit together.
+ * the change, so the event, the state and any outbox rows commit together. Entering a state the
+ * partner asked to hear about (`cxml.statusUpdates`) queues its StatusUpdateRequest in the same
+ * transaction (outbox job STATUS_UPDATE_JOB).
  */
 export async function transitionOrder(
   trx: Q,
@@ -21,7 +35,12 @@ export async function transitionOrder(
   actor: string,
   reason?: string | null,
 ): Promise<Transition> {
-  const order = await trx('orders').where({ id: orderId }).forUpdate().first('state');
+  const order = (await trx('orders as o')
+    .join('partners as p', 'p.id', 'o.partner_id')
+    .where('o.id', orderId)
+    .forUpdate('o')
+    .first('o.state', trx.raw(`p.settings->'cxml'->'statusUpdates' as status_updates`))) as
+    { state: string; status_updates: boolean | string[] | null } | undefined;
   if (!order) throw new AppError('not_found', 'order not found');
   const from = order.state as OrderState;
   let to: OrderState;
@@ -31,14 +50,20 @@ export async function transitionOrder(
     throw new AppError('conflict', (err as Error).message);
   }
   await trx('orders').where({ id: orderId }).update({ state: to, updated_at: trx.fn.now() });
-  await trx('order_events').insert({
-    order_id: orderId,
-    event,
-    from_state: from,
-    to_state: to,
-    actor,
-    reason: reason ?? null,
-  });
+  const [row] = await trx('order_events')
+    .insert({
+      order_id: orderId,
+      event,
+      from_state: from,
+      to_state: to,
+      actor,
+      reason: reason ?? null,
+    })
+    .returning('id');
+  if (to !== from && statusUpdateStates(order.status_updates ?? undefined).includes(to)) {
+    const payload: StatusUpdatePayload = { orderId, state: to, eventId: Number((row as { id: number }).id) };
+    await enqueueInTx(trx, STATUS_UPDATE_JOB, payload);
+  }
   return { orderId, from, to, event };
 }
 

@@ -12,12 +12,15 @@ import {
   buildShipNoticeRequest,
   buildStatusUpdateRequest,
   confirmationLinesFromOrder,
+  parseCxmlDate,
   type ConfirmationLine,
+  type OrderReferenceInput,
   type RequestEnvelopeInput,
 } from '../../protocols/cxml';
 import type { Order } from '../model/order';
+import type { OrderState } from '../model/order-state';
 import type { Shipment } from '../model/shipment';
-import { newPayloadId } from '../cxml/endpoint';
+import { CXML_USER_AGENT, eventPayloadId, newPayloadId } from '../cxml/endpoint';
 import { queueDelivery } from '../delivery/service';
 import { storeDocument } from '../documents/store';
 import type { AppContext } from '../platform/context';
@@ -25,6 +28,7 @@ import type { Q } from '../platform/db';
 import { AppError } from '../platform/errors';
 import { findPartner, type PartnerRow } from '../partners/repository';
 import { supplierCredential } from '../partners/supplier-secret';
+import { statusUpdateStates } from '../partners/schema';
 
 export type OutboundFormat = 'cxml' | 'x12';
 
@@ -40,14 +44,31 @@ export interface SentDocument {
   deliveryId?: string;
 }
 
+type DeploymentMode = 'production' | 'test';
+
 interface OrderFacts {
   id: string;
   partner: PartnerRow;
   buyerOrderNumber: string;
-  sourcePayloadId: string;
-  orderDate: Date | null;
+  /** payloadID of the OrderRequest; null for orders that came as X12 or JSON (they never had one). */
+  sourcePayloadId: string | null;
+  /** The buyer's own orderDate, as written in its document (see buyerOrderDate). */
+  orderDate: string | undefined;
+  deploymentMode: DeploymentMode;
   currency: string;
   canonical: Order;
+}
+
+/**
+ * The buyer's order date as it goes into cXML follow-ups: its own lexical form, offset included
+ * ("2000-10-12T18:41:29-08:00" comes back as that, not as the UTC instant), or a calendar date
+ * alone (X12 BEG05). A date-time the buyer sent without a zone (JSON, X12 DTM without a time code)
+ * is read as UTC, as intake stored it.
+ */
+export function buyerOrderDate(lexical: string | undefined): string | undefined {
+  const parsed = parseCxmlDate(lexical);
+  if (!parsed || lexical === undefined) return undefined;
+  return parsed.iso.includes('T') && !parsed.hasOffset ? `${parsed.iso}+00:00` : lexical.trim();
 }
 
 async function loadOrder(q: Q, orderId: string): Promise<OrderFacts> {
@@ -55,19 +76,43 @@ async function loadOrder(q: Q, orderId: string): Promise<OrderFacts> {
   if (!row) throw new AppError('not_found', 'order not found');
   const partner = await findPartner(q, row.partner_id);
   if (!partner) throw new AppError('not_found', 'partner of the order not found');
+  const canonical = row.canonical as Order;
   return {
     id: row.id,
     partner,
     buyerOrderNumber: row.buyer_order_number,
-    // Orders that did not come as cXML are referenced by our own id.
-    sourcePayloadId: row.source_payload_id ?? row.id,
-    orderDate: row.order_date,
+    sourcePayloadId: row.source_payload_id ?? null,
+    orderDate:
+      buyerOrderDate(canonical.orderDate) ??
+      (row.order_date ? new Date(row.order_date).toISOString() : undefined),
+    deploymentMode: row.deployment_mode === 'test' ? 'test' : 'production',
     currency: String(row.currency).trim(),
-    canonical: row.canonical as Order,
+    canonical,
   };
 }
 
-function envelope(ctx: AppContext, partner: PartnerRow, payloadId: string): RequestEnvelopeInput {
+/**
+ * The OrderReference of a follow-up. An order that never had a payloadID (X12, JSON) is named by its
+ * orderID and orderDate only: cXML requires the DocumentReference element, so its payloadID is
+ * empty rather than an id of ours the buyer never saw.
+ */
+function orderRef(o: OrderFacts): OrderReferenceInput {
+  return {
+    orderId: o.buyerOrderNumber,
+    payloadId: o.sourcePayloadId ?? '',
+    ...(o.orderDate ? { orderDate: o.orderDate } : {}),
+  };
+}
+
+/** What rendering a follow-up needs of the context: the supplier's identity and the clock. */
+export type OutboundContext = Pick<AppContext, 'config' | 'now'>;
+
+function envelope(
+  ctx: OutboundContext,
+  partner: PartnerRow,
+  payloadId: string,
+  deploymentMode: DeploymentMode,
+): RequestEnvelopeInput {
   const to = partner.settings.cxml?.credentials[0];
   if (!to)
     throw new AppError('conflict', `partner ${partner.id} has no cXML credential to address documents to`);
@@ -75,12 +120,13 @@ function envelope(ctx: AppContext, partner: PartnerRow, payloadId: string): Requ
   return {
     payloadId,
     timestamp: ctx.now(),
+    deploymentMode,
     header: {
       from: { domain, identity },
       to: { domain: to.domain, identity: to.identity },
       sender: {
         credentials: supplierCredential(ctx.config, partner),
-        userAgent: `${ctx.config.SUPPLIER_NAME} procurement gateway`,
+        userAgent: CXML_USER_AGENT,
       },
     },
   };
@@ -137,14 +183,10 @@ export async function sendOrderConfirmation(
     opts.lines ?? (opts.kind === 'detail' ? undefined : confirmationLinesFromOrder(o.canonical, opts.kind));
   if (opts.kind === 'detail' && !items?.length)
     throw new AppError('validation_failed', 'a detail confirmation needs its lines');
-  const xml = buildConfirmationRequest(envelope(ctx, o.partner, payloadId), {
+  const xml = buildConfirmationRequest(envelope(ctx, o.partner, payloadId, o.deploymentMode), {
     type: opts.kind,
     noticeDate: ctx.now(),
-    order: {
-      orderId: o.buyerOrderNumber,
-      payloadId: o.sourcePayloadId,
-      ...(o.orderDate ? { orderDate: new Date(o.orderDate) } : {}),
-    },
+    order: orderRef(o),
     confirmId: `${o.buyerOrderNumber}-${payloadId.slice(0, 13)}`,
     currency: o.currency,
     ...(opts.reason ? { comments: opts.reason } : {}),
@@ -165,34 +207,66 @@ export async function sendShipNotice(
   if (outboundFormats(o.partner).includes('x12')) await sendShipNotice856(trx, ctx, orderId, shipment);
   if (!outboundFormats(o.partner).includes('cxml')) return null;
   const payloadId = newPayloadId(ctx.now());
-  const xml = buildShipNoticeRequest(envelope(ctx, o.partner, payloadId), {
+  const xml = buildShipNoticeRequest(envelope(ctx, o.partner, payloadId, o.deploymentMode), {
     shipment,
-    order: {
-      orderId: o.buyerOrderNumber,
-      payloadId: o.sourcePayloadId,
-      ...(o.orderDate ? { orderDate: new Date(o.orderDate) } : {}),
-    },
+    order: orderRef(o),
     noticeDate: ctx.now(),
   });
   return storeAndQueue(trx, o.partner, o.id, 'ShipNoticeRequest', payloadId, xml);
 }
 
+/** How each order state is told in a StatusUpdateRequest: Status code, DocumentStatus@type, words. */
+const STATUS_OF_STATE: Record<OrderState, { code: number; type: string; says: string }> = {
+  received: { code: 201, type: 'received', says: 'was received and waits to be processed' },
+  pending_approval: { code: 201, type: 'pendingApproval', says: 'waits for approval' },
+  approved: { code: 200, type: 'approved', says: 'was approved' },
+  confirmed: { code: 200, type: 'accepted', says: 'was accepted for processing' },
+  rejected: { code: 400, type: 'rejected', says: 'was rejected' },
+  partially_shipped: { code: 200, type: 'partiallyShipped', says: 'has partly shipped' },
+  shipped: { code: 200, type: 'shipped', says: 'has shipped' },
+  invoiced: { code: 200, type: 'invoiced', says: 'was invoiced' },
+  closed: { code: 200, type: 'closed', says: 'is closed' },
+  cancelled: { code: 200, type: 'canceled', says: 'was cancelled' },
+};
+
 /**
- * StatusUpdateRequest about the order's OrderRequest, only for partners that asked for them
- * (`settings.cxml.statusUpdates`). Null when not sent.
+ * StatusUpdateRequest telling the buyer that its order entered `state` (the order_events row
+ * `eventId`), for partners that asked (`settings.cxml.statusUpdates`, see statusUpdateStates) and
+ * take cXML. It references the OrderRequest by payloadID and names the order in DocumentStatus /
+ * DocumentInfo (orderID, the buyer's orderDate); an order that never had a payloadID is named by
+ * DocumentInfo alone. Idempotent: the payloadID is derived from the event, and a second run finds the
+ * document stored by the first. Null when nothing is (or was already) sent.
  */
 export async function sendStatusUpdate(
   trx: Q,
-  ctx: AppContext,
+  ctx: OutboundContext,
   orderId: string,
-  status: { code: number; text?: string; message?: string },
+  update: { state: OrderState; eventId: number },
 ): Promise<SentDocument | null> {
   const o = await loadOrder(trx, orderId);
-  if (!o.partner.settings.cxml?.statusUpdates || !outboundFormats(o.partner).includes('cxml')) return null;
-  const payloadId = newPayloadId(ctx.now());
-  const xml = buildStatusUpdateRequest(envelope(ctx, o.partner, payloadId), {
-    documentPayloadId: o.sourcePayloadId,
-    ...status,
+  const asked = statusUpdateStates(o.partner.settings.cxml?.statusUpdates);
+  if (!asked.includes(update.state) || !outboundFormats(o.partner).includes('cxml')) return null;
+  const event = await trx('order_events')
+    .where({ id: update.eventId, order_id: orderId })
+    .first('created_at', 'reason');
+  if (!event) return null;
+  const payloadId = eventPayloadId(ctx, update.eventId, new Date(event.created_at));
+  const already = await trx('documents')
+    .where({ order_id: orderId, doc_type: 'StatusUpdateRequest', direction: 'out', external_id: payloadId })
+    .first('id');
+  if (already) return null;
+  const how = STATUS_OF_STATE[update.state];
+  const reason = update.state === 'rejected' && event.reason ? `: ${String(event.reason)}` : '';
+  const xml = buildStatusUpdateRequest(envelope(ctx, o.partner, payloadId, o.deploymentMode), {
+    code: how.code,
+    message: `Order ${o.buyerOrderNumber} ${how.says}${reason}`,
+    ...(o.sourcePayloadId ? { documentPayloadId: o.sourcePayloadId } : {}),
+    document: {
+      type: how.type,
+      documentId: o.buyerOrderNumber,
+      documentType: 'OrderRequest',
+      ...(o.orderDate ? { documentDate: o.orderDate } : {}),
+    },
   });
   return storeAndQueue(trx, o.partner, o.id, 'StatusUpdateRequest', payloadId, xml);
 }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Order } from '../model/order';
-import { add, cmp, toDecimalString } from '../model/money';
+import { add, cmp, formatAmount, formatUnitPrice, toDecimalString } from '../model/money';
 import type { Shipment } from '../model/shipment';
 import { documentView, type DocumentRow } from '../documents/store';
 import { apiRoute, pagingQuery } from '../platform/api';
@@ -117,7 +117,10 @@ export const orderInputSchema = z.object({
 
 export const shipmentInputSchema = z.object({
   shipmentId: z.string().min(1).max(100).optional(),
+  /** SCAC ("UPSN") or, without one, the carrier's name. */
   carrier: z.string().min(1).optional(),
+  /** The carrier's name beside its SCAC (cXML CarrierIdentifier domain companyName). */
+  carrierName: z.string().min(1).max(200).optional(),
   trackingNumber: z.string().min(1).optional(),
   shippedAt: z.iso.datetime({ offset: true }),
   expectedDeliveryAt: z.iso.datetime({ offset: true }).optional(),
@@ -169,7 +172,7 @@ function orderSummary(r: OrderDbRow) {
     sourceProtocol: r.source_protocol,
     sourcePayloadId: r.source_payload_id,
     currency: String(r.currency).trim(),
-    total: toDecimalString(r.total),
+    total: formatAmount(r.total, String(r.currency).trim()),
     orderDate: r.order_date ? new Date(r.order_date).toISOString() : null,
     flags: r.flags,
     createdAt: new Date(r.created_at).toISOString(),
@@ -321,7 +324,7 @@ export function orderRoutes(ctx: AppContext): Router {
           description: l.description,
           quantity: toDecimalString(l.quantity),
           unitOfMeasure: l.uom,
-          unitPrice: toDecimalString(l.unit_price),
+          unitPrice: formatUnitPrice(l.unit_price, String(row.currency).trim()),
           shippedQuantity: toDecimalString(l.shipped_quantity),
           invoicedQuantity: toDecimalString(l.invoiced_quantity),
           status: l.status,
@@ -428,6 +431,7 @@ export function orderRoutes(ctx: AppContext): Router {
           shipmentId: shipmentNumber,
           buyerOrderNumber: order.buyer_order_number,
           ...(body.carrier ? { carrier: body.carrier, trackingNumber: body.trackingNumber } : {}),
+          ...(body.carrier && body.carrierName ? { carrierName: body.carrierName } : {}),
           shippedAt: body.shippedAt,
           ...(body.expectedDeliveryAt ? { expectedDeliveryAt: body.expectedDeliveryAt } : {}),
           ...(order.canonical.shipTo ? { shipTo: order.canonical.shipTo } : {}),

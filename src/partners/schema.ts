@@ -1,9 +1,13 @@
 import { z } from 'zod';
+import { ORDER_STATES, type OrderState } from '../model/order-state';
 
 const decimal = z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal string such as "5000.00"');
 const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "USD"');
 const money = z.object({ amount: decimal, currency });
 const httpUrl = z.url({ protocol: /^https?$/ });
+
+/** Tax kinds as cXML names them (TaxDetail@category); the X12 810 writes them as TXI01 ST, VA, GS. */
+export const TAX_CATEGORIES = ['sales', 'usage', 'vat', 'gst'] as const;
 
 /** The partner contract (shared/contracts/partner.example.json) plus the options later features read. */
 export const partnerInputSchema = z.object({
@@ -28,7 +32,12 @@ export const partnerInputSchema = z.object({
         .optional(),
       outboundUrl: httpUrl.optional(),
       cartReturn: z.enum(['cxml-urlencoded', 'cxml-base64']).default('cxml-urlencoded'),
-      statusUpdates: z.boolean().default(false),
+      /**
+       * StatusUpdateRequests about the partner's orders, sent as an order enters a state: a list of
+       * order states, or true for DEFAULT_STATUS_UPDATE_STATES (accepted for processing = confirmed,
+       * rejected, shipped); false (default) for none.
+       */
+      statusUpdates: z.union([z.boolean(), z.array(z.enum(ORDER_STATES)).min(1)]).default(false),
     })
     .optional(),
   oci: z
@@ -80,8 +89,31 @@ export const partnerInputSchema = z.object({
     .object({
       requireShipped: z.boolean().default(false),
       taxMode: z.enum(['line', 'header']).default('line'),
+      /** The rate (percent) of lines whose order line carries none; it must be one of taxRates. */
       taxRate: decimal.optional(),
+      /**
+       * What each tax rate the partner is billed is: its kind (cXML TaxDetail@category sales, usage,
+       * vat or gst; X12 TXI01 ST, VA, GS) and the Description invoices carry ("Texas sales tax").
+       */
+      taxRates: z
+        .array(
+          z.object({
+            rate: decimal,
+            category: z.enum(TAX_CATEGORIES),
+            description: z.string().min(1).max(200),
+          }),
+        )
+        .default([]),
       paymentTermsDays: z.number().int().min(0).default(30),
+    })
+    .superRefine((v, ctx) => {
+      if (v.taxRate !== undefined && !v.taxRates.some((t) => Number(t.rate) === Number(v.taxRate))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['taxRates'],
+          message: `taxRate ${v.taxRate} needs a taxRates entry saying what tax it is (category ${TAX_CATEGORIES.join(', ')} and a description)`,
+        });
+      }
     })
     .optional(),
   punchout: z
@@ -98,6 +130,15 @@ export const partnerInputSchema = z.object({
 
 export type PartnerInput = z.infer<typeof partnerInputSchema>;
 
+/** The order states a partner with `cxml.statusUpdates: true` hears about. */
+export const DEFAULT_STATUS_UPDATE_STATES: readonly OrderState[] = ['confirmed', 'rejected', 'shipped'];
+
+/** The order states whose entry sends this partner a StatusUpdateRequest (none unless it asked). */
+export function statusUpdateStates(setting: boolean | readonly string[] | undefined): readonly string[] {
+  if (setting === true) return DEFAULT_STATUS_UPDATE_STATES;
+  return Array.isArray(setting) ? setting : [];
+}
+
 /** Partner settings as stored and answered: the input less its secrets. */
 export type PartnerSettings = Omit<PartnerInput, 'cxml' | 'oci'> & {
   cxml?: Omit<NonNullable<PartnerInput['cxml']>, 'sharedSecret' | 'supplierSharedSecret'> & {
@@ -113,7 +154,7 @@ export const partnerOutputSchema = partnerInputSchema.omit({ cxml: true, oci: tr
       credentials: z.array(z.object({ domain: z.string(), identity: z.string() })),
       outboundUrl: z.string().optional(),
       cartReturn: z.string(),
-      statusUpdates: z.boolean(),
+      statusUpdates: z.union([z.boolean(), z.array(z.string())]),
       hasSharedSecret: z.boolean(),
       hasSupplierSharedSecret: z.boolean(),
     })

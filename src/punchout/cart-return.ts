@@ -8,7 +8,7 @@ import { buildPunchOutOrderMessage, type CredentialInput, type PunchOutCartItem 
 import { buildOciCartFields, renderAutoSubmitForm, type OciCartItem } from '../../protocols/oci';
 import { add, formatMoney, mul } from '../model';
 import { findItems, type CatalogItemRow } from '../catalog/repository';
-import { newPayloadId } from '../cxml/endpoint';
+import { CXML_USER_AGENT, newPayloadId } from '../cxml/endpoint';
 import { storeDocument } from '../documents/store';
 import type { AppContext } from '../platform/context';
 import { isUuid, type Q } from '../platform/db';
@@ -146,7 +146,8 @@ export async function buildReturn(
       {
         payloadId,
         timestamp: ctx.now(),
-        header: { from: us, to: buyer, sender: { credentials: us, userAgent: 'procurement-gateway' } },
+        deploymentMode: session.deployment_mode,
+        header: { from: us, to: buyer, sender: { credentials: us, userAgent: CXML_USER_AGENT } },
       },
       {
         buyerCookie: session.buyer_cookie ?? '',

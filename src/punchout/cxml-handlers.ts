@@ -93,6 +93,7 @@ export async function handlePunchOutSetup({ ctx, partner, doc, raw }: CxmlReques
     shipTo: setup.shipTo,
     originalCart: operation === 'create' ? null : original,
     setupDocumentId,
+    deploymentMode: doc.deploymentMode ?? 'production',
     startToken,
   });
   const inbound: NewDocument = {

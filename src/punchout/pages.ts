@@ -4,7 +4,7 @@
  * run inside the buyer's iframe where third-party cookies are blocked (Safari, Firefox, Chrome).
  */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { dec, formatMoney, isDecimalString, mul } from '../model';
+import { dec, formatMoney, formatUnitPrice, isDecimalString, mul } from '../model';
 import { priceBreaks, resolvePrices } from '../catalog/pricing';
 import { listCategories, searchItems, type CatalogItemRow } from '../catalog/repository';
 import type { AppContext } from '../platform/context';
@@ -79,8 +79,14 @@ function hidden(shop: Shop): string {
   return `<input type="hidden" name="csrf" value="${h(shop.csrf)}">`;
 }
 
+/** A total (rounded to the currency's minor unit). */
 function money(amount: string, currency: string): string {
   return `${h(formatMoney(amount, currency))} ${h(currency)}`;
+}
+
+/** A unit price as every document writes it: as stored, at least the currency's scale (never rounded). */
+function unitPrice(amount: string, currency: string): string {
+  return `${h(formatUnitPrice(amount, currency))} ${h(currency)}`;
 }
 
 function addForm(shop: Shop, item: CatalogItemRow): string {
@@ -101,7 +107,7 @@ async function itemTable(ctx: AppContext, shop: Shop, items: CatalogItemRow[]): 
   const rows = items.map((i) => {
     const p = prices.get(i.sku);
     return `<tr data-sku="${h(i.sku)}"><td><a href="${shop.base}item/${encodeURIComponent(i.sku)}">${h(i.name)}</a></td><td>${h(i.sku)}</td>
-<td class="num price">${p ? money(p.unitPrice, p.currency) : ''}</td><td>${h(i.uom)}</td><td>${addForm(shop, i)}</td></tr>`;
+<td class="num price">${p ? unitPrice(p.unitPrice, p.currency) : ''}</td><td>${h(i.uom)}</td><td>${addForm(shop, i)}</td></tr>`;
   });
   return `<table id="results"><tr><th>Product</th><th>SKU</th><th>Price</th><th>Unit</th><th></th></tr>${rows.join('\n')}</table>`;
 }
@@ -266,13 +272,13 @@ export function punchoutPages(ctx: AppContext): Router {
       .reverse()
       .map(
         (b) =>
-          `<tr><td class="num">${h(dec(b.minQty).toFixed())}</td><td class="num">${money(b.unitPrice, b.currency)}</td></tr>`,
+          `<tr><td class="num">${h(dec(b.minQty).toFixed())}</td><td class="num">${unitPrice(b.unitPrice, b.currency)}</td></tr>`,
       )
       .join('');
     const body = `<h1 id="product-name">${h(item.name)}</h1>
 <p>${h(item.description)}</p>
 <dl><dt>SKU</dt><dd>${h(item.sku)}</dd>
-<dt>Price</dt><dd id="price">${price ? money(price.unitPrice, price.currency) : ''} per ${h(item.uom)}</dd>
+<dt>Price</dt><dd id="price">${price ? unitPrice(price.unitPrice, price.currency) : ''} per ${h(item.uom)}</dd>
 ${item.manufacturer ? `<dt>Manufacturer</dt><dd>${h(item.manufacturer)} ${h(item.manufacturer_part_id ?? '')}</dd>` : ''}
 ${item.lead_time_days !== null ? `<dt>Lead time</dt><dd>${item.lead_time_days} day(s)</dd>` : ''}
 ${item.unspsc ? `<dt>UNSPSC</dt><dd>${h(item.unspsc)}</dd>` : ''}</dl>
@@ -298,7 +304,7 @@ ${addForm(shop, item)}`;
         ? ''
         : `<form method="post" action="${shop.base}cart/remove" class="inline">${hidden(shop)}<input type="hidden" name="line" value="${h(l.lineId)}"><button type="submit">Remove</button></form>`;
       return `<tr data-sku="${h(l.sku)}"><td>${h(l.item?.name ?? l.sku)}</td><td>${h(l.sku)}</td><td>${qty}</td>
-<td class="num unit-price">${money(l.unitPrice, l.currency)}</td><td class="num line-total">${money(lineTotal.toFixed(), l.currency)}</td><td>${remove}</td></tr>`;
+<td class="num unit-price">${unitPrice(l.unitPrice, l.currency)}</td><td class="num line-total">${money(lineTotal.toFixed(), l.currency)}</td><td>${remove}</td></tr>`;
     });
     const actions = `<form method="post" action="${shop.base}transfer" class="inline">${hidden(shop)}<button type="submit" id="transfer">${readOnly ? 'Return' : 'Transfer cart'}</button></form>
 <form method="post" action="${shop.base}cancel" class="inline">${hidden(shop)}<button type="submit" id="cancel">Cancel</button></form>`;
@@ -406,7 +412,7 @@ ${addForm(shop, item)}`;
     const rows = lines.map(
       (l) =>
         `<tr data-sku="${h(l.sku)}"><td class="num">${l.lineNumber}</td><td>${h(l.sku)}</td><td>${h(l.description ?? '')}</td>
-<td class="num quantity">${h(l.quantity)} ${h(l.uom)}</td><td class="num unit-price">${money(l.unitPrice, o.currency)}</td></tr>`,
+<td class="num quantity">${h(l.quantity)} ${h(l.uom)}</td><td class="num unit-price">${unitPrice(l.unitPrice, o.currency)}</td></tr>`,
     );
     const body = `<h1>Order ${h(o.buyerOrderNumber)}</h1>
 <dl><dt>Date</dt><dd>${h(o.date.slice(0, 10))}</dd><dt>Status</dt><dd id="order-status">${status(o.state)}</dd>

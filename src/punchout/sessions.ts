@@ -35,6 +35,8 @@ export interface SessionRow {
   browser_token_hash: string | null;
   expires_at: Date;
   setup_document_id: string | null;
+  /** cXML deploymentMode of the PunchOutSetupRequest; the PunchOutOrderMessage echoes it. */
+  deployment_mode: 'production' | 'test';
   created_at: Date;
 }
 
@@ -78,6 +80,8 @@ export interface NewSession {
   originalCart?: OriginalCartItem[] | null;
   setupDocumentId?: string | null;
   state?: SessionState;
+  /** cXML deploymentMode of the setup request (default production). */
+  deploymentMode?: 'production' | 'test';
   /** A start token made by the caller (who may have answered with it already); default: a new one. */
   startToken?: string;
 }
@@ -105,6 +109,7 @@ export function newSessionRow(ctx: AppContext, s: NewSession & { startToken: str
     token_expires_at: new Date(now + ctx.config.PUNCHOUT_TOKEN_TTL_SECONDS * 1000),
     expires_at: new Date(now + ctx.config.PUNCHOUT_SESSION_TTL_MINUTES * 60_000),
     setup_document_id: s.setupDocumentId ?? null,
+    deployment_mode: s.deploymentMode ?? 'production',
   };
 }
 

@@ -128,7 +128,13 @@ beforeAll(async () => {
       delimiters: { element: '|', component: ':', segment: '\n' },
       outboundUrl: `${base}/acme`,
     },
-    invoicing: { requireShipped: false, taxMode: 'line', taxRate: '8.25', paymentTermsDays: 30 },
+    invoicing: {
+      requireShipped: false,
+      taxMode: 'line',
+      taxRate: '8.25',
+      taxRates: [{ rate: '8.25', category: 'sales', description: 'Texas sales tax' }],
+      paymentTermsDays: 30,
+    },
   }));
   // Both formats: the cXML documents and the X12 ones side by side.
   await seedPartner(env.db, {
@@ -299,8 +305,8 @@ describe('X12 full flow: 850 -> 997 -> 855 -> 856 -> 810', () => {
         l.tax?.amount,
       ]),
     ).toEqual([
-      [1, 'PEN-BLU-12', '3', 'BX', '4.5', '1.11'],
-      [2, 'PAP-A4-500', '10', 'RM', '5.2', '4.29'],
+      [1, 'PEN-BLU-12', '3', 'BX', '4.50', '1.11'],
+      [2, 'PAP-A4-500', '10', 'RM', '5.20', '4.29'],
     ]);
     await waitFor(
       async () => (await env.db('invoices').where({ id: invoice.id }).first('state')).state === 'delivered',

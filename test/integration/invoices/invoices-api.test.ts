@@ -38,7 +38,13 @@ beforeAll(async () => {
     oci: undefined,
     x12: undefined,
     approval: undefined,
-    invoicing: { requireShipped: false, taxMode: 'header', taxRate: '10', paymentTermsDays: 14 },
+    invoicing: {
+      requireShipped: false,
+      taxMode: 'header',
+      taxRate: '10',
+      taxRates: [{ rate: '10', category: 'vat', description: 'VAT 10%' }],
+      paymentTermsDays: 14,
+    },
     cxml: {
       credentials: [{ domain: 'NetworkID', identity: 'AN-BETA' }],
       sharedSecret: 'beta-secret-1',

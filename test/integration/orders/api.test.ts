@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { createApiKey, upsertPartner } from '../../../src/partners/service';
+import { STATUS_UPDATE_JOB, type StatusUpdatePayload } from '../../../src/orders/lifecycle';
 import { outboundFormats, sendStatusUpdate } from '../../../src/orders/outbound';
 import { auth, ADMIN_TOKEN } from '../../helpers/env';
 import { validateCxml } from '../../helpers/xmllint';
@@ -185,25 +186,57 @@ describe('order status', () => {
 });
 
 describe('status updates and outbound formats', () => {
-  it('stores a DTD-valid StatusUpdateRequest only for a partner that asked for status updates', async () => {
-    const created = await post(t.erpKey, body('J-SU'), 'k-su').expect(201);
-    const id = created.body.orderId as string;
-    expect(
-      await t.env.db.transaction((trx) => sendStatusUpdate(trx, t.env.ctx, id, { code: 200 })),
-    ).toBeNull();
-    await t.env
+  const statusJobs = async (orderId: string) =>
+    (await t.env.db('outbox').where({ job_name: STATUS_UPDATE_JOB })).filter(
+      (r) => (r.payload as StatusUpdatePayload).orderId === orderId,
+    );
+  const setStatusUpdates = (value: unknown) =>
+    t.env
       .db('partners')
       .where({ id: 'acme' })
-      .update({ settings: t.env.db.raw(`jsonb_set(settings, '{cxml,statusUpdates}', 'true')`) });
-    const sent = await t.env.db.transaction((trx) =>
-      sendStatusUpdate(trx, t.env.ctx, id, { code: 200, message: 'forwarded to the warehouse' }),
-    );
-    expect(sent).not.toBeNull();
-    const doc = await t.env.db('documents').where({ id: sent!.documentId }).first();
-    const xml = doc.content.toString('utf8');
-    expect(validateCxml(xml)).toEqual({ ok: true, errors: '' });
-    expect(xml).toContain('forwarded to the warehouse');
-    expect(doc).toMatchObject({ direction: 'out', doc_type: 'StatusUpdateRequest', order_id: id });
+      .update({
+        settings: t.env.db.raw(`jsonb_set(settings, '{cxml,statusUpdates}', ?::jsonb)`, [
+          JSON.stringify(value),
+        ]),
+      });
+
+  it('queues a StatusUpdateRequest only on entering a state the partner asked for', async () => {
+    const quiet = (await post(t.erpKey, body('J-SU0'), 'k-su0').expect(201)).body.orderId as string;
+    await request(t.app).post(`/api/v1/orders/${quiet}/reject`).set(auth(ADMIN_TOKEN)).send({}).expect(200);
+    expect(await statusJobs(quiet)).toEqual([]);
+
+    await setStatusUpdates(['rejected']);
+    try {
+      const id = (await post(t.erpKey, body('J-SU'), 'k-su').expect(201)).body.orderId as string;
+      await request(t.app)
+        .post(`/api/v1/orders/${id}/reject`)
+        .set(auth(ADMIN_TOKEN))
+        .send({ reason: 'out of stock' })
+        .expect(200);
+      const jobs = await statusJobs(id);
+      expect(jobs.map((j) => (j.payload as StatusUpdatePayload).state)).toEqual(['rejected']);
+      const payload = jobs[0]!.payload as StatusUpdatePayload;
+      const sent = await t.env.db.transaction((trx) => sendStatusUpdate(trx, t.env.ctx, id, payload));
+      expect(sent).not.toBeNull();
+      // Run again (a retried job): the same transition is not told twice.
+      expect(await t.env.db.transaction((trx) => sendStatusUpdate(trx, t.env.ctx, id, payload))).toBeNull();
+      const docs = await t.env.db('documents').where({ order_id: id, doc_type: 'StatusUpdateRequest' });
+      expect(docs).toHaveLength(1);
+      const xml = docs[0].content.toString('utf8');
+      expect(validateCxml(xml)).toEqual({ ok: true, errors: '' });
+      expect(xml).toMatch(
+        /<Status code="400" text="Bad Request" xml:lang="en-US">Order J-SU was rejected: out of stock<\/Status>/,
+      );
+      // A JSON order never had a payloadID: it is named by DocumentInfo, not by an id of ours.
+      expect(xml).not.toContain('DocumentReference');
+      expect(xml).not.toContain(id);
+      expect(xml).toContain(
+        '<DocumentInfo documentID="J-SU" documentType="OrderRequest" documentDate="2026-11-23T09:00:00+00:00"/>',
+      );
+      expect(xml).toContain('<DocumentStatus type="rejected">');
+    } finally {
+      await setStatusUpdates(false);
+    }
   });
 
   it('sends cXML unless the partner lists other outbound formats', () => {

@@ -81,7 +81,7 @@ describe('InvoiceDetailRequest builder', () => {
     expect(back.unmapped).toEqual([]);
   });
 
-  it('writes a credit memo with negative amounts and quantities, positive prices, as a header invoice', () => {
+  it('writes a credit memo with negative amounts and quantities, positive prices, as a line-level credit memo', () => {
     const positive: Invoice = {
       ...STANDARD,
       invoiceNumber: 'GS-0001',
@@ -92,7 +92,11 @@ describe('InvoiceDetailRequest builder', () => {
       originalInvoicePayloadId: 'inv-100@supplier.example',
     });
     expect(validateCxml(xml)).toEqual({ ok: true, errors: '' });
-    expect(xml).toContain('<InvoiceDetailHeaderIndicator isHeaderInvoice="yes"/>');
+    // Issue 13: isHeaderInvoice="yes" with line items in InvoiceDetailOrder contradicted the DTD's rules.
+    expect(xml).toContain('purpose="lineLevelCreditMemo"');
+    expect(xml).toContain('<InvoiceDetailHeaderIndicator/>');
+    expect(xml).not.toContain('isHeaderInvoice');
+    expect(xml).toContain('<InvoiceDetailOrder>');
     expect(xml).toContain('<InvoiceDetailItem invoiceLineNumber="1" quantity="-6">');
     expect(xml).toMatch(/<UnitPrice>\s*<Money currency="EUR">12\.50</);
     expect(xml).toMatch(/<DueAmount>\s*<Money currency="EUR">-129\.70<\/Money>/);

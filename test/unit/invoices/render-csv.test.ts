@@ -136,7 +136,7 @@ describe('renderInvoiceCsv', () => {
       description: 'Toner, black "XL"\r\nsecond line',
       quantity: '3',
       unit_of_measure: 'EA',
-      unit_price: '12.3450',
+      unit_price: '12.345',
       line_subtotal: '37.04',
       tax_rate: '19',
       tax_category: 'vat',

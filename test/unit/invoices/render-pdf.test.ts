@@ -83,7 +83,7 @@ describe('renderInvoicePdf', () => {
       '12345 Springfield',
       'TN-4200-BK',
       'Toner cartridge black',
-      '12.3450',
+      '12.345',
       '37.04',
       inv.subtotal,
       inv.taxTotal,

@@ -1,0 +1,22 @@
+/** The order lifecycle's jobs (registered via src/jobs/registry.ts). */
+import { defineJob, type JobContext } from '../platform/jobs';
+import { STATUS_UPDATE_JOB, type StatusUpdatePayload } from './lifecycle';
+import { sendStatusUpdate } from './outbound';
+
+/**
+ * The StatusUpdateRequest of one order transition (queued by transitionOrder when the partner asked
+ * for that state): rendered, stored and queued for delivery in one transaction; a rerun finds it made.
+ */
+export const statusUpdateJob = defineJob<StatusUpdatePayload>({
+  name: STATUS_UPDATE_JOB,
+  attempts: 8,
+  backoffMs: 1000,
+  handler: async (data, c: JobContext) => {
+    const ctx = { config: c.config, now: () => new Date() };
+    const sent = await c.db.transaction((trx) => sendStatusUpdate(trx, ctx, data.orderId, data));
+    c.log.info(
+      { orderId: data.orderId, state: data.state, documentId: sent?.documentId },
+      sent ? 'status update queued' : 'status update not needed',
+    );
+  },
+});
