@@ -55,6 +55,8 @@ interface OrderFacts {
   /** The buyer's own orderDate, as written in its document (see buyerOrderDate). */
   orderDate: string | undefined;
   deploymentMode: DeploymentMode;
+  /** orders.supplier_order_number ("SO-000042"). */
+  supplierOrderNumber: string;
   currency: string;
   canonical: Order;
 }
@@ -86,6 +88,7 @@ async function loadOrder(q: Q, orderId: string): Promise<OrderFacts> {
       buyerOrderDate(canonical.orderDate) ??
       (row.order_date ? new Date(row.order_date).toISOString() : undefined),
     deploymentMode: row.deployment_mode === 'test' ? 'test' : 'production',
+    supplierOrderNumber: row.supplier_order_number,
     currency: String(row.currency).trim(),
     canonical,
   };
@@ -187,7 +190,8 @@ export async function sendOrderConfirmation(
     type: opts.kind,
     noticeDate: ctx.now(),
     order: orderRef(o),
-    confirmId: `${o.buyerOrderNumber}-${payloadId.slice(0, 13)}`,
+    // The supplier's own order number (the 855's BAK08): what the buyer quotes when it calls.
+    confirmId: o.supplierOrderNumber,
     currency: o.currency,
     ...(opts.reason ? { comments: opts.reason } : {}),
     ...(items ? { items } : {}),
