@@ -7,6 +7,7 @@ import * as orders from './20261123000500_orders';
 import * as invoicesDelivery from './20261123000600_invoices_delivery';
 import * as orderShipToKey from './20261123000700_order_ship_to_key';
 import * as supplierSecret from './20261202020000_supplier_secret';
+import * as apiKeyLastUsed from './20261202020100_api_key_last_used';
 import * as supplierOrderNumber from './20261202040000_supplier_order_number';
 import * as deploymentMode from './20261202050000_deployment_mode';
 
@@ -25,6 +26,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261123000600_invoices_delivery', invoicesDelivery],
   ['20261123000700_order_ship_to_key', orderShipToKey],
   ['20261202020000_supplier_secret', supplierSecret],
+  ['20261202020100_api_key_last_used', apiKeyLastUsed],
   ['20261202040000_supplier_order_number', supplierOrderNumber],
   ['20261202050000_deployment_mode', deploymentMode],
 ];

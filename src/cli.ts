@@ -19,6 +19,10 @@ const USAGE = `usage: gateway <command>
   partners import FILE         create or replace partners from a JSON file (one object or an array)
   catalog import FILE          import catalog items from CSV (progress bar)
   price-lists import FILE      import price lists from CSV
+  keys list PARTNER            a partner's API keys (prefix, role, created, last used, revoked)
+  keys create PARTNER ROLE     issue an API key (erp or finance); the key is printed once
+  keys revoke KEY_ID           revoke a key (other running processes within PARTNER_CACHE_MS)
+  keys rotate KEY_ID           issue a new key of the same role and revoke this one
   edi ingest FILE...           take X12 interchanges from files (850s -> orders, 997/999 back)`;
 
 function rowsOf(file: string) {
@@ -122,6 +126,46 @@ async function main(argv: string[]): Promise<number> {
         bar.stop();
         await closeContext(ctx);
       }
+    }
+    case 'keys': {
+      const { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } = await import('./partners/service');
+      const role = argv[3];
+      if (sub === 'list' && arg)
+        return withDb(async (db) => {
+          const keys = await listApiKeys(db, arg);
+          if (keys.length === 0) console.log(`partner ${arg} has no API keys`);
+          for (const k of keys)
+            console.log(
+              [
+                k.id,
+                k.role.padEnd(7),
+                `${k.prefix}…`,
+                `created ${k.createdAt}`,
+                `last used ${k.lastUsedAt ?? 'never'}`,
+                k.revokedAt ? `REVOKED ${k.revokedAt}` : 'active',
+              ].join('  '),
+            );
+          return 0;
+        });
+      if (sub === 'create' && arg && (role === 'erp' || role === 'finance'))
+        return withDb(async (db) => {
+          const { id, key } = await createApiKey(db, arg, role);
+          console.log(`created ${role} key ${id} for partner ${arg} (shown once, keep it now):\n${key}`);
+          return 0;
+        });
+      if (sub === 'revoke' && arg)
+        return withDb(async (db) => {
+          const k = await revokeApiKey(db, arg);
+          console.log(`revoked ${k.role} key ${k.id} (${k.prefix}…) of partner ${k.partnerId}`);
+          return 0;
+        });
+      if (sub === 'rotate' && arg)
+        return withDb(async (db) => {
+          const k = await rotateApiKey(db, arg);
+          console.log(`revoked ${k.revoked}; new ${k.role} key ${k.id} (shown once, keep it now):\n${k.key}`);
+          return 0;
+        });
+      break;
     }
     case 'price-lists':
       if (sub !== 'import' || !arg) break;

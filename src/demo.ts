@@ -6,7 +6,7 @@ import type { AppContext } from './platform/context';
 import { sha256Hex, verifySecret } from './platform/secrets';
 import { findPartnerByIdentity } from './partners/repository';
 import { partnerInputSchema } from './partners/schema';
-import { upsertPartner } from './partners/service';
+import { keyPrefix, upsertPartner } from './partners/service';
 
 const DEMO_DIR = path.resolve(__dirname, '..', 'fixtures', 'demo');
 
@@ -40,7 +40,7 @@ export async function seedDemo(ctx: AppContext): Promise<boolean> {
       partner_id: partner.id,
       role,
       key_hash: sha256Hex(key),
-      prefix: key.slice(0, 12),
+      prefix: keyPrefix(key),
     });
   }
   return true;

@@ -34,6 +34,14 @@ export function itemView(r: CatalogItemRow) {
   };
 }
 
+/** Items a partner may see: all, or only its price list's (catalogVisibility "priceList"). */
+export function visibilityList(partner: {
+  catalog_visibility: 'all' | 'priceList';
+  price_list: string | null;
+}): string | undefined {
+  return partner.catalog_visibility === 'priceList' ? (partner.price_list ?? '__none__') : undefined;
+}
+
 export interface SearchOptions {
   q?: string;
   /** Category path or a prefix of it ("Office supplies" matches "Office supplies/Paper"). */

@@ -3,11 +3,14 @@ import { z } from 'zod';
 import { apiRoute, pagingQuery } from '../platform/api';
 import type { AppContext } from '../platform/context';
 import { AppError } from '../platform/errors';
-import { requireAuth } from '../partners/auth';
+import { dec } from '../model';
+import { partnerScope, requireAuth } from '../partners/auth';
+import { findPartnerCached } from '../partners/repository';
+import { resolvePrices } from './pricing';
 import { csvObjects, CsvSyntaxError } from './csv';
 import { catalogItemOutput, catalogItemSchema, priceListEntrySchema } from './schema';
 import { importCatalog, importPriceLists, type SourceRow } from './service';
-import { itemView, searchItems } from './repository';
+import { itemView, searchItems, visibilityList } from './repository';
 
 /** A CSV body (text/csv) or a JSON array, as rows with their line (CSV) or item number (JSON). */
 export function sourceRows(req: Request): { rows: SourceRow[]; where: 'line' | 'item' } {
@@ -87,7 +90,8 @@ export function catalogRoutes(ctx: AppContext): Router {
     {
       method: 'get',
       path: '/api/v1/catalog/items',
-      summary: 'Search the catalog (SKU, name, description) with paging',
+      summary:
+        "Search the catalog (SKU, name, description) with paging; a partner key sees the items its partner may see, at the partner's prices (for the minimum order quantity)",
       tag,
       auth: 'admin or partner',
       query: z.object({ q: z.string().optional(), category: z.string().optional(), ...pagingQuery }),
@@ -99,9 +103,39 @@ export function catalogRoutes(ctx: AppContext): Router {
       }),
       use: [requireAuth(ctx, 'admin', 'erp', 'finance')],
     },
-    async (_req, res, { query }) => {
-      const { items, total } = await searchItems(ctx.db, query);
-      res.json({ items: items.map(itemView), total, limit: query.limit, offset: query.offset });
+    async (req, res, { query }) => {
+      const scope = partnerScope(req);
+      if (!scope) {
+        const { items, total } = await searchItems(ctx.db, query);
+        res.json({ items: items.map(itemView), total, limit: query.limit, offset: query.offset });
+        return;
+      }
+      const partner = await findPartnerCached(ctx.db, ctx.config.PARTNER_CACHE_MS, scope);
+      if (!partner) throw new AppError('unauthorized', 'invalid token');
+      const onlyPriceList = visibilityList(partner);
+      const { items, total } = await searchItems(ctx.db, {
+        ...query,
+        ...(onlyPriceList ? { onlyPriceList } : {}),
+      });
+      const prices = await resolvePrices(
+        ctx.db,
+        partner,
+        items.map((i) => ({ sku: i.sku, quantity: dec(i.min_order_qty ?? '1').toFixed() })),
+        ctx.now().toISOString().slice(0, 10),
+        new Map(items.map((i) => [i.sku, i])),
+      );
+      res.json({
+        items: items.map((i) => {
+          const p = prices.get(i.sku);
+          return {
+            ...itemView(i),
+            ...(p ? { unitPrice: p.unitPrice, currency: p.currency, priceSource: p.source } : {}),
+          };
+        }),
+        total,
+        limit: query.limit,
+        offset: query.offset,
+      });
     },
   );
   return r;

@@ -74,4 +74,6 @@ export const catalogItemOutput = z.object({
   leadTimeDays: z.number().nullable(),
   minOrderQty: z.string(),
   imageUrl: z.string().nullable(),
+  /** For a partner key: where unitPrice comes from (its price list, or the list price). */
+  priceSource: z.enum(['price_list', 'list']).optional(),
 });

@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
+import type { Knex } from 'knex';
 import { z } from 'zod';
 import { apiRoute, pagingQuery } from '../platform/api';
 import type { AppContext } from '../platform/context';
@@ -22,6 +23,40 @@ const META = [
   'created_at',
 ];
 
+/**
+ * The document types a partner key reads, by role (anything else, punchout setup documents and
+ * cart returns included, only the admin token reads): ERP keys the order side (orders as cXML, JSON
+ * or X12 with their stored answers and acknowledgments, and what we sent about them), finance keys
+ * the invoice side. A type not listed here is not readable by partner keys.
+ */
+export const DOCUMENT_TYPES_BY_ROLE: Readonly<Record<'erp' | 'finance', readonly string[]>> = {
+  erp: [
+    'OrderRequest',
+    'order',
+    'interchange',
+    '850',
+    '997',
+    '999',
+    'TA1',
+    'ConfirmationRequest',
+    'ShipNoticeRequest',
+    'StatusUpdateRequest',
+    '855',
+    '856',
+  ],
+  finance: ['InvoiceDetailRequest', '810'],
+};
+
+/** Restricts a documents query to what the request's principal may read. */
+function scoped<T extends object>(req: Request, q: Knex.QueryBuilder<T>): Knex.QueryBuilder<T> {
+  const scope = partnerScope(req);
+  const p = req.principal;
+  if (scope && p?.kind === 'partner') {
+    q.where('partner_id', scope).whereIn('doc_type', [...DOCUMENT_TYPES_BY_ROLE[p.role]]);
+  }
+  return q;
+}
+
 export function documentRoutes(ctx: AppContext): Router {
   const r = Router();
   const anyone = [requireAuth(ctx, 'admin', 'erp', 'finance')];
@@ -31,7 +66,8 @@ export function documentRoutes(ctx: AppContext): Router {
     {
       method: 'get',
       path: '/api/v1/documents',
-      summary: 'Stored documents (partner keys see only their own)',
+      summary:
+        'Stored documents (partner keys: their own, ERP keys the order side, finance keys the invoice side; stored copies have credentials masked)',
       tag,
       auth: 'admin or partner',
       query: z.object({
@@ -47,9 +83,7 @@ export function documentRoutes(ctx: AppContext): Router {
       use: anyone,
     },
     async (req, res, { query }) => {
-      const scope = partnerScope(req);
-      const q = ctx.db<DocumentRow>('documents').select(META);
-      if (scope) q.where('partner_id', scope);
+      const q = scoped(req, ctx.db<DocumentRow>('documents').select(META));
       if (query.partner) q.where('partner_id', query.partner);
       if (query.type) q.where('doc_type', query.type);
       if (query.direction) q.where('direction', query.direction);
@@ -74,19 +108,17 @@ export function documentRoutes(ctx: AppContext): Router {
     {
       method: 'get',
       path: '/api/v1/documents/:id/raw',
-      summary: 'The exact bytes of a stored document',
+      summary:
+        'The stored bytes of a document: as received or sent, credentials masked byte for byte (X-Content-SHA256: digest of the exact bytes)',
       tag,
       auth: 'admin or partner',
       responseContentType: 'application/octet-stream',
       use: anyone,
     },
     async (req, res) => {
-      const scope = partnerScope(req);
       const id = z.uuid().safeParse(req.params.id);
       if (!id.success) throw notFound('document');
-      const q = ctx.db<DocumentRow>('documents').where({ id: id.data });
-      if (scope) q.where('partner_id', scope);
-      const doc = await q.first();
+      const doc = await scoped(req, ctx.db<DocumentRow>('documents').where({ id: id.data })).first();
       if (!doc) throw notFound('document');
       res.setHeader('Content-Type', doc.content_type);
       res.setHeader('X-Content-SHA256', doc.sha256);

@@ -32,12 +32,29 @@ export function requireAuth(ctx: AppContext, ...allowed: Allowed[]): RequestHand
       const key = await findApiKeyCached(ctx.db, ctx.config.PARTNER_CACHE_MS, sha256Hex(token));
       if (!key) throw new AppError('unauthorized', 'invalid token');
       req.principal = { kind: 'partner', partnerId: key.partner_id, role: key.role, keyId: key.id };
+      touchApiKey(ctx, key.id);
     }
     const p = req.principal;
     const ok = p.kind === 'admin' ? allowed.includes('admin') : allowed.includes(p.role);
     if (!ok) throw new AppError('forbidden', 'this token may not use this endpoint');
     next();
   };
+}
+
+const TOUCH_EVERY_MS = 60_000;
+const touched = new Map<string, number>();
+
+/** Records when a key was used: at most once a minute per key and process, never waited for. */
+function touchApiKey(ctx: AppContext, keyId: string): void {
+  const now = Date.now();
+  if ((touched.get(keyId) ?? 0) > now - TOUCH_EVERY_MS) return;
+  if (touched.size > 10_000) touched.clear();
+  touched.set(keyId, now);
+  ctx
+    .db('api_keys')
+    .where({ id: keyId })
+    .update({ last_used_at: ctx.db.fn.now() })
+    .catch((err: unknown) => ctx.log.warn({ err }, 'could not record the use of an API key'));
 }
 
 /** The partner whose data a request may see: its own for a partner key, any (undefined) for admin. */

@@ -6,7 +6,15 @@ import { AppError, notFound } from '../platform/errors';
 import { requireAuth } from './auth';
 import { findPartner, listPartners } from './repository';
 import { partnerInputSchema, partnerOutputSchema } from './schema';
-import { createApiKey, deletePartner, partnerView, upsertPartner } from './service';
+import {
+  createApiKey,
+  deletePartner,
+  listApiKeys,
+  partnerView,
+  revokeApiKey,
+  rotateApiKey,
+  upsertPartner,
+} from './service';
 
 export function partnerRoutes(ctx: AppContext): Router {
   const r = Router();
@@ -117,6 +125,61 @@ export function partnerRoutes(ctx: AppContext): Router {
     async (req, res, { body }) => {
       const { id, key } = await createApiKey(ctx.db, String(req.params.id), body.role);
       res.status(201).json({ id, key, role: body.role });
+    },
+  );
+  const keyView = z.object({
+    id: z.string(),
+    partnerId: z.string(),
+    role: z.enum(['erp', 'finance']),
+    prefix: z.string(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+  });
+  apiRoute(
+    r,
+    {
+      method: 'get',
+      path: '/api/v1/partners/:id/api-keys',
+      summary: "A partner's API keys: prefix, role, created, last used, revoked (never the key)",
+      tag,
+      auth: 'admin',
+      response: z.object({ apiKeys: z.array(keyView) }),
+      use: admin,
+    },
+    async (req, res) => {
+      res.json({ apiKeys: await listApiKeys(ctx.db, String(req.params.id)) });
+    },
+  );
+  apiRoute(
+    r,
+    {
+      method: 'delete',
+      path: '/api/v1/partners/:id/api-keys/:keyId',
+      summary: 'Revoke an API key (at once here; other processes within PARTNER_CACHE_MS)',
+      tag,
+      auth: 'admin',
+      response: keyView,
+      use: admin,
+    },
+    async (req, res) => {
+      res.json(await revokeApiKey(ctx.db, String(req.params.keyId), String(req.params.id)));
+    },
+  );
+  apiRoute(
+    r,
+    {
+      method: 'post',
+      path: '/api/v1/partners/:id/api-keys/:keyId/rotate',
+      summary: 'Issue a new key of the same role and revoke this one (the new key is shown once)',
+      tag,
+      auth: 'admin',
+      response: z.object({ id: z.string(), key: z.string(), role: z.string(), revoked: z.string() }),
+      status: 201,
+      use: admin,
+    },
+    async (req, res) => {
+      res.status(201).json(await rotateApiKey(ctx.db, String(req.params.keyId), String(req.params.id)));
     },
   );
   return r;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../platform/db';
+import { isUuid, type Db, type Q } from '../platform/db';
 import { AppError, isUniqueViolation, notFound } from '../platform/errors';
 import { encryptSecret } from '../platform/crypto';
 import { hashSecret, randomToken, sha256Hex } from '../platform/secrets';
@@ -152,16 +152,127 @@ export async function createApiKey(
   role: ApiKeyRole,
 ): Promise<{ id: string; key: string }> {
   if (!(await findPartner(db, partnerId))) throw notFound('partner');
+  return insertApiKey(db, partnerId, role);
+}
+
+/**
+ * The part of a key that is shown in lists: `gwk_<role>_` and 8 characters of the random part (48
+ * of its 192 bits), enough to tell keys apart.
+ */
+export function keyPrefix(key: string): string {
+  const roleEnd = key.indexOf('_', 4);
+  return key.slice(0, (roleEnd < 0 ? 4 : roleEnd + 1) + 8);
+}
+
+async function insertApiKey(q: Q, partnerId: string, role: ApiKeyRole): Promise<{ id: string; key: string }> {
   const key = `gwk_${role}_${randomToken(24)}`;
   const id = randomUUID();
-  await db('api_keys').insert({
+  await q('api_keys').insert({
     id,
     partner_id: partnerId,
     role,
     key_hash: sha256Hex(key),
-    prefix: key.slice(0, 12),
+    prefix: keyPrefix(key),
   });
   return { id, key };
+}
+
+export interface ApiKeyView {
+  id: string;
+  partnerId: string;
+  role: ApiKeyRole;
+  /** The first characters of the key (the key itself is shown once, at creation). */
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+interface ApiKeyListRow {
+  id: string;
+  partner_id: string;
+  role: ApiKeyRole;
+  prefix: string;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+function apiKeyView(r: ApiKeyListRow): ApiKeyView {
+  return {
+    id: r.id,
+    partnerId: r.partner_id,
+    role: r.role,
+    prefix: r.prefix,
+    createdAt: new Date(r.created_at).toISOString(),
+    lastUsedAt: iso(r.last_used_at),
+    revokedAt: iso(r.revoked_at),
+  };
+}
+
+const KEY_COLUMNS = ['id', 'partner_id', 'role', 'prefix', 'created_at', 'last_used_at', 'revoked_at'];
+
+/** A partner's keys, newest first (revoked ones too, with when). */
+export async function listApiKeys(db: Db, partnerId: string): Promise<ApiKeyView[]> {
+  if (!(await findPartner(db, partnerId))) throw notFound('partner');
+  const rows = await db<ApiKeyListRow>('api_keys')
+    .where({ partner_id: partnerId })
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .select(KEY_COLUMNS);
+  return (rows as unknown as ApiKeyListRow[]).map(apiKeyView);
+}
+
+async function liveKey(db: Q, keyId: string, partnerId?: string): Promise<ApiKeyListRow> {
+  const q = db<ApiKeyListRow>('api_keys').where({ id: keyId });
+  if (partnerId) q.where({ partner_id: partnerId });
+  const row = isUuid(keyId) ? ((await q.first(KEY_COLUMNS)) as ApiKeyListRow | undefined) : undefined;
+  if (!row) throw notFound('API key');
+  if (row.revoked_at) throw new AppError('gone', `API key ${keyId} was revoked at ${iso(row.revoked_at)}`);
+  return row;
+}
+
+/**
+ * Revokes a key at once: this process forgets its cached keys now, other processes within
+ * PARTNER_CACHE_MS (their cache entries expire).
+ */
+export async function revokeApiKey(db: Db, keyId: string, partnerId?: string): Promise<ApiKeyView> {
+  try {
+    const row = await liveKey(db, keyId, partnerId);
+    const [updated] = await db<ApiKeyListRow>('api_keys')
+      .where({ id: row.id })
+      .whereNull('revoked_at')
+      .update({ revoked_at: db.fn.now() } as never)
+      .returning(KEY_COLUMNS);
+    if (!updated) throw new AppError('gone', `API key ${keyId} was revoked meanwhile`);
+    return apiKeyView(updated as ApiKeyListRow);
+  } finally {
+    partnersChanged();
+  }
+}
+
+/** A new key of the same partner and role; the old one is revoked in the same transaction. */
+export async function rotateApiKey(
+  db: Db,
+  keyId: string,
+  partnerId?: string,
+): Promise<{ id: string; key: string; role: ApiKeyRole; revoked: string }> {
+  try {
+    return await db.transaction(async (trx) => {
+      const old = await liveKey(trx, keyId, partnerId);
+      const n = await trx('api_keys')
+        .where({ id: old.id })
+        .whereNull('revoked_at')
+        .update({ revoked_at: trx.fn.now() });
+      if (n === 0) throw new AppError('gone', `API key ${keyId} was revoked meanwhile`);
+      const { id, key } = await insertApiKey(trx, old.partner_id, old.role);
+      return { id, key, role: old.role, revoked: old.id };
+    });
+  } finally {
+    partnersChanged();
+  }
 }
 
 export function partnerView(row: PartnerRow) {

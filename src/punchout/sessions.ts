@@ -6,7 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Q } from '../platform/db';
 import type { AppContext } from '../platform/context';
 import { randomToken, sha256Hex } from '../platform/secrets';
-import { findItems, searchItems, type CatalogItemRow } from '../catalog/repository';
+import { findItems, searchItems, visibilityList, type CatalogItemRow } from '../catalog/repository';
 import { resolvePrices } from '../catalog/pricing';
 import type { PartnerRow } from '../partners/repository';
 
@@ -172,10 +172,7 @@ export function today(ctx: AppContext): string {
   return ctx.now().toISOString().slice(0, 10);
 }
 
-/** Items the partner may see: all, or only its price list's (catalogVisibility "priceList"). */
-export function visibilityList(partner: PartnerRow): string | undefined {
-  return partner.catalog_visibility === 'priceList' ? (partner.price_list ?? '__none__') : undefined;
-}
+export { visibilityList };
 
 export async function visibleItem(
   q: Q,

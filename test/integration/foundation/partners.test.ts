@@ -111,13 +111,12 @@ describe('partner registry', () => {
       contentType: 'text/xml',
       content: '<cXML a="1"/>',
     });
-    expect((await request(app).get(`/api/v1/documents/${docB}/raw`).set(auth(a.financeKey))).status).toBe(
-      404,
-    );
-    const own = await request(app).get(`/api/v1/documents/${docA}/raw`).set(auth(a.financeKey));
+    // (An OrderRequest is on the order side: the ERP key reads it; see role-scope.test.ts.)
+    expect((await request(app).get(`/api/v1/documents/${docB}/raw`).set(auth(a.erpKey))).status).toBe(404);
+    const own = await request(app).get(`/api/v1/documents/${docA}/raw`).set(auth(a.erpKey));
     expect(own.status).toBe(200);
     expect(own.text).toBe('<cXML a="1"/>');
-    const list = await request(app).get('/api/v1/documents?partner=partner-b').set(auth(a.financeKey));
+    const list = await request(app).get('/api/v1/documents?partner=partner-b').set(auth(a.erpKey));
     expect(list.body.documents).toEqual([]);
     const adminList = await request(app).get('/api/v1/documents?partner=partner-b').set(auth(ADMIN_TOKEN));
     expect(adminList.body.documents.map((d: { id: string }) => d.id)).toEqual([docB]);
