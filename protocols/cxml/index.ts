@@ -80,6 +80,15 @@ export type {
 } from './parse';
 export type { CxmlElement } from './xml';
 
+export {
+  readCxmlMultipart,
+  isMultipartRelated,
+  checkAttachmentReferences,
+  contentIdOfUrl,
+  DEFAULT_MULTIPART_LIMITS,
+} from './attachments';
+export type { CxmlAttachmentPart, CxmlMultipart, MultipartLimits } from './attachments';
+
 export { parseCxmlDate, formatCxmlTimestamp } from './dates';
 export type { CxmlDate } from './dates';
 export { parseCxmlDecimal } from './read';

@@ -5,7 +5,10 @@ import {
   buildResponse,
   CxmlError,
   isCxmlError,
+  isMultipartRelated,
   parseCxml,
+  readCxmlMultipart,
+  type CxmlAttachmentPart,
   type CxmlCredential,
   type ParsedCxml,
 } from '../../protocols/cxml';
@@ -19,8 +22,10 @@ export interface CxmlRequest {
   ctx: AppContext;
   partner: PartnerRow;
   doc: ParsedCxml;
-  /** The exact bytes received. */
+  /** The exact bytes of the cXML document (the root part of a multipart/related body). */
   raw: Buffer;
+  /** The other parts of a multipart/related body (cXML attachments); empty for a bare document. */
+  attachments: CxmlAttachmentPart[];
   req: Request;
 }
 
@@ -42,6 +47,11 @@ export function registerCxmlHandler(requestType: string, handler: CxmlHandler): 
 export function registeredCxmlRequestTypes(): string[] {
   return [...handlers.keys()];
 }
+
+/** Most attachments one cXML request may carry (parts of a multipart/related body besides the document). */
+export const MAX_ATTACHMENTS = 32;
+/** Request types whose handlers store the attachments that come with them. */
+const TAKES_ATTACHMENTS = new Set(['OrderRequest']);
 
 /** The one Sender/UserAgent of every cXML document the gateway sends. */
 export const CXML_USER_AGENT = 'procurement-gateway';
@@ -150,11 +160,21 @@ export function cxmlRoutes(ctx: AppContext): Router {
     },
     async (req, res) => {
       const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const contentType = req.get('content-type');
       let doc: ParsedCxml | undefined;
       let partner: PartnerRow | undefined;
       try {
         if (body.length === 0) throw new CxmlError(400, 'Empty request body: send a cXML document');
-        doc = parseCxml(body);
+        // cXML with attachments: the document is the root part (read in one bounded pass).
+        let xml = body;
+        let attachments: CxmlAttachmentPart[] = [];
+        if (isMultipartRelated(contentType)) {
+          ({ root: xml, attachments } = readCxmlMultipart(contentType as string, body, {
+            maxBytes: ctx.config.MAX_BODY_BYTES,
+            maxAttachments: MAX_ATTACHMENTS,
+          }));
+        }
+        doc = parseCxml(xml);
         partner = await authenticate(ctx, doc);
         const handler = handlers.get(doc.requestType);
         if (!handler) {
@@ -163,7 +183,13 @@ export function cxmlRoutes(ctx: AppContext): Router {
             `${doc.requestType} is not supported here; supported: ${registeredCxmlRequestTypes().join(', ')}`,
           );
         }
-        sendCxml(res, await handler({ ctx, partner, doc, raw: body, req }));
+        if (attachments.length > 0 && !TAKES_ATTACHMENTS.has(doc.requestType)) {
+          throw new CxmlError(
+            406,
+            `${doc.requestType} takes no attachments here; only ${[...TAKES_ATTACHMENTS].join(', ')} does`,
+          );
+        }
+        sendCxml(res, await handler({ ctx, partner, doc, raw: xml, attachments, req }));
       } catch (err) {
         if (!isCxmlError(err)) {
           req.log.error({ err }, 'cXML request failed');
@@ -179,7 +205,7 @@ export function cxmlRoutes(ctx: AppContext): Router {
           direction: 'in',
           externalId: null,
           status: 'refused',
-          contentType: 'text/xml',
+          contentType: isMultipartRelated(contentType) ? (contentType as string) : 'text/xml',
           content: body,
           error: err.detail,
         }).catch((e: unknown) => req.log.error({ err: e }, 'could not store refused document'));

@@ -180,3 +180,78 @@ export function documentView(r: DocumentRow) {
     createdAt: new Date(r.created_at).toISOString(),
   };
 }
+
+/** A file that came with an inbound document (a cXML attachment part). */
+export interface InboundAttachment {
+  contentId: string;
+  contentType: string;
+  filename?: string;
+  content: Buffer;
+}
+
+/** The document_attachments rows of a document's files (one row each: a row may hold bytes). */
+export function attachmentRows(documentId: string, attachments: readonly InboundAttachment[]): SqlRow[] {
+  return attachments.map((a, i) => ({
+    id: randomUUID(),
+    document_id: documentId,
+    position: i + 1,
+    content_id: a.contentId,
+    content_type: a.contentType,
+    filename: a.filename ?? null,
+    size: a.content.length,
+    sha256: sha256Hex(a.content),
+    content: a.content,
+  }));
+}
+
+export async function storeAttachments(
+  q: Q,
+  documentId: string,
+  attachments: readonly InboundAttachment[],
+): Promise<void> {
+  if (attachments.length > 0) await q('document_attachments').insert(attachmentRows(documentId, attachments));
+}
+
+export interface AttachmentRow {
+  id: string;
+  document_id: string;
+  position: number;
+  content_id: string;
+  content_type: string;
+  filename: string | null;
+  size: number;
+  sha256: string;
+  created_at: Date;
+}
+
+/** The files of an order's inbound documents (without their bytes), oldest document first. */
+export async function orderAttachments(q: Q, orderId: string): Promise<AttachmentRow[]> {
+  return q('document_attachments as a')
+    .join('documents as d', 'd.id', 'a.document_id')
+    .where({ 'd.order_id': orderId, 'd.direction': 'in' })
+    .orderBy('d.created_at')
+    .orderBy('a.position')
+    .select(
+      'a.id',
+      'a.document_id',
+      'a.position',
+      'a.content_id',
+      'a.content_type',
+      'a.filename',
+      'a.size',
+      'a.sha256',
+      'a.created_at',
+    );
+}
+
+/** One file of an order, with its bytes; undefined when it is not the order's. */
+export async function orderAttachment(
+  q: Q,
+  orderId: string,
+  attachmentId: string,
+): Promise<(AttachmentRow & { content: Buffer }) | undefined> {
+  return q('document_attachments as a')
+    .join('documents as d', 'd.id', 'a.document_id')
+    .where({ 'd.order_id': orderId, 'a.id': attachmentId })
+    .first('a.*');
+}

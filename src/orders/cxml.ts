@@ -3,7 +3,7 @@
  * problem and its XPath). The answer is stored with the inbound document, so a resent payloadID gets
  * the first answer byte for byte.
  */
-import { parseOrderRequest } from '../../protocols/cxml';
+import { checkAttachmentReferences, parseOrderRequest } from '../../protocols/cxml';
 import { cxmlStatus, registerCxmlHandler, type CxmlAnswer } from '../cxml/endpoint';
 import type { AppContext } from '../platform/context';
 import { intakeOrder, type IntakeResult } from './intake';
@@ -37,8 +37,10 @@ function answerFor(ctx: AppContext, r: IntakeResult, buyerOrderNumber: string): 
   return cxmlStatus(ctx, r.status ?? 400, text);
 }
 
-registerCxmlHandler('OrderRequest', async ({ ctx, partner, doc, raw }) => {
+registerCxmlHandler('OrderRequest', async ({ ctx, partner, doc, raw, attachments }) => {
   const parsed = parseOrderRequest(doc);
+  // Each cid: the document names must have come with it (a missing file would be lost).
+  if (attachments.length > 0) checkAttachmentReferences(parsed.attachments, attachments);
   const result = await intakeOrder(ctx, {
     partner,
     order: parsed.order,
@@ -46,6 +48,7 @@ registerCxmlHandler('OrderRequest', async ({ ctx, partner, doc, raw }) => {
     externalId: parsed.payloadId,
     raw,
     contentType: 'text/xml',
+    attachments,
     docType: 'OrderRequest',
     sourcePayloadId: parsed.payloadId,
     deploymentMode: doc.deploymentMode ?? 'production',

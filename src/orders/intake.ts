@@ -18,7 +18,10 @@ import { SHIPPED_STATES, type OrderState } from '../model/order-state';
 import { cmp } from '../model/money';
 import { priceBreakMap, resolvePrices, type PriceBreak, type PriceBreakRow } from '../catalog/pricing';
 import {
+  attachmentRows,
   findInboundByExternalId,
+  storeAttachments,
+  type InboundAttachment,
   recordResponse,
   storeDocument,
   storeDocumentWithRows,
@@ -27,7 +30,7 @@ import {
   type RowsFor,
 } from '../documents/store';
 import type { AppContext } from '../platform/context';
-import { isUuid, nativeQuery, type Q } from '../platform/db';
+import { isUuid, nativeQuery, type Q, type SqlRow } from '../platform/db';
 import { isUniqueViolation } from '../platform/errors';
 import { enqueueInTx, outboxRow } from '../platform/outbox';
 import { sha256Hex } from '../platform/secrets';
@@ -76,6 +79,8 @@ export interface IntakeInput {
   contentType: string;
   docType: string;
   sourcePayloadId?: string;
+  /** Files that came with the document (cXML attachments), stored with it when the order is accepted. */
+  attachments?: readonly InboundAttachment[];
   /** cXML deploymentMode of the inbound document (default production); follow-ups echo it. */
   deploymentMode?: 'production' | 'test';
   actor: string;
@@ -349,6 +354,10 @@ function newOrderRows(
       createdEventRow(orderId, 'received', input.actor, `received via ${input.docType} ${input.externalId}`),
     ],
     ['outbox', outboxRow(APPROVALS_EVALUATE_JOB, { orderId, version: 1 })],
+    // One statement per file: a row that holds bytes goes in on its own.
+    ...attachmentRows(documentId, input.attachments ?? []).map(
+      (row) => ['document_attachments', row] as [string, SqlRow],
+    ),
   ];
 }
 
@@ -609,6 +618,7 @@ async function intakeCommitted(ctx: AppContext, input: IntakeInput): Promise<Int
       // Every refusal is raised before anything but the document row is written, so no savepoint.
       try {
         const r = await applyOrder(trx, input, documentId);
+        await storeAttachments(trx, documentId, input.attachments ?? []);
         result = {
           outcome: 'accepted',
           orderId: r.orderId,

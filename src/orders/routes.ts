@@ -8,9 +8,10 @@ import { z } from 'zod';
 import type { Order } from '../model/order';
 import { add, cmp, formatAmount, formatUnitPrice, toDecimalString } from '../model/money';
 import type { Shipment } from '../model/shipment';
-import { documentView, type DocumentRow } from '../documents/store';
+import { documentView, orderAttachment, orderAttachments, type DocumentRow } from '../documents/store';
 import { apiRoute, pagingQuery } from '../platform/api';
 import type { AppContext } from '../platform/context';
+import { isUuid } from '../platform/db';
 import { AppError, notFound } from '../platform/errors';
 import { partnerScope, requireAuth } from '../partners/auth';
 import { findPartnerCached } from '../partners/repository';
@@ -307,12 +308,13 @@ export function orderRoutes(ctx: AppContext): Router {
     },
     async (req, res) => {
       const row = await visibleOrder(req, String(req.params.id));
-      const [lines, versions, events, documents, shipments] = await Promise.all([
+      const [lines, versions, events, documents, shipments, attachments] = await Promise.all([
         ctx.db('order_lines').where({ order_id: row.id }).orderBy('line_number'),
         ctx.db('order_versions').where({ order_id: row.id }).orderBy('version'),
         ctx.db('order_events').where({ order_id: row.id }).orderBy('id'),
         ctx.db<DocumentRow>('documents').where({ order_id: row.id }).orderBy('created_at'),
         ctx.db('shipments').where({ order_id: row.id }).orderBy('created_at'),
+        orderAttachments(ctx.db, row.id),
       ]);
       res.json({
         ...orderSummary(row),
@@ -353,7 +355,47 @@ export function orderRoutes(ctx: AppContext): Router {
           lines: (s.canonical as Shipment).lines,
         })),
         documents: documents.map(documentView),
+        // Files that came with the buyer's documents (cXML attachments), without their bytes.
+        attachments: attachments.map((a) => ({
+          id: a.id,
+          documentId: a.document_id,
+          contentId: a.content_id,
+          contentType: a.content_type,
+          filename: a.filename,
+          size: a.size,
+          sha256: a.sha256,
+          createdAt: new Date(a.created_at).toISOString(),
+          href: `/api/v1/orders/${row.id}/attachments/${a.id}`,
+        })),
       });
+    },
+  );
+
+  apiRoute(
+    r,
+    {
+      method: 'get',
+      path: '/api/v1/orders/:id/attachments/:attachmentId',
+      summary: 'Download a file that came with the order (a cXML attachment), as received',
+      tag: 'orders',
+      auth: 'admin or partner',
+      use: [requireAuth(ctx, 'admin', 'erp')],
+    },
+    async (req, res) => {
+      const row = await visibleOrder(req, String(req.params.id));
+      const attachmentId = String(req.params.attachmentId);
+      const file = isUuid(attachmentId) ? await orderAttachment(ctx.db, row.id, attachmentId) : undefined;
+      if (!file) throw notFound('attachment');
+      // Always a download, never rendered here: the bytes are the buyer's, the origin is ours.
+      const name = (file.filename ?? file.content_id).replace(/["\\\r\n]/g, '_');
+      res.setHeader('Content-Type', file.content_type);
+      res.setHeader(
+        'Content-Disposition',
+        `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      );
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+      res.send(file.content);
     },
   );
 
