@@ -15,6 +15,7 @@
  *   buyerOrderNumber       InvoiceDetailOrderInfo/OrderReference@orderID (or OrderIDInfo@orderID)
  *   orderPayloadId         OrderReference/DocumentReference@payloadID
  *   orderDate              OrderReference@orderDate (or OrderIDInfo@orderDate)
+ *   supplierOrderNumber    InvoiceDetailOrderInfo/SupplierOrderInfo@orderID
  *   lines                  InvoiceDetailItem: @invoiceLineNumber, @quantity, UnitOfMeasure, UnitPrice,
  *                          InvoiceDetailItemReference@lineNumber (orderLineNumber), its ItemID/SupplierPartID
  *                          and Description, SubtotalAmount, Tax
@@ -228,6 +229,9 @@ export function buildInvoiceDetailRequest(
           el('DocumentReference', { payloadID: invoice.orderPayloadId }),
         )
       : el('OrderIDInfo', { orderID: orderNumber as string, orderDate }),
+    invoice.supplierOrderNumber !== undefined && invoice.supplierOrderNumber !== ''
+      ? el('SupplierOrderInfo', { orderID: invoice.supplierOrderNumber })
+      : undefined,
   );
   const items = invoice.lines.map((line, i) => {
     const at = `lines[${i}]`;
@@ -481,6 +485,8 @@ export function parseInvoiceDetailRequest(input: ParsedCxml | Buffer | string): 
   };
   if (orderPayloadId !== undefined && orderPayloadId !== '') invoice.orderPayloadId = orderPayloadId;
   if (orderDate !== undefined) invoice.orderDate = orderDate;
+  const supplierOrderId = info.child('SupplierOrderInfo')?.attr('orderID');
+  if (supplierOrderId !== undefined && supplierOrderId !== '') invoice.supplierOrderNumber = supplierOrderId;
   const originalInvoice = header.child('InvoiceIDInfo');
   if (originalInvoice) invoice.originalInvoiceNumber = originalInvoice.requiredAttr('invoiceID');
 

@@ -60,6 +60,7 @@ export interface InvoiceCalcInput {
   originalInvoiceNumber?: string;
   orderPayloadId?: string;
   orderDate?: string;
+  supplierOrderNumber?: string;
   billTo?: Party;
   remitTo?: Party;
   shipTo?: Party;
@@ -272,6 +273,7 @@ export function computeInvoice(input: InvoiceCalcInput): Invoice {
   if (input.originalInvoiceNumber !== undefined) invoice.originalInvoiceNumber = input.originalInvoiceNumber;
   if (input.orderPayloadId !== undefined) invoice.orderPayloadId = input.orderPayloadId;
   if (input.orderDate !== undefined) invoice.orderDate = input.orderDate;
+  if (input.supplierOrderNumber !== undefined) invoice.supplierOrderNumber = input.supplierOrderNumber;
   if (input.billTo !== undefined) invoice.billTo = input.billTo;
   if (input.remitTo !== undefined) invoice.remitTo = input.remitTo;
   if (input.shipTo !== undefined) invoice.shipTo = input.shipTo;

@@ -130,7 +130,7 @@ export function financePage(ctx: AppContext): Router {
       .map((i) => {
         const cur = i.currency.trim();
         const base = `/finance/invoices/${i.id}`;
-        return `<tr data-invoice="${esc(i.invoice_number)}"><td>${esc(i.invoice_number)}</td><td>${esc(i.purpose)}</td><td>${esc(i.canonical.buyerOrderNumber)}</td><td>${esc(i.invoice_date)}</td><td>${esc(i.due_date)}</td><td>${esc(i.state)}</td><td class="n">${esc(formatMoney(i.total, cur))} ${esc(cur)}</td>
+        return `<tr data-invoice="${esc(i.invoice_number)}"><td>${esc(i.invoice_number)}</td><td>${esc(i.purpose)}</td><td>${esc(i.canonical.buyerOrderNumber)}${i.canonical.supplierOrderNumber ? ` <small class="supplier-order">${esc(i.canonical.supplierOrderNumber)}</small>` : ''}</td><td>${esc(i.invoice_date)}</td><td>${esc(i.due_date)}</td><td>${esc(i.state)}</td><td class="n">${esc(formatMoney(i.total, cur))} ${esc(cur)}</td>
 <td><a href="${base}.pdf">PDF</a> <a href="${base}.csv">CSV</a> <a href="${base}.xml">cXML</a>${i.rejection_reason ? ` <small>${esc(i.rejection_reason)}</small>` : ''}</td></tr>`;
       })
       .join('\n');

@@ -129,7 +129,9 @@ export function renderInvoicePdf(source: Invoice, opts: InvoicePdfOptions): Prom
     ['Date', addCalendarDays(invoice.invoiceDate, 0)],
     ['Due date', invoice.dueDate],
     ['Purchase order', invoice.buyerOrderNumber],
-    ['Order date', invoice.orderDate],
+    // The buyer's calendar date of its order, as it wrote it (not the UTC day).
+    ['Order date', invoice.orderDate?.slice(0, 10)],
+    ['Our order no.', invoice.supplierOrderNumber],
     ['Credits invoice', invoice.originalInvoiceNumber],
     ['Currency', cur],
   ];
@@ -306,7 +308,8 @@ export function renderInvoicePdf(source: Invoice, opts: InvoicePdfOptions): Prom
 }
 
 function taxLabel(t: Tax, currency: string): string {
-  const name = t.category ? t.category.toUpperCase() : 'Tax';
+  // What the tax is as configured ("Texas sales tax"), else its kind ("VAT").
+  const name = t.description || (t.category ? t.category.toUpperCase() : 'Tax');
   const rate = t.rate !== undefined ? ` ${t.rate} %` : '';
   const base = t.taxableAmount !== undefined ? ` on ${t.taxableAmount} ${currency}` : '';
   return `${name}${rate}${base}`;

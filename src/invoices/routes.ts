@@ -51,6 +51,8 @@ export function invoiceView(r: InvoiceRow, extra: Record<string, unknown> = {}) 
     id: r.id,
     partnerId: r.partner_id,
     orderId: r.order_id,
+    buyerOrderNumber: r.canonical.buyerOrderNumber,
+    supplierOrderNumber: r.canonical.supplierOrderNumber ?? null,
     invoiceNumber: r.invoice_number,
     purpose: r.purpose,
     state: r.state,

@@ -334,6 +334,7 @@ export async function createInvoice(
         buyerOrderNumber: order.buyer_order_number,
         ...(order.source_payload_id ? { orderPayloadId: order.source_payload_id } : {}),
         ...(orderDate ? { orderDate } : {}),
+        ...(order.supplier_order_number ? { supplierOrderNumber: order.supplier_order_number } : {}),
         lines,
         taxMode,
         ...(d.request.shipping ? { shipping: d.request.shipping } : {}),
@@ -431,6 +432,9 @@ export async function createCreditMemo(
         buyerOrderNumber: original.canonical.buyerOrderNumber,
         ...(original.canonical.orderPayloadId ? { orderPayloadId: original.canonical.orderPayloadId } : {}),
         ...(original.canonical.orderDate ? { orderDate: original.canonical.orderDate } : {}),
+        ...(original.canonical.supplierOrderNumber
+          ? { supplierOrderNumber: original.canonical.supplierOrderNumber }
+          : {}),
         originalInvoiceNumber: original.invoice_number,
         lines,
         taxMode,

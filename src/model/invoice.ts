@@ -32,6 +32,8 @@ export interface Invoice {
   /** payloadID of the OrderRequest it references, when the order came in as cXML. */
   orderPayloadId?: string;
   orderDate?: string;
+  /** The supplier's own number of the order (orders.supplier_order_number; cXML SupplierOrderInfo). */
+  supplierOrderNumber?: string;
   /** For credit memos: the invoice being credited. */
   originalInvoiceNumber?: string;
   billTo?: Party;

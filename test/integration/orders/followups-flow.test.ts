@@ -292,6 +292,9 @@ describe('follow-ups of a buyer in test mode ordering at 18:41 -08:00', () => {
     const [invoiceXml] = await cxmlAt('/acme-cxml', 'InvoiceDetailRequest');
     expectBuyerReady(invoiceXml!, 'test');
     expect(invoiceXml).toContain('purpose="standard"');
+    // The supplier's order number, where invoices name the order.
+    expect(invoice.supplierOrderNumber).toBe(order.supplier_order_number);
+    expect(invoiceXml).toContain(`<SupplierOrderInfo orderID="${order.supplier_order_number}"/>`);
     expect(invoiceXml).toMatch(/invoiceDate="\d{4}-\d{2}-\d{2}T00:00:00\+00:00"/);
     expect(invoiceXml).toContain('<TaxDetail purpose="tax" category="sales" percentageRate="8.25">');
     expect(invoiceXml).toContain('<Description xml:lang="en">Texas sales tax</Description>');
