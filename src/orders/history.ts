@@ -9,7 +9,12 @@ import { isUuid, type Q } from '../platform/db';
 export interface OrderHistoryRow {
   id: string;
   buyerOrderNumber: string;
-  /** The buyer's order date, else the time the order was received. */
+  /** The supplier's own number of the order ("SO-000042"). */
+  supplierOrderNumber: string | null;
+  /**
+   * The buyer's order date as it wrote it (its calendar day is the buyer's, not UTC's), else the time
+   * the order was received.
+   */
   date: string;
   state: string;
   total: string;
@@ -29,6 +34,8 @@ export interface OrderHistoryLine {
 interface Row {
   id: string;
   buyer_order_number: string;
+  supplier_order_number: string | null;
+  buyer_order_date: string | null;
   order_date: Date | null;
   created_at: Date;
   state: string;
@@ -41,7 +48,11 @@ function toHistoryRow(r: Row): OrderHistoryRow {
   return {
     id: r.id,
     buyerOrderNumber: r.buyer_order_number,
-    date: new Date(r.order_date ?? r.created_at).toISOString(),
+    supplierOrderNumber: r.supplier_order_number,
+    date:
+      r.buyer_order_date && /^\d{4}-\d{2}-\d{2}/.test(r.buyer_order_date)
+        ? r.buyer_order_date
+        : new Date(r.order_date ?? r.created_at).toISOString(),
     state: r.state,
     total: toDecimalString(r.total),
     currency: String(r.currency).trim(),
@@ -55,6 +66,8 @@ function withLineCount(q: Q, partnerId: string) {
     .select(
       'o.id',
       'o.buyer_order_number',
+      'o.supplier_order_number',
+      q.raw(`o.canonical->>'orderDate' as buyer_order_date`),
       'o.order_date',
       'o.created_at',
       'o.state',

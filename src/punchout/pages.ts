@@ -415,7 +415,7 @@ ${addForm(shop, item)}`;
 <td class="num quantity">${h(l.quantity)} ${h(l.uom)}</td><td class="num unit-price">${unitPrice(l.unitPrice, o.currency)}</td></tr>`,
     );
     const body = `<h1>Order ${h(o.buyerOrderNumber)}</h1>
-<dl><dt>Date</dt><dd>${h(o.date.slice(0, 10))}</dd><dt>Status</dt><dd id="order-status">${status(o.state)}</dd>
+<dl><dt>Date</dt><dd>${h(o.date.slice(0, 10))}</dd>${o.supplierOrderNumber ? `<dt>Our order no.</dt><dd id="supplier-order">${h(o.supplierOrderNumber)}</dd>` : ''}<dt>Status</dt><dd id="order-status">${status(o.state)}</dd>
 <dt>Total</dt><dd id="order-total">${money(o.total, o.currency)}</dd></dl>
 <table id="order-lines"><tr><th>Line</th><th>SKU</th><th>Description</th><th>Quantity</th><th>Unit price (at order)</th></tr>${rows.join('\n')}</table>
 <p>${reorderForm(shop, o)} <a href="${shop.base}orders">All orders</a></p>`;

@@ -321,3 +321,36 @@ describe('reorder', () => {
     expect((await cartLines(session.id)).map((l) => l.sku)).toEqual(['PEN-BLU-12']);
   });
 });
+
+describe('order dates and numbers on the order pages (issue 13)', () => {
+  it("shows the buyer's own calendar date of an order placed at 18:41 -08:00, and our order number", async () => {
+    const res = await request(app)
+      .post('/api/v1/orders')
+      .set(auth(acmeKey))
+      .send({
+        buyerOrderNumber: 'ACME-LATE',
+        orderDate: '2026-11-20T18:41:29-08:00',
+        currency: 'USD',
+        total: '4.50',
+        lines: [
+          {
+            lineNumber: 1,
+            supplierPartId: 'PEN-BLU-12',
+            quantity: '1',
+            unitOfMeasure: 'EA',
+            unitPrice: '4.5',
+          },
+        ],
+      });
+    expect(res.status).toBe(201);
+    const row = await env.db('orders').where({ id: res.body.orderId }).first('supplier_order_number');
+    const { base } = await openShop();
+    const list = await request(app).get(`${base}orders`);
+    // 02:41 UTC on the 21st is still the 20th for the buyer.
+    expect(list.text).toMatch(/data-order="ACME-LATE"><td><a [^>]+>ACME-LATE<\/a><\/td><td>2026-11-20<\/td>/);
+    const detail = await request(app).get(`${base}orders/${res.body.orderId}`);
+    expect(detail.text).toContain('<dd>2026-11-20</dd>');
+    expect(detail.text).toContain(`<dd id="supplier-order">${row.supplier_order_number}</dd>`);
+    expect(detail.text).toContain('4.50 USD');
+  });
+});
