@@ -48,6 +48,13 @@ import { SetErrors, decimalFromR, impliedFromDecimal, isoDateTime, x12DateTime }
 export interface Parse850Options {
   /** Currency when the 850 has no CUR segment (default "USD"). */
   defaultCurrency?: string;
+  /**
+   * A PO1 without unit price (PO104): "reject" reports it as a missing element, so the 997/999
+   * rejects the set with AK3/AK4 (IK3/IK4) at PO104; "price-from-catalog" takes it with an empty
+   * unitPrice for the intake to price. Unset: a mapping (`application`) error, as the canonical
+   * model needs a price.
+   */
+  missingUnitPrice?: 'reject' | 'price-from-catalog';
 }
 
 export interface Parse850Result {
@@ -259,7 +266,7 @@ export function parse850(set: TransactionSet, options: Parse850Options = {}): Pa
       case 'PO1': {
         if (current) closeLine850(current);
         po1Count++;
-        const line = readPo1(seg, pos, po1Count, errs);
+        const line = readPo1(seg, pos, po1Count, errs, options.missingUnitPrice);
         current = { line, description: undefined, lastPid: 0 };
         lines.push(current);
         comments.retarget(line);
@@ -354,7 +361,13 @@ const Q_MG = qualifierCode('MG');
 const Q_MF = qualifierCode('MF');
 const Q_C3 = qualifierCode('C3');
 
-function readPo1(seg: Segment, pos: number, ordinal: number, errs: SetErrors): OrderLine {
+function readPo1(
+  seg: Segment,
+  pos: number,
+  ordinal: number,
+  errs: SetErrors,
+  missingPrice: Parse850Options['missingUnitPrice'],
+): OrderLine {
   const L = 'PO1';
   const line: OrderLine = {
     lineNumber: ordinal,
@@ -378,10 +391,19 @@ function readPo1(seg: Segment, pos: number, ordinal: number, errs: SetErrors): O
     errs.at(seg, pos, 3, 'MISSING_ELEMENT', 'unit of measure is required', L).application = true;
   else line.unitOfMeasure = uomFromX12(seg.text(3));
   const price = seg.text(4);
-  if (price === '')
+  if (price !== '') line.unitPrice = decimalFromR(price) ?? '';
+  else if (missingPrice === 'reject')
+    errs.at(
+      seg,
+      pos,
+      4,
+      'MISSING_ELEMENT',
+      'a unit price is required (orders are not priced from the catalog)',
+      L,
+    );
+  else if (missingPrice === undefined)
     errs.at(seg, pos, 4, 'MISSING_ELEMENT', 'unit price is required by the canonical model', L).application =
       true;
-  else line.unitPrice = decimalFromR(price) ?? '';
   const count = seg.length + 1;
   for (let i = 6; i < count; i += 2) {
     const v = seg.text(i + 1);

@@ -7,7 +7,8 @@
  * ACK (ACK01 IA accepted, IR rejected, IC changed; ACK02/03 acknowledged quantity and unit;
  * ACK04 068 + ACK05 scheduled ship date). CTT01 = number of PO1.
  */
-import { add, formatUnitPrice, type DecimalString, type Order } from '../../src/model';
+import { add, formatUnitPrice, isDecimalString, type DecimalString, type Order } from '../../src/model';
+import { MSG_MAX } from './common';
 import type { TransactionSet } from './envelope';
 import { uomFromX12, uomToX12 } from './uom';
 import type { Segment } from './segment';
@@ -35,6 +36,11 @@ export interface Build855Options {
   ackDate: string;
   /** Seller's order number (BAK08). */
   supplierOrderNumber?: string;
+  /**
+   * Why the order is (partly) not taken, e.g. the reason an order was refused: written in the
+   * heading's N9 loop (N9*L1*REASON with MSG lines, position 285/290 of the 855 table).
+   */
+  note?: string;
 }
 
 export interface LineAck {
@@ -97,7 +103,13 @@ export function build855(
     ],
     ['CUR', 'BY', order.currency],
   ];
-  let hash = add();
+  if (options.note) {
+    const lines = options.note.replace(/\s+/g, ' ').trim();
+    out.push(['N9', 'L1', 'REASON']);
+    for (let at = 0; at < lines.length && at < MSG_MAX * 10; at += MSG_MAX)
+      out.push(['MSG', lines.slice(at, at + MSG_MAX)]);
+  }
+  let hash: ReturnType<typeof add> | undefined = add();
   for (const line of order.lines) {
     const s = byLine.get(line.lineNumber);
     if (!s)
@@ -109,7 +121,10 @@ export function build855(
       String(line.lineNumber),
       line.quantity,
       uomToX12(line.unitOfMeasure),
-      formatUnitPrice(s.unitPrice ?? line.unitPrice, order.currency),
+      // A refused order may hold a line without a (numeric) price: written as it came.
+      isDecimalString(s.unitPrice ?? line.unitPrice)
+        ? formatUnitPrice(s.unitPrice ?? line.unitPrice, order.currency)
+        : undefined,
       undefined,
       ...ids,
     ]);
@@ -125,9 +140,10 @@ export function build855(
       date ? '068' : undefined,
       date,
     ]);
-    hash = hash.plus(line.quantity);
+    // CTT02 (hash total) only when every quantity is a number (a refused order may hold others).
+    hash = hash !== undefined && isDecimalString(line.quantity) ? hash.plus(line.quantity) : undefined;
   }
-  out.push(['CTT', String(order.lines.length), hash.toFixed()]);
+  out.push(['CTT', String(order.lines.length), hash?.toFixed()]);
   return out;
 }
 

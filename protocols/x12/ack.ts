@@ -20,6 +20,7 @@ import type { X12Error, X12ErrorCode } from './types';
 import { SetErrors } from './values';
 
 const SET_CODES: Partial<Record<X12ErrorCode, string>> = {
+  SET_NOT_SUPPORTED: '1',
   SE_MISSING: '2',
   SE_CONTROL_MISMATCH: '3',
   SE_SEGMENT_COUNT: '4',
@@ -59,6 +60,17 @@ export interface FunctionalAckOptions {
   controlNumber: number | string;
   /** Also report errors flagged `application` (mapping to the model). Default false. */
   includeApplicationErrors?: boolean;
+  /**
+   * Reject the whole group (every AK5/IK5 R, AK9 R) whatever its sets hold, e.g. a group of an
+   * interchange refused for its envelope; `groupCode` is the AK905 code given (716, e.g. "1"
+   * functional group not supported).
+   */
+  rejectAll?: { groupCode?: string };
+}
+
+/** Letters and digits of an echoed value: what the acknowledgment may copy whatever its delimiters. */
+function alnum(v: string, max: number): string {
+  return v.replace(/[^A-Za-z0-9]/g, '').slice(0, max);
 }
 
 export interface SetAckStatus {
@@ -90,17 +102,23 @@ export function buildFunctionalAck(
   const seg4 = is999 ? 'IK4' : 'AK4';
   const seg5 = is999 ? 'IK5' : 'AK5';
   const out: OutSegment[] = [];
+  // Values copied from the inbound group are reduced to letters and digits: they may hold the
+  // delimiters of this acknowledgment (X12 has no escape), and only valid ones identify anything.
+  const gs06 = group.header.controlNumber.trim();
   const ak1: OutElement[] = [
-    group.header.functionalId,
-    String(Number(group.header.controlNumber) || group.header.controlNumber),
+    alnum(group.header.functionalId, 2) || 'ZZ',
+    /^\d{1,9}$/.test(gs06) ? String(Number(gs06)) : alnum(gs06, 9).replace(/\D/g, '') || '0',
   ];
-  if (is999) ak1.push(group.header.version);
+  if (is999) ak1.push(alnum(group.header.version, 12) || undefined);
   out.push(['AK1', ...ak1]);
   let accepted = 0;
   for (const set of group.sets) {
     const errors = set.errors.filter((e) => options.includeApplicationErrors || !e.application);
-    const ak2: OutElement[] = [set.id, set.controlNumber];
-    if (is999 && set.implementationReference) ak2.push(set.implementationReference);
+    const control = alnum(set.controlNumber, 9);
+    const setId = alnum(set.id, 3);
+    if (!control || !setId) continue; // nothing to name the set by: AK9 still counts it
+    const ak2: OutElement[] = [setId, control];
+    if (is999 && set.implementationReference) ak2.push(alnum(set.implementationReference, 35) || undefined);
     out.push(['AK2', ...ak2]);
     const setCodes = new Set<string>();
     // Segment-level errors grouped per segment position.
@@ -129,7 +147,7 @@ export function buildFunctionalAck(
       }
       setCodes.add('5');
     }
-    const ok = errors.length === 0;
+    const ok = errors.length === 0 && !options.rejectAll;
     if (ok) accepted++;
     out.push([seg5, ok ? 'A' : 'R', ...[...setCodes].slice(0, 5)]);
   }
@@ -139,6 +157,7 @@ export function buildFunctionalAck(
     const c = GROUP_CODES[e.code] ?? (e.code === 'GS_INVALID' && e.elementPosition === 6 ? '6' : undefined);
     if (c) groupCodes.add(c);
   }
+  if (options.rejectAll?.groupCode) groupCodes.add(options.rejectAll.groupCode);
   const received = group.sets.length;
   const declaredErr = groupErrors.find((e) => e.code === 'GE_SET_COUNT');
   const declared =
@@ -146,7 +165,11 @@ export function buildFunctionalAck(
       ? String(Number(declaredErr.badValue))
       : String(received);
   const status =
-    groupErrors.length > 0 || (received > 0 && accepted === 0) ? 'R' : accepted < received ? 'P' : 'A';
+    options.rejectAll || groupErrors.length > 0 || (received > 0 && accepted === 0)
+      ? 'R'
+      : accepted < received
+        ? 'P'
+        : 'A';
   out.push(['AK9', status, declared, String(received), String(accepted), ...[...groupCodes].slice(0, 5)]);
   const result: TransactionSetInput = {
     id: is999 ? '999' : '997',
@@ -178,7 +201,7 @@ function ta1Code(e: X12Error): string {
     case 'SEGMENT_OUTSIDE_ENVELOPE':
       return '024';
     case 'ISA_INVALID_DELIMITERS':
-      return '026';
+      return e.elementPosition === 16 ? '027' : '026';
     case 'ISA_INVALID_VALUE':
     case 'ISA_FIELD_WIDTH': {
       const byElement: Record<number, string> = {
@@ -212,21 +235,42 @@ export interface TA1Options {
 }
 
 /**
- * TA1 for an interchange: TA101 ISA13, TA102 ISA09, TA103 ISA10, TA104 A (accepted) or R
- * (rejected), TA105 the note code of the first error (000 when none). Undefined when ISA14 did not
- * request one (and `whenErrors` does not apply).
+ * Interchange errors after which the content is still read and processed: an ISA of the wrong
+ * length or field widths (its fields are read by their separators), and IEA counts or control
+ * numbers that disagree (the header's values are used, TA1 note 001). Every other interchange
+ * error rejects the whole interchange: nothing in it is processed.
+ */
+const RECOVERABLE: ReadonlySet<X12ErrorCode> = new Set([
+  'ISA_LENGTH',
+  'ISA_FIELD_WIDTH',
+  'IEA_CONTROL_MISMATCH',
+  'IEA_GROUP_COUNT',
+]);
+
+/** Whether an interchange-level error rejects the interchange (TA104 R) rather than noting it (E). */
+export function rejectsInterchange(e: X12Error): boolean {
+  return !RECOVERABLE.has(e.code);
+}
+
+/**
+ * TA1 for an interchange: TA101 ISA13, TA102 ISA09, TA103 ISA10, TA104 A (accepted), E (accepted
+ * with errors: only errors the content survives, see rejectsInterchange) or R (rejected: nothing in
+ * the interchange is processed), TA105 the note code of the first (rejecting) error, 000 when none.
+ * Undefined when ISA14 did not request one (and `whenErrors` does not apply).
  */
 export function buildTA1(interchange: InterchangeResult, options: TA1Options = {}): OutSegment | undefined {
   const h = interchange.header;
   const errors = interchange.errors;
   if (!h.ackRequested && !(options.whenErrors && errors.length > 0)) return undefined;
-  const first = errors[0];
+  const fatal = errors.find(rejectsInterchange);
+  const first = fatal ?? errors[0];
+  const control = alnum(h.controlNumber, 9).replace(/\D/g, '');
   return [
     'TA1',
-    h.controlNumber.padStart(9, '0').slice(-9),
-    h.date,
-    h.time,
-    first ? 'R' : 'A',
+    (control || '0').padStart(9, '0').slice(-9),
+    /^\d{6}$/.test(h.date) ? h.date : '000000',
+    /^\d{4}$/.test(h.time) ? h.time : '0000',
+    fatal ? 'R' : first ? 'E' : 'A',
     first ? ta1Code(first) : '000',
   ];
 }

@@ -40,6 +40,8 @@ export interface InterchangeHeader {
   /** Problems of the ISA segment itself (also included in the interchange's result errors). */
   errors: X12Error[];
   filePosition: number;
+  /** The ISA as sent, without its terminator (to write the set's own envelope, see setEnvelope). */
+  raw: string;
 }
 
 export interface GroupHeader {
@@ -60,6 +62,8 @@ export interface GroupHeader {
   /** GS08, e.g. "004010" or "005010X231" */
   version: string;
   filePosition: number;
+  /** The GS as sent, without its terminator. */
+  raw: string;
 }
 
 export interface TransactionSet {
@@ -341,6 +345,7 @@ export class EnvelopeReader {
       delimiters: isa.delimiters,
       errors: isa.errors,
       filePosition: seg.filePosition,
+      raw: seg.raw,
     };
     for (const e of isa.errors) e.interchangeControl = header.controlNumber;
     this.ic = { header, groupCount: 0, errors: [...isa.errors], acks: [] };
@@ -359,6 +364,7 @@ export class EnvelopeReader {
       agency: seg.text(7),
       version: seg.text(8),
       filePosition: seg.filePosition,
+      raw: seg.raw,
     };
     ic.groupCount++;
     this.group = { header, sets: [], errors: [] };
@@ -383,6 +389,33 @@ export class EnvelopeReader {
       'must be a numeric group control number of 1 to 9 digits',
     );
     check(header.version.length > 0, 8, 'version/release code is missing');
+    this.envelopeComponent(seg, 8);
+  }
+
+  /**
+   * GS and ST elements are never composite: the component separator (ISA16) inside one of them
+   * means ISA16 is not what the sender uses (a common slip: "~" in ISA16 with line breaks as
+   * terminators, so every segment ends in a "component separator"). The interchange is refused
+   * naming ISA16 (TA1 note 027) rather than read with every element at the end of a segment
+   * turned into a composite.
+   */
+  private envelopeComponent(seg: Segment, elements: number): void {
+    const ic = this.ic as OpenInterchange;
+    const c = ic.header.delimiters.component;
+    if (seg.raw.indexOf(c) === -1 || ic.errors.some((e) => e.code === 'ISA_INVALID_DELIMITERS')) return;
+    for (let n = 1; n <= elements; n++) {
+      const v = seg.text(n);
+      if (v.indexOf(c) === -1) continue;
+      const e = this.envError(
+        'ISA_INVALID_DELIMITERS',
+        `ISA16 component separator ${JSON.stringify(c)} appears in ${seg.id}${String(n).padStart(2, '0')} ${JSON.stringify(v.slice(0, 20))}, an element that is never composite: ISA16 does not hold the component separator the interchange uses`,
+        { filePosition: ic.header.filePosition, id: 'ISA' },
+        16,
+        c,
+      );
+      ic.errors.push(e);
+      return;
+    }
   }
 
   private openSet(seg: Segment): void {
@@ -404,6 +437,7 @@ export class EnvelopeReader {
     group.sets.push(summary);
     this.set = set;
     this.setCount++;
+    this.envelopeComponent(seg, 3);
     if (!/^\d{3}$/.test(set.id)) {
       this.setError(
         set,

@@ -54,6 +54,7 @@ export const X12_ERROR_CODES = [
   'GE_SET_COUNT',
   'GE_CONTROL_MISMATCH',
   // transaction set (AK5)
+  'SET_NOT_SUPPORTED',
   'ST_INVALID',
   'SE_MISSING',
   'SE_SEGMENT_COUNT',

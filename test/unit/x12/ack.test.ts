@@ -187,6 +187,65 @@ describe('997 / 999 acknowledgments', () => {
   );
 });
 
+describe('997 / 999 for what the gateway does not take', () => {
+  it('writes the 997 of x12.850.issue135.edi with "~" terminators: ST02 "0001~" is echoed as AK202 0001', () => {
+    // Used to throw X12SerializeError: AK202 contains the delimiter "~": "0001~" (HTTP 500).
+    const doc = parseX12(readCorpus('indice-co__EDI.Net/test/indice.Edi.Tests/Samples/x12.850.issue135.edi'));
+    expect(doc.groups[0].sets[0].controlNumber).toBe('0001~');
+    const ack = buildFunctionalAck(doc.groups[0], { version: '004010', controlNumber: 1, rejectAll: {} });
+    const text = serializeInterchange({
+      delimiters: { element: '*', component: '>', segment: '~', suffix: '\n' },
+      version: '004010',
+      sender: { qualifier: 'ZZ', id: 'BARSAN' },
+      receiver: { qualifier: '01', id: '049351117' },
+      controlNumber: 1,
+      date: new Date(Date.UTC(2026, 11, 2)),
+      groups: [
+        {
+          applicationSender: 'BARSAN',
+          applicationReceiver: '049351117',
+          controlNumber: 1,
+          transactionSets: [ack],
+        },
+      ],
+    });
+    expect(text).toContain('AK1*PO*1~\nAK2*850*0001~\nAK5*R');
+    expect(text).toContain('AK9*R*2*2*0');
+  });
+
+  it('rejects a set type the gateway does not take with AK5 code 1, and a whole group on request', () => {
+    const doc = inbound([['ST*810*0001', 'BIG*20240102*INV1', 'TDS*100', 'SE*4*0001'], po('0002', GOOD)]);
+    doc.transactionSets[0].errors.push({
+      code: 'SET_NOT_SUPPORTED',
+      message: 'no 810 taken',
+      segmentPosition: 1,
+      fileSegmentPosition: 3,
+      segmentId: 'ST',
+    });
+    expect(ackText(doc.groups[0], '004010')).toEqual([
+      'AK1*PO*12',
+      'AK2*810*0001',
+      'AK5*R*1',
+      'AK2*850*0002',
+      'AK5*A',
+      'AK9*P*2*2*1',
+    ]);
+    const all = buildFunctionalAck(doc.groups[0], {
+      version: '004010',
+      controlNumber: 1,
+      rejectAll: { groupCode: '1' },
+    });
+    expect(all.segments.map((x) => x.join('*'))).toEqual([
+      'AK1*PO*12',
+      'AK2*810*0001',
+      'AK5*R*1',
+      'AK2*850*0002',
+      'AK5*R',
+      'AK9*R*2*2*0*1',
+    ]);
+  });
+});
+
 describe('TA1 interchange acknowledgment', () => {
   it('is written only when ISA14 asks for it (or on errors when told to)', () => {
     expect(buildTA1(inbound([po('0001', GOOD)]).interchanges[0])).toBeUndefined();
@@ -200,13 +259,26 @@ describe('TA1 interchange acknowledgment', () => {
     ]);
     const bad = inbound([po('0001', GOOD)], { iea: '000000999' }).interchanges[0];
     expect(buildTA1(bad)).toBeUndefined();
-    expect(buildTA1(bad, { whenErrors: true })).toEqual(['TA1', '000000321', '240102', '0304', 'R', '001']);
+    // IEA02 differs from ISA13: the content is still read, the TA1 says accepted with errors.
+    expect(buildTA1(bad, { whenErrors: true })).toEqual(['TA1', '000000321', '240102', '0304', 'E', '001']);
   });
 
-  it('rejects a bad interchange header with the note code of the ISA element', () => {
+  it('notes an ISA of the wrong widths (E) and rejects a bad interchange header with the note code of the ISA element (R)', () => {
     const text = readCorpus('kputnam__stupidedi/spec/fixtures/004010/PR855/fail/2.edi');
     const ic = parseX12(text).interchanges[0];
-    expect(buildTA1(ic, { whenErrors: true })).toEqual(['TA1', '702351422', '060814', '2135', 'R', '022']);
+    expect(buildTA1(ic, { whenErrors: true })).toEqual(['TA1', '702351422', '060814', '2135', 'E', '022']);
+    // ISA16 "~" with line breaks as terminators: the "~" in GS08 and ST02 names ISA16 (note 027).
+    const issue135 = parseX12(
+      readCorpus('indice-co__EDI.Net/test/indice.Edi.Tests/Samples/x12.850.issue135.edi'),
+    );
+    expect(buildTA1(issue135.interchanges[0], { whenErrors: true })).toEqual([
+      'TA1',
+      '000000001',
+      '190805',
+      '1134',
+      'R',
+      '027',
+    ]);
     const doc = inbound([po('0001', GOOD)], { ack: '1' });
     const ic2 = {
       ...doc.interchanges[0],

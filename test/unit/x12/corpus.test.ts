@@ -22,7 +22,8 @@ import { CORPUS, GOLDEN, chunk, corpusFiles, readCorpus, rng, sig } from './help
 //   yet the content is read; x12.*.edi from EDI.Net also have IEA02 != ISA13.
 // - node-x12 856.edi declares "-" as repetition separator (ISA11, 00406) and then uses "-" in data.
 // - x12.850.issue135.edi declares "~" as component separator with newline terminators, so every
-//   trailing "~" makes the last element a composite.
+//   trailing "~" makes the last element a composite; "~" in GS08 and ST02 (never composite) names
+//   ISA16 as the fault (the interchange is refused, TA1 note 027).
 // - SH856/fail/2.edi uses "$" as terminator but "~\n" after three segments: they merge into one N1.
 // - simple810.edi's second invoice repeats the first one's TDS (total differs from its lines).
 const EXPECTED: Record<string, { sets: Record<string, number>; errors: string[] }> = {
@@ -97,6 +98,7 @@ const EXPECTED: Record<string, { sets: Record<string, number>; errors: string[] 
       '850:TOO_MANY_COMPONENTS@TD54',
       'GE_CONTROL_MISMATCH@GE2',
       'IEA_CONTROL_MISMATCH@IEA2',
+      'ISA_INVALID_DELIMITERS@ISA16',
     ],
   },
   'indice-co__EDI.Net/test/indice.Edi.Tests/Samples/x12.850a.edi': {
