@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { Order } from '../model/order';
 import { computedTotal, totalMatches } from '../model/order';
 import { SHIPPED_STATES, type OrderState } from '../model/order-state';
-import { cmp } from '../model/money';
+import { cmp, isDecimalString } from '../model/money';
 import { priceBreakMap, resolvePrices, type PriceBreak, type PriceBreakRow } from '../catalog/pricing';
 import {
   attachmentRows,
@@ -39,7 +39,15 @@ import { createdEventRow, transitionOrder } from './lifecycle';
 
 export type IntakeProtocol = 'cxml' | 'x12' | 'json';
 export type OrderFlag =
-  'unknown_sku' | 'price_deviation' | 'total_mismatch' | 'new_ship_to' | 'change_after_confirmation';
+  | 'unknown_sku'
+  | 'price_deviation'
+  | 'total_mismatch'
+  | 'new_ship_to'
+  | 'change_after_confirmation'
+  /** A line came without a unit price and was priced from the contract or catalog. */
+  | 'price_from_catalog'
+  /** From a test interchange (X12 ISA15 T) of a partner that takes them as orders. */
+  | 'test';
 
 export interface IntakeError {
   message: string;
@@ -91,6 +99,14 @@ export interface IntakeInput {
   render?: (result: IntakeResult) => { status: number; contentType: string; body: string | Buffer };
   /** Where each line sits in the source document, for error paths (default: `lines[i]`). */
   linePath?: (index: number) => string;
+  /**
+   * Lines without a unit price (unitPrice "") are priced from the partner's contract or the catalog
+   * and the order is flagged price_from_catalog; a line no price is found for refuses the order.
+   * Without this, such a line refuses the order.
+   */
+  priceFromCatalog?: boolean;
+  /** Flags to add whatever the checks find (e.g. "test"). */
+  extraFlags?: OrderFlag[];
 }
 
 export const APPROVALS_EVALUATE_JOB = 'approvals.evaluate';
@@ -148,6 +164,46 @@ async function priceFlags(
     if (upper(p.currency) !== upper(order.currency) || cmp(p.unitPrice, line.unitPrice) !== 0) return true;
   }
   return false;
+}
+
+/**
+ * Prices the lines that came without a unit price from the partner's contract price breaks or the
+ * catalog (resolvePrices, the one price resolution), on the order's date; a line of an unknown SKU
+ * or one priced in another currency refuses the order.
+ */
+async function priceFromCatalog(q: Q, input: IntakeInput, facts: OrderFacts): Promise<void> {
+  const { partner, order } = input;
+  const pathOf = input.linePath ?? ((i: number) => `lines[${i}]`);
+  const missing = order.lines.map((l, i) => ({ l, i })).filter(({ l }) => l.unitPrice === '');
+  const known = missing.filter(
+    ({ l }) => facts.items.get(l.supplierPartId)?.active !== false && facts.items.has(l.supplierPartId),
+  );
+  const prices = known.length
+    ? await resolvePrices(
+        q,
+        partner,
+        known.map(({ l }) => ({ sku: l.supplierPartId, quantity: l.quantity })),
+        facts.priceDate,
+        facts.items,
+        facts.breaks,
+      )
+    : new Map();
+  const errors: IntakeError[] = [];
+  for (const { l, i } of missing) {
+    const p = prices.get(l.supplierPartId);
+    if (!p) {
+      errors.push({
+        message: `line ${l.lineNumber}: no unit price given and none in the catalog for SKU "${l.supplierPartId}"`,
+        path: pathOf(i),
+      });
+    } else if (upper(p.currency) !== upper(order.currency)) {
+      errors.push({
+        message: `line ${l.lineNumber}: no unit price given and the catalog price of "${l.supplierPartId}" is in ${p.currency}, not ${order.currency}`,
+        path: pathOf(i),
+      });
+    } else l.unitPrice = p.unitPrice;
+  }
+  if (errors.length) throw new Refusal(400, errors);
 }
 
 /** What the checks of an order need from the database, read in one round trip by readOrderFacts. */
@@ -266,8 +322,27 @@ async function checkOrder(
     if (seen.has(l.lineNumber))
       errors.push({ message: `line number ${l.lineNumber} appears twice`, path: pathOf(i) });
     seen.add(l.lineNumber);
+    // What every channel must bring for the order to be computed at all (X12 may lack them).
+    if (!l.supplierPartId)
+      errors.push({ message: `line ${l.lineNumber}: no supplier part id (VP/VN)`, path: pathOf(i) });
+    if (!isDecimalString(l.quantity.trim()))
+      errors.push({
+        message: `line ${l.lineNumber}: quantity "${l.quantity}" is not a number`,
+        path: pathOf(i),
+      });
+    if (l.unitPrice !== '' && !isDecimalString(l.unitPrice.trim()))
+      errors.push({
+        message: `line ${l.lineNumber}: unit price "${l.unitPrice}" is not a number`,
+        path: pathOf(i),
+      });
+    if (l.unitPrice === '' && !input.priceFromCatalog)
+      errors.push({ message: `line ${l.lineNumber}: no unit price`, path: pathOf(i) });
   });
   if (errors.length) throw new Refusal(400, errors);
+  if (order.lines.some((l) => l.unitPrice === '')) {
+    await priceFromCatalog(q, input, facts);
+    flags.push('price_from_catalog');
+  }
 
   const { items } = facts;
   const active = new Set([...items.values()].filter((i) => i.active !== false).map((i) => i.sku));
@@ -288,6 +363,7 @@ async function checkOrder(
   if (await priceFlags(q, partner, order, active, facts)) flags.push('price_deviation');
   if (!totalMatches(order)) flags.push('total_mismatch');
   if (facts.newShipTo) flags.push('new_ship_to');
+  for (const f of input.extraFlags ?? []) if (!flags.includes(f)) flags.push(f);
   if (existing) {
     const confirmed = await q('order_events').where({ order_id: existing.id, event: 'confirm' }).first('id');
     if (confirmed) flags.push('change_after_confirmation');
