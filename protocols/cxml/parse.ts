@@ -222,7 +222,9 @@ export function parseCxml(input: Buffer | string, options: ParseCxmlOptions = {}
   const { root, doctype } = readXml(input, options);
   if (root.name !== 'cXML') {
     const hint = root.name.toLowerCase() === 'cxml' ? ' (element names are case-sensitive)' : '';
-    throw new CxmlError(400, `root element must be <cXML>, found <${root.name}>${hint}`);
+    throw new CxmlError(400, `root element must be <cXML>, found <${root.name}>${hint}`, {
+      xpath: `/${root.name}`,
+    });
   }
   if (doctype !== undefined && doctype.name !== 'cXML') {
     throw new CxmlError(400, `DOCTYPE names <${doctype.name}> but the root element is <cXML>`, {

@@ -95,7 +95,14 @@ function sendCxml(res: Response, answer: CxmlAnswer): void {
  */
 export async function authenticate(ctx: AppContext, doc: ParsedCxml): Promise<PartnerRow> {
   const header = doc.header;
-  if (!header) throw new CxmlError(400, 'A cXML request needs a Header with From, To and Sender');
+  if (!header)
+    throw new CxmlError(
+      400,
+      doc.kind === 'Response'
+        ? 'A cXML Response is not a request: a request needs a Header with From, To and Sender'
+        : 'A cXML request needs a Header with From, To and Sender',
+      { xpath: doc.kind === 'Response' ? '/cXML/Response' : '/cXML/Header' },
+    );
   const candidates: CxmlCredential[] = [...header.from, ...header.sender];
   let partner: PartnerRow | undefined;
   for (const c of candidates) {
@@ -181,6 +188,7 @@ export function cxmlRoutes(ctx: AppContext): Router {
           throw new CxmlError(
             406,
             `${doc.requestType} is not supported here; supported: ${registeredCxmlRequestTypes().join(', ')}`,
+            { xpath: `/cXML/${doc.kind}/${doc.requestType}` },
           );
         }
         if (attachments.length > 0 && !TAKES_ATTACHMENTS.has(doc.requestType)) {

@@ -18,7 +18,8 @@ import { formatAmount, isDecimalString } from '../../../src/model';
 import { validateCxml } from '../../helpers/xmllint';
 import { CORPUS, ENVELOPE, FIXTURES, golden, listXml, plain, rel } from './helpers';
 
-type Outcome = { type: string; version?: string } | { refused: { status: number; message: string } };
+type Outcome =
+  { type: string; version?: string } | { refused: { status: number; message: string; xpath?: string } };
 
 /** Every document of the shared corpus and what parseCxml makes of it. */
 const CORPUS_OUTCOMES: Record<string, Outcome> = {
@@ -52,7 +53,7 @@ const CORPUS_OUTCOMES: Record<string, Outcome> = {
   },
   // A catalog index (Index.dtd content), not a cXML envelope.
   'FriendsOfCXML__cxml-php/tests/metadata/cxml/samples/Index.xml': {
-    refused: { status: 400, message: 'root element must be <cXML>, found <Index>' },
+    refused: { status: 400, message: 'root element must be <cXML>, found <Index>', xpath: '/Index' },
   },
   'FriendsOfCXML__cxml-php/tests/metadata/cxml/samples/OrderRequest.xml': {
     type: 'OrderRequest',
@@ -117,7 +118,7 @@ const CORPUS_OUTCOMES: Record<string, Outcome> = {
   },
   // A bare ItemIn fragment, not a document.
   'officeluv__cxml/spec/fixtures/item_in.xml': {
-    refused: { status: 400, message: 'root element must be <cXML>, found <ItemIn>' },
+    refused: { status: 400, message: 'root element must be <cXML>, found <ItemIn>', xpath: '/ItemIn' },
   },
   'officeluv__cxml/spec/fixtures/order_request.xml': { type: 'OrderRequest', version: '1.2.014' },
   // Root element spelled <cxml>: XML names are case-sensitive, and no cXML DTD declares it.
@@ -125,6 +126,7 @@ const CORPUS_OUTCOMES: Record<string, Outcome> = {
     refused: {
       status: 400,
       message: 'root element must be <cXML>, found <cxml> (element names are case-sensitive)',
+      xpath: '/cxml',
     },
   },
   'officeluv__cxml/spec/fixtures/punch_out_setup_request_doc.xml': { type: 'PunchOutSetupRequest' },

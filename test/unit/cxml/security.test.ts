@@ -187,6 +187,7 @@ describe('the root element', () => {
     expect(refusal('<Index loadmode="Full"/>')).toEqual({
       status: 400,
       message: 'root element must be <cXML>, found <Index>',
+      xpath: '/Index',
     });
   });
 
