@@ -9,6 +9,7 @@ import * as orderShipToKey from './20261123000700_order_ship_to_key';
 import * as supplierSecret from './20261202020000_supplier_secret';
 import * as apiKeyLastUsed from './20261202020100_api_key_last_used';
 import * as supplierOrderNumber from './20261202040000_supplier_order_number';
+import * as x12Acknowledgments from './20261202040100_x12_acknowledgments';
 import * as deploymentMode from './20261202050000_deployment_mode';
 import * as documentAttachments from './20261202050100_document_attachments';
 
@@ -29,6 +30,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261202020000_supplier_secret', supplierSecret],
   ['20261202020100_api_key_last_used', apiKeyLastUsed],
   ['20261202040000_supplier_order_number', supplierOrderNumber],
+  ['20261202040100_x12_acknowledgments', x12Acknowledgments],
   ['20261202050000_deployment_mode', deploymentMode],
   ['20261202050100_document_attachments', documentAttachments],
 ];

@@ -5,6 +5,7 @@ import { apiRoute, pagingQuery } from '../platform/api';
 import type { AppContext } from '../platform/context';
 import { notFound } from '../platform/errors';
 import { partnerScope, requireAuth } from '../partners/auth';
+import { acknowledgmentStates } from '../edi/acknowledgments';
 import { documentView, type DocumentRow } from './store';
 
 const META = [
@@ -67,7 +68,7 @@ export function documentRoutes(ctx: AppContext): Router {
       method: 'get',
       path: '/api/v1/documents',
       summary:
-        'Stored documents (partner keys: their own, ERP keys the order side, finance keys the invoice side; stored copies have credentials masked)',
+        'Stored documents (partner keys: their own, ERP keys the order side, finance keys the invoice side; stored copies have credentials masked); outbound X12 sets with their acknowledgment state',
       tag,
       auth: 'admin or partner',
       query: z.object({
@@ -96,8 +97,18 @@ export function documentRoutes(ctx: AppContext): Router {
         .orderBy('id')
         .limit(query.limit)
         .offset(query.offset);
+      const docs = rows as unknown as DocumentRow[];
+      // Outbound X12 sets carry their acknowledgment state (997/999/TA1 from the partner, or none yet).
+      const acks = await acknowledgmentStates(
+        ctx.db,
+        docs.filter((d) => d.protocol === 'x12' && d.direction === 'out').map((d) => d.id),
+        ctx.now(),
+      );
       res.json({
-        documents: (rows as unknown as DocumentRow[]).map(documentView),
+        documents: docs.map((d) => {
+          const ack = acks.get(d.id);
+          return ack ? { ...documentView(d), acknowledgment: ack } : documentView(d);
+        }),
         limit: query.limit,
         offset: query.offset,
       });

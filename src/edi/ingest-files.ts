@@ -34,6 +34,11 @@ function merged(results: X12IngestResult[]): X12IngestResult | undefined {
     inboundDocumentId: results[0].inboundDocumentId,
     ack: Buffer.concat(results.map((r) => r.ack)),
     sets: results.flatMap((r) => r.sets),
+    refused: results.flatMap((r) => r.refused),
+    acknowledged: {
+      documentIds: results.flatMap((r) => r.acknowledged.documentIds),
+      unmatched: results.flatMap((r) => r.acknowledged.unmatched),
+    },
   };
 }
 

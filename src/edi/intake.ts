@@ -1,24 +1,47 @@
 /**
- * Inbound X12 interchanges (HTTP POST /edi/x12 and `gateway edi ingest`): parse with the codec, take
- * every 850 through the shared order intake, answer with a 997 (004010) or 999 (005010) for every
- * functional group received, store both documents verbatim and deliver the acknowledgment to the
- * partner's `x12.outboundUrl` when set.
+ * Inbound X12 interchanges (HTTP POST /edi/x12 and `gateway edi ingest`): parse with the codec, check
+ * the envelope, take every 850 through the shared order intake, answer with TA1 and/or 997 (004010) /
+ * 999 (005010), store what came and what went, and deliver the answer to the partner's
+ * `x12.outboundUrl` when set.
+ *
+ * Envelope rules, per interchange:
+ * - ISA07/ISA08 must name the supplier (SUPPLIER_X12_QUALIFIER / SUPPLIER_X12_ID) and each GS03 its
+ *   application code (SUPPLIER_X12_GS_ID, default the ISA id); an interchange addressed elsewhere, or
+ *   with an interchange error that rejects it (rejectsInterchange: delimiters, ISA values, a missing
+ *   IEA), is refused as a whole: nothing in it is processed, and it is answered with a TA1 R where
+ *   one is asked for (ISA14 = 1 or the partner's `x12.ta1`), else with a 997/999 rejecting every set.
+ * - A test interchange (ISA15 T) is acknowledged and validated like any other, but becomes orders
+ *   only for partners with `x12.acceptTestInterchanges`, and those orders are flagged `test`.
+ * - 997/999 (functional group FA) and TA1 are acknowledgments of what the gateway sent: never
+ *   acknowledged; matched to the outbound group, sets and interchange (acknowledgments.ts).
+ * - A set of another type than 850 is answered AK5/IK5 R code 1 (transaction set not supported).
+ * - A syntactically good 850 that intake refuses (unknown SKU, order number taken...) stays
+ *   accepted in the 997/999, which is syntactic; the partner learns the outcome from an 855
+ *   rejection (BAK02 RJ, the reason in N9/MSG) when it takes X12 documents (`outboundFormats`).
+ *
+ * Storage: the interchange is stored once, verbatim (the answer with it); each 850 is stored as its
+ * own set in its own envelope (the ISA and GS as sent, the set, GE/IEA for one set) and linked to its
+ * order, so an interchange of 200 orders is kept once plus 200 small sets.
  *
  * Idempotency: the inbound interchange is stored under its ISA key (sender, receiver, ISA13); a resent
- * interchange with the same key creates nothing and gets the first acknowledgment byte for byte (same
- * control numbers). Each 850 also carries its own key (ISA06|ISA08|ISA13|GS06|ST02) into the order
- * intake, so the same set is never ordered twice even through another interchange wrapper.
+ * interchange with the same key creates nothing and gets the first answer byte for byte (same control
+ * numbers). Each 850 also carries its own key (ISA06|ISA08|ISA13|GS06|ST02) into the order intake, so
+ * the same set is never ordered twice even through another interchange wrapper.
  */
 import {
   buildFunctionalAck,
   buildTA1,
-  DEFAULT_DELIMITERS,
   parse850,
+  parseFunctionalAck,
   parseX12,
+  rejectsInterchange,
   serializeInterchange,
+  X12SerializeError,
+  type FunctionalGroupResult,
+  type InterchangeResult,
   type OutSegment,
+  type TransactionSet,
   type TransactionSetInput,
-  type WriteDelimiters,
   type X12Document,
   type X12Error,
   type X12Version,
@@ -30,18 +53,42 @@ import type { AppContext } from '../platform/context';
 import type { Q } from '../platform/db';
 import { AppError, isUniqueViolation, type ErrorDetail } from '../platform/errors';
 import { findPartnerByIdentityCached, type PartnerRow } from '../partners/repository';
+import { applyFunctionalAck, applyInterchangeAck } from './acknowledgments';
 import { nextControlNumber } from './control-numbers';
+import { delimitersOf, sendX12Document, supplierGsId, X12_CONTENT_TYPE } from './outbound';
 
-export const X12_CONTENT_TYPE = 'application/edi-x12';
+export { delimitersOf, X12_CONTENT_TYPE } from './outbound';
+
+/** What became of one transaction set. */
+export type X12SetResult =
+  /** An 850 that became an order (or changed / cancelled one). */
+  | 'ordered'
+  /** An 850 sent before (same ISA/GS/ST numbers): the first outcome stands. */
+  | 'duplicate'
+  /** A syntactically good 850 the order intake refused (answered with an 855 RJ where taken). */
+  | 'refused'
+  /** Rejected in the 997/999 (syntax), or with its interchange or group. */
+  | 'rejected'
+  /** A set type the gateway does not take (AK5 R code 1). */
+  | 'not_supported'
+  /** An 850 of a test interchange, validated and acknowledged, not ordered. */
+  | 'test'
+  /** A 997/999 the partner sent: matched to what it acknowledges, not answered. */
+  | 'acknowledgment';
 
 export interface X12SetOutcome {
   groupControl: string;
   setId: string;
   controlNumber: string;
-  /** Accepted by the syntax checks (what the 997/999 says). */
+  /** Accepted by the syntax checks (what the 997/999 says; acknowledgments: read without error). */
   accepted: boolean;
-  /** For 850s that passed the syntax checks: what the order intake did. */
+  result: X12SetResult;
+  /** Why, for every result but "ordered" and "duplicate". */
+  reason?: string;
+  /** For 850s that reached the order intake: what it did. */
   order?: Pick<IntakeResult, 'outcome' | 'orderId' | 'flags' | 'errors'>;
+  /** An 855 rejection sent for a refused order. */
+  rejection855DocumentId?: string;
 }
 
 export interface X12IngestResult {
@@ -49,9 +96,13 @@ export interface X12IngestResult {
   /** True when the interchange had been received before: nothing was created, `ack` is the first one. */
   duplicate: boolean;
   inboundDocumentId: string;
-  /** The 997/999 interchange. */
+  /** The answer (TA1 and/or 997/999 interchange); empty when nothing is answered (acknowledgments). */
   ack: Buffer;
   sets: X12SetOutcome[];
+  /** Interchanges refused as a whole, with the reason (ISA13 -> reason). */
+  refused: { controlNumber: string; reason: string }[];
+  /** Inbound acknowledgments matched to outbound documents. */
+  acknowledged: { documentIds: string[]; unmatched: string[] };
 }
 
 function pad2(n: number): string {
@@ -66,6 +117,11 @@ export function describeX12Error(e: X12Error): ErrorDetail {
     line: e.fileSegmentPosition,
     message: e.message,
   };
+}
+
+function describeShort(e: X12Error): string {
+  const d = describeX12Error(e);
+  return `${d.path}: ${d.message}`;
 }
 
 function malformed(doc: X12Document): AppError {
@@ -88,13 +144,6 @@ function versionOf(partner: PartnerRow, isaVersion: string): X12Version {
   if (isaVersion.startsWith('00501')) return '005010';
   if (isaVersion.startsWith('00401')) return '004010';
   return partner.settings.x12?.version ?? (isaVersion >= '00500' ? '005010' : '004010');
-}
-
-/** The partner's delimiters (default `*`, `>`, `^`, `~` + newline); no newline suffix after a newline terminator. */
-export function delimitersOf(partner: PartnerRow): WriteDelimiters {
-  const d = partner.settings.x12?.delimiters;
-  if (!d) return { ...DEFAULT_DELIMITERS };
-  return { ...DEFAULT_DELIMITERS, ...d, suffix: /[\r\n]/.test(d.segment) ? '' : '\n' };
 }
 
 function isaKey(doc: X12Document): string {
@@ -150,12 +199,14 @@ function replayOf(row: {
     inboundDocumentId: row.id,
     ack: row.response_body ?? Buffer.alloc(0),
     sets: [],
+    refused: [],
+    acknowledged: { documentIds: [], unmatched: [] },
   };
 }
 
 async function waitForReplay(ctx: AppContext, partnerId: string, key: string): Promise<X12IngestResult> {
   const row = await findInboundByExternalId(ctx.db, partnerId, 'x12', key);
-  if (row?.response_body) return replayOf(row);
+  if (row && row.response_status !== null) return replayOf(row);
   throw new AppError(
     'conflict',
     'this interchange (same ISA sender, receiver and ISA13) is being processed',
@@ -163,6 +214,43 @@ async function waitForReplay(ctx: AppContext, partnerId: string, key: string): P
       retryable: true,
     },
   );
+}
+
+/**
+ * A set as a standalone interchange: the ISA and GS as sent, the set's segments, and GE/IEA for one
+ * group of one set, with the interchange's delimiters (a line break after each terminator unless the
+ * terminator is one). What an order links to instead of the whole interchange.
+ */
+export function setEnvelope(set: TransactionSet): string {
+  const d = set.delimiters;
+  const end = /[\r\n]/.test(d.segment) ? d.segment : `${d.segment}\n`;
+  const e = d.element;
+  let out = `${set.interchange.raw}${end}${set.group.raw}${end}`;
+  for (const seg of set.segments) out += `${seg.raw}${end}`;
+  out += `GE${e}1${e}${set.group.controlNumber}${end}`;
+  out += `IEA${e}1${e}${set.interchange.controlNumber.padStart(9, '0')}${end}`;
+  return out;
+}
+
+/** Interchange-level error for an ISA element that does not name the supplier (TA1 note 007/008). */
+function receiverError(ic: InterchangeResult, element: 7 | 8, expected: string): X12Error {
+  const h = ic.header;
+  const actual = element === 7 ? h.receiverQualifier : h.receiverId;
+  return {
+    code: 'ISA_INVALID_VALUE',
+    message: `ISA${pad2(element)} "${actual}" does not name this supplier (expected "${expected}"): the interchange is addressed to someone else`,
+    segmentPosition: h.filePosition,
+    fileSegmentPosition: h.filePosition,
+    segmentId: 'ISA',
+    elementPosition: element,
+    badValue: actual,
+    interchangeControl: h.controlNumber,
+  };
+}
+
+interface Answer {
+  ta1s: OutSegment[];
+  acks: { group: FunctionalGroupResult; rejectAll?: { groupCode?: string } }[];
 }
 
 /** Takes one inbound X12 payload; see the module comment. */
@@ -177,7 +265,7 @@ export async function ingestX12(
   const key = isaKey(doc);
 
   const existing = await findInboundByExternalId(ctx.db, partner.id, 'x12', key);
-  if (existing?.response_body) return replayOf(existing);
+  if (existing && existing.response_status !== null) return replayOf(existing);
 
   try {
     return await ctx.db.transaction(async (trx) => {
@@ -185,43 +273,62 @@ export async function ingestX12(
       const inboundId = await storeDocument(trx, {
         partnerId: partner.id,
         protocol: 'x12',
-        docType: 'interchange',
+        docType: inboundType(doc),
         direction: 'in',
         externalId: key,
         status: 'received',
         contentType: X12_CONTENT_TYPE,
         content: raw,
       });
-      const sets = await takeSets(ctx, partner, doc, raw, opts.actor);
-      const ack = await renderAck(trx, ctx, partner, doc);
-      const ackType = versionOf(partner, doc.interchanges[0].header.version) === '005010' ? '999' : '997';
-      const ackId = await storeDocument(trx, {
-        partnerId: partner.id,
-        protocol: 'x12',
-        docType: ackType,
-        direction: 'out',
-        externalId: null,
-        status: 'created',
-        contentType: X12_CONTENT_TYPE,
-        content: ack,
-      });
-      const rejected = sets.filter((s) => !s.accepted).length;
-      await recordResponse(trx, inboundId, {
-        status: 200,
-        contentType: X12_CONTENT_TYPE,
-        body: ack,
-        docStatus: rejected > 0 ? 'partially_rejected' : 'acknowledged',
-        error: rejected > 0 ? `${rejected} transaction set(s) rejected` : null,
-      });
-      const url = partner.settings.x12?.outboundUrl;
-      if (url) await queueDelivery(trx, { partnerId: partner.id, documentId: ackId, url });
-      return {
+      const result: X12IngestResult = {
         partnerId: partner.id,
         duplicate: false,
         inboundDocumentId: inboundId,
-        ack: Buffer.from(ack),
-        sets,
+        ack: Buffer.alloc(0),
+        sets: [],
+        refused: [],
+        acknowledged: { documentIds: [], unmatched: [] },
       };
+      const answer: Answer = { ta1s: [], acks: [] };
+      for (const ic of doc.interchanges) {
+        await takeInterchange(trx, ctx, partner, doc, ic, inboundId, opts.actor, result, answer);
+      }
+      const ack = await renderAnswer(trx, ctx, partner, doc, answer);
+      const ackType = ack
+        ? answer.acks.length > 0
+          ? versionOf(partner, doc.interchanges[0].header.version) === '005010'
+            ? '999'
+            : '997'
+          : 'TA1'
+        : undefined;
+      if (ack && ackType) {
+        const ackId = await storeDocument(trx, {
+          partnerId: partner.id,
+          protocol: 'x12',
+          docType: ackType,
+          direction: 'out',
+          externalId: null,
+          status: 'created',
+          contentType: X12_CONTENT_TYPE,
+          content: ack,
+        });
+        const url = partner.settings.x12?.outboundUrl;
+        if (url) await queueDelivery(trx, { partnerId: partner.id, documentId: ackId, url });
+      }
+      const problems = [
+        ...result.refused.map((r) => `interchange ${r.controlNumber} refused: ${r.reason}`),
+        ...problemsOf(result.sets.filter((s) => !result.refused.length || s.result !== 'rejected')),
+        ...result.acknowledged.unmatched,
+      ];
+      await recordResponse(trx, inboundId, {
+        status: ack ? 200 : 204,
+        contentType: X12_CONTENT_TYPE,
+        body: ack ?? '',
+        docStatus: inboundStatus(result, !!ack),
+        error: problems.length > 0 ? problems.join('; ').slice(0, 4000) : null,
+      });
+      result.ack = Buffer.from(ack ?? '');
+      return result;
     });
   } catch (err) {
     if (isUniqueViolation(err)) return waitForReplay(ctx, partner.id, key);
@@ -229,71 +336,328 @@ export async function ingestX12(
   }
 }
 
-async function takeSets(
+/** Each reason once, with the sets it applies to: "850 0001, 850 0002: GS03 ... ". */
+function problemsOf(sets: readonly X12SetOutcome[]): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const s of sets) {
+    if (s.result === 'ordered' || s.result === 'duplicate' || s.result === 'acknowledgment' || !s.reason)
+      continue;
+    const list = byReason.get(s.reason) ?? [];
+    list.push(`${s.setId} ${s.controlNumber}`);
+    byReason.set(s.reason, list);
+  }
+  return [...byReason].map(([reason, list]) => {
+    const who =
+      list.length > 3 ? `${list.slice(0, 3).join(', ')} and ${list.length - 3} more` : list.join(', ');
+    return `${who}: ${reason}`;
+  });
+}
+
+/** The stored type of an inbound interchange: "997", "999" or "TA1" when that is all it holds. */
+function inboundType(doc: X12Document): string {
+  const ids = new Set(doc.transactionSets.map((s) => s.id));
+  if (ids.size === 1 && (ids.has('997') || ids.has('999'))) return [...ids][0];
+  if (ids.size === 0 && doc.interchanges.some((i) => i.interchangeAcks.length > 0)) return 'TA1';
+  return 'interchange';
+}
+
+function inboundStatus(result: X12IngestResult, answered: boolean): string {
+  if (!answered) return result.acknowledged.unmatched.length > 0 ? 'unmatched' : 'recorded';
+  if (result.refused.length > 0 && result.sets.every((s) => s.result === 'rejected')) return 'rejected';
+  const rejected = result.sets.some((s) => !s.accepted && s.result !== 'acknowledgment');
+  return rejected ? 'partially_rejected' : 'acknowledged';
+}
+
+const isAckGroup = (g: FunctionalGroupResult): boolean =>
+  g.header.functionalId === 'FA' ||
+  (g.sets.length > 0 && g.sets.every((s) => s.id === '997' || s.id === '999'));
+
+async function takeInterchange(
+  trx: Q,
   ctx: AppContext,
   partner: PartnerRow,
   doc: X12Document,
-  raw: Buffer,
+  ic: InterchangeResult,
+  inboundId: string,
   actor: string,
-): Promise<X12SetOutcome[]> {
-  const out: X12SetOutcome[] = [];
-  for (const set of doc.transactionSets) {
-    const outcome: X12SetOutcome = {
-      groupControl: set.group.controlNumber,
-      setId: set.id,
-      controlNumber: set.controlNumber,
-      accepted: !set.errors.some((e) => !e.application),
-    };
-    out.push(outcome);
-    if (set.id !== '850' || !outcome.accepted) continue;
-    const mapped = parse850(set, { defaultCurrency: partner.currency });
-    // Syntax errors found by the mapping reject the set in the 997/999 like the envelope ones.
-    const syntax = mapped.errors.filter((e) => !e.application);
-    set.errors.push(...syntax);
-    if (syntax.length > 0 || !mapped.order) {
-      outcome.accepted = syntax.length === 0;
-      if (!mapped.order) {
-        outcome.order = {
-          outcome: 'refused',
-          flags: [],
-          errors: mapped.errors.map((e) => ({ message: e.message, path: describeX12Error(e).path })),
-        };
-      }
+  result: X12IngestResult,
+  answer: Answer,
+): Promise<void> {
+  const x12 = partner.settings.x12;
+  const h = ic.header;
+  // Addressed to this supplier?
+  if (h.receiverQualifier !== ctx.config.SUPPLIER_X12_QUALIFIER)
+    ic.errors.push(receiverError(ic, 7, ctx.config.SUPPLIER_X12_QUALIFIER));
+  else if (h.receiverId !== ctx.config.SUPPLIER_X12_ID)
+    ic.errors.push(receiverError(ic, 8, ctx.config.SUPPLIER_X12_ID));
+  const groups = doc.groups.filter((g) => g.interchange === h);
+  const sets = doc.transactionSets.filter((s) => s.interchange === h);
+  const fatal = ic.errors.find(rejectsInterchange);
+  const ackOnly = groups.every(isAckGroup);
+  const ta1 = buildTA1(ic, { whenErrors: x12?.ta1 ?? false });
+  // Never acknowledge an acknowledgment: an interchange of 997/999/TA1 only gets no TA1 either.
+  if (ta1 && !ackOnly) answer.ta1s.push(ta1);
+
+  if (fatal) {
+    const reason = describeShort(fatal);
+    result.refused.push({ controlNumber: h.controlNumber, reason });
+    for (const set of sets) {
+      result.sets.push({
+        groupControl: set.group.controlNumber,
+        setId: set.id,
+        controlNumber: set.controlNumber,
+        accepted: false,
+        result: 'rejected',
+        reason: `the interchange is refused: ${reason}`,
+      });
+    }
+    // Without a TA1, the partner learns it from a 997/999 rejecting every set of every group.
+    if (!ta1 && !ackOnly) {
+      for (const g of groups.filter((x) => !isAckGroup(x))) answer.acks.push({ group: g, rejectAll: {} });
+    }
+    return;
+  }
+
+  // Inbound TA1s: acknowledgments of our interchanges.
+  for (const seg of ic.interchangeAcks) {
+    const m = await applyInterchangeAck(
+      trx,
+      partner.id,
+      { control: seg.text(1), status: seg.text(4), note: seg.text(5) },
+      inboundId,
+      ctx.now(),
+    );
+    result.acknowledged.documentIds.push(...m.documentIds);
+    result.acknowledged.unmatched.push(...m.unmatched);
+  }
+
+  const test = h.usage === 'T';
+  const gsId = supplierGsId(ctx.config);
+  for (const group of groups) {
+    const groupSets = sets.filter((s) => s.group === group.header);
+    if (isAckGroup(group)) {
+      for (const set of groupSets)
+        result.sets.push(await takeAcknowledgment(trx, ctx, partner, set, inboundId, result));
       continue;
     }
-    const h = set.interchange;
-    const r = await intakeOrder(ctx, {
-      partner,
-      order: mapped.order,
-      protocol: 'x12',
-      externalId: `${h.senderId}|${h.receiverId}|${h.controlNumber}|${set.group.controlNumber}|${set.controlNumber}`,
-      raw,
-      contentType: X12_CONTENT_TYPE,
-      docType: '850',
-      actor,
-    });
-    outcome.order = { outcome: r.outcome, orderId: r.orderId, flags: r.flags, errors: r.errors };
+    if (group.header.applicationReceiver.trim() !== gsId) {
+      const reason = `GS03 "${group.header.applicationReceiver}" does not name this supplier (expected "${gsId}"): the group is addressed to someone else`;
+      for (const set of groupSets) {
+        result.sets.push({
+          groupControl: set.group.controlNumber,
+          setId: set.id,
+          controlNumber: set.controlNumber,
+          accepted: false,
+          result: 'rejected',
+          reason,
+        });
+      }
+      // AK905 1: this functional group is not supported (not one for this receiver).
+      answer.acks.push({ group, rejectAll: { groupCode: '1' } });
+      continue;
+    }
+    for (const set of groupSets) {
+      result.sets.push(await takeSet(trx, ctx, partner, set, { test, actor }));
+    }
+    answer.acks.push({ group });
   }
-  return out;
 }
 
-async function renderAck(trx: Q, ctx: AppContext, partner: PartnerRow, doc: X12Document): Promise<string> {
+/** A 997/999 from the partner: read and matched to the outbound group and sets it acknowledges. */
+async function takeAcknowledgment(
+  trx: Q,
+  ctx: AppContext,
+  partner: PartnerRow,
+  set: TransactionSet,
+  inboundId: string,
+  result: X12IngestResult,
+): Promise<X12SetOutcome> {
+  const outcome: X12SetOutcome = {
+    groupControl: set.group.controlNumber,
+    setId: set.id,
+    controlNumber: set.controlNumber,
+    accepted: false,
+    result: 'acknowledgment',
+  };
+  if (set.id !== '997' && set.id !== '999') {
+    outcome.reason = `a ${set.id} in a functional acknowledgment group is not read`;
+    return outcome;
+  }
+  const parsed = parseFunctionalAck(set);
+  const errors = [...set.errors, ...parsed.errors].filter((e) => !e.application);
+  if (!parsed.ack) {
+    outcome.reason = `unreadable ${set.id}: ${errors.map(describeShort).join('; ')}`;
+    result.acknowledged.unmatched.push(`${set.id} ${set.controlNumber}: ${outcome.reason}`);
+    return outcome;
+  }
+  const m = await applyFunctionalAck(trx, partner.id, parsed.ack, inboundId, ctx.now());
+  result.acknowledged.documentIds.push(...m.documentIds);
+  result.acknowledged.unmatched.push(...m.unmatched.map((u) => `${set.id} ${set.controlNumber}: ${u}`));
+  outcome.accepted = errors.length === 0;
+  outcome.reason =
+    m.documentIds.length > 0
+      ? `acknowledges group ${parsed.ack.groupControlNumber}: ${m.documentIds.length} outbound set(s)`
+      : `matches no outbound group (${m.unmatched.join('; ')})`;
+  if (errors.length > 0)
+    outcome.reason += `; read with errors: ${errors.slice(0, 3).map(describeShort).join('; ')}`;
+  return outcome;
+}
+
+function setError(set: TransactionSet, code: X12Error['code'], message: string): X12Error {
+  const first = set.segments[0];
+  return {
+    code,
+    message,
+    segmentPosition: 1,
+    fileSegmentPosition: first?.filePosition ?? 0,
+    segmentId: 'ST',
+    elementPosition: 1,
+    interchangeControl: set.interchange.controlNumber,
+    groupControl: set.group.controlNumber,
+    transactionControl: set.controlNumber,
+    transactionSetId: set.id,
+  };
+}
+
+/** Where each order line sits in the set: its PO1 segment ("PO1 (segment 7)"). */
+function po1Paths(set: TransactionSet): (index: number) => string {
+  const positions: number[] = [];
+  set.segments.forEach((s, i) => {
+    if (s.id === 'PO1') positions.push(i + 1);
+  });
+  return (index) =>
+    positions[index] !== undefined ? `PO1 (segment ${positions[index]})` : `PO1 #${index + 1}`;
+}
+
+async function takeSet(
+  trx: Q,
+  ctx: AppContext,
+  partner: PartnerRow,
+  set: TransactionSet,
+  opts: { test: boolean; actor: string },
+): Promise<X12SetOutcome> {
+  const x12 = partner.settings.x12;
+  const outcome: X12SetOutcome = {
+    groupControl: set.group.controlNumber,
+    setId: set.id,
+    controlNumber: set.controlNumber,
+    accepted: !set.errors.some((e) => !e.application),
+    result: 'rejected',
+  };
+  if (set.id !== '850') {
+    // A buyer's 855/856/810 or any other type: nothing here takes it (AK5/IK5 code 1).
+    const reason = `transaction set ${set.id} is not taken by this gateway (it takes 850 purchase orders)`;
+    set.errors.push(setError(set, 'SET_NOT_SUPPORTED', reason));
+    return { ...outcome, accepted: false, result: 'not_supported', reason };
+  }
+  if (!outcome.accepted) {
+    outcome.reason = set.errors
+      .filter((e) => !e.application)
+      .slice(0, 5)
+      .map(describeShort)
+      .join('; ');
+    return outcome;
+  }
+  const priceFromCatalog = x12?.missingUnitPrice === 'price-from-catalog';
+  const mapped = parse850(set, {
+    defaultCurrency: partner.currency,
+    missingUnitPrice: priceFromCatalog ? 'price-from-catalog' : 'reject',
+  });
+  // Syntax errors found by the mapping reject the set in the 997/999 like the envelope ones.
+  const syntax = mapped.errors.filter((e) => !e.application);
+  set.errors.push(...syntax);
+  if (syntax.length > 0) {
+    outcome.accepted = false;
+    outcome.reason = syntax.slice(0, 5).map(describeShort).join('; ');
+    return outcome;
+  }
+  if (!mapped.order) {
+    outcome.result = 'refused';
+    outcome.reason = mapped.errors.map(describeShort).join('; ') || 'the 850 holds no order';
+    outcome.order = {
+      outcome: 'refused',
+      flags: [],
+      errors: mapped.errors.map((e) => ({ message: e.message, path: describeX12Error(e).path })),
+    };
+    return outcome;
+  }
+  if (opts.test && !x12?.acceptTestInterchanges) {
+    outcome.result = 'test';
+    outcome.reason =
+      'test interchange (ISA15 T): validated and acknowledged, no order created (the partner does not have x12.acceptTestInterchanges)';
+    return outcome;
+  }
+  const h = set.interchange;
+  const r = await intakeOrder(ctx, {
+    partner,
+    order: mapped.order,
+    protocol: 'x12',
+    externalId: `${h.senderId}|${h.receiverId}|${h.controlNumber}|${set.group.controlNumber}|${set.controlNumber}`,
+    raw: setEnvelope(set),
+    contentType: X12_CONTENT_TYPE,
+    docType: '850',
+    actor: opts.actor,
+    ...(priceFromCatalog ? { priceFromCatalog: true } : {}),
+    ...(opts.test ? { extraFlags: ['test'] } : {}),
+    linePath: po1Paths(set),
+  });
+  outcome.order = { outcome: r.outcome, orderId: r.orderId, flags: r.flags, errors: r.errors };
+  if (r.outcome === 'accepted') {
+    outcome.result = 'ordered';
+    return outcome;
+  }
+  if (r.outcome === 'duplicate') {
+    outcome.result = 'duplicate';
+    return outcome;
+  }
+  outcome.result = 'refused';
+  outcome.reason = r.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ');
+  if ((partner.settings.outboundFormats ?? []).includes('x12')) {
+    try {
+      const sent = await sendX12Document(trx, ctx, partner, {
+        kind: '855',
+        order: mapped.order,
+        statuses: mapped.order.lines.map((l) => ({ lineNumber: l.lineNumber, status: 'reject' as const })),
+        options: {
+          ackDate: ctx.now().toISOString().slice(0, 10),
+          note: `Order not accepted: ${outcome.reason}`,
+        },
+      });
+      outcome.rejection855DocumentId = sent.documentId;
+    } catch (err) {
+      if (!(err instanceof X12SerializeError)) throw err;
+      ctx.log.warn({ err: err.message, set: outcome.controlNumber }, 'no 855 rejection could be written');
+      outcome.reason += ` (no 855 could be written: ${err.message})`;
+    }
+  }
+  return outcome;
+}
+
+async function renderAnswer(
+  trx: Q,
+  ctx: AppContext,
+  partner: PartnerRow,
+  doc: X12Document,
+  answer: Answer,
+): Promise<string | undefined> {
+  if (answer.acks.length === 0 && answer.ta1s.length === 0) return undefined;
   const first = doc.interchanges[0].header;
   const version = versionOf(partner, first.version);
   const x12 = partner.settings.x12;
   const acks: TransactionSetInput[] = [];
-  for (const group of doc.groups) {
+  for (const a of answer.acks) {
     const st = await nextControlNumber(trx, partner.id, 'st');
-    acks.push(buildFunctionalAck(group, { version, controlNumber: st }));
+    acks.push(
+      buildFunctionalAck(a.group, {
+        version,
+        controlNumber: st,
+        ...(a.rejectAll ? { rejectAll: a.rejectAll } : {}),
+      }),
+    );
   }
-  const interchangeAcks: OutSegment[] = [];
-  for (const i of doc.interchanges) {
-    const ta1 = buildTA1(i, { whenErrors: x12?.ta1 ?? false });
-    if (ta1) interchangeAcks.push(ta1);
-  }
-  if (acks.length === 0 && interchangeAcks.length === 0) throw malformed(doc);
   const isa = await nextControlNumber(trx, partner.id, 'isa');
   const gs = acks.length > 0 ? await nextControlNumber(trx, partner.id, 'gs') : 0;
+  const gs02 = answer.acks[0]?.group.header.applicationSender.replace(/[^A-Za-z0-9 ]/g, '').trim();
   return serializeInterchange({
     delimiters: delimitersOf(partner),
     version,
@@ -302,13 +666,13 @@ async function renderAck(trx: Q, ctx: AppContext, partner: PartnerRow, doc: X12D
     controlNumber: isa,
     date: ctx.now(),
     usage: first.usage === 'T' ? 'T' : 'P',
-    interchangeAcks,
+    interchangeAcks: answer.ta1s,
     groups:
       acks.length > 0
         ? [
             {
-              applicationSender: ctx.config.SUPPLIER_X12_ID,
-              applicationReceiver: doc.groups[0].header.applicationSender || (x12?.gsId ?? first.senderId),
+              applicationSender: supplierGsId(ctx.config),
+              applicationReceiver: x12?.gsId || gs02 || first.senderId,
               controlNumber: gs,
               transactionSets: acks,
             },

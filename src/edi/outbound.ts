@@ -7,10 +7,13 @@ import {
   build810,
   build855,
   build856,
+  functionalIdFor,
   serializeInterchange,
   type Build855Options,
   type Build856Options,
   type LineAckInput,
+  DEFAULT_DELIMITERS,
+  type WriteDelimiters,
 } from '../../protocols/x12';
 import type { Invoice } from '../model/invoice';
 import type { Order } from '../model/order';
@@ -21,8 +24,17 @@ import type { AppContext } from '../platform/context';
 import type { Q } from '../platform/db';
 import { AppError } from '../platform/errors';
 import { findPartner, type PartnerRow } from '../partners/repository';
+import { recordOutboundSet } from './acknowledgments';
 import { nextControlNumber } from './control-numbers';
-import { delimitersOf, X12_CONTENT_TYPE } from './intake';
+
+export const X12_CONTENT_TYPE = 'application/edi-x12';
+
+/** The partner's delimiters (default `*`, `>`, `^`, `~` + newline); no newline suffix after a newline terminator. */
+export function delimitersOf(partner: PartnerRow): WriteDelimiters {
+  const d = partner.settings.x12?.delimiters;
+  if (!d) return { ...DEFAULT_DELIMITERS };
+  return { ...DEFAULT_DELIMITERS, ...d, suffix: /[\r\n]/.test(d.segment) ? '' : '\n' };
+}
 
 export type OutboundX12 =
   | {
@@ -34,6 +46,11 @@ export type OutboundX12 =
     }
   | { kind: '856'; shipment: Shipment; order?: Order; orderId?: string; options?: Build856Options }
   | { kind: '810'; invoice: Invoice; invoiceId?: string; orderId?: string };
+
+/** The supplier's GS02 (GS03 of what partners send): SUPPLIER_X12_GS_ID, else the ISA id. */
+export function supplierGsId(config: X12OutboundContext['config']): string {
+  return config.SUPPLIER_X12_GS_ID ?? config.SUPPLIER_X12_ID;
+}
 
 /** What rendering needs from the context: the supplier's identity and the clock. */
 export type X12OutboundContext = Pick<AppContext, 'config' | 'now'>;
@@ -78,7 +95,7 @@ export async function sendX12Document(
     usage: mode?.deployment_mode === 'test' ? 'T' : 'P',
     groups: [
       {
-        applicationSender: ctx.config.SUPPLIER_X12_ID,
+        applicationSender: supplierGsId(ctx.config),
         applicationReceiver: x12.gsId,
         controlNumber: gs,
         transactionSets: [{ id: doc.kind, controlNumber: st, segments }],
@@ -96,6 +113,15 @@ export async function sendX12Document(
     content,
     orderId: doc.orderId ?? null,
     invoiceId: doc.kind === '810' ? (doc.invoiceId ?? null) : null,
+  });
+  await recordOutboundSet(trx, {
+    documentId,
+    partnerId: partner.id,
+    interchangeControl: isa,
+    groupControl: gs,
+    functionalId: functionalIdFor(doc.kind),
+    setId: doc.kind,
+    setControl: String(st).padStart(4, '0'),
   });
   const deliveryId = x12.outboundUrl
     ? await queueDelivery(trx, { partnerId: partner.id, documentId, url: x12.outboundUrl })

@@ -6,8 +6,9 @@ import { ingestX12, X12_CONTENT_TYPE } from './intake';
 
 /**
  * POST /edi/x12: an X12 interchange from a partner's ERP (its ERP key; the ISA sender must be the
- * key's partner, else 403). Answers with the 997/999 interchange for every functional group received;
- * a resent interchange gets the first answer byte for byte.
+ * key's partner, else 403). Answers with the TA1 and/or 997/999 interchange (see src/edi/intake.ts);
+ * 204 without a body for acknowledgments, which are never answered; a resent interchange gets the
+ * first answer byte for byte.
  */
 export function ediRoutes(ctx: AppContext): Router {
   const r = Router();
@@ -20,7 +21,9 @@ export function ediRoutes(ctx: AppContext): Router {
       });
     }
     const result = await ingestX12(ctx, body, { scopePartnerId: partnerScope(req), actor: 'erp:x12' });
-    res.status(200).type(X12_CONTENT_TYPE).send(result.ack);
+    // An interchange of acknowledgments (997/999/TA1) is recorded and never answered.
+    if (result.ack.length === 0) res.status(204).end();
+    else res.status(200).type(X12_CONTENT_TYPE).send(result.ack);
   });
   return r;
 }

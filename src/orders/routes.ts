@@ -9,6 +9,7 @@ import type { Order } from '../model/order';
 import { add, cmp, formatAmount, formatUnitPrice, toDecimalString } from '../model/money';
 import type { Shipment } from '../model/shipment';
 import { documentView, orderAttachment, orderAttachments, type DocumentRow } from '../documents/store';
+import { acknowledgmentStates } from '../edi/acknowledgments';
 import { apiRoute, pagingQuery } from '../platform/api';
 import type { AppContext } from '../platform/context';
 import { isUuid } from '../platform/db';
@@ -316,6 +317,11 @@ export function orderRoutes(ctx: AppContext): Router {
         ctx.db('shipments').where({ order_id: row.id }).orderBy('created_at'),
         orderAttachments(ctx.db, row.id),
       ]);
+      const acks = await acknowledgmentStates(
+        ctx.db,
+        documents.filter((d) => d.protocol === 'x12' && d.direction === 'out').map((d) => d.id),
+        ctx.now(),
+      );
       res.json({
         ...orderSummary(row),
         order: row.canonical,
@@ -354,7 +360,10 @@ export function orderRoutes(ctx: AppContext): Router {
           shippedAt: new Date(s.shipped_at).toISOString(),
           lines: (s.canonical as Shipment).lines,
         })),
-        documents: documents.map(documentView),
+        documents: documents.map((d) => {
+          const ack = acks.get(d.id);
+          return ack ? { ...documentView(d), acknowledgment: ack } : documentView(d);
+        }),
         // Files that came with the buyer's documents (cXML attachments), without their bytes.
         attachments: attachments.map((a) => ({
           id: a.id,

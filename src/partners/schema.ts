@@ -55,6 +55,18 @@ export const partnerInputSchema = z.object({
       version: z.enum(['004010', '005010']).default('004010'),
       outboundUrl: httpUrl.optional(),
       ta1: z.boolean().default(false),
+      /**
+       * A PO1 without unit price (PO104): "reject" refuses the set in the 997/999 (AK3/AK4 at
+       * PO104); "price-from-catalog" prices the line from the partner's contract or the catalog and
+       * flags the order (price_from_catalog), which sends it to a person for approval. Default
+       * "reject": the buyer's order is its offer, and a price it did not state is taken only where
+       * the trading partner agreement says so.
+       */
+      missingUnitPrice: z.enum(['reject', 'price-from-catalog']).optional(),
+      /** Test interchanges (ISA15 T) become orders, flagged test; otherwise (default) they are validated only. */
+      acceptTestInterchanges: z.boolean().optional(),
+      /** Hours within which a 997/999 is expected for each outbound set before it shows as overdue (24). */
+      ackWithinHours: z.number().positive().optional(),
       delimiters: z
         .object({
           element: z.string().length(1),

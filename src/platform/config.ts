@@ -27,6 +27,8 @@ export const configSchema = z.object({
   SUPPLIER_CXML_IDENTITY: z.string().min(1).default('AN-SUPPLIER-DEMO'),
   SUPPLIER_X12_QUALIFIER: z.string().length(2).default('ZZ'),
   SUPPLIER_X12_ID: z.string().min(1).max(15).default('SUPPLIERDEMO'),
+  /** The supplier's GS02/GS03 application code (default: SUPPLIER_X12_ID). */
+  SUPPLIER_X12_GS_ID: z.string().min(2).max(15).optional(),
   /** Prefix of the supplier order number (X12 BAK08 is at most 22 characters; no X12 delimiters). */
   SUPPLIER_ORDER_PREFIX: z
     .string()

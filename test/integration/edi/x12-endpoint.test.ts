@@ -24,6 +24,7 @@ function interchange(opts: {
   po: string;
   seCount?: number;
   sender?: string;
+  usage?: 'P' | 'T';
 }): string {
   const body = [
     `ST*850*${opts.st02}`,
@@ -39,7 +40,7 @@ function interchange(opts: {
   const se = `SE*${opts.seCount ?? body.length + 1}*${opts.st02}`;
   const sender = (opts.sender ?? 'ACMEBUYER').padEnd(15, ' ');
   return [
-    `ISA*00*          *00*          *ZZ*${sender}*ZZ*SUPPLIERDEMO   *261120*1200*U*00401*${opts.isa13}*0*T*>`,
+    `ISA*00*          *00*          *ZZ*${sender}*ZZ*SUPPLIERDEMO   *261120*1200*U*00401*${opts.isa13}*0*${opts.usage ?? 'P'}*>`,
     `GS*PO*ACMEBUYER*SUPPLIERDEMO*20261120*1200*77*X*004010`,
     ...body,
     se,
