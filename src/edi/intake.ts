@@ -11,7 +11,8 @@
  *   IEA), is refused as a whole: nothing in it is processed, and it is answered with a TA1 R where
  *   one is asked for (ISA14 = 1 or the partner's `x12.ta1`), else with a 997/999 rejecting every set.
  * - A test interchange (ISA15 T) is acknowledged and validated like any other, but becomes orders
- *   only for partners with `x12.acceptTestInterchanges`, and those orders are flagged `test`.
+ *   only for partners with `x12.acceptTestInterchanges`, and those are test orders (deployment_mode
+ *   "test": their 855/856/810 go out with ISA15 T).
  * - 997/999 (functional group FA) and TA1 are acknowledgments of what the gateway sent: never
  *   acknowledged; matched to the outbound group, sets and interchange (acknowledgments.ts).
  * - A set of another type than 850 is answered AK5/IK5 R code 1 (transaction set not supported).
@@ -598,7 +599,8 @@ async function takeSet(
     docType: '850',
     actor: opts.actor,
     ...(priceFromCatalog ? { priceFromCatalog: true } : {}),
-    ...(opts.test ? { extraFlags: ['test'] } : {}),
+    // A test interchange's order is a test order: its follow-ups go out as test interchanges too.
+    ...(opts.test ? { deploymentMode: 'test' as const } : {}),
     linePath: po1Paths(set),
   });
   outcome.order = { outcome: r.outcome, orderId: r.orderId, flags: r.flags, errors: r.errors };

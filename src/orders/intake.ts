@@ -45,9 +45,7 @@ export type OrderFlag =
   | 'new_ship_to'
   | 'change_after_confirmation'
   /** A line came without a unit price and was priced from the contract or catalog. */
-  | 'price_from_catalog'
-  /** From a test interchange (X12 ISA15 T) of a partner that takes them as orders. */
-  | 'test';
+  | 'price_from_catalog';
 
 export interface IntakeError {
   message: string;
@@ -105,8 +103,6 @@ export interface IntakeInput {
    * Without this, such a line refuses the order.
    */
   priceFromCatalog?: boolean;
-  /** Flags to add whatever the checks find (e.g. "test"). */
-  extraFlags?: OrderFlag[];
 }
 
 export const APPROVALS_EVALUATE_JOB = 'approvals.evaluate';
@@ -363,7 +359,6 @@ async function checkOrder(
   if (await priceFlags(q, partner, order, active, facts)) flags.push('price_deviation');
   if (!totalMatches(order)) flags.push('total_mismatch');
   if (facts.newShipTo) flags.push('new_ship_to');
-  for (const f of input.extraFlags ?? []) if (!flags.includes(f)) flags.push(f);
   if (existing) {
     const confirmed = await q('order_events').where({ order_id: existing.id, event: 'confirm' }).first('id');
     if (confirmed) flags.push('change_after_confirmation');

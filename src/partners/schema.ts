@@ -63,7 +63,7 @@ export const partnerInputSchema = z.object({
        * the trading partner agreement says so.
        */
       missingUnitPrice: z.enum(['reject', 'price-from-catalog']).optional(),
-      /** Test interchanges (ISA15 T) become orders, flagged test; otherwise (default) they are validated only. */
+      /** Test interchanges (ISA15 T) become test orders (deployment_mode test); otherwise (default) they are validated only. */
       acceptTestInterchanges: z.boolean().optional(),
       /** Hours within which a 997/999 is expected for each outbound set before it shows as overdue (24). */
       ackWithinHours: z.number().positive().optional(),

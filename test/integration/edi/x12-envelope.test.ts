@@ -181,12 +181,14 @@ describe('test interchanges (ISA15 T)', () => {
     expect((await inboundOf('000000511')).error).toContain('test interchange (ISA15 T)');
   });
 
-  it('become orders flagged test for a partner with x12.acceptTestInterchanges', async () => {
+  it('become test orders for a partner with x12.acceptTestInterchanges, answered as test interchanges', async () => {
     await setX12({ acceptTestInterchanges: true });
     try {
       await post(interchange({ isa13: '000000512', usage: 'T', sets: [po850('PO-TEST-2')] })).expect(200);
       const [order] = await ordersOf('PO-TEST-2');
-      expect(order.flags).toContain('test');
+      expect(order.deployment_mode).toBe('test');
+      const sent = await env.db.transaction((trx) => sendOrderAck855(trx, env.ctx, order.id, 'accept'));
+      expect(parseX12(sent.content).interchanges[0].header.usage).toBe('T');
     } finally {
       await setX12({ acceptTestInterchanges: false });
     }
