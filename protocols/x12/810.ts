@@ -3,7 +3,7 @@
  *
  * BIG01 invoice date, BIG02 invoice number, BIG03 order date (the buyer's calendar date as written), BIG04 PO number, BIG07 "CR" for a
  * credit memo. CUR*SE currency. REF*OI original invoice (credit memos), REF*ZZ*PAYLOADID*<id> the
- * cXML order payloadID. N1 loops: BT bill-to, RI (or RE) remit-to, ST ship-to. ITD06 due date,
+ * cXML order payloadID, REF*VN our (the supplier's) order number. N1 loops: BT bill-to, RI (or RE) remit-to, ST ship-to. ITD06 due date,
  * ITD07 net days. N9/MSG comments.
  * IT1: IT101 line number, IT102 quantity, IT103 unit, IT104 unit price, VP supplier part, PL order
  * line number; TXI line tax; PID*F description (the segment order of the 004010/005010 810 table:
@@ -62,6 +62,8 @@ export function build810(source: Invoice): OutSegment[] {
   ];
   if (invoice.originalInvoiceNumber) out.push(['REF', 'OI', invoice.originalInvoiceNumber]);
   if (invoice.orderPayloadId) out.push(['REF', 'ZZ', PAYLOAD_REF, invoice.orderPayloadId]);
+  // REF*VN (code list 128: vendor order number): the supplier's own order number, what the 855 sent in BAK08.
+  if (invoice.supplierOrderNumber) out.push(['REF', 'VN', invoice.supplierOrderNumber]);
   const parties: [string, Party | undefined][] = [
     ['BT', invoice.billTo],
     ['RI', invoice.remitTo],
@@ -188,6 +190,7 @@ export function parse810(set: TransactionSet, options: Parse810Options = {}): Pa
         if (seg.text(1) === 'OI' && seg.text(2)) inv.originalInvoiceNumber = seg.text(2);
         else if (seg.text(1) === 'ZZ' && seg.text(2) === PAYLOAD_REF && seg.text(3))
           inv.orderPayloadId = seg.text(3);
+        else if (seg.text(1) === 'VN' && seg.text(2)) inv.supplierOrderNumber = seg.text(2);
         break;
       case 'N1':
         if (!line) party = startParty(seg);

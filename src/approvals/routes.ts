@@ -51,6 +51,7 @@ const approvalSchema = z.object({
   comment: z.string().nullable(),
   partnerId: z.string(),
   buyerOrderNumber: z.string(),
+  supplierOrderNumber: z.string().nullable(),
   total: z.string(),
   currency: z.string(),
   flags: z.array(z.string()),
@@ -162,7 +163,7 @@ async function orderDetail(ctx: AppContext, a: ApprovalView): Promise<string> {
     )
     .join('');
   return (
-    `<p>Order <strong>${h(a.buyerOrderNumber)}</strong> from ${h(a.partnerId)}, version ${a.orderVersion}, total <strong>${h(a.total)} ${h(a.currency)}</strong>, level ${a.level}.</p>` +
+    `<p>Order <strong>${h(a.buyerOrderNumber)}</strong>${a.supplierOrderNumber ? ` (our order no. <strong id="supplier-order">${h(a.supplierOrderNumber)}</strong>)` : ''} from ${h(a.partnerId)}, version ${a.orderVersion}, total <strong>${h(a.total)} ${h(a.currency)}</strong>, level ${a.level}.</p>` +
     `<p>Flags: ${a.flags.length ? a.flags.map((f) => `<span class="flag">${h(f)}</span>`).join(', ') : 'none'}</p>` +
     `<table><thead><tr><th>#</th><th>SKU</th><th>Description</th><th>Quantity</th><th>Unit price</th><th>Price the buyer saw</th></tr></thead><tbody>${rows}</tbody></table>`
   );
@@ -297,7 +298,7 @@ export function approvalRoutes(ctx: AppContext): Router {
       const rows = pending
         .map(
           (a) =>
-            `<tr><td><a href="/approvals/${a.id}">${h(a.buyerOrderNumber)}</a></td><td>${h(a.partnerId)}</td><td>${h(a.total)} ${h(a.currency)}</td><td>${a.level}</td><td>${a.flags.map(h).join(', ')}</td><td>${h(a.createdAt)}</td></tr>`,
+            `<tr><td><a href="/approvals/${a.id}">${h(a.buyerOrderNumber)}</a></td><td>${h(a.supplierOrderNumber ?? '')}</td><td>${h(a.partnerId)}</td><td>${h(a.total)} ${h(a.currency)}</td><td>${a.level}</td><td>${a.flags.map(h).join(', ')}</td><td>${h(a.createdAt)}</td></tr>`,
         )
         .join('');
       page(
@@ -306,7 +307,7 @@ export function approvalRoutes(ctx: AppContext): Router {
         'Pending approvals',
         done +
           (pending.length
-            ? `<table><thead><tr><th>Order</th><th>Partner</th><th>Total</th><th>Level</th><th>Flags</th><th>Since</th></tr></thead><tbody>${rows}</tbody></table>`
+            ? `<table><thead><tr><th>Order</th><th>Our no.</th><th>Partner</th><th>Total</th><th>Level</th><th>Flags</th><th>Since</th></tr></thead><tbody>${rows}</tbody></table>`
             : '<p>Nothing waits for approval.</p>'),
       );
     } catch (err) {

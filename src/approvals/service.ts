@@ -282,6 +282,8 @@ export interface ApprovalView {
   comment: string | null;
   partnerId: string;
   buyerOrderNumber: string;
+  /** Our own number of the order (orders.supplier_order_number), null for orders older than it. */
+  supplierOrderNumber: string | null;
   total: string;
   currency: string;
   flags: string[];
@@ -296,7 +298,15 @@ export async function listApprovals(
 ): Promise<ApprovalView[]> {
   const query = q('approvals as a')
     .join('orders as o', 'o.id', 'a.order_id')
-    .select('a.*', 'o.partner_id', 'o.buyer_order_number', 'o.total', 'o.currency', 'o.flags')
+    .select(
+      'a.*',
+      'o.partner_id',
+      'o.buyer_order_number',
+      'o.supplier_order_number',
+      'o.total',
+      'o.currency',
+      'o.flags',
+    )
     .orderBy('a.created_at')
     .orderBy('a.id')
     .limit(filter.limit ?? 100)
@@ -320,6 +330,7 @@ export async function listApprovals(
     comment: r.comment,
     partnerId: r.partner_id,
     buyerOrderNumber: r.buyer_order_number,
+    supplierOrderNumber: r.supplier_order_number ?? null,
     total: formatAmount(String(r.total), String(r.currency).trim()),
     currency: String(r.currency).trim(),
     flags: r.flags ?? [],

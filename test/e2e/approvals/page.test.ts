@@ -57,7 +57,10 @@ it('an admin signs in on the approvals page, sees the flagged order with the pri
       lines: [{ sku: 'CHR-ERG-01', quantity: '40', price: '199.00', aux: cartLine }],
     }),
   ).expect(200);
-  const order = await s.t.env.db('orders').where({ buyer_order_number: 'PO-PAGE' }).first('id', 'flags');
+  const order = await s.t.env
+    .db('orders')
+    .where({ buyer_order_number: 'PO-PAGE' })
+    .first('id', 'flags', 'supplier_order_number');
   await waitFor(
     () => s.t.env.db('approvals').where({ order_id: order.id, status: 'pending' }).first(),
     15000,
@@ -71,6 +74,7 @@ it('an admin signs in on the approvals page, sees the flagged order with the pri
   await page.click('a:has-text("PO-PAGE")');
   const text = await page.textContent('body');
   expect(text).toContain('price_deviation');
+  expect(await page.textContent('#supplier-order')).toBe(order.supplier_order_number);
   const cells = await page.$$eval('tbody tr td', (tds) => tds.map((td) => td.textContent));
   expect(cells).toEqual(expect.arrayContaining(['199.00', '259.00']));
   await page.fill('input[name=comment]', 'agreed by phone');

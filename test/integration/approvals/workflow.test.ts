@@ -91,6 +91,11 @@ describe('approval workflow (real Postgres, Redis, BullMQ worker, SMTP)', () => 
     expect(list.status).toBe(200);
     expect(list.body.approvals.map((a: { id: string }) => a.id)).toContain(l2.id);
     expect(list.body.approvals.map((a: { id: string }) => a.id)).not.toContain(l1.id);
+    const listed = list.body.approvals.find((a: { id: string }) => a.id === l2.id);
+    expect(listed.supplierOrderNumber).toBe(
+      (await db()('orders').where({ id: o.id }).first('supplier_order_number')).supplier_order_number,
+    );
+    expect(listed.supplierOrderNumber).toMatch(/^SO-\d+$/);
 
     const r2 = await request(s.t.app)
       .post(`/api/v1/approvals/${l2.id}/approve`)

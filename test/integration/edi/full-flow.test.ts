@@ -283,6 +283,10 @@ describe('X12 full flow: 850 -> 997 -> 855 -> 856 -> 810', () => {
     const got810 = await receivedSet('acme', '810', (s) => s.segments[1].text(2) === invoice.invoiceNumber);
     const billed = parse810(got810.doc.transactionSets[0]);
     expect(billed.errors).toEqual([]);
+    // The 810 names our order number (REF*VN) as the 855 did in BAK08.
+    expect(
+      got810.doc.transactionSets[0].segments.find((s) => s.id === 'REF' && s.text(1) === 'VN')?.text(2),
+    ).toMatch(/^SO-\d+$/);
     expect(billed.invoice).toMatchObject({
       invoiceNumber: invoice.invoiceNumber,
       purpose: 'standard',

@@ -200,6 +200,7 @@ const INVOICE: Invoice = {
   currency: 'USD',
   buyerOrderNumber: 'PO-2024-0001',
   orderPayloadId: '1714552200.123@buyer.example.com',
+  supplierOrderNumber: 'SO-000042',
   orderDate: '2024-05-01',
   billTo: {
     name: 'Accounts Payable',
