@@ -55,7 +55,7 @@ import type { Q } from '../platform/db';
 import { AppError, isUniqueViolation, type ErrorDetail } from '../platform/errors';
 import { findPartnerByIdentityCached, type PartnerRow } from '../partners/repository';
 import { applyFunctionalAck, applyInterchangeAck } from './acknowledgments';
-import { nextControlNumber } from './control-numbers';
+import { nextControlNumber } from '../platform/sequences';
 import { delimitersOf, sendX12Document, supplierGsId, X12_CONTENT_TYPE } from './outbound';
 
 export { delimitersOf, X12_CONTENT_TYPE } from './outbound';

@@ -25,7 +25,7 @@ import type { Q } from '../platform/db';
 import { AppError } from '../platform/errors';
 import { findPartner, type PartnerRow } from '../partners/repository';
 import { recordOutboundSet } from './acknowledgments';
-import { nextControlNumber } from './control-numbers';
+import { nextControlNumber } from '../platform/sequences';
 
 export const X12_CONTENT_TYPE = 'application/edi-x12';
 

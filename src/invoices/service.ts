@@ -1,6 +1,6 @@
 /**
  * Invoicing: invoices and credit memos from the `orders`/`order_lines` tables, gapless numbers from
- * `number_sequences`, delivery of the rendered document through the format-neutral delivery path
+ * platform/sequences, delivery of the rendered document through the format-neutral delivery path
  * (cXML InvoiceDetailRequest and/or X12 810, per the partner's `outboundFormats`), payments and the
  * invoice state they lead to.
  *
@@ -24,11 +24,9 @@ import { findPartner, type PartnerRow } from '../partners/repository';
 import type { Config } from '../platform/config';
 import { isUuid, type Db, type Q } from '../platform/db';
 import { AppError, notFound } from '../platform/errors';
+import { CREDIT_MEMO_NUMBERS, INVOICE_NUMBERS, nextGapless } from '../platform/sequences';
 import { addCalendarDays, computeInvoice, InvoiceCalcError, remainingQuantities } from './calc';
 import type { InvoiceCalcLine } from './calc';
-
-export const INVOICE_SEQUENCE = 'invoice';
-export const CREDIT_MEMO_SEQUENCE = 'credit-memo';
 
 const CATEGORY_LABEL: Record<string, string> = {
   sales: 'Sales tax',
@@ -105,18 +103,6 @@ export interface RenderedDocument {
  * The next number of a sequence, taken under a row lock held until the caller's transaction ends:
  * a rolled-back invoice gives its number back, so numbers stay gapless.
  */
-export async function nextNumber(trx: Q, name: string, defaultPrefix: string): Promise<string> {
-  await trx.raw('insert into number_sequences (name, prefix) values (?, ?) on conflict (name) do nothing', [
-    name,
-    defaultPrefix,
-  ]);
-  const row = await trx('number_sequences').where({ name }).forUpdate().first();
-  await trx('number_sequences')
-    .where({ name })
-    .update({ next_value: Number(row.next_value) + 1 });
-  return `${row.prefix}${String(row.next_value).padStart(row.pad, '0')}`;
-}
-
 function fromCalcError(err: unknown): never {
   if (err instanceof InvoiceCalcError) {
     throw new AppError('validation_failed', err.message, {
@@ -321,7 +307,7 @@ export async function createInvoice(
           invoiced_quantity: trx.raw('invoiced_quantity + ?::numeric', [dec(r.quantity).toFixed()]),
         });
     }
-    const invoiceNumber = await nextNumber(trx, INVOICE_SEQUENCE, 'INV-');
+    const invoiceNumber = (await nextGapless(trx, INVOICE_NUMBERS)).text;
     // The buyer's own orderDate (offset kept) goes into OrderReference/OrderIDInfo and BIG03.
     const orderDate = buyerOrderDate(canonical.orderDate);
     let invoice: Invoice;
@@ -421,7 +407,7 @@ export async function createCreditMemo(
           : {}),
       };
     });
-    const invoiceNumber = await nextNumber(trx, CREDIT_MEMO_SEQUENCE, 'CM-');
+    const invoiceNumber = (await nextGapless(trx, CREDIT_MEMO_NUMBERS)).text;
     let memo: Invoice;
     try {
       memo = computeInvoice({

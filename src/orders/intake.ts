@@ -34,6 +34,7 @@ import { isUuid, nativeQuery, type Q, type SqlRow } from '../platform/db';
 import { isUniqueViolation } from '../platform/errors';
 import { enqueueInTx, outboxRow } from '../platform/outbox';
 import { sha256Hex } from '../platform/secrets';
+import { NEXT_SUPPLIER_ORDER_SEQ_SQL, supplierOrderNumberOf } from '../platform/sequences';
 import type { PartnerRow } from '../partners/repository';
 import { createdEventRow, transitionOrder } from './lifecycle';
 
@@ -273,7 +274,7 @@ async function readOrderFacts(
        (select coalesce(json_agg(json_build_object('id', id, 'sku', sku, 'unit_price', unit_price::text, 'currency', currency)), '[]'::json)
           from punchout_cart_lines
          where partner_id = $1 and id in (select json_array_elements_text($8::json)::uuid)) as cart,
-       case when $9::boolean then nextval('supplier_order_number_seq') end as order_seq`,
+       case when $9::boolean then ${NEXT_SUPPLIER_ORDER_SEQ_SQL} end as order_seq`,
     [
       partner.id,
       order.buyerOrderNumber,
@@ -384,11 +385,6 @@ async function writeLines(q: Q, orderId: string, order: Order): Promise<void> {
 }
 
 /** Every row of a new order (the order first), given the id of the document that brought it. */
-/** A supplier order number: the configured prefix and the sequence value, six digits at least. */
-export function supplierOrderNumberOf(prefix: string, seq: number): string {
-  return `${prefix}${String(seq).padStart(6, '0')}`;
-}
-
 function newOrderRows(
   input: IntakeInput,
   orderId: string,

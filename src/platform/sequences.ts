@@ -1,0 +1,79 @@
+/**
+ * Every number the gateway hands out in a series, from one place.
+ *
+ * Gapless counters (invoice and credit memo numbers, X12 ISA13/GS06/ST02 control numbers) live in
+ * `number_sequences`, one row per series. `nextGapless` runs in the caller's transaction: the upsert
+ * and `FOR UPDATE` make concurrent callers queue behind the row lock, and a rollback gives the number
+ * back, so a number is never skipped and never issued twice. The price is that one series is taken
+ * by one transaction at a time, which is why supplier order numbers are not gapless (below).
+ *
+ * Supplier order numbers ("SO-000042") come from the Postgres sequence `supplier_order_number_seq`:
+ * unique and increasing, taken in the same query as the rest of intake's reads so order intake never
+ * waits on a lock; a refused or rolled-back intake leaves a gap, which nothing downstream depends on
+ * (BAK08 and confirmID need a unique number, not a consecutive one).
+ */
+import type { Q } from './db';
+
+export interface GaplessSeries {
+  /** The row's key in number_sequences, e.g. "invoice" or "x12:acme:out:isa". */
+  name: string;
+  /** Written before the number (only used when the series is created). */
+  prefix?: string;
+  /** Zero-padding of the number in `text` (only used when the series is created). */
+  pad?: number;
+  /** After this value the series starts again at 1 (X12 control numbers: 999999999). */
+  wrapAfter?: number;
+}
+
+export interface IssuedNumber {
+  value: number;
+  /** The prefix and the zero-padded value ("INV-000042"). */
+  text: string;
+}
+
+/** The next number of a gapless series, taken in (and given back with a rollback of) `trx`. */
+export async function nextGapless(trx: Q, series: GaplessSeries): Promise<IssuedNumber> {
+  await trx.raw(
+    'insert into number_sequences (name, prefix, pad) values (?, ?, ?) on conflict (name) do nothing',
+    [series.name, series.prefix ?? '', series.pad ?? 0],
+  );
+  const row = await trx('number_sequences')
+    .where({ name: series.name })
+    .forUpdate()
+    .first<{ next_value: string | number; prefix: string; pad: number }>('next_value', 'prefix', 'pad');
+  if (!row) throw new Error(`number series ${series.name} vanished`);
+  const value = Number(row.next_value);
+  const next = series.wrapAfter !== undefined && value >= series.wrapAfter ? 1 : value + 1;
+  await trx('number_sequences').where({ name: series.name }).update({ next_value: next });
+  return { value, text: `${row.prefix}${String(value).padStart(row.pad, '0')}` };
+}
+
+/** The series of invoice and credit memo numbers. */
+export const INVOICE_NUMBERS: GaplessSeries = { name: 'invoice', prefix: 'INV-', pad: 6 };
+export const CREDIT_MEMO_NUMBERS: GaplessSeries = { name: 'credit-memo', prefix: 'CM-', pad: 6 };
+
+/** Outbound envelope levels that carry a control number: ISA13, GS06, ST02. */
+export type ControlNumberKind = 'isa' | 'gs' | 'st';
+
+/** ISA13 / GS06 hold at most 9 digits; the standard allows reuse after wrap-around. */
+const MAX_CONTROL_NUMBER = 999_999_999;
+
+/**
+ * The next outbound X12 control number of one partner and envelope level. Inbound control numbers
+ * are the partner's and are never assigned here.
+ */
+export async function nextControlNumber(trx: Q, partnerId: string, kind: ControlNumberKind): Promise<number> {
+  const issued = await nextGapless(trx, {
+    name: `x12:${partnerId}:out:${kind}`,
+    wrapAfter: MAX_CONTROL_NUMBER,
+  });
+  return issued.value;
+}
+
+/** The SQL expression intake selects to take the next supplier order number's value. */
+export const NEXT_SUPPLIER_ORDER_SEQ_SQL = "nextval('supplier_order_number_seq')";
+
+/** A supplier order number: the configured prefix and the sequence value, six digits at least. */
+export function supplierOrderNumberOf(prefix: string, seq: number): string {
+  return `${prefix}${String(seq).padStart(6, '0')}`;
+}
