@@ -9,6 +9,8 @@ import { jobRoutes } from './jobs/routes';
 import { orderRoutes } from './orders/routes';
 import { partnerRoutes } from './partners/routes';
 import { punchoutRoutes } from './punchout';
+import { createMetrics } from './metrics/metrics';
+import { metricsRoutes } from './metrics/routes';
 import { openApiDocument } from './platform/api';
 import type { AppContext } from './platform/context';
 import { jsonErrorHandler, notFoundHandler, requestContext, securityHeaders } from './platform/http';
@@ -20,6 +22,8 @@ export function createApp(ctx: AppContext): Express {
   app.set('trust proxy', 'loopback');
   app.use(requestContext(ctx.log));
   app.use(securityHeaders);
+  const metrics = createMetrics(ctx);
+  app.use(metrics.httpMiddleware);
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -65,6 +69,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(jobRoutes(ctx));
   app.use(invoiceRoutes(ctx));
   app.use(approvalRoutes(ctx));
+  app.use(metricsRoutes(ctx, metrics));
 
   app.use(notFoundHandler);
   app.use(jsonErrorHandler);

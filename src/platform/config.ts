@@ -22,6 +22,8 @@ export const configSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PUBLIC_BASE_URL: z.url().optional(),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Bearer token of a Prometheus scraper for GET /metrics (the admin token works too). */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SUPPLIER_NAME: z.string().default('Demo Supplier Inc.'),
   SUPPLIER_CXML_DOMAIN: z.string().min(1).default('NetworkID'),
   SUPPLIER_CXML_IDENTITY: z.string().min(1).default('AN-SUPPLIER-DEMO'),
