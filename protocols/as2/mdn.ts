@@ -47,7 +47,9 @@ export function formatDisposition(d: Disposition): string {
 }
 
 export function parseDisposition(value: string): Disposition | undefined {
-  const m = /^\s*([\w-]+)\s*\/\s*([\w-]+)\s*;\s*([\w-]+)\s*(?:\/\s*([\w-]+)\s*:\s*(.*?))?\s*$/s.exec(value);
+  // Trimmed first, so the modifier's text is taken greedily to the end: no lazy match before `\s*$`,
+  // which backtracks quadratically over a value with long inner runs of white space.
+  const m = /^([\w-]+)\s*\/\s*([\w-]+)\s*;\s*([\w-]+)\s*(?:\/\s*([\w-]+)\s*:\s*(.*))?$/s.exec(value.trim());
   if (!m) return undefined;
   const d: Disposition = { actionMode: m[1]!, sendingMode: m[2]!, type: m[3]!.toLowerCase() };
   if (m[4]) {

@@ -59,7 +59,7 @@ function unbracket(id: string): string {
 
 /** The Content-ID a `cid:` URL names (RFC 2392: the URL is %-encoded), or undefined for other URLs. */
 export function contentIdOfUrl(url: string): string | undefined {
-  const m = /^\s*cid:(.+?)\s*$/i.exec(url);
+  const m = /^cid:(.+)$/i.exec(url.trim());
   if (!m) return undefined;
   try {
     return unbracket(decodeURIComponent(m[1] as string));

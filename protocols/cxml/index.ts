@@ -4,7 +4,7 @@
  *
  * ## Reading
  *
- *   parseCxml(bytes: Buffer | string, { maxBytes? }): ParsedCxml            throws CxmlError
+ *   parseCxml(bytes: Buffer | string, { maxBytes?, limits? }): ParsedCxml   throws CxmlError
  *   safeParseCxml(bytes, opts): { ok: true, doc } | { ok: false, error: CxmlError }
  *
  * Security, before anything is parsed: any `<!ENTITY` and any DOCTYPE with an internal subset are refused
@@ -78,7 +78,8 @@ export type {
   CxmlSenderAuth,
   CxmlStatus,
 } from './parse';
-export type { CxmlElement } from './xml';
+export type { CxmlElement, XmlLimits } from './xml';
+export { DEFAULT_XML_LIMITS } from './xml';
 
 export {
   readCxmlMultipart,

@@ -207,7 +207,10 @@ function onlyChild(el: CxmlElement, what: string, skip: readonly string[] = []):
   if (kids.length === 0) throw badData(`${el.name} carries no ${what}`, el.path);
   if (kids.length > 1) {
     throw badData(
-      `${el.name} carries more than one element (${kids.map((k) => k.name).join(', ')})`,
+      `${el.name} carries more than one element (${kids
+        .slice(0, 5)
+        .map((k) => k.name)
+        .join(', ')}${kids.length > 5 ? `, and ${kids.length - 5} more` : ''})`,
       el.path,
     );
   }

@@ -8,6 +8,12 @@
  *      refused, never expanded) and builds an element tree with XPaths; errors name the line. The
  *      tree is read-only by its types, not frozen (freezing cost a quarter of the reading time).
  * No DTD is ever read or fetched.
+ *
+ * Every step is linear in the size of the input: no regular expression that can backtrack and no
+ * rescan (the prolog is walked once with indexOf from where the last markup ended). Limits hold while
+ * reading (so before any authentication): elements, attributes per element, name length, length of one
+ * text or attribute value, nesting depth (XmlLimits). A document over a limit is refused (400) with a
+ * message that names the limit and its setting.
  */
 import { CxmlError } from './errors';
 
@@ -28,9 +34,36 @@ export interface Doctype {
   line: number;
 }
 
+/**
+ * What one document may hold. Each limit is named in the refusal by the setting that changes it
+ * (platform/config.ts), so an operator can tell which one a partner hit.
+ */
+export interface XmlLimits {
+  /** Elements in the whole document (XML_MAX_ELEMENTS). */
+  maxElements: number;
+  /** Attributes of one element (XML_MAX_ATTRIBUTES). */
+  maxAttributes: number;
+  /** Characters of an element or attribute name (XML_MAX_NAME_LENGTH). */
+  maxNameLength: number;
+  /** Characters of one text node, CDATA section or attribute value (XML_MAX_TEXT_LENGTH). */
+  maxTextLength: number;
+  /** Nesting depth, the root counting as 1 (XML_MAX_DEPTH). */
+  maxDepth: number;
+}
+
+export const DEFAULT_XML_LIMITS: Readonly<XmlLimits> = {
+  maxElements: 100_000,
+  maxAttributes: 64,
+  maxNameLength: 256,
+  maxTextLength: 1024 * 1024,
+  maxDepth: 100,
+};
+
 export interface XmlReadOptions {
   /** Refuse larger input (bytes for a Buffer, UTF-16 code units for a string). Default 10 MiB. */
   maxBytes?: number;
+  /** Limits of the document's structure; each one not given is its DEFAULT_XML_LIMITS value. */
+  limits?: Partial<XmlLimits>;
 }
 
 export interface XmlDocument {
@@ -39,7 +72,6 @@ export interface XmlDocument {
 }
 
 export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
-const MAX_DEPTH = 100;
 
 function lineAt(text: string, index: number): number {
   let line = 1;
@@ -100,8 +132,116 @@ export function decodeXmlInput(input: Buffer | string, maxBytes = DEFAULT_MAX_BY
 
 // ---------------------------------------------------------------------------------------------- 2. security
 
-const DOCTYPE_RE =
-  /^<!DOCTYPE\s+([A-Za-z_:][\w.:-]*)(?:\s+(?:SYSTEM\s+("[^"]*"|'[^']*')|PUBLIC\s+("[^"]*"|'[^']*')\s+("[^"]*"|'[^']*')))?\s*(\[|>)/;
+const DOCTYPE_WORD = 'doctype';
+
+/** Offset of the first `<!DOCTYPE` (any case) at or after `from`, or -1: one indexOf pass over "<!". */
+function findDoctype(xml: string, from: number): number {
+  let i = xml.indexOf('<!', from);
+  while (i >= 0) {
+    let k = 0;
+    while (k < 7 && (xml.charCodeAt(i + 2 + k) | 0x20) === DOCTYPE_WORD.charCodeAt(k)) k++;
+    if (k === 7) return i;
+    i = xml.indexOf('<!', i + 2);
+  }
+  return -1;
+}
+
+/**
+ * Whether only white space, comments and processing instructions come before `end`: one forward
+ * walk, each piece of markup ended by one indexOf from where it starts (a `<?` or `<!--` that is not
+ * closed before `end` ends the walk: nothing is searched twice).
+ */
+function onlyMiscBefore(xml: string, end: number): boolean {
+  let i = 0;
+  while (i < end) {
+    const c = xml.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 9 || c === 13) {
+      i++;
+      continue;
+    }
+    if (c !== 60) return false;
+    let close: number;
+    if (xml.startsWith('<?', i)) {
+      close = xml.indexOf('?>', i + 2);
+      if (close < 0 || close + 2 > end) return false;
+      i = close + 2;
+    } else if (xml.startsWith('<!--', i)) {
+      close = xml.indexOf('-->', i + 4);
+      if (close < 0 || close + 3 > end) return false;
+      i = close + 3;
+    } else return false;
+  }
+  return true;
+}
+
+function isNameStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 58 || c >= 0xc0;
+}
+
+function isNameChar(c: number): boolean {
+  return isNameStart(c) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 0xb7;
+}
+
+/**
+ * Reads `<!DOCTYPE name [SYSTEM "id" | PUBLIC "id" "id"] >` at `at` with a cursor (no regular
+ * expression): each character is looked at once. Returns the parts, or where and why it is not one.
+ */
+function readDoctype(
+  xml: string,
+  at: number,
+): { name: string; systemId?: string; publicId?: string; subset: boolean } | undefined {
+  if (!xml.startsWith('<!DOCTYPE', at)) return undefined;
+  let i = at + 9;
+  const space = (): boolean => {
+    const start = i;
+    for (;;) {
+      const c = xml.charCodeAt(i);
+      if (c === 32 || c === 10 || c === 9 || c === 13) i++;
+      else return i > start;
+    }
+  };
+  const quoted = (): string | undefined => {
+    const q = xml.charCodeAt(i);
+    if (q !== 34 && q !== 39) return undefined;
+    const close = xml.indexOf(q === 34 ? '"' : "'", i + 1);
+    if (close < 0) return undefined;
+    const v = xml.slice(i + 1, close);
+    i = close + 1;
+    return v;
+  };
+  if (!space()) return undefined;
+  const nameStart = i;
+  if (!isNameStart(xml.charCodeAt(i))) return undefined;
+  while (i < xml.length && isNameChar(xml.charCodeAt(i))) i++;
+  const name = xml.slice(nameStart, i);
+  const out: { name: string; systemId?: string; publicId?: string; subset: boolean } = {
+    name,
+    subset: false,
+  };
+  const spaced = space();
+  if (spaced && xml.startsWith('SYSTEM', i)) {
+    i += 6;
+    if (!space()) return undefined;
+    const id = quoted();
+    if (id === undefined) return undefined;
+    out.systemId = id;
+    space();
+  } else if (spaced && xml.startsWith('PUBLIC', i)) {
+    i += 6;
+    if (!space()) return undefined;
+    const pub = quoted();
+    if (pub === undefined || !space()) return undefined;
+    const sys = quoted();
+    if (sys === undefined) return undefined;
+    out.publicId = pub;
+    out.systemId = sys;
+    space();
+  }
+  const c = xml.charCodeAt(i);
+  if (c === 91 /* [ */) out.subset = true;
+  else if (c !== 62 /* > */) return undefined;
+  return out;
+}
 
 /** Refuses entity declarations and internal subsets; returns the DOCTYPE when there is one. */
 export function checkXmlSecurity(xml: string): Doctype | undefined {
@@ -112,33 +252,28 @@ export function checkXmlSecurity(xml: string): Doctype | undefined {
       lineAt(xml, entity.index),
     );
   }
-  const first = xml.search(/<!DOCTYPE/i);
+  const first = findDoctype(xml, 0);
   if (first < 0) return undefined;
   const line = lineAt(xml, first);
-  if (xml.slice(first + 9).search(/<!DOCTYPE/i) >= 0) throw refuse('more than one DOCTYPE', line);
+  if (findDoctype(xml, first + 9) >= 0) throw refuse('more than one DOCTYPE', line);
   // The DOCTYPE must sit in the prolog: only the XML declaration, comments, PIs and whitespace before it.
-  const prolog = xml
-    .slice(0, first)
-    .replace(/<\?[\s\S]*?\?>/g, '')
-    .replace(/<!--[\s\S]*?-->/g, '');
-  if (prolog.trim() !== '') throw refuse('DOCTYPE is only allowed before the root element', line);
-  const match = DOCTYPE_RE.exec(xml.slice(first));
-  if (!match) {
-    if (/^<!DOCTYPE[^>]*\[/i.test(xml.slice(first))) {
+  if (!onlyMiscBefore(xml, first)) throw refuse('DOCTYPE is only allowed before the root element', line);
+  const read = readDoctype(xml, first);
+  if (!read) {
+    // A "[" before the first ">" is an internal subset however the rest is written.
+    const gt = xml.indexOf('>', first);
+    const bracket = xml.indexOf('[', first);
+    if (bracket >= 0 && (gt < 0 || bracket < gt)) {
       throw refuse('DOCTYPE with an internal subset is refused: no DTD or entity is ever read', line);
     }
     throw refuse('malformed DOCTYPE (expected <!DOCTYPE cXML SYSTEM "...">)', line);
   }
-  if (match[5] === '[') {
+  if (read.subset) {
     throw refuse('DOCTYPE with an internal subset is refused: no DTD or entity is ever read', line);
   }
-  const unquote = (s: string | undefined): string | undefined =>
-    s === undefined ? undefined : s.slice(1, -1);
-  const doctype: Doctype = { name: match[1] as string, line };
-  const systemId = unquote(match[2] ?? match[4]);
-  const publicId = unquote(match[3]);
-  if (systemId !== undefined) doctype.systemId = systemId;
-  if (publicId !== undefined) doctype.publicId = publicId;
+  const doctype: Doctype = { name: read.name, line };
+  if (read.systemId !== undefined) doctype.systemId = read.systemId;
+  if (read.publicId !== undefined) doctype.publicId = read.publicId;
   return doctype;
 }
 
@@ -192,11 +327,30 @@ interface Building {
 
 class Reader {
   private pos = 0;
+  private elements = 0;
 
-  constructor(private readonly xml: string) {}
+  constructor(
+    private readonly xml: string,
+    private readonly limits: XmlLimits,
+  ) {}
 
   private fail(message: string, at = this.pos): never {
     throw refuse(message, lineAt(this.xml, at));
+  }
+
+  private overLimit(what: string, setting: string, limit: number, at = this.pos): never {
+    this.fail(`${what} (the limit is ${limit}, setting ${setting})`, at);
+  }
+
+  private checkText(length: number, at: number): void {
+    if (length > this.limits.maxTextLength) {
+      this.overLimit(
+        `a text or attribute value of more than ${this.limits.maxTextLength} characters`,
+        'XML_MAX_TEXT_LENGTH',
+        this.limits.maxTextLength,
+        at,
+      );
+    }
   }
 
   private name(what: string): string {
@@ -204,6 +358,13 @@ class Reader {
     const m = NAME.exec(this.xml);
     if (!m) this.fail(`malformed XML: expected ${what} at "${this.xml.slice(this.pos, this.pos + 10)}"`);
     const name = m[0];
+    if (name.length > this.limits.maxNameLength) {
+      this.overLimit(
+        `a name of more than ${this.limits.maxNameLength} characters`,
+        'XML_MAX_NAME_LENGTH',
+        this.limits.maxNameLength,
+      );
+    }
     if (RESERVED_NAMES.has(name)) this.fail(`malformed XML: "${name}" is not allowed as a name`);
     this.pos += name.length;
     return name;
@@ -254,7 +415,9 @@ class Reader {
       i++;
     }
     this.pos = i;
-    return out + literal(xml.slice(from, i));
+    const value = out + literal(xml.slice(from, i));
+    this.checkText(value.length, i);
+    return value;
   }
 
   /** Skips a comment, PI or DOCTYPE starting at pos; false when none starts here. */
@@ -277,9 +440,17 @@ class Reader {
 
   private startTag(): Building {
     const start = this.pos;
+    if (++this.elements > this.limits.maxElements) {
+      this.overLimit(
+        `more than ${this.limits.maxElements} elements`,
+        'XML_MAX_ELEMENTS',
+        this.limits.maxElements,
+      );
+    }
     this.pos++; // <
     const name = this.name('an element name');
     const attributes = Object.create(null) as Record<string, string>;
+    let attributeCount = 0;
     const xml = this.xml;
     for (;;) {
       const spaced = this.skipSpace();
@@ -300,6 +471,13 @@ class Reader {
       const close = xml.indexOf(quote === 34 ? '"' : "'", this.pos);
       if (close < 0) this.fail(`malformed XML: document ends inside the tag <${name}> (truncated?)`);
       if (attr in attributes) this.fail(`malformed XML: attribute ${attr} appears twice in <${name}>`);
+      if (++attributeCount > this.limits.maxAttributes) {
+        this.overLimit(
+          `<${name}> has more than ${this.limits.maxAttributes} attributes`,
+          'XML_MAX_ATTRIBUTES',
+          this.limits.maxAttributes,
+        );
+      }
       attributes[attr] = this.text(close, quote);
       this.pos = close + 1;
     }
@@ -384,6 +562,7 @@ class Reader {
         if (xml.startsWith('<![CDATA[', this.pos)) {
           const end = xml.indexOf(']]>', this.pos + 9);
           if (end < 0) this.fail('malformed XML: CDATA section is not closed (truncated?)');
+          this.checkText(end - this.pos - 9, this.pos);
           current.children.push(xml.slice(this.pos + 9, end));
           this.pos = end + 3;
           continue;
@@ -397,6 +576,14 @@ class Reader {
         this.skipMarkup();
         continue;
       }
+      // The child's level is stack.length + 2 (current is at stack.length + 1), empty or not.
+      if (stack.length + 2 > this.limits.maxDepth) {
+        this.overLimit(
+          `elements nested deeper than ${this.limits.maxDepth} levels`,
+          'XML_MAX_DEPTH',
+          this.limits.maxDepth,
+        );
+      }
       const child = this.startTag();
       current.children.push(child);
       if (xml.charCodeAt(this.pos) === 47) {
@@ -404,7 +591,6 @@ class Reader {
         continue;
       }
       this.pos++;
-      if (stack.length + 2 > MAX_DEPTH) this.fail(`elements nested deeper than ${MAX_DEPTH} levels`);
       stack.push(current);
       current = child;
     }
@@ -451,7 +637,7 @@ export function readXml(input: Buffer | string, options: XmlReadOptions = {}): X
   const xml = decodeXmlInput(input, options.maxBytes ?? DEFAULT_MAX_BYTES);
   const doctype = checkXmlSecurity(xml);
   checkCharacters(xml);
-  const root = new Reader(xml).read();
+  const root = new Reader(xml, { ...DEFAULT_XML_LIMITS, ...options.limits }).read();
   return doctype !== undefined ? { root, doctype } : { root };
 }
 

@@ -11,6 +11,7 @@ import {
   type CxmlAttachmentPart,
   type CxmlCredential,
   type ParsedCxml,
+  type XmlLimits,
 } from '../../protocols/cxml';
 import { storeDocument } from '../documents/store';
 import type { AppContext } from '../platform/context';
@@ -72,8 +73,24 @@ export function eventPayloadId(ctx: Pick<AppContext, 'config'>, eventId: number,
   return `${at.getTime()}.e${eventId}@${domain}`;
 }
 
+/** The structure limits of inbound documents, from config (see XmlLimits). */
+export function xmlLimits(config: AppContext['config']): XmlLimits {
+  return {
+    maxElements: config.XML_MAX_ELEMENTS,
+    maxAttributes: config.XML_MAX_ATTRIBUTES,
+    maxNameLength: config.XML_MAX_NAME_LENGTH,
+    maxTextLength: config.XML_MAX_TEXT_LENGTH,
+    maxDepth: config.XML_MAX_DEPTH,
+  };
+}
+
+/** Longest Status message: a refusal may quote the document, which the sender controls. */
+const MAX_STATUS_MESSAGE = 2000;
+
 /** A Response document with the given status (answers, errors). */
-export function cxmlStatus(ctx: AppContext, code: number, message?: string): CxmlAnswer {
+export function cxmlStatus(ctx: AppContext, code: number, text?: string): CxmlAnswer {
+  const message =
+    text !== undefined && text.length > MAX_STATUS_MESSAGE ? `${text.slice(0, MAX_STATUS_MESSAGE)}…` : text;
   return {
     status: code >= 200 && code < 300 ? 200 : code,
     body: buildResponse({
@@ -149,6 +166,7 @@ export async function authenticate(ctx: AppContext, doc: ParsedCxml): Promise<Pa
 export function cxmlRoutes(ctx: AppContext): Router {
   const r = Router();
   const raw = express.raw({ type: () => true, limit: ctx.config.MAX_BODY_BYTES });
+  const limits = xmlLimits(ctx.config);
   r.post(
     '/cxml',
     (req, res, next) => {
@@ -181,7 +199,7 @@ export function cxmlRoutes(ctx: AppContext): Router {
             maxAttachments: MAX_ATTACHMENTS,
           }));
         }
-        doc = parseCxml(xml);
+        doc = parseCxml(xml, { maxBytes: ctx.config.MAX_BODY_BYTES, limits });
         partner = await authenticate(ctx, doc);
         const handler = handlers.get(doc.requestType);
         if (!handler) {

@@ -140,7 +140,9 @@ describe('malformed documents are refused with 400 and the line', () => {
 
   it('refuses nesting deeper than 100 levels', () => {
     const xml = `<cXML payloadID="p" timestamp="t">${'<a>'.repeat(150)}${'</a>'.repeat(150)}</cXML>`;
-    expect(refusal(xml).message).toBe('elements nested deeper than 100 levels');
+    expect(refusal(xml).message).toBe(
+      'elements nested deeper than 100 levels (the limit is 100, setting XML_MAX_DEPTH)',
+    );
   });
 
   it('refuses a "<" in an attribute value, attributes without a quoted value, repeated attributes and text after the root', () => {
