@@ -43,21 +43,6 @@ export const configSchema = z.object({
   XML_MAX_NAME_LENGTH: int(256, 1),
   XML_MAX_TEXT_LENGTH: int(1024 * 1024, 1),
   XML_MAX_DEPTH: int(100, 2),
-  JSON_MAX_DEPTH: int(32, 1),
-  CSV_MAX_COLUMNS: int(200, 1),
-  /** Most segments of one X12 interchange body (POST /edi/x12, file drops). */
-  X12_MAX_SEGMENTS: int(1_000_000, 1),
-  /** Longest X12 segment, characters. */
-  X12_MAX_SEGMENT_LENGTH: int(64 * 1024, 106),
-  /** Failed authentications per client address and per credential within the window before 429. */
-  AUTH_FAILURES_PER_ADDRESS: int(50, 1),
-  AUTH_FAILURES_PER_CREDENTIAL: int(10, 1),
-  AUTH_FAILURE_WINDOW_SECONDS: int(60, 1),
-  /** Secret hashes (scrypt) computed at once, and how many may wait before 503. */
-  SECRET_VERIFY_CONCURRENCY: int(2, 1),
-  SECRET_VERIFY_QUEUE: int(64, 0),
-  /** Bytes of an unauthenticated refused body kept beside its sha256 and size. */
-  REFUSAL_PREFIX_BYTES: int(1024, 0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Seed the demo partner and catalog into an empty database; default on in embedded mode only. */
   DEMO: bool.optional(),
