@@ -313,6 +313,9 @@ const REFERENCE = /&(#x[0-9A-Fa-f]+|#[0-9]+|[A-Za-z_:][\w.:-]*);/y;
 /** Names that would be dangerous as keys of plain objects downstream. */
 const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 
+const NO_ATTRIBUTES: Record<string, string> = Object.freeze(Object.create(null) as Record<string, string>);
+const NO_CHILDREN: readonly (CxmlElement | string)[] = Object.freeze([]);
+
 function normaliseAttributeText(t: string): string {
   return t.indexOf('\t') >= 0 || t.indexOf('\n') >= 0 ? t.replace(/[\t\n]/g, ' ') : t;
 }
@@ -449,7 +452,8 @@ class Reader {
     }
     this.pos++; // <
     const name = this.name('an element name');
-    const attributes = Object.create(null) as Record<string, string>;
+    // Most elements have no attribute: they share one empty record (made on the first attribute).
+    let attributes: Record<string, string> | undefined;
     let attributeCount = 0;
     const xml = this.xml;
     for (;;) {
@@ -470,6 +474,7 @@ class Reader {
       this.pos++;
       const close = xml.indexOf(quote === 34 ? '"' : "'", this.pos);
       if (close < 0) this.fail(`malformed XML: document ends inside the tag <${name}> (truncated?)`);
+      attributes ??= Object.create(null) as Record<string, string>;
       if (attr in attributes) this.fail(`malformed XML: attribute ${attr} appears twice in <${name}>`);
       if (++attributeCount > this.limits.maxAttributes) {
         this.overLimit(
@@ -481,7 +486,7 @@ class Reader {
       attributes[attr] = this.text(close, quote);
       this.pos = close + 1;
     }
-    return { name, attributes, children: [], start };
+    return { name, attributes: attributes ?? NO_ATTRIBUTES, children: [], start };
   }
 
   read(): CxmlElement {
@@ -601,6 +606,7 @@ class Reader {
 function finish(node: Building, path: string): CxmlElement {
   const built = node.children;
   const n = built.length;
+  if (n === 0) return { name: node.name, attributes: node.attributes, children: NO_CHILDREN, path };
   const children: (CxmlElement | string)[] = new Array(n);
   // Siblings sharing a name get `[n]`: count them only when there are several elements.
   let counts: Map<string, number> | undefined;

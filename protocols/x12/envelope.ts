@@ -117,6 +117,23 @@ export type EnvelopeEvent =
   /** An error outside any interchange (empty input, not X12, content after IEA, broken ISA). */
   | { type: 'error'; error: X12Error };
 
+/**
+ * Most errors kept per list (a set's, a group's, an interchange's, and those outside any): one per
+ * segment of 5 MB of junk segments was 500,000 error objects (and a stack overflow where they were
+ * spread into one array). The 997/999 reports the first ones; the set, group or interchange is
+ * rejected all the same.
+ */
+export const MAX_ERRORS_PER_LIST = 100;
+
+function pushError(list: X12Error[], e: X12Error): void {
+  if (list.length < MAX_ERRORS_PER_LIST) list.push(e);
+}
+
+/** Appends without spreading (an argument list has a size limit) and within MAX_ERRORS_PER_LIST. */
+export function appendErrors(list: X12Error[], more: readonly X12Error[]): void {
+  for (let i = 0; i < more.length && list.length < MAX_ERRORS_PER_LIST; i++) list.push(more[i] as X12Error);
+}
+
 /** Whether `id` is a segment id: an upper-case letter and one or two upper-case letters / digits. */
 function isSegmentId(id: string): boolean {
   const n = id.length;
@@ -196,7 +213,8 @@ export class EnvelopeReader {
   }
 
   private emitError(error: X12Error): void {
-    this.reported++;
+    // Counted always (the input is not empty), reported up to the limit.
+    if (this.reported++ >= MAX_ERRORS_PER_LIST) return;
     this.emit({ type: 'error', error });
   }
 
@@ -250,7 +268,7 @@ export class EnvelopeReader {
     };
     if (elementPosition !== undefined) e.elementPosition = elementPosition;
     if (badValue !== undefined) e.badValue = badValue;
-    set.errors.push(e);
+    pushError(set.errors, e);
   }
 
   private onSegment(seg: Segment, isa?: InterchangeStart): void {
@@ -287,7 +305,8 @@ export class EnvelopeReader {
       case 'ST':
         this.closeSet();
         if (!this.group) {
-          ic.errors.push(
+          pushError(
+            ic.errors,
             this.envError('SEGMENT_OUTSIDE_ENVELOPE', 'ST outside a functional group (GS missing)', seg),
           );
           this.skipping = true;
@@ -298,7 +317,7 @@ export class EnvelopeReader {
       case 'GE':
         this.closeSet();
         if (!this.group) {
-          ic.errors.push(this.envError('SEGMENT_OUTSIDE_ENVELOPE', 'GE without GS', seg));
+          pushError(ic.errors, this.envError('SEGMENT_OUTSIDE_ENVELOPE', 'GE without GS', seg));
           return;
         }
         this.skipping = false;
@@ -321,7 +340,7 @@ export class EnvelopeReader {
     if (this.skipping) return;
     const where = this.group ? 'between transaction sets' : 'outside a functional group';
     const err = this.envError('SEGMENT_OUTSIDE_ENVELOPE', `${id.slice(0, 20)} ${where}`, seg);
-    (this.group ? this.group.errors : ic.errors).push(err);
+    pushError(this.group ? this.group.errors : ic.errors, err);
   }
 
   private openInterchange(seg: Segment, isa: InterchangeStart): void {
@@ -692,18 +711,18 @@ function collect(feed: (reader: EnvelopeReader) => void): X12Document {
     switch (e.type) {
       case 'transactionSet':
         doc.transactionSets.push(e.set);
-        doc.errors.push(...e.set.errors);
+        appendErrors(doc.errors, e.set.errors);
         break;
       case 'groupEnd':
         doc.groups.push(e.group);
-        doc.errors.push(...e.group.errors);
+        appendErrors(doc.errors, e.group.errors);
         break;
       case 'interchangeEnd':
         doc.interchanges.push(e.interchange);
-        doc.errors.push(...e.interchange.errors);
+        appendErrors(doc.errors, e.interchange.errors);
         break;
       case 'error':
-        doc.errors.push(e.error);
+        pushError(doc.errors, e.error);
         break;
     }
   });

@@ -16,7 +16,7 @@
  * Chunk boundaries may fall anywhere, also inside a UTF-8 character, an ISA or a terminator.
  */
 // The ISA layout and scan limit are the tokenizer's: both read an ISA the same way.
-import { ISA_BODY_LENGTH, ISA_MAX_SCAN, ISA_SEPARATOR_OFFSETS } from './tokenizer';
+import { ISA_BODY_LENGTH, ISA_MAX_SCAN, ISA_SEPARATOR_OFFSETS, MAX_UNREADABLE_ISAS } from './tokenizer';
 
 export interface InterchangeBytes {
   /** The interchange's bytes, verbatim. */
@@ -119,6 +119,14 @@ export class InterchangeSplitter {
   private terminator: Buffer | undefined;
   /** The current piece already holds an ISA (valid or not): the next ISA starts a new piece. */
   private sawIsa = false;
+  /**
+   * The pending bytes start right after a terminator and the white space that followed it: the
+   * next run goes on skipping white space from there instead of searching for that terminator
+   * again (which read a long run of trailing spaces once per chunk: 26 s for 30 MB).
+   */
+  private afterTerminator = false;
+  /** Unreadable ISAs in a row; at MAX_UNREADABLE_ISAS the rest is one piece (the tokenizer stops there too). */
+  private badIsas = 0;
 
   push(chunk: Buffer | Uint8Array): InterchangeBytes[] {
     const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
@@ -151,6 +159,7 @@ export class InterchangeSplitter {
     this.doneLength = 0;
     this.terminator = undefined;
     this.sawIsa = false;
+    this.afterTerminator = false;
     return piece;
   }
 
@@ -160,6 +169,10 @@ export class InterchangeSplitter {
     let pos = 0;
     for (;;) {
       if (this.terminator === undefined) {
+        if (this.badIsas >= MAX_UNREADABLE_ISAS) {
+          this.keep(work, work.length);
+          return out;
+        }
         // Header: find the ISA of this piece (or, after a broken one, of the next piece).
         let at = work.indexOf('ISA', pos, 'latin1');
         while (at !== -1 && isaAt(work, at) === false) at = work.indexOf('ISA', at + 1, 'latin1');
@@ -181,34 +194,44 @@ export class InterchangeSplitter {
         }
         this.sawIsa = true;
         if (isa.kind === 'invalid') {
+          this.badIsas++;
           pos = at + 3;
           continue;
         }
+        this.badIsas = 0;
         this.terminator = isa.terminator;
         pos = isa.end;
         continue;
       }
       // Body: the next terminator followed by optional whitespace and an ISA starts the next piece.
       const term = this.terminator;
-      const k = work.indexOf(term, pos);
-      if (k === -1) {
-        this.keep(work, final ? work.length : Math.max(pos, work.length - term.length + 1));
-        return out;
+      let j: number;
+      if (this.afterTerminator) j = pos;
+      else {
+        const k = work.indexOf(term, pos);
+        if (k === -1) {
+          this.keep(work, final ? work.length : Math.max(pos, work.length - term.length + 1));
+          return out;
+        }
+        j = k + term.length;
       }
-      let j = k + term.length;
       while (j < work.length && isSpaceByte(work[j])) j++;
       const next = isaAt(work, j);
       if (next === undefined && !final) {
-        this.keep(work, k);
+        // Everything up to j belongs to this piece whatever comes next: only the rest waits.
+        this.afterTerminator = true;
+        this.keep(work, j);
         return out;
       }
+      this.afterTerminator = false;
       if (next === true) {
         out.push(this.take(work, j));
         work = work.subarray(j);
         pos = 0;
         continue;
       }
-      pos = k + term.length;
+      // Blank lines after a newline terminator are empty segments: nothing to look for in them.
+      pos = j;
     }
   }
 }

@@ -46,6 +46,12 @@ export const ISA_SEPARATOR_OFFSETS = (() => {
 export const ISA_BODY_LENGTH = 105;
 /** Give up looking for 16 separators after this many characters. */
 export const ISA_MAX_SCAN = 300;
+/**
+ * After this many unreadable ISAs in a row the rest of the input is not read (one error says so):
+ * each candidate "ISA" costs a scan of up to ISA_MAX_SCAN characters, so "ISA*" repeated cost about
+ * a hundred times its size. The splitter stops cutting pieces at the same point.
+ */
+export const MAX_UNREADABLE_ISAS = 20;
 
 const CR = 13;
 const LF = 10;
@@ -208,26 +214,6 @@ function finishIsa(
     fields = body.split(element);
     if (fields.length > 17) fields = [...fields.slice(0, 16), fields.slice(16).join(element)];
   }
-  const errors: X12Error[] = [];
-  if (!fixed) {
-    errors.push(isaError('ISA_LENGTH', `ISA is ${body.length + 1} characters long, not 106`, filePosition));
-    for (let i = 1; i <= 16; i++) {
-      const v = fields[i] ?? '';
-      if (v.length !== ISA_WIDTHS[i - 1]) {
-        errors.push(
-          isaError(
-            'ISA_FIELD_WIDTH',
-            `ISA${String(i).padStart(2, '0')} is ${v.length} characters wide, expected ${ISA_WIDTHS[i - 1]}`,
-            filePosition,
-            i,
-            v,
-          ),
-        );
-      }
-    }
-  }
-  checkIsaValues(fields, filePosition, errors);
-
   const component = text[isa16Raw];
   const segment = text[termIndex];
   const version = /^\d{5}$/.test(fields[12]) ? Number(fields[12]) : 0;
@@ -265,6 +251,27 @@ function finishIsa(
       ),
     };
   }
+  // Field problems only once the delimiters are usable: a broken ISA costs one error, not twenty.
+  const errors: X12Error[] = [];
+  if (!fixed) {
+    errors.push(isaError('ISA_LENGTH', `ISA is ${body.length + 1} characters long, not 106`, filePosition));
+    for (let i = 1; i <= 16; i++) {
+      const v = fields[i] ?? '';
+      if (v.length !== ISA_WIDTHS[i - 1]) {
+        errors.push(
+          isaError(
+            'ISA_FIELD_WIDTH',
+            `ISA${String(i).padStart(2, '0')} is ${v.length} characters wide, expected ${ISA_WIDTHS[i - 1]}`,
+            filePosition,
+            i,
+            v,
+          ),
+        );
+      }
+    }
+  }
+  checkIsaValues(fields, filePosition, errors);
+
   const seg = new Segment('ISA', body, delimiters, filePosition, fields);
   return { kind: 'isa', end: termIndex + 1, segment: seg, start: { delimiters, errors } };
 }
@@ -388,8 +395,10 @@ function segmentId(text: string, from: number, to: number, d: Delimiters): strin
     const slot = idSlot(text, from, 2);
     if (slot !== -1 && ID_SLOTS[slot] !== 0) return KNOWN_IDS[ID_SLOTS[slot]];
   }
-  let sep = text.indexOf(d.element, from);
-  if (sep === -1 || sep > to) sep = to;
+  // Within the segment only: an indexOf to the end of the text for each short segment without a
+  // separator read the rest of the input once per segment ("A~" repeated: quadratic).
+  let sep = from;
+  while (sep < to && text.charCodeAt(sep) !== sepCode) sep++;
   const slot = idSlot(text, from, sep - from);
   const known = slot === -1 ? 0 : ID_SLOTS[slot];
   return known !== 0 ? KNOWN_IDS[known] : text.slice(from, sep);
@@ -412,6 +421,9 @@ export class X12Tokenizer {
   private sawContent = false;
   private sawIsa = false;
   private inGarbage = false;
+  /** Unreadable ISAs since the last readable one; at MAX_UNREADABLE_ISAS the rest is skipped. */
+  private badIsas = 0;
+  private gaveUp = false;
   private ended = false;
   /** Whether the pending text may hold a control character other than CR / LF. */
   private control = false;
@@ -452,7 +464,7 @@ export class X12Tokenizer {
   }
 
   push(chunk: string | Buffer | Uint8Array): void {
-    if (this.ended) return;
+    if (this.ended || this.gaveUp) return;
     if (this.ascii && typeof chunk !== 'string') {
       const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
       if (b.length === 0) return;
@@ -626,6 +638,7 @@ export class X12Tokenizer {
             this.position++;
             this.sawIsa = true;
             this.inGarbage = false;
+            this.badIsas = 0;
             this.delimiters = r.start.delimiters;
             this.nextStructure = -1;
             this.handlers.segment(r.segment, r.start);
@@ -638,6 +651,18 @@ export class X12Tokenizer {
             this.handlers.error(r.error);
             this.sawIsa = true;
             this.inGarbage = true; // what follows belongs to the broken interchange: one error is enough
+            if (++this.badIsas >= MAX_UNREADABLE_ISAS) {
+              this.handlers.error({
+                code: 'NOT_X12',
+                message: `${MAX_UNREADABLE_ISAS} unreadable ISA segments in a row: the rest of the input is not read`,
+                segmentPosition: this.position,
+                fileSegmentPosition: this.position,
+                segmentId: 'ISA',
+              });
+              this.gaveUp = true;
+              pos = len;
+              break;
+            }
             const next = text.indexOf('ISA', pos + 3);
             pos = next === -1 ? (final ? len : Math.max(pos + 3, len - 2)) : next;
             if (next === -1) break;

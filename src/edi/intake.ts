@@ -29,6 +29,7 @@
  * numbers). Each 850 also carries its own key (ISA06|ISA08|ISA13|GS06|ST02) into the order intake, so
  * the same set is never ordered twice even through another interchange wrapper.
  */
+import { createHash } from 'node:crypto';
 import {
   buildFunctionalAck,
   buildTA1,
@@ -39,6 +40,8 @@ import {
   serializeInterchange,
   X12SerializeError,
   type FunctionalGroupResult,
+  type GroupHeader,
+  type InterchangeHeader,
   type InterchangeResult,
   type OutSegment,
   type TransactionSet,
@@ -55,7 +58,7 @@ import type { Q } from '../platform/db';
 import { AppError, isUniqueViolation, type ErrorDetail } from '../platform/errors';
 import { findPartnerByIdentityCached, type PartnerRow } from '../partners/repository';
 import { applyFunctionalAck, applyInterchangeAck } from './acknowledgments';
-import { nextControlNumber } from '../platform/sequences';
+import { nextControlNumber, nextControlNumbers } from '../platform/sequences';
 import { delimitersOf, sendX12Document, supplierGsId, X12_CONTENT_TYPE } from './outbound';
 
 export { delimitersOf, X12_CONTENT_TYPE } from './outbound';
@@ -148,12 +151,14 @@ function versionOf(partner: PartnerRow, isaVersion: string): X12Version {
 }
 
 function isaKey(doc: X12Document): string {
-  return doc.interchanges
+  const key = doc.interchanges
     .map(
       (i) =>
         `${i.header.senderQualifier}:${i.header.senderId}|${i.header.receiverQualifier}:${i.header.receiverId}|${i.header.controlNumber}`,
     )
     .join(',');
+  // A body of thousands of interchanges: its digest (an index entry holds at most ~2700 bytes).
+  return key.length <= 500 ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`;
 }
 
 /**
@@ -166,14 +171,20 @@ async function senderOf(
   scopePartnerId: string | undefined,
 ): Promise<PartnerRow> {
   let partner: PartnerRow | undefined;
+  // Each sender looked up once per body, however many interchanges name it.
+  const seen = new Map<string, PartnerRow | undefined>();
   for (const i of doc.interchanges) {
-    const p = await findPartnerByIdentityCached(
-      ctx.db,
-      ctx.config.PARTNER_CACHE_MS,
-      'x12',
-      i.header.senderQualifier,
-      i.header.senderId,
-    );
+    const id = `${i.header.senderQualifier}\u0000${i.header.senderId}`.toLowerCase();
+    const p = seen.has(id)
+      ? seen.get(id)
+      : await findPartnerByIdentityCached(
+          ctx.db,
+          ctx.config.PARTNER_CACHE_MS,
+          'x12',
+          i.header.senderQualifier,
+          i.header.senderId,
+        );
+    seen.set(id, p);
     if (!p || (scopePartnerId !== undefined && p.id !== scopePartnerId)) {
       throw new AppError(
         'forbidden',
@@ -373,6 +384,34 @@ const isAckGroup = (g: FunctionalGroupResult): boolean =>
   g.header.functionalId === 'FA' ||
   (g.sets.length > 0 && g.sets.every((s) => s.id === '997' || s.id === '999'));
 
+const grouped = new WeakMap<
+  X12Document,
+  { groups: Map<InterchangeHeader, FunctionalGroupResult[]>; sets: Map<InterchangeHeader, TransactionSet[]> }
+>();
+
+/**
+ * The groups and sets of each interchange, gathered once per document: filtering the whole document
+ * for each interchange (and each group) was quadratic in an input of many small interchanges.
+ */
+function byInterchange(doc: X12Document) {
+  let g = grouped.get(doc);
+  if (!g) {
+    g = { groups: new Map(), sets: new Map() };
+    for (const group of doc.groups) {
+      const list = g.groups.get(group.interchange);
+      if (list) list.push(group);
+      else g.groups.set(group.interchange, [group]);
+    }
+    for (const set of doc.transactionSets) {
+      const list = g.sets.get(set.interchange);
+      if (list) list.push(set);
+      else g.sets.set(set.interchange, [set]);
+    }
+    grouped.set(doc, g);
+  }
+  return g;
+}
+
 async function takeInterchange(
   trx: Q,
   ctx: AppContext,
@@ -391,8 +430,8 @@ async function takeInterchange(
     ic.errors.push(receiverError(ic, 7, ctx.config.SUPPLIER_X12_QUALIFIER));
   else if (h.receiverId !== ctx.config.SUPPLIER_X12_ID)
     ic.errors.push(receiverError(ic, 8, ctx.config.SUPPLIER_X12_ID));
-  const groups = doc.groups.filter((g) => g.interchange === h);
-  const sets = doc.transactionSets.filter((s) => s.interchange === h);
+  const groups = byInterchange(doc).groups.get(h) ?? [];
+  const sets = byInterchange(doc).sets.get(h) ?? [];
   const fatal = ic.errors.find(rejectsInterchange);
   const ackOnly = groups.every(isAckGroup);
   const ta1 = buildTA1(ic, { whenErrors: x12?.ta1 ?? false });
@@ -434,8 +473,14 @@ async function takeInterchange(
 
   const test = h.usage === 'T';
   const gsId = supplierGsId(ctx.config);
+  const setsOfGroup = new Map<GroupHeader, TransactionSet[]>();
+  for (const set of sets) {
+    const list = setsOfGroup.get(set.group);
+    if (list) list.push(set);
+    else setsOfGroup.set(set.group, [set]);
+  }
   for (const group of groups) {
-    const groupSets = sets.filter((s) => s.group === group.header);
+    const groupSets = setsOfGroup.get(group.header) ?? [];
     if (isAckGroup(group)) {
       for (const set of groupSets)
         result.sets.push(await takeAcknowledgment(trx, ctx, partner, set, inboundId, result));
@@ -647,16 +692,16 @@ async function renderAnswer(
   const version = versionOf(partner, first.version);
   const x12 = partner.settings.x12;
   const acks: TransactionSetInput[] = [];
-  for (const a of answer.acks) {
-    const st = await nextControlNumber(trx, partner.id, 'st');
+  const stNumbers = await nextControlNumbers(trx, partner.id, 'st', answer.acks.length);
+  answer.acks.forEach((a, i) => {
     acks.push(
       buildFunctionalAck(a.group, {
         version,
-        controlNumber: st,
+        controlNumber: stNumbers[i] as number,
         ...(a.rejectAll ? { rejectAll: a.rejectAll } : {}),
       }),
     );
-  }
+  });
   const isa = await nextControlNumber(trx, partner.id, 'isa');
   const gs = acks.length > 0 ? await nextControlNumber(trx, partner.id, 'gs') : 0;
   const gs02 = answer.acks[0]?.group.header.applicationSender.replace(/[^A-Za-z0-9 ]/g, '').trim();

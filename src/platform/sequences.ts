@@ -33,6 +33,20 @@ export interface IssuedNumber {
 
 /** The next number of a gapless series, taken in (and given back with a rollback of) `trx`. */
 export async function nextGapless(trx: Q, series: GaplessSeries): Promise<IssuedNumber> {
+  const [first] = await nextGaplessBlock(trx, series, 1);
+  return first as IssuedNumber;
+}
+
+/**
+ * The next `count` numbers of a gapless series in one round trip of three statements, however many
+ * (an answer to an interchange of 20,000 functional groups took 60,000 statements one by one).
+ */
+export async function nextGaplessBlock(
+  trx: Q,
+  series: GaplessSeries,
+  count: number,
+): Promise<IssuedNumber[]> {
+  if (count <= 0) return [];
   await trx.raw(
     'insert into number_sequences (name, prefix, pad) values (?, ?, ?) on conflict (name) do nothing',
     [series.name, series.prefix ?? '', series.pad ?? 0],
@@ -42,10 +56,19 @@ export async function nextGapless(trx: Q, series: GaplessSeries): Promise<Issued
     .forUpdate()
     .first<{ next_value: string | number; prefix: string; pad: number }>('next_value', 'prefix', 'pad');
   if (!row) throw new Error(`number series ${series.name} vanished`);
-  const value = Number(row.next_value);
-  const next = series.wrapAfter !== undefined && value >= series.wrapAfter ? 1 : value + 1;
-  await trx('number_sequences').where({ name: series.name }).update({ next_value: next });
-  return { value, text: `${row.prefix}${String(value).padStart(row.pad, '0')}` };
+  const start = Number(row.next_value);
+  const wrap = series.wrapAfter;
+  // Numbers after `wrap` start again at 1.
+  const nth = (i: number): number => (wrap === undefined ? start + i : ((start - 1 + i) % wrap) + 1);
+  const issued: IssuedNumber[] = [];
+  for (let i = 0; i < count; i++) {
+    const value = nth(i);
+    issued.push({ value, text: `${row.prefix}${String(value).padStart(row.pad, '0')}` });
+  }
+  await trx('number_sequences')
+    .where({ name: series.name })
+    .update({ next_value: nth(count) });
+  return issued;
 }
 
 /** The series of invoice and credit memo numbers. */
@@ -68,6 +91,21 @@ export async function nextControlNumber(trx: Q, partnerId: string, kind: Control
     wrapAfter: MAX_CONTROL_NUMBER,
   });
   return issued.value;
+}
+
+/** `count` consecutive outbound control numbers of one partner and level, in one round trip. */
+export async function nextControlNumbers(
+  trx: Q,
+  partnerId: string,
+  kind: ControlNumberKind,
+  count: number,
+): Promise<number[]> {
+  const issued = await nextGaplessBlock(
+    trx,
+    { name: `x12:${partnerId}:out:${kind}`, wrapAfter: MAX_CONTROL_NUMBER },
+    count,
+  );
+  return issued.map((n) => n.value);
 }
 
 /** The SQL expression intake selects to take the next supplier order number's value. */
