@@ -39,14 +39,48 @@ export function createDb(opts: DbOptions): Db {
   const { PGlite, types } = require('@electric-sql/pglite');
   const dir = opts.memory ? undefined : path.resolve(opts.dataDir ?? './data', 'pglite');
   if (dir) mkdirSync(dir, { recursive: true });
-  const parsers = { [types.INT8]: (v: string) => Number(v), [types.DATE]: (v: string) => v };
+  // bytea reads back as a Buffer, as with pg (PGlite's own parser gives a Uint8Array, which Express
+  // and string conversions turn into "60,63,120,..."), and both ways go through Buffer's hex codec
+  // rather than PGlite's per-byte one.
+  const parsers = {
+    [types.INT8]: (v: string) => Number(v),
+    [types.DATE]: (v: string) => v,
+    [types.BYTEA]: byteaFromText,
+  };
+  const serializers = { [types.BYTEA]: byteaToText };
   // One instance: knex may call the connection function more than once, and two PGlite instances on
   // one data directory corrupt it.
-  const pglite = new PGlite(dir, { parsers });
+  const pglite = new PGlite(dir, { parsers, serializers });
   return knexFactory({
     client: ClientPgLite,
     connection: () => ({ pglite }),
   } as unknown as Knex.Config);
+}
+
+/** A bytea value as Postgres writes it in text form (hex: `\\x3c3f...`) to a Buffer. */
+export function byteaFromText(v: string): Buffer {
+  if (v.startsWith('\\x')) return Buffer.from(v.slice(2), 'hex');
+  // The older escape format (bytea_output = escape): octal escapes and doubled backslashes.
+  const out: number[] = [];
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 0x5c && v[i + 1] === '\\') {
+      out.push(0x5c);
+      i++;
+    } else if (c === 0x5c) {
+      out.push(parseInt(v.slice(i + 1, i + 4), 8));
+      i += 3;
+    } else out.push(c);
+  }
+  return Buffer.from(out);
+}
+
+/** A bytea parameter in Postgres' hex text form; a string is taken to be that form already (as pg does). */
+export function byteaToText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array)
+    return `\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`;
+  throw new Error('a bytea value must be a Buffer, a Uint8Array or a string');
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
