@@ -59,7 +59,7 @@ export async function runGateway(
   return { code, output: p.output() };
 }
 
-export async function waitHealthy(port: number, g: GatewayProcess, timeoutMs = 90000): Promise<void> {
+export async function waitHealthy(port: number, g: GatewayProcess, timeoutMs = 180000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (g.child.exitCode !== null) throw new Error(`gateway exited: ${g.output()}`);

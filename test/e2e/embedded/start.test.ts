@@ -1,10 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createServer } from 'node:net';
-
-const ROOT = path.resolve(__dirname, '../../..');
+import { freePort, startGateway, stopGateway, waitHealthy } from '../../helpers/gateway-process';
 
 /** A PunchOutSetupRequest with the demo partner's credentials (fixtures/demo/partner.json). */
 const DEMO_SETUP = `<?xml version="1.0" encoding="UTF-8"?>
@@ -19,58 +16,6 @@ const DEMO_SETUP = `<?xml version="1.0" encoding="UTF-8"?>
 <SupplierSetup><URL>https://supplier.example/cxml</URL></SupplierSetup>
 </PunchOutSetupRequest></Request></cXML>`;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** `npm start` as a fresh clone runs it: no DATABASE_URL, no REDIS_URL, no ADMIN_TOKEN. */
-function startGateway(dataDir: string, port: number): { child: ChildProcess; output: () => string } {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-  };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  return { child, output: () => out };
-}
-
-async function waitHealthy(port: number, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 90000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`gateway exited: ${output()}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/health`);
-      if (res.status === 200) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`gateway did not answer /health: ${output()}`);
-}
-
-async function stop(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    child.once('exit', (code) => resolve(code));
-    child.kill('SIGTERM');
-  });
-}
-
 describe('embedded default (PGlite, in-process jobs, demo data)', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gw-embedded-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -78,7 +23,7 @@ describe('embedded default (PGlite, in-process jobs, demo data)', () => {
   it('starts with no environment, seeds the demo, drains on SIGTERM and keeps its data across a restart', async () => {
     const port = await freePort();
     const first = startGateway(dataDir, port);
-    await waitHealthy(port, first.child, first.output);
+    await waitHealthy(port, first);
     expect(first.output()).toContain('Demo partner "demo" seeded');
     const token = readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
     expect(first.output()).toContain(token);
@@ -124,10 +69,10 @@ describe('embedded default (PGlite, in-process jobs, demo data)', () => {
     const replayed = await order();
     expect(replayed.status).toBe(201);
     expect(await replayed.json()).toEqual(answer);
-    expect(await stop(first.child)).toBe(0);
+    expect(await stopGateway(first)).toBe(0);
 
     const second = startGateway(dataDir, port);
-    await waitHealthy(port, second.child, second.output);
+    await waitHealthy(port, second);
     expect(second.output()).not.toContain('seeded');
     expect(second.output()).not.toContain(token);
     const items = await (
@@ -141,6 +86,6 @@ describe('embedded default (PGlite, in-process jobs, demo data)', () => {
     ).json();
     expect(kept.items.map((o: { buyerOrderNumber: string }) => o.buyerOrderNumber)).toEqual(['EMB-1']);
     expect(kept.items[0].supplierOrderNumber).toBe('SO-000001');
-    expect(await stop(second.child)).toBe(0);
+    expect(await stopGateway(second)).toBe(0);
   }, 240000);
 });
