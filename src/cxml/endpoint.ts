@@ -224,17 +224,23 @@ export function cxmlRoutes(ctx: AppContext): Router {
         }
         const answer = cxmlStatus(ctx, err.status, err.detail);
         // Kept for the audit trail; a refused document changes nothing else.
-        await storeDocument(ctx.db, {
-          partnerId: partner?.id ?? null,
-          protocol: 'cxml',
-          docType: doc?.requestType ?? 'unknown',
-          direction: 'in',
-          externalId: null,
-          status: 'refused',
-          contentType: isMultipartRelated(contentType) ? (contentType as string) : 'text/xml',
-          content: body,
-          error: err.detail,
-        }).catch((e: unknown) => req.log.error({ err: e }, 'could not store refused document'));
+        await storeDocument(
+          ctx.db,
+          {
+            partnerId: partner?.id ?? null,
+            protocol: 'cxml',
+            docType: doc?.requestType ?? 'unknown',
+            direction: 'in',
+            externalId: null,
+            status: 'refused',
+            contentType: isMultipartRelated(contentType) ? (contentType as string) : 'text/xml',
+            content: body,
+            error: err.detail,
+            // Before authentication anyone can send this: its digest, size and a prefix, not the body.
+            ...(partner ? {} : { keepPrefix: ctx.config.REFUSAL_PREFIX_BYTES }),
+          },
+          { status: answer.status, contentType: 'text/xml; charset=utf-8', body: answer.body },
+        ).catch((e: unknown) => req.log.error({ err: e }, 'could not store refused document'));
         sendCxml(res, answer);
       }
     },

@@ -21,6 +21,7 @@ const META = [
   'order_id',
   'invoice_id',
   'error',
+  'size',
   'created_at',
 ];
 

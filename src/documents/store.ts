@@ -19,6 +19,11 @@ export interface NewDocument {
   orderId?: string | null;
   invoiceId?: string | null;
   error?: string | null;
+  /**
+   * Keep only this many bytes of the content (an unauthenticated refusal): `sha256` and `size` are
+   * still of the whole body, so a resent copy can be recognised without storing what anyone may send.
+   */
+  keepPrefix?: number;
 }
 
 export interface DocumentRow {
@@ -38,6 +43,8 @@ export interface DocumentRow {
   response_content_type: string | null;
   response_body: Buffer | null;
   error: string | null;
+  /** Bytes received or sent (content may hold only a prefix of a refused body); null on old rows. */
+  size: number | string | null;
   created_at: Date;
 }
 
@@ -52,6 +59,12 @@ const bytes = (b: string | Buffer): Buffer => (typeof b === 'string' ? Buffer.fr
 
 function documentRow(doc: NewDocument, response?: RecordedResponse) {
   const exact = bytes(doc.content);
+  // Masked first, then cut: a secret cut in half by the prefix is masked all the same.
+  const masked = maskSecrets(doc.protocol, doc.contentType, exact);
+  const kept =
+    doc.keepPrefix !== undefined && masked.length > doc.keepPrefix
+      ? Buffer.from(masked.subarray(0, doc.keepPrefix))
+      : masked;
   return {
     id: randomUUID(),
     partner_id: doc.partnerId,
@@ -62,7 +75,8 @@ function documentRow(doc: NewDocument, response?: RecordedResponse) {
     sha256: sha256Hex(exact),
     status: doc.status,
     content_type: doc.contentType,
-    content: maskSecrets(doc.protocol, doc.contentType, exact),
+    content: kept,
+    size: exact.length,
     order_id: doc.orderId ?? null,
     invoice_id: doc.invoiceId ?? null,
     error: doc.error ?? null,
@@ -173,7 +187,7 @@ export function documentView(r: DocumentRow) {
     sha256: r.sha256,
     status: r.status,
     contentType: r.content_type,
-    size: r.content?.length,
+    size: r.size !== null && r.size !== undefined ? Number(r.size) : r.content?.length,
     orderId: r.order_id,
     invoiceId: r.invoice_id,
     error: r.error,

@@ -43,6 +43,8 @@ export const configSchema = z.object({
   XML_MAX_NAME_LENGTH: int(256, 1),
   XML_MAX_TEXT_LENGTH: int(1024 * 1024, 1),
   XML_MAX_DEPTH: int(100, 2),
+  /** Bytes of an unauthenticated refused body kept beside its sha256 and size. */
+  REFUSAL_PREFIX_BYTES: int(1024, 0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Seed the demo partner and catalog into an empty database; default on in embedded mode only. */
   DEMO: bool.optional(),

@@ -55,6 +55,7 @@ export function ociRoutes(ctx: AppContext): Router {
       contentType: 'application/x-www-form-urlencoded',
       content: redacted(fields),
       error: message,
+      ...(partner ? {} : { keepPrefix: ctx.config.REFUSAL_PREFIX_BYTES }),
     }).catch((err: unknown) => req.log.error({ err }, 'could not store refused OCI login'));
     sendErrorPage(res, status, 'Catalog login refused', message);
   };
