@@ -13,6 +13,7 @@ import * as x12Acknowledgments from './20261202040100_x12_acknowledgments';
 import * as deploymentMode from './20261202050000_deployment_mode';
 import * as documentAttachments from './20261202050100_document_attachments';
 import * as documentSize from './20261202100000_document_size';
+import * as outboxReconcile from './20261202130000_outbox_reconcile';
 import * as oneNumberTable from './20261202170000_one_number_table';
 
 interface Migration {
@@ -36,6 +37,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261202050000_deployment_mode', deploymentMode],
   ['20261202050100_document_attachments', documentAttachments],
   ['20261202100000_document_size', documentSize],
+  ['20261202130000_outbox_reconcile', outboxReconcile],
   ['20261202170000_one_number_table', oneNumberTable],
 ];
 

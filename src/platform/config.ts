@@ -79,6 +79,13 @@ export const configSchema = z.object({
     .optional(),
   MAIL_FROM: z.string().default('gateway@supplier.example'),
   OUTBOX_POLL_MS: int(500, 10),
+  /**
+   * How often the relay compares dispatched, unfinished outbox rows with Redis and hands over again
+   * the jobs Redis no longer has (lost data, FLUSHALL, an empty replica promoted); BullMQ only.
+   */
+  OUTBOX_RECONCILE_MS: int(10000, 10),
+  /** A dispatched row is compared with Redis only once it is this old. */
+  OUTBOX_RECONCILE_GRACE_MS: int(60000, 0),
   /** `serve` also runs job workers (set 0 when separate `gateway worker` processes run them). */
   WORKERS: bool.default(true),
 });

@@ -1,4 +1,5 @@
 import type { Q } from './db';
+import type { FailedJob } from './jobs';
 
 /** Outbox job ids double as queue job ids, so a relay that enqueues twice enqueues once. */
 export const outboxJobId = (id: number | string): string => `ob-${id}`;
@@ -41,4 +42,17 @@ export interface OutboxRow {
   payload: unknown;
   available_at: Date;
   attempts: number;
+}
+
+/** The dead letters: jobs that failed for good, as the outbox records them (both adapters). */
+export async function listFailedOutbox(q: Q, limit = 500): Promise<FailedJob[]> {
+  const rows = await q('outbox').whereNotNull('failed_at').orderBy('id', 'desc').limit(limit);
+  return rows.map((r) => ({
+    id: outboxJobId(r.id),
+    name: r.job_name,
+    data: r.payload,
+    attempts: r.attempts,
+    error: r.last_error ?? '',
+    failedAt: r.failed_at ? new Date(r.failed_at).toISOString() : null,
+  }));
 }

@@ -10,7 +10,7 @@ import {
   type FailedJob,
   type JobQueue,
 } from './jobs';
-import { outboxIdOf, outboxJobId, type OutboxRow } from './outbox';
+import { listFailedOutbox, outboxIdOf, outboxJobId, type OutboxRow } from './outbox';
 import { Poller } from './poller';
 
 /** A claimed job that has not finished in this long is taken as crashed and runs again. */
@@ -129,15 +129,7 @@ export class InlineQueue implements JobQueue {
   }
 
   async listFailed(): Promise<FailedJob[]> {
-    const rows = await this.db('outbox').whereNotNull('failed_at').orderBy('id', 'desc').limit(500);
-    return rows.map((r) => ({
-      id: outboxJobId(r.id),
-      name: r.job_name,
-      data: r.payload,
-      attempts: r.attempts,
-      error: r.last_error ?? '',
-      failedAt: r.failed_at ? new Date(r.failed_at).toISOString() : null,
-    }));
+    return listFailedOutbox(this.db);
   }
 
   async retryFailed(id: string): Promise<boolean> {
