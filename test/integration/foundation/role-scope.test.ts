@@ -236,5 +236,6 @@ describe('API keys: list, revoke, rotate', () => {
         server.kill('SIGTERM');
       });
     }
-  });
+    // A server and five CLI processes, each starting tsx: minutes on two cores shared with other work.
+  }, 240_000);
 });
