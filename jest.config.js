@@ -1,9 +1,18 @@
 /** @type {import('jest').Config} */
+const swc = (tsx) => [
+  '@swc/jest',
+  {
+    jsc: {
+      target: 'es2022',
+      parser: { syntax: 'typescript', tsx },
+      // Page views are JSX rendered to strings by Preact (src/platform/pages).
+      transform: { react: { runtime: 'automatic', importSource: 'preact' } },
+    },
+  },
+];
 const base = {
   testEnvironment: 'node',
-  transform: {
-    '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
-  },
+  transform: { '^.+\\.tsx$': swc(true), '^.+\\.(t|j)s$': swc(false) },
 };
 
 /**
@@ -15,12 +24,12 @@ module.exports = {
   testTimeout: 60000,
   maxWorkers: 2,
   projects: [
-    { ...base, displayName: 'unit', roots: ['<rootDir>/test/unit'], testMatch: ['**/*.test.ts'] },
+    { ...base, displayName: 'unit', roots: ['<rootDir>/test/unit'], testMatch: ['**/*.test.ts?(x)'] },
     {
       ...base,
       displayName: 'services',
       roots: ['<rootDir>/test/integration', '<rootDir>/test/e2e'],
-      testMatch: ['**/*.test.ts'],
+      testMatch: ['**/*.test.ts?(x)'],
     },
   ],
 };

@@ -15,6 +15,7 @@ import * as documentAttachments from './20261202050100_document_attachments';
 import * as documentSize from './20261202100000_document_size';
 import * as outboxReconcile from './20261202130000_outbox_reconcile';
 import * as oneNumberTable from './20261202170000_one_number_table';
+import * as pageFlashes from './20261202180000_page_flashes';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -39,6 +40,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261202100000_document_size', documentSize],
   ['20261202130000_outbox_reconcile', outboxReconcile],
   ['20261202170000_one_number_table', oneNumberTable],
+  ['20261202180000_page_flashes', pageFlashes],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

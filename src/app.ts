@@ -12,6 +12,7 @@ import { punchoutRoutes } from './punchout';
 import { createMetrics } from './metrics/metrics';
 import { metricsRoutes } from './metrics/routes';
 import { openApiDocument } from './platform/api';
+import { pageAssets } from './platform/pages';
 import type { AppContext } from './platform/context';
 import { jsonErrorHandler, notFoundHandler, requestContext, securityHeaders } from './platform/http';
 
@@ -25,6 +26,7 @@ export function createApp(ctx: AppContext): Express {
   const metrics = createMetrics(ctx);
   app.use(metrics.httpMiddleware);
 
+  app.use(pageAssets());
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });

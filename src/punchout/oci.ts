@@ -11,7 +11,8 @@ import type { AppContext } from '../platform/context';
 import { verifySecret } from '../platform/secrets';
 import { findPartnerByIdentityCached, type PartnerRow } from '../partners/repository';
 import { buildReturn, currentLines } from './cart-return';
-import { frameAncestors, sendErrorPage, setPageHeaders } from './html';
+import { sendErrorPage, setPageHeaders } from '../platform/pages';
+import { frameAncestors, noSessionChrome } from './chrome';
 import { addToCart, createSession, searchItems, visibilityList } from './sessions';
 
 function fieldsOf(req: Request): OciFields {
@@ -57,7 +58,8 @@ export function ociRoutes(ctx: AppContext): Router {
       error: message,
       ...(partner ? {} : { keepPrefix: ctx.config.REFUSAL_PREFIX_BYTES }),
     }).catch((err: unknown) => req.log.error({ err }, 'could not store refused OCI login'));
-    sendErrorPage(res, status, 'Catalog login refused', message);
+    // Framed by whoever framed the login (the SRM): the refused login names no partner's origins.
+    sendErrorPage(res, noSessionChrome(ctx), { status, title: 'Catalog login refused', message });
   };
 
   const login = async (req: Request, res: Response): Promise<void> => {

@@ -2,7 +2,7 @@
  * Punchout sessions: creation (cXML setup, OCI login), the one-time start token, the per-session
  * browser token that the shopping pages carry in their path, and the cart.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Q } from '../platform/db';
 import type { AppContext } from '../platform/context';
 import { randomToken, sha256Hex } from '../platform/secrets';
@@ -127,7 +127,9 @@ export async function createSession(
 
 export type StartOutcome =
   | { ok: true; session: SessionRow; browserToken: string }
-  | { ok: false; reason: 'unknown' | 'used' | 'expired' | 'closed' };
+  | { ok: false; reason: 'unknown' }
+  /** The session is told so that its error page allows the buyer's frame. */
+  | { ok: false; reason: 'used' | 'expired' | 'closed'; session: SessionRow };
 
 /**
  * Opens the session a start token names: the token is consumed in the same UPDATE that checks it,
@@ -148,20 +150,15 @@ export async function consumeStartToken(ctx: AppContext, token: string): Promise
   if (session) return { ok: true, session, browserToken };
   const existing = await ctx.db<SessionRow>('punchout_sessions').where({ start_token_hash: hash }).first();
   if (!existing) return { ok: false, reason: 'unknown' };
-  if (existing.token_used_at) return { ok: false, reason: 'used' };
-  if (existing.state !== 'open') return { ok: false, reason: 'closed' };
-  return { ok: false, reason: 'expired' };
+  if (existing.token_used_at) return { ok: false, reason: 'used', session: existing };
+  if (existing.state !== 'open') return { ok: false, reason: 'closed', session: existing };
+  return { ok: false, reason: 'expired', session: existing };
 }
 
 export async function sessionByBrowserToken(q: Q, token: string): Promise<SessionRow | undefined> {
   return q<SessionRow>('punchout_sessions')
     .where({ browser_token_hash: sha256Hex(token) })
     .first();
-}
-
-/** The CSRF token of a session's forms: derived from the browser token, which only that browser has. */
-export function csrfToken(browserToken: string): string {
-  return createHash('sha256').update('punchout-csrf\0').update(browserToken).digest('base64url');
 }
 
 export function isExpired(ctx: AppContext, s: SessionRow): boolean {

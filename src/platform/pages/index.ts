@@ -1,0 +1,21 @@
+/**
+ * The page kit: every server-rendered page (punchout catalog, approvals, finance, and the operator
+ * console to come) is built from these. See README "Pages" for the API.
+ */
+export { pageAssets } from './assets';
+export { CSRF_CHECK, CSRF_EXEMPT, csrfToken, csrfValid, formField, requireCsrf } from './csrf';
+export { flashUrl, takeFlash, withFlash, FLASH_TTL_MS, type Flash, type FlashKind } from './flash';
+export {
+  CredentialForm,
+  Empty,
+  Flashes,
+  PostForm,
+  renderPage,
+  type Chrome,
+  type NavLink,
+  type PageOptions,
+} from './layout';
+export { hrefWith, pageLinks, pagingFrom, Pagination, type PageLink, type Paging } from './pagination';
+export { ErrorBody, pageErrors, pageNotFound, sendErrorPage, sendPage, type ErrorPage } from './respond';
+export { NOT_FRAMED, setPageHeaders, type PageSecurity } from './security';
+export { STYLESHEET, STYLESHEET_PATH } from './styles';

@@ -1,0 +1,93 @@
+/**
+ * The one stylesheet of every page (served at STYLESHEET_PATH, so the pages' Content-Security-Policy
+ * needs no 'unsafe-inline'). Plain CSS, no framework: system fonts, one accent colour, tables and
+ * forms that read well at the ~1000 px of a buyer's punchout iframe and on a phone.
+ */
+import { createHash } from 'node:crypto';
+
+export const STYLESHEET = `
+:root{--ink:#1d2433;--muted:#5b6475;--line:#e2e6ee;--bg:#f5f7fa;--card:#fff;--brand:#1f3a5f;--brand-ink:#fff;
+--accent:#2563eb;--accent-dark:#1d4ed8;--ok:#15803d;--ok-bg:#ecfdf3;--warn:#a16207;--warn-bg:#fefce8;
+--err:#b91c1c;--err-bg:#fef2f2;--info-bg:#eff6ff;--radius:6px}
+*{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%}
+body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;display:flex;flex-direction:column;min-height:100vh}
+a{color:var(--accent)}a:hover{color:var(--accent-dark)}
+.skip{position:absolute;left:-999px}.skip:focus{left:8px;top:8px;background:#fff;padding:4px 8px;z-index:9}
+.site-header{background:var(--brand);color:var(--brand-ink);box-shadow:0 1px 3px rgba(0,0,0,.2)}
+.site-header .bar{max-width:1120px;margin:0 auto;padding:10px 20px;display:flex;flex-wrap:wrap;align-items:center;gap:10px 22px}
+.identity{display:flex;flex-direction:column;line-height:1.25}
+.brand{color:var(--brand-ink);text-decoration:none;white-space:nowrap;font-weight:700;font-size:17px;letter-spacing:.01em}
+.brand:hover{color:var(--brand-ink)}
+.identity .sub{font-size:13px;opacity:.85;display:flex;gap:8px;align-items:baseline}
+.identity .area{text-transform:uppercase;letter-spacing:.08em;font-size:12px;font-weight:600}
+.badge{display:inline-block;font-size:12px;font-weight:600;padding:1px 8px;border-radius:999px;background:rgba(255,255,255,.18);color:inherit;font-style:normal}
+.site-header form.search{display:flex;gap:6px;flex:1 1 220px;max-width:380px}
+.site-header form.search input{flex:1;min-width:0;border:0;border-radius:var(--radius);padding:7px 10px;font:inherit}
+.site-header form.search button{background:#fff;color:var(--brand);border-color:#fff}
+.site-header nav{margin-left:auto}
+.site-header nav ul{list-style:none;margin:0;padding:0;display:flex;gap:4px}
+.site-header nav a{display:block;color:var(--brand-ink);text-decoration:none;padding:6px 12px;border-radius:var(--radius);font-weight:500}
+.site-header nav a:hover{background:rgba(255,255,255,.12)}
+.site-header nav a[aria-current=page]{background:rgba(255,255,255,.2)}
+.account{display:flex;align-items:center;gap:10px;font-size:14px}
+.account button{background:transparent;color:var(--brand-ink);border-color:rgba(255,255,255,.5);padding:4px 10px}
+main.content{flex:1;width:100%;max-width:1120px;margin:0 auto;padding:24px 20px 40px}
+h1{font-size:24px;line-height:1.25;margin:0 0 16px}
+h2{font-size:18px;margin:28px 0 10px}
+p{margin:0 0 12px}
+.lead{color:var(--muted);margin-top:-8px}
+.card{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:18px 20px;margin:0 0 18px}
+table{width:100%;border-collapse:collapse;background:var(--card);border:1px solid var(--line);border-radius:var(--radius);overflow:hidden;margin:0 0 18px}
+th,td{padding:9px 12px;text-align:left;border-bottom:1px solid var(--line);vertical-align:middle}
+th{background:#f0f3f8;font-size:13px;font-weight:600;color:var(--muted);text-transform:uppercase;letter-spacing:.03em}
+tbody tr:hover td{background:#fafbfd}
+tr:last-child td{border-bottom:0}
+tfoot th,tfoot td,tr.total th,tr.total td{background:#f8fafc;font-weight:700;color:var(--ink);text-transform:none;font-size:15px;letter-spacing:0}
+.num,td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.muted,small{color:var(--muted)}
+.flag{display:inline-block;color:var(--err);background:var(--err-bg);border-radius:4px;padding:0 6px;font-weight:600}
+td.flag{display:table-cell}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:6px 24px;margin:0 0 18px}
+dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;font-weight:500}
+ul.tiles{list-style:none;padding:0;margin:0 0 18px;display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:12px}
+ul.tiles a{display:block;background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:14px 16px;text-decoration:none;font-weight:600;color:var(--ink)}
+ul.tiles a:hover{border-color:var(--accent);color:var(--accent)}
+button,.button{display:inline-block;font:inherit;font-weight:600;font-size:14px;line-height:1.2;padding:7px 14px;border-radius:var(--radius);border:1px solid var(--line);background:#fff;color:var(--ink);cursor:pointer;text-decoration:none}
+button:hover,.button:hover{border-color:#c3cad8;color:var(--ink)}
+button.primary,.button.primary{background:var(--accent);border-color:var(--accent);color:#fff}
+button.primary:hover,.button.primary:hover{background:var(--accent-dark);color:#fff}
+button.danger{color:var(--err);border-color:#f1c4c4}
+button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid rgba(37,99,235,.45);outline-offset:1px}
+input[type=text],input[type=search],input[type=password],input[type=date],input:not([type]),select{font:inherit;padding:6px 9px;border:1px solid #c9d0dc;border-radius:var(--radius);background:#fff;color:var(--ink)}
+input.qty{width:6em;text-align:right}
+form.inline{display:inline-flex;gap:6px;align-items:center;margin:0}
+form.filters{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-end;background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:14px 16px;margin:0 0 18px}
+form.filters label,form.stack label{display:flex;flex-direction:column;gap:4px;font-size:13px;color:var(--muted);font-weight:600}
+form.stack{display:flex;flex-direction:column;gap:14px;max-width:420px}
+form.stack input{width:100%}
+.actions{display:flex;flex-wrap:wrap;gap:10px;align-items:center;margin:6px 0 18px}
+.flash{border-radius:var(--radius);padding:11px 14px;margin:0 0 18px;border:1px solid;border-left-width:4px}
+.flash p{margin:4px 0 0}.flash ul{margin:6px 0 0;padding-left:20px}
+.flash-success{background:var(--ok-bg);border-color:#b7e4c7;border-left-color:var(--ok)}
+.flash-info{background:var(--info-bg);border-color:#c7dbfb;border-left-color:var(--accent)}
+.flash-warning{background:var(--warn-bg);border-color:#f3e2a4;border-left-color:var(--warn)}
+.flash-error{background:var(--err-bg);border-color:#f5c2c2;border-left-color:var(--err)}
+.empty{background:var(--card);border:1px dashed #cfd6e2;border-radius:var(--radius);padding:28px;text-align:center;color:var(--muted)}
+nav.pagination{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin:0 0 18px}
+nav.pagination .summary{margin:0 12px 0 0;color:var(--muted);font-size:14px}
+nav.pagination a,nav.pagination span.page{display:inline-block;min-width:34px;text-align:center;padding:5px 10px;border:1px solid var(--line);border-radius:var(--radius);background:#fff;text-decoration:none;font-size:14px}
+nav.pagination span.page[aria-current=page]{background:var(--accent);border-color:var(--accent);color:#fff}
+nav.pagination .gap{padding:0 4px;color:var(--muted)}
+nav.pagination .disabled{color:#a5adbb}
+.error-page{max-width:640px;margin:40px auto;text-align:center}
+.error-page .code{font-size:56px;font-weight:800;color:#c9d0dc;line-height:1;margin:0 0 8px}
+.error-page .error{font-size:17px}
+.error-page .ref{color:var(--muted);font-size:13px}
+.site-footer{border-top:1px solid var(--line);background:#fff;color:var(--muted);font-size:13px}
+.site-footer .bar{max-width:1120px;margin:0 auto;padding:14px 20px;display:flex;flex-wrap:wrap;gap:6px 18px;justify-content:space-between}
+@media (max-width:640px){.site-header nav{margin-left:0}th,td{padding:7px 8px}dl.facts{grid-template-columns:1fr}}
+`.trim();
+
+/** The stylesheet's URL; the hash in the query changes when the CSS does, so it can be cached long. */
+export const STYLESHEET_PATH = `/assets/pages.css?v=${createHash('sha256').update(STYLESHEET).digest('hex').slice(0, 12)}`;

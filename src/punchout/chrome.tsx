@@ -1,0 +1,115 @@
+/** @jsxRuntime automatic @jsxImportSource preact */
+/**
+ * The punchout area of the page kit: the chrome of the catalog pages (search, navigation, the
+ * buyer's company) and who may frame them. The pages run in the buyer's iframe, so every answer
+ * under /punchout, error pages included, allows the buyer's frame: ours, the origin of the buyer's
+ * return URL and the partner's punchout.frameAncestors; an error page that belongs to no known
+ * session allows any frame (it holds a message and nothing to click).
+ */
+import type { AppContext } from '../platform/context';
+import { type Chrome, type PageSecurity } from '../platform/pages';
+import type { PartnerRow } from '../partners/repository';
+import type { SessionRow } from './sessions';
+
+/** A live shopping session as the pages see it. */
+export interface Shop {
+  session: SessionRow;
+  partner: PartnerRow;
+  /** The browser token (in the path): the session's key for CSRF tokens and flash messages. */
+  token: string;
+  base: string;
+  csrf: string;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    shop?: Shop;
+  }
+}
+
+/** Origins that may frame the pages: ours, the buyer's return URL's origin, the partner's list. */
+export function frameAncestors(partner: PartnerRow | undefined, returnUrl: string | undefined): string[] {
+  const out = ["'self'"];
+  if (returnUrl) {
+    try {
+      out.push(new URL(returnUrl).origin);
+    } catch {
+      /* not a URL: nothing more is allowed */
+    }
+  }
+  for (const a of partner?.settings.punchout?.frameAncestors ?? []) {
+    // Only source expressions without characters that would end the directive.
+    if (/^[^\s;,']+$/.test(a)) out.push(a);
+  }
+  return [...new Set(out)];
+}
+
+export function shopSecurity(shop: Shop, extra: Omit<PageSecurity, 'ancestors'> = {}): PageSecurity {
+  return { ancestors: frameAncestors(shop.partner, shop.session.return_url), ...extra };
+}
+
+function SearchForm({ shop }: { shop: Shop }) {
+  return (
+    <form method="get" action={`${shop.base}search`} class="search" role="search">
+      <input type="search" name="q" aria-label="Search" placeholder="Search products" />
+      <button type="submit">Search</button>
+    </form>
+  );
+}
+
+export type ShopPage = 'categories' | 'orders' | 'cart' | undefined;
+
+/** The chrome of a live session's pages. */
+export function shopChrome(ctx: AppContext, shop: Shop, current?: ShopPage): Chrome {
+  const readOnly = shop.session.operation === 'inspect';
+  return {
+    supplier: ctx.config.SUPPLIER_NAME,
+    area: 'Catalog',
+    home: shop.base,
+    context: (
+      <>
+        {`for ${shop.partner.name}`}
+        {readOnly ? (
+          <>
+            {' '}
+            <em class="badge">(read only)</em>
+          </>
+        ) : null}
+      </>
+    ),
+    tools: <SearchForm shop={shop} />,
+    nav: [
+      { href: shop.base, label: 'Categories', current: current === 'categories' },
+      { href: `${shop.base}orders`, label: 'Orders', id: 'orders-link', current: current === 'orders' },
+      { href: `${shop.base}cart`, label: 'Cart', id: 'cart-link', current: current === 'cart' },
+    ],
+    security: shopSecurity(shop),
+    back: { href: shop.base, label: 'Back to the catalog' },
+  };
+}
+
+/**
+ * The chrome of a page without a live session (unknown, used or ended link): no navigation, no way
+ * back but the buyer's procurement system; framed by the partner's origins when the session is
+ * known, by any otherwise.
+ */
+export function noSessionChrome(
+  ctx: AppContext,
+  known?: { partner?: PartnerRow; returnUrl?: string },
+): Chrome {
+  return {
+    supplier: ctx.config.SUPPLIER_NAME,
+    area: 'Catalog',
+    home: '#main',
+    ...(known?.partner ? { context: `for ${known.partner.name}` } : {}),
+    nav: [],
+    security: known?.partner
+      ? { ancestors: frameAncestors(known.partner, known.returnUrl) }
+      : { ancestors: 'any' },
+  };
+}
+
+/** The chrome for a request of the punchout area: its session's when it has one. */
+export function chromeOfRequest(ctx: AppContext, shop: Shop | undefined): Chrome {
+  return shop ? shopChrome(ctx, shop) : noSessionChrome(ctx);
+}

@@ -1,0 +1,445 @@
+/** @jsxRuntime automatic @jsxImportSource preact */
+/**
+ * Shopping pages under /punchout. The start URL consumes the one-time start token and redirects to
+ * /punchout/s/<browser token>/: the session travels in the path, not in a cookie, because the pages
+ * run inside the buyer's iframe where third-party cookies are blocked (Safari, Firefox, Chrome). So
+ * SameSite plays no part here: the CSRF token of the forms and the flash messages are keyed by the
+ * browser token, which only the buyer's browser has. Rendered with the page kit (src/platform/pages).
+ */
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import type { ComponentChildren } from 'preact';
+import { dec, isDecimalString } from '../model';
+import { priceBreaks, resolvePrices } from '../catalog/pricing';
+import { listCategories, searchItems, type CatalogItemRow } from '../catalog/repository';
+import type { AppContext } from '../platform/context';
+import {
+  csrfToken,
+  flashUrl,
+  pageErrors,
+  pageNotFound,
+  requireCsrf,
+  sendErrorPage,
+  sendPage,
+  setPageHeaders,
+  takeFlash,
+  type Flash,
+} from '../platform/pages';
+import { findPartner } from '../partners/repository';
+import { findPartnerOrder, listPartnerOrders } from '../orders/history';
+import { buildReturn, currentLines, originalLines, type ReturnLine } from './cart-return';
+import {
+  chromeOfRequest,
+  noSessionChrome,
+  shopChrome,
+  shopSecurity,
+  type Shop,
+  type ShopPage,
+} from './chrome';
+import {
+  addOrderLinesToCart,
+  addToCart,
+  consumeStartToken,
+  isExpired,
+  removeLine,
+  sessionByBrowserToken,
+  setLineQuantity,
+  setState,
+  today,
+  visibilityList,
+  visibleItem,
+  type ReorderSkipReason,
+} from './sessions';
+import * as v from './views';
+
+const MAX_QTY_LEN = 15;
+const ORDERS_PER_PAGE = 20;
+
+function validQuantity(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const s = v.trim();
+  if (s.length === 0 || s.length > MAX_QTY_LEN || !isDecimalString(s)) return undefined;
+  const d = dec(s);
+  if (d.lte(0) || d.decimalPlaces() > 3) return undefined;
+  return d.toFixed();
+}
+
+const shopOf = (req: Request): Shop => req.shop as Shop;
+const field = (req: Request, name: string): string => {
+  const value = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+};
+
+const START_ERRORS = {
+  unknown: [
+    404,
+    'Unknown punchout link',
+    'This catalog link is not valid. Please start again from your procurement system.',
+  ],
+  used: [
+    410,
+    'Punchout link already used',
+    'This catalog link has already been opened once. Please start a new catalog session from your procurement system.',
+  ],
+  expired: [
+    410,
+    'Punchout link expired',
+    'This catalog link has expired. Please start a new catalog session from your procurement system.',
+  ],
+  closed: [
+    410,
+    'Punchout session closed',
+    'This catalog session has already ended. Please start a new one from your procurement system.',
+  ],
+} as const;
+
+/** Everything the route groups share. */
+interface Kit {
+  ctx: AppContext;
+  form: express.RequestHandler;
+  loadShop: express.RequestHandler;
+  checkCsrf: express.RequestHandler;
+  writable: express.RequestHandler;
+  show: (
+    req: Request,
+    res: Response,
+    title: string,
+    body: ComponentChildren,
+    current?: ShopPage,
+  ) => Promise<void>;
+  fail: (res: Response, shop: Shop, status: number, title: string, message: string) => void;
+  back: (req: Request, res: Response, path: string, flash: Flash) => Promise<void>;
+}
+
+function kitFor(ctx: AppContext): Kit {
+  const fail: Kit['fail'] = (res, shop, status, title, message) =>
+    sendErrorPage(res, shopChrome(ctx, shop), { status, title, message });
+
+  // Every page of a session: the browser token names it; closed or expired sessions get a clear page.
+  const loadShop = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const token = String(req.params.bt ?? '');
+    const session = token.length >= 20 ? await sessionByBrowserToken(ctx.db, token) : undefined;
+    const partner = session ? await findPartner(ctx.db, session.partner_id) : undefined;
+    const chrome = noSessionChrome(ctx, partner && session ? { partner, returnUrl: session.return_url } : {});
+    if (!session || !partner) {
+      const message = 'This catalog session does not exist.';
+      return sendErrorPage(res, chrome, { status: 404, title: 'Unknown catalog session', message });
+    }
+    if (session.state !== 'open' || isExpired(ctx, session)) {
+      const [title, message] =
+        session.state !== 'open'
+          ? ['Catalog session ended', `This catalog session has already been ${session.state}.`]
+          : ['Catalog session expired', 'This catalog session has expired.'];
+      return sendErrorPage(res, chrome, {
+        status: 410,
+        title,
+        message: `${message} Please start a new one from your procurement system.`,
+      });
+    }
+    req.shop = { session, partner, token, base: `/punchout/s/${token}/`, csrf: csrfToken(ctx.config, token) };
+    next();
+  };
+
+  const checkCsrf = requireCsrf(
+    ctx.config,
+    (req) => req.shop?.token,
+    (req, res) =>
+      fail(
+        res,
+        shopOf(req),
+        403,
+        'Form expired',
+        'This form could not be accepted. Please reload the page and try again.',
+      ),
+  );
+
+  const writable = (req: Request, res: Response, next: NextFunction): void => {
+    if (shopOf(req).session.operation !== 'inspect') return next();
+    fail(
+      res,
+      shopOf(req),
+      403,
+      'Read-only cart',
+      'This cart was opened for inspection and cannot be changed.',
+    );
+  };
+
+  return {
+    ctx,
+    form: express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 100 }),
+    loadShop,
+    checkCsrf,
+    writable,
+    fail,
+    show: async (req, res, title, body, current) => {
+      const shop = shopOf(req);
+      const flash = await takeFlash(ctx, shop.token, req.query);
+      sendPage(res, shopChrome(ctx, shop, current), { title, flash, body });
+    },
+    back: async (req, res, path, flash) => {
+      const shop = shopOf(req);
+      res.redirect(303, await flashUrl(ctx, shop.token, `${shop.base}${path}`, flash));
+    },
+  };
+}
+
+function startRoute(r: Router, ctx: AppContext): void {
+  r.get('/punchout/start/:token', async (req, res) => {
+    const outcome = await consumeStartToken(ctx, req.params.token);
+    if (!outcome.ok) {
+      const [status, title, message] = START_ERRORS[outcome.reason];
+      const s = outcome.reason === 'unknown' ? undefined : outcome.session;
+      const partner = s ? await findPartner(ctx.db, s.partner_id) : undefined;
+      const known = partner && s ? { partner, returnUrl: s.return_url } : {};
+      return sendErrorPage(res, noSessionChrome(ctx, known), { status, title, message });
+    }
+    const base = `/punchout/s/${outcome.browserToken}/`;
+    const detail = (outcome.session.return_fields as { detailSku?: string }).detailSku;
+    res.redirect(303, detail ? `${base}item/${encodeURIComponent(detail)}` : base);
+  });
+}
+
+async function pricedItems(ctx: AppContext, shop: Shop, items: CatalogItemRow[]): Promise<v.PricedItem[]> {
+  if (items.length === 0) return [];
+  const prices = await resolvePrices(
+    ctx.db,
+    shop.partner,
+    items.map((i) => ({ sku: i.sku, quantity: dec(i.min_order_qty ?? '1').toFixed() })),
+    today(ctx),
+  );
+  return items.map((item) => {
+    const price = prices.get(item.sku);
+    return { item, ...(price ? { price } : {}) };
+  });
+}
+
+function browseRoutes(r: Router, k: Kit): void {
+  const { ctx, loadShop } = k;
+  r.get('/punchout/s/:bt/', loadShop, async (req, res) => {
+    const shop = shopOf(req);
+    const categories = await listCategories(ctx.db, visibilityList(shop.partner));
+    await k.show(req, res, 'Catalog', <v.Categories shop={shop} categories={categories} />, 'categories');
+  });
+
+  r.get('/punchout/s/:bt/search', loadShop, async (req, res) => {
+    const shop = shopOf(req);
+    const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
+    const category = typeof req.query.category === 'string' ? req.query.category.slice(0, 500) : '';
+    const onlyPriceList = visibilityList(shop.partner);
+    const { items, total } = await searchItems(ctx.db, {
+      ...(q ? { q } : {}),
+      ...(category ? { category } : {}),
+      ...(onlyPriceList ? { onlyPriceList } : {}),
+      limit: 50,
+      offset: 0,
+    });
+    const heading = category ? `Category ${category}` : `Search: ${q}`;
+    const priced = await pricedItems(ctx, shop, items);
+    await k.show(
+      req,
+      res,
+      heading,
+      <v.SearchResults shop={shop} heading={heading} total={total} items={priced} />,
+    );
+  });
+
+  r.get('/punchout/s/:bt/item/:sku', loadShop, async (req, res) => {
+    const shop = shopOf(req);
+    const item = await visibleItem(ctx.db, shop.partner, String(req.params.sku));
+    if (!item) return k.fail(res, shop, 404, 'Product not found', 'This product is not in your catalog.');
+    const [priced] = await pricedItems(ctx, shop, [item]);
+    const breaks = shop.partner.price_list
+      ? ((await priceBreaks(ctx.db, shop.partner.price_list, [item.sku], today(ctx))).get(item.sku) ?? [])
+      : [];
+    const price = priced?.price;
+    await k.show(
+      req,
+      res,
+      item.name,
+      <v.Item shop={shop} item={item} breaks={breaks} {...(price ? { price } : {})} />,
+    );
+  });
+}
+
+function cartRoutes(r: Router, k: Kit): void {
+  const { ctx, form, loadShop, checkCsrf, writable } = k;
+  const badQuantity = (res: Response, shop: Shop) =>
+    k.fail(
+      res,
+      shop,
+      400,
+      'Invalid quantity',
+      'The quantity must be a number greater than 0 with at most 3 decimals.',
+    );
+
+  r.get('/punchout/s/:bt/cart', loadShop, async (req, res) => {
+    const shop = shopOf(req);
+    const lines = await currentLines(ctx.db, shop.session);
+    const currency = lines[0]?.currency ?? shop.partner.currency;
+    const notice = await reorderNotice(ctx, shop, req.query);
+    await k.show(
+      req,
+      res,
+      'Cart',
+      <v.Cart shop={shop} lines={lines} currency={currency} notice={notice} />,
+      'cart',
+    );
+  });
+
+  r.post('/punchout/s/:bt/cart/add', form, loadShop, checkCsrf, writable, async (req, res) => {
+    const shop = shopOf(req);
+    const quantity = validQuantity(field(req, 'quantity'));
+    if (!quantity) return badQuantity(res, shop);
+    const sku = field(req, 'sku');
+    const line = await ctx.db.transaction((trx) =>
+      addToCart(trx, ctx, shop.partner, shop.session, sku, quantity),
+    );
+    if (!line) return k.fail(res, shop, 404, 'Product not found', 'This product is not in your catalog.');
+    await k.back(req, res, 'cart', { kind: 'success', message: `Added ${quantity} × ${sku} to your cart.` });
+  });
+
+  r.post('/punchout/s/:bt/cart/update', form, loadShop, checkCsrf, writable, async (req, res) => {
+    const shop = shopOf(req);
+    const quantity = validQuantity(field(req, 'quantity'));
+    if (!quantity) return badQuantity(res, shop);
+    const changed = await ctx.db.transaction((trx) =>
+      setLineQuantity(trx, ctx, shop.partner, shop.session, field(req, 'line'), quantity),
+    );
+    await k.back(req, res, 'cart', {
+      kind: changed ? 'success' : 'warning',
+      message: changed ? `Quantity changed to ${quantity}.` : 'That line is no longer in your cart.',
+    });
+  });
+
+  r.post('/punchout/s/:bt/cart/remove', form, loadShop, checkCsrf, writable, async (req, res) => {
+    const shop = shopOf(req);
+    const removed = await removeLine(ctx.db, shop.session, field(req, 'line'));
+    await k.back(req, res, 'cart', {
+      kind: removed ? 'success' : 'warning',
+      message: removed ? 'The line was removed from your cart.' : 'That line is no longer in your cart.',
+    });
+  });
+}
+
+/**
+ * The notice above the cart after a reorder, from the redirect's query. Only the partner's own
+ * order is named, and only its own lines with a known reason are listed, so an edited URL can
+ * at most misstate the counts in the buyer's own session.
+ */
+async function reorderNotice(
+  ctx: AppContext,
+  shop: Shop,
+  query: Request['query'],
+): Promise<ComponentChildren> {
+  if (typeof query.reordered !== 'string') return null;
+  const found = await findPartnerOrder(ctx.db, shop.partner.id, query.reordered);
+  if (!found) return null;
+  const added = /^\d{1,4}$/.test(String(query.added)) ? Number(query.added) : 0;
+  const skipped = (typeof query.skipped === 'string' ? query.skipped.split(',') : []).flatMap((entry) => {
+    const [n, reason] = entry.split('.');
+    const line = found.lines.find((l) => String(l.lineNumber) === n);
+    return line && reason && Object.hasOwn(v.SKIP_REASONS, reason)
+      ? [{ sku: line.sku, lineNumber: line.lineNumber, reason: reason as ReorderSkipReason }]
+      : [];
+  });
+  return <v.ReorderNotice orderNumber={found.order.buyerOrderNumber} added={added} skipped={skipped} />;
+}
+
+// Order history: the session's partner's orders only; another partner's order id is "not found".
+function orderRoutes(r: Router, k: Kit): void {
+  const { ctx, form, loadShop, checkCsrf, writable } = k;
+  const orderNotFound = (res: Response, shop: Shop) =>
+    k.fail(res, shop, 404, 'Order not found', 'This order does not exist.');
+
+  r.get('/punchout/s/:bt/orders', loadShop, async (req, res) => {
+    const shop = shopOf(req);
+    const asked =
+      typeof req.query.page === 'string' && /^\d{1,6}$/.test(req.query.page) ? Number(req.query.page) : 1;
+    const page = Math.max(1, asked);
+    const { orders, total } = await listPartnerOrders(ctx.db, shop.partner.id, {
+      limit: ORDERS_PER_PAGE,
+      offset: (page - 1) * ORDERS_PER_PAGE,
+    });
+    const body = <v.Orders shop={shop} orders={orders} total={total} page={page} limit={ORDERS_PER_PAGE} />;
+    await k.show(req, res, 'Orders', body, 'orders');
+  });
+
+  r.get('/punchout/s/:bt/orders/:id', loadShop, async (req, res) => {
+    const shop = shopOf(req);
+    const found = await findPartnerOrder(ctx.db, shop.partner.id, String(req.params.id));
+    if (!found) return orderNotFound(res, shop);
+    const title = `Order ${found.order.buyerOrderNumber}`;
+    await k.show(req, res, title, <v.Order shop={shop} order={found.order} lines={found.lines} />, 'orders');
+  });
+
+  // Reorder: every line of the order into this cart at today's prices, then POST/redirect/GET to
+  // the cart, whose query says what happened (`reordered`, `added`, `skipped=line.reason,...`), so a
+  // reload of the page does not add the lines again.
+  r.post('/punchout/s/:bt/orders/:id/reorder', form, loadShop, checkCsrf, writable, async (req, res) => {
+    const shop = shopOf(req);
+    const outcome = await ctx.db.transaction(async (trx) => {
+      const found = await findPartnerOrder(trx, shop.partner.id, String(req.params.id));
+      if (!found) return undefined;
+      return {
+        id: found.order.id,
+        ...(await addOrderLinesToCart(trx, ctx, shop.partner, shop.session, found.lines)),
+      };
+    });
+    if (!outcome) return orderNotFound(res, shop);
+    const query = new URLSearchParams({ reordered: outcome.id, added: String(outcome.added) });
+    if (outcome.skipped.length)
+      query.set('skipped', outcome.skipped.map((s) => `${s.lineNumber}.${s.reason}`).join(','));
+    res.redirect(303, `${shop.base}cart?${query}`);
+  });
+}
+
+function finishRoutes(r: Router, k: Kit): void {
+  const { ctx } = k;
+  const finish = async (req: Request, res: Response, kind: 'transfer' | 'cancel'): Promise<void> => {
+    const shop = shopOf(req);
+    const s = shop.session;
+    const page = await ctx.db.transaction(async (trx) => {
+      // Only one finish per session: the state change is the lock.
+      const changed = await setState(trx, s.id, kind === 'transfer' ? 'transferred' : 'cancelled');
+      if (!changed) return undefined;
+      let lines: ReturnLine[];
+      if (kind === 'cancel')
+        lines = s.operation === 'create' ? [] : await originalLines(trx, s, shop.partner);
+      else if (s.operation === 'inspect') lines = await originalLines(trx, s, shop.partner);
+      else lines = await currentLines(trx, s);
+      const title = kind === 'transfer' ? 'Returning your cart' : 'Returning to your procurement system';
+      return buildReturn(trx, ctx, shop.partner, s, lines, title);
+    });
+    if (!page)
+      return k.fail(res, shop, 410, 'Catalog session ended', 'This catalog session has already ended.');
+    // The auto-submitting form of the cart return (rendered by the OCI/cXML codec, escaped there).
+    setPageHeaders(res, shopSecurity(shop, { formActions: [page.actionOrigin], scriptNonce: page.nonce }));
+    res.type('html').send(page.html);
+  };
+  for (const kind of ['transfer', 'cancel'] as const)
+    r.post(`/punchout/s/:bt/${kind}`, k.form, k.loadShop, k.checkCsrf, (req, res) => finish(req, res, kind));
+}
+
+export function punchoutPages(ctx: AppContext): Router {
+  const r = Router();
+  const k = kitFor(ctx);
+  startRoute(r, ctx);
+  browseRoutes(r, k);
+  cartRoutes(r, k);
+  orderRoutes(r, k);
+  finishRoutes(r, k);
+  // Anything else under a session's path: the layout's 404 inside the buyer's frame.
+  r.use(
+    '/punchout/s/:bt',
+    k.loadShop,
+    pageNotFound((req) => chromeOfRequest(ctx, req.shop)),
+  );
+  r.use(
+    '/punchout',
+    pageNotFound(() => noSessionChrome(ctx)),
+  );
+  r.use(
+    '/punchout',
+    pageErrors((req) => chromeOfRequest(ctx, req.shop)),
+  );
+  return r;
+}

@@ -1,0 +1,418 @@
+/** @jsxRuntime automatic @jsxImportSource preact */
+/** The bodies of the catalog pages (rendered in the kit's layout by ./pages). */
+import type { ComponentChildren } from 'preact';
+import { dec, formatMoney, formatUnitPrice, mul } from '../model';
+import type { CatalogItemRow } from '../catalog/repository';
+import type { OrderHistoryLine, OrderHistoryRow } from '../orders/history';
+import { Empty, Pagination, PostForm } from '../platform/pages';
+import type { ReturnLine } from './cart-return';
+import type { Shop } from './chrome';
+import type { ReorderSkipReason } from './sessions';
+
+/** A total (rounded to the currency's minor unit). */
+export const money = (amount: string, currency: string) => `${formatMoney(amount, currency)} ${currency}`;
+
+/** A unit price as every document writes it: as stored, at least the currency's scale (never rounded). */
+export const unitPrice = (amount: string, currency: string) =>
+  `${formatUnitPrice(amount, currency)} ${currency}`;
+
+const readOnly = (shop: Shop) => shop.session.operation === 'inspect';
+const status = (state: string) => state.replace(/_/g, ' ');
+
+export function Categories({ shop, categories }: { shop: Shop; categories: string[] }) {
+  return (
+    <>
+      <h1>Catalog</h1>
+      <p class="lead">Browse a category or search for a product by name or SKU.</p>
+      <h2>Categories</h2>
+      {categories.length ? (
+        <ul id="categories" class="tiles">
+          {categories.map((c) => (
+            <li>
+              <a href={`${shop.base}search?category=${encodeURIComponent(c)}`}>{c}</a>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <Empty id="categories">No categories yet.</Empty>
+      )}
+    </>
+  );
+}
+
+export function AddForm({ shop, item }: { shop: Shop; item: CatalogItemRow }) {
+  if (readOnly(shop)) return null;
+  return (
+    <PostForm action={`${shop.base}cart/add`} csrf={shop.csrf} class="inline">
+      <input type="hidden" name="sku" value={item.sku} />
+      <input
+        type="text"
+        name="quantity"
+        value={dec(item.min_order_qty ?? '1').toFixed()}
+        size={5}
+        class="qty"
+        inputmode="decimal"
+        aria-label={`Quantity for ${item.sku}`}
+      />
+      <button type="submit" name="add" value={item.sku} data-sku={item.sku} class="primary">
+        Add to cart
+      </button>
+    </PostForm>
+  );
+}
+
+export interface PricedItem {
+  item: CatalogItemRow;
+  price?: { unitPrice: string; currency: string };
+}
+
+export function SearchResults(p: { shop: Shop; heading: string; total: number; items: PricedItem[] }) {
+  return (
+    <>
+      <h1>{p.heading}</h1>
+      <p class="lead">{`${p.total} product(s)`}</p>
+      {p.items.length === 0 ? (
+        <Empty id="no-results">No products found.</Empty>
+      ) : (
+        <table id="results">
+          <thead>
+            <tr>
+              <th>Product</th>
+              <th>SKU</th>
+              <th class="num">Price</th>
+              <th>Unit</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.items.map(({ item, price }) => (
+              <tr data-sku={item.sku}>
+                <td>
+                  <a href={`${p.shop.base}item/${encodeURIComponent(item.sku)}`}>{item.name}</a>
+                </td>
+                <td>{item.sku}</td>
+                <td class="num price">{price ? unitPrice(price.unitPrice, price.currency) : ''}</td>
+                <td>{item.uom}</td>
+                <td>
+                  <AddForm shop={p.shop} item={item} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+export function Item(p: {
+  shop: Shop;
+  item: CatalogItemRow;
+  price?: { unitPrice: string; currency: string };
+  breaks: { minQty: string; unitPrice: string; currency: string }[];
+}) {
+  const { item } = p;
+  return (
+    <>
+      <h1 id="product-name">{item.name}</h1>
+      {item.description ? <p class="lead">{item.description}</p> : null}
+      <div class="card">
+        <dl class="facts">
+          <dt>SKU</dt>
+          <dd>{item.sku}</dd>
+          <dt>Price</dt>
+          <dd id="price">{`${p.price ? unitPrice(p.price.unitPrice, p.price.currency) : ''} per ${item.uom}`}</dd>
+          {item.manufacturer ? (
+            <>
+              <dt>Manufacturer</dt>
+              <dd>{`${item.manufacturer} ${item.manufacturer_part_id ?? ''}`}</dd>
+            </>
+          ) : null}
+          {item.lead_time_days !== null ? (
+            <>
+              <dt>Lead time</dt>
+              <dd>{`${item.lead_time_days} day(s)`}</dd>
+            </>
+          ) : null}
+          {item.unspsc ? (
+            <>
+              <dt>UNSPSC</dt>
+              <dd>{item.unspsc}</dd>
+            </>
+          ) : null}
+        </dl>
+        <AddForm shop={p.shop} item={item} />
+      </div>
+      {p.breaks.length ? (
+        <>
+          <h2>Your contract prices</h2>
+          <table id="price-breaks">
+            <thead>
+              <tr>
+                <th class="num">From quantity</th>
+                <th class="num">Unit price</th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...p.breaks].reverse().map((b) => (
+                <tr>
+                  <td class="num">{dec(b.minQty).toFixed()}</td>
+                  <td class="num">{unitPrice(b.unitPrice, b.currency)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+function CartRow({ shop, line }: { shop: Shop; line: ReturnLine }) {
+  const l = line;
+  return (
+    <tr data-sku={l.sku}>
+      <td>{l.item?.name ?? l.sku}</td>
+      <td>{l.sku}</td>
+      <td>
+        {readOnly(shop) ? (
+          dec(l.quantity).toFixed()
+        ) : (
+          <PostForm action={`${shop.base}cart/update`} csrf={shop.csrf} class="inline">
+            <input type="hidden" name="line" value={l.lineId} />
+            <input
+              type="text"
+              name="quantity"
+              value={dec(l.quantity).toFixed()}
+              size={5}
+              class="qty"
+              inputmode="decimal"
+              aria-label={`Quantity of ${l.sku}`}
+            />
+            <button type="submit">Update</button>
+          </PostForm>
+        )}
+      </td>
+      <td class="num unit-price">{unitPrice(l.unitPrice, l.currency)}</td>
+      <td class="num line-total">{money(mul(l.quantity, l.unitPrice).toFixed(), l.currency)}</td>
+      <td>
+        {readOnly(shop) ? null : (
+          <PostForm action={`${shop.base}cart/remove`} csrf={shop.csrf} class="inline">
+            <input type="hidden" name="line" value={l.lineId} />
+            <button type="submit" class="danger">
+              Remove
+            </button>
+          </PostForm>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+export function Cart(p: { shop: Shop; lines: ReturnLine[]; currency: string; notice?: ComponentChildren }) {
+  const { shop, lines } = p;
+  const total = lines.reduce((t, l) => t.plus(mul(l.quantity, l.unitPrice)), dec('0'));
+  return (
+    <>
+      <h1>Cart</h1>
+      {p.notice}
+      {lines.length === 0 ? (
+        <Empty id="empty-cart">Your cart is empty.</Empty>
+      ) : (
+        <table id="cart">
+          <thead>
+            <tr>
+              <th>Product</th>
+              <th>SKU</th>
+              <th>Quantity</th>
+              <th class="num">Unit price</th>
+              <th class="num">Total</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {lines.map((l) => (
+              <CartRow shop={shop} line={l} />
+            ))}
+            <tr class="total">
+              <th colSpan={4}>Total</th>
+              <td class="num" id="cart-total">
+                {money(total.toFixed(), p.currency)}
+              </td>
+              <td></td>
+            </tr>
+          </tbody>
+        </table>
+      )}
+      <div class="actions">
+        <PostForm action={`${shop.base}transfer`} csrf={shop.csrf} class="inline">
+          <button type="submit" id="transfer" class="primary">
+            {readOnly(shop) ? 'Return' : 'Transfer cart'}
+          </button>
+        </PostForm>
+        <PostForm action={`${shop.base}cancel`} csrf={shop.csrf} class="inline">
+          <button type="submit" id="cancel">
+            Cancel
+          </button>
+        </PostForm>
+      </div>
+    </>
+  );
+}
+
+export const SKIP_REASONS: Record<ReorderSkipReason, string> = {
+  unknown: 'this product is no longer in the catalog',
+  not_visible: 'this product is not in your catalog',
+};
+
+export function ReorderNotice(p: {
+  orderNumber: string;
+  added: number;
+  skipped: { sku: string; lineNumber: number; reason: ReorderSkipReason }[];
+}) {
+  return (
+    <div
+      id="reorder-result"
+      class={`flash ${p.skipped.length ? 'flash-warning' : 'flash-success'}`}
+      role="status"
+    >
+      <p>{`${p.added} line(s) of order ${p.orderNumber} added to your cart at today's prices.`}</p>
+      {p.skipped.length ? (
+        <>
+          <p>Not added:</p>
+          <ul id="skipped">
+            {p.skipped.map((s) => (
+              <li data-sku={s.sku} data-reason={s.reason}>
+                {`${s.sku} (line ${s.lineNumber}): ${SKIP_REASONS[s.reason]}`}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+function ReorderForm({ shop, order }: { shop: Shop; order: OrderHistoryRow }) {
+  if (readOnly(shop)) return null;
+  return (
+    <PostForm action={`${shop.base}orders/${order.id}/reorder`} csrf={shop.csrf} class="inline">
+      <button type="submit" data-order={order.buyerOrderNumber}>
+        Reorder
+      </button>
+    </PostForm>
+  );
+}
+
+export function Orders(p: {
+  shop: Shop;
+  orders: OrderHistoryRow[];
+  total: number;
+  page: number;
+  limit: number;
+}) {
+  const { shop } = p;
+  const pages = Math.max(1, Math.ceil(p.total / p.limit));
+  return (
+    <>
+      <h1>Orders</h1>
+      {p.orders.length === 0 ? (
+        <Empty id="no-orders">No orders found.</Empty>
+      ) : (
+        <>
+          <p class="lead">{`${p.total} order(s), page ${p.page} of ${pages}`}</p>
+          <table id="orders">
+            <thead>
+              <tr>
+                <th>Order number</th>
+                <th>Date</th>
+                <th>Status</th>
+                <th class="num">Total</th>
+                <th>Currency</th>
+                <th class="num">Lines</th>
+                <th></th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.orders.map((o) => (
+                <tr data-order={o.buyerOrderNumber}>
+                  <td>
+                    <a href={`${shop.base}orders/${o.id}`}>{o.buyerOrderNumber}</a>
+                  </td>
+                  <td>{o.date.slice(0, 10)}</td>
+                  <td class="status">{status(o.state)}</td>
+                  <td class="num total">{money(o.total, o.currency)}</td>
+                  <td>{o.currency}</td>
+                  <td class="num lines">{String(o.lineCount)}</td>
+                  <td>
+                    <ReorderForm shop={shop} order={o} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+      <Pagination
+        total={p.total}
+        limit={p.limit}
+        offset={(p.page - 1) * p.limit}
+        href={(offset) => `${shop.base}orders?page=${Math.floor(offset / p.limit) + 1}`}
+        prev={{ label: 'Newer orders', id: 'newer' }}
+        next={{ label: 'Older orders', id: 'older' }}
+        noun="orders"
+      />
+    </>
+  );
+}
+
+export function Order(p: { shop: Shop; order: OrderHistoryRow; lines: OrderHistoryLine[] }) {
+  const o = p.order;
+  return (
+    <>
+      <h1>{`Order ${o.buyerOrderNumber}`}</h1>
+      <div class="card">
+        <dl class="facts">
+          <dt>Date</dt>
+          <dd>{o.date.slice(0, 10)}</dd>
+          {o.supplierOrderNumber ? (
+            <>
+              <dt>Our order no.</dt>
+              <dd id="supplier-order">{o.supplierOrderNumber}</dd>
+            </>
+          ) : null}
+          <dt>Status</dt>
+          <dd id="order-status">{status(o.state)}</dd>
+          <dt>Total</dt>
+          <dd id="order-total">{money(o.total, o.currency)}</dd>
+        </dl>
+      </div>
+      <table id="order-lines">
+        <thead>
+          <tr>
+            <th class="num">Line</th>
+            <th>SKU</th>
+            <th>Description</th>
+            <th class="num">Quantity</th>
+            <th class="num">Unit price (at order)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.lines.map((l) => (
+            <tr data-sku={l.sku}>
+              <td class="num">{String(l.lineNumber)}</td>
+              <td>{l.sku}</td>
+              <td>{l.description ?? ''}</td>
+              <td class="num quantity">{`${l.quantity} ${l.uom}`}</td>
+              <td class="num unit-price">{unitPrice(l.unitPrice, o.currency)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div class="actions">
+        <ReorderForm shop={p.shop} order={o} />
+        <a href={`${p.shop.base}orders`}>All orders</a>
+      </div>
+    </>
+  );
+}
