@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, get, type Server } from 'node:http';
 import type { Express } from 'express';
 
 /** The app on a real port of 127.0.0.1 (requests in flight at once share one event loop, as in production). */
@@ -37,14 +37,17 @@ export async function withHealthProbe<T>(url: string, work: () => Promise<T>): P
   const probe = (async () => {
     while (!done) {
       const started = performance.now();
-      try {
-        const res = await fetch(`${url}/health`);
-        await res.text();
-        if (res.status === 200) health.answered++;
-        else health.failed++;
-      } catch {
-        health.failed++;
-      }
+      // A connection of its own for every probe (agent: false): fetch would share its pool with the
+      // work's requests, and a connection the server closes after refusing a large body would then
+      // fail a health check that the server never saw.
+      const status = await new Promise<number>((resolve) => {
+        get(`${url}/health`, { agent: false }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        }).on('error', () => resolve(0));
+      });
+      if (status === 200) health.answered++;
+      else health.failed++;
       health.slowestMs = Math.max(health.slowestMs, performance.now() - started);
       await new Promise((r) => setTimeout(r, 5));
     }
