@@ -14,6 +14,7 @@ import * as deploymentMode from './20261202050000_deployment_mode';
 import * as documentAttachments from './20261202050100_document_attachments';
 import * as documentSize from './20261202100000_document_size';
 import * as outboxReconcile from './20261202130000_outbox_reconcile';
+import * as sftp from './20261202140000_sftp';
 import * as oneNumberTable from './20261202170000_one_number_table';
 import * as pageFlashes from './20261202180000_page_flashes';
 
@@ -39,6 +40,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261202050100_document_attachments', documentAttachments],
   ['20261202100000_document_size', documentSize],
   ['20261202130000_outbox_reconcile', outboxReconcile],
+  ['20261202140000_sftp', sftp],
   ['20261202170000_one_number_table', oneNumberTable],
   ['20261202180000_page_flashes', pageFlashes],
 ];

@@ -13,6 +13,7 @@ import { createMetrics } from './metrics/metrics';
 import { metricsRoutes } from './metrics/routes';
 import { openApiDocument } from './platform/api';
 import { pageAssets } from './platform/pages';
+import { sftpRoutes } from './transports/sftp/routes';
 import type { AppContext } from './platform/context';
 import { jsonErrorHandler, notFoundHandler, requestContext, securityHeaders } from './platform/http';
 
@@ -66,6 +67,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(ediRoutes(ctx));
   app.use(punchoutRoutes(ctx));
   app.use(partnerRoutes(ctx));
+  app.use(sftpRoutes(ctx));
   app.use(catalogRoutes(ctx));
   app.use(documentRoutes(ctx));
   app.use(jobRoutes(ctx));

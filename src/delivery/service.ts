@@ -9,11 +9,15 @@ import { defineJob, UnrecoverableJobError, type JobContext } from '../platform/j
 import { enqueueInTx } from '../platform/outbox';
 import { updateDocumentStatus } from '../documents/store';
 import { OutboundRefusedError, postOutbound } from '../platform/outbound';
+import { SftpError } from '../transports/sftp/client';
+import { uploadDocument } from '../transports/sftp/outbound';
 
 /**
- * Outbound documents: a stored document is delivered over a transport (HTTP POST today), retried with
- * exponential backoff (DELIVERY_RETRY_BASE_MS, doubling, DELIVERY_MAX_ATTEMPTS), every attempt recorded.
- * Format-neutral: cXML answers are read for their Status code; other formats go by HTTP status.
+ * Outbound documents: a stored document is delivered over a transport (HTTP POST, or an upload to
+ * the partner's SFTP mailbox), retried with exponential backoff (DELIVERY_RETRY_BASE_MS, doubling,
+ * DELIVERY_MAX_ATTEMPTS), every attempt recorded. Format-neutral: cXML answers are read for their
+ * Status code; other formats go by HTTP status; an SFTP upload is delivered once it is renamed to its
+ * final name.
  */
 export type DeliveryOutcome = 'delivered' | 'rejected' | 'failed';
 
@@ -45,7 +49,7 @@ export const DELIVERY_JOB = 'delivery.send';
 /** In the caller's transaction: a delivery row and the outbox job that will send it. */
 export async function queueDelivery(
   trx: Q,
-  d: { partnerId: string; documentId: string; url: string; transport?: 'http' },
+  d: { partnerId: string; documentId: string; url: string; transport?: 'http' | 'sftp' },
 ): Promise<string> {
   const id = randomUUID();
   await trx('deliveries').insert({
@@ -67,7 +71,7 @@ async function finish(
   docType: string,
   outcome: DeliveryOutcome,
   reason: string | null,
-  response?: { status: number; body: string },
+  response?: { status: number | null; body: string },
 ): Promise<void> {
   await db.transaction(async (trx) => {
     const n = await trx('deliveries')
@@ -125,65 +129,120 @@ async function bytesToSend(
   return fillSharedSecret(doc.content, partner ? supplierSharedSecret(ctx.config, partner) : null);
 }
 
+/** What one attempt did: an HTTP answer, an upload, or an error; `refused` when retrying cannot help. */
+interface Attempt {
+  status: number | null;
+  contentType: string;
+  body: string;
+  error: string | null;
+  refused: string | null;
+  sent: Buffer | null;
+}
+
+type DocToSend = { content: Buffer; content_type: string; doc_type: string; protocol: string };
+
+function describeError(err: unknown): string {
+  return err instanceof Error
+    ? `${err.name}: ${(err.cause as Error | undefined)?.message ?? err.message}`
+    : String(err);
+}
+
+async function attemptHttp(ctx: JobContext, delivery: DeliveryRow, doc: DocToSend): Promise<Attempt> {
+  const a: Attempt = { status: null, contentType: '', body: '', error: null, refused: null, sent: null };
+  try {
+    a.sent = await bytesToSend(ctx, delivery, doc);
+    const res = await postOutbound(delivery.url, {
+      headers: { 'Content-Type': doc.content_type },
+      body: a.sent,
+      timeoutMs: ctx.config.DELIVERY_TIMEOUT_MS,
+      denyPrivate: ctx.config.OUTBOUND_DENY_PRIVATE,
+    });
+    a.status = res.status;
+    a.contentType = res.contentType;
+    a.body = res.body;
+    // Redirects are never followed (the Location could point anywhere): the attempt failed.
+    if (a.status >= 300 && a.status < 400)
+      a.error = `HTTP ${a.status} redirect to ${res.location ?? '(no Location)'} not followed`;
+  } catch (err) {
+    // No request was made; asking again would be refused the same way.
+    if (err instanceof OutboundRefusedError) a.refused = `address refused: ${err.message}`;
+    a.error = describeError(err);
+  }
+  return a;
+}
+
+/**
+ * An upload to the partner's SFTP outbound directory under a temporary name, renamed when complete
+ * (src/transports/sftp/outbound.ts). A host key other than the pinned one, or an address that may
+ * not be called, fails the delivery at once; anything else is retried.
+ */
+async function attemptSftp(ctx: JobContext, delivery: DeliveryRow, doc: DocToSend): Promise<Attempt> {
+  const a: Attempt = { status: null, contentType: '', body: '', error: null, refused: null, sent: null };
+  try {
+    const partner = await findPartner(ctx.db, delivery.partner_id);
+    if (!partner?.settings.sftp) {
+      a.refused = `partner ${delivery.partner_id} has no SFTP settings any more`;
+      a.error = a.refused;
+      return a;
+    }
+    a.sent = await bytesToSend(ctx, delivery, doc);
+    const up = await uploadDocument(ctx.config, partner, {
+      documentId: delivery.document_id,
+      docType: doc.doc_type,
+      content: a.sent,
+    });
+    a.body = up.alreadyThere
+      ? `${up.path} was uploaded by an earlier attempt (${a.sent.length} bytes)`
+      : `uploaded ${up.path} (${a.sent.length} bytes)`;
+  } catch (err) {
+    if (err instanceof SftpError && (err.kind === 'host_key' || err.kind === 'refused'))
+      a.refused = err.message;
+    a.error = err instanceof SftpError ? err.message : describeError(err);
+  }
+  return a;
+}
+
 async function send(data: { deliveryId: string }, ctx: JobContext): Promise<void> {
   const delivery = await ctx.db<DeliveryRow>('deliveries').where({ id: data.deliveryId }).first();
   if (!delivery) throw new UnrecoverableJobError(`delivery ${data.deliveryId} does not exist`);
   if (delivery.status !== 'pending') return; // already decided: a repeated job does nothing
-  const doc = await ctx
+  const doc: DocToSend = await ctx
     .db('documents')
     .where({ id: delivery.document_id })
     .first('content', 'content_type', 'doc_type', 'protocol');
   const attempt = delivery.attempts + 1;
   const started = Date.now();
-  let status: number | null = null;
-  let body = '';
-  let contentType = '';
-  let error: string | null = null;
-  let refused: string | null = null;
-  let sent: Buffer | null = null;
-  try {
-    sent = await bytesToSend(ctx, delivery, doc);
-    const res = await postOutbound(delivery.url, {
-      headers: { 'Content-Type': doc.content_type },
-      body: sent,
-      timeoutMs: ctx.config.DELIVERY_TIMEOUT_MS,
-      denyPrivate: ctx.config.OUTBOUND_DENY_PRIVATE,
-    });
-    status = res.status;
-    contentType = res.contentType;
-    body = res.body;
-    // Redirects are never followed (the Location could point anywhere): the attempt failed.
-    if (status >= 300 && status < 400)
-      error = `HTTP ${status} redirect to ${res.location ?? '(no Location)'} not followed`;
-  } catch (err) {
-    if (err instanceof OutboundRefusedError) refused = err.message;
-    error =
-      err instanceof Error
-        ? `${err.name}: ${(err.cause as Error | undefined)?.message ?? err.message}`
-        : String(err);
-  }
+  const a =
+    delivery.transport === 'sftp'
+      ? await attemptSftp(ctx, delivery, doc)
+      : await attemptHttp(ctx, delivery, doc);
+  const { status, error } = a;
   await ctx.db('delivery_attempts').insert({
     delivery_id: delivery.id,
     attempt,
     status_code: status,
     error,
     duration_ms: Date.now() - started,
-    sha256: sent ? sha256Hex(sent) : null,
+    sha256: a.sent ? sha256Hex(a.sent) : null,
   });
   await ctx
     .db('deliveries')
     .where({ id: delivery.id })
     .update({ attempts: attempt, last_error: error ?? (status !== null ? `HTTP ${status}` : null) });
-  if (refused) {
-    // No request was made; asking again would be refused the same way.
-    await finish(ctx.db, delivery, doc.doc_type, 'failed', `address refused: ${refused}`);
-    ctx.log.warn({ deliveryId: delivery.id, reason: refused }, 'delivery address refused');
+  if (a.refused) {
+    await finish(ctx.db, delivery, doc.doc_type, 'failed', a.refused);
+    ctx.log.warn({ deliveryId: delivery.id, reason: a.refused }, 'delivery refused before sending');
     return;
   }
-  if (status === null || error) throw new RetryableDeliveryError(error ?? 'no answer');
-  const verdict = interpretAnswer(status, body, contentType);
+  if (error) throw new RetryableDeliveryError(error);
+  if (status === null) {
+    // A transport without an answer to read (SFTP): the upload completed.
+    await finish(ctx.db, delivery, doc.doc_type, 'delivered', null, { status: null, body: a.body });
+    return;
+  }
+  const verdict = interpretAnswer(status, a.body, a.contentType);
   if (verdict.outcome === 'retry') throw new RetryableDeliveryError(verdict.reason ?? 'retry');
-  await finish(ctx.db, delivery, doc.doc_type, verdict.outcome, verdict.reason, { status, body });
+  await finish(ctx.db, delivery, doc.doc_type, verdict.outcome, verdict.reason, { status, body: a.body });
   if (verdict.outcome === 'rejected')
     ctx.log.warn({ deliveryId: delivery.id, reason: verdict.reason }, 'delivery rejected by partner');
 }

@@ -1,8 +1,9 @@
 /**
  * Inbound X12 interchanges (HTTP POST /edi/x12 and `gateway edi ingest`): parse with the codec, check
  * the envelope, take every 850 through the shared order intake, answer with TA1 and/or 997 (004010) /
- * 999 (005010), store what came and what went, and deliver the answer to the partner's
- * `x12.outboundUrl` when set.
+ * 999 (005010), store what came and what went, and deliver the answer by the partner's
+ * `x12.transport` (POST to `x12.outboundUrl` when set, or upload to its SFTP outbound directory).
+ * Files picked up from a partner's SFTP mailbox (src/transports/sftp) come here the same way.
  *
  * Envelope rules, per interchange:
  * - ISA07/ISA08 must name the supplier (SUPPLIER_X12_QUALIFIER / SUPPLIER_X12_ID) and each GS03 its
@@ -51,7 +52,6 @@ import {
   type X12Version,
 } from '../../protocols/x12';
 import { findInboundByExternalId, recordResponse, storeDocument } from '../documents/store';
-import { queueDelivery } from '../delivery/service';
 import { intakeOrder, type IntakeResult } from '../orders/intake';
 import type { AppContext } from '../platform/context';
 import type { Q } from '../platform/db';
@@ -59,7 +59,7 @@ import { AppError, isUniqueViolation, type ErrorDetail } from '../platform/error
 import { findPartnerByIdentityCached, type PartnerRow } from '../partners/repository';
 import { applyFunctionalAck, applyInterchangeAck } from './acknowledgments';
 import { nextControlNumber, nextControlNumbers } from '../platform/sequences';
-import { delimitersOf, sendX12Document, supplierGsId, X12_CONTENT_TYPE } from './outbound';
+import { delimitersOf, queueX12Delivery, sendX12Document, supplierGsId, X12_CONTENT_TYPE } from './outbound';
 
 export { delimitersOf, X12_CONTENT_TYPE } from './outbound';
 
@@ -324,8 +324,7 @@ export async function ingestX12(
           contentType: X12_CONTENT_TYPE,
           content: ack,
         });
-        const url = partner.settings.x12?.outboundUrl;
-        if (url) await queueDelivery(trx, { partnerId: partner.id, documentId: ackId, url });
+        await queueX12Delivery(trx, partner, ackId);
       }
       const problems = [
         ...result.refused.map((r) => `interchange ${r.controlNumber} refused: ${r.reason}`),

@@ -1,7 +1,8 @@
 /**
  * Outbound X12 (855, 856, 810): rendered with the codec in the partner's version and delimiters, with
- * gapless control numbers, stored verbatim and delivered to the partner's `x12.outboundUrl` through the
- * retrying delivery path (the same one cXML documents use).
+ * gapless control numbers, stored verbatim and delivered by the partner's `x12.transport` through the
+ * retrying delivery path (the same one cXML documents use): POSTed to `x12.outboundUrl` (http, the
+ * default) or uploaded to `sftp.outboundDir` (sftp).
  */
 import {
   build810,
@@ -24,10 +25,36 @@ import type { AppContext } from '../platform/context';
 import type { Q } from '../platform/db';
 import { AppError } from '../platform/errors';
 import { findPartner, type PartnerRow } from '../partners/repository';
+import { sftpLocation } from '../transports/sftp/location';
 import { recordOutboundSet } from './acknowledgments';
 import { nextControlNumber } from '../platform/sequences';
 
 export const X12_CONTENT_TYPE = 'application/edi-x12';
+
+/** Where outbound X12 goes for this partner; undefined when nowhere (http without x12.outboundUrl). */
+export function x12DeliveryTarget(
+  partner: Pick<PartnerRow, 'settings'>,
+): { transport: 'http' | 'sftp'; url: string } | undefined {
+  const x12 = partner.settings.x12;
+  const transport = x12?.transport ?? 'http';
+  if (transport === 'sftp') {
+    const sftp = partner.settings.sftp;
+    return sftp ? { transport: 'sftp', url: sftpLocation(sftp) } : undefined;
+  }
+  if (transport === 'http' && x12?.outboundUrl) return { transport: 'http', url: x12.outboundUrl };
+  return undefined;
+}
+
+/** Queues the delivery of a stored outbound X12 document by the partner's transport (none: stored only). */
+export async function queueX12Delivery(
+  trx: Q,
+  partner: Pick<PartnerRow, 'id' | 'settings'>,
+  documentId: string,
+): Promise<string | undefined> {
+  const target = x12DeliveryTarget(partner);
+  if (!target) return undefined;
+  return queueDelivery(trx, { partnerId: partner.id, documentId, ...target });
+}
 
 /** The partner's delimiters (default `*`, `>`, `^`, `~` + newline); no newline suffix after a newline terminator. */
 export function delimitersOf(partner: PartnerRow): WriteDelimiters {
@@ -57,7 +84,7 @@ export type X12OutboundContext = Pick<AppContext, 'config' | 'now'>;
 
 export interface SentX12 {
   documentId: string;
-  /** Undefined when the partner has no `x12.outboundUrl` (the document is stored only). */
+  /** Undefined when the partner's transport has nowhere to send it (the document is stored only). */
   deliveryId?: string;
   content: string;
   controlNumbers: { isa: number; gs: number; st: number };
@@ -123,9 +150,7 @@ export async function sendX12Document(
     setId: doc.kind,
     setControl: String(st).padStart(4, '0'),
   });
-  const deliveryId = x12.outboundUrl
-    ? await queueDelivery(trx, { partnerId: partner.id, documentId, url: x12.outboundUrl })
-    : undefined;
+  const deliveryId = await queueX12Delivery(trx, partner, documentId);
   return { documentId, deliveryId, content, controlNumbers: { isa, gs, st } };
 }
 
@@ -186,7 +211,8 @@ export async function sendShipNotice856(
 
 /**
  * 810 for an invoice or credit memo (BIG07 "CR"), when the partner's `outboundFormats` include x12.
- * Invoices are only issued when they can be delivered, so the partner needs an `x12.outboundUrl`.
+ * Invoices are only issued when they can be delivered, so the partner needs an `x12.outboundUrl`
+ * (or SFTP settings with `x12.transport` "sftp").
  */
 export async function sendInvoice810(
   trx: Q,
@@ -194,7 +220,10 @@ export async function sendInvoice810(
   partner: PartnerRow,
   d: { invoice: Invoice; invoiceId: string; orderId: string },
 ): Promise<SentX12> {
-  if (!partner.settings.x12?.outboundUrl)
-    throw new AppError('conflict', `partner ${partner.id} has no x12.outboundUrl to deliver invoices to`);
+  if (!x12DeliveryTarget(partner))
+    throw new AppError(
+      'conflict',
+      `partner ${partner.id} has no x12.outboundUrl (or SFTP mailbox) to deliver invoices to`,
+    );
   return sendX12Document(trx, ctx, partner, { kind: '810', ...d });
 }

@@ -6,3 +6,4 @@ import '../delivery/service';
 import '../approvals/jobs';
 import '../invoices/service';
 import '../orders/jobs';
+import '../transports/sftp/jobs';

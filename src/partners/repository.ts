@@ -13,6 +13,8 @@ export interface PartnerRow {
   oci_password_hash: string | null;
   /** The supplier's outbound cXML SharedSecret for this partner, encrypted (platform/crypto.ts). */
   cxml_supplier_secret_enc: string | null;
+  /** The partner's SFTP password / private key, encrypted (sftp-credentials.ts). */
+  sftp_credentials_enc: string | null;
   created_at: Date;
   updated_at: Date;
   deleted_at: Date | null;

@@ -5,6 +5,63 @@ const decimal = z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal string such
 const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "USD"');
 const money = z.object({ amount: decimal, currency });
 const httpUrl = z.url({ protocol: /^https?$/ });
+/** A remote directory: absolute or relative to the login directory, no NUL or line breaks. */
+const remoteDir = z
+  .string()
+  .min(1)
+  .max(1000)
+  .regex(/^[^\0\r\n]+$/, 'must be a directory path on the SFTP server');
+
+/** The transports X12 documents travel by to and from a partner. */
+export const X12_TRANSPORTS = ['http', 'as2', 'sftp'] as const;
+
+/**
+ * An SFTP mailbox on the partner's server (src/transports/sftp): inbound files are polled from
+ * `inboundDir`, outbound documents uploaded to `outboundDir`. The server's host key is pinned by its
+ * SHA-256 fingerprint; the password and private key are encrypted with SECRETS_KEY and never answered.
+ */
+export const sftpSettingsSchema = z.object({
+  host: z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(
+      /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.?)+$|^[0-9a-fA-F:.]+$/,
+      'must be a host name or IP address',
+    ),
+  port: z.number().int().min(1).max(65535).default(22),
+  username: z.string().min(1).max(200),
+  /** The server's host key fingerprint as `ssh-keygen -lf` prints it: SHA256:<43 base64 characters>. */
+  hostKeySha256: z
+    .string()
+    .regex(
+      /^(?:SHA256:)?[A-Za-z0-9+/]{43}=?$/,
+      'must be the host key fingerprint as ssh-keygen -lf prints it (SHA256: and 43 base64 characters)',
+    ),
+  /** Omitted on a replace (with privateKey omitted too): the stored credentials are kept. */
+  password: z.string().min(1).max(1000).optional(),
+  /** An OpenSSH or PEM private key (RSA, ECDSA, Ed25519). */
+  privateKey: z
+    .string()
+    .max(20000)
+    .regex(/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/, 'must be an OpenSSH or PEM private key')
+    .optional(),
+  privateKeyPassphrase: z.string().min(1).max(1000).optional(),
+  inboundDir: remoteDir,
+  /** Where a stored file is moved; without it, a stored file is deleted. */
+  archiveDir: remoteDir.optional(),
+  outboundDir: remoteDir,
+  /**
+   * The partner's ready-file convention: `orders.x12` is complete once `orders.x12<suffix>` exists
+   * (the ready file is removed with it). Without it, a file is complete when its size and time are
+   * the same over two polls.
+   */
+  readyFileSuffix: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,32}$/, 'must be 1 to 32 letters, digits, ".", "_" or "-" such as ".ready"')
+    .optional(),
+  pollSeconds: z.number().int().min(1).max(86400).default(60),
+});
 
 /** Tax kinds as cXML names them (TaxDetail@category); the X12 810 writes them as TXI01 ST, VA, GS. */
 export const TAX_CATEGORIES = ['sales', 'usage', 'vat', 'gst'] as const;
@@ -54,6 +111,11 @@ export const partnerInputSchema = z.object({
       gsId: z.string().min(1).max(15),
       version: z.enum(['004010', '005010']).default('004010'),
       outboundUrl: httpUrl.optional(),
+      /**
+       * How outbound X12 (855/856/810 and the 997/999 answers) reaches the partner: "http" POSTs to
+       * outboundUrl (the default when omitted), "as2" sends to the partner's AS2 URL, "sftp" uploads to sftp.outboundDir.
+       */
+      transport: z.enum(X12_TRANSPORTS).optional(),
       ta1: z.boolean().default(false),
       /**
        * A PO1 without unit price (PO104): "reject" refuses the set in the 997/999 (AK3/AK4 at
@@ -133,6 +195,7 @@ export const partnerInputSchema = z.object({
       frameAncestors: z.array(z.string().min(1)).default([]),
     })
     .optional(),
+  sftp: sftpSettingsSchema.optional(),
   /** Formats of the documents sent back to this partner: cXML, X12, or both. */
   outboundFormats: z
     .array(z.enum(['cxml', 'x12']))
@@ -151,8 +214,15 @@ export function statusUpdateStates(setting: boolean | readonly string[] | undefi
   return Array.isArray(setting) ? setting : [];
 }
 
+/** SFTP settings as stored and answered: without the password and key, saying whether there are. */
+export type SftpSettings = Omit<
+  NonNullable<PartnerInput['sftp']>,
+  'password' | 'privateKey' | 'privateKeyPassphrase'
+> & { hasPassword: boolean; hasPrivateKey: boolean };
+
 /** Partner settings as stored and answered: the input less its secrets. */
-export type PartnerSettings = Omit<PartnerInput, 'cxml' | 'oci'> & {
+export type PartnerSettings = Omit<PartnerInput, 'cxml' | 'oci' | 'sftp'> & {
+  sftp?: SftpSettings;
   cxml?: Omit<NonNullable<PartnerInput['cxml']>, 'sharedSecret' | 'supplierSharedSecret'> & {
     hasSharedSecret: boolean;
     hasSupplierSharedSecret?: boolean;
@@ -160,7 +230,11 @@ export type PartnerSettings = Omit<PartnerInput, 'cxml' | 'oci'> & {
   oci?: Omit<NonNullable<PartnerInput['oci']>, 'password'> & { hasPassword: boolean };
 };
 
-export const partnerOutputSchema = partnerInputSchema.omit({ cxml: true, oci: true }).extend({
+export const partnerOutputSchema = partnerInputSchema.omit({ cxml: true, oci: true, sftp: true }).extend({
+  sftp: sftpSettingsSchema
+    .omit({ password: true, privateKey: true, privateKeyPassphrase: true })
+    .extend({ hasPassword: z.boolean(), hasPrivateKey: z.boolean() })
+    .optional(),
   cxml: z
     .object({
       credentials: z.array(z.object({ domain: z.string(), identity: z.string() })),

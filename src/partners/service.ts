@@ -3,6 +3,8 @@ import { isUuid, type Db, type Q } from '../platform/db';
 import { AppError, isUniqueViolation, notFound } from '../platform/errors';
 import { encryptSecret } from '../platform/crypto';
 import { hashSecret, randomToken, sha256Hex } from '../platform/secrets';
+import { syncSftpSchedule } from '../transports/sftp/schedule';
+import { checkPrivateKey, encryptSftpCredentials, type SftpCredentials } from './sftp-credentials';
 import { supplierSecretAad } from './supplier-secret';
 import { findPartner, partnersChanged, type PartnerRow } from './repository';
 import type { PartnerInput, PartnerSettings } from './schema';
@@ -11,13 +13,19 @@ export type ApiKeyRole = 'erp' | 'finance';
 
 function settingsOf(
   input: PartnerInput,
-  row: PartnerRow | undefined,
-  secrets: { cxml: boolean; oci: boolean },
+  secrets: { cxml: boolean; oci: boolean; sftp: { hasPassword: boolean; hasPrivateKey: boolean } },
 ): PartnerSettings {
-  const { cxml, oci, ...rest } = input;
-  void row;
+  const { cxml, oci, sftp, ...rest } = input;
   return {
     ...rest,
+    ...(sftp
+      ? {
+          sftp: {
+            ...omit(omit(omit(sftp, 'password'), 'privateKey'), 'privateKeyPassphrase'),
+            ...secrets.sftp,
+          },
+        }
+      : {}),
     ...(cxml
       ? {
           cxml: {
@@ -37,9 +45,45 @@ function omit<T extends object, K extends keyof T>(obj: T, key: K): Omit<T, K> {
 }
 
 /**
+ * The SFTP credentials of the input, encrypted, when it has any; undefined keeps the stored ones.
+ * A private key that cannot be read is refused here rather than at the first poll.
+ */
+function sftpCredentialsOf(
+  input: PartnerInput,
+  secretsKey: string | undefined,
+): { enc: string; hasPassword: boolean; hasPrivateKey: boolean } | undefined {
+  const s = input.sftp;
+  if (!s || (s.password === undefined && s.privateKey === undefined)) return undefined;
+  if (!secretsKey) {
+    throw new AppError(
+      'validation_failed',
+      'sftp.password and sftp.privateKey need SECRETS_KEY (32 random bytes, e.g. openssl rand -base64 32) in every server and worker',
+      {
+        details: [
+          { path: s.password ? 'sftp.password' : 'sftp.privateKey', message: 'SECRETS_KEY is not set' },
+        ],
+      },
+    );
+  }
+  if (s.privateKey !== undefined) checkPrivateKey(s.privateKey, s.privateKeyPassphrase);
+  const creds: SftpCredentials = {
+    ...(s.password !== undefined ? { password: s.password } : {}),
+    ...(s.privateKey !== undefined ? { privateKey: s.privateKey } : {}),
+    ...(s.privateKeyPassphrase !== undefined ? { privateKeyPassphrase: s.privateKeyPassphrase } : {}),
+  };
+  return {
+    enc: encryptSftpCredentials(secretsKey, input.id, creds),
+    hasPassword: s.password !== undefined,
+    hasPrivateKey: s.privateKey !== undefined,
+  };
+}
+
+/**
  * Creates or replaces a partner. Secrets the partner sends us are stored as scrypt hashes; the
- * supplier's outbound SharedSecret, which we must send, is encrypted with SECRETS_KEY (`secretsKey`).
- * A replace that omits a secret keeps the stored one.
+ * supplier's outbound SharedSecret and the SFTP login, which we must send, are encrypted with
+ * SECRETS_KEY (`secretsKey`). A replace that omits a secret keeps the stored one (the SFTP password
+ * and key together: giving either replaces both). A partner with `sftp` gets its inbound directory
+ * polled every sftp.pollSeconds (a job schedule written in the same transaction).
  */
 export async function upsertPartner(
   db: Db,
@@ -57,6 +101,12 @@ export async function upsertPartner(
   const supplierEnc = supplierSecret
     ? encryptSecret(opts.secretsKey, supplierSecret, supplierSecretAad(input.id))
     : supplierSecret;
+  const sftpNew = sftpCredentialsOf(input, opts.secretsKey);
+  if (input.x12?.transport === 'sftp' && !input.sftp) {
+    throw new AppError('validation_failed', 'x12.transport "sftp" needs the partner\'s sftp settings', {
+      details: [{ path: 'x12.transport', message: 'no sftp settings' }],
+    });
+  }
   const cxmlHashNew = input.cxml?.sharedSecret ? await hashSecret(input.cxml.sharedSecret) : undefined;
   const ociHashNew = input.oci?.password ? await hashSecret(input.oci.password) : undefined;
   try {
@@ -74,13 +124,36 @@ export async function upsertPartner(
           details: [{ path: 'oci.password', message: 'required' }],
         });
       }
+      const sftp = input.sftp
+        ? (sftpNew ??
+          (existing?.sftp_credentials_enc && existing.settings.sftp
+            ? {
+                enc: existing.sftp_credentials_enc,
+                hasPassword: existing.settings.sftp.hasPassword,
+                hasPrivateKey: existing.settings.sftp.hasPrivateKey,
+              }
+            : null))
+        : null;
+      if (input.sftp && !sftp) {
+        throw new AppError(
+          'validation_failed',
+          'sftp.password or sftp.privateKey is required for a new SFTP partner',
+          { details: [{ path: 'sftp.password', message: 'required (or sftp.privateKey)' }] },
+        );
+      }
       const row = {
         id: input.id,
         name: input.name,
         currency: input.currency,
         price_list: input.priceList ?? null,
         catalog_visibility: input.catalogVisibility,
-        settings: JSON.stringify(settingsOf(input, existing, { cxml: !!cxmlHash, oci: !!ociHash })),
+        settings: JSON.stringify(
+          settingsOf(input, {
+            cxml: !!cxmlHash,
+            oci: !!ociHash,
+            sftp: { hasPassword: !!sftp?.hasPassword, hasPrivateKey: !!sftp?.hasPrivateKey },
+          }),
+        ),
         cxml_secret_hash: cxmlHash,
         oci_password_hash: ociHash,
         cxml_supplier_secret_enc: !input.cxml
@@ -88,6 +161,7 @@ export async function upsertPartner(
           : supplierEnc === undefined
             ? (existing?.cxml_supplier_secret_enc ?? null)
             : supplierEnc,
+        sftp_credentials_enc: sftp?.enc ?? null,
         updated_at: trx.fn.now(),
         deleted_at: null,
       };
@@ -108,6 +182,7 @@ export async function upsertPartner(
       if (identities.length) {
         await trx('partner_identities').insert(identities.map((i) => ({ ...i, partner_id: input.id })));
       }
+      await syncSftpSchedule(trx, input.id, input.sftp);
       const partner = (await trx<PartnerRow>('partners').where({ id: input.id }).first())!;
       return { partner, created: !existing };
     });
@@ -138,6 +213,7 @@ async function deletePartnerRows(db: Db, id: string): Promise<void> {
       .update({ deleted_at: trx.fn.now() });
     if (n === 0) throw notFound('partner');
     await trx('partner_identities').where({ partner_id: id }).delete();
+    await syncSftpSchedule(trx, id, undefined);
     await trx('api_keys')
       .where({ partner_id: id })
       .whereNull('revoked_at')

@@ -35,30 +35,40 @@ export function supplierCredential(
   };
 }
 
+/** The encrypted columns of a partner row, with what each holds (for the start-up check). */
+const ENCRYPTED_COLUMNS = {
+  cxml_supplier_secret_enc: 'cxml.supplierSharedSecret',
+  sftp_credentials_enc: 'sftp credentials',
+} as const;
+
 /**
  * At start: when partners have encrypted secrets, SECRETS_KEY must be set and be the key they were
  * written with; otherwise the start stops naming the partners (rather than failing deliveries later).
  */
 export async function checkSecretsKey(q: Q, config: Pick<Config, 'SECRETS_KEY'>): Promise<void> {
-  const rows: { id: string; cxml_supplier_secret_enc: string }[] = await q('partners')
-    .whereNotNull('cxml_supplier_secret_enc')
-    .whereNull('deleted_at')
-    .select('id', 'cxml_supplier_secret_enc');
-  if (rows.length === 0) return;
   const key = config.SECRETS_KEY ? secretsKeyBytes(config.SECRETS_KEY) : null;
-  const names = (list: typeof rows) =>
-    list
-      .slice(0, 10)
-      .map((r) => r.id)
-      .join(', ') + (list.length > 10 ? ` and ${list.length - 10} more` : '');
-  if (!key)
-    throw new ConfigError([
-      `SECRETS_KEY: required: partners ${names(rows)} have an encrypted cxml.supplierSharedSecret`,
-    ]);
-  const mine = keyId(key);
-  const other = rows.filter((r) => keyIdOf(r.cxml_supplier_secret_enc) !== mine);
-  if (other.length)
-    throw new ConfigError([
-      `SECRETS_KEY: not the key that encrypted the cxml.supplierSharedSecret of partners ${names(other)} (key id ${keyIdOf(other[0]!.cxml_supplier_secret_enc)}, this one is ${mine})`,
-    ]);
+  const mine = key ? keyId(key) : null;
+  const problems: string[] = [];
+  for (const [column, what] of Object.entries(ENCRYPTED_COLUMNS)) {
+    const rows: { id: string; enc: string }[] = await q('partners')
+      .whereNotNull(column)
+      .whereNull('deleted_at')
+      .select('id', `${column} as enc`);
+    if (rows.length === 0) continue;
+    const names = (list: typeof rows) =>
+      list
+        .slice(0, 10)
+        .map((r) => r.id)
+        .join(', ') + (list.length > 10 ? ` and ${list.length - 10} more` : '');
+    if (!mine) {
+      problems.push(`SECRETS_KEY: required: partners ${names(rows)} have an encrypted ${what}`);
+      continue;
+    }
+    const other = rows.filter((r) => keyIdOf(r.enc) !== mine);
+    if (other.length)
+      problems.push(
+        `SECRETS_KEY: not the key that encrypted the ${what} of partners ${names(other)} (key id ${keyIdOf(other[0]!.enc)}, this one is ${mine})`,
+      );
+  }
+  if (problems.length) throw new ConfigError(problems);
 }

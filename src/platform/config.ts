@@ -66,6 +66,13 @@ export const configSchema = z.object({
   DELIVERY_RETRY_BASE_MS: int(30000, 1),
   DELIVERY_MAX_ATTEMPTS: int(13, 1),
   DELIVERY_TIMEOUT_MS: int(30000, 1),
+  /** Connecting to a partner's SFTP server, and each SFTP request, must finish within this. */
+  SFTP_TIMEOUT_MS: int(30000, 1),
+  /**
+   * How long a worker holds a file it took from a partner's SFTP mailbox (and a mailbox it polls):
+   * a worker that dies leaves it to the next poll after this long.
+   */
+  SFTP_LEASE_SECONDS: int(600, 1),
   /** Outbound calls (deliveries, webhooks) also refuse loopback and private addresses. */
   OUTBOUND_DENY_PRIVATE: bool.default(false),
   APPROVAL_MAX_AGE_HOURS: z.coerce

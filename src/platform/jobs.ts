@@ -11,6 +11,8 @@ export interface JobContext {
   /** 1 for the first run. */
   attempt: number;
   maxAttempts: number;
+  /** The queue running the job (a handler that creates work wakes its relay with nudge()). */
+  queue: JobQueue;
 }
 
 export interface JobDefinition<T = unknown> {

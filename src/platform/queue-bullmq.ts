@@ -14,6 +14,7 @@ import {
 } from './jobs';
 import { listFailedOutbox, outboxIdOf, outboxJobId, type OutboxRow } from './outbox';
 import { Poller } from './poller';
+import { queueDueSchedules } from './schedules';
 
 const QUEUE_NAME = 'gateway';
 const RELAY_ADD_TIMEOUT_MS = 3000;
@@ -33,7 +34,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 /**
- * BullMQ on Redis. The relay moves committed outbox rows into BullMQ (jobId = outbox id, so a relay
+ * BullMQ on Redis. The relay queues due repeatable jobs (schedules.ts) and moves committed outbox rows into BullMQ (jobId = outbox id, so a relay
  * that crashes after adding and before marking re-adds nothing); several relays share the work through
  * SELECT ... FOR UPDATE SKIP LOCKED. Workers run the same job definitions as the in-process adapter.
  *
@@ -165,6 +166,7 @@ export class BullmqQueue implements JobQueue {
   async relayTick(): Promise<boolean> {
     const batch = this.opts.relayBatch ?? 200;
     return this.db.transaction(async (trx) => {
+      await queueDueSchedules(trx);
       const rows: (OutboxRow & { delay_ms: number })[] = await trx('outbox')
         .select(
           'id',
@@ -360,6 +362,7 @@ export class BullmqQueue implements JobQueue {
       jobId,
       attempt: job.attemptsMade + 1,
       maxAttempts: job.opts.attempts ?? 1,
+      queue: this,
     };
     try {
       await def.handler(job.data, ctx);
@@ -398,6 +401,7 @@ export class BullmqQueue implements JobQueue {
         jobId,
         attempt: job.attemptsMade,
         maxAttempts: job.opts.attempts ?? 1,
+        queue: this,
       });
     } catch (e) {
       this.log.error({ err: (e as Error).message, jobId }, 'onFailed hook failed');

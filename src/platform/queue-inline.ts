@@ -12,12 +12,14 @@ import {
 } from './jobs';
 import { listFailedOutbox, outboxIdOf, outboxJobId, type OutboxRow } from './outbox';
 import { Poller } from './poller';
+import { queueDueSchedules } from './schedules';
 
 /** A claimed job that has not finished in this long is taken as crashed and runs again. */
 const LEASE_MS = 5 * 60 * 1000;
 
 /**
- * In-process jobs for the embedded mode: the outbox table is the queue. A row is claimed with a lease,
+ * In-process jobs for the embedded mode: the outbox table is the queue (due repeatable jobs of
+ * schedules.ts are queued into it on each tick). A row is claimed with a lease,
  * run through the same job definition as under BullMQ, and marked completed or failed; a crash leaves
  * it to be claimed again when the lease runs out.
  */
@@ -51,6 +53,7 @@ export class InlineQueue implements JobQueue {
     const free = this.concurrency - this.active.size;
     if (free <= 0) return false;
     const rows: OutboxRow[] = await this.db.transaction(async (trx) => {
+      await queueDueSchedules(trx);
       const claimed = await trx('outbox')
         .select('id', 'job_name', 'payload', 'available_at', 'attempts')
         .whereNull('completed_at')
@@ -101,6 +104,7 @@ export class InlineQueue implements JobQueue {
       jobId,
       attempt,
       maxAttempts,
+      queue: this,
     };
     try {
       await def.handler(row.payload, ctx);

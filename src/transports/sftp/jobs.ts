@@ -1,0 +1,25 @@
+import { defineJob } from '../../platform/jobs';
+import { pollMailbox } from './inbound';
+import { SFTP_POLL_JOB } from './schedule';
+
+/**
+ * One poll of one partner's SFTP inbound directory, run every sftp.pollSeconds from the partner's job
+ * schedule (schedule.ts). A failed poll is recorded on the mailbox and not retried: the next
+ * scheduled poll is the retry.
+ */
+defineJob<{ partnerId: string }>({
+  name: SFTP_POLL_JOB,
+  attempts: 1,
+  backoffMs: 1000,
+  handler: async (data, ctx) => {
+    const r = await pollMailbox(
+      { config: ctx.config, db: ctx.db, log: ctx.log, queue: ctx.queue, now: () => new Date() },
+      data.partnerId,
+    );
+    if (r.stored.length || r.errors.length)
+      ctx.log.info(
+        { partnerId: data.partnerId, stored: r.stored, duplicates: r.duplicates, errors: r.errors },
+        'SFTP poll',
+      );
+  },
+});
