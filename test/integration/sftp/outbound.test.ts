@@ -10,6 +10,7 @@ import { parseX12 } from '../../../protocols/x12';
 import { queueDelivery, resendDelivery } from '../../../src/delivery/service';
 import { storeDocument } from '../../../src/documents/store';
 import { sftpCredentials } from '../../../src/partners/sftp-credentials';
+import { checkSecretsKey } from '../../../src/partners/supplier-secret';
 import { sftpLocation } from '../../../src/transports/sftp/location';
 import { outboundFileName } from '../../../src/transports/sftp/outbound';
 import { ADMIN_TOKEN, auth, SECRETS_KEY, waitFor } from '../../helpers/env';
@@ -71,6 +72,11 @@ describe('the partner contract', () => {
     expect(again.body.sftp).toMatchObject({ pollSeconds: 5, hasPrivateKey: true });
     const kept = await gw.env.db('partners').where({ id: 'contract' }).first();
     expect(sftpCredentials({ SECRETS_KEY }, kept)).toEqual({ privateKey: sshd.privateKey });
+
+    // A start with another SECRETS_KEY stops, naming the partner and what it would not decrypt.
+    await expect(
+      checkSecretsKey(gw.env.db, { SECRETS_KEY: Buffer.alloc(32, 9).toString('base64') }),
+    ).rejects.toThrow(/not the key that encrypted the sftp credentials of partners contract/);
 
     // Its inbound directory is polled on the partner's period from now on.
     const schedule = await gw.env.db('job_schedules').where({ key: 'sftp.poll:contract' }).first();
