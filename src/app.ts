@@ -15,7 +15,13 @@ import { openApiDocument } from './platform/api';
 import { pageAssets } from './platform/pages';
 import { sftpRoutes } from './transports/sftp/routes';
 import type { AppContext } from './platform/context';
-import { jsonErrorHandler, notFoundHandler, requestContext, securityHeaders } from './platform/http';
+import {
+  deferredJsonBody,
+  jsonErrorHandler,
+  notFoundHandler,
+  requestContext,
+  securityHeaders,
+} from './platform/http';
 
 /** The express app, without listen(): tests drive it with supertest, server.ts binds it to a port. */
 export function createApp(ctx: AppContext): Express {
@@ -47,9 +53,10 @@ export function createApp(ctx: AppContext): Express {
   // Protocol endpoints parse their own bodies and answer errors in their own dialect.
   // (cXML: /cxml, OCI: /oci, X12: /edi/x12, shopping pages: /punchout)
 
+  // JSON bodies are read by each route after its authentication (apiRoute), never before.
   app.use(
     '/api',
-    express.json({ limit: ctx.config.MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }),
+    deferredJsonBody({ limit: ctx.config.MAX_BODY_BYTES, maxDepth: ctx.config.JSON_MAX_DEPTH }),
   );
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(

@@ -18,6 +18,7 @@ export const CXML_STATUS_TEXT: Readonly<Record<number, string>> = {
   409: 'Conflict',
   412: 'Precondition Failed',
   417: 'Expectation Failed',
+  429: 'Too Many Requests',
   450: 'Not Implemented',
   475: 'Signature Required',
   476: 'Signature Verification Failed',

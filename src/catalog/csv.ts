@@ -73,13 +73,29 @@ export function parseCsv(text: string): CsvRecord[] {
   return out;
 }
 
-/** Records as objects keyed by the header row (header names trimmed and lower-cased). */
-export function csvObjects(text: string): {
+/** Most header columns by default (CSV_MAX_COLUMNS): every row is read into one value per column. */
+export const DEFAULT_MAX_COLUMNS = 200;
+
+/**
+ * Records as objects keyed by the header row (header names trimmed and lower-cased). A header of
+ * more than `maxColumns` columns is refused: rows x columns was quadratic in the size (a 64 KB
+ * header over 64 KB of one-letter rows took 25 s).
+ */
+export function csvObjects(
+  text: string,
+  maxColumns = DEFAULT_MAX_COLUMNS,
+): {
   header: string[];
   rows: { line: number; values: Record<string, string> }[];
 } {
   const records = parseCsv(text);
   if (records.length === 0) return { header: [], rows: [] };
+  if (records[0].fields.length > maxColumns) {
+    throw new CsvSyntaxError(
+      records[0].line,
+      `the header has ${records[0].fields.length} columns, more than ${maxColumns} (setting CSV_MAX_COLUMNS)`,
+    );
+  }
   const header = records[0].fields.map((h) => h.trim().toLowerCase());
   const rows = records.slice(1).map((r) => {
     const values: Record<string, string> = {};

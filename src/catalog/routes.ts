@@ -13,11 +13,11 @@ import { importCatalog, importPriceLists, type SourceRow } from './service';
 import { itemView, searchItems, visibilityList } from './repository';
 
 /** A CSV body (text/csv) or a JSON array, as rows with their line (CSV) or item number (JSON). */
-export function sourceRows(req: Request): { rows: SourceRow[]; where: 'line' | 'item' } {
+export function sourceRows(req: Request, maxColumns?: number): { rows: SourceRow[]; where: 'line' | 'item' } {
   if (req.is('text/csv') || req.is('text/plain')) {
     if (typeof req.body !== 'string') throw new AppError('bad_request', 'empty CSV body');
     try {
-      const { header, rows } = csvObjects(req.body);
+      const { header, rows } = csvObjects(req.body, maxColumns);
       if (header.length === 0) throw new AppError('validation_failed', 'the CSV has no header row');
       return { rows: rows.map((r) => ({ line: r.line, values: r.values })), where: 'line' };
     } catch (err) {
@@ -62,7 +62,7 @@ export function catalogRoutes(ctx: AppContext): Router {
       use: admin,
     },
     async (req, res) => {
-      const { rows, where } = sourceRows(req);
+      const { rows, where } = sourceRows(req, ctx.config.CSV_MAX_COLUMNS);
       res.json(await importCatalog(ctx.db, rows, { where }));
     },
   );
@@ -81,7 +81,7 @@ export function catalogRoutes(ctx: AppContext): Router {
       use: admin,
     },
     async (req, res) => {
-      const { rows, where } = sourceRows(req);
+      const { rows, where } = sourceRows(req, ctx.config.CSV_MAX_COLUMNS);
       res.json(await importPriceLists(ctx.db, rows, where));
     },
   );

@@ -15,7 +15,8 @@ import {
 } from '../../protocols/cxml';
 import { storeDocument } from '../documents/store';
 import type { AppContext } from '../platform/context';
-import { verifySecret } from '../platform/secrets';
+import { SecretCheckBusyError, verifiedBefore, verifySecret } from '../platform/secrets';
+import { authThrottle } from '../platform/throttle';
 import { findPartnerByIdentityCached, type PartnerRow } from '../partners/repository';
 
 /** What a handler of one cXML request type gets: the authenticated partner and the parsed document. */
@@ -162,6 +163,74 @@ export async function authenticate(ctx: AppContext, doc: ParsedCxml): Promise<Pa
   return partner;
 }
 
+const uniq = (keys: string[]): string[] => [...new Set(keys)];
+
+/** The throttle keys of the credentials a document names (From and Sender), each once. */
+function credentialKeys(doc: ParsedCxml): string[] {
+  const h = doc.header;
+  if (!h) return [];
+  return uniq(
+    [...h.from, ...h.sender].map(
+      (c) => `cxml\u0000${c.domain.toLowerCase()}\u0000${c.identity.toLowerCase()}`,
+    ),
+  );
+}
+
+/**
+ * Authentication with the failure throttle: a credential over AUTH_FAILURES_PER_CREDENTIAL is let
+ * through only with a SharedSecret verified before (recognised without hashing), so a flood of
+ * guesses at one buyer's identity neither costs scrypt work nor locks that buyer out; failures are
+ * counted per address and per credential.
+ */
+async function throttledAuthenticate(ctx: AppContext, doc: ParsedCxml, address: string): Promise<PartnerRow> {
+  const throttle = authThrottle(ctx.config);
+  const keys = credentialKeys(doc);
+  const wait = Math.max(0, ...keys.map((k) => throttle.credential.blockedFor(k)));
+  if (wait > 0) {
+    const secret = doc.header?.sender.find((c) => c.sharedSecret !== undefined)?.sharedSecret;
+    let known = false;
+    for (const c of doc.header?.from ?? []) {
+      const p = await findPartnerByIdentityCached(
+        ctx.db,
+        ctx.config.PARTNER_CACHE_MS,
+        'cxml',
+        c.domain,
+        c.identity,
+      );
+      if (p && secret !== undefined && verifiedBefore(secret, p.cxml_secret_hash)) known = true;
+    }
+    if (!known) throw tooManyFailures(wait, 'AUTH_FAILURES_PER_CREDENTIAL');
+  }
+  try {
+    return await authenticate(ctx, doc);
+  } catch (err) {
+    if (err instanceof SecretCheckBusyError) {
+      throw new CxmlError(503, 'Too many authentications are waiting; try again shortly');
+    }
+    if (isCxmlError(err) && err.status === 401) {
+      throttle.address.fail(address);
+      for (const k of keys) throttle.credential.fail(k);
+    }
+    throw err;
+  }
+}
+
+class TooManyFailures extends CxmlError {
+  constructor(
+    readonly retryAfter: number,
+    setting: string,
+  ) {
+    super(
+      429,
+      `Too many failed authentications (the limit is set by ${setting}); try again in ${retryAfter} s`,
+    );
+  }
+}
+
+function tooManyFailures(retryAfter: number, setting: string): TooManyFailures {
+  return new TooManyFailures(retryAfter, setting);
+}
+
 /** POST /cxml: the one endpoint for inbound cXML; dispatches by request type. */
 export function cxmlRoutes(ctx: AppContext): Router {
   const r = Router();
@@ -170,6 +239,13 @@ export function cxmlRoutes(ctx: AppContext): Router {
   r.post(
     '/cxml',
     (req, res, next) => {
+      // An address over its failure limit is answered before its body is read.
+      const wait = authThrottle(ctx.config).address.blockedFor(req.ip ?? '');
+      if (wait > 0) {
+        res.setHeader('Retry-After', String(wait));
+        sendCxml(res, cxmlStatus(ctx, 429, tooManyFailures(wait, 'AUTH_FAILURES_PER_ADDRESS').message));
+        return;
+      }
       raw(req, res, (err?: unknown) => {
         if (err) {
           const e = err as { type?: string };
@@ -200,7 +276,7 @@ export function cxmlRoutes(ctx: AppContext): Router {
           }));
         }
         doc = parseCxml(xml, { maxBytes: ctx.config.MAX_BODY_BYTES, limits });
-        partner = await authenticate(ctx, doc);
+        partner = await throttledAuthenticate(ctx, doc, req.ip ?? '');
         const handler = handlers.get(doc.requestType);
         if (!handler) {
           throw new CxmlError(
@@ -223,6 +299,7 @@ export function cxmlRoutes(ctx: AppContext): Router {
           return;
         }
         const answer = cxmlStatus(ctx, err.status, err.detail);
+        if (err instanceof TooManyFailures) res.setHeader('Retry-After', String(err.retryAfter));
         // Kept for the audit trail; a refused document changes nothing else.
         await storeDocument(
           ctx.db,

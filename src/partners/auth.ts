@@ -2,6 +2,7 @@ import type { RequestHandler, Request } from 'express';
 import type { AppContext } from '../platform/context';
 import { AppError } from '../platform/errors';
 import { safeEqual, sha256Hex } from '../platform/secrets';
+import { authThrottle } from '../platform/throttle';
 import { findApiKeyCached } from './repository';
 
 export type Principal =
@@ -20,17 +21,36 @@ type Allowed = 'admin' | 'erp' | 'finance';
  * its SHA-256, cached for PARTNER_CACHE_MS like partners). `allowed` names who may pass.
  */
 export function requireAuth(ctx: AppContext, ...allowed: Allowed[]): RequestHandler {
-  return async (req, _res, next) => {
+  return async (req, res, next) => {
+    const throttle = authThrottle(ctx.config);
+    const address = req.ip ?? '';
+    const tooMany = (wait: number, setting: string): AppError => {
+      res.setHeader('Retry-After', String(wait));
+      return new AppError(
+        'too_many_requests',
+        `too many failed authentications (the limit is set by ${setting}); try again in ${wait} s`,
+      );
+    };
+    const addressWait = throttle.address.blockedFor(address);
+    if (addressWait > 0) throw tooMany(addressWait, 'AUTH_FAILURES_PER_ADDRESS');
     const header = req.get('authorization') ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m) throw new AppError('unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
     const token = m[1];
+    const tokenHash = sha256Hex(token);
+    const credential = `bearer\u0000${tokenHash}`;
     const adminToken = ctx.config.ADMIN_TOKEN;
     if (adminToken && safeEqual(token, adminToken)) {
       req.principal = { kind: 'admin' };
     } else {
-      const key = await findApiKeyCached(ctx.db, ctx.config.PARTNER_CACHE_MS, sha256Hex(token));
-      if (!key) throw new AppError('unauthorized', 'invalid token');
+      const credentialWait = throttle.credential.blockedFor(credential);
+      if (credentialWait > 0) throw tooMany(credentialWait, 'AUTH_FAILURES_PER_CREDENTIAL');
+      const key = await findApiKeyCached(ctx.db, ctx.config.PARTNER_CACHE_MS, tokenHash);
+      if (!key) {
+        throttle.address.fail(address);
+        throttle.credential.fail(credential);
+        throw new AppError('unauthorized', 'invalid token');
+      }
       req.principal = { kind: 'partner', partnerId: key.partner_id, role: key.role, keyId: key.id };
       touchApiKey(ctx, key.id);
     }

@@ -37,6 +37,8 @@ export function apiRoute<B extends z.ZodType, Qy extends z.ZodType>(
   if (!registered.some((r) => r.method === spec.method && r.path === spec.path))
     registered.push(spec as RouteSpec);
   const run: RequestHandler = async (req, res) => {
+    // Runs after `use` (authentication included): only now is a JSON body read and parsed.
+    if (req.readJsonBody) await req.readJsonBody();
     const isJson = req.is('application/json') || spec.bodyContentTypes === undefined;
     const body =
       spec.body && isJson && !spec.bodyValidatedByHandler ? spec.body.parse(req.body ?? {}) : req.body;

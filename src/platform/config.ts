@@ -45,6 +45,15 @@ export const configSchema = z.object({
   XML_MAX_DEPTH: int(100, 2),
   /** Bytes of an unauthenticated refused body kept beside its sha256 and size. */
   REFUSAL_PREFIX_BYTES: int(1024, 0),
+  JSON_MAX_DEPTH: int(32, 1),
+  CSV_MAX_COLUMNS: int(200, 1),
+  /** Failed authentications per client address and per credential within the window before 429. */
+  AUTH_FAILURES_PER_ADDRESS: int(50, 1),
+  AUTH_FAILURES_PER_CREDENTIAL: int(10, 1),
+  AUTH_FAILURE_WINDOW_SECONDS: int(60, 1),
+  /** Secret hashes (scrypt) computed at once, and how many may wait for one before 503. */
+  SECRET_VERIFY_CONCURRENCY: int(2, 1),
+  SECRET_VERIFY_QUEUE: int(64, 0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Seed the demo partner and catalog into an empty database; default on in embedded mode only. */
   DEMO: bool.optional(),

@@ -4,6 +4,7 @@ import type { JobQueue } from './jobs';
 import { createLogger, type Logger } from './log';
 import { BullmqQueue } from './queue-bullmq';
 import { InlineQueue } from './queue-inline';
+import { configureSecretHashing } from './secrets';
 
 /** Everything a use case, route or job may need, built once per process. */
 export interface AppContext {
@@ -20,6 +21,10 @@ export async function createContext(
   opts: { log?: Logger; db?: Db; migrate?: boolean } = {},
 ): Promise<AppContext> {
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
+  configureSecretHashing({
+    concurrency: config.SECRET_VERIFY_CONCURRENCY,
+    queue: config.SECRET_VERIFY_QUEUE,
+  });
   const db = opts.db ?? createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   if (opts.migrate !== false) await migrateLatest(db);
   const queue: JobQueue = config.REDIS_URL

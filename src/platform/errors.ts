@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   unprocessable: 422,
+  too_many_requests: 429,
   not_implemented: 406,
   unavailable: 503,
   internal: 500,

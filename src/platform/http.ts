@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
+import express, {
   type ErrorRequestHandler,
   type NextFunction,
   type Request,
@@ -14,7 +14,74 @@ declare module 'express-serve-static-core' {
   interface Request {
     id: string;
     log: Logger;
+    /** Reads and parses a JSON body (once); set by deferredJsonBody, called after authentication. */
+    readJsonBody?: () => Promise<void>;
   }
+}
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
+/**
+ * The nesting depth of a JSON text, in one pass over its bytes (strings skipped, escapes honoured);
+ * stops as soon as `max` is passed. Structural characters are ASCII, so bytes of UTF-8 are enough.
+ */
+export function jsonDepthOver(bytes: Uint8Array, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i] as number;
+    if (inString) {
+      if (c === 0x5c /* \\ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+      continue;
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/**
+ * JSON bodies under /api, read only when the route asks (after its authentication middleware):
+ * an unauthenticated request is refused without its body being read or parsed. Depth is checked
+ * in one pass before JSON.parse (JSON_MAX_DEPTH), so validation never recurses without bound.
+ */
+export function deferredJsonBody(opts: { limit: number; maxDepth: number }): RequestHandler {
+  const raw = express.raw({ type: JSON_TYPES, limit: opts.limit });
+  return (req, res, next) => {
+    let done: Promise<void> | undefined;
+    req.readJsonBody = () =>
+      (done ??= new Promise<void>((resolve, reject) => {
+        raw(req, res, (err?: unknown) => {
+          if (err) return reject(err);
+          const body: unknown = req.body;
+          if (!Buffer.isBuffer(body)) return resolve();
+          if (body.length === 0) {
+            req.body = {};
+            return resolve();
+          }
+          if (jsonDepthOver(body, opts.maxDepth)) {
+            return reject(
+              new AppError(
+                'bad_request',
+                `JSON nested deeper than ${opts.maxDepth} levels (the limit is ${opts.maxDepth}, setting JSON_MAX_DEPTH)`,
+              ),
+            );
+          }
+          try {
+            req.body = JSON.parse(body.toString('utf8')) as unknown;
+          } catch (e) {
+            return reject(
+              new AppError('bad_request', `malformed JSON: ${(e as Error).message.slice(0, 200)}`),
+            );
+          }
+          resolve();
+        });
+      }));
+    next();
+  };
 }
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;

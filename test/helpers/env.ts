@@ -40,6 +40,9 @@ export function testConfig(overrides: Record<string, string | undefined> = {}): 
     OUTBOX_POLL_MS: '50',
     // Tests change partner rows with plain SQL and expect the next request to see it.
     PARTNER_CACHE_MS: '0',
+    // Test files send many refused credentials from 127.0.0.1; the throttle is tested on its own.
+    AUTH_FAILURES_PER_ADDRESS: '100000',
+    AUTH_FAILURES_PER_CREDENTIAL: '100000',
     DELIVERY_RETRY_BASE_MS: '50',
     DELIVERY_MAX_ATTEMPTS: '3',
     SUPPLIER_CXML_DOMAIN: 'NetworkID',
