@@ -3,7 +3,18 @@
  * console to come) is built from these. See README "Pages" for the API.
  */
 export { pageAssets } from './assets';
-export { CSRF_CHECK, CSRF_EXEMPT, csrfToken, csrfValid, formField, requireCsrf } from './csrf';
+export {
+  checkCsrfLater,
+  cookieValue,
+  CSRF_CHECK,
+  CSRF_EXEMPT,
+  csrfToken,
+  csrfValid,
+  formField,
+  requireCsrf,
+  SIGN_IN_COOKIE,
+  signInKey,
+} from './csrf';
 export { flashUrl, takeFlash, withFlash, FLASH_TTL_MS, type Flash, type FlashKind } from './flash';
 export {
   CredentialForm,

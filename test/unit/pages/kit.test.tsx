@@ -7,6 +7,10 @@ import tseslint from 'typescript-eslint';
 import { loadConfig } from '../../../src/platform/config';
 import { AppError } from '../../../src/platform/errors';
 import {
+  checkCsrfLater,
+  cookieValue,
+  SIGN_IN_COOKIE,
+  signInKey,
   CSRF_CHECK,
   csrfToken,
   csrfValid,
@@ -181,6 +185,58 @@ describe('CSRF tokens', () => {
     expect(run('other', { csrf: t })).toBe(false);
     expect(run(undefined, { csrf: t })).toBe(false);
     expect(refused).toHaveLength(5);
+  });
+});
+
+describe('sign-in forms (no session yet)', () => {
+  const reqWith = (cookie: string | undefined, body?: unknown) =>
+    ({ get: (h: string) => (h.toLowerCase() === 'cookie' ? cookie : undefined), body }) as unknown as Request;
+  const resCollecting = () => {
+    const set: string[] = [];
+    return {
+      set,
+      res: { append: (k: string, v: string) => k === 'Set-Cookie' && set.push(v) } as unknown as Response,
+    };
+  };
+
+  it('key the form by a nonce cookie, set once (HttpOnly, SameSite=Strict, Secure over https)', () => {
+    const first = resCollecting();
+    const nonce = signInKey(reqWith(undefined), first.res, { secure: true });
+    expect(nonce).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(first.set).toEqual([
+      `${SIGN_IN_COOKIE}=${nonce}; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600; Secure`,
+    ]);
+    const again = resCollecting();
+    expect(signInKey(reqWith(`a=1; ${SIGN_IN_COOKIE}=${nonce}`), again.res, { secure: false })).toBe(nonce);
+    expect(again.set).toEqual([]);
+    // A malformed cookie is replaced, never trusted.
+    const bad = resCollecting();
+    expect(signInKey(reqWith(`${SIGN_IN_COOKIE}=short`), bad.res, { secure: false })).not.toBe('short');
+    expect(bad.set).toHaveLength(1);
+  });
+
+  it('check the token without answering, so the handler can refuse wrong credentials (401) before a missing token (403)', () => {
+    const mw = checkCsrfLater(config);
+    expect((mw as unknown as Record<symbol, unknown>)[CSRF_CHECK]).toBe(true);
+    const nonce = 'n'.repeat(32);
+    const run = (cookie: string | undefined, body: unknown) => {
+      const req = reqWith(cookie, body);
+      let called = false;
+      mw(req, {} as Response, () => (called = true));
+      expect(called).toBe(true);
+      return req.csrfOk;
+    };
+    const cookie = `${SIGN_IN_COOKIE}=${nonce}`;
+    expect(run(cookie, { csrf: csrfToken(config, nonce) })).toBe(true);
+    expect(run(cookie, {})).toBe(false);
+    expect(run(cookie, { csrf: csrfToken(config, 'm'.repeat(32)) })).toBe(false);
+    expect(run(undefined, { csrf: csrfToken(config, nonce) })).toBe(false);
+  });
+
+  it('read cookies without throwing on bad percent-encoding', () => {
+    expect(cookieValue(reqWith('a=%E0%A4%A; b=x%20y'), 'a')).toBeUndefined();
+    expect(cookieValue(reqWith('a=%E0%A4%A; b=x%20y'), 'b')).toBe('x y');
+    expect(cookieValue(reqWith(undefined), 'b')).toBeUndefined();
   });
 });
 
