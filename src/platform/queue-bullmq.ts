@@ -1,4 +1,5 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Knex } from 'knex';
 import IORedis, { type Redis } from 'ioredis';
 import type { Config } from './config';
 import type { Db } from './db';
@@ -45,6 +46,18 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
  * is added again under the same job id; one Redis finished is written back. Handlers are idempotent,
  * so a job whose effect was done before its completion was recorded does nothing the second time.
  */
+/** The outbox columns a job is built from, with the delay until the row is due (relay and reconciler). */
+function outboxJobColumns(trx: Knex.Transaction) {
+  return [
+    'id',
+    'job_name',
+    'payload',
+    'available_at',
+    'attempts',
+    trx.raw('greatest(0, floor(extract(epoch from (available_at - now())) * 1000))::int as delay_ms'),
+  ];
+}
+
 export class BullmqQueue implements JobQueue {
   readonly kind = 'bullmq' as const;
   private readonly producerConn: Redis;
@@ -168,14 +181,7 @@ export class BullmqQueue implements JobQueue {
     return this.db.transaction(async (trx) => {
       await queueDueSchedules(trx);
       const rows: (OutboxRow & { delay_ms: number })[] = await trx('outbox')
-        .select(
-          'id',
-          'job_name',
-          'payload',
-          'available_at',
-          'attempts',
-          trx.raw('greatest(0, floor(extract(epoch from (available_at - now())) * 1000))::int as delay_ms'),
-        )
+        .select(outboxJobColumns(trx))
         .whereNull('dispatched_at')
         .orderBy('id')
         .limit(batch)
@@ -225,14 +231,7 @@ export class BullmqQueue implements JobQueue {
       const lock = await trx.raw('select pg_try_advisory_xact_lock(?) as locked', [RECONCILE_LOCK]);
       if (!(lock.rows[0] as { locked: boolean }).locked) return false;
       const rows: (OutboxRow & { delay_ms: number })[] = await trx('outbox')
-        .select(
-          'id',
-          'job_name',
-          'payload',
-          'available_at',
-          'attempts',
-          trx.raw('greatest(0, floor(extract(epoch from (available_at - now())) * 1000))::int as delay_ms'),
-        )
+        .select(outboxJobColumns(trx))
         .whereNotNull('dispatched_at')
         .whereNull('completed_at')
         .whereNull('failed_at')
