@@ -107,6 +107,17 @@ export async function upsertPartner(
       details: [{ path: 'x12.transport', message: 'no sftp settings' }],
     });
   }
+  if (input.x12?.transport === 'as2') {
+    // Issue 18: AS2 outbound is not wired yet; refusing here keeps outbound X12 from being stored
+    // and silently never delivered (x12DeliveryTarget has no AS2 target).
+    throw new AppError(
+      'validation_failed',
+      'x12.transport "as2" is not supported yet (use "http" or "sftp")',
+      {
+        details: [{ path: 'x12.transport', message: 'AS2 is not available yet' }],
+      },
+    );
+  }
   const cxmlHashNew = input.cxml?.sharedSecret ? await hashSecret(input.cxml.sharedSecret) : undefined;
   const ociHashNew = input.oci?.password ? await hashSecret(input.oci.password) : undefined;
   try {
