@@ -17,6 +17,7 @@ import * as outboxReconcile from './20261202130000_outbox_reconcile';
 import * as sftp from './20261202140000_sftp';
 import * as oneNumberTable from './20261202170000_one_number_table';
 import * as pageFlashes from './20261202180000_page_flashes';
+import * as deliverySlots from './20261203050000_delivery_slots';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -43,6 +44,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261202140000_sftp', sftp],
   ['20261202170000_one_number_table', oneNumberTable],
   ['20261202180000_page_flashes', pageFlashes],
+  ['20261203050000_delivery_slots', deliverySlots],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -5,12 +5,13 @@ import { findPartner } from '../partners/repository';
 import { supplierSharedSecret } from '../partners/supplier-secret';
 import { sha256Hex } from '../platform/secrets';
 import type { Db, Q } from '../platform/db';
-import { defineJob, UnrecoverableJobError, type JobContext } from '../platform/jobs';
+import { DeferJobError, defineJob, UnrecoverableJobError, type JobContext } from '../platform/jobs';
 import { enqueueInTx } from '../platform/outbox';
 import { updateDocumentStatus } from '../documents/store';
 import { OutboundRefusedError, postOutbound } from '../platform/outbound';
 import { SftpError } from '../transports/sftp/client';
 import { uploadDocument } from '../transports/sftp/outbound';
+import { deferDelay, partnerConcurrency, releaseSlot, takeSlot } from './slots';
 
 /**
  * Outbound documents: a stored document is delivered over a transport (HTTP POST, or an upload to
@@ -210,12 +211,25 @@ async function send(data: { deliveryId: string }, ctx: JobContext): Promise<void
     .db('documents')
     .where({ id: delivery.document_id })
     .first('content', 'content_type', 'doc_type', 'protocol');
+  const partner = await findPartner(ctx.db, delivery.partner_id);
+  const slot = await takeSlot(ctx.db, ctx.config, {
+    partnerId: delivery.partner_id,
+    deliveryId: delivery.id,
+    limit: partnerConcurrency(ctx.config, partner),
+  });
+  if (slot === null)
+    throw new DeferJobError(await deferDelay(ctx.db, delivery.id), 'partner delivery slots taken');
   const attempt = delivery.attempts + 1;
   const started = Date.now();
-  const a =
-    delivery.transport === 'sftp'
-      ? await attemptSftp(ctx, delivery, doc)
-      : await attemptHttp(ctx, delivery, doc);
+  let a: Attempt;
+  try {
+    a =
+      delivery.transport === 'sftp'
+        ? await attemptSftp(ctx, delivery, doc)
+        : await attemptHttp(ctx, delivery, doc);
+  } finally {
+    await releaseSlot(ctx.db, slot);
+  }
   const { status, error } = a;
   await ctx.db('delivery_attempts').insert({
     delivery_id: delivery.id,

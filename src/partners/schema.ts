@@ -113,7 +113,8 @@ export const partnerInputSchema = z.object({
       outboundUrl: httpUrl.optional(),
       /**
        * How outbound X12 (855/856/810 and the 997/999 answers) reaches the partner: "http" POSTs to
-       * outboundUrl (the default when omitted), "as2" sends to the partner's AS2 URL, "sftp" uploads to sftp.outboundDir.
+       * outboundUrl (the default when omitted), "sftp" uploads to sftp.outboundDir; "as2" is reserved
+       * and refused by the partner service until the AS2 transport is wired (issue 18).
        */
       transport: z.enum(X12_TRANSPORTS).optional(),
       ta1: z.boolean().default(false),
@@ -196,6 +197,12 @@ export const partnerInputSchema = z.object({
     })
     .optional(),
   sftp: sftpSettingsSchema.optional(),
+  delivery: z
+    .object({
+      /** Deliveries to this partner in flight at once (default DELIVERY_PARTNER_CONCURRENCY). */
+      concurrency: z.number().int().min(1).max(64).optional(),
+    })
+    .optional(),
   /** Formats of the documents sent back to this partner: cXML, X12, or both. */
   outboundFormats: z
     .array(z.enum(['cxml', 'x12']))

@@ -75,6 +75,13 @@ export const configSchema = z.object({
   DELIVERY_RETRY_BASE_MS: int(30000, 1),
   DELIVERY_MAX_ATTEMPTS: int(13, 1),
   DELIVERY_TIMEOUT_MS: int(30000, 1),
+  /**
+   * Deliveries to one partner in flight at once, across every worker process: a partner whose
+   * endpoint hangs or fails holds at most this many job slots, the others keep going.
+   */
+  DELIVERY_PARTNER_CONCURRENCY: int(4, 1),
+  /** Jobs one worker process runs at once (BullMQ worker, or the in-process runner). */
+  JOB_CONCURRENCY: int(16, 1),
   /** Connecting to a partner's SFTP server, and each SFTP request, must finish within this. */
   SFTP_TIMEOUT_MS: int(30000, 1),
   /**

@@ -28,8 +28,8 @@ export async function createContext(
   const db = opts.db ?? createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   if (opts.migrate !== false) await migrateLatest(db);
   const queue: JobQueue = config.REDIS_URL
-    ? new BullmqQueue(db, config, log)
-    : new InlineQueue(db, config, log);
+    ? new BullmqQueue(db, config, log, { concurrency: config.JOB_CONCURRENCY })
+    : new InlineQueue(db, config, log, config.JOB_CONCURRENCY);
   return { config, db, log, queue, now: () => new Date() };
 }
 

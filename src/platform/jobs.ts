@@ -34,6 +34,20 @@ export class UnrecoverableJobError extends Error {
   }
 }
 
+/**
+ * Thrown by a handler that cannot run now for a reason outside the job (a partner's delivery slots
+ * are all taken): the job runs again after `delayMs` and the run does not count as an attempt.
+ */
+export class DeferJobError extends Error {
+  constructor(
+    readonly delayMs: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DeferJobError';
+  }
+}
+
 const registry = new Map<string, JobDefinition<never>>();
 
 /** Job definitions live in their feature folders and register here; both adapters run the same ones. */

@@ -1,10 +1,11 @@
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Knex } from 'knex';
 import IORedis, { type Redis } from 'ioredis';
 import type { Config } from './config';
 import type { Db } from './db';
 import type { Logger } from './log';
 import {
+  DeferJobError,
   getJob,
   resolveAttempts,
   resolveBackoff,
@@ -71,6 +72,7 @@ export class BullmqQueue implements JobQueue {
   private readonly doneIds = new Set<number>();
   /** Outbox ids of the jobs this process's worker is running. */
   private readonly runningIds = new Set<number>();
+  private readonly failing = new Set<Promise<void>>();
   private markTimer: NodeJS.Timeout | null = null;
   private marking: Promise<void> = Promise.resolve();
   private closing = false;
@@ -161,13 +163,17 @@ export class BullmqQueue implements JobQueue {
       this.workerConn.on('error', (err) =>
         this.log.debug({ err: err.message }, 'redis worker connection error'),
       );
-      this.worker = new Worker(QUEUE_NAME, (job) => this.process(job), {
+      this.worker = new Worker(QUEUE_NAME, (job, token) => this.process(job, token), {
         connection: this.workerConn,
         prefix: this.config.QUEUE_PREFIX,
         concurrency: this.opts.concurrency ?? 16,
       });
       this.worker.on('error', (err) => this.log.warn({ err: err.message }, 'worker error'));
-      this.worker.on('failed', (job, err) => void this.onFailed(job, err));
+      this.worker.on('failed', (job, err) => {
+        // Tracked so that close() lets a dead letter be recorded before the database goes away.
+        const p = this.onFailed(job, err).finally(() => this.failing.delete(p));
+        this.failing.add(p);
+      });
     }
   }
 
@@ -340,20 +346,25 @@ export class BullmqQueue implements JobQueue {
     }
   }
 
-  private async process(job: Job): Promise<void> {
+  private async process(job: Job, token: string | undefined): Promise<void> {
     const def = getJob(job.name);
     if (!def) throw new UnrecoverableError(`no job named ${job.name}`);
     const jobId = job.id ?? '';
     const outboxId = outboxIdOf(jobId);
     if (outboxId !== null) this.runningIds.add(outboxId);
     try {
-      await this.run(def, job, jobId);
+      await this.run(def, job, jobId, token);
     } finally {
       if (outboxId !== null) this.runningIds.delete(outboxId);
     }
   }
 
-  private async run(def: JobDefinition<unknown>, job: Job, jobId: string): Promise<void> {
+  private async run(
+    def: JobDefinition<unknown>,
+    job: Job,
+    jobId: string,
+    token: string | undefined,
+  ): Promise<void> {
     const ctx = {
       db: this.db,
       config: this.config,
@@ -367,6 +378,11 @@ export class BullmqQueue implements JobQueue {
       await def.handler(job.data, ctx);
     } catch (err) {
       if (err instanceof UnrecoverableJobError) throw new UnrecoverableError(err.message);
+      if (err instanceof DeferJobError && token) {
+        // Back to the delayed set without counting an attempt (BullMQ's skipAttempt).
+        await job.moveToDelayed(Date.now() + err.delayMs, token);
+        throw new DelayedError(err.message);
+      }
       throw err;
     }
     this.markDone(jobId);
@@ -450,6 +466,7 @@ export class BullmqQueue implements JobQueue {
     await this.relay?.stop();
     await this.reconciler?.stop();
     await this.worker?.close();
+    await Promise.all([...this.failing]);
     if (this.markTimer) clearTimeout(this.markTimer);
     this.markTimer = null;
     await (this.marking = this.marking.then(() => this.flushDone()));

@@ -3,6 +3,7 @@ import type { Db } from './db';
 import type { Logger } from './log';
 import {
   backoffDelay,
+  DeferJobError,
   getJob,
   resolveAttempts,
   resolveBackoff,
@@ -112,6 +113,16 @@ export class InlineQueue implements JobQueue {
         .where({ id: row.id })
         .update({ completed_at: this.db.fn.now(), last_error: null });
     } catch (e) {
+      if (e instanceof DeferJobError) {
+        // Not an attempt: the claim counted one, give it back.
+        await this.db('outbox')
+          .where({ id: row.id })
+          .update({
+            attempts: this.db.raw('greatest(attempts - 1, 0)'),
+            available_at: this.db.raw(`now() + (? * interval '1 millisecond')`, [e.delayMs]),
+          });
+        return;
+      }
       const err = e instanceof Error ? e : new Error(String(e));
       const final = err instanceof UnrecoverableJobError || attempt >= maxAttempts;
       ctx.log.warn({ err: err.message, attempt, final }, 'job failed');
