@@ -114,7 +114,30 @@ export const securityHeaders: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/** Maps anything thrown to an AppError: body-parser and zod errors included. */
+/**
+ * Postgres "data exception" SQLSTATEs that a value from a request can cause (a path segment, a
+ * query value, a form field): the input is bad, not the server, so 400. The message names the kind
+ * of value and never quotes the statement or the value.
+ */
+const PG_BAD_INPUT: Readonly<Record<string, string>> = {
+  '22P02':
+    'a value is not of the expected type (e.g. an id that is not a UUID, a number that is not a number)',
+  '22007': 'a date or time value is malformed',
+  '22008': 'a date or time value is out of range',
+  '22003': 'a number is out of range',
+  '22021': 'a value holds a NUL byte or bytes that are not UTF-8',
+  '22P05': 'a value holds a character that cannot be stored (e.g. a NUL byte)',
+  '22001': 'a value is longer than allowed',
+};
+
+/** The 400 for a Postgres data exception caused by a request's value, else undefined. */
+export function pgBadInput(err: unknown): AppError | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !Object.hasOwn(PG_BAD_INPUT, code)) return undefined;
+  return new AppError('bad_request', `malformed request: ${PG_BAD_INPUT[code]}`, { cause: err });
+}
+
+/** Maps anything thrown to an AppError: body-parser, zod and Postgres bad-input errors included. */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof z.ZodError) {
@@ -122,6 +145,8 @@ export function toAppError(err: unknown): AppError {
       details: err.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })),
     });
   }
+  const pg = pgBadInput(err);
+  if (pg) return pg;
   const e = err as { type?: string; status?: number; message?: string; limit?: number };
   if (e?.type === 'entity.too.large')
     return new AppError('payload_too_large', `body larger than ${e.limit} bytes`);

@@ -3,7 +3,7 @@
  * browser token that the shopping pages carry in their path, and the cart.
  */
 import { randomUUID } from 'node:crypto';
-import type { Q } from '../platform/db';
+import { isUuid, type Q } from '../platform/db';
 import type { AppContext } from '../platform/context';
 import { randomToken, sha256Hex } from '../platform/secrets';
 import { findItems, searchItems, visibilityList, type CatalogItemRow } from '../catalog/repository';
@@ -253,12 +253,15 @@ export async function setLineQuantity(
   lineId: string,
   quantity: string,
 ): Promise<boolean> {
+  // A line id that is not a UUID names no line (and must not reach the uuid column as an error).
+  if (!isUuid(lineId)) return false;
   const n = await q('punchout_cart_lines').where({ id: lineId, session_id: session.id }).update({ quantity });
   await reprice(q, ctx, partner, session.id);
   return n > 0;
 }
 
 export async function removeLine(q: Q, session: SessionRow, lineId: string): Promise<boolean> {
+  if (!isUuid(lineId)) return false;
   return (await q('punchout_cart_lines').where({ id: lineId, session_id: session.id }).delete()) > 0;
 }
 
@@ -279,7 +282,7 @@ export async function restoreCart(
   for (const it of items) {
     let sku = it.supplierPartId;
     const aux = it.supplierAuxiliaryId;
-    if (aux && /^[0-9a-f-]{36}$/i.test(aux)) {
+    if (aux && isUuid(aux)) {
       const prev = await q<CartLineRow>('punchout_cart_lines')
         .where({ id: aux, partner_id: partner.id })
         .first('sku');
