@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import { approvalRoutes } from './approvals/routes';
 import { catalogRoutes } from './catalog/routes';
-import { cxmlRoutes } from './cxml/endpoint';
+import { cxmlRoutes, cxmlStatus, sendCxml } from './cxml/endpoint';
 import { documentRoutes } from './documents/routes';
 import { ediRoutes } from './edi/routes';
 import { invoiceRoutes } from './invoices/routes';
@@ -11,17 +11,24 @@ import { partnerRoutes } from './partners/routes';
 import { punchoutRoutes } from './punchout';
 import { createMetrics } from './metrics/metrics';
 import { metricsRoutes } from './metrics/routes';
+import { admission } from './platform/admission';
 import { openApiDocument } from './platform/api';
+import { AppError } from './platform/errors';
 import { pageAssets } from './platform/pages';
+import { probeRoutes } from './platform/probes';
 import { sftpRoutes } from './transports/sftp/routes';
 import type { AppContext } from './platform/context';
 import {
   deferredJsonBody,
+  errorBody,
   jsonErrorHandler,
   notFoundHandler,
   requestContext,
   securityHeaders,
 } from './platform/http';
+
+/** Probes answer while the gateway sheds load; so does the metrics scrape. */
+const EXEMPT = new Set(['/health', '/ready', '/metrics']);
 
 /** The express app, without listen(): tests drive it with supertest, server.ts binds it to a port. */
 export function createApp(ctx: AppContext): Express {
@@ -30,25 +37,25 @@ export function createApp(ctx: AppContext): Express {
   app.set('trust proxy', 'loopback');
   app.use(requestContext(ctx.log));
   app.use(securityHeaders);
-  const metrics = createMetrics(ctx);
+  const overload = admission({
+    maxActive: ctx.config.HTTP_MAX_ACTIVE,
+    maxWaiting: ctx.config.HTTP_MAX_WAITING,
+    maxWaitMs: ctx.config.HTTP_MAX_WAIT_MS,
+    retryAfterSeconds: ctx.config.HTTP_RETRY_AFTER_SECONDS,
+    exempt: (path) => EXEMPT.has(path) || path.startsWith('/assets/'),
+    refuse: (req, res, message) => {
+      if (req.path === '/cxml') sendCxml(res, cxmlStatus(ctx, 503, message));
+      else if (req.path.startsWith('/api/'))
+        res.status(503).json(errorBody(new AppError('unavailable', message), req.id ?? ''));
+      else res.status(503).type('text/plain').send(`${message}\n`);
+    },
+  });
+  const metrics = createMetrics(ctx, overload);
   app.use(metrics.httpMiddleware);
+  app.use(overload.middleware);
 
   app.use(pageAssets());
-  app.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/ready', async (_req, res) => {
-    const [db, queue] = await Promise.all([
-      ctx.db.raw('select 1').then(
-        () => true,
-        () => false,
-      ),
-      ctx.queue.ping(),
-    ]);
-    res
-      .status(db && queue ? 200 : 503)
-      .json({ status: db && queue ? 'ready' : 'not ready', database: db, queue });
-  });
+  app.use(probeRoutes(ctx));
 
   // Protocol endpoints parse their own bodies and answer errors in their own dialect.
   // (cXML: /cxml, OCI: /oci, X12: /edi/x12, shopping pages: /punchout)

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import path from 'node:path';
+import express from 'express';
 import { createApp } from './app';
 import { seedDemo, warnOfDemoCredentials, DEMO_KEYS } from './demo';
 import { loadConfig, type Config } from './platform/config';
+import { AppError } from './platform/errors';
+import { probeRoutes } from './platform/probes';
 import { ensureSecretsKey } from './platform/crypto';
 import { checkSecretsKey } from './partners/supplier-secret';
 import { closeContext, createContext, type AppContext } from './platform/context';
@@ -28,6 +31,28 @@ export function ensureAdminToken(config: Config): Config {
     console.log(`Admin token (generated once, kept in ${file}): ${token}`);
   }
   return { ...config, ADMIN_TOKEN: token };
+}
+
+/** Binds a port, or stops with what to do when it is taken. */
+async function listen(server: Server, port: number, config: Config): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      // A deep accept queue: under overload, connections wait there for their turn (a 503 at
+      // worst) instead of having their SYNs dropped and retried seconds later.
+      server.listen({ port, host: config.HOST, backlog: config.HTTP_BACKLOG }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new AppError(
+        'conflict',
+        `Port ${port} on ${config.HOST} is in use by another process: stop it, or set ${port === config.PORT ? 'PORT' : 'HEALTH_PORT'} to a free port`,
+      );
+    throw err;
+  }
 }
 
 export interface Running {
@@ -55,11 +80,36 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   if (config.DATABASE_URL) await warnOfDemoCredentials(ctx);
   await ctx.queue.start({ workers: config.WORKERS, relay: true });
   const app = createApp(ctx);
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
-  });
+  const server = createServer(app);
+  // Idle keep-alive connections outlive a load balancer's (60 s on the common ones), so the
+  // gateway never closes a connection a client is about to reuse; headers must arrive sooner.
+  server.keepAliveTimeout = config.HTTP_KEEPALIVE_TIMEOUT_MS;
+  server.headersTimeout = config.HTTP_KEEPALIVE_TIMEOUT_MS + 5000;
+  // Node accepts one connection per turn of its event loop, so under full load a storm of new
+  // connections on PORT waits its turn in the accept queue for seconds; probes on a listener of
+  // their own are accepted on the next turn.
+  let health: Server | undefined;
+  try {
+    await listen(server, config.PORT, config);
+    if (config.HEALTH_PORT !== undefined) {
+      const probes = express();
+      probes.disable('x-powered-by');
+      probes.use(probeRoutes(ctx));
+      health = createServer(probes);
+      await listen(health, config.HEALTH_PORT, config);
+    }
+  } catch (err) {
+    if (server.listening) server.close();
+    await closeContext(ctx);
+    throw err;
+  }
   ctx.log.info(
-    { port: config.PORT, embedded: !config.DATABASE_URL, queue: ctx.queue.kind },
+    {
+      port: config.PORT,
+      healthPort: config.HEALTH_PORT,
+      embedded: !config.DATABASE_URL,
+      queue: ctx.queue.kind,
+    },
     'gateway listening',
   );
   console.log(
@@ -68,7 +118,9 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(
+        [server, health].map((s) => s && new Promise<void>((resolve) => s.close(() => resolve()))),
+      );
       await closeContext(ctx);
     })());
   return { ctx, server, stop };

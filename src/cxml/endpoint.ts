@@ -103,7 +103,7 @@ export function cxmlStatus(ctx: AppContext, code: number, text?: string): CxmlAn
   };
 }
 
-function sendCxml(res: Response, answer: CxmlAnswer): void {
+export function sendCxml(res: Response, answer: CxmlAnswer): void {
   res.status(answer.status).type('text/xml; charset=utf-8').send(answer.body);
 }
 

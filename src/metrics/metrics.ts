@@ -7,6 +7,7 @@
 import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { x12AckMetrics } from '../edi/acknowledgments';
+import type { Admission } from '../platform/admission';
 import type { AppContext } from '../platform/context';
 
 export interface GatewayMetrics {
@@ -21,7 +22,7 @@ function routeOf(req: Parameters<RequestHandler>[0]): string {
   return typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : 'unmatched';
 }
 
-export function createMetrics(ctx: AppContext): GatewayMetrics {
+export function createMetrics(ctx: AppContext, admission?: Admission): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'gateway_' });
 
@@ -50,6 +51,29 @@ export function createMetrics(ctx: AppContext): GatewayMetrics {
         this.set({ partner: m.partnerId, state: m.state }, m.count);
     },
   });
+
+  if (admission) {
+    new Gauge({
+      name: 'gateway_http_admission',
+      help: 'Requests running (active) and waiting for a turn (waiting) in the overload queue',
+      labelNames: ['state'] as const,
+      registers: [registry],
+      collect() {
+        const s = admission.stats();
+        this.set({ state: 'active' }, s.active);
+        this.set({ state: 'waiting' }, s.waiting);
+      },
+    });
+    new Counter({
+      name: 'gateway_http_shed_total',
+      help: 'Requests answered 503 because the gateway was at capacity',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(admission.stats().shed);
+      },
+    });
+  }
 
   const httpMiddleware: RequestHandler = (req, res, next) => {
     const started = process.hrtime.bigint();

@@ -51,6 +51,20 @@ export const configSchema = z.object({
   AUTH_FAILURES_PER_ADDRESS: int(50, 1),
   AUTH_FAILURES_PER_CREDENTIAL: int(10, 1),
   AUTH_FAILURE_WINDOW_SECONDS: int(60, 1),
+  /**
+   * Graceful overload (src/platform/admission.ts): requests run at once, requests that may wait for
+   * a turn, and how long; past that a 503 with Retry-After (cXML Status 503 on /cxml).
+   */
+  HTTP_MAX_ACTIVE: int(32, 1),
+  HTTP_MAX_WAITING: int(256, 0),
+  HTTP_MAX_WAIT_MS: int(5000, 1),
+  HTTP_RETRY_AFTER_SECONDS: int(5, 1),
+  /** A listener of its own for /health and /ready (see server.ts); unset: they answer on PORT only. */
+  HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Connections the kernel may hold for accept (capped by net.core.somaxconn). */
+  HTTP_BACKLOG: int(4096, 1),
+  /** Idle keep-alive connections are closed after this; longer than a load balancer's idle timeout. */
+  HTTP_KEEPALIVE_TIMEOUT_MS: int(65000, 1000),
   /** Secret hashes (scrypt) computed at once, and how many may wait for one before 503. */
   SECRET_VERIFY_CONCURRENCY: int(2, 1),
   SECRET_VERIFY_QUEUE: int(64, 0),

@@ -14,6 +14,12 @@ export interface AppContext {
   queue: JobQueue;
   /** The clock; tests may replace it. */
   now: () => Date;
+  /**
+   * One connection of its own for /ready, so the probe never queues behind requests for the
+   * shared pool while the gateway is at capacity (absent in embedded mode: PGlite is one
+   * connection anyway).
+   */
+  probeDb?: Db;
 }
 
 export async function createContext(
@@ -30,12 +36,16 @@ export async function createContext(
   const queue: JobQueue = config.REDIS_URL
     ? new BullmqQueue(db, config, log, { concurrency: config.JOB_CONCURRENCY })
     : new InlineQueue(db, config, log, config.JOB_CONCURRENCY);
-  return { config, db, log, queue, now: () => new Date() };
+  const probeDb = config.DATABASE_URL
+    ? createDb({ databaseUrl: config.DATABASE_URL, poolMax: 1 })
+    : undefined;
+  return { config, db, log, queue, now: () => new Date(), probeDb };
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {
   await ctx.queue.close();
   await ctx.db.destroy();
+  await ctx.probeDb?.destroy();
 }
 
 export { isEmbedded };

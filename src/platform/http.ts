@@ -147,6 +147,9 @@ export function toAppError(err: unknown): AppError {
   }
   const pg = pgBadInput(err);
   if (pg) return pg;
+  // No pooled connection in time: the database is at capacity, the request did nothing.
+  if ((err as { name?: string })?.name === 'KnexTimeoutError')
+    return new AppError('unavailable', 'the database is at capacity: nothing was stored, send again shortly');
   const e = err as { type?: string; status?: number; message?: string; limit?: number };
   if (e?.type === 'entity.too.large')
     return new AppError('payload_too_large', `body larger than ${e.limit} bytes`);

@@ -5,6 +5,7 @@
  * can tell before the database (cart line ids, SupplierPartAuxiliaryID), it does.
  */
 import type { Express } from 'express';
+import knexFactory from 'knex';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { pgBadInput, toAppError } from '../../src/platform/http';
@@ -122,5 +123,26 @@ describe('Postgres data exceptions caused by request values are 400', () => {
     const other = await t.db.raw('select * from no_such_table').catch((e: unknown) => e);
     expect(pgBadInput(other)).toBeUndefined();
     expect(toAppError(other).httpStatus).toBe(500);
+  });
+
+  it('no pooled connection in time is 503 unavailable, retryable, not a 500', async () => {
+    const tight = knexFactory({
+      client: 'pg',
+      connection: t.ctx.config.DATABASE_URL,
+      pool: { min: 0, max: 1 },
+      acquireConnectionTimeout: 200,
+    });
+    try {
+      await tight.transaction(async (trx) => {
+        await trx.raw('select 1');
+        const err = await tight.raw('select 1').catch((e: unknown) => e);
+        const mapped = toAppError(err);
+        expect(mapped.httpStatus).toBe(503);
+        expect(mapped.code).toBe('unavailable');
+        expect(mapped.retryable).toBe(true);
+      });
+    } finally {
+      await tight.destroy();
+    }
   });
 });
