@@ -18,6 +18,7 @@ import * as sftp from './20261202140000_sftp';
 import * as oneNumberTable from './20261202170000_one_number_table';
 import * as pageFlashes from './20261202180000_page_flashes';
 import * as deliverySlots from './20261203050000_delivery_slots';
+import * as pageSessions from './20261203120000_page_sessions';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -45,6 +46,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261202170000_one_number_table', oneNumberTable],
   ['20261202180000_page_flashes', pageFlashes],
   ['20261203050000_delivery_slots', deliverySlots],
+  ['20261203120000_page_sessions', pageSessions],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

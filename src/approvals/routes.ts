@@ -2,10 +2,11 @@
  * Deciding approvals: the JSON API (admin token, or an approver's signed link token as bearer) and
  * the server-rendered approvals pages.
  *
- * Pages authenticate with a login form that takes the admin token once and sets an HttpOnly,
- * SameSite=Strict session cookie (an HMAC-signed expiry, never the token itself). Not `?token=`: a
- * token in the URL ends up in browser history, proxy logs and Referer headers. Every form POST carries
- * a CSRF token derived from the session (and the cookie is SameSite=Strict as a second guard).
+ * Pages authenticate with a sign-in form that takes the admin token once and starts a page session
+ * (src/platform/pages/sessions.ts): the HttpOnly, SameSite=Strict cookie carries a random session
+ * id, never the token. Not `?token=`: a token in the URL ends up in browser history, proxy logs and
+ * Referer headers. Every form POST carries a CSRF token derived from the session id; sign-out ends
+ * the session on the server.
  */
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
@@ -24,7 +25,19 @@ import {
   type ApprovalView,
   type Decision,
 } from './service';
-import { csrfFor, signSession, verifyLink, verifySession, type LinkClaims } from './tokens';
+import {
+  checkCsrfLater,
+  clearSessionCookie,
+  csrfToken,
+  endPageSession,
+  loadPageSession,
+  requireCsrf,
+  setSessionCookie,
+  signInKey,
+  signInNonce,
+  startPageSession,
+} from '../platform/pages';
+import { verifyLink, type LinkClaims } from './tokens';
 
 const STATUSES = [
   'waiting',
@@ -35,7 +48,6 @@ const STATUSES = [
   'superseded',
   'cancelled',
 ] as const;
-const COOKIE = 'gw_approvals';
 
 const approvalSchema = z.object({
   id: z.string(),
@@ -118,14 +130,6 @@ const adminOnly =
   };
 
 const uuid = z.uuid();
-
-function cookieOf(req: Request, name: string): string | undefined {
-  for (const part of (req.get('cookie') ?? '').split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
-  }
-  return undefined;
-}
 
 function page(res: Response, status: number, title: string, body: string): void {
   res
@@ -219,25 +223,45 @@ export function approvalRoutes(ctx: AppContext): Router {
 
   // ---- pages ----
   const form = express.urlencoded({ extended: false, limit: '16kb' });
-  const session = (req: Request) => {
-    const s = cookieOf(req, COOKIE);
-    return s && verifySession(ctx.config, s, ctx.now()) ? s : undefined;
-  };
-  const loginForm = (msg = '') =>
-    `${msg ? `<p role="alert">${h(msg)}</p>` : ''}<form method="post" action="/approvals/login"><label>Admin token <input type="password" name="token" autocomplete="off" required></label> <button type="submit">Sign in</button></form>`;
+  router.use('/approvals', loadPageSession(ctx, 'approvals'));
+  const session = (req: Request) => req.pageSession?.id;
+  const loginForm = (nonce: string | undefined, msg = '') =>
+    `${msg ? `<p role="alert">${h(msg)}</p>` : ''}` +
+    (nonce
+      ? `<form method="post" action="/approvals/login"><input type="hidden" name="csrf" value="${h(csrfToken(ctx.config, nonce))}"><label>Admin token <input type="password" name="token" autocomplete="off" required></label> <button type="submit">Sign in</button></form>`
+      : '<p><a href="/approvals">Sign in</a></p>');
 
-  router.post('/approvals/login', form, (req, res) => {
+  router.post('/approvals/login', form, checkCsrfLater(ctx.config), async (req, res) => {
     const token = typeof req.body?.token === 'string' ? req.body.token : '';
     const admin = ctx.config.ADMIN_TOKEN;
     if (!admin || !safeEqual(token, admin))
-      return page(res, 401, 'Approvals: sign in', loginForm('Wrong token.'));
-    const secure = ctx.config.publicBaseUrl.startsWith('https:') ? '; Secure' : '';
-    res.setHeader(
-      'Set-Cookie',
-      `${COOKIE}=${encodeURIComponent(signSession(ctx.config, ctx.now()))}; Path=/approvals; HttpOnly; SameSite=Strict; Max-Age=28800${secure}`,
-    );
+      return page(res, 401, 'Approvals: sign in', loginForm(signInNonce(req), 'Wrong token.'));
+    if (!req.csrfOk)
+      return page(
+        res,
+        403,
+        'Approvals: sign in',
+        loginForm(signInNonce(req), 'This form expired. Please sign in again.'),
+      );
+    setSessionCookie(req, res, await startPageSession(ctx, 'approvals', { role: 'admin' }));
     res.redirect(303, '/approvals');
   });
+
+  router.post(
+    '/approvals/logout',
+    form,
+    (req, res, next) => (req.pageSession ? next() : res.redirect(303, '/approvals')),
+    requireCsrf(
+      ctx.config,
+      (req) => req.pageSession?.id,
+      (_req, res) => page(res, 403, 'Approvals', '<p role="alert">This form expired.</p>'),
+    ),
+    async (req, res) => {
+      await endPageSession(ctx, (req.pageSession as { id: string }).id);
+      clearSessionCookie(req, res, 'approvals');
+      res.redirect(303, '/approvals');
+    },
+  );
 
   // One-time links from the approvers' e-mail: GET shows what is decided (mail scanners prefetch
   // GETs, so only the POST decides), POST consumes the link.
@@ -292,7 +316,8 @@ export function approvalRoutes(ctx: AppContext): Router {
 
   router.get('/approvals', async (req, res) => {
     try {
-      if (!session(req)) return page(res, 200, 'Approvals: sign in', loginForm());
+      if (!session(req))
+        return page(res, 200, 'Approvals: sign in', loginForm(signInKey(req, res, { secure: req.secure })));
       const pending = await listApprovals(ctx.db, { status: 'pending', limit: 500 });
       const done = typeof req.query.done === 'string' ? `<p role="status">${h(req.query.done)}</p>` : '';
       const rows = pending
@@ -305,7 +330,8 @@ export function approvalRoutes(ctx: AppContext): Router {
         res,
         200,
         'Pending approvals',
-        done +
+        `<form method="post" action="/approvals/logout"><input type="hidden" name="csrf" value="${h(csrfToken(ctx.config, session(req) as string))}"><button type="submit" id="sign-out">Sign out</button></form>` +
+          done +
           (pending.length
             ? `<table><thead><tr><th>Order</th><th>Our no.</th><th>Partner</th><th>Total</th><th>Level</th><th>Flags</th><th>Since</th></tr></thead><tbody>${rows}</tbody></table>`
             : '<p>Nothing waits for approval.</p>'),
@@ -322,7 +348,7 @@ export function approvalRoutes(ctx: AppContext): Router {
       const id = String(req.params.id);
       const [a] = uuid.safeParse(id).success ? await listApprovals(ctx.db, { id }) : [];
       if (!a) throw new AppError('not_found', 'approval not found');
-      const csrf = csrfFor(ctx.config, s);
+      const csrf = csrfToken(ctx.config, s);
       const actions =
         a.status === 'pending'
           ? `<form method="post" action="/approvals/${a.id}/decide"><input type="hidden" name="csrf" value="${h(csrf)}">` +
@@ -340,7 +366,7 @@ export function approvalRoutes(ctx: AppContext): Router {
       const s = session(req);
       if (!s) throw new AppError('unauthorized', 'sign in first');
       const csrf = typeof req.body?.csrf === 'string' ? req.body.csrf : '';
-      if (!safeEqual(csrf, csrfFor(ctx.config, s))) throw new AppError('forbidden', 'invalid CSRF token');
+      if (!safeEqual(csrf, csrfToken(ctx.config, s))) throw new AppError('forbidden', 'invalid CSRF token');
       const decision = req.body?.decision;
       if (decision !== 'approve' && decision !== 'reject')
         throw new AppError('bad_request', 'decision must be approve or reject');

@@ -1,6 +1,7 @@
 /**
  * Signed tokens: one-time approve/reject links for e-mail (HMAC-SHA256 over the claims; single use
- * recorded in approval_link_uses) and the approvals page session cookie with its CSRF token.
+ * recorded in approval_link_uses). The approvals page's session is a page-kit session
+ * (src/platform/pages/sessions.ts).
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Config } from '../platform/config';
@@ -50,22 +51,4 @@ export function verifyLink(config: Config, token: string, now: Date): LinkClaims
   if (typeof c.exp !== 'number' || c.exp * 1000 < now.getTime()) return null;
   if (c.decision !== 'approve' && c.decision !== 'reject') return null;
   return c;
-}
-
-/** Page session: `<expiry>.<nonce>.<mac>`; the cookie never carries the admin token itself. */
-export function signSession(config: Config, now: Date, ttlSeconds = 8 * 3600): string {
-  const body = `${Math.floor(now.getTime() / 1000) + ttlSeconds}.${randomBytes(12).toString('base64url')}`;
-  return `${body}.${mac(linkSecret(config), `session.${body}`)}`;
-}
-
-export function verifySession(config: Config, value: string | undefined, now: Date): boolean {
-  const m = value ? /^(\d+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(value) : null;
-  if (!m) return false;
-  if (!safeEqual(m[3], mac(linkSecret(config), `session.${m[1]}.${m[2]}`))) return false;
-  return Number(m[1]) * 1000 > now.getTime();
-}
-
-/** CSRF token bound to the session (synchronizer token derived by HMAC; nothing stored). */
-export function csrfFor(config: Config, session: string): string {
-  return mac(linkSecret(config), `csrf.${session}`);
 }

@@ -1,29 +1,46 @@
 /**
- * The finance web page: server-rendered HTML, no script. The finance key is typed into a form once
- * and kept in an HttpOnly, SameSite=Strict cookie scoped to /finance: page scripts cannot read it,
- * other sites cannot send it along (so the login/logout forms need no CSRF token), and plain links
- * (PDF, CSV, cXML downloads) work without putting the key in a URL, where it would end up in logs
- * and browser history. Every value written into the page is HTML-escaped.
+ * The finance web page: server-rendered HTML, no script. The finance key (or the admin token) is
+ * typed into a form once and starts a page session (src/platform/pages/sessions.ts): the cookie
+ * carries the random session id, never the key, so plain links (PDF, CSV, cXML downloads) work
+ * without putting the key in a URL or a cookie. Sign-out ends the session on the server.
  */
-import { Router, type Request, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { formatMoney } from '../model';
 import type { AppContext } from '../platform/context';
-import { notFound } from '../platform/errors';
-import { safeEqual, sha256Hex } from '../platform/secrets';
-import { partnerScope, requireAuth } from '../partners/auth';
-import { findApiKeyCached } from '../partners/repository';
+import { AppError, notFound } from '../platform/errors';
+import {
+  checkCsrfLater,
+  clearSessionCookie,
+  csrfToken,
+  endPageSession,
+  loadPageSession,
+  requireCsrf,
+  setSessionCookie,
+  signInKey,
+  startPageSession,
+  type SessionSubject,
+} from '../platform/pages';
+import { authenticateToken, partnerScope, type Principal } from '../partners/auth';
 import { listInvoices, sendInvoiceAs } from './routes';
 import { findInvoice } from './service';
 
-const COOKIE = 'gw_finance';
-
-/** The admin token or a live finance key of a live partner. */
-async function validFinanceKey(ctx: AppContext, key: string): Promise<boolean> {
-  const admin = ctx.config.ADMIN_TOKEN;
-  if (admin && safeEqual(key, admin)) return true;
-  const row = await findApiKeyCached(ctx.db, ctx.config.PARTNER_CACHE_MS, sha256Hex(key));
-  return row?.role === 'finance';
+/** The admin token or a live finance key of a live partner; undefined for anything else. */
+async function financeSubject(
+  ctx: AppContext,
+  req: Request,
+  res: Response,
+  key: string,
+): Promise<SessionSubject | undefined> {
+  let p: Principal;
+  try {
+    p = await authenticateToken(ctx, key, req.ip ?? '', res);
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'unauthorized') return undefined;
+    throw err;
+  }
+  if (p.kind === 'admin') return { role: 'admin' };
+  return p.role === 'finance' ? { role: 'finance', partnerId: p.partnerId, apiKeyId: p.keyId } : undefined;
 }
 
 function esc(v: unknown): string {
@@ -31,14 +48,6 @@ function esc(v: unknown): string {
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
   );
-}
-
-function cookieOf(req: Request): string | undefined {
-  for (const part of (req.get('cookie') ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === COOKIE) return decodeURIComponent(v.join('='));
-  }
-  return undefined;
 }
 
 const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
@@ -59,39 +68,44 @@ const filters = z.object({
 
 export function financePage(ctx: AppContext): Router {
   const r = Router();
-  const check = requireAuth(ctx, 'admin', 'finance');
-  /** The cookie stands in for the bearer header; the same key checks apply. */
+  r.use('/finance', loadPageSession(ctx, 'finance'));
+  /** Pages need a live session: it stands for the key it was made with (the same scope applies). */
   const cookieAuth: RequestHandler = (req, res, next) => {
-    const key = cookieOf(req);
-    if (!key) {
+    const s = req.pageSession;
+    if (!s) {
       res.redirect(303, '/finance/login');
       return;
     }
-    req.headers.authorization = `Bearer ${key}`;
-    return check(req, res, next);
+    req.principal =
+      s.subject.role === 'admin'
+        ? { kind: 'admin' }
+        : { kind: 'partner', partnerId: s.subject.partnerId, role: 'finance', keyId: s.subject.apiKeyId };
+    next();
   };
-  const html = (res: import('express').Response, status: number, body: string) => {
+  const html = (res: Response, status: number, body: string) => {
     res.setHeader('Content-Security-Policy', PAGE_CSP);
     res.setHeader('Cache-Control', 'no-store');
     res.status(status).type('html').send(body);
   };
 
-  r.get('/finance/login', (_req, res) => {
+  r.get('/finance/login', (req, res) => {
+    const csrf = csrfToken(ctx.config, signInKey(req, res, { secure: req.secure }));
     html(
       res,
       200,
       page(
         'Finance sign-in',
         `<h1>Finance sign-in</h1><form method="post" action="/finance/login">
+<input type="hidden" name="csrf" value="${esc(csrf)}">
 <label>Finance key <input type="password" name="key" autocomplete="off" required></label>
 <button type="submit">Sign in</button></form>`,
       ),
     );
   });
-  r.post('/finance/login', async (req, res) => {
+  r.post('/finance/login', checkCsrfLater(ctx.config), async (req, res) => {
     const key = typeof req.body?.key === 'string' ? req.body.key.trim() : '';
-    const ok = key !== '' && (await validFinanceKey(ctx, key));
-    if (!ok) {
+    const subject = key === '' ? undefined : await financeSubject(ctx, req, res, key);
+    if (!subject) {
       html(
         res,
         401,
@@ -102,17 +116,37 @@ export function financePage(ctx: AppContext): Router {
       );
       return;
     }
-    const secure = req.secure ? '; Secure' : '';
-    res.setHeader(
-      'Set-Cookie',
-      `${COOKIE}=${encodeURIComponent(key)}; Path=/finance; HttpOnly; SameSite=Strict; Max-Age=28800${secure}`,
-    );
+    if (!req.csrfOk) {
+      html(
+        res,
+        403,
+        page(
+          'Finance sign-in',
+          '<h1>Finance sign-in</h1><p role="alert">This form expired.</p><p><a href="/finance/login">Try again</a></p>',
+        ),
+      );
+      return;
+    }
+    setSessionCookie(req, res, await startPageSession(ctx, 'finance', subject));
     res.redirect(303, '/finance');
   });
-  r.post('/finance/logout', (_req, res) => {
-    res.setHeader('Set-Cookie', `${COOKIE}=; Path=/finance; HttpOnly; SameSite=Strict; Max-Age=0`);
+  const signedOut = (req: Request, res: Response) => {
+    clearSessionCookie(req, res, 'finance');
     res.redirect(303, '/finance/login');
-  });
+  };
+  r.post(
+    '/finance/logout',
+    (req, res, next) => (req.pageSession ? next() : signedOut(req, res)),
+    requireCsrf(
+      ctx.config,
+      (req) => req.pageSession?.id,
+      (_req, res) => html(res, 403, page('Finance', '<p role="alert">This form expired.</p>')),
+    ),
+    async (req, res) => {
+      await endPageSession(ctx, (req.pageSession as { id: string }).id);
+      signedOut(req, res);
+    },
+  );
 
   r.get('/finance', cookieAuth, async (req, res) => {
     const f = filters.parse(req.query);
@@ -155,7 +189,7 @@ export function financePage(ctx: AppContext): Router {
 <table><thead><tr><th>Number</th><th>Type</th><th>Order</th><th>Date</th><th>Due</th><th>State</th><th>Total</th><th>Download</th></tr></thead>
 <tbody>${trs || '<tr><td colspan="8">No invoices match.</td></tr>'}</tbody></table>
 ${nextCursor ? `<p><a href="/finance?${esc(qs.toString())}&amp;cursor=${esc(encodeURIComponent(nextCursor))}">Next page</a></p>` : ''}
-<form method="post" action="/finance/logout"><button type="submit">Sign out</button></form>`,
+<form method="post" action="/finance/logout"><input type="hidden" name="csrf" value="${esc(csrfToken(ctx.config, (req.pageSession as { id: string }).id))}"><button type="submit">Sign out</button></form>`,
       ),
     );
   });

@@ -1,4 +1,4 @@
-import type { RequestHandler, Request } from 'express';
+import type { RequestHandler, Request, Response } from 'express';
 import type { AppContext } from '../platform/context';
 import { AppError } from '../platform/errors';
 import { safeEqual, sha256Hex } from '../platform/secrets';
@@ -17,43 +17,58 @@ declare module 'express-serve-static-core' {
 type Allowed = 'admin' | 'erp' | 'finance';
 
 /**
- * Bearer authentication: the admin token (constant-time compare) or a partner API key (looked up by
- * its SHA-256, cached for PARTNER_CACHE_MS like partners). `allowed` names who may pass.
+ * Who a token is: the admin token (constant-time compare) or a partner API key (looked up by its
+ * SHA-256, cached for PARTNER_CACHE_MS like partners). Failed attempts count per client address and
+ * per credential; over a limit the answer is 429 (with Retry-After on `res`) before any lookup.
+ * Used by the bearer check below and by the page sign-in forms.
  */
+export async function authenticateToken(
+  ctx: AppContext,
+  token: string,
+  address: string,
+  res: Response,
+): Promise<Principal> {
+  const throttle = authThrottle(ctx.config);
+  refuseBlockedAddress(ctx, address, res);
+  const adminToken = ctx.config.ADMIN_TOKEN;
+  if (adminToken && safeEqual(token, adminToken)) return { kind: 'admin' };
+  const tokenHash = sha256Hex(token);
+  const credential = `bearer\u0000${tokenHash}`;
+  const credentialWait = throttle.credential.blockedFor(credential);
+  if (credentialWait > 0) throw tooMany(res, credentialWait, 'AUTH_FAILURES_PER_CREDENTIAL');
+  const key = await findApiKeyCached(ctx.db, ctx.config.PARTNER_CACHE_MS, tokenHash);
+  if (!key) {
+    throttle.address.fail(address);
+    throttle.credential.fail(credential);
+    throw new AppError('unauthorized', 'invalid token');
+  }
+  touchApiKey(ctx, key.id);
+  return { kind: 'partner', partnerId: key.partner_id, role: key.role, keyId: key.id };
+}
+
+function tooMany(res: Response, wait: number, setting: string): AppError {
+  res.setHeader('Retry-After', String(wait));
+  return new AppError(
+    'too_many_requests',
+    `too many failed authentications (the limit is set by ${setting}); try again in ${wait} s`,
+  );
+}
+
+/** 429 for an address over its limit of failed authentications. */
+function refuseBlockedAddress(ctx: AppContext, address: string, res: Response): void {
+  const wait = authThrottle(ctx.config).address.blockedFor(address);
+  if (wait > 0) throw tooMany(res, wait, 'AUTH_FAILURES_PER_ADDRESS');
+}
+
+/** Bearer authentication (see authenticateToken); `allowed` names who may pass. */
 export function requireAuth(ctx: AppContext, ...allowed: Allowed[]): RequestHandler {
   return async (req, res, next) => {
-    const throttle = authThrottle(ctx.config);
     const address = req.ip ?? '';
-    const tooMany = (wait: number, setting: string): AppError => {
-      res.setHeader('Retry-After', String(wait));
-      return new AppError(
-        'too_many_requests',
-        `too many failed authentications (the limit is set by ${setting}); try again in ${wait} s`,
-      );
-    };
-    const addressWait = throttle.address.blockedFor(address);
-    if (addressWait > 0) throw tooMany(addressWait, 'AUTH_FAILURES_PER_ADDRESS');
+    refuseBlockedAddress(ctx, address, res);
     const header = req.get('authorization') ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m) throw new AppError('unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
-    const token = m[1];
-    const tokenHash = sha256Hex(token);
-    const credential = `bearer\u0000${tokenHash}`;
-    const adminToken = ctx.config.ADMIN_TOKEN;
-    if (adminToken && safeEqual(token, adminToken)) {
-      req.principal = { kind: 'admin' };
-    } else {
-      const credentialWait = throttle.credential.blockedFor(credential);
-      if (credentialWait > 0) throw tooMany(credentialWait, 'AUTH_FAILURES_PER_CREDENTIAL');
-      const key = await findApiKeyCached(ctx.db, ctx.config.PARTNER_CACHE_MS, tokenHash);
-      if (!key) {
-        throttle.address.fail(address);
-        throttle.credential.fail(credential);
-        throw new AppError('unauthorized', 'invalid token');
-      }
-      req.principal = { kind: 'partner', partnerId: key.partner_id, role: key.role, keyId: key.id };
-      touchApiKey(ctx, key.id);
-    }
+    req.principal = await authenticateToken(ctx, m[1], address, res);
     const p = req.principal;
     const ok = p.kind === 'admin' ? allowed.includes('admin') : allowed.includes(p.role);
     if (!ok) throw new AppError('forbidden', 'this token may not use this endpoint');

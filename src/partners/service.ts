@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isUuid, type Db, type Q } from '../platform/db';
 import { AppError, isUniqueViolation, notFound } from '../platform/errors';
 import { encryptSecret } from '../platform/crypto';
+import { endPageSessionsOfKey } from '../platform/pages/sessions';
 import { hashSecret, randomToken, sha256Hex } from '../platform/secrets';
 import { syncSftpSchedule } from '../transports/sftp/schedule';
 import { checkPrivateKey, encryptSftpCredentials, type SftpCredentials } from './sftp-credentials';
@@ -334,6 +335,8 @@ export async function revokeApiKey(db: Db, keyId: string, partnerId?: string): P
       .update({ revoked_at: db.fn.now() } as never)
       .returning(KEY_COLUMNS);
     if (!updated) throw new AppError('gone', `API key ${keyId} was revoked meanwhile`);
+    // Its page sessions are refused from now on anyway (the lookup reads revoked_at); the rows go.
+    await endPageSessionsOfKey({ db }, row.id);
     return apiKeyView(updated as ApiKeyListRow);
   } finally {
     partnersChanged();
@@ -354,6 +357,7 @@ export async function rotateApiKey(
         .whereNull('revoked_at')
         .update({ revoked_at: trx.fn.now() });
       if (n === 0) throw new AppError('gone', `API key ${keyId} was revoked meanwhile`);
+      await endPageSessionsOfKey({ db: trx }, old.id);
       const { id, key } = await insertApiKey(trx, old.partner_id, old.role);
       return { id, key, role: old.role, revoked: old.id };
     });

@@ -109,6 +109,10 @@ export const configSchema = z.object({
     .number()
     .positive()
     .default(24 * 14),
+  /** Approvals and finance page sessions end after this long without a request (sign in again). */
+  PAGE_SESSION_IDLE_MINUTES: int(30, 1),
+  /** ...and this long after sign-in, however busy (the cookie's Max-Age). */
+  PAGE_SESSION_MAX_HOURS: int(8, 1),
   APPROVAL_LINK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SMTP_URL: z
     .string()

@@ -96,6 +96,12 @@ export function signInKey(req: Request, res: Response, opts: { secure: boolean }
   return nonce;
 }
 
+/** The sign-in nonce the request already carries (none is set): for re-showing a refused form. */
+export function signInNonce(req: Request): string | undefined {
+  const have = cookieValue(req, SIGN_IN_COOKIE);
+  return have && NONCE.test(have) ? have : undefined;
+}
+
 /**
  * For sign-in posts: checks the form's token against the sign-in nonce and leaves the answer to the
  * handler (`req.csrfOk`), which refuses wrong credentials with 401 first (that reveals nothing the

@@ -14,6 +14,7 @@ export {
   requireCsrf,
   SIGN_IN_COOKIE,
   signInKey,
+  signInNonce,
 } from './csrf';
 export { flashUrl, takeFlash, withFlash, FLASH_TTL_MS, type Flash, type FlashKind } from './flash';
 export {
@@ -30,3 +31,16 @@ export { hrefWith, pageLinks, pagingFrom, Pagination, type PageLink, type Paging
 export { ErrorBody, pageErrors, pageNotFound, sendErrorPage, sendPage, type ErrorPage } from './respond';
 export { NOT_FRAMED, setPageHeaders, type PageSecurity } from './security';
 export { STYLESHEET, STYLESHEET_PATH } from './styles';
+export {
+  clearSessionCookie,
+  endPageSession,
+  endPageSessionsOfKey,
+  findPageSession,
+  loadPageSession,
+  SESSION_COOKIES,
+  setSessionCookie,
+  startPageSession,
+  type PageArea,
+  type PageSession,
+  type SessionSubject,
+} from './sessions';

@@ -7,6 +7,7 @@ import { type Browser } from 'playwright-core';
 import { createApp } from '../../../src/app';
 import { ADMIN_TOKEN, auth, createTestEnv, type TestEnv } from '../../helpers/env';
 import { insertConfirmedOrder } from '../../helpers/orders';
+import { signIn } from '../../helpers/pages';
 import { seedPartner } from '../../helpers/partners';
 
 jest.setTimeout(60000);
@@ -93,6 +94,7 @@ it('a finance user signs in with the key, filters invoices and downloads a PDF c
   const cookies = await context.cookies();
   const cookie = cookies.find((c) => c.name === 'gw_finance');
   expect(cookie?.httpOnly).toBe(true);
+  expect(cookie?.value).not.toContain(financeKey);
   expect(await page.locator('tr[data-invoice]').count()).toBe(2);
 
   await page.selectOption('select[name=status]', 'issued');
@@ -128,12 +130,14 @@ it('the finance pages refuse a wrong key and never show another partner the invo
       statusUpdates: false,
     },
   });
-  const listing = await request(server).get('/finance').set('Cookie', `gw_finance=${other.financeKey}`);
+  // The other partner signs in with its own finance key (the cookie carries a session id, not the key).
+  const { session } = await signIn(server, 'finance', other.financeKey);
+  expect(session).toBeDefined();
+  const cookie = `gw_finance=${session}`;
+  const listing = await request(server).get('/finance').set('Cookie', cookie);
   expect(listing.status).toBe(200);
   expect(listing.text).toContain('No invoices match.');
   const anyId = (await env.db('invoices').first('id')).id;
-  const pdf = await request(server)
-    .get(`/finance/invoices/${anyId}.pdf`)
-    .set('Cookie', `gw_finance=${other.financeKey}`);
+  const pdf = await request(server).get(`/finance/invoices/${anyId}.pdf`).set('Cookie', cookie);
   expect(pdf.status).toBe(404);
 });

@@ -1,0 +1,194 @@
+/**
+ * Server-side sessions of the pages people sign in to (approvals, finance). Signing in with the
+ * admin token or a partner's key makes a row; the browser's cookie carries only a random session id
+ * (HttpOnly, SameSite=Strict, Path of the area, Secure over https), never the key. The row holds the
+ * SHA-256 of that id (a database reader cannot use it), who signed in and both expiries: absolute
+ * (PAGE_SESSION_MAX_HOURS after sign-in) and idle (PAGE_SESSION_IDLE_MINUTES without a request).
+ *
+ * A session ends when it is signed out (the row is deleted), when it expires, when the API key it
+ * was made with is revoked or its partner deleted, and for admin sessions when ADMIN_TOKEN changes:
+ * each lookup checks all of these, so it works at once and across processes. The session id is the
+ * key of the area's CSRF tokens and flash messages.
+ */
+import type { Request, RequestHandler, Response } from 'express';
+import type { AppContext } from '../context';
+import { randomToken, sha256Hex } from '../secrets';
+import { cookieValue } from './csrf';
+
+export type PageArea = 'approvals' | 'finance';
+
+/** Who signed in: the admin token, or a partner's API key (its id and role). */
+export type SessionSubject =
+  { role: 'admin' } | { role: 'finance' | 'erp'; partnerId: string; apiKeyId: string };
+
+export interface PageSession {
+  /** The session id from the cookie: the key of CSRF tokens and flash messages. */
+  id: string;
+  area: PageArea;
+  subject: SessionSubject;
+  createdAt: Date;
+  expiresAt: Date;
+  lastSeenAt: Date;
+}
+
+type SessionContext = Pick<AppContext, 'db' | 'now' | 'config'>;
+
+interface SessionRow {
+  id_hash: string;
+  area: PageArea;
+  role: 'admin' | 'finance' | 'erp';
+  partner_id: string | null;
+  api_key_id: string | null;
+  admin_tag: string | null;
+  created_at: Date;
+  expires_at: Date;
+  last_seen_at: Date;
+  key_revoked_at: Date | null;
+  partner_deleted_at: Date | null;
+}
+
+/** The cookie of an area's session. */
+export const SESSION_COOKIES: Readonly<Record<PageArea, string>> = {
+  approvals: 'gw_approvals',
+  finance: 'gw_finance',
+};
+const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
+
+const idHash = (id: string) => sha256Hex(`page-session\0${id}`);
+/** Stands for the admin token in the row: a changed ADMIN_TOKEN no longer matches it. */
+const adminTag = (token: string) => sha256Hex(`page-session-admin\0${token}`);
+
+const idleMs = (ctx: SessionContext) => ctx.config.PAGE_SESSION_IDLE_MINUTES * 60_000;
+const maxMs = (ctx: SessionContext) => ctx.config.PAGE_SESSION_MAX_HOURS * 3_600_000;
+
+/** last_seen_at is written at most this often per session (the idle expiry is that coarse). */
+const touchEveryMs = (ctx: SessionContext) => Math.min(60_000, idleMs(ctx) / 4);
+
+/** Starts a session for `subject` and returns it; sessions past their expiry are deleted first. */
+export async function startPageSession(
+  ctx: SessionContext,
+  area: PageArea,
+  subject: SessionSubject,
+): Promise<PageSession> {
+  const admin = ctx.config.ADMIN_TOKEN;
+  if (subject.role === 'admin' && !admin) throw new Error('an admin session needs ADMIN_TOKEN');
+  const now = ctx.now();
+  const id = randomToken(32);
+  const expiresAt = new Date(now.getTime() + maxMs(ctx));
+  await ctx.db.transaction(async (trx) => {
+    await trx('page_sessions')
+      .where('expires_at', '<', now)
+      .orWhere('last_seen_at', '<', new Date(now.getTime() - idleMs(ctx)))
+      .delete();
+    await trx('page_sessions').insert({
+      id_hash: idHash(id),
+      area,
+      role: subject.role,
+      partner_id: subject.role === 'admin' ? null : subject.partnerId,
+      api_key_id: subject.role === 'admin' ? null : subject.apiKeyId,
+      admin_tag: subject.role === 'admin' ? adminTag(admin as string) : null,
+      created_at: now,
+      expires_at: expiresAt,
+      last_seen_at: now,
+    });
+  });
+  return { id, area, subject, createdAt: now, expiresAt, lastSeenAt: now };
+}
+
+function live(ctx: SessionContext, row: SessionRow, now: Date): boolean {
+  if (row.expires_at.getTime() <= now.getTime()) return false;
+  if (row.last_seen_at.getTime() + idleMs(ctx) <= now.getTime()) return false;
+  if (row.role === 'admin') {
+    const admin = ctx.config.ADMIN_TOKEN;
+    return !!admin && row.admin_tag === adminTag(admin);
+  }
+  return row.key_revoked_at === null && row.partner_deleted_at === null;
+}
+
+/**
+ * The live session of the area with this id; undefined for an unknown, signed-out, expired or
+ * revoked one (whose row is then deleted). Records the request as the session's last activity.
+ */
+export async function findPageSession(
+  ctx: SessionContext,
+  area: PageArea,
+  id: string | undefined,
+): Promise<PageSession | undefined> {
+  if (!id || !SESSION_ID.test(id)) return undefined;
+  const hash = idHash(id);
+  const row = (await ctx
+    .db('page_sessions as s')
+    .leftJoin('api_keys as k', 'k.id', 's.api_key_id')
+    .leftJoin('partners as p', 'p.id', 's.partner_id')
+    .where({ 's.id_hash': hash, 's.area': area })
+    .first('s.*', 'k.revoked_at as key_revoked_at', 'p.deleted_at as partner_deleted_at')) as
+    SessionRow | undefined;
+  if (!row) return undefined;
+  const now = ctx.now();
+  if (!live(ctx, row, now)) {
+    await ctx.db('page_sessions').where({ id_hash: hash }).delete();
+    return undefined;
+  }
+  let lastSeenAt = row.last_seen_at;
+  if (now.getTime() - lastSeenAt.getTime() >= touchEveryMs(ctx)) {
+    await ctx.db('page_sessions').where({ id_hash: hash }).update({ last_seen_at: now });
+    lastSeenAt = now;
+  }
+  const subject: SessionSubject =
+    row.role === 'admin'
+      ? { role: 'admin' }
+      : { role: row.role, partnerId: row.partner_id as string, apiKeyId: row.api_key_id as string };
+  return { id, area, subject, createdAt: row.created_at, expiresAt: row.expires_at, lastSeenAt };
+}
+
+/** Signs the session out: its row is gone, so its cookie is worth nothing from now on. */
+export async function endPageSession(ctx: Pick<AppContext, 'db'>, id: string): Promise<void> {
+  await ctx
+    .db('page_sessions')
+    .where({ id_hash: idHash(id) })
+    .delete();
+}
+
+/** Ends every session made with an API key (its revocation already makes them unusable). */
+export async function endPageSessionsOfKey(ctx: Pick<AppContext, 'db'>, apiKeyId: string): Promise<number> {
+  return ctx.db('page_sessions').where({ api_key_id: apiKeyId }).delete();
+}
+
+function cookieAttributes(area: PageArea, req: Request): string {
+  return `Path=/${area}; HttpOnly; SameSite=Strict${req.secure ? '; Secure' : ''}`;
+}
+
+/** Sets the area's cookie to the session id, for as long as the session may live. */
+export function setSessionCookie(req: Request, res: Response, session: PageSession): void {
+  const maxAge = Math.max(0, Math.floor((session.expiresAt.getTime() - session.createdAt.getTime()) / 1000));
+  res.append(
+    'Set-Cookie',
+    `${SESSION_COOKIES[session.area]}=${session.id}; ${cookieAttributes(session.area, req)}; Max-Age=${maxAge}`,
+  );
+}
+
+export function clearSessionCookie(req: Request, res: Response, area: PageArea): void {
+  res.append('Set-Cookie', `${SESSION_COOKIES[area]}=; ${cookieAttributes(area, req)}; Max-Age=0`);
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The page session of the request (set by loadPageSession when the cookie names a live one). */
+    pageSession?: PageSession;
+  }
+}
+
+/**
+ * Middleware: looks the area's cookie up and sets `req.pageSession` when it names a live session;
+ * a cookie naming none is cleared. Whether a page needs a session is the page's decision.
+ */
+export function loadPageSession(ctx: SessionContext, area: PageArea): RequestHandler {
+  return async (req, res, next) => {
+    const id = cookieValue(req, SESSION_COOKIES[area]);
+    if (id === undefined) return next();
+    const session = await findPageSession(ctx, area, id);
+    if (session) req.pageSession = session;
+    else clearSessionCookie(req, res, area);
+    next();
+  };
+}
