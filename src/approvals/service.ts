@@ -338,6 +338,15 @@ export async function listApprovals(
   }));
 }
 
+/** How many levels listApprovals would list with this filter (for the page's pagination). */
+export async function countApprovals(q: Q, filter: { status?: ApprovalStatus }): Promise<number> {
+  const query = q('approvals as a').join('orders as o', 'o.id', 'a.order_id');
+  if (filter.status) query.where('a.status', filter.status);
+  if (filter.status === 'pending') query.where('o.state', 'pending_approval');
+  const [row] = (await query.count({ n: '*' })) as { n: string | number }[];
+  return Number(row?.n ?? 0);
+}
+
 export interface OrderLineView {
   lineNumber: number;
   sku: string;

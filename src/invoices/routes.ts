@@ -13,6 +13,7 @@ import { apiRoute } from '../platform/api';
 import type { AppContext } from '../platform/context';
 import { AppError, notFound } from '../platform/errors';
 import { financePage } from './page';
+import { invoicesForExport, listInvoices } from './queries';
 import { renderInvoiceCsv, renderInvoicesCsv } from './render-csv';
 import { renderInvoicePdf } from './render-pdf';
 import {
@@ -68,48 +69,6 @@ export function invoiceView(r: InvoiceRow, extra: Record<string, unknown> = {}) 
     deliveredAt: r.delivered_at ? new Date(r.delivered_at).toISOString() : null,
     ...extra,
   };
-}
-
-const encodeCursor = (r: InvoiceRow): string =>
-  Buffer.from(JSON.stringify([r.invoice_date, r.id])).toString('base64url');
-function decodeCursor(c: string): [string, string] {
-  try {
-    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string')
-      return [v[0], v[1]];
-  } catch {
-    /* fall through */
-  }
-  throw new AppError('bad_request', 'invalid cursor');
-}
-
-/** Invoices newest first (invoice date, then id), within the caller's scope. */
-export async function listInvoices(
-  ctx: AppContext,
-  scope: string | undefined,
-  q: ListQuery,
-): Promise<{ rows: InvoiceRow[]; nextCursor: string | null }> {
-  const query = ctx.db<InvoiceRow>('invoices');
-  if (scope) query.where('partner_id', scope);
-  if (q.partner) query.where('partner_id', q.partner);
-  if (q.status) query.where('state', q.status);
-  if (q.from) query.where('invoice_date', '>=', q.from);
-  if (q.to) query.where('invoice_date', '<=', q.to);
-  if (q.order) {
-    if (/^[0-9a-f-]{36}$/i.test(q.order)) query.where('order_id', q.order);
-    else query.whereIn('order_id', ctx.db('orders').select('id').where('buyer_order_number', q.order));
-  }
-  if (q.cursor) {
-    const [d, id] = decodeCursor(q.cursor);
-    query.whereRaw('(invoice_date, id) < (?::date, ?::uuid)', [d, id]);
-  }
-  const rows = (await query
-    .orderBy('invoice_date', 'desc')
-    .orderBy('id', 'desc')
-    .limit(q.limit + 1)) as InvoiceRow[];
-  const more = rows.length > q.limit;
-  const page = rows.slice(0, q.limit);
-  return { rows: page, nextCursor: more ? encodeCursor(page[page.length - 1]) : null };
 }
 
 async function pdfOf(ctx: AppContext, inv: InvoiceRow): Promise<Buffer> {
@@ -364,12 +323,11 @@ export function invoiceRoutes(ctx: AppContext): Router {
       use: finance,
     },
     async (req, res, { query }) => {
-      const q = ctx.db<InvoiceRow>('invoices');
       const scope = scopedPartner(req, query.partner);
-      if (scope) q.where('partner_id', scope);
-      if (query.from) q.where('invoice_date', '>=', query.from);
-      if (query.to) q.where('invoice_date', '<=', query.to);
-      const rows = (await q.orderBy('invoice_date').orderBy('invoice_number')) as InvoiceRow[];
+      const rows = await invoicesForExport(ctx, scope, {
+        ...(query.from ? { from: query.from } : {}),
+        ...(query.to ? { to: query.to } : {}),
+      });
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
       res.setHeader('Content-Disposition', 'attachment; filename="invoices.csv"');
       res.send(renderInvoicesCsv(rows.map((x) => x.canonical as Invoice)));

@@ -44,3 +44,4 @@ export {
   type PageSession,
   type SessionSubject,
 } from './sessions';
+export { SignInForm, signInCsrf, signOutHandlers, type SignInProps } from './sign-in';

@@ -92,8 +92,8 @@ function postRoutes(app: Express): RouteInfo[] {
 }
 
 describe('page forms', () => {
-  // Areas whose forms are converted to the kit (approvals and finance follow with their page sessions).
-  const PAGE_AREAS = ['/punchout'];
+  // Every area of pages: their forms are the kit's.
+  const PAGE_AREAS = ['/punchout', '/approvals', '/finance'];
 
   it('every POST route of a page area checks the CSRF token; the exemptions exist and are only the credentialed posts', () => {
     const routes = postRoutes(createApp(env.ctx));

@@ -155,8 +155,19 @@ describe('signing out', () => {
       .type('form')
       .send({ csrf: csrfOf(page.text.slice(page.text.indexOf('/finance/logout'))) });
     expect(out.status).toBe(303);
-    expect(out.headers.location).toBe('/finance/login');
+    expect(out.headers.location).toMatch(/^\/finance\/login\?flash=[0-9a-f-]{36}$/);
     expect(setCookie(out, 'gw_finance')).toMatch(/^gw_finance=; Path=\/finance; .*Max-Age=0$/);
+    // The sign-in page says so, once, to this browser (the flash is keyed by its sign-in nonce).
+    const nonce = setCookie(out, 'gw_signin')?.split(';')[0] as string;
+    const said = await request(app)
+      .get(out.headers.location as string)
+      .set('Cookie', `${cookie}; ${nonce}`);
+    expect(said.text).toContain('You are signed out.');
+    expect(said.text).toContain('name="key"');
+    const again = await request(app)
+      .get(out.headers.location as string)
+      .set('Cookie', nonce);
+    expect(again.text).not.toContain('You are signed out.');
 
     for (const path of ['/finance', `/finance/invoices/${acmeInvoices[0]?.id}.pdf`, '/finance/export.csv']) {
       const replay = await request(app).get(path).set('Cookie', cookie);

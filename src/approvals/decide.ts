@@ -1,0 +1,43 @@
+/**
+ * Deciding an approval level from outside the workflow: the admin (API, approvals page) or an
+ * approver's one-time e-mail link, which is consumed in the deciding transaction.
+ */
+import type { AppContext } from '../platform/context';
+import { isUuid, type Q } from '../platform/db';
+import { AppError, isUniqueViolation } from '../platform/errors';
+import { decideInTx, listApprovals, type ApprovalView, type Decision } from './service';
+import type { LinkClaims } from './tokens';
+
+/** Consumes a one-time link in the deciding transaction: a reused link is refused (410). */
+async function useLink(trx: Q, claims: LinkClaims): Promise<void> {
+  try {
+    await trx('approval_link_uses').insert({ token_id: claims.jti });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError('gone', 'this approval link was already used');
+    throw err;
+  }
+}
+
+/** Decides the level (and consumes `link` with it); the level as it is afterwards. */
+export async function decide(ctx: AppContext, d: Decision, link?: LinkClaims): Promise<ApprovalView> {
+  await ctx.db.transaction(async (trx) => {
+    if (link) await useLink(trx, link);
+    await decideInTx(trx, ctx, d);
+  });
+  const view = await findApproval(ctx.db, d.approvalId);
+  if (!view) throw new AppError('not_found', 'approval not found');
+  return view;
+}
+
+/** Refuses a link used before (410), so that its page says so before anyone clicks. */
+export async function refuseUsedLink(q: Q, claims: LinkClaims): Promise<void> {
+  const used = await q('approval_link_uses').where({ token_id: claims.jti }).first();
+  if (used) throw new AppError('gone', 'this approval link was already used');
+}
+
+/** The approval level with this id; undefined for an unknown one or an id that is no UUID. */
+export async function findApproval(q: Q, id: string): Promise<ApprovalView | undefined> {
+  if (!isUuid(id)) return undefined;
+  const [view] = await listApprovals(q, { id });
+  return view;
+}

@@ -1,0 +1,423 @@
+/** @jsxRuntime automatic @jsxImportSource preact */
+/**
+ * The approvals pages, rendered with the page kit: staff sign in with the admin token once (a page
+ * session, src/platform/pages/sessions.ts: the HttpOnly, SameSite=Strict cookie carries a random
+ * session id, never the token; not `?token=`, which ends up in browser history, proxy logs and
+ * Referer headers), see the levels waiting for a decision and decide them; every form POST carries
+ * the session's CSRF token, and sign-out ends the session on the server.
+ *
+ * Approvers who are sent a one-time link by e-mail need no session: GET shows what is decided (mail
+ * scanners prefetch GETs, so only the POST decides) and POST consumes the link (its signed token is
+ * the credential, see CSRF_EXEMPT).
+ */
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { AppContext } from '../platform/context';
+import { AppError } from '../platform/errors';
+import {
+  checkCsrfLater,
+  CredentialForm,
+  CSRF_EXEMPT,
+  csrfToken,
+  Empty,
+  flashUrl,
+  hrefWith,
+  loadPageSession,
+  NOT_FRAMED,
+  pageErrors,
+  pageNotFound,
+  Pagination,
+  pagingFrom,
+  PostForm,
+  requireCsrf,
+  sendPage,
+  setSessionCookie,
+  SignInForm,
+  signInCsrf,
+  signInKey,
+  signOutHandlers,
+  startPageSession,
+  takeFlash,
+  type Chrome,
+  type Paging,
+} from '../platform/pages';
+import { authenticateToken } from '../partners/auth';
+import { decide, findApproval, refuseUsedLink } from './decide';
+import {
+  countApprovals,
+  listApprovals,
+  orderLinesForApproval,
+  type ApprovalView,
+  type OrderLineView,
+} from './service';
+import { verifyLink } from './tokens';
+
+const PER_PAGE = 50;
+
+function chromeOf(ctx: AppContext, req: Request): Chrome {
+  const s = req.pageSession;
+  return {
+    supplier: ctx.config.SUPPLIER_NAME,
+    area: 'Approvals',
+    home: '/approvals',
+    nav: s ? [{ href: '/approvals', label: 'Pending approvals', id: 'pending-link', current: true }] : [],
+    ...(s
+      ? {
+          account: {
+            label: 'Admin',
+            signOut: { action: '/approvals/logout', csrf: csrfToken(ctx.config, s.id) },
+          },
+        }
+      : {}),
+    security: NOT_FRAMED,
+    back: { href: '/approvals', label: s ? 'Back to the approvals' : 'Sign in' },
+  };
+}
+
+/** The chrome of an approver's e-mail link: no navigation, no way into the staff pages. */
+function linkChrome(ctx: AppContext): Chrome {
+  return {
+    supplier: ctx.config.SUPPLIER_NAME,
+    area: 'Approvals',
+    home: '#main',
+    nav: [],
+    security: NOT_FRAMED,
+  };
+}
+
+function SignIn({ csrf }: { csrf: string | undefined }) {
+  return (
+    <SignInForm
+      action="/approvals/login"
+      csrf={csrf}
+      label="Admin token"
+      field="token"
+      hint="Staff sign in with the gateway's admin token to decide the orders waiting for approval."
+      retry="/approvals"
+    />
+  );
+}
+
+function Flags({ flags }: { flags: string[] }) {
+  if (!flags.length) return <span class="muted">none</span>;
+  return (
+    <>
+      {flags.map((f, i) => (
+        <>
+          {i ? ' ' : null}
+          <span class="flag">{f}</span>
+        </>
+      ))}
+    </>
+  );
+}
+
+function OrderDetail({ a, lines }: { a: ApprovalView; lines: OrderLineView[] }) {
+  return (
+    <>
+      <dl class="facts">
+        <dt>Order</dt>
+        <dd>{a.buyerOrderNumber}</dd>
+        {a.supplierOrderNumber ? (
+          <>
+            <dt>Our order no.</dt>
+            <dd id="supplier-order">{a.supplierOrderNumber}</dd>
+          </>
+        ) : null}
+        <dt>Partner</dt>
+        <dd>{a.partnerId}</dd>
+        <dt>Version</dt>
+        <dd>{String(a.orderVersion)}</dd>
+        <dt>Total</dt>
+        <dd>{`${a.total} ${a.currency}`}</dd>
+        <dt>Level</dt>
+        <dd>{String(a.level)}</dd>
+        <dt>Flags</dt>
+        <dd id="flags">
+          <Flags flags={a.flags} />
+        </dd>
+      </dl>
+      <table>
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>SKU</th>
+            <th>Description</th>
+            <th class="num">Quantity</th>
+            <th class="num">Unit price</th>
+            <th class="num">Price the buyer saw</th>
+          </tr>
+        </thead>
+        <tbody>
+          {lines.map((l) => {
+            const deviates = l.buyerSawUnitPrice !== null && l.buyerSawUnitPrice !== l.unitPrice;
+            return (
+              <tr>
+                <td>{String(l.lineNumber)}</td>
+                <td>{l.sku}</td>
+                <td>{l.description ?? ''}</td>
+                <td class="num">{`${l.quantity} ${l.uom}`}</td>
+                <td class="num">{l.unitPrice}</td>
+                <td class={deviates ? 'num flag' : 'num'}>{l.buyerSawUnitPrice ?? '-'}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+function Pending(p: { rows: ApprovalView[]; total: number; paging: Paging }) {
+  return (
+    <>
+      <h1>Pending approvals</h1>
+      {p.rows.length ? (
+        <table>
+          <thead>
+            <tr>
+              <th>Order</th>
+              <th>Our no.</th>
+              <th>Partner</th>
+              <th class="num">Total</th>
+              <th>Level</th>
+              <th>Flags</th>
+              <th>Since</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.rows.map((a) => (
+              <tr data-approval={a.id}>
+                <td>
+                  <a href={`/approvals/${a.id}`}>{a.buyerOrderNumber}</a>
+                </td>
+                <td>{a.supplierOrderNumber ?? ''}</td>
+                <td>{a.partnerId}</td>
+                <td class="num">{`${a.total} ${a.currency}`}</td>
+                <td>{String(a.level)}</td>
+                <td>
+                  <Flags flags={a.flags} />
+                </td>
+                <td>{a.createdAt.slice(0, 16).replace('T', ' ')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <Empty id="nothing-pending">Nothing waits for approval.</Empty>
+      )}
+      <Pagination
+        total={p.total}
+        limit={p.paging.limit}
+        offset={p.paging.offset}
+        noun="approvals"
+        href={(offset) =>
+          hrefWith('/approvals', {
+            offset: offset || undefined,
+            limit: p.paging.limit === PER_PAGE ? undefined : p.paging.limit,
+          })
+        }
+      />
+    </>
+  );
+}
+
+function Decide({ a, csrf }: { a: ApprovalView; csrf: string }) {
+  if (a.status !== 'pending')
+    return <p id="decided">{`This level is ${a.status}${a.decidedBy ? ` by ${a.decidedBy}` : ''}.`}</p>;
+  return (
+    <PostForm action={`/approvals/${a.id}/decide`} csrf={csrf} class="filters">
+      <label>
+        Comment
+        <input name="comment" maxLength={2000} />
+      </label>
+      <button type="submit" name="decision" value="approve" class="primary">
+        Approve
+      </button>
+      <button type="submit" name="decision" value="reject" class="danger">
+        Reject
+      </button>
+    </PostForm>
+  );
+}
+
+const field = (req: Request, name: string): string => {
+  const v = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof v === 'string' ? v : '';
+};
+
+const outcome = (a: ApprovalView) => `Order ${a.buyerOrderNumber}: level ${a.level} ${a.status}`;
+
+function linkRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
+  const claimsOf = (token: string) => {
+    const claims = verifyLink(ctx.config, token, ctx.now());
+    if (!claims) throw new AppError('unauthorized', 'invalid or expired approval link');
+    return claims;
+  };
+  r.get('/approvals/link', async (req, res) => {
+    const token = typeof req.query.token === 'string' ? req.query.token : '';
+    const claims = claimsOf(token);
+    await refuseUsedLink(ctx.db, claims);
+    const a = await findApproval(ctx.db, claims.approvalId);
+    if (!a) throw new AppError('not_found', 'approval not found');
+    const lines = await orderLinesForApproval(ctx.db, a.orderId, a.partnerId, a.currency);
+    const verb = claims.decision === 'approve' ? 'Approve' : 'Reject';
+    sendPage(res, linkChrome(ctx), {
+      title: `${verb} order ${a.buyerOrderNumber}`,
+      body: (
+        <>
+          <h1>{`${verb} order ${a.buyerOrderNumber}`}</h1>
+          <OrderDetail a={a} lines={lines} />
+          <CredentialForm
+            action="/approvals/link"
+            exempt={CSRF_EXEMPT['POST /approvals/link'] as string}
+            class="filters"
+          >
+            <input type="hidden" name="token" value={token} />
+            <label>
+              Comment
+              <input name="comment" maxLength={2000} />
+            </label>
+            <button
+              type="submit"
+              name="go"
+              value="1"
+              class={claims.decision === 'approve' ? 'primary' : 'danger'}
+            >
+              {verb}
+            </button>
+          </CredentialForm>
+        </>
+      ),
+    });
+  });
+  r.post('/approvals/link', form, async (req, res) => {
+    const claims = claimsOf(field(req, 'token'));
+    const decision = {
+      approvalId: claims.approvalId,
+      decision: claims.decision,
+      actor: `approver:${claims.approver}`,
+    };
+    const a = await decide(ctx, { ...decision, comment: field(req, 'comment') || null }, claims);
+    sendPage(res, linkChrome(ctx), {
+      title: 'Decision recorded',
+      flash: [{ kind: 'success', message: `${outcome(a)}.` }],
+      body: <p>Thank you. You can close this page.</p>,
+    });
+  });
+}
+
+function signInRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
+  r.post('/approvals/login', form, checkCsrfLater(ctx.config), async (req, res) => {
+    const token = field(req, 'token');
+    const p = token ? await authenticateToken(ctx, token, req.ip ?? '', res).catch(refusal) : undefined;
+    const refused = (status: number, message: string) =>
+      sendPage(res, chromeOf(ctx, req), {
+        status,
+        title: 'Approvals sign-in',
+        flash: [{ kind: 'error', message }],
+        body: <SignIn csrf={signInCsrf(ctx, req, res, false)} />,
+      });
+    if (p?.kind !== 'admin') return refused(401, 'Wrong token.');
+    if (!req.csrfOk) return refused(403, 'This sign-in form expired. Please sign in again.');
+    setSessionCookie(req, res, await startPageSession(ctx, 'approvals', { role: 'admin' }));
+    res.redirect(303, '/approvals');
+  });
+  r.post(
+    '/approvals/logout',
+    form,
+    ...signOutHandlers(ctx, 'approvals', { signedOut: '/approvals', refuse: formExpired(ctx) }),
+  );
+}
+
+/** A wrong credential is no error here (the form says so); anything else (429) is. */
+function refusal(err: unknown): undefined {
+  if (err instanceof AppError && err.code === 'unauthorized') return undefined;
+  throw err;
+}
+
+const formExpired = (ctx: AppContext) => (req: Request, res: Response) =>
+  sendPage(res, chromeOf(ctx, req), {
+    status: 403,
+    title: 'Form expired',
+    flash: [
+      { kind: 'error', message: 'This form could not be accepted. Please reload the page and try again.' },
+    ],
+    body: <p>Nothing was changed.</p>,
+  });
+
+function staffRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
+  const sessionId = (req: Request) => (req.pageSession as { id: string }).id;
+  r.get('/approvals', async (req, res) => {
+    if (!req.pageSession) {
+      const nonce = signInKey(req, res, { secure: req.secure });
+      return sendPage(res, chromeOf(ctx, req), {
+        title: 'Approvals sign-in',
+        flash: await takeFlash(ctx, nonce, req.query),
+        body: <SignIn csrf={csrfToken(ctx.config, nonce)} />,
+      });
+    }
+    const paging = pagingFrom(req.query, { limit: PER_PAGE });
+    const [rows, total] = await Promise.all([
+      listApprovals(ctx.db, { status: 'pending', ...paging }),
+      countApprovals(ctx.db, { status: 'pending' }),
+    ]);
+    sendPage(res, chromeOf(ctx, req), {
+      title: 'Pending approvals',
+      flash: await takeFlash(ctx, sessionId(req), req.query),
+      body: <Pending rows={rows} total={total} paging={paging} />,
+    });
+  });
+
+  r.get('/approvals/:id', async (req, res) => {
+    if (!req.pageSession) return res.redirect(303, '/approvals');
+    const a = await findApproval(ctx.db, String(req.params.id));
+    if (!a) throw new AppError('not_found', 'approval not found');
+    const lines = await orderLinesForApproval(ctx.db, a.orderId, a.partnerId, a.currency);
+    sendPage(res, chromeOf(ctx, req), {
+      title: `Approval: order ${a.buyerOrderNumber}`,
+      flash: await takeFlash(ctx, sessionId(req), req.query),
+      body: (
+        <>
+          <h1>{`Approval: order ${a.buyerOrderNumber}`}</h1>
+          <OrderDetail a={a} lines={lines} />
+          <Decide a={a} csrf={csrfToken(ctx.config, sessionId(req))} />
+        </>
+      ),
+    });
+  });
+
+  const signedIn: RequestHandler = (req, _res, next) => {
+    if (!req.pageSession) throw new AppError('unauthorized', 'please sign in first');
+    next();
+  };
+  const checkCsrf = requireCsrf(ctx.config, (req) => req.pageSession?.id, formExpired(ctx));
+  r.post('/approvals/:id/decide', form, signedIn, checkCsrf, async (req, res) => {
+    const decision = field(req, 'decision');
+    if (decision !== 'approve' && decision !== 'reject')
+      throw new AppError('bad_request', 'decision must be approve or reject');
+    const id = String(req.params.id);
+    if (!(await findApproval(ctx.db, id))) throw new AppError('not_found', 'approval not found');
+    const comment = field(req, 'comment') || null;
+    const a = await decide(ctx, { approvalId: id, decision, actor: 'admin (approvals page)', comment });
+    const kind = a.status === 'approved' ? 'success' : 'info';
+    res.redirect(303, await flashUrl(ctx, sessionId(req), '/approvals', { kind, message: `${outcome(a)}.` }));
+  });
+}
+
+export function approvalPages(ctx: AppContext): Router {
+  const r = Router();
+  const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
+  r.use('/approvals', loadPageSession(ctx, 'approvals'));
+  linkRoutes(r, ctx, form);
+  signInRoutes(r, ctx, form);
+  staffRoutes(r, ctx, form);
+  r.use(
+    '/approvals',
+    pageNotFound((req) => chromeOf(ctx, req)),
+  );
+  r.use(
+    '/approvals',
+    pageErrors((req) => (req.path.startsWith('/link') ? linkChrome(ctx) : chromeOf(ctx, req))),
+  );
+  return r;
+}

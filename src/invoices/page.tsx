@@ -1,0 +1,357 @@
+/** @jsxRuntime automatic @jsxImportSource preact */
+/**
+ * The finance pages: a buyer's finance team (or the admin) lists, filters and downloads invoices.
+ * Server-rendered with the page kit, no script. The finance key (or the admin token) is typed into
+ * the sign-in form once and starts a page session (src/platform/pages/sessions.ts): the cookie
+ * carries a random session id, never the key, so plain links (PDF, CSV, cXML downloads) work without
+ * putting the key in a URL or a cookie. A session sees exactly what its key may: one partner's
+ * invoices, or every partner's for the admin. Sign-out ends the session on the server.
+ */
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { z } from 'zod';
+import { formatMoney } from '../model';
+import type { AppContext } from '../platform/context';
+import { AppError, notFound } from '../platform/errors';
+import {
+  checkCsrfLater,
+  csrfToken,
+  Empty,
+  hrefWith,
+  loadPageSession,
+  NOT_FRAMED,
+  pageErrors,
+  pageNotFound,
+  Pagination,
+  pagingFrom,
+  sendPage,
+  setSessionCookie,
+  SignInForm,
+  signInCsrf,
+  signInKey,
+  signOutHandlers,
+  startPageSession,
+  takeFlash,
+  type Chrome,
+  type Paging,
+  type SessionSubject,
+} from '../platform/pages';
+import { authenticateToken, partnerScope, type Principal } from '../partners/auth';
+import { findPartnerCached } from '../partners/repository';
+import { invoicePage, invoicesForExport } from './queries';
+import { renderInvoicesCsv } from './render-csv';
+import { sendInvoiceAs } from './routes';
+import { findInvoice, type InvoiceRow } from './service';
+
+const PER_PAGE = 50;
+const STATES = ['issued', 'delivered', 'rejected', 'paid', 'credited'] as const;
+
+const filters = z.object({
+  status: z.enum(['', 'draft', ...STATES]).default(''),
+  from: z.union([z.literal(''), z.iso.date()]).default(''),
+  to: z.union([z.literal(''), z.iso.date()]).default(''),
+  order: z.string().max(100).default(''),
+});
+type Filters = z.infer<typeof filters>;
+
+/** The admin token or a live finance key of a live partner; undefined for anything else. */
+async function financeSubject(
+  ctx: AppContext,
+  req: Request,
+  res: Response,
+  key: string,
+): Promise<SessionSubject | undefined> {
+  let p: Principal;
+  try {
+    p = await authenticateToken(ctx, key, req.ip ?? '', res);
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'unauthorized') return undefined;
+    throw err;
+  }
+  if (p.kind === 'admin') return { role: 'admin' };
+  return p.role === 'finance' ? { role: 'finance', partnerId: p.partnerId, apiKeyId: p.keyId } : undefined;
+}
+
+const chromes = new WeakMap<Request, Chrome>();
+
+/** The chrome of the request (set by rememberChrome once the session is known). */
+function chromeFor(ctx: AppContext, req: Request): Chrome {
+  return chromes.get(req) ?? baseChrome(ctx);
+}
+
+const rememberChrome =
+  (ctx: AppContext): RequestHandler =>
+  async (req, _res, next) => {
+    chromes.set(req, await chromeOf(ctx, req));
+    next();
+  };
+
+async function chromeOf(ctx: AppContext, req: Request): Promise<Chrome> {
+  const s = req.pageSession;
+  let label = 'Admin (all partners)';
+  if (s && s.subject.role !== 'admin') {
+    const partner = await findPartnerCached(ctx.db, ctx.config.PARTNER_CACHE_MS, s.subject.partnerId);
+    label = partner?.name ?? s.subject.partnerId;
+  }
+  return baseChrome(ctx, s ? { label, csrf: csrfToken(ctx.config, s.id) } : undefined);
+}
+
+function baseChrome(ctx: AppContext, account?: { label: string; csrf: string }): Chrome {
+  return {
+    supplier: ctx.config.SUPPLIER_NAME,
+    area: 'Finance',
+    home: '/finance',
+    nav: account ? [{ href: '/finance', label: 'Invoices', current: true }] : [],
+    ...(account
+      ? { account: { label: account.label, signOut: { action: '/finance/logout', csrf: account.csrf } } }
+      : {}),
+    security: NOT_FRAMED,
+    back: account
+      ? { href: '/finance', label: 'Back to the invoices' }
+      : { href: '/finance/login', label: 'Sign in' },
+  };
+}
+
+function SignIn({ csrf }: { csrf: string | undefined }) {
+  return (
+    <SignInForm
+      action="/finance/login"
+      csrf={csrf}
+      label="Finance key"
+      field="key"
+      hint="Sign in with your company's finance key to see and download your invoices."
+      retry="/finance/login"
+    />
+  );
+}
+
+function FilterForm({ f }: { f: Filters }) {
+  return (
+    <form method="get" action="/finance" class="filters">
+      <label>
+        Status
+        <select name="status">
+          {['', ...STATES].map((v) => (
+            <option value={v} selected={f.status === v}>
+              {v || 'any'}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        From
+        <input type="date" name="from" value={f.from} />
+      </label>
+      <label>
+        To
+        <input type="date" name="to" value={f.to} />
+      </label>
+      <label>
+        Order
+        <input type="text" name="order" value={f.order} />
+      </label>
+      <button type="submit" class="primary">
+        Filter
+      </button>
+    </form>
+  );
+}
+
+function InvoiceRowView({ i }: { i: InvoiceRow }) {
+  const cur = i.currency.trim();
+  const base = `/finance/invoices/${i.id}`;
+  return (
+    <tr data-invoice={i.invoice_number}>
+      <td>{i.invoice_number}</td>
+      <td>{i.purpose === 'creditMemo' ? 'credit memo' : 'invoice'}</td>
+      <td>
+        {i.canonical.buyerOrderNumber}
+        {i.canonical.supplierOrderNumber ? (
+          <>
+            {' '}
+            <small class="supplier-order">{i.canonical.supplierOrderNumber}</small>
+          </>
+        ) : null}
+      </td>
+      <td>{i.invoice_date}</td>
+      <td>{i.due_date ?? ''}</td>
+      <td>
+        {i.state}
+        {i.rejection_reason ? (
+          <>
+            {' '}
+            <small>{i.rejection_reason}</small>
+          </>
+        ) : null}
+      </td>
+      <td class="n">{`${formatMoney(i.total, cur)} ${cur}`}</td>
+      <td class="downloads">
+        <a href={`${base}.pdf`}>PDF</a> <a href={`${base}.csv`}>CSV</a> <a href={`${base}.xml`}>cXML</a>
+      </td>
+    </tr>
+  );
+}
+
+function InvoiceList(p: { f: Filters; rows: InvoiceRow[]; total: number; paging: Paging }) {
+  const { f } = p;
+  const exportHref = hrefWith('/finance/export.csv', { from: f.from, to: f.to });
+  return (
+    <>
+      <h1>Invoices</h1>
+      <FilterForm f={f} />
+      <div class="actions">
+        <a class="button" href={exportHref} id="export">
+          Export CSV
+        </a>
+        <span class="muted">{f.from || f.to ? 'invoices of the dates chosen' : 'all invoices'}</span>
+      </div>
+      {p.rows.length ? (
+        <table>
+          <thead>
+            <tr>
+              <th>Number</th>
+              <th>Type</th>
+              <th>Order</th>
+              <th>Date</th>
+              <th>Due</th>
+              <th>State</th>
+              <th class="num">Total</th>
+              <th>Download</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.rows.map((i) => (
+              <InvoiceRowView i={i} />
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <Empty id="no-invoices">No invoices match.</Empty>
+      )}
+      <Pagination
+        total={p.total}
+        limit={p.paging.limit}
+        offset={p.paging.offset}
+        noun="invoices"
+        href={(offset) =>
+          hrefWith('/finance', {
+            ...f,
+            offset: offset || undefined,
+            limit: p.paging.limit === PER_PAGE ? undefined : p.paging.limit,
+          })
+        }
+      />
+    </>
+  );
+}
+
+/** The filters of the list; a malformed one is a 400 page naming it. */
+function filtersOf(query: unknown): Filters {
+  const parsed = filters.safeParse(query);
+  if (!parsed.success)
+    throw new AppError(
+      'bad_request',
+      `invalid filter: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+    );
+  return parsed.data;
+}
+
+const only = (f: Filters) => ({
+  ...(f.status ? { status: f.status } : {}),
+  ...(f.from ? { from: f.from } : {}),
+  ...(f.to ? { to: f.to } : {}),
+  ...(f.order ? { order: f.order } : {}),
+});
+
+function signInRoutes(r: Router, ctx: AppContext): void {
+  r.get('/finance/login', async (req, res) => {
+    if (req.pageSession) return res.redirect(303, '/finance');
+    const nonce = signInKey(req, res, { secure: req.secure });
+    sendPage(res, chromeFor(ctx, req), {
+      title: 'Finance sign-in',
+      flash: await takeFlash(ctx, nonce, req.query),
+      body: <SignIn csrf={csrfToken(ctx.config, nonce)} />,
+    });
+  });
+  r.post('/finance/login', checkCsrfLater(ctx.config), async (req, res) => {
+    const key = typeof req.body?.key === 'string' ? req.body.key.trim() : '';
+    const subject = key === '' ? undefined : await financeSubject(ctx, req, res, key);
+    const refused = (status: number, message: string) =>
+      sendPage(res, baseChrome(ctx), {
+        status,
+        title: 'Finance sign-in',
+        flash: [{ kind: 'error', message }],
+        body: <SignIn csrf={signInCsrf(ctx, req, res, false)} />,
+      });
+    if (!subject) return refused(401, 'That key is not valid.');
+    if (!req.csrfOk) return refused(403, 'This sign-in form expired. Please sign in again.');
+    setSessionCookie(req, res, await startPageSession(ctx, 'finance', subject));
+    res.redirect(303, '/finance');
+  });
+  r.post(
+    '/finance/logout',
+    ...signOutHandlers(ctx, 'finance', {
+      signedOut: '/finance/login',
+      refuse: (req, res) =>
+        sendPage(res, chromeFor(ctx, req), {
+          status: 403,
+          title: 'Form expired',
+          flash: [{ kind: 'error', message: 'This form expired. Please reload the page and try again.' }],
+          body: <p>You are still signed in.</p>,
+        }),
+    }),
+  );
+}
+
+export function financePage(ctx: AppContext): Router {
+  const r = Router();
+  r.use('/finance', loadPageSession(ctx, 'finance'), rememberChrome(ctx));
+  /** Pages need a live session: it stands for the key it was made with (the same scope applies). */
+  const signedIn: RequestHandler = (req, res, next) => {
+    const s = req.pageSession;
+    if (!s) return res.redirect(303, '/finance/login');
+    req.principal =
+      s.subject.role === 'admin'
+        ? { kind: 'admin' }
+        : { kind: 'partner', partnerId: s.subject.partnerId, role: 'finance', keyId: s.subject.apiKeyId };
+    next();
+  };
+  signInRoutes(r, ctx);
+
+  r.get('/finance', signedIn, async (req, res) => {
+    const f = filtersOf(req.query);
+    const paging = pagingFrom(req.query, { limit: PER_PAGE });
+    const { rows, total } = await invoicePage(ctx, partnerScope(req), only(f), paging);
+    sendPage(res, chromeFor(ctx, req), {
+      title: 'Invoices',
+      flash: await takeFlash(ctx, (req.pageSession as { id: string }).id, req.query),
+      body: <InvoiceList f={f} rows={rows} total={total} paging={paging} />,
+    });
+  });
+  r.get('/finance/export.csv', signedIn, async (req, res) => {
+    const from = z.iso.date().safeParse(req.query.from);
+    const to = z.iso.date().safeParse(req.query.to);
+    const rows = await invoicesForExport(ctx, partnerScope(req), {
+      ...(from.success ? { from: from.data } : {}),
+      ...(to.success ? { to: to.data } : {}),
+    });
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', 'attachment; filename="invoices.csv"');
+    res.send(renderInvoicesCsv(rows.map((x) => x.canonical)));
+  });
+  r.get(/^\/finance\/invoices\/([0-9a-f-]{36})\.(pdf|csv|xml)$/, signedIn, async (req, res) => {
+    const params = req.params as unknown as Record<string, string>;
+    const inv = await findInvoice(ctx.db, params[0] as string, partnerScope(req));
+    if (!inv) throw notFound('invoice');
+    const ext = params[1];
+    await sendInvoiceAs(ctx, res, inv, ext === 'xml' ? 'cxml' : (ext as 'pdf' | 'csv'));
+  });
+  r.use(
+    '/finance',
+    pageNotFound((req) => chromeFor(ctx, req)),
+  );
+  r.use(
+    '/finance',
+    pageErrors((req) => chromeFor(ctx, req)),
+  );
+  return r;
+}

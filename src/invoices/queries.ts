@@ -1,0 +1,97 @@
+/**
+ * Reading invoices for the API and the finance page: one filter for both, newest first, always
+ * within the caller's partner scope (undefined: the admin token, every partner).
+ */
+import type { Knex } from 'knex';
+import type { AppContext } from '../platform/context';
+import { AppError } from '../platform/errors';
+import type { InvoiceState } from '../model';
+import type { InvoiceRow } from './service';
+
+export interface InvoiceFilter {
+  status?: InvoiceState;
+  /** Invoice dates, YYYY-MM-DD, inclusive. */
+  from?: string;
+  to?: string;
+  /** The order's id, or the buyer's order number. */
+  order?: string;
+  /** Admin only: one partner. */
+  partner?: string;
+}
+
+type Ctx = Pick<AppContext, 'db'>;
+
+function filtered(ctx: Ctx, scope: string | undefined, f: InvoiceFilter): Knex.QueryBuilder<InvoiceRow> {
+  const query = ctx.db<InvoiceRow>('invoices');
+  if (scope) query.where('partner_id', scope);
+  if (f.partner) query.where('partner_id', f.partner);
+  if (f.status) query.where('state', f.status);
+  if (f.from) query.where('invoice_date', '>=', f.from);
+  if (f.to) query.where('invoice_date', '<=', f.to);
+  if (f.order) {
+    if (/^[0-9a-f-]{36}$/i.test(f.order)) query.where('order_id', f.order);
+    else query.whereIn('order_id', ctx.db('orders').select('id').where('buyer_order_number', f.order));
+  }
+  return query;
+}
+
+const encodeCursor = (r: InvoiceRow): string =>
+  Buffer.from(JSON.stringify([r.invoice_date, r.id])).toString('base64url');
+function decodeCursor(c: string): [string, string] {
+  try {
+    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string')
+      return [v[0], v[1]];
+  } catch {
+    /* fall through */
+  }
+  throw new AppError('bad_request', 'invalid cursor');
+}
+
+/** Invoices newest first (invoice date, then id), a page after `cursor` (the API's paging). */
+export async function listInvoices(
+  ctx: Ctx,
+  scope: string | undefined,
+  q: InvoiceFilter & { limit: number; cursor?: string },
+): Promise<{ rows: InvoiceRow[]; nextCursor: string | null }> {
+  const query = filtered(ctx, scope, q);
+  if (q.cursor) {
+    const [d, id] = decodeCursor(q.cursor);
+    query.whereRaw('(invoice_date, id) < (?::date, ?::uuid)', [d, id]);
+  }
+  const rows = (await query
+    .orderBy('invoice_date', 'desc')
+    .orderBy('id', 'desc')
+    .limit(q.limit + 1)) as InvoiceRow[];
+  const more = rows.length > q.limit;
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return { rows: page, nextCursor: more && last ? encodeCursor(last) : null };
+}
+
+/** One page of the same list by position, with the total (the finance page's numbered pages). */
+export async function invoicePage(
+  ctx: Ctx,
+  scope: string | undefined,
+  f: InvoiceFilter,
+  paging: { limit: number; offset: number },
+): Promise<{ rows: InvoiceRow[]; total: number }> {
+  const [rows, counted] = await Promise.all([
+    filtered(ctx, scope, f)
+      .orderBy('invoice_date', 'desc')
+      .orderBy('id', 'desc')
+      .limit(paging.limit)
+      .offset(paging.offset) as Promise<InvoiceRow[]>,
+    filtered(ctx, scope, f).count({ n: '*' }) as unknown as Promise<{ n: string | number }[]>,
+  ]);
+  return { rows, total: Number(counted[0]?.n ?? 0) };
+}
+
+/** The invoices of a CSV export: by invoice date, then number. */
+export async function invoicesForExport(
+  ctx: Ctx,
+  scope: string | undefined,
+  f: Pick<InvoiceFilter, 'from' | 'to' | 'partner'>,
+): Promise<InvoiceRow[]> {
+  return (await filtered(ctx, scope, f).orderBy('invoice_date').orderBy('invoice_number')) as InvoiceRow[];
+}
