@@ -55,11 +55,12 @@ const PER_PAGE = 50;
 
 function chromeOf(ctx: AppContext, req: Request): Chrome {
   const s = req.pageSession;
+  const onList = req.path === '/approvals' || req.path === '/';
   return {
     supplier: ctx.config.SUPPLIER_NAME,
     area: 'Approvals',
     home: '/approvals',
-    nav: s ? [{ href: '/approvals', label: 'Pending approvals', id: 'pending-link', current: true }] : [],
+    nav: s ? [{ href: '/approvals', label: 'Pending approvals', id: 'pending-link', current: onList }] : [],
     ...(s
       ? {
           account: {
@@ -136,33 +137,35 @@ function OrderDetail({ a, lines }: { a: ApprovalView; lines: OrderLineView[] }) 
           <Flags flags={a.flags} />
         </dd>
       </dl>
-      <table>
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>SKU</th>
-            <th>Description</th>
-            <th class="num">Quantity</th>
-            <th class="num">Unit price</th>
-            <th class="num">Price the buyer saw</th>
-          </tr>
-        </thead>
-        <tbody>
-          {lines.map((l) => {
-            const deviates = l.buyerSawUnitPrice !== null && l.buyerSawUnitPrice !== l.unitPrice;
-            return (
-              <tr>
-                <td>{String(l.lineNumber)}</td>
-                <td>{l.sku}</td>
-                <td>{l.description ?? ''}</td>
-                <td class="num">{`${l.quantity} ${l.uom}`}</td>
-                <td class="num">{l.unitPrice}</td>
-                <td class={deviates ? 'num flag' : 'num'}>{l.buyerSawUnitPrice ?? '-'}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <div class="scroll-x">
+        <table>
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>SKU</th>
+              <th>Description</th>
+              <th class="num">Quantity</th>
+              <th class="num">Unit price</th>
+              <th class="num">Price the buyer saw</th>
+            </tr>
+          </thead>
+          <tbody>
+            {lines.map((l) => {
+              const deviates = l.buyerSawUnitPrice !== null && l.buyerSawUnitPrice !== l.unitPrice;
+              return (
+                <tr>
+                  <td>{String(l.lineNumber)}</td>
+                  <td class="nowrap">{l.sku}</td>
+                  <td>{l.description ?? ''}</td>
+                  <td class="num">{`${l.quantity} ${l.uom}`}</td>
+                  <td class="num">{l.unitPrice}</td>
+                  <td class={deviates ? 'num flag' : 'num'}>{l.buyerSawUnitPrice ?? '-'}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 }
@@ -172,36 +175,38 @@ function Pending(p: { rows: ApprovalView[]; total: number; paging: Paging }) {
     <>
       <h1>Pending approvals</h1>
       {p.rows.length ? (
-        <table>
-          <thead>
-            <tr>
-              <th>Order</th>
-              <th>Our no.</th>
-              <th>Partner</th>
-              <th class="num">Total</th>
-              <th>Level</th>
-              <th>Flags</th>
-              <th>Since</th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.rows.map((a) => (
-              <tr data-approval={a.id}>
-                <td>
-                  <a href={`/approvals/${a.id}`}>{a.buyerOrderNumber}</a>
-                </td>
-                <td>{a.supplierOrderNumber ?? ''}</td>
-                <td>{a.partnerId}</td>
-                <td class="num">{`${a.total} ${a.currency}`}</td>
-                <td>{String(a.level)}</td>
-                <td>
-                  <Flags flags={a.flags} />
-                </td>
-                <td>{a.createdAt.slice(0, 16).replace('T', ' ')}</td>
+        <div class="scroll-x">
+          <table>
+            <thead>
+              <tr>
+                <th>Order</th>
+                <th>Our no.</th>
+                <th>Partner</th>
+                <th class="num">Total</th>
+                <th>Level</th>
+                <th>Flags</th>
+                <th>Since</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {p.rows.map((a) => (
+                <tr data-approval={a.id}>
+                  <td class="nowrap">
+                    <a href={`/approvals/${a.id}`}>{a.buyerOrderNumber}</a>
+                  </td>
+                  <td class="nowrap">{a.supplierOrderNumber ?? ''}</td>
+                  <td>{a.partnerId}</td>
+                  <td class="num">{`${a.total} ${a.currency}`}</td>
+                  <td>{String(a.level)}</td>
+                  <td>
+                    <Flags flags={a.flags} />
+                  </td>
+                  <td class="nowrap">{a.createdAt.slice(0, 16).replace('T', ' ')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       ) : (
         <Empty id="nothing-pending">Nothing waits for approval.</Empty>
       )}
@@ -300,7 +305,7 @@ function linkRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
     const a = await decide(ctx, { ...decision, comment: field(req, 'comment') || null }, claims);
     sendPage(res, linkChrome(ctx), {
       title: 'Decision recorded',
-      flash: [{ kind: 'success', message: `${outcome(a)}.` }],
+      flash: [{ kind: a.status === 'approved' ? 'success' : 'info', message: `${outcome(a)}.` }],
       body: <p>Thank you. You can close this page.</p>,
     });
   });

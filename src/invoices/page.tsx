@@ -161,9 +161,9 @@ function InvoiceRowView({ i }: { i: InvoiceRow }) {
   const base = `/finance/invoices/${i.id}`;
   return (
     <tr data-invoice={i.invoice_number}>
-      <td>{i.invoice_number}</td>
+      <td class="nowrap">{i.invoice_number}</td>
       <td>{i.purpose === 'creditMemo' ? 'credit memo' : 'invoice'}</td>
-      <td>
+      <td class="nowrap">
         {i.canonical.buyerOrderNumber}
         {i.canonical.supplierOrderNumber ? (
           <>
@@ -172,8 +172,8 @@ function InvoiceRowView({ i }: { i: InvoiceRow }) {
           </>
         ) : null}
       </td>
-      <td>{i.invoice_date}</td>
-      <td>{i.due_date ?? ''}</td>
+      <td class="nowrap">{i.invoice_date}</td>
+      <td class="nowrap">{i.due_date ?? ''}</td>
       <td>
         {i.state}
         {i.rejection_reason ? (
@@ -184,7 +184,7 @@ function InvoiceRowView({ i }: { i: InvoiceRow }) {
         ) : null}
       </td>
       <td class="n">{`${formatMoney(i.total, cur)} ${cur}`}</td>
-      <td class="downloads">
+      <td class="downloads nowrap">
         <a href={`${base}.pdf`}>PDF</a> <a href={`${base}.csv`}>CSV</a> <a href={`${base}.xml`}>cXML</a>
       </td>
     </tr>
@@ -205,25 +205,27 @@ function InvoiceList(p: { f: Filters; rows: InvoiceRow[]; total: number; paging:
         <span class="muted">{f.from || f.to ? 'invoices of the dates chosen' : 'all invoices'}</span>
       </div>
       {p.rows.length ? (
-        <table>
-          <thead>
-            <tr>
-              <th>Number</th>
-              <th>Type</th>
-              <th>Order</th>
-              <th>Date</th>
-              <th>Due</th>
-              <th>State</th>
-              <th class="num">Total</th>
-              <th>Download</th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.rows.map((i) => (
-              <InvoiceRowView i={i} />
-            ))}
-          </tbody>
-        </table>
+        <div class="scroll-x">
+          <table>
+            <thead>
+              <tr>
+                <th>Number</th>
+                <th>Type</th>
+                <th>Order</th>
+                <th>Date</th>
+                <th>Due</th>
+                <th>State</th>
+                <th class="num">Total</th>
+                <th>Download</th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.rows.map((i) => (
+                <InvoiceRowView i={i} />
+              ))}
+            </tbody>
+          </table>
+        </div>
       ) : (
         <Empty id="no-invoices">No invoices match.</Empty>
       )}

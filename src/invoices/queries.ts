@@ -69,7 +69,7 @@ export async function listInvoices(
   return { rows: page, nextCursor: more && last ? encodeCursor(last) : null };
 }
 
-/** One page of the same list by position, with the total (the finance page's numbered pages). */
+/** One page of the same list by position, with the total (the finance page's numbered pages; newest number first within a day). */
 export async function invoicePage(
   ctx: Ctx,
   scope: string | undefined,
@@ -79,7 +79,7 @@ export async function invoicePage(
   const [rows, counted] = await Promise.all([
     filtered(ctx, scope, f)
       .orderBy('invoice_date', 'desc')
-      .orderBy('id', 'desc')
+      .orderBy('invoice_number', 'desc')
       .limit(paging.limit)
       .offset(paging.offset) as Promise<InvoiceRow[]>,
     filtered(ctx, scope, f).count({ n: '*' }) as unknown as Promise<{ n: string | number }[]>,

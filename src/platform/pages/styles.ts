@@ -64,6 +64,10 @@ input.qty{width:6em;text-align:right}
 form.inline{display:inline-flex;gap:6px;align-items:center;margin:0}
 form.filters{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-end;background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:14px 16px;margin:0 0 18px}
 form.filters label,form.stack label{display:flex;flex-direction:column;gap:4px;font-size:13px;color:var(--muted);font-weight:600}
+form.filters input,form.filters select,form.filters button{height:36px}
+.card.sign-in{max-width:560px}
+.scroll-x{overflow-x:auto;margin:0 0 18px;border-radius:var(--radius)}.scroll-x table{margin:0}
+.nowrap{white-space:nowrap}
 form.stack{display:flex;flex-direction:column;gap:14px;max-width:420px}
 form.stack input{width:100%}
 .actions{display:flex;flex-wrap:wrap;gap:10px;align-items:center;margin:6px 0 18px}
