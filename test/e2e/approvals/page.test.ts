@@ -119,3 +119,28 @@ it('refuses a decision posted without the CSRF token of the session', async () =
   expect((await s.t.env.db('orders').where({ id: order.id }).first('state')).state).toBe('pending_approval');
   await ctx.close();
 }, 60000);
+
+it('signing out in the browser ends the session: the old cookie, replayed, gets the sign-in page', async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${base}/approvals`);
+  await page.fill('input[name=token]', ADMIN_TOKEN);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#sign-out');
+  const cookie = (await ctx.cookies()).find((c) => c.name === 'gw_approvals');
+  expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/approvals' });
+  expect(cookie?.value).not.toContain(ADMIN_TOKEN);
+  await page.click('#sign-out');
+  await page.waitForSelector('input[name=token]');
+  expect(await page.textContent('[role=status]')).toContain('You are signed out.');
+  expect((await ctx.cookies()).find((c) => c.name === 'gw_approvals')).toBeUndefined();
+  // Another browser that copied the cookie before sign-out gets nothing with it.
+  const thief = await browser.newContext();
+  await thief.addCookies([{ ...(cookie as NonNullable<typeof cookie>), domain: '127.0.0.1' }]);
+  const replay = await thief.newPage();
+  await replay.goto(`${base}/approvals`);
+  expect(await replay.locator('input[name=token]').count()).toBe(1);
+  expect(await replay.locator('#sign-out').count()).toBe(0);
+  await thief.close();
+  await ctx.close();
+}, 60000);

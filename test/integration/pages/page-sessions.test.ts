@@ -282,6 +282,43 @@ describe('revoking the key', () => {
   });
 });
 
+describe('what the session stands for', () => {
+  it('an admin session ends when ADMIN_TOKEN changes (a rotated token signs everyone out)', async () => {
+    const { session } = await signIn(app, 'approvals', ADMIN_TOKEN);
+    const cookie = withCookie('approvals', session as string);
+    expect((await request(app).get('/approvals').set('Cookie', cookie)).text).toContain('Pending approvals');
+    const config = env.ctx.config as { ADMIN_TOKEN?: string };
+    config.ADMIN_TOKEN = 'a-rotated-admin-token-0123456789';
+    try {
+      const res = await request(app).get('/approvals').set('Cookie', cookie);
+      expect(res.text).toContain('name="token"');
+      expect(res.text).not.toContain('Pending approvals');
+    } finally {
+      config.ADMIN_TOKEN = ADMIN_TOKEN;
+    }
+    // Gone, not only refused: the old token back does not revive it.
+    expect((await request(app).get('/approvals').set('Cookie', cookie)).text).not.toContain(
+      'Pending approvals',
+    );
+  });
+
+  it('a finance session ends when its partner is deleted', async () => {
+    const gone = await seedPartner(env.db, {
+      id: 'gone',
+      name: 'Gone',
+      oci: undefined,
+      x12: undefined,
+      cxml: cxmlOf('AN-GONE', 'gone-secret-1'),
+    });
+    const { session } = await signIn(app, 'finance', gone.financeKey);
+    const cookie = withCookie('finance', session as string);
+    expect((await request(app).get('/finance').set('Cookie', cookie)).status).toBe(200);
+    const deleted = await request(app).delete('/api/v1/partners/gone').set(auth(ADMIN_TOKEN));
+    expect(deleted.status).toBeLessThan(300);
+    expect((await request(app).get('/finance').set('Cookie', cookie)).status).toBe(303);
+  });
+});
+
 describe('partner scope', () => {
   it("partner B's finance session never sees partner A's invoices", async () => {
     const b = await signIn(app, 'finance', other.financeKey);
