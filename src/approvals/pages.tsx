@@ -26,11 +26,10 @@ import {
   pagingFrom,
   requireCsrf,
   sendPage,
-  setSessionCookie,
   signInCsrf,
   signInKey,
   signOutHandlers,
-  startPageSession,
+  signInPageSession,
   takeFlash,
   type Chrome,
 } from '../platform/pages';
@@ -151,7 +150,7 @@ function signInRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
       });
     if (p?.kind !== 'admin') return refused(401, 'Wrong token.');
     if (!req.csrfOk) return refused(403, 'This sign-in form expired. Please sign in again.');
-    setSessionCookie(req, res, await startPageSession(ctx, 'approvals', { role: 'admin' }));
+    await signInPageSession(ctx, req, res, 'approvals', { role: 'admin' });
     res.redirect(303, '/approvals');
   });
   r.post(

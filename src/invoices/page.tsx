@@ -24,12 +24,11 @@ import {
   Pagination,
   pagingFrom,
   sendPage,
-  setSessionCookie,
   SignInForm,
   signInCsrf,
   signInKey,
   signOutHandlers,
-  startPageSession,
+  signInPageSession,
   takeFlash,
   type Chrome,
   type Paging,
@@ -286,7 +285,7 @@ function signInRoutes(r: Router, ctx: AppContext): void {
       });
     if (!subject) return refused(401, 'That key is not valid.');
     if (!req.csrfOk) return refused(403, 'This sign-in form expired. Please sign in again.');
-    setSessionCookie(req, res, await startPageSession(ctx, 'finance', subject));
+    await signInPageSession(ctx, req, res, 'finance', subject);
     res.redirect(303, '/finance');
   });
   r.post(

@@ -33,13 +33,15 @@ export async function signIn(
   area: PageArea,
   credential: string,
   headers: Record<string, string> = {},
+  /** Cookies the browser already holds (sent with the sign-in post). */
+  cookies?: string,
 ): Promise<{ res: request.Response; session?: string; cookieHeader?: string }> {
   const form = await request(app).get(SIGN_IN_PAGE[area]).set(headers);
   const nonce = cookieValueOf(setCookie(form, 'gw_signin'));
   const res = await request(app)
     .post(area === 'approvals' ? '/approvals/login' : '/finance/login')
     .set(headers)
-    .set('Cookie', `gw_signin=${nonce}`)
+    .set('Cookie', `gw_signin=${nonce}${cookies ? `; ${cookies}` : ''}`)
     .type('form')
     .send({ csrf: csrfOf(form.text), [SIGN_IN_FIELD[area]]: credential });
   const cookieHeader = setCookie(res, SESSION_COOKIE[area]);

@@ -39,6 +39,7 @@ export {
   loadPageSession,
   SESSION_COOKIES,
   setSessionCookie,
+  signInPageSession,
   startPageSession,
   type PageArea,
   type PageSession,

@@ -171,6 +171,23 @@ export function clearSessionCookie(req: Request, res: Response, area: PageArea):
   res.append('Set-Cookie', `${SESSION_COOKIES[area]}=; ${cookieAttributes(area, req)}; Max-Age=0`);
 }
 
+/**
+ * A sign-in that succeeded: the browser's previous session of the area (if any) ends, a new one
+ * starts and its cookie is set. Sign-in always makes a new id, never keeps one the browser brought.
+ */
+export async function signInPageSession(
+  ctx: SessionContext,
+  req: Request,
+  res: Response,
+  area: PageArea,
+  subject: SessionSubject,
+): Promise<PageSession> {
+  if (req.pageSession) await endPageSession(ctx, req.pageSession.id);
+  const session = await startPageSession(ctx, area, subject);
+  setSessionCookie(req, res, session);
+  return session;
+}
+
 declare module 'express-serve-static-core' {
   interface Request {
     /** The page session of the request (set by loadPageSession when the cookie names a live one). */

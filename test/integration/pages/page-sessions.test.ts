@@ -124,6 +124,16 @@ describe('signing in', () => {
     expect(Number((await env.db('page_sessions').count({ n: '*' }))[0]?.n)).toBe(before);
   });
 
+  it('a new sign-in from the same browser ends the session it had', async () => {
+    const first = await signIn(app, 'finance', acme.financeKey);
+    const cookie = withCookie('finance', first.session as string);
+    const again = await signIn(app, 'finance', acme.financeKey, {}, cookie);
+    expect(again.session).not.toBe(first.session);
+    expect((await request(app).get('/finance').set('Cookie', cookie)).status).toBe(303);
+    const fresh = withCookie('finance', again.session as string);
+    expect((await request(app).get('/finance').set('Cookie', fresh)).status).toBe(200);
+  });
+
   it('does not take a session id of one area in the other', async () => {
     const { session } = await signIn(app, 'approvals', ADMIN_TOKEN);
     const res = await request(app)
