@@ -201,7 +201,9 @@ function InvoiceList(p: { f: Filters; rows: InvoiceRow[]; total: number; paging:
         <a class="button" href={exportHref} id="export">
           Export CSV
         </a>
-        <span class="muted">{f.from || f.to ? 'invoices of the dates chosen' : 'all invoices'}</span>
+        <span class="muted">
+          {f.from || f.to ? 'every invoice of the dates chosen, any state' : 'every invoice, any state'}
+        </span>
       </div>
       {p.rows.length ? (
         <div class="scroll-x">
