@@ -11,6 +11,7 @@ import { upsertPartner } from './partners/service';
 import { AppError } from './platform/errors';
 import { exitOnSignals, startServer } from './server';
 import { startWorker } from './worker';
+import { call, importCsv, ingestFilesRemote, remoteFor, type Remote } from './cli-remote';
 
 const USAGE = `usage: gateway <command>
   serve                        run the HTTP gateway (and in-process jobs without REDIS_URL)
@@ -25,13 +26,72 @@ const USAGE = `usage: gateway <command>
   keys rotate KEY_ID           issue a new key of the same role and revoke this one
   edi ingest FILE...           take X12 interchanges from files (850s -> orders, 997/999 back)`;
 
+type KeyRow = {
+  id: string;
+  role: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  partnerId: string;
+};
+
+function keyLine(k: KeyRow): string {
+  return [
+    k.id,
+    k.role.padEnd(7),
+    `${k.prefix}…`,
+    `created ${k.createdAt}`,
+    `last used ${k.lastUsedAt ?? 'never'}`,
+    k.revokedAt ? `REVOKED ${k.revokedAt}` : 'active',
+  ].join('  ');
+}
+
+/** `keys ...` through a running gateway's admin API. */
+async function keysRemote(r: Remote, sub: string, arg: string, role: string | undefined): Promise<number> {
+  const id = encodeURIComponent(arg);
+  if (sub === 'list') {
+    const { json } = await call<{ apiKeys: KeyRow[] }>(r, 'GET', `/api/v1/partners/${id}/api-keys`);
+    if (json.apiKeys.length === 0) console.log(`partner ${arg} has no API keys`);
+    for (const k of json.apiKeys) console.log(keyLine(k));
+    return 0;
+  }
+  if (sub === 'create' && (role === 'erp' || role === 'finance')) {
+    const { json } = await call<{ id: string; key: string }>(r, 'POST', `/api/v1/partners/${id}/api-keys`, {
+      type: 'application/json',
+      data: JSON.stringify({ role }),
+    });
+    console.log(`created ${role} key ${json.id} for partner ${arg} (shown once, keep it now):\n${json.key}`);
+    return 0;
+  }
+  if (sub === 'revoke') {
+    const { json: k } = await call<KeyRow>(r, 'DELETE', `/api/v1/api-keys/${id}`);
+    console.log(`revoked ${k.role} key ${k.id} (${k.prefix}…) of partner ${k.partnerId}`);
+    return 0;
+  }
+  if (sub === 'rotate') {
+    const { json: k } = await call<{ id: string; key: string; role: string; revoked: string }>(
+      r,
+      'POST',
+      `/api/v1/api-keys/${id}/rotate`,
+    );
+    console.log(`revoked ${k.revoked}; new ${k.role} key ${k.id} (shown once, keep it now):\n${k.key}`);
+    return 0;
+  }
+  console.error(USAGE);
+  return 2;
+}
+
 function rowsOf(file: string) {
   return csvObjects(readFileSync(file, 'utf8')).rows.map((r) => ({ line: r.line, values: r.values }));
 }
 
-async function withDb<T>(fn: (db: ReturnType<typeof createDb>, config: Config) => Promise<T>): Promise<T> {
+async function withDb<T>(
+  command: string,
+  fn: (db: ReturnType<typeof createDb>, config: Config) => Promise<T>,
+): Promise<T> {
   const config = ensureSecretsKey(loadConfig());
-  const db = createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  const db = createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, holder: { command } });
   try {
     await migrateLatest(db);
     return await fn(db, config);
@@ -40,8 +100,14 @@ async function withDb<T>(fn: (db: ReturnType<typeof createDb>, config: Config) =
   }
 }
 
-async function main(argv: string[]): Promise<number> {
+async function main(args: string[]): Promise<number> {
+  // --server URL: send the command to a running gateway's admin API (see cli-remote.ts).
+  const at = args.indexOf('--server');
+  const server = at >= 0 ? args[at + 1] : undefined;
+  if (at >= 0 && !server) throw new AppError('bad_request', '--server needs the URL of a running gateway');
+  const argv = at >= 0 ? [...args.slice(0, at), ...args.slice(at + 2)] : args;
   const [cmd, sub, arg] = argv;
+  const remote = () => remoteFor(loadConfig(), server);
   switch (cmd) {
     case 'serve': {
       // Signals are handled from the first moment: a stop during start-up waits for it, then drains.
@@ -58,7 +124,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'migrate': {
       const config = loadConfig();
-      const db = createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+      const db = createDb({
+        databaseUrl: config.DATABASE_URL,
+        dataDir: config.DATA_DIR,
+        holder: { command: 'migrate' },
+      });
       try {
         if (sub === '--down') {
           await migrateRollbackAll(db);
@@ -74,7 +144,21 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'partners':
       if (sub !== 'import' || !arg) break;
-      return withDb(async (db, config) => {
+      {
+        const r = remote();
+        if (r) {
+          const json = JSON.parse(readFileSync(arg, 'utf8')) as unknown;
+          for (const item of Array.isArray(json) ? json : [json]) {
+            const { status, json: p } = await call<{ id: string }>(r, 'POST', '/api/v1/partners', {
+              type: 'application/json',
+              data: JSON.stringify(item),
+            });
+            console.log(`${status === 201 ? 'created' : 'replaced'} partner ${p.id}`);
+          }
+          return 0;
+        }
+      }
+      return withDb('partners import', async (db, config) => {
         const json = JSON.parse(readFileSync(arg, 'utf8')) as unknown;
         for (const item of Array.isArray(json) ? json : [json]) {
           const { partner, created } = await upsertPartner(db, partnerInputSchema.parse(item), {
@@ -86,7 +170,15 @@ async function main(argv: string[]): Promise<number> {
       });
     case 'catalog':
       if (sub !== 'import' || !arg) break;
-      return withDb(async (db) => {
+      {
+        const r = remote();
+        if (r) {
+          const { imported } = await importCsv(r, loadConfig(), '/api/v1/catalog/import', arg);
+          console.log(`imported ${imported} items`);
+          return 0;
+        }
+      }
+      return withDb('catalog import', async (db) => {
         const rows = rowsOf(arg);
         const bar = new SingleBar(
           { format: 'catalog import |{bar}| {value}/{total} rows' },
@@ -106,10 +198,19 @@ async function main(argv: string[]): Promise<number> {
     case 'edi': {
       const files = argv.slice(2);
       if (sub !== 'ingest' || files.length === 0) break;
+      const { describeOutcome } = await import('./edi/ingest-files');
+      const r = remote();
+      if (r) {
+        const outcomes = await ingestFilesRemote(r, files);
+        for (const o of outcomes) console.log(describeOutcome(o));
+        return outcomes.some((o) => o.error) ? 1 : 0;
+      }
       const { createContext, closeContext } = await import('./platform/context');
       await import('./jobs/registry');
-      const { ingestX12Files, describeOutcome } = await import('./edi/ingest-files');
-      const ctx = await createContext(ensureSecretsKey(loadConfig()));
+      const { ingestX12Files } = await import('./edi/ingest-files');
+      const ctx = await createContext(ensureSecretsKey(loadConfig()), {
+        holder: { command: 'edi ingest' },
+      });
       const bar = new SingleBar(
         { format: 'edi ingest |{bar}| {percentage}% {value}/{total} bytes' },
         Presets.shades_classic,
@@ -130,37 +231,29 @@ async function main(argv: string[]): Promise<number> {
     case 'keys': {
       const { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } = await import('./partners/service');
       const role = argv[3];
+      const r = ['list', 'create', 'revoke', 'rotate'].includes(sub ?? '') && arg ? remote() : undefined;
+      if (r) return keysRemote(r, sub!, arg!, role);
       if (sub === 'list' && arg)
-        return withDb(async (db) => {
+        return withDb('keys list', async (db) => {
           const keys = await listApiKeys(db, arg);
           if (keys.length === 0) console.log(`partner ${arg} has no API keys`);
-          for (const k of keys)
-            console.log(
-              [
-                k.id,
-                k.role.padEnd(7),
-                `${k.prefix}…`,
-                `created ${k.createdAt}`,
-                `last used ${k.lastUsedAt ?? 'never'}`,
-                k.revokedAt ? `REVOKED ${k.revokedAt}` : 'active',
-              ].join('  '),
-            );
+          for (const k of keys) console.log(keyLine(k));
           return 0;
         });
       if (sub === 'create' && arg && (role === 'erp' || role === 'finance'))
-        return withDb(async (db) => {
+        return withDb('keys create', async (db) => {
           const { id, key } = await createApiKey(db, arg, role);
           console.log(`created ${role} key ${id} for partner ${arg} (shown once, keep it now):\n${key}`);
           return 0;
         });
       if (sub === 'revoke' && arg)
-        return withDb(async (db) => {
+        return withDb('keys revoke', async (db) => {
           const k = await revokeApiKey(db, arg);
           console.log(`revoked ${k.role} key ${k.id} (${k.prefix}…) of partner ${k.partnerId}`);
           return 0;
         });
       if (sub === 'rotate' && arg)
-        return withDb(async (db) => {
+        return withDb('keys rotate', async (db) => {
           const k = await rotateApiKey(db, arg);
           console.log(`revoked ${k.revoked}; new ${k.role} key ${k.id} (shown once, keep it now):\n${k.key}`);
           return 0;
@@ -169,7 +262,15 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'price-lists':
       if (sub !== 'import' || !arg) break;
-      return withDb(async (db) => {
+      {
+        const r = remote();
+        if (r) {
+          const res = await importCsv(r, loadConfig(), '/api/v1/price-lists/import', arg);
+          console.log(`imported ${res.imported} entries into ${(res.priceLists ?? []).join(', ')}`);
+          return 0;
+        }
+      }
+      return withDb('price-lists import', async (db) => {
         const r = await importPriceLists(db, rowsOf(arg));
         console.log(`imported ${r.imported} entries into ${r.priceLists.join(', ')}`);
         return 0;

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import express from 'express';
 import { createApp } from './app';
 import { seedDemo, warnOfDemoCredentials, DEMO_KEYS } from './demo';
 import { loadConfig, type Config } from './platform/config';
+import { announceDataDirUrl } from './platform/data-dir';
 import { AppError } from './platform/errors';
 import { probeRoutes } from './platform/probes';
 import { ensureSecretsKey } from './platform/crypto';
@@ -63,7 +65,7 @@ export interface Running {
 
 export async function startServer(config: Config = loadConfig()): Promise<Running> {
   config = ensureSecretsKey(ensureAdminToken(config));
-  const ctx = await createContext(config);
+  const ctx = await createContext(config, { holder: { command: 'serve' } });
   await checkSecretsKey(ctx.db, config);
   if (config.DEMO && config.DATABASE_URL) {
     ctx.log.warn('DEMO=1 with DATABASE_URL: the demo partner with published credentials is seeded');
@@ -102,6 +104,12 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     if (server.listening) server.close();
     await closeContext(ctx);
     throw err;
+  }
+  if (!config.DATABASE_URL) {
+    // CLI commands beside this server find it here and send their work to its admin API.
+    const host = ['0.0.0.0', '::', ''].includes(config.HOST) ? '127.0.0.1' : config.HOST;
+    const { port } = server.address() as AddressInfo;
+    announceDataDirUrl(config.DATA_DIR, `http://${host.includes(':') ? `[${host}]` : host}:${port}`);
   }
   ctx.log.info(
     {

@@ -8,7 +8,7 @@ import './jobs/registry';
 /** `gateway worker`: job workers and the outbox relay, no HTTP. SIGTERM drains running jobs. */
 export async function startWorker(config: Config = loadConfig()) {
   config = ensureSecretsKey(config);
-  const ctx = await createContext(config);
+  const ctx = await createContext(config, { holder: { command: 'worker' } });
   await checkSecretsKey(ctx.db, config);
   if (config.DATABASE_URL) await warnOfDemoCredentials(ctx);
   await ctx.queue.start({ workers: true, relay: true });

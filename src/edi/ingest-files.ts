@@ -26,7 +26,8 @@ export interface FileIngestOptions {
   highWaterMark?: number;
 }
 
-function merged(results: X12IngestResult[]): X12IngestResult | undefined {
+/** A file's interchanges as one result (see FileIngestOutcome.result). */
+export function merged(results: X12IngestResult[]): X12IngestResult | undefined {
   if (results.length <= 1) return results[0];
   return {
     partnerId: [...new Set(results.map((r) => r.partnerId))].join(','),

@@ -633,20 +633,29 @@ async function takeSet(
     return outcome;
   }
   const h = set.interchange;
-  const r = await intakeOrder(ctx, {
-    partner,
-    order: mapped.order,
-    protocol: 'x12',
-    externalId: `${h.senderId}|${h.receiverId}|${h.controlNumber}|${set.group.controlNumber}|${set.controlNumber}`,
-    raw: setEnvelope(set),
-    contentType: X12_CONTENT_TYPE,
-    docType: '850',
-    actor: opts.actor,
-    ...(priceFromCatalog ? { priceFromCatalog: true } : {}),
-    // A test interchange's order is a test order: its follow-ups go out as test interchanges too.
-    ...(opts.test ? { deploymentMode: 'test' as const } : {}),
-    linePath: po1Paths(set),
-  });
+  // The order is taken in the interchange's transaction (a savepoint of it), so the interchange,
+  // its orders and its acknowledgment commit together, and embedded PGlite (one connection) is
+  // never asked for a second connection while this one is in a transaction.
+  const order = mapped.order;
+  const r = await trx.transaction((sp) =>
+    intakeOrder(
+      { ...ctx, db: sp },
+      {
+        partner,
+        order,
+        protocol: 'x12',
+        externalId: `${h.senderId}|${h.receiverId}|${h.controlNumber}|${set.group.controlNumber}|${set.controlNumber}`,
+        raw: setEnvelope(set),
+        contentType: X12_CONTENT_TYPE,
+        docType: '850',
+        actor: opts.actor,
+        ...(priceFromCatalog ? { priceFromCatalog: true } : {}),
+        // A test interchange's order is a test order: its follow-ups go out as test interchanges too.
+        ...(opts.test ? { deploymentMode: 'test' as const } : {}),
+        linePath: po1Paths(set),
+      },
+    ),
+  );
   outcome.order = { outcome: r.outcome, orderId: r.orderId, flags: r.flags, errors: r.errors };
   if (r.outcome === 'accepted') {
     outcome.result = 'ordered';

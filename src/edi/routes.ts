@@ -25,5 +25,15 @@ export function ediRoutes(ctx: AppContext): Router {
     if (result.ack.length === 0) res.status(204).end();
     else res.status(200).type(X12_CONTENT_TYPE).send(result.ack);
   });
+  // The admin's file drop over HTTP (`gateway edi ingest --server URL`, and the CLI beside a running
+  // embedded server): one interchange per request, its partner taken from the ISA sender, the same
+  // intake as POST /edi/x12; answered with what happened instead of the acknowledgment's bytes.
+  r.post('/api/v1/edi/interchanges', requireAuth(ctx, 'admin'), raw, async (req, res) => {
+    const body: unknown = req.body;
+    if (!Buffer.isBuffer(body) || body.length === 0)
+      throw new AppError('malformed_document', 'empty body: expected an X12 interchange starting with ISA');
+    const { ack, ...result } = await ingestX12(ctx, body, { actor: 'admin:edi-ingest' });
+    res.json({ ...result, ackBytes: ack.length });
+  });
   return r;
 }

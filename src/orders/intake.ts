@@ -635,9 +635,16 @@ async function intakeNewOrder(ctx: AppContext, input: IntakeInput): Promise<Inta
     if (!(err instanceof Refusal)) throw err;
     result = refused(err);
   }
+  // Taken inside a caller's transaction (an X12 interchange's), each write gets a savepoint, so a
+  // unique violation leaves that transaction usable for the replay below.
+  const inTransaction = (ctx.db as { isTransaction?: boolean }).isTransaction === true;
+  const store: typeof storeDocumentWithRows = (db, doc, answer, rowsFor) =>
+    inTransaction
+      ? db.transaction((sp) => storeDocumentWithRows(sp, doc, answer, rowsFor))
+      : storeDocumentWithRows(db, doc, answer, rowsFor);
   try {
     const answer = storedAnswer(input, result);
-    await storeDocumentWithRows(ctx.db, inboundDocument(input, result), answer, rows);
+    await store(ctx.db, inboundDocument(input, result), answer, rows);
     return { ...result, answer };
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
@@ -648,7 +655,7 @@ async function intakeNewOrder(ctx: AppContext, input: IntakeInput): Promise<Inta
   const late = refused(concurrentNew(order));
   try {
     const answer = storedAnswer(input, late);
-    await storeDocumentWithRows(ctx.db, inboundDocument(input, late), answer, () => []);
+    await store(ctx.db, inboundDocument(input, late), answer, () => []);
     return { ...late, answer };
   } catch (err) {
     if (isUniqueViolation(err)) return replayOf(ctx, input);

@@ -182,5 +182,37 @@ export function partnerRoutes(ctx: AppContext): Router {
       res.status(201).json(await rotateApiKey(ctx.db, String(req.params.keyId), String(req.params.id)));
     },
   );
+  // The same two by key id alone (the CLI's `keys revoke|rotate KEY_ID` over --server).
+  apiRoute(
+    r,
+    {
+      method: 'delete',
+      path: '/api/v1/api-keys/:keyId',
+      summary: 'Revoke an API key by its id',
+      tag,
+      auth: 'admin',
+      response: keyView,
+      use: admin,
+    },
+    async (req, res) => {
+      res.json(await revokeApiKey(ctx.db, String(req.params.keyId)));
+    },
+  );
+  apiRoute(
+    r,
+    {
+      method: 'post',
+      path: '/api/v1/api-keys/:keyId/rotate',
+      summary: 'Rotate an API key by its id (the new key is shown once)',
+      tag,
+      auth: 'admin',
+      response: z.object({ id: z.string(), key: z.string(), role: z.string(), revoked: z.string() }),
+      status: 201,
+      use: admin,
+    },
+    async (req, res) => {
+      res.status(201).json(await rotateApiKey(ctx.db, String(req.params.keyId)));
+    },
+  );
   return r;
 }

@@ -24,14 +24,15 @@ export interface AppContext {
 
 export async function createContext(
   config: Config,
-  opts: { log?: Logger; db?: Db; migrate?: boolean } = {},
+  opts: { log?: Logger; db?: Db; migrate?: boolean; holder?: { command: string } } = {},
 ): Promise<AppContext> {
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
   configureSecretHashing({
     concurrency: config.SECRET_VERIFY_CONCURRENCY,
     queue: config.SECRET_VERIFY_QUEUE,
   });
-  const db = opts.db ?? createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  const db =
+    opts.db ?? createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, holder: opts.holder });
   if (opts.migrate !== false) await migrateLatest(db);
   const queue: JobQueue = config.REDIS_URL
     ? new BullmqQueue(db, config, log, { concurrency: config.JOB_CONCURRENCY })

@@ -3,6 +3,7 @@ import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { migrationSource } from '../../migrations';
+import { lockDataDir, restrictDataDir } from './data-dir';
 
 export type Db = Knex;
 export type Trx = Knex.Transaction;
@@ -22,6 +23,8 @@ export interface DbOptions {
   /** In-memory PGlite (tests of the embedded mode). */
   memory?: boolean;
   poolMax?: number;
+  /** Who opens an embedded data dir: named in its lock for anyone else who tries (data-dir.ts). */
+  holder?: { command: string };
 }
 
 export function createDb(opts: DbOptions): Db {
@@ -37,8 +40,22 @@ export function createDb(opts: DbOptions): Db {
   const ClientPgLite = require('knex-pglite');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { PGlite, types } = require('@electric-sql/pglite');
-  const dir = opts.memory ? undefined : path.resolve(opts.dataDir ?? './data', 'pglite');
-  if (dir) mkdirSync(dir, { recursive: true });
+  let release = () => {};
+  const root = path.resolve(opts.dataDir ?? './data');
+  const dir = opts.memory ? undefined : path.join(root, 'pglite');
+  if (dir) {
+    // Owner-only from here on: files PGlite creates are 0600, directories 0700.
+    process.umask(0o077);
+    mkdirSync(root, { recursive: true, mode: 0o700 });
+    release = lockDataDir(root, opts.holder ?? { command: 'gateway' });
+    try {
+      restrictDataDir(root);
+      mkdirSync(dir, { recursive: true });
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
   // bytea reads back as a Buffer, as with pg (PGlite's own parser gives a Uint8Array, which Express
   // and string conversions turn into "60,63,120,..."), and both ways go through Buffer's hex codec
   // rather than PGlite's per-byte one.
@@ -50,11 +67,43 @@ export function createDb(opts: DbOptions): Db {
   const serializers = { [types.BYTEA]: byteaToText };
   // One instance: knex may call the connection function more than once, and two PGlite instances on
   // one data directory corrupt it.
-  const pglite = new PGlite(dir, { parsers, serializers });
-  return knexFactory({
-    client: ClientPgLite,
-    connection: () => ({ pglite }),
-  } as unknown as Knex.Config);
+  let db: Knex;
+  let pglite: { waitReady: Promise<void> };
+  try {
+    pglite = new PGlite(dir, { parsers, serializers });
+    db = knexFactory({
+      client: ClientPgLite,
+      connection: () => ({ pglite }),
+    } as unknown as Knex.Config);
+  } catch (err) {
+    release();
+    throw err;
+  }
+  // PGlite writes its files 0666 (inside directories the umask makes 0700, so out of anyone else's
+  // reach): they are made 0600 once it has opened the data dir and again when it closes.
+  const restrict = () => {
+    if (!dir) return;
+    try {
+      restrictDataDir(root);
+    } catch {
+      /* a file removed meanwhile */
+    }
+  };
+  void (pglite.waitReady as Promise<void>).then(restrict, () => {});
+  // The lock goes with the database: released once it is closed.
+  const destroy = db.destroy.bind(db) as () => Promise<void>;
+  Object.defineProperty(db, 'destroy', {
+    configurable: true,
+    value: async () => {
+      try {
+        await destroy();
+        restrict();
+      } finally {
+        release();
+      }
+    },
+  });
+  return db;
 }
 
 /** A bytea value as Postgres writes it in text form (hex: `\\x3c3f...`) to a Buffer. */
