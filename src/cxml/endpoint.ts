@@ -108,6 +108,21 @@ export function sendCxml(res: Response, answer: CxmlAnswer): void {
 }
 
 /**
+ * The one Status text of a 401 for credentials that name no partner or a wrong SharedSecret: the
+ * answer never tells a guesser whether an identity exists. Which it was is the refusal's `reason`
+ * (logged and stored with the refusal, never sent).
+ */
+export const CXML_AUTH_FAILED =
+  'Authentication failed: the From/Sender credentials and SharedSecret do not match a trading partner of this supplier';
+
+/** A 401 whose Status text is CXML_AUTH_FAILED; `reason` says what exactly did not match. */
+export class CxmlAuthRefused extends CxmlError {
+  constructor(readonly reason: string) {
+    super(401, CXML_AUTH_FAILED);
+  }
+}
+
+/**
  * Authentication as cXML asks: a From (or Sender) credential names the partner, the Sender's
  * SharedSecret matches the stored hash (constant time), and To names this supplier.
  */
@@ -121,6 +136,17 @@ export async function authenticate(ctx: AppContext, doc: ParsedCxml): Promise<Pa
         : 'A cXML request needs a Header with From, To and Sender',
       { xpath: doc.kind === 'Response' ? '/cXML/Response' : '/cXML/Header' },
     );
+  const secret = header.sender.find((c) => c.sharedSecret !== undefined)?.sharedSecret;
+  // Told from the document alone, before any partner is looked up: says nothing about who exists.
+  if (secret === undefined) {
+    const mac = header.sender.some((c) => c.credentialMac);
+    throw new CxmlError(
+      401,
+      mac
+        ? 'CredentialMac authentication is not supported; send a SharedSecret'
+        : 'Sender has no SharedSecret',
+    );
+  }
   const candidates: CxmlCredential[] = [...header.from, ...header.sender];
   let partner: PartnerRow | undefined;
   for (const c of candidates) {
@@ -133,32 +159,28 @@ export async function authenticate(ctx: AppContext, doc: ParsedCxml): Promise<Pa
     );
     if (partner) break;
   }
-  const secret = header.sender.find((c) => c.sharedSecret !== undefined)?.sharedSecret;
   // Verify even for an unknown partner, so the answer takes the same time either way.
-  const secretOk = await verifySecret(secret ?? '', partner?.cxml_secret_hash);
+  const secretOk = await verifySecret(secret, partner?.cxml_secret_hash);
+  const named = (cs: CxmlCredential[]) => cs.map((c) => `${c.domain}/${c.identity}`).join(', ') || 'none';
   if (!partner) {
-    const named = header.from.map((c) => `${c.domain}/${c.identity}`).join(', ') || 'none';
-    throw new CxmlError(401, `Unknown From credential (${named}): no trading partner has it`);
-  }
-  if (secret === undefined) {
-    const mac = header.sender.some((c) => c.credentialMac);
-    throw new CxmlError(
-      401,
-      mac
-        ? 'CredentialMac authentication is not supported; send a SharedSecret'
-        : 'Sender has no SharedSecret',
+    throw new CxmlAuthRefused(
+      `unknown credential: no trading partner has From ${named(header.from)} or Sender ${named(header.sender)}`,
     );
   }
   if (!secretOk)
-    throw new CxmlError(401, 'Sender SharedSecret does not match the one on file for this partner');
+    throw new CxmlAuthRefused(
+      `wrong secret: the Sender SharedSecret does not match the one on file for partner ${partner.id} (From ${named(header.from)})`,
+    );
   const { SUPPLIER_CXML_DOMAIN: domain, SUPPLIER_CXML_IDENTITY: identity } = ctx.config;
   const toOk = header.to.some(
     (c) =>
       c.domain.toLowerCase() === domain.toLowerCase() && c.identity.toLowerCase() === identity.toLowerCase(),
   );
   if (!toOk) {
-    const named = header.to.map((c) => `${c.domain}/${c.identity}`).join(', ') || 'none';
-    throw new CxmlError(401, `To credential (${named}) does not name this supplier (${domain}/${identity})`);
+    throw new CxmlError(
+      401,
+      `To credential (${named(header.to)}) does not name this supplier (${domain}/${identity})`,
+    );
   }
   return partner;
 }
@@ -299,6 +321,9 @@ export function cxmlRoutes(ctx: AppContext): Router {
           return;
         }
         const answer = cxmlStatus(ctx, err.status, err.detail);
+        // The precise reason of a refused authentication: in the log and the stored refusal only.
+        const reason = err instanceof CxmlAuthRefused ? err.reason : undefined;
+        if (reason) req.log.warn({ reason, address: req.ip }, 'cXML authentication refused');
         if (err instanceof TooManyFailures) res.setHeader('Retry-After', String(err.retryAfter));
         // Kept for the audit trail; a refused document changes nothing else.
         await storeDocument(
@@ -312,7 +337,7 @@ export function cxmlRoutes(ctx: AppContext): Router {
             status: 'refused',
             contentType: isMultipartRelated(contentType) ? (contentType as string) : 'text/xml',
             content: body,
-            error: err.detail,
+            error: reason ?? err.detail,
             // Before authentication anyone can send this: its digest, size and a prefix, not the body.
             ...(partner ? {} : { keepPrefix: ctx.config.REFUSAL_PREFIX_BYTES }),
           },

@@ -3,6 +3,7 @@ import type { AppContext } from '../platform/context';
 import { AppError } from '../platform/errors';
 import { safeEqual, sha256Hex } from '../platform/secrets';
 import { authThrottle } from '../platform/throttle';
+import { logBearerRefusal } from './auth-refusal';
 import { findApiKeyCached } from './repository';
 
 export type Principal =
@@ -40,6 +41,7 @@ export async function authenticateToken(
   if (!key) {
     throttle.address.fail(address);
     throttle.credential.fail(credential);
+    await logBearerRefusal(ctx, res, token, tokenHash, address);
     throw new AppError('unauthorized', 'invalid token');
   }
   touchApiKey(ctx, key.id);

@@ -35,6 +35,9 @@ function redacted(fields: OciFields): string {
   return p.toString();
 }
 
+/** The one text of a refused login, whether the USERNAME is unknown or the PASSWORD wrong. */
+export const OCI_LOGIN_REFUSED = 'Unknown USERNAME or wrong PASSWORD';
+
 export function ociRoutes(ctx: AppContext): Router {
   const r = Router();
   const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 });
@@ -46,7 +49,10 @@ export function ociRoutes(ctx: AppContext): Router {
     message: string,
     fields: OciFields,
     partner?: PartnerRow,
+    /** What exactly was wrong, where `message` must not tell (a refused login): log and record only. */
+    reason?: string,
   ): Promise<void> => {
+    if (reason) req.log.warn({ reason, address: req.ip }, 'OCI login refused');
     await storeDocument(ctx.db, {
       partnerId: partner?.id ?? null,
       protocol: 'oci',
@@ -55,7 +61,7 @@ export function ociRoutes(ctx: AppContext): Router {
       status: 'refused',
       contentType: 'application/x-www-form-urlencoded',
       content: redacted(fields),
-      error: message,
+      error: reason ?? message,
       ...(partner ? {} : { keepPrefix: ctx.config.REFUSAL_PREFIX_BYTES }),
     }).catch((err: unknown) => req.log.error({ err }, 'could not store refused OCI login'));
     // Framed by whoever framed the login (the SRM): the refused login names no partner's origins.
@@ -75,7 +81,12 @@ export function ociRoutes(ctx: AppContext): Router {
       l.username,
     );
     const ok = await verifySecret(l.password, partner?.oci_password_hash);
-    if (!partner || !ok) return refuse(req, res, 401, 'Unknown USERNAME or wrong PASSWORD', fields, partner);
+    if (!partner || !ok) {
+      const reason = partner
+        ? `wrong secret: PASSWORD does not match the one on file for partner ${partner.id}`
+        : `unknown credential: no partner has the OCI USERNAME '${l.username.slice(0, 200)}'`;
+      return refuse(req, res, 401, OCI_LOGIN_REFUSED, fields, partner, reason);
+    }
     if (!hookUrlAllowed(l.hookUrl, partner.settings.oci?.hookUrlAllowlist ?? [])) {
       return refuse(req, res, 403, 'HOOK_URL is not on the allowlist of this account', fields, partner);
     }
