@@ -8,7 +8,7 @@ import express, {
 } from 'express';
 import { z } from 'zod';
 import { AppError, type ErrorCode } from './errors';
-import type { Logger } from './log';
+import { loggablePath, type Logger } from './log';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -96,7 +96,13 @@ export function requestContext(log: Logger): RequestHandler {
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       req.log.info(
-        { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 },
+        {
+          method: req.method,
+          // The whole path (req.path is cut at a router's mount point), secrets replaced.
+          path: loggablePath(req.originalUrl),
+          status: res.statusCode,
+          ms: Math.round(ms * 10) / 10,
+        },
         'request',
       );
     });
@@ -179,6 +185,6 @@ export const jsonErrorHandler: ErrorRequestHandler = (err, req, res, _next: Next
 };
 
 export function notFoundHandler(req: Request, res: Response): void {
-  const err = new AppError('not_found', `no route for ${req.method} ${req.path}`);
+  const err = new AppError('not_found', `no route for ${req.method} ${loggablePath(req.originalUrl)}`);
   res.status(404).json(errorBody(err, req.id ?? ''));
 }
