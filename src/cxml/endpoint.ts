@@ -85,6 +85,11 @@ export function xmlLimits(config: AppContext['config']): XmlLimits {
   };
 }
 
+/** The refusal of a document whose payloadID was already received with a different body (sha256). */
+export function reusedPayloadIdMessage(payloadId: string): string {
+  return `payloadID "${payloadId}" was already received with a different document (its sha256 differs): a resend must be the same bytes, another document needs its own payloadID`;
+}
+
 /** Longest Status message: a refusal may quote the document, which the sender controls. */
 const MAX_STATUS_MESSAGE = 2000;
 

@@ -3,7 +3,7 @@
  * problem and its XPath). The answer is stored with the inbound document, so a resent payloadID gets
  * the first answer byte for byte.
  */
-import { checkAttachmentReferences, parseOrderRequest } from '../../protocols/cxml';
+import { checkAttachmentReferences, CxmlError, parseOrderRequest } from '../../protocols/cxml';
 import { cxmlStatus, registerCxmlHandler, type CxmlAnswer } from '../cxml/endpoint';
 import type { AppContext } from '../platform/context';
 import { intakeOrder, type IntakeResult } from './intake';
@@ -59,6 +59,10 @@ registerCxmlHandler('OrderRequest', async ({ ctx, partner, doc, raw, attachments
       return { status: a.status, contentType: 'text/xml; charset=utf-8', body: a.body };
     },
   });
+  // Refused by the endpoint, which keeps the refused document for the audit trail under no payloadID.
+  if (result.reusedId) {
+    throw new CxmlError(409, result.errors.map((e) => e.message).join('; '), { xpath: '/cXML/@payloadID' });
+  }
   const stored = result.replay ?? result.answer;
   if (stored) return { status: stored.status, body: stored.body.toString('utf8') };
   return answerFor(ctx, result, parsed.order.buyerOrderNumber);

@@ -34,6 +34,7 @@ import { isUuid, nativeQuery, type Q, type SqlRow } from '../platform/db';
 import { isUniqueViolation } from '../platform/errors';
 import { enqueueInTx, outboxRow } from '../platform/outbox';
 import { sha256Hex } from '../platform/secrets';
+import { reusedPayloadIdMessage } from '../cxml/endpoint';
 import { NEXT_SUPPLIER_ORDER_SEQ_SQL, supplierOrderNumberOf } from '../platform/sequences';
 import type { PartnerRow } from '../partners/repository';
 import { createdEventRow, transitionOrder } from './lifecycle';
@@ -75,6 +76,11 @@ export interface IntakeResult {
   state?: OrderState;
   /** The supplier's own number of an accepted new order (orders.supplier_order_number). */
   supplierOrderNumber?: string;
+  /**
+   * Refused because the external id (cXML payloadID) was already taken by a document with other
+   * bytes: nothing was stored under it, and the first document's answer was not given.
+   */
+  reusedId?: true;
 }
 
 export interface IntakeInput {
@@ -550,6 +556,17 @@ async function replayOf(ctx: AppContext, input: IntakeInput): Promise<IntakeResu
       status: 422,
       flags: [],
       errors: [{ message: `Idempotency-Key "${input.externalId}" was already used with a different body` }],
+    };
+  }
+  // A cXML resend is the same document byte for byte; another document under a payloadID already
+  // taken is refused, never answered with the first document's answer (and silently dropped).
+  if (input.protocol === 'cxml' && doc.sha256 !== sha256Hex(raw)) {
+    return {
+      outcome: 'refused',
+      status: 409,
+      reusedId: true,
+      flags: [],
+      errors: [{ message: reusedPayloadIdMessage(input.externalId) }],
     };
   }
   const orderRow = doc.order_id

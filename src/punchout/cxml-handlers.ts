@@ -10,6 +10,7 @@ import {
   newPayloadId,
   registerCxmlHandler,
   registeredCxmlRequestTypes,
+  reusedPayloadIdMessage,
   type CxmlRequest,
 } from '../cxml/endpoint';
 import {
@@ -19,7 +20,7 @@ import {
   type NewDocument,
 } from '../documents/store';
 import { isUniqueViolation } from '../platform/errors';
-import { randomToken } from '../platform/secrets';
+import { randomToken, sha256Hex } from '../platform/secrets';
 import {
   createSession,
   newSessionRow,
@@ -62,10 +63,14 @@ export async function handlePunchOutSetup({ ctx, partner, doc, raw }: CxmlReques
   // the first time: the same StartPage, whose token still opens only once.
   const replay = async () => {
     const first = await findInboundByExternalId(ctx.db, partner.id, 'cxml', setup.payloadId);
-    if (first?.response_body && first.doc_type === 'PunchOutSetupRequest') {
+    if (
+      first?.response_body &&
+      first.doc_type === 'PunchOutSetupRequest' &&
+      first.sha256 === sha256Hex(raw)
+    ) {
       return { status: first.response_status ?? 200, body: first.response_body.toString('utf8') };
     }
-    throw new CxmlError(409, `payloadID ${setup.payloadId} was already used for another document`);
+    throw new CxmlError(409, reusedPayloadIdMessage(setup.payloadId), { xpath: '/cXML/@payloadID' });
   };
 
   const startToken = randomToken(32);
