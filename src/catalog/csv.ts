@@ -16,7 +16,11 @@ export class CsvSyntaxError extends Error {
   }
 }
 
-export function parseCsv(text: string): CsvRecord[] {
+/**
+ * `headerCheck` sees the first record as soon as it is read and may throw: a header refused that
+ * way costs its own length, not the parsing of every row after it.
+ */
+export function parseCsv(text: string, headerCheck?: (first: CsvRecord) => void): CsvRecord[] {
   const out: CsvRecord[] = [];
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
@@ -68,7 +72,10 @@ export function parseCsv(text: string): CsvRecord[] {
       line++;
       break;
     }
-    if (!(fields.length === 1 && fields[0] === '')) out.push({ line: startLine, fields });
+    if (!(fields.length === 1 && fields[0] === '')) {
+      out.push({ line: startLine, fields });
+      if (out.length === 1) headerCheck?.(out[0] as CsvRecord);
+    }
   }
   return out;
 }
@@ -88,14 +95,16 @@ export function csvObjects(
   header: string[];
   rows: { line: number; values: Record<string, string> }[];
 } {
-  const records = parseCsv(text);
+  // The header's width is checked before any row is read.
+  const records = parseCsv(text, (first) => {
+    if (first.fields.length > maxColumns) {
+      throw new CsvSyntaxError(
+        first.line,
+        `the header has ${first.fields.length} columns, more than ${maxColumns} (setting CSV_MAX_COLUMNS)`,
+      );
+    }
+  });
   if (records.length === 0) return { header: [], rows: [] };
-  if (records[0].fields.length > maxColumns) {
-    throw new CsvSyntaxError(
-      records[0].line,
-      `the header has ${records[0].fields.length} columns, more than ${maxColumns} (setting CSV_MAX_COLUMNS)`,
-    );
-  }
   const header = records[0].fields.map((h) => h.trim().toLowerCase());
   const rows = records.slice(1).map((r) => {
     const values: Record<string, string> = {};
