@@ -194,6 +194,8 @@ function ta1Code(e: X12Error): string {
   switch (e.code) {
     case 'IEA_CONTROL_MISMATCH':
       return '001';
+    case 'ISA_DUPLICATE_CONTROL':
+      return '025';
     case 'IEA_GROUP_COUNT':
       return '021';
     case 'IEA_MISSING':

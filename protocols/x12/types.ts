@@ -48,6 +48,8 @@ export const X12_ERROR_CODES = [
   'IEA_MISSING',
   'IEA_GROUP_COUNT',
   'IEA_CONTROL_MISMATCH',
+  // ISA13 already used by another interchange of the sender (found by the receiver, not the codec)
+  'ISA_DUPLICATE_CONTROL',
   // functional group (AK9 / 997 header)
   'GS_INVALID',
   'GE_MISSING',

@@ -51,6 +51,7 @@ import {
   type X12Error,
   type X12Version,
 } from '../../protocols/x12';
+import { maskSecrets } from '../documents/mask';
 import { findInboundByExternalId, recordResponse, storeDocument } from '../documents/store';
 import { intakeOrder, type IntakeResult } from '../orders/intake';
 import type { AppContext } from '../platform/context';
@@ -244,6 +245,32 @@ export function setEnvelope(set: TransactionSet): string {
   return out;
 }
 
+/** The stored interchange and this one are the same bytes, but for line breaks and masked secrets. */
+function sameInterchange(stored: { sha256: string; content: Buffer | null }, raw: Buffer): boolean {
+  if (createHash('sha256').update(raw).digest('hex') === stored.sha256) return true;
+  const flat = (b: Buffer) => b.toString('latin1').replace(/[\r\n]/g, '');
+  return (
+    stored.content !== null &&
+    flat(maskSecrets('x12', X12_CONTENT_TYPE, raw)) === flat(Buffer.from(stored.content))
+  );
+}
+
+/** ISA13 already used by this sender for an interchange with other content (TA1 note 025). */
+function duplicateControl(ic: InterchangeResult, firstAt: Date | string): X12Error {
+  const h = ic.header;
+  const at = new Date(firstAt).toISOString();
+  return {
+    code: 'ISA_DUPLICATE_CONTROL',
+    message: `ISA13 "${h.controlNumber}" was already used by this sender on ${at} for an interchange with other content: a corrected or new interchange needs a new control number (a resend must be the same interchange)`,
+    segmentPosition: h.filePosition,
+    fileSegmentPosition: h.filePosition,
+    segmentId: 'ISA',
+    elementPosition: 13,
+    badValue: h.controlNumber,
+    interchangeControl: h.controlNumber,
+  };
+}
+
 /** Interchange-level error for an ISA element that does not name the supplier (TA1 note 007/008). */
 function receiverError(ic: InterchangeResult, element: 7 | 8, expected: string): X12Error {
   const h = ic.header;
@@ -276,7 +303,19 @@ export async function ingestX12(
   const partner = await senderOf(ctx, doc, opts.scopePartnerId);
   const key = isaKey(doc);
 
-  const existing = await findInboundByExternalId(ctx.db, partner.id, 'x12', key);
+  let existing = await findInboundByExternalId(ctx.db, partner.id, 'x12', key);
+  // The same control numbers on other content: a corrected interchange that kept its ISA13 would
+  // otherwise get the first one's acknowledgment and never be read. It is refused as a whole
+  // (TA1 note 025, or a 997/999 rejecting its sets) and stored under its own key, so a resend of
+  // it replays that refusal. Line breaks do not count (a file moved by FTP in ASCII mode).
+  const storedKey =
+    existing && existing.response_status !== null && !sameInterchange(existing, raw)
+      ? `${key}#${createHash('sha256').update(raw).digest('hex').slice(0, 16)}`
+      : key;
+  if (storedKey !== key) {
+    for (const ic of doc.interchanges) ic.errors.unshift(duplicateControl(ic, existing!.created_at));
+    existing = await findInboundByExternalId(ctx.db, partner.id, 'x12', storedKey);
+  }
   if (existing && existing.response_status !== null) return replayOf(existing);
 
   try {
@@ -287,7 +326,7 @@ export async function ingestX12(
         protocol: 'x12',
         docType: inboundType(doc),
         direction: 'in',
-        externalId: key,
+        externalId: storedKey,
         status: 'received',
         contentType: X12_CONTENT_TYPE,
         content: raw,
@@ -342,7 +381,7 @@ export async function ingestX12(
       return result;
     });
   } catch (err) {
-    if (isUniqueViolation(err)) return waitForReplay(ctx, partner.id, key);
+    if (isUniqueViolation(err)) return waitForReplay(ctx, partner.id, storedKey);
     throw err;
   }
 }

@@ -448,3 +448,48 @@ describe('storage', () => {
     }
   });
 });
+
+describe('a reused ISA13 on other content', () => {
+  it('is refused as a whole with TA1 R 025 (or, without a TA1, a 997 rejecting its sets); the first stays, resends replay each answer', async () => {
+    const first = interchange({ isa13: '000000701', ackRequested: true, sets: [po850('PO-REUSE-1')] });
+    const a = await post(first);
+    expect(answerOf(a.body as string).ta1s[0]?.[3]).toBe('A');
+    expect(await ordersOf('PO-REUSE-1')).toHaveLength(1);
+
+    // A corrected interchange that kept the control number: before, it got the first answer and its
+    // order was never read.
+    const corrected = interchange({ isa13: '000000701', ackRequested: true, sets: [po850('PO-REUSE-2')] });
+    const b = await post(corrected);
+    expect(b.status).toBe(200);
+    expect(b.body).not.toBe(a.body);
+    const refusal = answerOf(b.body as string);
+    expect(refusal.ta1s).toEqual([['000000701', '261120', '1200', 'R', '025']]);
+    expect(refusal.acks).toEqual([]);
+    expect(await ordersOf('PO-REUSE-2')).toHaveLength(0);
+    const stored = await env
+      .db('documents')
+      .where({ partner_id: 'acme', protocol: 'x12', direction: 'in' })
+      .where({ doc_type: 'interchange' })
+      .whereLike('external_id', '%|000000701%')
+      .orderBy('created_at');
+    expect(stored).toHaveLength(2);
+    expect(stored[1].error).toMatch(/ISA13 "000000701" was already used by this sender on .* other content/);
+
+    // Resends: each gets its own first answer, byte for byte; line breaks do not make it new.
+    expect((await post(corrected)).body).toBe(b.body);
+    expect((await post(first.replace(/\n/g, '\r\n'))).body).toBe(a.body);
+    expect(await ordersOf('PO-REUSE-1')).toHaveLength(1);
+    expect(await ordersOf('PO-REUSE-2')).toHaveLength(0);
+  });
+
+  it('without a TA1 asked for, the 997 rejects every set of the reused interchange', async () => {
+    await post(interchange({ isa13: '000000702', sets: [po850('PO-REUSE-3')] }));
+    const b = await post(interchange({ isa13: '000000702', sets: [po850('PO-REUSE-4')] }));
+    const refusal = answerOf(b.body as string);
+    expect(refusal.ta1s).toEqual([]);
+    expect(refusal.acks[0]).toMatchObject({ status: 'R' });
+    expect(refusal.acks[0]!.sets.map((x) => x.status)).toEqual(['R']);
+    expect(await ordersOf('PO-REUSE-4')).toHaveLength(0);
+    expect(await ordersOf('PO-REUSE-3')).toHaveLength(1);
+  });
+});
