@@ -127,6 +127,7 @@ export function partnerRoutes(ctx: AppContext): Router {
       res.status(201).json({ id, key, role: body.role });
     },
   );
+  const rotatedKey = z.object({ id: z.string(), key: z.string(), role: z.string(), revoked: z.string() });
   const keyView = z.object({
     id: z.string(),
     partnerId: z.string(),
@@ -174,7 +175,7 @@ export function partnerRoutes(ctx: AppContext): Router {
       summary: 'Issue a new key of the same role and revoke this one (the new key is shown once)',
       tag,
       auth: 'admin',
-      response: z.object({ id: z.string(), key: z.string(), role: z.string(), revoked: z.string() }),
+      response: rotatedKey,
       status: 201,
       use: admin,
     },
@@ -206,7 +207,7 @@ export function partnerRoutes(ctx: AppContext): Router {
       summary: 'Rotate an API key by its id (the new key is shown once)',
       tag,
       auth: 'admin',
-      response: z.object({ id: z.string(), key: z.string(), role: z.string(), revoked: z.string() }),
+      response: rotatedKey,
       status: 201,
       use: admin,
     },
