@@ -514,7 +514,6 @@ async function httpSection(): Promise<number[]> {
   const { createDb } = await import('../src/platform/db');
   const { createLogger } = await import('../src/platform/log');
   const { createApiKey, upsertPartner } = await import('../src/partners/service');
-  await import('../src/jobs/registry');
   const { createTestDatabase, testConfig } = await import('../test/helpers/env');
   const { examplePartner } = await import('../test/helpers/partners');
   const { listenApp, withHealthProbe } = await import('../test/helpers/server');

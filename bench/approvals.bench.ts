@@ -19,7 +19,6 @@ import { closeContext, createContext } from '../src/platform/context';
 import { createDb } from '../src/platform/db';
 import { createLogger } from '../src/platform/log';
 import { upsertPartner } from '../src/partners/service';
-import '../src/jobs/registry';
 import { createTestDatabase, REDIS_URL, testConfig } from '../test/helpers/env';
 import { examplePartner } from '../test/helpers/partners';
 import { orderRequestXml } from '../test/integration/orders/helpers';

@@ -15,7 +15,6 @@ import { createApp } from '../src/app';
 import { closeContext, createContext } from '../src/platform/context';
 import { createDb } from '../src/platform/db';
 import { createLogger } from '../src/platform/log';
-import '../src/jobs/registry';
 import { ADMIN_TOKEN, REDIS_URL, createTestDatabase, testConfig } from '../test/helpers/env';
 import { insertConfirmedOrder } from '../test/helpers/orders';
 import { seedPartner } from '../test/helpers/partners';

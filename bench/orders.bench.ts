@@ -24,7 +24,6 @@ import { createDb } from '../src/platform/db';
 import { createLogger } from '../src/platform/log';
 import { createApiKey, upsertPartner } from '../src/partners/service';
 import { parseOrderRequest } from '../protocols/cxml';
-import '../src/jobs/registry';
 import { createTestDatabase, testConfig } from '../test/helpers/env';
 import { examplePartner } from '../test/helpers/partners';
 import { orderRequestXml, type LineSpec } from '../test/integration/orders/helpers';

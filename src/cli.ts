@@ -206,7 +206,6 @@ async function main(args: string[]): Promise<number> {
         return outcomes.some((o) => o.error) ? 1 : 0;
       }
       const { createContext, closeContext } = await import('./platform/context');
-      await import('./jobs/registry');
       const { ingestX12Files } = await import('./edi/ingest-files');
       const ctx = await createContext(ensureSecretsKey(loadConfig()), {
         holder: { command: 'edi ingest' },

@@ -13,7 +13,6 @@ import { probeRoutes } from './platform/probes';
 import { ensureSecretsKey } from './platform/crypto';
 import { checkSecretsKey } from './partners/supplier-secret';
 import { closeContext, createContext, type AppContext } from './platform/context';
-import './jobs/registry';
 
 /**
  * Embedded mode without ADMIN_TOKEN: a token is generated once, kept in DATA_DIR/admin-token (0600)

@@ -3,7 +3,6 @@ import { closeContext, createContext } from './platform/context';
 import { ensureSecretsKey } from './platform/crypto';
 import { checkSecretsKey } from './partners/supplier-secret';
 import { warnOfDemoCredentials } from './demo';
-import './jobs/registry';
 
 /** `gateway worker`: job workers and the outbox relay, no HTTP. SIGTERM drains running jobs. */
 export async function startWorker(config: Config = loadConfig()) {

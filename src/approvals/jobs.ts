@@ -1,10 +1,7 @@
-/** The approval workflow's jobs (registered via src/jobs/registry.ts). */
+/** The approval workflow's jobs (listed in src/jobs/catalog.ts). */
+import { z } from 'zod';
 import { defineJob, type JobContext } from '../platform/jobs';
 import {
-  ESCALATE_JOB,
-  EVALUATE_JOB,
-  EXPIRE_JOB,
-  NOTIFY_JOB,
   escalateApproval,
   evaluateOrder,
   expireOrder,
@@ -20,8 +17,11 @@ const wf = (c: JobContext): WorkflowCtx => ({
   now: () => new Date(),
 });
 
+const orderVersion = z.object({ orderId: z.string(), version: z.number().int() });
+
 export const evaluateJob = defineJob<{ orderId: string; version: number }>({
-  name: EVALUATE_JOB,
+  name: 'approvals.evaluate',
+  payload: orderVersion,
   attempts: 8,
   backoffMs: 500,
   handler: async (data, c) => {
@@ -31,7 +31,8 @@ export const evaluateJob = defineJob<{ orderId: string; version: number }>({
 });
 
 export const escalateJob = defineJob<{ approvalId: string; orderId: string; recipients: string[] }>({
-  name: ESCALATE_JOB,
+  name: 'approvals.escalate',
+  payload: z.object({ approvalId: z.string(), orderId: z.string(), recipients: z.array(z.string()) }),
   attempts: 8,
   backoffMs: 1000,
   handler: async (data, c) => {
@@ -40,7 +41,8 @@ export const escalateJob = defineJob<{ approvalId: string; orderId: string; reci
 });
 
 export const expireJob = defineJob<{ orderId: string; version: number }>({
-  name: EXPIRE_JOB,
+  name: 'approvals.expire',
+  payload: orderVersion,
   attempts: 8,
   backoffMs: 1000,
   handler: async (data, c) => {
@@ -49,7 +51,12 @@ export const expireJob = defineJob<{ orderId: string; version: number }>({
 });
 
 export const notifyJob = defineJob<NotifyPayload>({
-  name: NOTIFY_JOB,
+  name: 'approvals.notify',
+  payload: z.object({
+    approvalId: z.string(),
+    kind: z.enum(['request', 'escalation', 'decided']),
+    recipients: z.array(z.string()),
+  }),
   attempts: 6,
   backoffMs: 2000,
   handler: async (data, c) => {

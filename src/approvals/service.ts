@@ -5,6 +5,7 @@
  * the plan an order started with is the plan it finishes with.
  */
 import { randomUUID } from 'node:crypto';
+import { escalateJob, expireJob, notifyJob } from './jobs';
 import { formatAmount, formatUnitPrice } from '../model/money';
 import { transitionOrder } from '../orders/lifecycle';
 import { sendOrderConfirmation } from '../orders/outbound';
@@ -16,10 +17,6 @@ import { enqueueInTx } from '../platform/outbox';
 import { planFor, rulesFor, type LevelRule } from './rules';
 
 export const SYSTEM_ACTOR = 'system:approvals';
-export const EVALUATE_JOB = 'approvals.evaluate';
-export const ESCALATE_JOB = 'approvals.escalate';
-export const EXPIRE_JOB = 'approvals.expire';
-export const NOTIFY_JOB = 'approvals.notify';
 
 /** What the workflow needs of the app context (jobs build it from their JobContext). */
 export type WorkflowCtx = Pick<AppContext, 'config' | 'db' | 'log' | 'now'>;
@@ -84,14 +81,14 @@ async function openLevel(
       status: 'pending',
       escalate_at: delayMs ? new Date(ctx.now().getTime() + delayMs) : null,
     });
-  await enqueueInTx(trx, NOTIFY_JOB, {
+  await enqueueInTx(trx, notifyJob, {
     approvalId,
     kind: 'request',
     recipients: approvers,
   } satisfies NotifyPayload);
   if (delayMs) {
     const recipients = rule?.escalationApprovers?.length ? rule.escalationApprovers : approvers;
-    await enqueueInTx(trx, ESCALATE_JOB, { approvalId, orderId, recipients }, { delayMs });
+    await enqueueInTx(trx, escalateJob, { approvalId, orderId, recipients }, { delayMs });
   }
 }
 
@@ -148,7 +145,7 @@ export async function evaluateOrder(
     await openLevel(trx, ctx, ids[0], order.id, plan.levels[0], plan.levels[0].approvers);
     await enqueueInTx(
       trx,
-      EXPIRE_JOB,
+      expireJob,
       { orderId: order.id, version: order.version },
       { delayMs: Math.round(ctx.config.APPROVAL_MAX_AGE_HOURS * 3600_000) },
     );
@@ -211,7 +208,7 @@ export async function decideInTx(trx: Q, ctx: WorkflowCtx, d: Decision): Promise
       await approveAndConfirm(trx, ctx, a.order_id, d.actor, `approved at level ${a.level}${why}`);
     }
   }
-  await enqueueInTx(trx, NOTIFY_JOB, {
+  await enqueueInTx(trx, notifyJob, {
     approvalId: a.id,
     kind: 'decided',
     recipients: [],
@@ -236,7 +233,7 @@ export async function escalateApproval(
       .update({ escalated_at: ctx.now() })
       .returning('id');
     if (!row) return false;
-    await enqueueInTx(trx, NOTIFY_JOB, {
+    await enqueueInTx(trx, notifyJob, {
       approvalId: input.approvalId,
       kind: 'escalation',
       recipients: input.recipients,

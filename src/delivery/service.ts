@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { parseStatusResponse } from '../../protocols/cxml';
 import { fillSharedSecret } from '../../protocols/cxml/mask';
 import { findPartner } from '../partners/repository';
@@ -45,8 +46,6 @@ export function onDeliveryOutcome(docType: string, hook: DeliveryHook): void {
   hooks.set(docType, hook);
 }
 
-export const DELIVERY_JOB = 'delivery.send';
-
 /** In the caller's transaction: a delivery row and the outbox job that will send it. */
 export async function queueDelivery(
   trx: Q,
@@ -60,7 +59,7 @@ export async function queueDelivery(
     transport: d.transport ?? 'http',
     url: d.url,
   });
-  await enqueueInTx(trx, DELIVERY_JOB, { deliveryId: id });
+  await enqueueInTx(trx, deliveryJob, { deliveryId: id });
   return id;
 }
 
@@ -261,8 +260,9 @@ async function send(data: { deliveryId: string }, ctx: JobContext): Promise<void
     ctx.log.warn({ deliveryId: delivery.id, reason: verdict.reason }, 'delivery rejected by partner');
 }
 
-defineJob<{ deliveryId: string }>({
-  name: DELIVERY_JOB,
+export const deliveryJob = defineJob<{ deliveryId: string }>({
+  name: 'delivery.send',
+  payload: z.object({ deliveryId: z.string() }),
   attempts: (c) => c.DELIVERY_MAX_ATTEMPTS,
   backoffMs: (c) => c.DELIVERY_RETRY_BASE_MS,
   handler: send,
@@ -284,6 +284,6 @@ defineJob<{ deliveryId: string }>({
 export async function resendDelivery(db: Db, deliveryId: string): Promise<void> {
   await db.transaction(async (trx) => {
     await trx('deliveries').where({ id: deliveryId }).update({ status: 'pending', last_error: null });
-    await enqueueInTx(trx, DELIVERY_JOB, { deliveryId });
+    await enqueueInTx(trx, deliveryJob, { deliveryId });
   });
 }

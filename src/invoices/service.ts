@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { buildInvoiceDetailRequest } from '../../protocols/cxml';
 import { CXML_USER_AGENT, newPayloadId } from '../cxml/endpoint';
-import { onDeliveryOutcome, queueDelivery, resendDelivery, type DeliveryHook } from '../delivery/service';
+import { queueDelivery, resendDelivery, type DeliveryHook } from '../delivery/service';
 import { storeDocument } from '../documents/store';
 import { supplierCredential } from '../partners/supplier-secret';
 import { sendInvoice810 } from '../edi/outbound';
@@ -551,7 +551,7 @@ export async function recordPayment(
   return { id };
 }
 
-const invoiceDeliveryOutcome: DeliveryHook = async (q, { delivery, outcome, reason }) => {
+export const invoiceDeliveryOutcome: DeliveryHook = async (q, { delivery, outcome, reason }) => {
   const doc = await q('documents').where({ id: delivery.document_id }).first('invoice_id');
   if (!doc?.invoice_id) return;
   if (outcome === 'delivered') {
@@ -567,5 +567,3 @@ const invoiceDeliveryOutcome: DeliveryHook = async (q, { delivery, outcome, reas
   }
   // 'failed' (retries exhausted): the invoice stays issued; the delivery shows why; resend retries.
 };
-onDeliveryOutcome('InvoiceDetailRequest', invoiceDeliveryOutcome);
-onDeliveryOutcome('810', invoiceDeliveryOutcome);

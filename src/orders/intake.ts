@@ -12,6 +12,7 @@
  * stored with the document.
  */
 import { randomUUID } from 'node:crypto';
+import { evaluateJob } from '../approvals/jobs';
 import type { Order } from '../model/order';
 import { computedTotal, totalMatches } from '../model/order';
 import { SHIPPED_STATES, type OrderState } from '../model/order-state';
@@ -111,8 +112,6 @@ export interface IntakeInput {
    */
   priceFromCatalog?: boolean;
 }
-
-export const APPROVALS_EVALUATE_JOB = 'approvals.evaluate';
 
 class Refusal extends Error {
   constructor(
@@ -426,7 +425,7 @@ function newOrderRows(
       'order_events',
       createdEventRow(orderId, 'received', input.actor, `received via ${input.docType} ${input.externalId}`),
     ],
-    ['outbox', outboxRow(APPROVALS_EVALUATE_JOB, { orderId, version: 1 })],
+    ['outbox', outboxRow(evaluateJob, { orderId, version: 1 })],
     // One statement per file: a row that holds bytes goes in on its own.
     ...attachmentRows(documentId, input.attachments ?? []).map(
       (row) => ['document_attachments', row] as [string, SqlRow],
@@ -535,7 +534,7 @@ async function applyOrder(
   });
   await trx('order_lines').where({ order_id: existing.id }).delete();
   await writeLines(trx, existing.id, order);
-  await enqueueInTx(trx, APPROVALS_EVALUATE_JOB, { orderId: existing.id, version });
+  await enqueueInTx(trx, evaluateJob, { orderId: existing.id, version });
   return { orderId: existing.id, version, flags, state: 'received' };
 }
 

@@ -1,6 +1,8 @@
-/** The order lifecycle's jobs (registered via src/jobs/registry.ts). */
+/** The order lifecycle's jobs (listed in src/jobs/catalog.ts). */
+import { z } from 'zod';
+import { ORDER_STATES } from '../model/order-state';
 import { defineJob, type JobContext } from '../platform/jobs';
-import { STATUS_UPDATE_JOB, type StatusUpdatePayload } from './lifecycle';
+import type { StatusUpdatePayload } from './lifecycle';
 import { sendStatusUpdate } from './outbound';
 
 /**
@@ -8,7 +10,8 @@ import { sendStatusUpdate } from './outbound';
  * for that state): rendered, stored and queued for delivery in one transaction; a rerun finds it made.
  */
 export const statusUpdateJob = defineJob<StatusUpdatePayload>({
-  name: STATUS_UPDATE_JOB,
+  name: 'orders.status-update',
+  payload: z.object({ orderId: z.string(), state: z.enum(ORDER_STATES), eventId: z.number().int() }),
   attempts: 8,
   backoffMs: 1000,
   handler: async (data, c: JobContext) => {

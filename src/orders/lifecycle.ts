@@ -1,11 +1,11 @@
 import { nextState, type OrderEvent, type OrderState } from '../model/order-state';
+import { statusUpdateJob } from './jobs';
 import type { Q } from '../platform/db';
 import { AppError } from '../platform/errors';
 import { enqueueInTx } from '../platform/outbox';
 import { statusUpdateStates } from '../partners/schema';
 
 /** Job that sends a StatusUpdateRequest about an order that entered a state (src/orders/jobs.ts). */
-export const STATUS_UPDATE_JOB = 'orders.status-update';
 
 export interface StatusUpdatePayload {
   orderId: string;
@@ -26,7 +26,7 @@ export interface Transition {
  * new state and an order_events row with who, when and why. Run it inside the transaction that makes
  * the change, so the event, the state and any outbox rows commit together. Entering a state the
  * partner asked to hear about (`cxml.statusUpdates`) queues its StatusUpdateRequest in the same
- * transaction (outbox job STATUS_UPDATE_JOB).
+ * transaction (the outbox job statusUpdateJob, src/orders/jobs.ts).
  */
 export async function transitionOrder(
   trx: Q,
@@ -62,7 +62,7 @@ export async function transitionOrder(
     .returning('id');
   if (to !== from && statusUpdateStates(order.status_updates ?? undefined).includes(to)) {
     const payload: StatusUpdatePayload = { orderId, state: to, eventId: Number((row as { id: number }).id) };
-    await enqueueInTx(trx, STATUS_UPDATE_JOB, payload);
+    await enqueueInTx(trx, statusUpdateJob, payload);
   }
   return { orderId, from, to, event };
 }

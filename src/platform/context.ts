@@ -1,6 +1,7 @@
 import type { Config } from './config';
 import { createDb, isEmbedded, migrateLatest, type Db } from './db';
-import type { JobQueue } from './jobs';
+import { installDeliveryHooks, JOBS } from '../jobs/catalog';
+import { jobCatalog, type JobDefinition, type JobQueue } from './jobs';
 import { createLogger, type Logger } from './log';
 import { BullmqQueue } from './queue-bullmq';
 import { InlineQueue } from './queue-inline';
@@ -24,7 +25,15 @@ export interface AppContext {
 
 export async function createContext(
   config: Config,
-  opts: { log?: Logger; db?: Db; migrate?: boolean; holder?: { command: string } } = {},
+  opts: {
+    log?: Logger;
+    db?: Db;
+    migrate?: boolean;
+    holder?: { command: string };
+    /** The jobs this process runs (default: every job of the gateway, src/jobs/catalog.ts). */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own payload type
+    jobs?: readonly JobDefinition<any>[];
+  } = {},
 ): Promise<AppContext> {
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
   configureSecretHashing({
@@ -34,9 +43,11 @@ export async function createContext(
   const db =
     opts.db ?? createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, holder: opts.holder });
   if (opts.migrate !== false) await migrateLatest(db);
+  installDeliveryHooks();
+  const jobs = jobCatalog(opts.jobs ?? JOBS);
   const queue: JobQueue = config.REDIS_URL
-    ? new BullmqQueue(db, config, log, { concurrency: config.JOB_CONCURRENCY })
-    : new InlineQueue(db, config, log, config.JOB_CONCURRENCY);
+    ? new BullmqQueue(db, config, log, { concurrency: config.JOB_CONCURRENCY, jobs })
+    : new InlineQueue(db, config, log, config.JOB_CONCURRENCY, jobs);
   const probeDb = config.DATABASE_URL
     ? createDb({ databaseUrl: config.DATABASE_URL, poolMax: 1 })
     : undefined;

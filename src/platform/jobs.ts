@@ -1,3 +1,4 @@
+import type { ZodType } from 'zod';
 import type { Db } from './db';
 import type { Logger } from './log';
 import type { Config } from './config';
@@ -17,6 +18,8 @@ export interface JobContext {
 
 export interface JobDefinition<T = unknown> {
   name: string;
+  /** The payload's shape: checked when the job is queued (enqueueInTx) and before it runs. */
+  payload: ZodType<T>;
   /** Total runs, the first included. */
   attempts: number | ((config: Config) => number);
   /** First retry delay; each further retry doubles it. */
@@ -48,16 +51,41 @@ export class DeferJobError extends Error {
   }
 }
 
-const registry = new Map<string, JobDefinition<never>>();
-
-/** Job definitions live in their feature folders and register here; both adapters run the same ones. */
+/**
+ * A job definition. Definitions live in their feature folders; the composition root lists the ones a
+ * process runs (src/jobs/catalog.ts) and hands them to the queue adapter: nothing registers itself
+ * by being imported.
+ */
 export function defineJob<T>(def: JobDefinition<T>): JobDefinition<T> {
-  registry.set(def.name, def as unknown as JobDefinition<never>);
   return def;
 }
 
-export function getJob(name: string): JobDefinition<unknown> | undefined {
-  return registry.get(name) as JobDefinition<unknown> | undefined;
+/** The jobs a queue adapter runs, by name. */
+export type JobCatalog = ReadonlyMap<string, JobDefinition<unknown>>;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own payload type
+export function jobCatalog(defs: readonly JobDefinition<any>[]): JobCatalog {
+  const byName = new Map<string, JobDefinition<unknown>>();
+  for (const d of defs) {
+    if (byName.has(d.name)) throw new Error(`two job definitions are named ${d.name}`);
+    byName.set(d.name, d as JobDefinition<unknown>);
+  }
+  return byName;
+}
+
+/**
+ * The payload a stored job carries, checked against its definition before the handler runs: a row
+ * written by an older version, or by hand, fails once with the reason instead of deep in a handler.
+ */
+export function jobPayload<T>(def: JobDefinition<T>, data: unknown): T {
+  const r = def.payload.safeParse(data);
+  if (!r.success)
+    throw new UnrecoverableJobError(
+      `the payload of ${def.name} does not match its schema: ${r.error.issues
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ')}`,
+    );
+  return r.data;
 }
 
 export function resolveAttempts(def: JobDefinition<unknown>, config: Config): number {

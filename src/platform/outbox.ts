@@ -1,5 +1,5 @@
 import type { Q } from './db';
-import type { FailedJob } from './jobs';
+import type { FailedJob, JobDefinition } from './jobs';
 
 /** Outbox job ids double as queue job ids, so a relay that enqueues twice enqueues once. */
 export const outboxJobId = (id: number | string): string => `ob-${id}`;
@@ -12,10 +12,10 @@ export const outboxIdOf = (jobId: string): number | null => {
  * Records follow-up work in the caller's transaction: the job exists exactly when the state change
  * that asked for it has committed.
  */
-export async function enqueueInTx(
+export async function enqueueInTx<T extends object>(
   trx: Q,
-  jobName: string,
-  payload: object,
+  job: JobDefinition<T>,
+  payload: T,
   opts: { delayMs?: number } = {},
 ): Promise<number> {
   const availableAt =
@@ -23,7 +23,7 @@ export async function enqueueInTx(
       ? trx.raw(`now() + (? * interval '1 millisecond')`, [opts.delayMs])
       : trx.fn.now();
   const [row] = await trx('outbox')
-    .insert({ ...outboxRow(jobName, payload), available_at: availableAt })
+    .insert({ ...outboxRow(job, payload), available_at: availableAt })
     .returning('id');
   return Number((row as { id: number }).id);
 }
@@ -32,8 +32,11 @@ export async function enqueueInTx(
  * The outbox row of a job due now, for callers that insert it as part of a larger statement
  * (available_at takes its default, the transaction's now()).
  */
-export function outboxRow(jobName: string, payload: object): { job_name: string; payload: string } {
-  return { job_name: jobName, payload: JSON.stringify(payload) };
+export function outboxRow<T extends object>(
+  job: JobDefinition<T>,
+  payload: T,
+): { job_name: string; payload: string } {
+  return { job_name: job.name, payload: JSON.stringify(job.payload.parse(payload)) };
 }
 
 export interface OutboxRow {

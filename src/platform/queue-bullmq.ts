@@ -6,7 +6,8 @@ import type { Db } from './db';
 import type { Logger } from './log';
 import {
   DeferJobError,
-  getJob,
+  jobPayload,
+  type JobCatalog,
   resolveAttempts,
   resolveBackoff,
   UnrecoverableJobError,
@@ -83,7 +84,7 @@ export class BullmqQueue implements JobQueue {
     private readonly db: Db,
     private readonly config: Config,
     private readonly log: Logger,
-    private readonly opts: { concurrency?: number; relayBatch?: number } = {},
+    private readonly opts: { concurrency?: number; relayBatch?: number; jobs?: JobCatalog } = {},
   ) {
     const url = config.REDIS_URL;
     if (!url) throw new Error('BullmqQueue needs REDIS_URL');
@@ -211,7 +212,7 @@ export class BullmqQueue implements JobQueue {
 
   /** The job an outbox row becomes in BullMQ (the relay and the reconciler add the same). */
   private bulkJob(row: Pick<OutboxRow, 'id' | 'job_name' | 'payload'> & { delay_ms: number }) {
-    const def = getJob(row.job_name);
+    const def = this.opts.jobs?.get(row.job_name);
     const attempts = def ? resolveAttempts(def, this.config) : 1;
     const backoff = def ? resolveBackoff(def, this.config) : 1000;
     return {
@@ -347,7 +348,7 @@ export class BullmqQueue implements JobQueue {
   }
 
   private async process(job: Job, token: string | undefined): Promise<void> {
-    const def = getJob(job.name);
+    const def = this.opts.jobs?.get(job.name);
     if (!def) throw new UnrecoverableError(`no job named ${job.name}`);
     const jobId = job.id ?? '';
     const outboxId = outboxIdOf(jobId);
@@ -375,7 +376,7 @@ export class BullmqQueue implements JobQueue {
       queue: this,
     };
     try {
-      await def.handler(job.data, ctx);
+      await def.handler(jobPayload(def, job.data), ctx);
     } catch (err) {
       if (err instanceof UnrecoverableJobError) throw new UnrecoverableError(err.message);
       if (err instanceof DeferJobError && token) {
@@ -406,7 +407,7 @@ export class BullmqQueue implements JobQueue {
           this.log.warn({ err: (e as Error).message, jobId }, 'could not record a failed job in the outbox'),
         );
     }
-    const def = getJob(job.name);
+    const def = this.opts.jobs?.get(job.name);
     if (!def?.onFailed) return;
     try {
       await def.onFailed(job.data, err, {

@@ -4,7 +4,8 @@ import type { Logger } from './log';
 import {
   backoffDelay,
   DeferJobError,
-  getJob,
+  jobPayload,
+  type JobCatalog,
   resolveAttempts,
   resolveBackoff,
   UnrecoverableJobError,
@@ -34,6 +35,7 @@ export class InlineQueue implements JobQueue {
     private readonly config: Config,
     private readonly log: Logger,
     private readonly concurrency = 4,
+    private readonly jobs: JobCatalog = new Map(),
   ) {}
 
   async start(opts: { workers: boolean; relay: boolean }): Promise<void> {
@@ -88,7 +90,7 @@ export class InlineQueue implements JobQueue {
   }
 
   private async run(row: OutboxRow): Promise<void> {
-    const def = getJob(row.job_name);
+    const def = this.jobs.get(row.job_name);
     const attempt = row.attempts + 1;
     const jobId = outboxJobId(row.id);
     if (!def) {
@@ -108,7 +110,7 @@ export class InlineQueue implements JobQueue {
       queue: this,
     };
     try {
-      await def.handler(row.payload, ctx);
+      await def.handler(jobPayload(def, row.payload), ctx);
       await this.db('outbox')
         .where({ id: row.id })
         .update({ completed_at: this.db.fn.now(), last_error: null });

@@ -4,7 +4,6 @@ import { loadConfig, type Config } from '../../src/platform/config';
 import { closeContext, createContext, type AppContext } from '../../src/platform/context';
 import { createDb, type Db } from '../../src/platform/db';
 import { createLogger } from '../../src/platform/log';
-import '../../src/jobs/registry';
 
 /** Real Postgres and Redis of the machine (CI starts them). */
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://root@127.0.0.1:5432/test';

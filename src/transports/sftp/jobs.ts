@@ -1,14 +1,15 @@
+import { z } from 'zod';
 import { defineJob } from '../../platform/jobs';
 import { pollMailbox } from './inbound';
-import { SFTP_POLL_JOB } from './schedule';
 
 /**
  * One poll of one partner's SFTP inbound directory, run every sftp.pollSeconds from the partner's job
  * schedule (schedule.ts). A failed poll is recorded on the mailbox and not retried: the next
  * scheduled poll is the retry.
  */
-defineJob<{ partnerId: string }>({
-  name: SFTP_POLL_JOB,
+export const sftpPollJob = defineJob<{ partnerId: string }>({
+  name: 'sftp.poll',
+  payload: z.object({ partnerId: z.string() }),
   attempts: 1,
   backoffMs: 1000,
   handler: async (data, ctx) => {

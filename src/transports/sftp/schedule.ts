@@ -1,10 +1,9 @@
 import type { Q } from '../../platform/db';
+import { sftpPollJob } from './jobs';
 import { removeSchedule, upsertSchedule } from '../../platform/schedules';
 
-/** The job that polls one partner's inbound SFTP directory (defined in jobs.ts). */
-export const SFTP_POLL_JOB = 'sftp.poll';
-
-export const sftpScheduleKey = (partnerId: string): string => `${SFTP_POLL_JOB}:${partnerId}`;
+/** The schedule key of one partner's poll job (sftpPollJob, jobs.ts). */
+export const sftpScheduleKey = (partnerId: string): string => `${sftpPollJob.name}:${partnerId}`;
 
 /**
  * In the caller's transaction (a partner change): the partner's inbound directory is polled every
@@ -18,7 +17,7 @@ export async function syncSftpSchedule(
   if (!sftp) return removeSchedule(trx, sftpScheduleKey(partnerId));
   await upsertSchedule(trx, {
     key: sftpScheduleKey(partnerId),
-    jobName: SFTP_POLL_JOB,
+    jobName: sftpPollJob.name,
     payload: { partnerId },
     everyMs: sftp.pollSeconds * 1000,
   });

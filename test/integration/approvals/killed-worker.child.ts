@@ -6,7 +6,6 @@ import { evaluateOrder } from '../../../src/approvals/service';
 import { createDb } from '../../../src/platform/db';
 import { createLogger } from '../../../src/platform/log';
 import { testConfig } from '../../helpers/env';
-import '../../../src/jobs/registry';
 
 async function main(): Promise<void> {
   const [url, orderId] = process.argv.slice(2);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { evaluateJob } from '../../../src/approvals/jobs';
 import path from 'node:path';
 import { waitFor } from '../../helpers/env';
 import { enqueueInTx } from '../../../src/platform/outbox';
@@ -59,8 +60,8 @@ it('a worker process killed in the middle of an evaluation approves nothing; the
 
   // The job is delivered (twice) to the real BullMQ worker.
   await s.t.env.db.transaction(async (trx) => {
-    await enqueueInTx(trx, 'approvals.evaluate', { orderId: id, version: 1 });
-    await enqueueInTx(trx, 'approvals.evaluate', { orderId: id, version: 1 });
+    await enqueueInTx(trx, evaluateJob, { orderId: id, version: 1 });
+    await enqueueInTx(trx, evaluateJob, { orderId: id, version: 1 });
   });
   await waitFor(
     async () => s.buyer.received.filter((r) => r.body.includes('orderID="PO-K1"')).length > 0,

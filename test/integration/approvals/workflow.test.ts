@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { evaluateJob } from '../../../src/approvals/jobs';
 import { ADMIN_TOKEN, auth, waitFor } from '../../helpers/env';
 import { orderRequestXml, postCxml } from '../orders/helpers';
 import { enqueueInTx } from '../../../src/platform/outbox';
@@ -207,7 +208,7 @@ describe('approval workflow (real Postgres, Redis, BullMQ worker, SMTP)', () => 
 
     // Redelivered three times through the outbox and BullMQ, and run twice more directly at once.
     await db().transaction(async (trx) => {
-      for (let i = 0; i < 3; i++) await enqueueInTx(trx, 'approvals.evaluate', { orderId: copy, version: 1 });
+      for (let i = 0; i < 3; i++) await enqueueInTx(trx, evaluateJob, { orderId: copy, version: 1 });
     });
     s.t.env.ctx.queue.nudge();
     const direct = await Promise.all([

@@ -1,4 +1,6 @@
 import request from 'supertest';
+import { JOBS } from '../../../src/jobs/catalog';
+import { jobCatalog } from '../../../src/platform/jobs';
 import type { Express } from 'express';
 import { createApp } from '../../../src/app';
 import { loadConfig } from '../../../src/platform/config';
@@ -148,7 +150,7 @@ it('a worker stopped in the middle of a delivery loses nothing: a new worker sen
     await waitFor(async () => firstArrived, 20000, 'first attempt in flight');
     await env.ctx.queue.close();
     expect(await stateOf(inv.id)).toBe('issued');
-    const next = new BullmqQueue(env.db, env.config, env.ctx.log);
+    const next = new BullmqQueue(env.db, env.config, env.ctx.log, { jobs: jobCatalog(JOBS) });
     env.ctx.queue = next;
     await next.start({ workers: true, relay: true });
     await waitFor(async () => (await stateOf(inv.id)) === 'delivered', 20000, 'delivered by the new worker');

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { createApiKey, upsertPartner } from '../../../src/partners/service';
-import { STATUS_UPDATE_JOB, type StatusUpdatePayload } from '../../../src/orders/lifecycle';
+import { statusUpdateJob } from '../../../src/orders/jobs';
+import type { StatusUpdatePayload } from '../../../src/orders/lifecycle';
 import { outboundFormats, sendStatusUpdate } from '../../../src/orders/outbound';
 import { auth, ADMIN_TOKEN } from '../../helpers/env';
 import { validateCxml } from '../../helpers/xmllint';
@@ -187,7 +188,7 @@ describe('order status', () => {
 
 describe('status updates and outbound formats', () => {
   const statusJobs = async (orderId: string) =>
-    (await t.env.db('outbox').where({ job_name: STATUS_UPDATE_JOB })).filter(
+    (await t.env.db('outbox').where({ job_name: statusUpdateJob.name })).filter(
       (r) => (r.payload as StatusUpdatePayload).orderId === orderId,
     );
   const setStatusUpdates = (value: unknown) =>

@@ -7,6 +7,8 @@
 import type { ServerResponse } from 'node:http';
 import { closeContext, createContext } from '../../../src/platform/context';
 import { createDb, migrateLatest, type Db } from '../../../src/platform/db';
+import { z } from 'zod';
+import { JOBS } from '../../../src/jobs/catalog';
 import { defineJob } from '../../../src/platform/jobs';
 import { createLogger } from '../../../src/platform/log';
 import { enqueueInTx } from '../../../src/platform/outbox';
@@ -18,8 +20,9 @@ import { orderRequestXml, postCxml, setupOrders } from '../orders/helpers';
 
 const runs: string[] = [];
 let gate: Promise<void> = Promise.resolve();
-defineJob<{ key: string }>({
+const reconcileJob = defineJob<{ key: string }>({
   name: 'test.reconcile',
+  payload: z.object({ key: z.string() }),
   attempts: 3,
   backoffMs: 20,
   handler: async ({ key }, ctx) => {
@@ -50,7 +53,7 @@ describe('Redis configuration check at start', () => {
   async function startWith(redis: OwnRedis) {
     const { log, lines } = captureLog();
     const config = testConfig({ DATABASE_URL: database.url, REDIS_URL: redis.url, QUEUE_PREFIX: 'cfg' });
-    const ctx = await createContext(config, { log, migrate: false });
+    const ctx = await createContext(config, { jobs: [...JOBS, reconcileJob], log, migrate: false });
     await (ctx.queue as BullmqQueue).redisChecked;
     await closeContext(ctx);
     return lines;
@@ -120,12 +123,16 @@ describe('jobs Redis lost', () => {
   it('a job flushed out of Redis before it ran is added again under its id and runs once; its completion is recorded in the outbox', async () => {
     let release!: () => void;
     gate = new Promise<void>((r) => (release = r));
-    const ctx = await createContext(env(), { log: createLogger('silent'), migrate: false });
+    const ctx = await createContext(env(), {
+      jobs: [...JOBS, reconcileJob],
+      log: createLogger('silent'),
+      migrate: false,
+    });
     await ctx.queue.start({ workers: true, relay: true });
     try {
       // 40 jobs: the worker holds the first ones (gate closed), the rest wait in Redis.
       await ctx.db.transaction(async (trx) => {
-        for (let i = 0; i < 40; i++) await enqueueInTx(trx, 'test.reconcile', { key: `k${i}` });
+        for (let i = 0; i < 40; i++) await enqueueInTx(trx, reconcileJob, { key: `k${i}` });
       });
       ctx.queue.nudge();
       await waitFor(
@@ -152,10 +159,14 @@ describe('jobs Redis lost', () => {
   });
 
   it('a dead letter outlives Redis losing its data, and can be retried after', async () => {
-    const ctx = await createContext(env(), { log: createLogger('silent'), migrate: false });
+    const ctx = await createContext(env(), {
+      jobs: [...JOBS, reconcileJob],
+      log: createLogger('silent'),
+      migrate: false,
+    });
     await ctx.queue.start({ workers: true, relay: true });
     try {
-      await ctx.db.transaction((trx) => enqueueInTx(trx, 'test.reconcile', { key: 'always-fails-1' }));
+      await ctx.db.transaction((trx) => enqueueInTx(trx, reconcileJob, { key: 'always-fails-1' }));
       ctx.queue.nudge();
       const failed = await waitFor(
         async () => (await ctx.queue.listFailed()).find((j) => j.name === 'test.reconcile'),

@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { closeContext, createContext } from '../../../src/platform/context';
 import { createDb, migrateLatest } from '../../../src/platform/db';
-import { defineJob } from '../../../src/platform/jobs';
+import { z } from 'zod';
+import { JOBS } from '../../../src/jobs/catalog';
+import { defineJob, jobCatalog } from '../../../src/platform/jobs';
 import { createLogger } from '../../../src/platform/log';
 import { enqueueInTx } from '../../../src/platform/outbox';
 import { BullmqQueue } from '../../../src/platform/queue-bullmq';
@@ -12,8 +14,9 @@ import { createTestDatabase, REDIS_URL, testConfig, waitFor } from '../../helper
 // One job definition, run by both adapters: it counts its effect in a table, once per key.
 const effects: string[] = [];
 let failUntil = 0;
-defineJob<{ key: string }>({
+const recordJob = defineJob<{ key: string }>({
   name: 'test.record',
+  payload: z.object({ key: z.string() }),
   attempts: 3,
   backoffMs: 20,
   handler: async ({ key }, ctx) => {
@@ -58,12 +61,12 @@ describe('jobs through the outbox', () => {
         DATABASE_URL: database.url,
         ...(kind === 'bullmq' ? { REDIS_URL, QUEUE_PREFIX: `gwt-q-${Date.now()}` } : {}),
       });
-      const ctx = await createContext(config, { log });
+      const ctx = await createContext(config, { jobs: [...JOBS, recordJob], log });
       expect(ctx.queue.kind).toBe(kind);
       await ctx.queue.start({ workers: true, relay: true });
       failUntil = 2;
       const key = `flaky-${kind}`;
-      await ctx.db.transaction((trx) => enqueueInTx(trx, 'test.record', { key }));
+      await ctx.db.transaction((trx) => enqueueInTx(trx, recordJob, { key }));
       ctx.queue.nudge();
       await waitFor(async () => (await count(ctx.db, key)) === 1, 15000, 'job effect');
       expect(effects).toEqual([`${key}#3`]);
@@ -75,9 +78,9 @@ describe('jobs through the outbox', () => {
         DATABASE_URL: database.url,
         ...(kind === 'bullmq' ? { REDIS_URL, QUEUE_PREFIX: `gwt-f-${Date.now()}` } : {}),
       });
-      const ctx = await createContext(config, { log });
+      const ctx = await createContext(config, { jobs: [...JOBS, recordJob], log });
       await ctx.queue.start({ workers: true, relay: true });
-      await ctx.db.transaction((trx) => enqueueInTx(trx, 'test.record', { key: `always-fails-${kind}` }));
+      await ctx.db.transaction((trx) => enqueueInTx(trx, recordJob, { key: `always-fails-${kind}` }));
       ctx.queue.nudge();
       const failed = await waitFor(
         async () => {
@@ -93,19 +96,45 @@ describe('jobs through the outbox', () => {
       expect(await ctx.queue.retryFailed('ob-999999999')).toBe(false);
       await closeContext(ctx);
     });
+
+    it(`checks payloads against the job's schema: when queued, and once, without retries, when run (${kind})`, async () => {
+      const config = testConfig({
+        DATABASE_URL: database.url,
+        ...(kind === 'bullmq' ? { REDIS_URL, QUEUE_PREFIX: `gwt-s-${Date.now()}` } : {}),
+      });
+      const ctx = await createContext(config, { jobs: [...JOBS, recordJob], log });
+      await ctx.queue.start({ workers: true, relay: true });
+      await expect(
+        ctx.db.transaction((trx) => enqueueInTx(trx, recordJob, { key: 42 } as unknown as { key: string })),
+      ).rejects.toThrow(/expected string/);
+      // A row written by hand (or by an older version) with a payload the definition does not take.
+      const [{ id }] = await ctx
+        .db('outbox')
+        .insert({ job_name: 'test.record', payload: { nokey: kind } })
+        .returning('id');
+      ctx.queue.nudge();
+      const failed = await waitFor(
+        async () => (await ctx.queue.listFailed()).find((j) => j.id === `ob-${id}`),
+        15000,
+        'the bad payload to fail',
+      );
+      expect(failed.attempts).toBe(1);
+      expect(failed.error).toContain('the payload of test.record does not match its schema: key');
+      await closeContext(ctx);
+    });
   }
 
   it('a crash between commit and enqueue loses nothing: the job runs once after restart', async () => {
     const config = testConfig({ DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: `gwt-c-${Date.now()}` });
     // "Crash": the state change and its outbox row commit, but no relay ever runs in this process.
-    const crashed = await createContext(config, { log });
-    await crashed.db.transaction((trx) => enqueueInTx(trx, 'test.record', { key: 'after-crash' }));
+    const crashed = await createContext(config, { jobs: [...JOBS, recordJob], log });
+    await crashed.db.transaction((trx) => enqueueInTx(trx, recordJob, { key: 'after-crash' }));
     await closeContext(crashed);
     expect(await count(createDb({ databaseUrl: database.url }), 'after-crash')).toBe(0);
 
     // Restart with two relays at once (SKIP LOCKED) and a worker.
-    const a = await createContext(config, { log });
-    const b = await createContext(config, { log });
+    const a = await createContext(config, { jobs: [...JOBS, recordJob], log });
+    const b = await createContext(config, { jobs: [...JOBS, recordJob], log });
     await a.queue.start({ workers: true, relay: true });
     await b.queue.start({ workers: false, relay: true });
     await waitFor(async () => (await count(a.db, 'after-crash')) === 1, 15000, 'job after restart');
@@ -141,9 +170,9 @@ describe('jobs through the outbox', () => {
       REDIS_URL: `redis://127.0.0.1:${port}`,
       QUEUE_PREFIX: 'gwt-down',
     });
-    const ctx = await createContext(config, { log });
+    const ctx = await createContext(config, { jobs: [...JOBS, recordJob], log });
     await ctx.queue.start({ workers: true, relay: true });
-    await ctx.db.transaction((trx) => enqueueInTx(trx, 'test.record', { key: 'redis-was-down' }));
+    await ctx.db.transaction((trx) => enqueueInTx(trx, recordJob, { key: 'redis-was-down' }));
     ctx.queue.nudge();
     await new Promise((r) => setTimeout(r, 500));
     const pending = await ctx.db('outbox').whereRaw(`payload->>'key' = 'redis-was-down'`).first();
@@ -176,7 +205,7 @@ describe('jobs through the outbox', () => {
         available_at: db.raw(`now() - interval '1 second'`),
       })
       .returning('id');
-    const q = new InlineQueue(db, config, log);
+    const q = new InlineQueue(db, config, log, 4, jobCatalog([...JOBS, recordJob]));
     await q.start({ workers: true, relay: true });
     await waitFor(
       async () => (await db('outbox').where({ id }).first()).completed_at !== null,

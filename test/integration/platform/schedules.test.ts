@@ -6,14 +6,17 @@
 import { randomBytes } from 'node:crypto';
 import { createContext, type AppContext } from '../../../src/platform/context';
 import { createDb, migrateLatest, type Db } from '../../../src/platform/db';
+import { z } from 'zod';
+import { JOBS } from '../../../src/jobs/catalog';
 import { defineJob } from '../../../src/platform/jobs';
 import { createLogger } from '../../../src/platform/log';
 import { queueDueSchedules, removeSchedule, upsertSchedule } from '../../../src/platform/schedules';
 import { createTestDatabase, REDIS_URL, testConfig, waitFor } from '../../helpers/env';
 
 const runs: { tag: string }[] = [];
-defineJob<{ tag: string }>({
+const tickJob = defineJob<{ tag: string }>({
   name: 'test.tick',
+  payload: z.object({ tag: z.string() }),
   attempts: 1,
   backoffMs: 10,
   handler: async ({ tag }) => {
@@ -82,6 +85,7 @@ describe.each([
 
   it('runs the job every period while the schedule exists', async () => {
     ctx = await createContext(testConfig({ DATABASE_URL: database.url, OUTBOX_POLL_MS: '20', ...env }), {
+      jobs: [...JOBS, tickJob],
       db,
       log: createLogger('silent'),
       migrate: false,

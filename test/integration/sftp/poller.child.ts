@@ -8,7 +8,6 @@ import { createDb } from '../../../src/platform/db';
 import { createLogger } from '../../../src/platform/log';
 import { pollMailbox, type PickupStage } from '../../../src/transports/sftp/inbound';
 import { testConfig } from '../../helpers/env';
-import '../../../src/jobs/registry';
 
 async function main(): Promise<void> {
   const [url, partnerId, stage, lease] = process.argv.slice(2) as [string, string, PickupStage, string];
