@@ -2,6 +2,8 @@ import express, { type Express } from 'express';
 import { approvalRoutes } from './approvals/routes';
 import { catalogRoutes } from './catalog/routes';
 import { cxmlRoutes, cxmlStatus, sendCxml } from './cxml/endpoint';
+import { handleOrderRequest } from './orders/cxml';
+import { handlePunchOutSetup, handleProfile } from './punchout/cxml-handlers';
 import { documentRoutes } from './documents/routes';
 import { ediRoutes } from './edi/routes';
 import { invoiceRoutes } from './invoices/routes';
@@ -76,7 +78,13 @@ export function createApp(ctx: AppContext): Express {
   });
   // No two feature routers share a path, so their order only decides how many route patterns a
   // request is tested against: the documents partners send in volume come first.
-  app.use(cxmlRoutes(ctx));
+  app.use(
+    cxmlRoutes(ctx, {
+      OrderRequest: handleOrderRequest,
+      PunchOutSetupRequest: handlePunchOutSetup,
+      ProfileRequest: handleProfile,
+    }),
+  );
   app.use(orderRoutes(ctx));
   app.use(ediRoutes(ctx));
   app.use(punchoutRoutes(ctx));

@@ -29,6 +29,8 @@ export interface CxmlRequest {
   /** The other parts of a multipart/related body (cXML attachments); empty for a bare document. */
   attachments: CxmlAttachmentPart[];
   req: Request;
+  /** The request types this endpoint takes (a ProfileResponse lists them). */
+  requestTypes: readonly string[];
 }
 
 /** A handler answers with a complete cXML document and its HTTP status. */
@@ -39,16 +41,8 @@ export interface CxmlAnswer {
 
 export type CxmlHandler = (r: CxmlRequest) => Promise<CxmlAnswer>;
 
-const handlers = new Map<string, CxmlHandler>();
-
-/** Feature folders register the request types they handle (PunchOutSetupRequest, OrderRequest, ...). */
-export function registerCxmlHandler(requestType: string, handler: CxmlHandler): void {
-  handlers.set(requestType, handler);
-}
-
-export function registeredCxmlRequestTypes(): string[] {
-  return [...handlers.keys()];
-}
+/** The handler of each request type (PunchOutSetupRequest, OrderRequest, ...), given by app.ts. */
+export type CxmlHandlers = Readonly<Record<string, CxmlHandler>>;
 
 /** Most attachments one cXML request may carry (parts of a multipart/related body besides the document). */
 export const MAX_ATTACHMENTS = 32;
@@ -259,7 +253,8 @@ function tooManyFailures(retryAfter: number, setting: string): TooManyFailures {
 }
 
 /** POST /cxml: the one endpoint for inbound cXML; dispatches by request type. */
-export function cxmlRoutes(ctx: AppContext): Router {
+export function cxmlRoutes(ctx: AppContext, handlers: CxmlHandlers): Router {
+  const requestTypes = Object.keys(handlers);
   const r = Router();
   const raw = express.raw({ type: () => true, limit: ctx.config.MAX_BODY_BYTES });
   const limits = xmlLimits(ctx.config);
@@ -304,11 +299,11 @@ export function cxmlRoutes(ctx: AppContext): Router {
         }
         doc = parseCxml(xml, { maxBytes: ctx.config.MAX_BODY_BYTES, limits });
         partner = await throttledAuthenticate(ctx, doc, req.ip ?? '');
-        const handler = handlers.get(doc.requestType);
+        const handler = Object.hasOwn(handlers, doc.requestType) ? handlers[doc.requestType] : undefined;
         if (!handler) {
           throw new CxmlError(
             406,
-            `${doc.requestType} is not supported here; supported: ${registeredCxmlRequestTypes().join(', ')}`,
+            `${doc.requestType} is not supported here; supported: ${requestTypes.join(', ')}`,
             { xpath: `/cXML/${doc.kind}/${doc.requestType}` },
           );
         }
@@ -318,7 +313,7 @@ export function cxmlRoutes(ctx: AppContext): Router {
             `${doc.requestType} takes no attachments here; only ${[...TAKES_ATTACHMENTS].join(', ')} does`,
           );
         }
-        sendCxml(res, await handler({ ctx, partner, doc, raw: xml, attachments, req }));
+        sendCxml(res, await handler({ ctx, partner, doc, raw: xml, attachments, req, requestTypes }));
       } catch (err) {
         if (!isCxmlError(err)) {
           req.log.error({ err }, 'cXML request failed');

@@ -4,7 +4,7 @@
  * the first answer byte for byte.
  */
 import { checkAttachmentReferences, CxmlError, parseOrderRequest } from '../../protocols/cxml';
-import { cxmlStatus, registerCxmlHandler, type CxmlAnswer } from '../cxml/endpoint';
+import { cxmlStatus, type CxmlAnswer, type CxmlHandler } from '../cxml/endpoint';
 import type { AppContext } from '../platform/context';
 import { intakeOrder, type IntakeResult } from './intake';
 
@@ -37,7 +37,8 @@ function answerFor(ctx: AppContext, r: IntakeResult, buyerOrderNumber: string): 
   return cxmlStatus(ctx, r.status ?? 400, text);
 }
 
-registerCxmlHandler('OrderRequest', async ({ ctx, partner, doc, raw, attachments }) => {
+/** POST /cxml OrderRequest (listed in app.ts). */
+export const handleOrderRequest: CxmlHandler = async ({ ctx, partner, doc, raw, attachments }) => {
   const parsed = parseOrderRequest(doc);
   // Each cid: the document names must have come with it (a missing file would be lost).
   if (attachments.length > 0) checkAttachmentReferences(parsed.attachments, attachments);
@@ -66,4 +67,4 @@ registerCxmlHandler('OrderRequest', async ({ ctx, partner, doc, raw, attachments
   const stored = result.replay ?? result.answer;
   if (stored) return { status: stored.status, body: stored.body.toString('utf8') };
   return answerFor(ctx, result, parsed.order.buyerOrderNumber);
-});
+};

@@ -16,7 +16,6 @@ import { isUuid } from '../platform/db';
 import { AppError, notFound } from '../platform/errors';
 import { partnerScope, requireAuth } from '../partners/auth';
 import { findPartnerCached } from '../partners/repository';
-import './cxml';
 import { intakeOrder } from './intake';
 import { transitionOrder } from './lifecycle';
 import { sendOrderConfirmation, sendShipNotice } from './outbound';

@@ -6,13 +6,7 @@ import {
   parsePunchOutSetupRequest,
 } from '../../protocols/cxml';
 import { parseHttpUrl } from '../../protocols/oci';
-import {
-  newPayloadId,
-  registerCxmlHandler,
-  registeredCxmlRequestTypes,
-  reusedPayloadIdMessage,
-  type CxmlRequest,
-} from '../cxml/endpoint';
+import { newPayloadId, reusedPayloadIdMessage, type CxmlRequest } from '../cxml/endpoint';
 import {
   findInboundByExternalId,
   storeDocument,
@@ -134,17 +128,14 @@ export async function handlePunchOutSetup({ ctx, partner, doc, raw }: CxmlReques
   return { status: 200, body };
 }
 
-export async function handleProfile({ ctx }: CxmlRequest) {
+export async function handleProfile({ ctx, requestTypes }: CxmlRequest) {
   const url = `${ctx.config.publicBaseUrl}/cxml`;
   return {
     status: 200,
     body: buildProfileResponse({
       payloadId: newPayloadId(ctx.now()),
       timestamp: ctx.now(),
-      transactions: registeredCxmlRequestTypes().map((requestName) => ({ requestName, url })),
+      transactions: requestTypes.map((requestName) => ({ requestName, url })),
     }),
   };
 }
-
-registerCxmlHandler('PunchOutSetupRequest', handlePunchOutSetup);
-registerCxmlHandler('ProfileRequest', handleProfile);

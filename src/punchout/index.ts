@@ -4,7 +4,6 @@
  */
 import { Router } from 'express';
 import type { AppContext } from '../platform/context';
-import './cxml-handlers';
 import { ociRoutes } from './oci';
 import { punchoutPages } from './pages';
 
