@@ -15,6 +15,7 @@ import {
 } from '../../protocols/cxml';
 import { storeDocument } from '../documents/store';
 import type { AppContext } from '../platform/context';
+import { toAppError } from '../platform/http';
 import { SecretCheckBusyError, verifiedBefore, verifySecret } from '../platform/secrets';
 import { authThrottle } from '../platform/throttle';
 import { findPartnerByIdentityCached, type PartnerRow } from '../partners/repository';
@@ -316,6 +317,14 @@ export function cxmlRoutes(ctx: AppContext, handlers: CxmlHandlers): Router {
         sendCxml(res, await handler({ ctx, partner, doc, raw: xml, attachments, req, requestTypes }));
       } catch (err) {
         if (!isCxmlError(err)) {
+          const mapped = toAppError(err);
+          if (mapped.code === 'unavailable') {
+            // The database was at capacity or its connection was cut: nothing was stored.
+            req.log.warn({ err: (err as Error).message }, 'cXML request answered 503');
+            res.setHeader('Retry-After', String(ctx.config.HTTP_RETRY_AFTER_SECONDS));
+            sendCxml(res, cxmlStatus(ctx, 503, mapped.message));
+            return;
+          }
           req.log.error({ err }, 'cXML request failed');
           sendCxml(res, cxmlStatus(ctx, 500, `Internal error (request id ${req.id})`));
           return;

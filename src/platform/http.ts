@@ -144,6 +144,20 @@ export function pgBadInput(err: unknown): AppError | undefined {
 }
 
 /** Maps anything thrown to an AppError: body-parser, zod and Postgres bad-input errors included. */
+/**
+ * Postgres failures that say nothing about the request and pass by themselves: the connection was
+ * cut (a restart, a failover, pg_terminate_backend: 57P01-57P03, class 08) or the transaction lost
+ * a deadlock or serialization conflict (40P01, 40001). The transaction rolled back, so 503: send
+ * again.
+ */
+export function pgTransient(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (['57P01', '57P02', '57P03', '40P01', '40001'].includes(code) || code.startsWith('08')) return true;
+  const message = typeof e?.message === 'string' ? e.message : '';
+  return /Connection terminated unexpectedly|Connection terminated due to connection timeout/.test(message);
+}
+
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof z.ZodError) {
@@ -156,6 +170,11 @@ export function toAppError(err: unknown): AppError {
   // No pooled connection in time: the database is at capacity, the request did nothing.
   if ((err as { name?: string })?.name === 'KnexTimeoutError')
     return new AppError('unavailable', 'the database is at capacity: nothing was stored, send again shortly');
+  if (pgTransient(err))
+    return new AppError(
+      'unavailable',
+      'the database connection was lost or the transaction had to give way: nothing was stored, send again shortly',
+    );
   const e = err as { type?: string; status?: number; message?: string; limit?: number };
   if (e?.type === 'entity.too.large')
     return new AppError('payload_too_large', `body larger than ${e.limit} bytes`);
@@ -176,11 +195,16 @@ export function errorBody(err: AppError, requestId: string) {
   return body;
 }
 
+/** The Retry-After of a 503 from the error handler (an unavailable database). */
+const RETRY_AFTER_SECONDS = 5;
+
 export const jsonErrorHandler: ErrorRequestHandler = (err, req, res, _next: NextFunction) => {
   const appErr = toAppError(err);
   if (appErr.code === 'internal') req.log?.error({ err }, 'unhandled error');
   else req.log?.debug({ code: appErr.code, message: appErr.message }, 'request refused');
   if (res.headersSent) return;
+  if (appErr.code === 'unavailable' && !res.getHeader('Retry-After'))
+    res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
   res.status(appErr.httpStatus).json(errorBody(appErr, req.id ?? ''));
 };
 

@@ -145,4 +145,27 @@ describe('Postgres data exceptions caused by request values are 400', () => {
       await tight.destroy();
     }
   });
+
+  it('a connection cut under a statement (pg_terminate_backend) and a deadlock are 503 unavailable, not 500', async () => {
+    const victim = knexFactory({
+      client: 'pg',
+      connection: t.ctx.config.DATABASE_URL,
+      pool: { min: 0, max: 1 },
+    });
+    try {
+      const pid = (await victim.raw('select pg_backend_pid() as pid')).rows[0].pid;
+      const slow = victim.raw('select pg_sleep(5)').catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 200));
+      await t.db.raw('select pg_terminate_backend(?)', [pid]);
+      const mapped = toAppError(await slow);
+      expect(mapped.httpStatus).toBe(503);
+      expect(mapped.code).toBe('unavailable');
+    } finally {
+      await victim.destroy();
+    }
+    expect(toAppError(Object.assign(new Error('deadlock detected'), { code: '40P01' })).httpStatus).toBe(503);
+    expect(toAppError(Object.assign(new Error('could not serialize'), { code: '40001' })).httpStatus).toBe(
+      503,
+    );
+  });
 });
