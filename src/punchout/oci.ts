@@ -8,6 +8,7 @@ import { hookUrlAllowed, parseOciLogin, type OciFields, type OciLogin } from '..
 import { dec } from '../model';
 import { storeDocument } from '../documents/store';
 import type { AppContext } from '../platform/context';
+import { pgBadInput } from '../platform/http';
 import { verifySecret } from '../platform/secrets';
 import { findPartnerByIdentityCached, type PartnerRow } from '../partners/repository';
 import { buildReturn, currentLines } from './cart-return';
@@ -70,6 +71,18 @@ export function ociRoutes(ctx: AppContext): Router {
 
   const login = async (req: Request, res: Response): Promise<void> => {
     const fields = fieldsOf(req);
+    try {
+      await loginWith(req, res, fields);
+    } catch (err) {
+      // A value Postgres refuses as data (a NUL byte in USERNAME, PRODUCTID, SEARCHSTRING) is the
+      // login's fault: the OCI refusal page, not the API's JSON error.
+      const bad = pgBadInput(err);
+      if (!bad || res.headersSent) throw err;
+      await refuse(req, res, 400, bad.message, fields);
+    }
+  };
+
+  const loginWith = async (req: Request, res: Response, fields: OciFields): Promise<void> => {
     const parsed = parseOciLogin(fields);
     if (!parsed.ok) return refuse(req, res, 400, parsed.error.message, fields);
     const l: OciLogin = parsed.value;

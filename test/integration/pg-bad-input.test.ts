@@ -10,7 +10,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app';
 import { pgBadInput, toAppError } from '../../src/platform/http';
 import { ADMIN_TOKEN, auth, createTestEnv, type TestEnv } from '../helpers/env';
-import { itemOut, seedShop, setupRequest, startPath } from './punchout/helpers';
+import { itemOut, OCI_PASSWORD, OCI_USER, seedShop, setupRequest, startPath } from './punchout/helpers';
 
 let t: TestEnv;
 let app: Express;
@@ -64,6 +64,38 @@ describe('Postgres data exceptions caused by request values are 400', () => {
     expect(search.text).not.toMatch(/select|catalog_items/);
     expect((await request(app).get(`${base}item/CHR%00`)).status).toBe(400);
     expect((await request(app).get(`${base}search?q=chair`)).status).toBe(200);
+  });
+
+  it('a NUL byte in OCI login fields is the OCI refusal page (400), stored as a refused login', async () => {
+    const hook = 'https://srm.acme.example/return';
+    for (const fields of [
+      { USERNAME: '\u0000', PASSWORD: OCI_PASSWORD, HOOK_URL: hook },
+      {
+        USERNAME: OCI_USER,
+        PASSWORD: OCI_PASSWORD,
+        HOOK_URL: hook,
+        FUNCTION: 'VALIDATE',
+        PRODUCTID: 'a\u0000',
+      },
+      {
+        USERNAME: OCI_USER,
+        PASSWORD: OCI_PASSWORD,
+        HOOK_URL: hook,
+        FUNCTION: 'BACKGROUND_SEARCH',
+        SEARCHSTRING: '\u0000',
+      },
+    ]) {
+      const before = await t.db('documents').where({ protocol: 'oci', status: 'refused' }).count('* as n');
+      const sessions = await t.db('punchout_sessions').count('* as n');
+      const res = await request(app).post('/oci').type('form').send(fields);
+      expect(res.status).toBe(400);
+      expect(res.type).toBe('text/html');
+      expect(res.text).toContain('Catalog login refused');
+      expect(res.text).toContain('NUL byte');
+      const after = await t.db('documents').where({ protocol: 'oci', status: 'refused' }).count('* as n');
+      expect(Number(after[0]!.n)).toBe(Number(before[0]!.n) + 1);
+      expect(await t.db('punchout_sessions').count('* as n')).toEqual(sessions);
+    }
   });
 
   it('non-UUID cart line ids in remove/update are "no such line", not a database error', async () => {
