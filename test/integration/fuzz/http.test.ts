@@ -353,12 +353,28 @@ describe('every HTTP entry point refuses random and mutated input cleanly', () =
   });
 
   it('POST /cxml with valid credentials: mutated OrderRequest, PunchOutSetupRequest, corpus documents', async () => {
+    const MULTIPART = 'multipart/related; boundary=b; type="text/xml"; start="<root>"';
+    // cXML with attachments: the (mutated) document as the root part, and a base64 attachment.
+    const multipart = (doc: Buffer, attachment: string) =>
+      Buffer.concat([
+        Buffer.from('--b\r\nContent-Type: text/xml\r\nContent-ID: <root>\r\n\r\n'),
+        doc,
+        Buffer.from(
+          `\r\n--b\r\nContent-ID: <a1>\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n${attachment}\r\n--b--\r\n`,
+        ),
+      ]);
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(mutated(CXML_AUTH), xmlValueMutated(CXML_AUTH), xmlValueMutated(CXML_AUTH)),
-        async (doc) => {
-          const body = freshPayload(doc);
-          const s = await send((r) => r.post('/cxml').set('Content-Type', 'text/xml').send(body));
+        fc.option(fc.oneof(fc.base64String({ maxLength: 200 }), headerText), { freq: 4 }),
+        async (doc, attachment) => {
+          const body = attachment === null ? freshPayload(doc) : multipart(freshPayload(doc), attachment);
+          const s = await send((r) =>
+            r
+              .post('/cxml')
+              .set('Content-Type', attachment === null ? 'text/xml' : MULTIPART)
+              .send(body),
+          );
           expectSafe(s, 'POST /cxml (authenticated)');
           expectCxmlStatus(s, 'POST /cxml (authenticated)');
           if ((s.delta.orders ?? 0) > 1) throw new Error(describeFailure(s, 'one document, several orders'));
@@ -469,6 +485,43 @@ describe('every HTTP entry point refuses random and mutated input cleanly', () =
     );
   });
 
+  it('approvals and finance pages, signed in: hostile ids, filters, flash ids and link tokens', async () => {
+    const page = fc.oneof(
+      urlText.map((q) => ({ path: `/approvals/${q}`, cookie: approvals.cookie })),
+      urlText.map((q) => ({ path: `/approvals?flash=${q}&done=${q}`, cookie: approvals.cookie })),
+      urlText.map((q) => ({ path: `/approvals/link?token=${q}`, cookie: undefined })),
+      fc
+        .array(
+          fc.tuple(
+            fc.constantFrom('status', 'order', 'from', 'to', 'page', 'cursor', 'limit', 'flash', 'q'),
+            urlText,
+          ),
+          {
+            maxLength: 4,
+          },
+        )
+        .map((qs) => ({
+          path: `/finance?${qs.map(([k, v]) => `${k}=${v}`).join('&')}`,
+          cookie: finance.cookie,
+        })),
+      urlText.map((q) => ({ path: `/finance/export.csv?status=${q}&from=${q}`, cookie: finance.cookie })),
+      fc
+        .tuple(fc.uuid(), fc.constantFrom('pdf', 'csv', 'xml'))
+        .map(([id, ext]) => ({ path: `/finance/invoices/${id}.${ext}`, cookie: finance.cookie })),
+    );
+    await fc.assert(
+      fc.asyncProperty(page, async (p) => {
+        const s = await send((r) => {
+          const req = r.get(p.path);
+          return p.cookie ? req.set('Cookie', p.cookie) : req;
+        });
+        expectSafe(s, `GET ${p.path.slice(0, 120)}`);
+        if (!/csv/.test(s.type)) expectPage(s, `GET ${p.path.slice(0, 120)}`);
+      }),
+      runs(),
+    );
+  });
+
   it('punchout cart forms: random fields; a wrong form token is 403 and changes nothing', async () => {
     const op = fc.constantFrom(
       'cart/add',
@@ -551,9 +604,8 @@ describe('every HTTP entry point refuses random and mutated input cleanly', () =
       ...[
         '/api/v1/orders/:id/invoices',
         '/api/v1/orders/:id/shipments',
-        '/api/v1/orders/:id/accept',
+        '/api/v1/orders/:id/confirm',
         '/api/v1/orders/:id/reject',
-        '/api/v1/orders/:id/cancel',
         '/api/v1/invoices/:id/credit-memos',
         '/api/v1/invoices/:id/resend',
         '/api/v1/invoices/:id/payments',
@@ -607,6 +659,66 @@ describe('every HTTP entry point refuses random and mutated input cleanly', () =
         if ((s.delta.orders ?? 0) > (s.status < 300 ? 1 : 0))
           throw new Error(describeFailure(s, 'POST /api/v1/orders made an order it did not answer 2xx'));
       }),
+      runs(),
+    );
+  });
+
+  it('JSON bodies on a real order and invoice: shipments, invoices, payments, credit memos, decisions', async () => {
+    const bodies = {
+      shipments: {
+        carrier: 'UPS',
+        trackingNumber: '1Z999',
+        shippedAt: '2026-11-24T10:00:00Z',
+        lines: [{ lineNumber: 1, quantity: '4' }],
+      },
+      invoices: {},
+      confirm: { reason: 'ok' },
+      reject: { reason: 'no' },
+      payments: { amount: '1.00', paidOn: '2026-12-01' },
+      'credit-memos': { lines: [{ lineNumber: 1, quantity: '1' }], reason: 'damaged' },
+    };
+    const kind = fc.constantFrom(...(Object.keys(bodies) as (keyof typeof bodies)[]));
+    const body = (k: keyof typeof bodies) =>
+      fc.oneof(
+        jsonLeafMutated(bodies[k]),
+        fc.constant(Buffer.from(JSON.stringify(bodies[k]))),
+        mutated([Buffer.from(JSON.stringify(bodies[k]))]),
+      );
+    const key = fc.constantFrom(ADMIN_TOKEN, ADMIN_TOKEN, erpKey, financeKey);
+    await fc.assert(
+      fc.asyncProperty(
+        kind.chain((k) => fc.tuple(fc.constant(k), body(k))),
+        key,
+        fc.constantFrom('received', 'confirmed', 'invoiced'),
+        async ([k, b], who, stage) => {
+          const placed = await request(url)
+            .post('/api/v1/orders')
+            .set('Authorization', `Bearer ${erpKey}`)
+            .send({ ...VALID_ORDER, buyerOrderNumber: `FUZZ-O-${counter++}` });
+          const orderId = placed.body.orderId as string;
+          const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+          let invoiceId = '00000000-0000-4000-8000-000000000000';
+          if (stage !== 'received')
+            await request(url).post(`/api/v1/orders/${orderId}/confirm`).set(admin).send({});
+          if (stage === 'invoiced') {
+            const inv = await request(url).post(`/api/v1/orders/${orderId}/invoices`).set(admin).send({});
+            invoiceId = (inv.body.invoice?.id as string | undefined) ?? invoiceId;
+          }
+          const path =
+            k === 'payments' || k === 'credit-memos'
+              ? `/api/v1/invoices/${invoiceId}/${k}`
+              : `/api/v1/orders/${orderId}/${k}`;
+          const s = await send((r) =>
+            r
+              .post(path)
+              .set('Authorization', `Bearer ${who}`)
+              .set('Content-Type', 'application/json')
+              .send(b),
+          );
+          expectSafe(s, `POST ${k} (${stage}) ${b.toString().slice(0, 200)}`);
+          expectJsonError(s, `POST ${k}`);
+        },
+      ),
       runs(),
     );
   });
