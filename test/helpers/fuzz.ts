@@ -258,7 +258,10 @@ export function jsonLeafMutated(seed: unknown): fc.Arbitrary<Buffer> {
   );
   return fc.array(fc.tuple(fc.nat(), replacement), { minLength: 1, maxLength: 3 }).map((edits) => {
     let doc = JSON.parse(JSON.stringify(seed)) as unknown;
-    for (const [pick, value] of edits) {
+    for (const [pick, shared] of edits) {
+      // A copy per edit: constantFrom hands out one [] or {} each time, and an edit into a value
+      // put in by an earlier one would otherwise make the document circular.
+      const value = structuredClone(shared);
       const p = paths[pick % paths.length]!;
       if (p.length === 0) {
         doc = value;
