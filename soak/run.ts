@@ -8,7 +8,7 @@
  * chaos loop kill -9s and restarts servers and workers, restarts Redis with and without its data and
  * flushes it, terminates the database's Postgres backends and pauses a worker. Then everything is
  * healed, the gateway left to go quiet, and the promises checked. Prints the counts; exits 1 on
- * any breach. SOAK_SECONDS (default 60) is the length of the load; SOAK_KEEP=1 keeps the database.
+ * any breach. SOAK_SECONDS (default 60) is the length of the load; SOAK_KEEP=1 keeps the database and the logs of a green run too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
@@ -692,7 +692,7 @@ async function main(): Promise<number> {
     return 1;
   }
   console.log('\nsoak: every invariant held');
-  rmSync(logDir, { recursive: true, force: true });
+  if (process.env.SOAK_KEEP !== '1') rmSync(logDir, { recursive: true, force: true });
   return 0;
 }
 
