@@ -739,6 +739,10 @@ async function renderAnswer(
   const version = versionOf(partner, first.version);
   const x12 = partner.settings.x12;
   const acks: TransactionSetInput[] = [];
+  // ISA13, GS06, ST02 in this order, as src/edi/outbound.ts takes them: an answer and an outbound
+  // document for the same partner at once queue behind each other's row locks instead of deadlocking.
+  const isa = await nextControlNumber(trx, partner.id, 'isa');
+  const gs = answer.acks.length > 0 ? await nextControlNumber(trx, partner.id, 'gs') : 0;
   const stNumbers = await nextControlNumbers(trx, partner.id, 'st', answer.acks.length);
   answer.acks.forEach((a, i) => {
     acks.push(
@@ -749,8 +753,6 @@ async function renderAnswer(
       }),
     );
   });
-  const isa = await nextControlNumber(trx, partner.id, 'isa');
-  const gs = acks.length > 0 ? await nextControlNumber(trx, partner.id, 'gs') : 0;
   const gs02 = answer.acks[0]?.group.header.applicationSender.replace(/[^A-Za-z0-9 ]/g, '').trim();
   return serializeInterchange({
     delimiters: delimitersOf(partner),

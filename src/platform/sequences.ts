@@ -83,7 +83,9 @@ const MAX_CONTROL_NUMBER = 999_999_999;
 
 /**
  * The next outbound X12 control number of one partner and envelope level. Inbound control numbers
- * are the partner's and are never assigned here.
+ * are the partner's and are never assigned here. A transaction that takes several levels takes them
+ * in the order ISA13, GS06, ST02 (each is a row lock held to the commit): two transactions taking
+ * them in different orders deadlock (test/integration/edi/control-number-order.test.ts).
  */
 export async function nextControlNumber(trx: Q, partnerId: string, kind: ControlNumberKind): Promise<number> {
   const issued = await nextGapless(trx, {
