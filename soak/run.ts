@@ -599,6 +599,20 @@ async function main(): Promise<number> {
     const n = invDocs.get(i.id) ?? 0;
     if (n !== 1) breach(`invoice ${i.number}: ${n} invoice documents`);
   }
+  // The load ships each order once, in full: one shipment, one ship notice for it.
+  const shipments = await db('shipments').select('order_id');
+  const shipDocs = new Map<string, number>();
+  for (const d of outbound)
+    if (/^(ShipNoticeRequest|856)$/.test(d.doc_type) && d.order_id)
+      shipDocs.set(d.order_id, (shipDocs.get(d.order_id) ?? 0) + 1);
+  const perOrderShipments = new Map<string, number>();
+  for (const sh of shipments)
+    perOrderShipments.set(sh.order_id, (perOrderShipments.get(sh.order_id) ?? 0) + 1);
+  for (const [o, n] of perOrderShipments) {
+    if (n > 1) breach(`order ${o}: ${n} shipments for one shipment request`);
+    if ((shipDocs.get(o) ?? 0) !== n)
+      breach(`order ${o}: ${n} shipments, ${shipDocs.get(o) ?? 0} ship notices`);
+  }
   const perOrderInvoices = new Map<string, number>();
   for (const i of invoices) perOrderInvoices.set(i.order_id, (perOrderInvoices.get(i.order_id) ?? 0) + 1);
   for (const [o, n] of perOrderInvoices)
@@ -657,6 +671,7 @@ async function main(): Promise<number> {
     'inbound documents acknowledged': ackedDocs,
     'orders stored': orders.length,
     ...Object.fromEntries(Object.entries(states).map(([s, n]) => [`orders expected ${s}`, n])),
+    shipments: shipments.length,
     invoices: invoices.length,
     'outbound documents': outbound.length,
     ...Object.fromEntries(Object.entries(deliveryStates).map(([s, n]) => [`deliveries ${s}`, n])),
