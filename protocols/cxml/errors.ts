@@ -60,7 +60,10 @@ export class CxmlError extends Error {
       this.line !== undefined ? `line ${this.line}` : undefined,
       this.xpath !== undefined ? this.xpath : undefined,
     ].filter((part): part is string => part !== undefined);
-    return where.length > 0 ? `${this.message} (at ${where.join(', ')})` : this.message;
+    // A message quoting a long value is cut before the location, so the location always shows
+    // (the endpoint cuts a Status message at 2000 characters).
+    const message = this.message.length > 1500 ? `${this.message.slice(0, 1500)}…` : this.message;
+    return where.length > 0 ? `${message} (at ${where.join(', ')})` : message;
   }
 
   toJSON(): { status: number; message: string; line?: number; xpath?: string } {

@@ -181,7 +181,7 @@ export function readStatus(el: CxmlElement): CxmlStatus {
   const raw = attr(el, 'code');
   if (raw === undefined || !/^\d{3}$/.test(raw)) {
     throw badData(
-      `Status code ${raw === undefined ? 'is missing' : `"${raw}" is not a 3-digit code`}`,
+      `Status code ${raw === undefined ? 'is missing' : `"${raw.length > 40 ? `${raw.slice(0, 40)}…` : raw}" is not a 3-digit code`}`,
       `${el.path}/@code`,
     );
   }

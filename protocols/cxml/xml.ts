@@ -103,7 +103,9 @@ export function decodeXmlInput(input: Buffer | string, maxBytes = DEFAULT_MAX_BY
     try {
       text = new TextDecoder(encoding, { fatal: true }).decode(input.subarray(2));
     } catch {
-      throw refuse(`document is not valid ${encoding.toUpperCase()}`);
+      throw refuse(
+        `document is not valid ${encoding.toUpperCase()}: the code unit at offset ${2 + invalidUtf16At(input.subarray(2), encoding === 'utf-16le')} is a lone surrogate or cut short`,
+      );
     }
   } else {
     const hasBom = input.length >= 3 && input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf;
@@ -115,14 +117,20 @@ export function decodeXmlInput(input: Buffer | string, maxBytes = DEFAULT_MAX_BY
       try {
         text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
       } catch {
-        throw refuse('document is not valid UTF-8');
+        const at = invalidUtf8At(bytes);
+        const line = bytes.subarray(0, Math.max(at, 0)).filter((c) => c === 0x0a).length + 1;
+        throw refuse(
+          `document is not valid UTF-8: the bytes at offset ${at + (hasBom ? 3 : 0)} (line ${line}) are not a UTF-8 character`,
+        );
       }
     } else if (encoding === 'iso-8859-1' || encoding === 'latin1' || encoding === 'latin-1') {
       text = bytes.toString('latin1');
     } else if (encoding === 'windows-1252' || encoding === 'cp1252') {
       text = new TextDecoder('windows-1252').decode(bytes);
     } else {
-      throw refuse(`unsupported character encoding "${encoding}"`);
+      throw refuse(
+        `unsupported character encoding "${encoding}" (the encoding of the XML declaration, at line 1)`,
+      );
     }
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -681,4 +689,54 @@ export function deepText(el: CxmlElement): string {
   let out = '';
   for (const c of el.children) out += typeof c === 'string' ? c : deepText(c);
   return out;
+}
+
+/**
+ * Where the first byte sequence that is not UTF-8 starts (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), or -1. One pass; run only once decoding has failed.
+ */
+export function invalidUtf8At(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let n: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) n = 1;
+    else if (c === 0xe0) [n, lo] = [2, 0xa0];
+    else if (c === 0xed) [n, hi] = [2, 0x9f];
+    else if (c >= 0xe1 && c <= 0xef) n = 2;
+    else if (c === 0xf0) [n, lo] = [3, 0x90];
+    else if (c === 0xf4) [n, hi] = [3, 0x8f];
+    else if (c >= 0xf1 && c <= 0xf3) n = 3;
+    else return i;
+    for (let k = 1; k <= n; k++) {
+      const d = b[i + k];
+      if (d === undefined || d < (k === 1 ? lo : 0x80) || d > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += n + 1;
+  }
+  return -1;
+}
+
+/** Where the first UTF-16 code unit that does not make a character starts (bytes), or -1. */
+export function invalidUtf16At(b: Uint8Array, littleEndian: boolean): number {
+  const unit = (i: number) => (littleEndian ? b[i]! | (b[i + 1]! << 8) : (b[i]! << 8) | b[i + 1]!);
+  let i = 0;
+  while (i < b.length) {
+    if (i + 1 >= b.length) return i;
+    const u = unit(i);
+    if (u >= 0xd800 && u <= 0xdbff) {
+      if (i + 3 >= b.length) return i;
+      const next = unit(i + 2);
+      if (next < 0xdc00 || next > 0xdfff) return i;
+      i += 4;
+    } else if (u >= 0xdc00 && u <= 0xdfff) return i;
+    else i += 2;
+  }
+  return -1;
 }

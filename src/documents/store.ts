@@ -57,6 +57,14 @@ export interface RecordedResponse {
 
 const bytes = (b: string | Buffer): Buffer => (typeof b === 'string' ? Buffer.from(b, 'utf8') : b);
 
+/**
+ * A reason as Postgres text can hold it: a refusal may quote a value with a NUL byte (an X12 element
+ * of one NUL), which a text column refuses (22021); it is written as \0.
+ */
+function storableText(v: string | null): string | null {
+  return v === null || !v.includes('\u0000') ? v : v.split('\u0000').join('\\0');
+}
+
 function documentRow(doc: NewDocument, response?: RecordedResponse) {
   const exact = bytes(doc.content);
   // Masked first, then cut: a secret cut in half by the prefix is masked all the same.
@@ -79,7 +87,7 @@ function documentRow(doc: NewDocument, response?: RecordedResponse) {
     size: exact.length,
     order_id: doc.orderId ?? null,
     invoice_id: doc.invoiceId ?? null,
-    error: doc.error ?? null,
+    error: storableText(doc.error ?? null),
     ...(response
       ? {
           response_status: response.status,
@@ -150,7 +158,7 @@ export async function recordResponse(
       response_body: maskSecrets(undefined, res.contentType, bytes(res.body)),
       ...(res.docStatus ? { status: res.docStatus } : {}),
       ...(res.orderId !== undefined ? { order_id: res.orderId } : {}),
-      ...(res.error !== undefined ? { error: res.error } : {}),
+      ...(res.error !== undefined ? { error: storableText(res.error) } : {}),
     });
 }
 

@@ -175,6 +175,24 @@ async function senderOf(
   // Each sender looked up once per body, however many interchanges name it.
   const seen = new Map<string, PartnerRow | undefined>();
   for (const i of doc.interchanges) {
+    // Identities no partner can have (control characters are outside every X12 character set).
+    for (const [element, v] of [
+      [5, i.header.senderQualifier],
+      [6, i.header.senderId],
+      [7, i.header.receiverQualifier],
+      [8, i.header.receiverId],
+      [13, i.header.controlNumber],
+    ] as const) {
+      if ([...v].some((c) => c < ' ' || c === '\u007f'))
+        throw new AppError('malformed_document', `ISA${pad2(element)} holds a control character`, {
+          details: [
+            {
+              path: `ISA${pad2(element)} (segment ${i.header.filePosition})`,
+              message: 'a control character',
+            },
+          ],
+        });
+    }
     const id = `${i.header.senderQualifier}\u0000${i.header.senderId}`.toLowerCase();
     const p = seen.has(id)
       ? seen.get(id)

@@ -493,3 +493,22 @@ describe('a reused ISA13 on other content', () => {
     expect(await ordersOf('PO-REUSE-3')).toHaveLength(1);
   });
 });
+
+describe('control characters in the ISA identities', () => {
+  it('a NUL in ISA06 or ISA08 is refused naming the element, before any lookup (not a database error)', async () => {
+    const good = interchange({ isa13: '000000801', sets: [po850('PO-NUL-1')] });
+    for (const [bad, element] of [
+      [good.replace('ZZ*ACMEBUYER      *', 'ZZ*ACME\u0000BUYER     *'), 'ISA06'],
+      [good.replace('ZZ*SUPPLIERDEMO   *', 'ZZ*SUPPLIER\u0000DEMO  *'), 'ISA08'],
+    ] as const) {
+      const res = await post(bad);
+      expect(res.status).toBe(400);
+      const body = JSON.parse(res.body as string);
+      expect(body.error.message).toBe(`${element} holds a control character`);
+      expect(body.error.details).toEqual([
+        { path: `${element} (segment 1)`, message: 'a control character' },
+      ]);
+    }
+    expect(await ordersOf('PO-NUL-1')).toHaveLength(0);
+  });
+});

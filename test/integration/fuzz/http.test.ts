@@ -213,6 +213,32 @@ function expectCxmlStatus(s: Sent, what: string): void {
     throw new Error(describeFailure(s, `${what}: not a cXML Status`));
 }
 
+/**
+ * Issue 13: a fuzzed document that is refused is refused naming where: an XPath, a line, a byte
+ * offset or a multipart part (cXML); a segment or element, or the 997/999/TA1 codes that name them
+ * (X12). Refusals about who sent it (401, 403, 429) or what it is (406, 409) name no place.
+ */
+function expectWhere(s: Sent, what: string): void {
+  if (/xml/.test(s.type)) {
+    const m = /<Status code="(\d{3})"[^>]*>([^<]*)/.exec(s.text);
+    const code = Number(m?.[1] ?? 0);
+    if (code < 400 || code >= 500 || [401, 403, 406, 409, 429].includes(code)) return;
+    // An XPath, a line, a byte offset, a multipart part, or an element by name (Foo/Bar, <Foo>).
+    const where = /\(at [^)]+\)|at offset \d+|line \d+|part &lt;|[A-Z]\w+\/[A-Z]\w+|&lt;[A-Za-z]\w*&gt;/;
+    // ... or the document as a whole (empty, no root element, not the declared encoding).
+    const whole = /^(empty request body|empty document|(a |the )?document\b)/i;
+    if (!where.test(m?.[2] ?? '') && !whole.test(m?.[2] ?? ''))
+      throw new Error(describeFailure(s, `${what}: the refusal does not say where`));
+    return;
+  }
+  if (s.status === 400 && /json/.test(s.type)) {
+    const body = JSON.parse(s.text) as { error?: { message?: string; details?: { path?: string }[] } };
+    const where = `${body.error?.message ?? ''} ${(body.error?.details ?? []).map((d) => d.path).join(' ')}`;
+    if (!/[A-Z][A-Z0-9]{1,2}\d\d|\(segment \d+\)|ISA|segment/.test(where))
+      throw new Error(describeFailure(s, `${what}: the refusal does not name a segment or element`));
+  }
+}
+
 function expectJsonError(s: Sent, what: string): void {
   if (s.status < 400) return;
   let code: unknown;
@@ -436,6 +462,7 @@ describe('every HTTP entry point refuses random and mutated input cleanly', () =
           );
           expectSafe(s, 'POST /cxml (authenticated)');
           expectCxmlStatus(s, 'POST /cxml (authenticated)');
+          expectWhere(s, 'POST /cxml (authenticated)');
           if ((s.delta.orders ?? 0) > 1) throw new Error(describeFailure(s, 'one document, several orders'));
         },
       ),
@@ -464,7 +491,10 @@ describe('every HTTP entry point refuses random and mutated input cleanly', () =
           return (k ? req.set('Authorization', `Bearer ${k}`) : req).send(freshControl(doc));
         });
         expectSafe(s, 'POST /edi/x12');
-        if (s.status >= 400) return expectJsonError(s, 'POST /edi/x12');
+        if (s.status >= 400) {
+          expectJsonError(s, 'POST /edi/x12');
+          return expectWhere(s, 'POST /edi/x12');
+        }
         if (s.status === 204) return;
         const answer = parseX12(s.text);
         if (answer.errors.length > 0 || answer.interchanges.length === 0)

@@ -1,4 +1,5 @@
 import { CxmlError, parseCxml, safeParseCxml } from '../../../protocols/cxml';
+import { invalidUtf8At } from '../../../protocols/cxml/xml';
 
 const BODY = `<cXML payloadID="p1" timestamp="2024-01-01T00:00:00Z">
   <Response><Status code="200" text="OK"/></Response>
@@ -118,12 +119,30 @@ describe('malformed documents are refused with 400 and the line', () => {
       Buffer.from([0xe9]),
       Buffer.from('" timestamp="t"/>'),
     ]);
-    expect(refusal(bytes)).toEqual({ status: 400, message: 'document is not valid UTF-8' });
+    expect(refusal(bytes)).toEqual({
+      status: 400,
+      message: 'document is not valid UTF-8: the bytes at offset 17 (line 1) are not a UTF-8 character',
+    });
+  });
+
+  it('finds the first sequence that is not UTF-8: stray, truncated, overlong, surrogate, too high', () => {
+    const at = (...b: number[]) => invalidUtf8At(Uint8Array.from(b));
+    expect(at(0x61, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80)).toBe(-1);
+    expect(at(0x61, 0x80)).toBe(1);
+    expect(at(0x61, 0x62, 0xe2, 0x82)).toBe(2);
+    expect(at(0xc0, 0xaf)).toBe(0);
+    expect(at(0xe0, 0x80, 0xaf)).toBe(0);
+    expect(at(0x0a, 0xed, 0xa0, 0x80)).toBe(1);
+    expect(at(0xf4, 0x90, 0x80, 0x80)).toBe(0);
+    expect(at(0xf5)).toBe(0);
   });
 
   it('refuses broken UTF-16 (a lone surrogate) with 400, not an exception', () => {
     const bytes = Buffer.from([0xff, 0xfe, 0x3c, 0x00, 0x00, 0xd8, 0x3e, 0x00]);
-    expect(refusal(bytes)).toEqual({ status: 400, message: 'document is not valid UTF-16LE' });
+    expect(refusal(bytes)).toEqual({
+      status: 400,
+      message: 'document is not valid UTF-16LE: the code unit at offset 4 is a lone surrogate or cut short',
+    });
   });
 
   it('refuses an empty document, a text document and two root elements', () => {
