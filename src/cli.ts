@@ -24,7 +24,11 @@ const USAGE = `usage: gateway <command>
   keys create PARTNER ROLE     issue an API key (erp or finance); the key is printed once
   keys revoke KEY_ID           revoke a key (other running processes within PARTNER_CACHE_MS)
   keys rotate KEY_ID           issue a new key of the same role and revoke this one
-  edi ingest FILE...           take X12 interchanges from files (850s -> orders, 997/999 back)`;
+  edi ingest FILE...           take X12 interchanges from files (850s -> orders, 997/999 back)
+
+partners, catalog, price-lists, keys and edi take --server URL: the command goes to that running
+gateway's admin API (with ADMIN_TOKEN) instead of its database. Beside a running embedded server
+(npm start) they do so on their own. Settings come from the environment (README, Configuration).`;
 
 type KeyRow = {
   id: string;
@@ -107,6 +111,10 @@ async function main(args: string[]): Promise<number> {
   if (at >= 0 && !server) throw new AppError('bad_request', '--server needs the URL of a running gateway');
   const argv = at >= 0 ? [...args.slice(0, at), ...args.slice(at + 2)] : args;
   const [cmd, sub, arg] = argv;
+  if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    console.log(USAGE);
+    return cmd === undefined ? 2 : 0;
+  }
   const remote = () => remoteFor(loadConfig(), server);
   switch (cmd) {
     case 'serve': {

@@ -24,6 +24,14 @@ describe('ports', () => {
     await database.drop();
   });
 
+  it('--help prints the commands and --server to stdout with exit 0; no command is a usage error (2)', async () => {
+    const help = await runGateway(['--help'], {});
+    expect(help.code).toBe(0);
+    expect(help.output).toContain('keys create PARTNER ROLE');
+    expect(help.output).toContain('take --server URL');
+    expect((await runGateway([], {})).code).toBe(2);
+  }, 60000);
+
   it('PORT in use: exit 1, naming the port and PORT, never "listening"', async () => {
     const { code, output } = await runGateway(['serve'], {
       ...env(),
