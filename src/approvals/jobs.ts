@@ -14,7 +14,7 @@ const wf = (c: JobContext): WorkflowCtx => ({
   config: c.config,
   db: c.db,
   log: c.log,
-  now: () => new Date(),
+  now: c.now,
 });
 
 const orderVersion = z.object({ orderId: z.string(), version: z.number().int() });

@@ -14,6 +14,8 @@ export interface JobContext {
   maxAttempts: number;
   /** The queue running the job (a handler that creates work wakes its relay with nudge()). */
   queue: JobQueue;
+  /** The clock, as requests have it (AppContext.now). */
+  now: () => Date;
 }
 
 export interface JobDefinition<T = unknown> {

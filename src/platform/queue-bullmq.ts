@@ -374,6 +374,7 @@ export class BullmqQueue implements JobQueue {
       attempt: job.attemptsMade + 1,
       maxAttempts: job.opts.attempts ?? 1,
       queue: this,
+      now: () => new Date(),
     };
     try {
       await def.handler(jobPayload(def, job.data), ctx);
@@ -418,6 +419,7 @@ export class BullmqQueue implements JobQueue {
         attempt: job.attemptsMade,
         maxAttempts: job.opts.attempts ?? 1,
         queue: this,
+        now: () => new Date(),
       });
     } catch (e) {
       this.log.error({ err: (e as Error).message, jobId }, 'onFailed hook failed');

@@ -108,6 +108,7 @@ export class InlineQueue implements JobQueue {
       attempt,
       maxAttempts,
       queue: this,
+      now: () => new Date(),
     };
     try {
       await def.handler(jobPayload(def, row.payload), ctx);

@@ -14,7 +14,7 @@ export const sftpPollJob = defineJob<{ partnerId: string }>({
   backoffMs: 1000,
   handler: async (data, ctx) => {
     const r = await pollMailbox(
-      { config: ctx.config, db: ctx.db, log: ctx.log, queue: ctx.queue, now: () => new Date() },
+      { config: ctx.config, db: ctx.db, log: ctx.log, queue: ctx.queue, now: ctx.now },
       data.partnerId,
     );
     if (r.stored.length || r.errors.length)
