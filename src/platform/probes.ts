@@ -1,16 +1,13 @@
 import { Router } from 'express';
 import type { AppContext } from './context';
+import { withTimeout } from './timeout';
 
 /** /ready answers "not ready" rather than hang when a dependency does not answer in time. */
 const READY_TIMEOUT_MS = 2000;
 
-function within(ms: number, check: Promise<boolean>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  return Promise.race([check.catch(() => false), timeout]).finally(() => clearTimeout(timer));
-}
+/** A check that answers false, instead of hanging, when its dependency is slower than the limit. */
+const within = (check: Promise<boolean>, what: string): Promise<boolean> =>
+  withTimeout(check, READY_TIMEOUT_MS, what).catch(() => false);
 
 /**
  * Liveness (/health: the process answers) and readiness (/ready: Postgres and the job queue answer).
@@ -26,10 +23,10 @@ export function probeRoutes(ctx: AppContext): Router {
   router.get('/ready', async (_req, res) => {
     const [db, queue] = await Promise.all([
       within(
-        READY_TIMEOUT_MS,
         (ctx.probeDb ?? ctx.db).raw('select 1').then(() => true),
+        'asking Postgres',
       ),
-      within(READY_TIMEOUT_MS, ctx.queue.ping()),
+      within(ctx.queue.ping(), 'pinging the job queue'),
     ]);
     res
       .status(db && queue ? 200 : 503)

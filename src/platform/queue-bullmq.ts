@@ -18,6 +18,7 @@ import {
 import { listFailedOutbox, outboxIdOf, outboxJobId, type OutboxRow } from './outbox';
 import { Poller } from './poller';
 import { queueDueSchedules } from './schedules';
+import { withTimeout } from './timeout';
 
 const QUEUE_NAME = 'gateway';
 const RELAY_ADD_TIMEOUT_MS = 3000;
@@ -27,14 +28,6 @@ const RECONCILE_BATCH = 500;
 const RECONCILE_LOCK = 0x6f627263;
 /** Completions written back to the outbox together, at most this often. */
 const MARK_EVERY_MS = 20;
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out ${what}`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * BullMQ on Redis. The relay queues due repeatable jobs (schedules.ts) and moves committed outbox rows into BullMQ (jobId = outbox id, so a relay
