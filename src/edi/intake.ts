@@ -52,6 +52,7 @@ import {
   type X12Version,
 } from '../../protocols/x12';
 import { maskSecrets } from '../documents/mask';
+import { sha256Hex } from '../platform/secrets';
 import { findInboundByExternalId, recordResponse, storeDocument } from '../documents/store';
 import { intakeOrder, type IntakeResult } from '../orders/intake';
 import type { AppContext } from '../platform/context';
@@ -264,8 +265,12 @@ export function setEnvelope(set: TransactionSet): string {
 }
 
 /** The stored interchange and this one are the same bytes, but for line breaks and masked secrets. */
-function sameInterchange(stored: { sha256: string; content: Buffer | null }, raw: Buffer): boolean {
-  if (createHash('sha256').update(raw).digest('hex') === stored.sha256) return true;
+function sameInterchange(
+  stored: { sha256: string; content: Buffer | null },
+  raw: Buffer,
+  digest: string,
+): boolean {
+  if (digest === stored.sha256) return true;
   const flat = (b: Buffer) => b.toString('latin1').replace(/[\r\n]/g, '');
   return (
     stored.content !== null &&
@@ -326,9 +331,10 @@ export async function ingestX12(
   // otherwise get the first one's acknowledgment and never be read. It is refused as a whole
   // (TA1 note 025, or a 997/999 rejecting its sets) and stored under its own key, so a resend of
   // it replays that refusal. Line breaks do not count (a file moved by FTP in ASCII mode).
+  const digest = sha256Hex(raw);
   const storedKey =
-    existing && existing.response_status !== null && !sameInterchange(existing, raw)
-      ? `${key}#${createHash('sha256').update(raw).digest('hex').slice(0, 16)}`
+    existing && existing.response_status !== null && !sameInterchange(existing, raw, digest)
+      ? `${key}#${digest.slice(0, 16)}`
       : key;
   if (storedKey !== key) {
     for (const ic of doc.interchanges) ic.errors.unshift(duplicateControl(ic, existing!.created_at));
@@ -690,28 +696,25 @@ async function takeSet(
     return outcome;
   }
   const h = set.interchange;
-  // The order is taken in the interchange's transaction (a savepoint of it), so the interchange,
-  // its orders and its acknowledgment commit together, and embedded PGlite (one connection) is
-  // never asked for a second connection while this one is in a transaction.
-  const order = mapped.order;
-  const r = await trx.transaction((sp) =>
-    intakeOrder(
-      { ...ctx, db: sp },
-      {
-        partner,
-        order,
-        protocol: 'x12',
-        externalId: `${h.senderId}|${h.receiverId}|${h.controlNumber}|${set.group.controlNumber}|${set.controlNumber}`,
-        raw: setEnvelope(set),
-        contentType: X12_CONTENT_TYPE,
-        docType: '850',
-        actor: opts.actor,
-        ...(priceFromCatalog ? { priceFromCatalog: true } : {}),
-        // A test interchange's order is a test order: its follow-ups go out as test interchanges too.
-        ...(opts.test ? { deploymentMode: 'test' as const } : {}),
-        linePath: po1Paths(set),
-      },
-    ),
+  // The order is taken in the interchange's transaction (intake writes under savepoints of it), so
+  // the interchange, its orders and its acknowledgment commit together, and embedded PGlite (one
+  // connection) is never asked for a second connection while this one is in a transaction.
+  const r = await intakeOrder(
+    { ...ctx, db: trx },
+    {
+      partner,
+      order: mapped.order,
+      protocol: 'x12',
+      externalId: `${h.senderId}|${h.receiverId}|${h.controlNumber}|${set.group.controlNumber}|${set.controlNumber}`,
+      raw: setEnvelope(set),
+      contentType: X12_CONTENT_TYPE,
+      docType: '850',
+      actor: opts.actor,
+      ...(priceFromCatalog ? { priceFromCatalog: true } : {}),
+      // A test interchange's order is a test order: its follow-ups go out as test interchanges too.
+      ...(opts.test ? { deploymentMode: 'test' as const } : {}),
+      linePath: po1Paths(set),
+    },
   );
   outcome.order = { outcome: r.outcome, orderId: r.orderId, flags: r.flags, errors: r.errors };
   if (r.outcome === 'accepted') {
