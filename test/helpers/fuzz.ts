@@ -100,6 +100,18 @@ export function inputs(docs: Buffer[]): fc.Arbitrary<Buffer> {
   );
 }
 
+/** The fields of an OCI login form (SAP OCI 4.0 and 5.0), for random forms that get past the names. */
+export const OCI_FIELDS = [
+  'USERNAME',
+  'PASSWORD',
+  'HOOK_URL',
+  '~OkCode',
+  '~TARGET',
+  '~CALLER',
+  'FUNCTION',
+  'PRODUCTID',
+] as const;
+
 /** NUL bytes, bad %-encodings and zero ids, as a URL carries them. */
 const URL_EDGES = [
   '%00',

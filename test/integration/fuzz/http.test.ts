@@ -35,6 +35,7 @@ import {
   inputs,
   jsonLeafMutated,
   mutated,
+  OCI_FIELDS,
   urlText,
   x12ElementMutated,
   xmlValueMutated,
@@ -514,19 +515,7 @@ describe('every HTTP entry point refuses random and mutated input cleanly', () =
   });
 
   it('POST /oci (and GET): login forms with random and hostile fields', async () => {
-    const field = fc.oneof(
-      fc.constantFrom(
-        'USERNAME',
-        'PASSWORD',
-        'HOOK_URL',
-        '~OkCode',
-        '~TARGET',
-        '~CALLER',
-        'FUNCTION',
-        'PRODUCTID',
-      ),
-      fc.string({ maxLength: 12 }),
-    );
+    const field = fc.oneof(fc.constantFrom(...OCI_FIELDS), fc.string({ maxLength: 12 }));
     const value = fc.oneof(
       hostileText,
       fc.constantFrom(OCI_USER, OCI_PASSWORD, 'https://srm.acme.example/return', 'https://evil.example/'),
