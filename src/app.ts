@@ -98,6 +98,6 @@ export function createApp(ctx: AppContext): Express {
   app.use(metricsRoutes(ctx, metrics));
 
   app.use(notFoundHandler);
-  app.use(jsonErrorHandler);
+  app.use(jsonErrorHandler(ctx.config.HTTP_RETRY_AFTER_SECONDS));
   return app;
 }

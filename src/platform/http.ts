@@ -195,18 +195,21 @@ export function errorBody(err: AppError, requestId: string) {
   return body;
 }
 
-/** The Retry-After of a 503 from the error handler (an unavailable database). */
-const RETRY_AFTER_SECONDS = 5;
-
-export const jsonErrorHandler: ErrorRequestHandler = (err, req, res, _next: NextFunction) => {
-  const appErr = toAppError(err);
-  if (appErr.code === 'internal') req.log?.error({ err }, 'unhandled error');
-  else req.log?.debug({ code: appErr.code, message: appErr.message }, 'request refused');
-  if (res.headersSent) return;
-  if (appErr.code === 'unavailable' && !res.getHeader('Retry-After'))
-    res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-  res.status(appErr.httpStatus).json(errorBody(appErr, req.id ?? ''));
-};
+/**
+ * The JSON error answer of every route; a 503 (an unavailable database) says when to send again,
+ * HTTP_RETRY_AFTER_SECONDS like the admission queue's.
+ */
+export function jsonErrorHandler(retryAfterSeconds: number): ErrorRequestHandler {
+  return (err, req, res, _next: NextFunction) => {
+    const appErr = toAppError(err);
+    if (appErr.code === 'internal') req.log?.error({ err }, 'unhandled error');
+    else req.log?.debug({ code: appErr.code, message: appErr.message }, 'request refused');
+    if (res.headersSent) return;
+    if (appErr.code === 'unavailable' && !res.getHeader('Retry-After'))
+      res.setHeader('Retry-After', String(retryAfterSeconds));
+    res.status(appErr.httpStatus).json(errorBody(appErr, req.id ?? ''));
+  };
+}
 
 export function notFoundHandler(req: Request, res: Response): void {
   const err = new AppError('not_found', `no route for ${req.method} ${loggablePath(req.originalUrl)}`);

@@ -8,7 +8,8 @@ import type { Express } from 'express';
 import knexFactory from 'knex';
 import request from 'supertest';
 import { createApp } from '../../src/app';
-import { pgBadInput, toAppError } from '../../src/platform/http';
+import express from 'express';
+import { jsonErrorHandler, pgBadInput, toAppError } from '../../src/platform/http';
 import { ADMIN_TOKEN, auth, createTestEnv, type TestEnv } from '../helpers/env';
 import { itemOut, OCI_PASSWORD, OCI_USER, seedShop, setupRequest, startPath } from './punchout/helpers';
 
@@ -199,5 +200,17 @@ describe('Postgres data exceptions caused by request values are 400', () => {
     expect(toAppError(Object.assign(new Error('could not serialize'), { code: '40001' })).httpStatus).toBe(
       503,
     );
+  });
+
+  it('the JSON error handler answers an unavailable database 503 with the configured Retry-After', async () => {
+    const app = express();
+    app.get('/x', () => {
+      throw Object.assign(new Error('Knex: Timeout acquiring a connection'), { name: 'KnexTimeoutError' });
+    });
+    app.use(jsonErrorHandler(7));
+    const res = await request(app).get('/x');
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('7');
+    expect(res.body.error.code).toBe('unavailable');
   });
 });
