@@ -38,7 +38,7 @@ import { authenticateToken, partnerScope, type Principal } from '../partners/aut
 import { findPartnerCached } from '../partners/repository';
 import { invoicePage, invoicesForExport } from './queries';
 import { renderInvoicesCsv } from './render-csv';
-import { sendInvoiceAs } from './routes';
+import { sendInvoiceAs } from './views';
 import { findInvoice, type InvoiceRow } from './service';
 
 const PER_PAGE = 50;
