@@ -3,14 +3,11 @@ import { z } from 'zod';
 import { apiRoute, pagingQuery } from '../platform/api';
 import type { AppContext } from '../platform/context';
 import { AppError } from '../platform/errors';
-import { dec } from '../model';
 import { partnerScope, requireAuth } from '../partners/auth';
-import { findPartnerCached } from '../partners/repository';
-import { resolvePrices } from './pricing';
 import { csvObjects, CsvSyntaxError } from './csv';
 import { catalogItemOutput, catalogItemSchema, priceListEntrySchema } from './schema';
-import { importCatalog, importPriceLists, type SourceRow } from './service';
-import { itemView, searchItems, visibilityList } from './repository';
+import type { SourceRow } from './service';
+import { catalogUseCases } from './use-cases';
 
 /** A CSV body (text/csv) or a JSON array, as rows with their line (CSV) or item number (JSON). */
 export function sourceRows(req: Request, maxColumns?: number): { rows: SourceRow[]; where: 'line' | 'item' } {
@@ -45,6 +42,7 @@ export function catalogRoutes(ctx: AppContext): Router {
     express.text({ type: ['text/csv', 'text/plain'], limit: ctx.config.MAX_BODY_BYTES }),
   ];
   const tag = 'catalog';
+  const catalog = catalogUseCases(ctx);
   const importResult = z.object({ imported: z.number() });
 
   apiRoute(
@@ -63,7 +61,7 @@ export function catalogRoutes(ctx: AppContext): Router {
     },
     async (req, res) => {
       const { rows, where } = sourceRows(req, ctx.config.CSV_MAX_COLUMNS);
-      res.json(await importCatalog(ctx.db, rows, { where }));
+      res.json(await catalog.importItems(rows, where));
     },
   );
   apiRoute(
@@ -82,7 +80,7 @@ export function catalogRoutes(ctx: AppContext): Router {
     },
     async (req, res) => {
       const { rows, where } = sourceRows(req, ctx.config.CSV_MAX_COLUMNS);
-      res.json(await importPriceLists(ctx.db, rows, where));
+      res.json(await catalog.importPriceLists(rows, where));
     },
   );
   apiRoute(
@@ -104,38 +102,8 @@ export function catalogRoutes(ctx: AppContext): Router {
       use: [requireAuth(ctx, 'admin', 'erp', 'finance')],
     },
     async (req, res, { query }) => {
-      const scope = partnerScope(req);
-      if (!scope) {
-        const { items, total } = await searchItems(ctx.db, query);
-        res.json({ items: items.map(itemView), total, limit: query.limit, offset: query.offset });
-        return;
-      }
-      const partner = await findPartnerCached(ctx.db, ctx.config.PARTNER_CACHE_MS, scope);
-      if (!partner) throw new AppError('unauthorized', 'invalid token');
-      const onlyPriceList = visibilityList(partner);
-      const { items, total } = await searchItems(ctx.db, {
-        ...query,
-        ...(onlyPriceList ? { onlyPriceList } : {}),
-      });
-      const prices = await resolvePrices(
-        ctx.db,
-        partner,
-        items.map((i) => ({ sku: i.sku, quantity: dec(i.min_order_qty ?? '1').toFixed() })),
-        ctx.now().toISOString().slice(0, 10),
-        new Map(items.map((i) => [i.sku, i])),
-      );
-      res.json({
-        items: items.map((i) => {
-          const p = prices.get(i.sku);
-          return {
-            ...itemView(i),
-            ...(p ? { unitPrice: p.unitPrice, currency: p.currency, priceSource: p.source } : {}),
-          };
-        }),
-        total,
-        limit: query.limit,
-        offset: query.offset,
-      });
+      const { items, total } = await catalog.search(query, partnerScope(req));
+      res.json({ items, total, limit: query.limit, offset: query.offset });
     },
   );
   return r;

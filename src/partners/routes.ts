@@ -2,24 +2,17 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { apiRoute } from '../platform/api';
 import type { AppContext } from '../platform/context';
-import { AppError, notFound } from '../platform/errors';
+import { AppError } from '../platform/errors';
 import { requireAuth } from './auth';
-import { findPartner, listPartners } from './repository';
 import { partnerInputSchema, partnerOutputSchema } from './schema';
-import {
-  createApiKey,
-  deletePartner,
-  listApiKeys,
-  partnerView,
-  revokeApiKey,
-  rotateApiKey,
-  upsertPartner,
-} from './service';
+import { partnerView } from './service';
+import { partnerUseCases } from './use-cases';
 
 export function partnerRoutes(ctx: AppContext): Router {
   const r = Router();
   const admin = [requireAuth(ctx, 'admin')];
   const tag = 'partners';
+  const partners = partnerUseCases(ctx);
 
   apiRoute(
     r,
@@ -34,7 +27,7 @@ export function partnerRoutes(ctx: AppContext): Router {
       use: admin,
     },
     async (_req, res, { body }) => {
-      const { partner, created } = await upsertPartner(ctx.db, body, { secretsKey: ctx.config.SECRETS_KEY });
+      const { partner, created } = await partners.save(body);
       res.status(created ? 201 : 200).json(partnerView(partner));
     },
   );
@@ -55,9 +48,7 @@ export function partnerRoutes(ctx: AppContext): Router {
       if (body.id !== undefined && body.id !== id) {
         throw new AppError('validation_failed', `body id "${body.id}" differs from the URL id "${id}"`);
       }
-      const { partner, created } = await upsertPartner(ctx.db, partnerInputSchema.parse({ ...body, id }), {
-        secretsKey: ctx.config.SECRETS_KEY,
-      });
+      const { partner, created } = await partners.save(partnerInputSchema.parse({ ...body, id }));
       res.status(created ? 201 : 200).json(partnerView(partner));
     },
   );
@@ -73,7 +64,7 @@ export function partnerRoutes(ctx: AppContext): Router {
       use: admin,
     },
     async (_req, res) => {
-      res.json({ partners: (await listPartners(ctx.db)).map(partnerView) });
+      res.json({ partners: (await partners.list()).map(partnerView) });
     },
   );
   apiRoute(
@@ -88,9 +79,7 @@ export function partnerRoutes(ctx: AppContext): Router {
       use: admin,
     },
     async (req, res) => {
-      const p = await findPartner(ctx.db, String(req.params.id));
-      if (!p) throw notFound('partner');
-      res.json(partnerView(p));
+      res.json(partnerView(await partners.get(String(req.params.id))));
     },
   );
   apiRoute(
@@ -105,7 +94,7 @@ export function partnerRoutes(ctx: AppContext): Router {
       use: admin,
     },
     async (req, res) => {
-      await deletePartner(ctx.db, String(req.params.id));
+      await partners.remove(String(req.params.id));
       res.status(204).end();
     },
   );
@@ -123,7 +112,7 @@ export function partnerRoutes(ctx: AppContext): Router {
       use: admin,
     },
     async (req, res, { body }) => {
-      const { id, key } = await createApiKey(ctx.db, String(req.params.id), body.role);
+      const { id, key } = await partners.createKey(String(req.params.id), body.role);
       res.status(201).json({ id, key, role: body.role });
     },
   );
@@ -149,7 +138,7 @@ export function partnerRoutes(ctx: AppContext): Router {
       use: admin,
     },
     async (req, res) => {
-      res.json({ apiKeys: await listApiKeys(ctx.db, String(req.params.id)) });
+      res.json({ apiKeys: await partners.listKeys(String(req.params.id)) });
     },
   );
   apiRoute(
@@ -164,7 +153,7 @@ export function partnerRoutes(ctx: AppContext): Router {
       use: admin,
     },
     async (req, res) => {
-      res.json(await revokeApiKey(ctx.db, String(req.params.keyId), String(req.params.id)));
+      res.json(await partners.revokeKey(String(req.params.keyId), String(req.params.id)));
     },
   );
   apiRoute(
@@ -180,7 +169,7 @@ export function partnerRoutes(ctx: AppContext): Router {
       use: admin,
     },
     async (req, res) => {
-      res.status(201).json(await rotateApiKey(ctx.db, String(req.params.keyId), String(req.params.id)));
+      res.status(201).json(await partners.rotateKey(String(req.params.keyId), String(req.params.id)));
     },
   );
   // The same two by key id alone (the CLI's `keys revoke|rotate KEY_ID` over --server).
@@ -196,7 +185,7 @@ export function partnerRoutes(ctx: AppContext): Router {
       use: admin,
     },
     async (req, res) => {
-      res.json(await revokeApiKey(ctx.db, String(req.params.keyId)));
+      res.json(await partners.revokeKey(String(req.params.keyId)));
     },
   );
   apiRoute(
@@ -212,7 +201,7 @@ export function partnerRoutes(ctx: AppContext): Router {
       use: admin,
     },
     async (req, res) => {
-      res.status(201).json(await rotateApiKey(ctx.db, String(req.params.keyId)));
+      res.status(201).json(await partners.rotateKey(String(req.params.keyId)));
     },
   );
   return r;
