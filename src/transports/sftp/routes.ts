@@ -2,11 +2,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { apiRoute, pagingQuery } from '../../platform/api';
 import type { AppContext } from '../../platform/context';
-import { notFound } from '../../platform/errors';
 import { requireAuth } from '../../partners/auth';
-import { findPartner } from '../../partners/repository';
-
-const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+import { mailboxStatus } from './status';
 
 const pickupView = z.object({
   id: z.number(),
@@ -64,64 +61,7 @@ export function sftpRoutes(ctx: AppContext): Router {
       use: [requireAuth(ctx, 'admin')],
     },
     async (req, res, { query }) => {
-      const partner = await findPartner(ctx.db, String(req.params.id));
-      if (!partner) throw notFound('partner');
-      const box = await ctx.db('sftp_mailboxes').where({ partner_id: partner.id }).first();
-      const pickups = await ctx
-        .db('sftp_pickups')
-        .where({ partner_id: partner.id })
-        .orderBy('first_seen_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(query.limit)
-        .offset(query.offset);
-      const uploads = await ctx
-        .db('deliveries as v')
-        .join('documents as d', 'd.id', 'v.document_id')
-        .where({ 'v.partner_id': partner.id, 'v.transport': 'sftp' })
-        .orderBy('v.created_at', 'desc')
-        .limit(query.limit)
-        .select(
-          'v.id',
-          'v.document_id',
-          'd.doc_type',
-          'v.status',
-          'v.attempts',
-          'v.last_error',
-          'v.response_body',
-          'v.created_at',
-        );
-      res.json({
-        partnerId: partner.id,
-        configured: !!partner.settings.sftp,
-        lastPollAt: iso(box?.last_poll_at),
-        lastSuccessAt: iso(box?.last_success_at),
-        lastError: box?.last_error ?? null,
-        lastErrorAt: iso(box?.last_error_at),
-        pickups: pickups.map((p) => ({
-          id: Number(p.id),
-          name: p.name,
-          size: Number(p.size),
-          status: p.status,
-          sha256: p.sha256,
-          documentId: p.document_id,
-          error: p.error,
-          firstSeenAt: iso(p.first_seen_at)!,
-          storedAt: iso(p.stored_at),
-          disposedTo: p.disposed_to,
-          finishedAt: iso(p.finished_at),
-          claims: p.claims,
-        })),
-        uploads: uploads.map((u) => ({
-          deliveryId: u.id,
-          documentId: u.document_id,
-          docType: u.doc_type,
-          status: u.status,
-          attempts: u.attempts,
-          lastError: u.last_error,
-          result: u.response_body,
-          createdAt: iso(u.created_at)!,
-        })),
-      });
+      res.json(await mailboxStatus(ctx, String(req.params.id), query));
     },
   );
   return r;
