@@ -47,21 +47,39 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: [
-                '**/src/platform/**',
-                '**/src/partners/**',
-                '**/src/catalog/**',
-                '**/src/orders/**',
-                '**/src/punchout/**',
-                '**/src/invoices/**',
-                '**/src/approvals/**',
-                '**/src/delivery/**',
-                '**/src/documents/**',
-                '**/src/transports/**',
-              ],
+              // Every feature folder (src/cxml, src/edi, src/jobs, ... and any new one), only the model allowed.
+              group: ['**/src/**', '!**/src/model', '!**/src/model/**'],
               message: 'codecs import only src/model',
             },
             { group: ['knex', 'express', 'bullmq', 'ioredis', 'pg', 'ssh2'], message: 'codecs are pure' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Routes and pages validate, call one use case and render: the database is reached through the
+    // feature's use cases and repositories, never from here (issue 14).
+    files: ['src/**/routes.ts', 'src/**/page.tsx', 'src/**/pages.tsx', 'src/**/views.tsx'],
+    // The approvals and finance pages follow with the console's user accounts (same session).
+    ignores: ['src/approvals/pages.tsx', 'src/invoices/page.tsx'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name='db']",
+          message: 'routes and pages call a use case; database access lives in use cases and repositories',
+        },
+        {
+          selector: "MemberExpression[property.name='transaction']",
+          message: 'routes and pages call a use case; transactions live in use cases',
+        },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['knex', 'pg', '@electric-sql/*'], message: 'no database access in routes and pages' },
           ],
         },
       ],

@@ -10,7 +10,8 @@ import { AppError } from '../platform/errors';
 import { safeEqual } from '../platform/secrets';
 import { decide } from './decide';
 import { approvalPages } from './pages';
-import { listApprovals, type ApprovalStatus } from './service';
+import { approvalsList } from './queries';
+import type { ApprovalStatus } from './service';
 import { verifyLink, type LinkClaims } from './tokens';
 
 const STATUSES = [
@@ -102,7 +103,7 @@ export function approvalRoutes(ctx: AppContext): Router {
       use: [adminOnly(ctx)],
     },
     async (_req, res, { query }) => {
-      const approvals = await listApprovals(ctx.db, {
+      const approvals = await approvalsList(ctx, {
         ...(query.status ? { status: query.status as ApprovalStatus } : {}),
         limit: query.limit,
         offset: query.offset,

@@ -55,9 +55,13 @@ export function orderSummary(r: OrderDbRow) {
 }
 
 /** The order `id`, when `scope` (a partner id, or undefined for the supplier's staff) may see it. */
-export async function findVisibleOrder(q: Q, id: string, scope: string | undefined): Promise<OrderDbRow> {
+export async function findVisibleOrder(
+  ctx: Pick<AppContext, 'db'>,
+  id: string,
+  scope: string | undefined,
+): Promise<OrderDbRow> {
   if (!isUuid(id)) throw notFound('order');
-  const query = q<OrderDbRow>('orders').where({ id });
+  const query = ctx.db<OrderDbRow>('orders').where({ id });
   if (scope) query.where({ partner_id: scope });
   const row = await query.first();
   if (!row) throw notFound('order');
@@ -82,8 +86,8 @@ export interface OrderFilter {
   offset: number;
 }
 
-export async function listOrders(q: Q, f: OrderFilter) {
-  const query = q<OrderDbRow>('orders');
+export async function listOrders(ctx: Pick<AppContext, 'db'>, f: OrderFilter) {
+  const query = ctx.db<OrderDbRow>('orders');
   if (f.scope) query.where({ partner_id: f.scope });
   else if (f.partnerId) query.where({ partner_id: f.partnerId });
   if (f.status) query.whereIn('state', f.status.split(','));
@@ -170,6 +174,6 @@ export async function orderDetail(ctx: AppContext, row: OrderDbRow) {
 }
 
 /** A file that came with the order, or undefined. */
-export function findOrderAttachment(q: Q, orderId: string, attachmentId: string) {
-  return isUuid(attachmentId) ? orderAttachment(q, orderId, attachmentId) : Promise.resolve(undefined);
+export function findOrderAttachment(ctx: Pick<AppContext, 'db'>, orderId: string, attachmentId: string) {
+  return isUuid(attachmentId) ? orderAttachment(ctx.db, orderId, attachmentId) : Promise.resolve(undefined);
 }

@@ -33,7 +33,7 @@ export function orderRoutes(ctx: AppContext): Router {
   const anyone = requireAuth(ctx, 'admin', 'erp', 'finance');
   const admin = requireAuth(ctx, 'admin');
   const visibleOrder = (req: Parameters<typeof partnerScope>[0], id: string) =>
-    findVisibleOrder(ctx.db, id, partnerScope(req));
+    findVisibleOrder(ctx, id, partnerScope(req));
 
   apiRoute(
     r,
@@ -72,7 +72,7 @@ export function orderRoutes(ctx: AppContext): Router {
       use: [anyone],
     },
     async (req, res, { query }) => {
-      res.json(await listOrders(ctx.db, { ...query, scope: partnerScope(req) }));
+      res.json(await listOrders(ctx, { ...query, scope: partnerScope(req) }));
     },
   );
 
@@ -103,7 +103,7 @@ export function orderRoutes(ctx: AppContext): Router {
     },
     async (req, res) => {
       const row = await visibleOrder(req, String(req.params.id));
-      const file = await findOrderAttachment(ctx.db, row.id, String(req.params.attachmentId));
+      const file = await findOrderAttachment(ctx, row.id, String(req.params.attachmentId));
       if (!file) throw notFound('attachment');
       // Always a download, never rendered here: the bytes are the buyer's, the origin is ours.
       const name = (file.filename ?? file.content_id).replace(/["\\\r\n]/g, '_');

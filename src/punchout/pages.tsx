@@ -9,8 +9,6 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { ComponentChildren } from 'preact';
 import { dec, isDecimalString } from '../model';
-import { priceBreaks, resolvePrices } from '../catalog/pricing';
-import { listCategories, searchItems, type CatalogItemRow } from '../catalog/repository';
 import type { AppContext } from '../platform/context';
 import {
   csrfToken,
@@ -24,9 +22,6 @@ import {
   takeFlash,
   type Flash,
 } from '../platform/pages';
-import { findPartner } from '../partners/repository';
-import { findPartnerOrder, listPartnerOrders } from '../orders/history';
-import { buildReturn, currentLines, originalLines, type ReturnLine } from './cart-return';
 import {
   chromeOfRequest,
   noSessionChrome,
@@ -35,20 +30,22 @@ import {
   type Shop,
   type ShopPage,
 } from './chrome';
+import { consumeStartToken, isExpired, type ReorderSkipReason } from './sessions';
 import {
-  addOrderLinesToCart,
-  addToCart,
-  consumeStartToken,
-  isExpired,
-  removeLine,
-  sessionByBrowserToken,
-  setLineQuantity,
-  setState,
-  today,
-  visibilityList,
-  visibleItem,
-  type ReorderSkipReason,
-} from './sessions';
+  addCartLine,
+  cartLines,
+  changeCartLine,
+  finishSession,
+  partnerOfSession,
+  removeCartLine,
+  reorder,
+  searchShop,
+  sessionOfToken,
+  shopCategories,
+  shopItem,
+  shopOrder,
+  shopOrders,
+} from './shop';
 import * as v from './views';
 
 const MAX_QTY_LEN = 15;
@@ -117,8 +114,7 @@ function kitFor(ctx: AppContext): Kit {
   // Every page of a session: the browser token names it; closed or expired sessions get a clear page.
   const loadShop = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const token = String(req.params.bt ?? '');
-    const session = token.length >= 20 ? await sessionByBrowserToken(ctx.db, token) : undefined;
-    const partner = session ? await findPartner(ctx.db, session.partner_id) : undefined;
+    const { session, partner } = await sessionOfToken(ctx, token);
     const chrome = noSessionChrome(ctx, partner && session ? { partner, returnUrl: session.return_url } : {});
     if (!session || !partner) {
       const message = 'This catalog session does not exist.';
@@ -188,7 +184,7 @@ function startRoute(r: Router, ctx: AppContext): void {
     if (!outcome.ok) {
       const [status, title, message] = START_ERRORS[outcome.reason];
       const s = outcome.reason === 'unknown' ? undefined : outcome.session;
-      const partner = s ? await findPartner(ctx.db, s.partner_id) : undefined;
+      const partner = s ? await partnerOfSession(ctx, s) : undefined;
       const known = partner && s ? { partner, returnUrl: s.return_url } : {};
       return sendErrorPage(res, noSessionChrome(ctx, known), { status, title, message });
     }
@@ -198,25 +194,11 @@ function startRoute(r: Router, ctx: AppContext): void {
   });
 }
 
-async function pricedItems(ctx: AppContext, shop: Shop, items: CatalogItemRow[]): Promise<v.PricedItem[]> {
-  if (items.length === 0) return [];
-  const prices = await resolvePrices(
-    ctx.db,
-    shop.partner,
-    items.map((i) => ({ sku: i.sku, quantity: dec(i.min_order_qty ?? '1').toFixed() })),
-    today(ctx),
-  );
-  return items.map((item) => {
-    const price = prices.get(item.sku);
-    return { item, ...(price ? { price } : {}) };
-  });
-}
-
 function browseRoutes(r: Router, k: Kit): void {
   const { ctx, loadShop } = k;
   r.get('/punchout/s/:bt/', loadShop, async (req, res) => {
     const shop = shopOf(req);
-    const categories = await listCategories(ctx.db, visibilityList(shop.partner));
+    const categories = await shopCategories(ctx, shop);
     await k.show(req, res, 'Catalog', <v.Categories shop={shop} categories={categories} />, 'categories');
   });
 
@@ -224,16 +206,8 @@ function browseRoutes(r: Router, k: Kit): void {
     const shop = shopOf(req);
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
     const category = typeof req.query.category === 'string' ? req.query.category.slice(0, 500) : '';
-    const onlyPriceList = visibilityList(shop.partner);
-    const { items, total } = await searchItems(ctx.db, {
-      ...(q ? { q } : {}),
-      ...(category ? { category } : {}),
-      ...(onlyPriceList ? { onlyPriceList } : {}),
-      limit: 50,
-      offset: 0,
-    });
+    const { items: priced, total } = await searchShop(ctx, shop, { q, category });
     const heading = category ? `Category ${category}` : `Search: ${q}`;
-    const priced = await pricedItems(ctx, shop, items);
     await k.show(
       req,
       res,
@@ -244,13 +218,9 @@ function browseRoutes(r: Router, k: Kit): void {
 
   r.get('/punchout/s/:bt/item/:sku', loadShop, async (req, res) => {
     const shop = shopOf(req);
-    const item = await visibleItem(ctx.db, shop.partner, String(req.params.sku));
-    if (!item) return k.fail(res, shop, 404, 'Product not found', 'This product is not in your catalog.');
-    const [priced] = await pricedItems(ctx, shop, [item]);
-    const breaks = shop.partner.price_list
-      ? ((await priceBreaks(ctx.db, shop.partner.price_list, [item.sku], today(ctx))).get(item.sku) ?? [])
-      : [];
-    const price = priced?.price;
+    const found = await shopItem(ctx, shop, String(req.params.sku));
+    if (!found) return k.fail(res, shop, 404, 'Product not found', 'This product is not in your catalog.');
+    const { item, breaks, price } = found;
     await k.show(
       req,
       res,
@@ -273,7 +243,7 @@ function cartRoutes(r: Router, k: Kit): void {
 
   r.get('/punchout/s/:bt/cart', loadShop, async (req, res) => {
     const shop = shopOf(req);
-    const lines = await currentLines(ctx.db, shop.session);
+    const lines = await cartLines(ctx, shop);
     const currency = lines[0]?.currency ?? shop.partner.currency;
     const notice = await reorderNotice(ctx, shop, req.query);
     await k.show(
@@ -290,9 +260,7 @@ function cartRoutes(r: Router, k: Kit): void {
     const quantity = validQuantity(field(req, 'quantity'));
     if (!quantity) return badQuantity(res, shop);
     const sku = field(req, 'sku');
-    const line = await ctx.db.transaction((trx) =>
-      addToCart(trx, ctx, shop.partner, shop.session, sku, quantity),
-    );
+    const line = await addCartLine(ctx, shop, sku, quantity);
     if (!line) return k.fail(res, shop, 404, 'Product not found', 'This product is not in your catalog.');
     await k.back(req, res, 'cart', { kind: 'success', message: `Added ${quantity} × ${sku} to your cart.` });
   });
@@ -301,9 +269,7 @@ function cartRoutes(r: Router, k: Kit): void {
     const shop = shopOf(req);
     const quantity = validQuantity(field(req, 'quantity'));
     if (!quantity) return badQuantity(res, shop);
-    const changed = await ctx.db.transaction((trx) =>
-      setLineQuantity(trx, ctx, shop.partner, shop.session, field(req, 'line'), quantity),
-    );
+    const changed = await changeCartLine(ctx, shop, field(req, 'line'), quantity);
     await k.back(req, res, 'cart', {
       kind: changed ? 'success' : 'warning',
       message: changed ? `Quantity changed to ${quantity}.` : 'That line is no longer in your cart.',
@@ -312,7 +278,7 @@ function cartRoutes(r: Router, k: Kit): void {
 
   r.post('/punchout/s/:bt/cart/remove', form, loadShop, checkCsrf, writable, async (req, res) => {
     const shop = shopOf(req);
-    const removed = await removeLine(ctx.db, shop.session, field(req, 'line'));
+    const removed = await removeCartLine(ctx, shop, field(req, 'line'));
     await k.back(req, res, 'cart', {
       kind: removed ? 'success' : 'warning',
       message: removed ? 'The line was removed from your cart.' : 'That line is no longer in your cart.',
@@ -331,7 +297,7 @@ async function reorderNotice(
   query: Request['query'],
 ): Promise<ComponentChildren> {
   if (typeof query.reordered !== 'string') return null;
-  const found = await findPartnerOrder(ctx.db, shop.partner.id, query.reordered);
+  const found = await shopOrder(ctx, shop, query.reordered);
   if (!found) return null;
   const added = /^\d{1,4}$/.test(String(query.added)) ? Number(query.added) : 0;
   const skipped = (typeof query.skipped === 'string' ? query.skipped.split(',') : []).flatMap((entry) => {
@@ -355,7 +321,7 @@ function orderRoutes(r: Router, k: Kit): void {
     const asked =
       typeof req.query.page === 'string' && /^\d{1,6}$/.test(req.query.page) ? Number(req.query.page) : 1;
     const page = Math.max(1, asked);
-    const { orders, total } = await listPartnerOrders(ctx.db, shop.partner.id, {
+    const { orders, total } = await shopOrders(ctx, shop, {
       limit: ORDERS_PER_PAGE,
       offset: (page - 1) * ORDERS_PER_PAGE,
     });
@@ -365,7 +331,7 @@ function orderRoutes(r: Router, k: Kit): void {
 
   r.get('/punchout/s/:bt/orders/:id', loadShop, async (req, res) => {
     const shop = shopOf(req);
-    const found = await findPartnerOrder(ctx.db, shop.partner.id, String(req.params.id));
+    const found = await shopOrder(ctx, shop, String(req.params.id));
     if (!found) return orderNotFound(res, shop);
     const title = `Order ${found.order.buyerOrderNumber}`;
     await k.show(req, res, title, <v.Order shop={shop} order={found.order} lines={found.lines} />, 'orders');
@@ -376,14 +342,7 @@ function orderRoutes(r: Router, k: Kit): void {
   // reload of the page does not add the lines again.
   r.post('/punchout/s/:bt/orders/:id/reorder', form, loadShop, checkCsrf, writable, async (req, res) => {
     const shop = shopOf(req);
-    const outcome = await ctx.db.transaction(async (trx) => {
-      const found = await findPartnerOrder(trx, shop.partner.id, String(req.params.id));
-      if (!found) return undefined;
-      return {
-        id: found.order.id,
-        ...(await addOrderLinesToCart(trx, ctx, shop.partner, shop.session, found.lines)),
-      };
-    });
+    const outcome = await reorder(ctx, shop, String(req.params.id));
     if (!outcome) return orderNotFound(res, shop);
     const query = new URLSearchParams({ reordered: outcome.id, added: String(outcome.added) });
     if (outcome.skipped.length)
@@ -396,19 +355,7 @@ function finishRoutes(r: Router, k: Kit): void {
   const { ctx } = k;
   const finish = async (req: Request, res: Response, kind: 'transfer' | 'cancel'): Promise<void> => {
     const shop = shopOf(req);
-    const s = shop.session;
-    const page = await ctx.db.transaction(async (trx) => {
-      // Only one finish per session: the state change is the lock.
-      const changed = await setState(trx, s.id, kind === 'transfer' ? 'transferred' : 'cancelled');
-      if (!changed) return undefined;
-      let lines: ReturnLine[];
-      if (kind === 'cancel')
-        lines = s.operation === 'create' ? [] : await originalLines(trx, s, shop.partner);
-      else if (s.operation === 'inspect') lines = await originalLines(trx, s, shop.partner);
-      else lines = await currentLines(trx, s);
-      const title = kind === 'transfer' ? 'Returning your cart' : 'Returning to your procurement system';
-      return buildReturn(trx, ctx, shop.partner, s, lines, title);
-    });
+    const page = await finishSession(ctx, shop, kind);
     if (!page)
       return k.fail(res, shop, 410, 'Catalog session ended', 'This catalog session has already ended.');
     // The auto-submitting form of the cart return (rendered by the OCI/cXML codec, escaped there).
