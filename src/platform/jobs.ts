@@ -2,6 +2,7 @@ import type { ZodType } from 'zod';
 import type { Db } from './db';
 import type { Logger } from './log';
 import type { Config } from './config';
+import { AppError } from './errors';
 
 /** What a job handler gets besides its data. */
 export interface JobContext {
@@ -37,6 +38,16 @@ export class UnrecoverableJobError extends Error {
     super(message);
     this.name = 'UnrecoverableJobError';
   }
+}
+
+/**
+ * True when retrying cannot mend the failure: the handler's UnrecoverableJobError, or an AppError
+ * that is not retryable (a conflict with the order's state, a partner missing a setting, a record
+ * that does not exist). Both queue adapters fail such a job once, without retries, so it shows in the
+ * dead letters at once instead of after every attempt and backoff; a retry there runs it again.
+ */
+export function isUnrecoverable(err: unknown): boolean {
+  return err instanceof UnrecoverableJobError || (err instanceof AppError && !err.retryable);
 }
 
 /**

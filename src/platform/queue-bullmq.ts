@@ -10,7 +10,7 @@ import {
   type JobCatalog,
   resolveAttempts,
   resolveBackoff,
-  UnrecoverableJobError,
+  isUnrecoverable,
   type FailedJob,
   type JobDefinition,
   type JobQueue,
@@ -372,7 +372,7 @@ export class BullmqQueue implements JobQueue {
     try {
       await def.handler(jobPayload(def, job.data), ctx);
     } catch (err) {
-      if (err instanceof UnrecoverableJobError) throw new UnrecoverableError(err.message);
+      if (isUnrecoverable(err)) throw new UnrecoverableError((err as Error).message);
       if (err instanceof DeferJobError && token) {
         // Back to the delayed set without counting an attempt (BullMQ's skipAttempt).
         await job.moveToDelayed(Date.now() + err.delayMs, token);

@@ -8,7 +8,7 @@ import {
   type JobCatalog,
   resolveAttempts,
   resolveBackoff,
-  UnrecoverableJobError,
+  isUnrecoverable,
   type FailedJob,
   type JobQueue,
 } from './jobs';
@@ -127,7 +127,7 @@ export class InlineQueue implements JobQueue {
         return;
       }
       const err = e instanceof Error ? e : new Error(String(e));
-      const final = err instanceof UnrecoverableJobError || attempt >= maxAttempts;
+      const final = isUnrecoverable(err) || attempt >= maxAttempts;
       ctx.log.warn({ err: err.message, attempt, final }, 'job failed');
       if (final) {
         await this.db('outbox')

@@ -5,6 +5,7 @@ import { createDb, migrateLatest } from '../../../src/platform/db';
 import { z } from 'zod';
 import { JOBS } from '../../../src/jobs/catalog';
 import { defineJob, jobCatalog } from '../../../src/platform/jobs';
+import { AppError } from '../../../src/platform/errors';
 import { createLogger } from '../../../src/platform/log';
 import { enqueueInTx } from '../../../src/platform/outbox';
 import { BullmqQueue } from '../../../src/platform/queue-bullmq';
@@ -22,6 +23,9 @@ const recordJob = defineJob<{ key: string }>({
   handler: async ({ key }, ctx) => {
     if (key.startsWith('flaky') && ctx.attempt <= failUntil) throw new Error(`flaky attempt ${ctx.attempt}`);
     if (key.startsWith('always-fails')) throw new Error('this job always fails');
+    if (key.startsWith('conflict')) throw new AppError('conflict', 'the order has moved on');
+    if (key.startsWith('unavailable') && ctx.attempt <= failUntil)
+      throw new AppError('unavailable', `the buyer is down (attempt ${ctx.attempt})`);
     effects.push(`${key}#${ctx.attempt}`);
     await ctx.db('test_effects').insert({ key }).onConflict('key').ignore();
   },
@@ -94,6 +98,32 @@ describe('jobs through the outbox', () => {
       expect(failed.error).toContain('always fails');
       expect(await ctx.queue.retryFailed(failed.id)).toBe(true);
       expect(await ctx.queue.retryFailed('ob-999999999')).toBe(false);
+      await closeContext(ctx);
+    });
+
+    it(`fails a job on a non-retryable AppError once, and retries a retryable one (${kind})`, async () => {
+      const config = testConfig({
+        DATABASE_URL: database.url,
+        ...(kind === 'bullmq' ? { REDIS_URL, QUEUE_PREFIX: `gwt-n-${Date.now()}` } : {}),
+      });
+      const ctx = await createContext(config, { jobs: [...JOBS, recordJob], log });
+      await ctx.queue.start({ workers: true, relay: true });
+      failUntil = 2;
+      await ctx.db.transaction(async (trx) => {
+        await enqueueInTx(trx, recordJob, { key: `conflict-${kind}` });
+        await enqueueInTx(trx, recordJob, { key: `unavailable-${kind}` });
+      });
+      ctx.queue.nudge();
+      const failed = await waitFor(
+        async () =>
+          (await ctx.queue.listFailed()).find((j) => (j.data as { key: string }).key === `conflict-${kind}`),
+        15000,
+        'the conflicting job to fail',
+      );
+      expect(failed.attempts).toBe(1);
+      expect(failed.error).toContain('the order has moved on');
+      await waitFor(async () => (await count(ctx.db, `unavailable-${kind}`)) === 1, 15000, 'the retried job');
+      expect(effects).toContain(`unavailable-${kind}#3`);
       await closeContext(ctx);
     });
 
