@@ -1,21 +1,8 @@
 /** The approval workflow's jobs (listed in src/jobs/catalog.ts). */
 import { z } from 'zod';
-import { defineJob, type JobContext } from '../platform/jobs';
-import {
-  escalateApproval,
-  evaluateOrder,
-  expireOrder,
-  type NotifyPayload,
-  type WorkflowCtx,
-} from './service';
+import { defineJob } from '../platform/jobs';
+import { escalateApproval, evaluateOrder, expireOrder, type NotifyPayload } from './service';
 import { notify } from './notify';
-
-const wf = (c: JobContext): WorkflowCtx => ({
-  config: c.config,
-  db: c.db,
-  log: c.log,
-  now: c.now,
-});
 
 const orderVersion = z.object({ orderId: z.string(), version: z.number().int() });
 
@@ -25,7 +12,7 @@ export const evaluateJob = defineJob<{ orderId: string; version: number }>({
   attempts: 8,
   backoffMs: 500,
   handler: async (data, c) => {
-    const outcome = await evaluateOrder(wf(c), data);
+    const outcome = await evaluateOrder(c, data);
     c.log.info({ orderId: data.orderId, version: data.version, outcome }, 'approval evaluated');
   },
 });
@@ -36,7 +23,7 @@ export const escalateJob = defineJob<{ approvalId: string; orderId: string; reci
   attempts: 8,
   backoffMs: 1000,
   handler: async (data, c) => {
-    await escalateApproval(wf(c), data);
+    await escalateApproval(c, data);
   },
 });
 
@@ -46,7 +33,7 @@ export const expireJob = defineJob<{ orderId: string; version: number }>({
   attempts: 8,
   backoffMs: 1000,
   handler: async (data, c) => {
-    await expireOrder(wf(c), data);
+    await expireOrder(c, data);
   },
 });
 
@@ -60,6 +47,6 @@ export const notifyJob = defineJob<NotifyPayload>({
   attempts: 6,
   backoffMs: 2000,
   handler: async (data, c) => {
-    await notify(wf(c), data);
+    await notify(c, data);
   },
 });

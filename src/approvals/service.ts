@@ -18,7 +18,7 @@ import { planFor, rulesFor, type LevelRule } from './rules';
 
 export const SYSTEM_ACTOR = 'system:approvals';
 
-/** What the workflow needs of the app context (jobs build it from their JobContext). */
+/** What the workflow needs of the app context (a JobContext is one). */
 export type WorkflowCtx = Pick<AppContext, 'config' | 'db' | 'log' | 'now'>;
 
 export type ApprovalStatus =

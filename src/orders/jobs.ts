@@ -15,8 +15,7 @@ export const statusUpdateJob = defineJob<StatusUpdatePayload>({
   attempts: 8,
   backoffMs: 1000,
   handler: async (data, c: JobContext) => {
-    const ctx = { config: c.config, now: c.now };
-    const sent = await c.db.transaction((trx) => sendStatusUpdate(trx, ctx, data.orderId, data));
+    const sent = await c.db.transaction((trx) => sendStatusUpdate(trx, c, data.orderId, data));
     c.log.info(
       { orderId: data.orderId, state: data.state, documentId: sent?.documentId },
       sent ? 'status update queued' : 'status update not needed',

@@ -1,22 +1,17 @@
 import type { ZodType } from 'zod';
-import type { Db } from './db';
-import type { Logger } from './log';
 import type { Config } from './config';
+import type { AppContext } from './context';
 import { AppError } from './errors';
 
-/** What a job handler gets besides its data. */
-export interface JobContext {
-  db: Db;
-  config: Config;
-  log: Logger;
+/**
+ * What a job handler gets besides its data: the context requests have (database, config, logger,
+ * queue, clock), so a handler passes it to the same use cases a route calls, and the run's identity.
+ */
+export interface JobContext extends AppContext {
   jobId: string;
   /** 1 for the first run. */
   attempt: number;
   maxAttempts: number;
-  /** The queue running the job (a handler that creates work wakes its relay with nudge()). */
-  queue: JobQueue;
-  /** The clock, as requests have it (AppContext.now). */
-  now: () => Date;
 }
 
 export interface JobDefinition<T = unknown> {

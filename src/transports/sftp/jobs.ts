@@ -13,10 +13,7 @@ export const sftpPollJob = defineJob<{ partnerId: string }>({
   attempts: 1,
   backoffMs: 1000,
   handler: async (data, ctx) => {
-    const r = await pollMailbox(
-      { config: ctx.config, db: ctx.db, log: ctx.log, queue: ctx.queue, now: ctx.now },
-      data.partnerId,
-    );
+    const r = await pollMailbox(ctx, data.partnerId);
     if (r.stored.length || r.errors.length)
       ctx.log.info(
         { partnerId: data.partnerId, stored: r.stored, duplicates: r.duplicates, errors: r.errors },
