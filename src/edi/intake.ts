@@ -57,7 +57,8 @@ import { findInboundByExternalId, recordResponse, storeDocument } from '../docum
 import { intakeOrder, type IntakeResult } from '../orders/intake';
 import type { AppContext } from '../platform/context';
 import type { Q } from '../platform/db';
-import { AppError, isUniqueViolation, type ErrorDetail } from '../platform/errors';
+import { AppError, type ErrorDetail } from '../platform/errors';
+import { receiveOnce } from '../documents/receive-once';
 import { findPartnerByIdentityCached, type PartnerRow } from '../partners/repository';
 import { applyFunctionalAck, applyInterchangeAck } from './acknowledgments';
 import { nextControlNumber, nextControlNumbers } from '../platform/sequences';
@@ -236,18 +237,6 @@ function replayOf(row: {
   };
 }
 
-async function waitForReplay(ctx: AppContext, partnerId: string, key: string): Promise<X12IngestResult> {
-  const row = await findInboundByExternalId(ctx.db, partnerId, 'x12', key);
-  if (row && row.response_status !== null) return replayOf(row);
-  throw new AppError(
-    'conflict',
-    'this interchange (same ISA sender, receiver and ISA13) is being processed',
-    {
-      retryable: true,
-    },
-  );
-}
-
 /**
  * A set as a standalone interchange: the ISA and GS as sent, the set's segments, and GE/IEA for one
  * group of one set, with the interchange's delimiters (a line break after each terminator unless the
@@ -342,8 +331,8 @@ export async function ingestX12(
   }
   if (existing && existing.response_status !== null) return replayOf(existing);
 
-  try {
-    return await ctx.db.transaction(async (trx) => {
+  const write = () =>
+    ctx.db.transaction(async (trx) => {
       // The inbound row first: a concurrent copy waits on the unique key, then replays our answer.
       const inboundId = await storeDocument(trx, {
         partnerId: partner.id,
@@ -404,10 +393,11 @@ export async function ingestX12(
       result.ack = Buffer.from(ack ?? '');
       return result;
     });
-  } catch (err) {
-    if (isUniqueViolation(err)) return waitForReplay(ctx, partner.id, storedKey);
-    throw err;
-  }
+  return receiveOnce(
+    ctx.db,
+    { partnerId: partner.id, protocol: 'x12', externalId: storedKey },
+    { write, resend: replayOf },
+  );
 }
 
 /** Each reason once, with the sets it applies to: "850 0001, 850 0002: GS03 ... ". */

@@ -20,7 +20,6 @@ import { cmp, isDecimalString } from '../model/money';
 import { priceBreakMap, resolvePrices, type PriceBreak, type PriceBreakRow } from '../catalog/pricing';
 import {
   attachmentRows,
-  findInboundByExternalId,
   storeAttachments,
   type InboundAttachment,
   recordResponse,
@@ -30,9 +29,9 @@ import {
   type NewDocument,
   type RowsFor,
 } from '../documents/store';
+import { receiveOnce, type InboundKey } from '../documents/receive-once';
 import type { AppContext } from '../platform/context';
 import { isUuid, nativeQuery, type Q, type SqlRow } from '../platform/db';
-import { isUniqueViolation } from '../platform/errors';
 import { enqueueInTx, outboxRow } from '../platform/outbox';
 import { sha256Hex } from '../platform/secrets';
 import { reusedPayloadIdMessage } from '../cxml/endpoint';
@@ -538,16 +537,8 @@ async function applyOrder(
   return { orderId: existing.id, version, flags, state: 'received' };
 }
 
-async function replayOf(ctx: AppContext, input: IntakeInput): Promise<IntakeResult> {
-  // The first copy has committed (the unique index made us wait for it); its answer may be recorded
-  // by the caller just after, so wait briefly for it.
-  let doc: DocumentRow | undefined;
-  for (let i = 0; i < 100; i++) {
-    doc = await findInboundByExternalId(ctx.db, input.partner.id, input.protocol, input.externalId);
-    if (!doc || doc.response_status !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  if (!doc) throw new Error('duplicate document vanished');
+/** The answer to a copy of a document already stored (documents/receive-once.ts). */
+async function replayOf(ctx: AppContext, input: IntakeInput, doc: DocumentRow): Promise<IntakeResult> {
   const raw = typeof input.raw === 'string' ? Buffer.from(input.raw, 'utf8') : input.raw;
   if (input.protocol === 'json' && doc.sha256 !== sha256Hex(raw)) {
     return {
@@ -658,26 +649,29 @@ async function intakeNewOrder(ctx: AppContext, input: IntakeInput): Promise<Inta
     inTransaction
       ? db.transaction((sp) => storeDocumentWithRows(sp, doc, answer, rowsFor))
       : storeDocumentWithRows(db, doc, answer, rowsFor);
-  try {
-    const answer = storedAnswer(input, result);
-    await store(ctx.db, inboundDocument(input, result), answer, rows);
-    return { ...result, answer };
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    const copy = await findInboundByExternalId(ctx.db, partner.id, input.protocol, input.externalId);
-    if (copy || result.outcome !== 'accepted') return replayOf(ctx, input);
-  }
-  // Another document created this order number a moment ago.
-  const late = refused(concurrentNew(order));
-  try {
-    const answer = storedAnswer(input, late);
-    await store(ctx.db, inboundDocument(input, late), answer, () => []);
-    return { ...late, answer };
-  } catch (err) {
-    if (isUniqueViolation(err)) return replayOf(ctx, input);
-    throw err;
-  }
+  const key = inboundKey(input);
+  const resend = (first: DocumentRow) => replayOf(ctx, input, first);
+  const write = (r: IntakeResult, rowsFor: RowsFor) => async (): Promise<IntakeResult> => {
+    const answer = storedAnswer(input, r);
+    await store(ctx.db, inboundDocument(input, r), answer, rowsFor);
+    return { ...r, answer };
+  };
+  return receiveOnce(ctx.db, key, {
+    write: write(result, rows),
+    resend,
+    otherConflict: async (err) => {
+      if (result.outcome !== 'accepted') throw err;
+      // Another document created this order number a moment ago.
+      return receiveOnce(ctx.db, key, { write: write(refused(concurrentNew(order)), () => []), resend });
+    },
+  });
 }
+
+const inboundKey = (input: IntakeInput): InboundKey => ({
+  partnerId: input.partner.id,
+  protocol: input.protocol,
+  externalId: input.externalId,
+});
 
 /**
  * Takes one inbound order document (new, update or cancel); see the module comment and
@@ -692,8 +686,8 @@ export async function intakeOrder(ctx: AppContext, input: IntakeInput): Promise<
 
 async function intakeCommitted(ctx: AppContext, input: IntakeInput): Promise<IntakeResult> {
   if (input.order.type === 'new') return intakeNewOrder(ctx, input);
-  try {
-    return await ctx.db.transaction(async (trx) => {
+  const write = () =>
+    ctx.db.transaction(async (trx) => {
       const documentId = await storeDocument(trx, {
         partnerId: input.partner.id,
         protocol: input.protocol,
@@ -731,8 +725,5 @@ async function intakeCommitted(ctx: AppContext, input: IntakeInput): Promise<Int
       });
       return result;
     });
-  } catch (err) {
-    if (isUniqueViolation(err)) return replayOf(ctx, input);
-    throw err;
-  }
+  return receiveOnce(ctx.db, inboundKey(input), { write, resend: (first) => replayOf(ctx, input, first) });
 }

@@ -7,13 +7,8 @@ import {
 } from '../../protocols/cxml';
 import { parseHttpUrl } from '../../protocols/oci';
 import { newPayloadId, reusedPayloadIdMessage, type CxmlRequest } from '../cxml/endpoint';
-import {
-  findInboundByExternalId,
-  storeDocument,
-  storeDocumentWithRows,
-  type NewDocument,
-} from '../documents/store';
-import { isUniqueViolation } from '../platform/errors';
+import { type DocumentRow, storeDocument, storeDocumentWithRows, type NewDocument } from '../documents/store';
+import { receiveOnce } from '../documents/receive-once';
 import { randomToken, sha256Hex } from '../platform/secrets';
 import {
   createSession,
@@ -55,13 +50,8 @@ export async function handlePunchOutSetup({ ctx, partner, doc, raw }: CxmlReques
 
   // A resent request (same payloadID, e.g. a buyer retrying after a timeout) gets the answer given
   // the first time: the same StartPage, whose token still opens only once.
-  const replay = async () => {
-    const first = await findInboundByExternalId(ctx.db, partner.id, 'cxml', setup.payloadId);
-    if (
-      first?.response_body &&
-      first.doc_type === 'PunchOutSetupRequest' &&
-      first.sha256 === sha256Hex(raw)
-    ) {
+  const replay = (first: DocumentRow) => {
+    if (first.response_body && first.doc_type === 'PunchOutSetupRequest' && first.sha256 === sha256Hex(raw)) {
       return { status: first.response_status ?? 200, body: first.response_body.toString('utf8') };
     }
     throw new CxmlError(409, reusedPayloadIdMessage(setup.payloadId), { xpath: '/cXML/@payloadID' });
@@ -107,7 +97,7 @@ export async function handlePunchOutSetup({ ctx, partner, doc, raw }: CxmlReques
   };
   const answered = { status: 200, contentType: 'text/xml', body };
 
-  try {
+  const write = async () => {
     if (operation === 'create') {
       // The common case in one statement: the document with its answer (its unique payloadID
       // catches a resend) and the session.
@@ -121,11 +111,16 @@ export async function handlePunchOutSetup({ ctx, partner, doc, raw }: CxmlReques
         await restoreCart(trx, ctx, partner, row, original);
       });
     }
-  } catch (err) {
-    if (isUniqueViolation(err)) return replay();
-    throw err;
-  }
-  return { status: 200, body };
+    return { status: 200, body };
+  };
+  return receiveOnce(
+    ctx.db,
+    { partnerId: partner.id, protocol: 'cxml', externalId: setup.payloadId },
+    {
+      write,
+      resend: replay,
+    },
+  );
 }
 
 export async function handleProfile({ ctx, requestTypes }: CxmlRequest) {
