@@ -50,13 +50,22 @@ function scopedPartner(req: Request, requested: string | undefined): string | un
   return scope ?? requested;
 }
 
+const tag = 'invoices';
+const actor = (req: Request) => (req.principal?.kind === 'admin' ? 'admin' : `key:${req.principal?.keyId}`);
+
 export function invoiceRoutes(ctx: AppContext): Router {
   const r = Router();
-  const admin = [requireAuth(ctx, 'admin')];
-  const finance = [requireAuth(ctx, 'admin', 'finance')];
-  const tag = 'invoices';
-  const actor = (req: Request) => (req.principal?.kind === 'admin' ? 'admin' : `key:${req.principal?.keyId}`);
+  supplierRoutes(r, ctx);
+  financeRoutes(r, ctx);
+  financeDocumentRoutes(r, ctx);
+  r.use('/finance', express.urlencoded({ extended: false, limit: '10kb' }));
+  r.use(financePage(ctx));
+  return r;
+}
 
+/** The supplier's staff: invoice an order, credit an invoice, resend, record a payment. */
+function supplierRoutes(r: Router, ctx: AppContext): void {
+  const admin = [requireAuth(ctx, 'admin')];
   apiRoute(
     r,
     {
@@ -124,6 +133,11 @@ export function invoiceRoutes(ctx: AppContext): Router {
       res.status(201).json({ payment: { id: payment.id, ...body }, invoice: invoiceView(invoice) });
     },
   );
+}
+
+/** Finance keys (their partner's) and the admin: invoices and the CSV export. */
+function financeRoutes(r: Router, ctx: AppContext): void {
+  const finance = [requireAuth(ctx, 'admin', 'finance')];
   apiRoute(
     r,
     {
@@ -163,6 +177,11 @@ export function invoiceRoutes(ctx: AppContext): Router {
       res.send(renderInvoicesCsv(rows.map((x) => x.canonical as Invoice)));
     },
   );
+}
+
+/** Finance keys and the admin: one invoice (JSON or a file), the account statement. */
+function financeDocumentRoutes(r: Router, ctx: AppContext): void {
+  const finance = [requireAuth(ctx, 'admin', 'finance')];
   apiRoute(
     r,
     {
@@ -205,8 +224,4 @@ export function invoiceRoutes(ctx: AppContext): Router {
       res.json({ statement: await partnerStatement(ctx, partnerId, query) });
     },
   );
-
-  r.use('/finance', express.urlencoded({ extended: false, limit: '10kb' }));
-  r.use(financePage(ctx));
-  return r;
 }

@@ -2,7 +2,7 @@
  * Order JSON API: intake for ERPs that do not speak cXML, order status, and the supplier's own actions
  * (shipments, manual confirm/reject). Each route validates, calls one use case and answers.
  */
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { apiRoute, pagingQuery } from '../platform/api';
 import type { AppContext } from '../platform/context';
@@ -28,13 +28,19 @@ function actorOf(req: Parameters<typeof partnerScope>[0]): string {
   return p?.kind === 'partner' ? `partner:${p.partnerId}:${p.role}` : 'admin';
 }
 
+const visibleOrder = (ctx: AppContext, req: Request, id: string) =>
+  findVisibleOrder(ctx, id, partnerScope(req));
+
 export function orderRoutes(ctx: AppContext): Router {
   const r = Router();
-  const anyone = requireAuth(ctx, 'admin', 'erp', 'finance');
-  const admin = requireAuth(ctx, 'admin');
-  const visibleOrder = (req: Parameters<typeof partnerScope>[0], id: string) =>
-    findVisibleOrder(ctx, id, partnerScope(req));
+  intakeRoutes(r, ctx);
+  supplierRoutes(r, ctx);
+  return r;
+}
 
+/** POST an order, list orders, one order. */
+function intakeRoutes(r: Router, ctx: AppContext): void {
+  const anyone = requireAuth(ctx, 'admin', 'erp', 'finance');
   apiRoute(
     r,
     {
@@ -87,10 +93,14 @@ export function orderRoutes(ctx: AppContext): Router {
       use: [anyone],
     },
     async (req, res) => {
-      res.json(await orderDetail(ctx, await visibleOrder(req, String(req.params.id))));
+      res.json(await orderDetail(ctx, await visibleOrder(ctx, req, String(req.params.id))));
     },
   );
+}
 
+/** What the supplier's staff do with an order (and the buyer's files): attachments, shipments, confirm/reject. */
+function supplierRoutes(r: Router, ctx: AppContext): void {
+  const admin = requireAuth(ctx, 'admin');
   apiRoute(
     r,
     {
@@ -102,7 +112,7 @@ export function orderRoutes(ctx: AppContext): Router {
       use: [requireAuth(ctx, 'admin', 'erp')],
     },
     async (req, res) => {
-      const row = await visibleOrder(req, String(req.params.id));
+      const row = await visibleOrder(ctx, req, String(req.params.id));
       const file = await findOrderAttachment(ctx, row.id, String(req.params.attachmentId));
       if (!file) throw notFound('attachment');
       // Always a download, never rendered here: the bytes are the buyer's, the origin is ours.
@@ -131,7 +141,7 @@ export function orderRoutes(ctx: AppContext): Router {
       use: [admin],
     },
     async (req, res, { body }) => {
-      const row = await visibleOrder(req, String(req.params.id));
+      const row = await visibleOrder(ctx, req, String(req.params.id));
       const out = await recordShipment(ctx, row.id, body, actorOf(req));
       res.status(201).json({
         id: out.id,
@@ -160,11 +170,10 @@ export function orderRoutes(ctx: AppContext): Router {
         use: [admin],
       },
       async (req, res, { body }) => {
-        const row = await visibleOrder(req, String(req.params.id));
+        const row = await visibleOrder(ctx, req, String(req.params.id));
         const out = await decideOrderByHand(ctx, row.id, kind, { actor: 'admin', reason: body.reason });
         res.json({ id: row.id, state: out.state, confirmation: out.confirmation });
       },
     );
   }
-  return r;
 }

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { apiRoute } from '../platform/api';
 import type { AppContext } from '../platform/context';
@@ -8,12 +8,34 @@ import { partnerInputSchema, partnerOutputSchema } from './schema';
 import { partnerView } from './service';
 import { partnerUseCases } from './use-cases';
 
+const tag = 'partners';
+const rotatedKey = z.object({ id: z.string(), key: z.string(), role: z.string(), revoked: z.string() });
+const keyView = z.object({
+  id: z.string(),
+  partnerId: z.string(),
+  role: z.enum(['erp', 'finance']),
+  prefix: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+
 export function partnerRoutes(ctx: AppContext): Router {
   const r = Router();
   const admin = [requireAuth(ctx, 'admin')];
-  const tag = 'partners';
   const partners = partnerUseCases(ctx);
+  partnerWriteRoutes(r, admin, partners);
+  partnerReadRoutes(r, admin, partners);
+  apiKeyRoutes(r, admin, partners);
+  apiKeyChangeRoutes(r, admin, partners);
+  return r;
+}
 
+type Admin = RequestHandler[];
+type Partners = ReturnType<typeof partnerUseCases>;
+
+/** Partners: create or replace, delete. */
+function partnerWriteRoutes(r: Router, admin: Admin, partners: Partners): void {
   apiRoute(
     r,
     {
@@ -55,6 +77,26 @@ export function partnerRoutes(ctx: AppContext): Router {
   apiRoute(
     r,
     {
+      method: 'delete',
+      path: '/api/v1/partners/:id',
+      summary: 'Delete a partner (its documents stay)',
+      tag,
+      auth: 'admin',
+      status: 204,
+      use: admin,
+    },
+    async (req, res) => {
+      await partners.remove(String(req.params.id));
+      res.status(204).end();
+    },
+  );
+}
+
+/** Partners: the list and one. */
+function partnerReadRoutes(r: Router, admin: Admin, partners: Partners): void {
+  apiRoute(
+    r,
+    {
       method: 'get',
       path: '/api/v1/partners',
       summary: 'List partners',
@@ -82,22 +124,10 @@ export function partnerRoutes(ctx: AppContext): Router {
       res.json(partnerView(await partners.get(String(req.params.id))));
     },
   );
-  apiRoute(
-    r,
-    {
-      method: 'delete',
-      path: '/api/v1/partners/:id',
-      summary: 'Delete a partner (its documents stay)',
-      tag,
-      auth: 'admin',
-      status: 204,
-      use: admin,
-    },
-    async (req, res) => {
-      await partners.remove(String(req.params.id));
-      res.status(204).end();
-    },
-  );
+}
+
+/** A partner's API keys: create (shown once) and list. */
+function apiKeyRoutes(r: Router, admin: Admin, partners: Partners): void {
   apiRoute(
     r,
     {
@@ -116,16 +146,6 @@ export function partnerRoutes(ctx: AppContext): Router {
       res.status(201).json({ id, key, role: body.role });
     },
   );
-  const rotatedKey = z.object({ id: z.string(), key: z.string(), role: z.string(), revoked: z.string() });
-  const keyView = z.object({
-    id: z.string(),
-    partnerId: z.string(),
-    role: z.enum(['erp', 'finance']),
-    prefix: z.string(),
-    createdAt: z.string(),
-    lastUsedAt: z.string().nullable(),
-    revokedAt: z.string().nullable(),
-  });
   apiRoute(
     r,
     {
@@ -141,6 +161,10 @@ export function partnerRoutes(ctx: AppContext): Router {
       res.json({ apiKeys: await partners.listKeys(String(req.params.id)) });
     },
   );
+}
+
+/** Revoking and rotating API keys. */
+function apiKeyChangeRoutes(r: Router, admin: Admin, partners: Partners): void {
   apiRoute(
     r,
     {
@@ -172,7 +196,6 @@ export function partnerRoutes(ctx: AppContext): Router {
       res.status(201).json(await partners.rotateKey(String(req.params.keyId), String(req.params.id)));
     },
   );
-  // The same two by key id alone (the CLI's `keys revoke|rotate KEY_ID` over --server).
   apiRoute(
     r,
     {
@@ -204,5 +227,4 @@ export function partnerRoutes(ctx: AppContext): Router {
       res.status(201).json(await partners.rotateKey(String(req.params.keyId)));
     },
   );
-  return r;
 }
