@@ -253,108 +253,140 @@ function tooManyFailures(retryAfter: number, setting: string): TooManyFailures {
   return new TooManyFailures(retryAfter, setting);
 }
 
-/** POST /cxml: the one endpoint for inbound cXML; dispatches by request type. */
-export function cxmlRoutes(ctx: AppContext, handlers: CxmlHandlers): Router {
-  const requestTypes = Object.keys(handlers);
-  const r = Router();
+/** An address over its failure limit is answered before its body is read; then the body, bounded. */
+function bodyGate(ctx: AppContext): express.RequestHandler {
   const raw = express.raw({ type: () => true, limit: ctx.config.MAX_BODY_BYTES });
-  const limits = xmlLimits(ctx.config);
-  r.post(
-    '/cxml',
-    (req, res, next) => {
-      // An address over its failure limit is answered before its body is read.
-      const wait = authThrottle(ctx.config).address.blockedFor(req.ip ?? '');
-      if (wait > 0) {
-        res.setHeader('Retry-After', String(wait));
-        sendCxml(res, cxmlStatus(ctx, 429, tooManyFailures(wait, 'AUTH_FAILURES_PER_ADDRESS').message));
+  return (req, res, next) => {
+    const wait = authThrottle(ctx.config).address.blockedFor(req.ip ?? '');
+    if (wait > 0) {
+      res.setHeader('Retry-After', String(wait));
+      sendCxml(res, cxmlStatus(ctx, 429, tooManyFailures(wait, 'AUTH_FAILURES_PER_ADDRESS').message));
+      return;
+    }
+    raw(req, res, (err?: unknown) => {
+      if (err) {
+        const e = err as { type?: string };
+        const answer =
+          e.type === 'entity.too.large'
+            ? cxmlStatus(ctx, 413, `Document larger than ${ctx.config.MAX_BODY_BYTES} bytes`)
+            : cxmlStatus(ctx, 400, 'Unreadable request body');
+        sendCxml(res, answer);
         return;
       }
-      raw(req, res, (err?: unknown) => {
-        if (err) {
-          const e = err as { type?: string };
-          const answer =
-            e.type === 'entity.too.large'
-              ? cxmlStatus(ctx, 413, `Document larger than ${ctx.config.MAX_BODY_BYTES} bytes`)
-              : cxmlStatus(ctx, 400, 'Unreadable request body');
-          sendCxml(res, answer);
-          return;
-        }
-        next();
-      });
+      next();
+    });
+  };
+}
+
+interface Received {
+  body: Buffer;
+  contentType: string | undefined;
+  doc?: ParsedCxml;
+  partner?: PartnerRow;
+}
+
+/** Parses, authenticates and hands the document to its request type's handler. */
+async function dispatch(
+  ctx: AppContext,
+  handlers: CxmlHandlers,
+  req: express.Request,
+  got: Received,
+): Promise<CxmlAnswer> {
+  const requestTypes = Object.keys(handlers);
+  const { body, contentType } = got;
+  if (body.length === 0) throw new CxmlError(400, 'Empty request body: send a cXML document');
+  // cXML with attachments: the document is the root part (read in one bounded pass).
+  let xml = body;
+  let attachments: CxmlAttachmentPart[] = [];
+  if (isMultipartRelated(contentType)) {
+    ({ root: xml, attachments } = readCxmlMultipart(contentType as string, body, {
+      maxBytes: ctx.config.MAX_BODY_BYTES,
+      maxAttachments: MAX_ATTACHMENTS,
+    }));
+  }
+  const doc = parseCxml(xml, { maxBytes: ctx.config.MAX_BODY_BYTES, limits: xmlLimits(ctx.config) });
+  got.doc = doc;
+  const partner = await throttledAuthenticate(ctx, doc, req.ip ?? '');
+  got.partner = partner;
+  const handler = Object.hasOwn(handlers, doc.requestType) ? handlers[doc.requestType] : undefined;
+  if (!handler) {
+    throw new CxmlError(
+      406,
+      `${doc.requestType} is not supported here; supported: ${requestTypes.join(', ')}`,
+      {
+        xpath: `/cXML/${doc.kind}/${doc.requestType}`,
+      },
+    );
+  }
+  if (attachments.length > 0 && !TAKES_ATTACHMENTS.has(doc.requestType)) {
+    throw new CxmlError(
+      406,
+      `${doc.requestType} takes no attachments here; only ${[...TAKES_ATTACHMENTS].join(', ')} does`,
+    );
+  }
+  return handler({ ctx, partner, doc, raw: xml, attachments, req, requestTypes });
+}
+
+/** The answer to a failed request; a refusal is stored for the audit trail and changes nothing else. */
+async function answerFailure(
+  ctx: AppContext,
+  req: express.Request,
+  res: express.Response,
+  err: unknown,
+  got: Received,
+): Promise<void> {
+  if (!isCxmlError(err)) {
+    const mapped = toAppError(err);
+    if (mapped.code === 'unavailable') {
+      // The database was at capacity or its connection was cut: nothing was stored.
+      req.log.warn({ err: (err as Error).message }, 'cXML request answered 503');
+      res.setHeader('Retry-After', String(ctx.config.HTTP_RETRY_AFTER_SECONDS));
+      sendCxml(res, cxmlStatus(ctx, 503, mapped.message));
+      return;
+    }
+    req.log.error({ err }, 'cXML request failed');
+    sendCxml(res, cxmlStatus(ctx, 500, `Internal error (request id ${req.id})`));
+    return;
+  }
+  const answer = cxmlStatus(ctx, err.status, err.detail);
+  // The precise reason of a refused authentication: in the log and the stored refusal only.
+  const reason = err instanceof CxmlAuthRefused ? err.reason : undefined;
+  if (reason) req.log.warn({ reason, address: req.ip }, 'cXML authentication refused');
+  if (err instanceof TooManyFailures) res.setHeader('Retry-After', String(err.retryAfter));
+  const { partner, doc, contentType, body } = got;
+  await storeDocument(
+    ctx.db,
+    {
+      partnerId: partner?.id ?? null,
+      protocol: 'cxml',
+      docType: doc?.requestType ?? 'unknown',
+      direction: 'in',
+      externalId: null,
+      status: 'refused',
+      contentType: isMultipartRelated(contentType) ? (contentType as string) : 'text/xml',
+      content: body,
+      error: reason ?? err.detail,
+      // Before authentication anyone can send this: its digest, size and a prefix, not the body.
+      ...(partner ? {} : { keepPrefix: ctx.config.REFUSAL_PREFIX_BYTES }),
     },
-    async (req, res) => {
-      const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const contentType = req.get('content-type');
-      let doc: ParsedCxml | undefined;
-      let partner: PartnerRow | undefined;
-      try {
-        if (body.length === 0) throw new CxmlError(400, 'Empty request body: send a cXML document');
-        // cXML with attachments: the document is the root part (read in one bounded pass).
-        let xml = body;
-        let attachments: CxmlAttachmentPart[] = [];
-        if (isMultipartRelated(contentType)) {
-          ({ root: xml, attachments } = readCxmlMultipart(contentType as string, body, {
-            maxBytes: ctx.config.MAX_BODY_BYTES,
-            maxAttachments: MAX_ATTACHMENTS,
-          }));
-        }
-        doc = parseCxml(xml, { maxBytes: ctx.config.MAX_BODY_BYTES, limits });
-        partner = await throttledAuthenticate(ctx, doc, req.ip ?? '');
-        const handler = Object.hasOwn(handlers, doc.requestType) ? handlers[doc.requestType] : undefined;
-        if (!handler) {
-          throw new CxmlError(
-            406,
-            `${doc.requestType} is not supported here; supported: ${requestTypes.join(', ')}`,
-            { xpath: `/cXML/${doc.kind}/${doc.requestType}` },
-          );
-        }
-        if (attachments.length > 0 && !TAKES_ATTACHMENTS.has(doc.requestType)) {
-          throw new CxmlError(
-            406,
-            `${doc.requestType} takes no attachments here; only ${[...TAKES_ATTACHMENTS].join(', ')} does`,
-          );
-        }
-        sendCxml(res, await handler({ ctx, partner, doc, raw: xml, attachments, req, requestTypes }));
-      } catch (err) {
-        if (!isCxmlError(err)) {
-          const mapped = toAppError(err);
-          if (mapped.code === 'unavailable') {
-            // The database was at capacity or its connection was cut: nothing was stored.
-            req.log.warn({ err: (err as Error).message }, 'cXML request answered 503');
-            res.setHeader('Retry-After', String(ctx.config.HTTP_RETRY_AFTER_SECONDS));
-            sendCxml(res, cxmlStatus(ctx, 503, mapped.message));
-            return;
-          }
-          req.log.error({ err }, 'cXML request failed');
-          sendCxml(res, cxmlStatus(ctx, 500, `Internal error (request id ${req.id})`));
-          return;
-        }
-        const answer = cxmlStatus(ctx, err.status, err.detail);
-        // The precise reason of a refused authentication: in the log and the stored refusal only.
-        const reason = err instanceof CxmlAuthRefused ? err.reason : undefined;
-        if (reason) req.log.warn({ reason, address: req.ip }, 'cXML authentication refused');
-        if (err instanceof TooManyFailures) res.setHeader('Retry-After', String(err.retryAfter));
-        // Kept for the audit trail; a refused document changes nothing else.
-        await storeDocument(
-          ctx.db,
-          {
-            partnerId: partner?.id ?? null,
-            protocol: 'cxml',
-            docType: doc?.requestType ?? 'unknown',
-            direction: 'in',
-            externalId: null,
-            status: 'refused',
-            contentType: isMultipartRelated(contentType) ? (contentType as string) : 'text/xml',
-            content: body,
-            error: reason ?? err.detail,
-            // Before authentication anyone can send this: its digest, size and a prefix, not the body.
-            ...(partner ? {} : { keepPrefix: ctx.config.REFUSAL_PREFIX_BYTES }),
-          },
-          { status: answer.status, contentType: 'text/xml; charset=utf-8', body: answer.body },
-        ).catch((e: unknown) => req.log.error({ err: e }, 'could not store refused document'));
-        sendCxml(res, answer);
-      }
-    },
-  );
+    { status: answer.status, contentType: 'text/xml; charset=utf-8', body: answer.body },
+  ).catch((e: unknown) => req.log.error({ err: e }, 'could not store refused document'));
+  sendCxml(res, answer);
+}
+
+/** POST /cxml: the one endpoint for inbound cXML; dispatches by request type. */
+export function cxmlRoutes(ctx: AppContext, handlers: CxmlHandlers): Router {
+  const r = Router();
+  r.post('/cxml', bodyGate(ctx), async (req, res) => {
+    const got: Received = {
+      body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+      contentType: req.get('content-type'),
+    };
+    try {
+      sendCxml(res, await dispatch(ctx, handlers, req, got));
+    } catch (err) {
+      await answerFailure(ctx, req, res, err, got);
+    }
+  });
   return r;
 }
