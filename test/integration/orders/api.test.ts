@@ -77,6 +77,14 @@ describe('JSON order API', () => {
     expect(res.body.error.message).toContain('already used with a different body');
   });
 
+  it('refuses a second new order with the number of an existing one, naming how JSON changes or cancels it', async () => {
+    await post(t.erpKey, body('J-DUP'), 'k-dup-a').expect(201);
+    const res = await post(t.erpKey, body('J-DUP'), 'k-dup-b').expect(409);
+    expect(res.body.error.message).toBe(
+      'order "J-DUP" already exists; send "type": "update" to change it or "type": "cancel" to cancel it',
+    );
+  });
+
   it('refuses an unknown SKU with the JSON path of the line', async () => {
     const b = body('J-4');
     b.lines[0].supplierPartId = 'NOPE';
