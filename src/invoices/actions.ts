@@ -8,9 +8,9 @@ import type { DecimalString } from '../model';
 import type { AppContext } from '../platform/context';
 import { isUuid } from '../platform/db';
 import { notFound } from '../platform/errors';
+import { createInvoice } from './create';
+import { createCreditMemo } from './credit-memo';
 import {
-  createCreditMemo,
-  createInvoice,
   findInvoice,
   invoiceDocument,
   recordPayment,

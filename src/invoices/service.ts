@@ -16,17 +16,14 @@ import { queueDelivery, resendDelivery, type DeliveryHook } from '../delivery/se
 import { storeDocument } from '../documents/store';
 import { supplierCredential } from '../partners/supplier-secret';
 import { sendInvoice810 } from '../edi/outbound';
-import { D, add, dec, formatMoney } from '../model';
-import type { DecimalString, Invoice, InvoiceState, Order, Tax } from '../model';
-import { transitionOrder } from '../orders/lifecycle';
-import { buyerOrderDate, outboundFormats } from '../orders/outbound';
-import { findPartner, type PartnerRow } from '../partners/repository';
+import { add, dec, formatMoney } from '../model';
+import type { DecimalString, Invoice, InvoiceState, Tax } from '../model';
+import { outboundFormats } from '../orders/outbound';
+import type { PartnerRow } from '../partners/repository';
 import type { Config } from '../platform/config';
 import { isUuid, type Db, type Q } from '../platform/db';
 import { AppError, notFound } from '../platform/errors';
-import { CREDIT_MEMO_NUMBERS, INVOICE_NUMBERS, nextGapless } from '../platform/sequences';
-import { addCalendarDays, computeInvoice, InvoiceCalcError, remainingQuantities } from './calc';
-import type { InvoiceCalcLine } from './calc';
+import { InvoiceCalcError } from './calc';
 
 const CATEGORY_LABEL: Record<string, string> = {
   sales: 'Sales tax',
@@ -99,11 +96,8 @@ export interface RenderedDocument {
   url: string;
 }
 
-/**
- * The next number of a sequence, taken under a row lock held until the caller's transaction ends:
- * a rolled-back invoice gives its number back, so numbers stay gapless.
- */
-function fromCalcError(err: unknown): never {
+/** A calculation refused (a negative total, a bad amount): the API's validation error naming the field. */
+export function fromCalcError(err: unknown): never {
   if (err instanceof InvoiceCalcError) {
     throw new AppError('validation_failed', err.message, {
       details: [{ path: err.field, message: err.message }],
@@ -157,7 +151,7 @@ export function renderInvoiceDocument(
   };
 }
 
-async function insertInvoice(
+export async function insertInvoice(
   trx: Q,
   d: { id: string; partnerId: string; orderId: string; invoice: Invoice; originalInvoiceId?: string },
 ): Promise<void> {
@@ -195,7 +189,7 @@ async function insertInvoice(
  * Renders the invoice in each of the partner's formats (an X12 partner gets an 810 instead of or beside
  * the cXML InvoiceDetailRequest), stores each document and queues its delivery.
  */
-async function storeAndQueue(
+export async function storeAndQueue(
   trx: Q,
   config: Config,
   partner: PartnerRow,
@@ -231,241 +225,7 @@ async function storeAndQueue(
   await queueDelivery(trx, { partnerId: partner.id, documentId, url: rendered.url });
 }
 
-const today = (now: Date): string => now.toISOString().slice(0, 10);
-
-/** Invoices an order (all that is not yet invoiced, or the requested lines), issues and queues it. */
-export async function createInvoice(
-  db: Db,
-  config: Config,
-  d: { orderId: string; request: InvoiceRequest; actor: string; now: Date; partnerScope?: string },
-): Promise<InvoiceRow> {
-  const id = randomUUID();
-  await db.transaction(async (trx) => {
-    const order = await trx('orders').where({ id: d.orderId }).forUpdate().first();
-    if (!order || (d.partnerScope && order.partner_id !== d.partnerScope)) throw notFound('order');
-    const partner = await findPartner(trx, order.partner_id);
-    if (!partner) throw notFound('partner');
-    const canonical = order.canonical as Order;
-    const rows = await trx('order_lines').where({ order_id: order.id }).orderBy('line_number');
-    const settings = partner.settings.invoicing;
-    const requireShipped = settings?.requireShipped ?? false;
-    const requested: LineRequest[] =
-      d.request.lines ??
-      rows
-        .map((r) => {
-          const cap = requireShipped ? D.min(dec(r.shipped_quantity), dec(r.quantity)) : dec(r.quantity);
-          return {
-            lineNumber: r.line_number as number,
-            quantity: cap.minus(dec(r.invoiced_quantity)).toFixed(),
-          };
-        })
-        .filter((l) => dec(l.quantity).gt(0));
-    if (requested.length === 0) {
-      throw new AppError('conflict', `order ${order.buyer_order_number} has nothing left to invoice`);
-    }
-    const check = remainingQuantities(
-      rows.map((r) => ({ lineNumber: r.line_number, quantity: r.quantity })),
-      rows.map((r) => ({ lineNumber: r.line_number, quantity: r.invoiced_quantity })),
-      requested,
-      rows.map((r) => ({ lineNumber: r.line_number, quantity: r.shipped_quantity })),
-      requireShipped,
-    );
-    if (!check.ok) {
-      throw new AppError('unprocessable', check.errors.map((e) => e.message).join('; '), {
-        details: check.errors.map((e) => ({ path: `lines[lineNumber=${e.lineNumber}]`, message: e.message })),
-      });
-    }
-    const byNumber = new Map(rows.map((r) => [r.line_number as number, r]));
-    const canonicalLine = new Map(canonical.lines.map((l) => [l.lineNumber, l]));
-    const taxMode = settings?.taxMode ?? 'line';
-    const lines: InvoiceCalcLine[] = requested.map((r) => {
-      const row = byNumber.get(r.lineNumber);
-      const lineTax = canonicalLine.get(r.lineNumber)?.tax;
-      const rate = lineTax?.rate ?? settings?.taxRate;
-      // cXML TaxDetail needs a category to carry a rate: the kind of tax configured for the rate.
-      const kind = rate !== undefined ? taxKind(settings, rate, lineTax) : undefined;
-      return {
-        orderLineNumber: r.lineNumber,
-        supplierPartId: row.sku,
-        ...(row.description ? { description: row.description } : {}),
-        unitOfMeasure: row.uom,
-        unitPrice: dec(row.unit_price).toFixed(),
-        quantity: r.quantity,
-        ...(rate !== undefined && kind
-          ? { taxRate: rate, taxCategory: kind.category, taxDescription: kind.description }
-          : {}),
-      };
-    });
-    const invoiceDate = today(d.now);
-    const netDays = canonical.paymentTerms?.netDays ?? settings?.paymentTermsDays ?? 30;
-    // Everything that does not need the number comes first: the sequence row stays locked from
-    // here to commit, and every other invoice waits for it.
-    for (const r of requested) {
-      await trx('order_lines')
-        .where({ order_id: order.id, line_number: r.lineNumber })
-        .update({
-          invoiced_quantity: trx.raw('invoiced_quantity + ?::numeric', [dec(r.quantity).toFixed()]),
-        });
-    }
-    const invoiceNumber = (await nextGapless(trx, INVOICE_NUMBERS)).text;
-    // The buyer's own orderDate (offset kept) goes into OrderReference/OrderIDInfo and BIG03.
-    const orderDate = buyerOrderDate(canonical.orderDate);
-    let invoice: Invoice;
-    try {
-      invoice = computeInvoice({
-        invoiceNumber,
-        invoiceDate,
-        purpose: 'standard',
-        currency: order.currency.trim(),
-        buyerOrderNumber: order.buyer_order_number,
-        ...(order.source_payload_id ? { orderPayloadId: order.source_payload_id } : {}),
-        ...(orderDate ? { orderDate } : {}),
-        ...(order.supplier_order_number ? { supplierOrderNumber: order.supplier_order_number } : {}),
-        lines,
-        taxMode,
-        ...(d.request.shipping ? { shipping: d.request.shipping } : {}),
-        ...(d.request.discount ? { discount: d.request.discount } : {}),
-        ...(d.request.comments ? { comments: d.request.comments } : {}),
-        paymentTermsNetDays: netDays,
-        ...(canonical.billTo ? { billTo: canonical.billTo } : {}),
-      });
-    } catch (err) {
-      fromCalcError(err);
-    }
-    invoice.dueDate ??= addCalendarDays(invoiceDate, netDays);
-    await insertInvoice(trx, { id, partnerId: partner.id, orderId: order.id, invoice });
-    await transitionOrder(trx, order.id, 'invoice', d.actor, `invoice ${invoiceNumber}`);
-    await storeAndQueue(trx, config, partner, id, order.id, invoice, d.now);
-  });
-  return (await findInvoice(db, id)) as InvoiceRow;
-}
-
-/** A credit memo against an invoice: all of what is left uncredited, or the requested order lines. */
-export async function createCreditMemo(
-  db: Db,
-  config: Config,
-  d: {
-    invoiceId: string;
-    request: InvoiceRequest & { reason?: string };
-    actor: string;
-    now: Date;
-    partnerScope?: string;
-  },
-): Promise<InvoiceRow> {
-  const id = randomUUID();
-  await db.transaction(async (trx) => {
-    const original = await trx<InvoiceRow>('invoices').where({ id: d.invoiceId }).forUpdate().first();
-    if (!original || (d.partnerScope && original.partner_id !== d.partnerScope)) throw notFound('invoice');
-    if (original.purpose !== 'standard') throw new AppError('conflict', 'a credit memo cannot be credited');
-    const partner = await findPartner(trx, original.partner_id);
-    if (!partner) throw notFound('partner');
-    const credits = await trx<InvoiceRow>('invoices').where({ original_invoice_id: original.id });
-    // Quantity still creditable per order line: invoiced here + already credited (negative).
-    const open = new Map<number, InstanceType<typeof D>>();
-    for (const l of original.canonical.lines) open.set(l.orderLineNumber, dec(l.quantity));
-    for (const c of credits)
-      for (const l of c.canonical.lines)
-        open.set(l.orderLineNumber, (open.get(l.orderLineNumber) ?? new D(0)).plus(dec(l.quantity)));
-    const requested =
-      d.request.lines ??
-      [...open.entries()]
-        .filter(([, q]) => q.gt(0))
-        .map(([lineNumber, q]) => ({ lineNumber, quantity: q.toFixed() }));
-    if (requested.length === 0)
-      throw new AppError('conflict', `invoice ${original.invoice_number} is fully credited`);
-    const errors: string[] = [];
-    for (const r of requested) {
-      const left = open.get(r.lineNumber);
-      if (left === undefined)
-        errors.push(`order line ${r.lineNumber} is not on invoice ${original.invoice_number}`);
-      else if (!/^\d+(\.\d+)?$/.test(r.quantity) || dec(r.quantity).lte(0))
-        errors.push(`order line ${r.lineNumber}: quantity "${r.quantity}" must be a decimal number > 0`);
-      else if (dec(r.quantity).gt(left))
-        errors.push(
-          `order line ${r.lineNumber}: credit ${r.quantity} exceeds the ${left.toFixed()} invoiced and not yet credited`,
-        );
-    }
-    if (errors.length) throw new AppError('unprocessable', errors.join('; '));
-    const src = new Map(original.canonical.lines.map((l) => [l.orderLineNumber, l]));
-    const taxMode = partner.settings.invoicing?.taxMode ?? 'line';
-    const lines: InvoiceCalcLine[] = requested.map((r) => {
-      const l = src.get(r.lineNumber)!;
-      const header = taxMode === 'header' ? original.canonical.taxSummary?.[0] : undefined;
-      const rate = l.tax?.rate ?? header?.rate;
-      // The memo's taxes are the kind the invoice had.
-      const source = l.tax ?? header;
-      const kind = rate !== undefined ? taxKind(partner.settings.invoicing, rate, source) : undefined;
-      return {
-        orderLineNumber: r.lineNumber,
-        supplierPartId: l.supplierPartId,
-        ...(l.description ? { description: l.description } : {}),
-        unitOfMeasure: l.unitOfMeasure,
-        unitPrice: l.unitPrice,
-        quantity: r.quantity,
-        ...(rate !== undefined && kind
-          ? { taxRate: rate, taxCategory: kind.category, taxDescription: kind.description }
-          : {}),
-      };
-    });
-    const invoiceNumber = (await nextGapless(trx, CREDIT_MEMO_NUMBERS)).text;
-    let memo: Invoice;
-    try {
-      memo = computeInvoice({
-        invoiceNumber,
-        invoiceDate: today(d.now),
-        purpose: 'creditMemo',
-        currency: original.currency.trim(),
-        buyerOrderNumber: original.canonical.buyerOrderNumber,
-        ...(original.canonical.orderPayloadId ? { orderPayloadId: original.canonical.orderPayloadId } : {}),
-        ...(original.canonical.orderDate ? { orderDate: original.canonical.orderDate } : {}),
-        ...(original.canonical.supplierOrderNumber
-          ? { supplierOrderNumber: original.canonical.supplierOrderNumber }
-          : {}),
-        originalInvoiceNumber: original.invoice_number,
-        lines,
-        taxMode,
-        ...(d.request.shipping ? { shipping: d.request.shipping } : {}),
-        ...(d.request.discount ? { discount: d.request.discount } : {}),
-        ...(d.request.reason ? { comments: [d.request.reason] } : {}),
-      });
-    } catch (err) {
-      fromCalcError(err);
-    }
-    await insertInvoice(trx, {
-      id,
-      partnerId: partner.id,
-      orderId: original.order_id,
-      invoice: memo,
-      originalInvoiceId: original.id,
-    });
-    for (const r of requested) {
-      await trx('order_lines')
-        .where({ order_id: original.order_id, line_number: r.lineNumber })
-        .update({
-          invoiced_quantity: trx.raw('invoiced_quantity - ?::numeric', [dec(r.quantity).toFixed()]),
-        });
-    }
-    const credited = add(memo.total, ...credits.map((c) => c.total));
-    if (credited.plus(dec(original.total)).lte(0)) {
-      await trx('invoices').where({ id: original.id }).update({ state: 'credited' });
-    }
-    const originalDoc = await trx('documents')
-      .where({ invoice_id: original.id, direction: 'out', protocol: 'cxml' })
-      .orderBy('created_at')
-      .first('external_id');
-    await storeAndQueue(
-      trx,
-      config,
-      partner,
-      id,
-      original.order_id,
-      memo,
-      d.now,
-      originalDoc?.external_id ?? undefined,
-    );
-  });
-  return (await findInvoice(db, id)) as InvoiceRow;
-}
+export const today = (now: Date): string => now.toISOString().slice(0, 10);
 
 export async function findInvoice(q: Q, id: string, partnerScope?: string): Promise<InvoiceRow | undefined> {
   if (!isUuid(id)) return undefined;
