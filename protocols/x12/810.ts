@@ -132,7 +132,7 @@ const SHIPPING_CODES = new Set(['G830', 'D240', 'G821']);
 export function parse810(set: TransactionSet, options: Parse810Options = {}): Parse810Result {
   const errs = new SetErrors(set);
   const segs = set.segments;
-  const end = segs.length > 1 && segs[segs.length - 1].id === 'SE' ? segs.length - 1 : segs.length;
+  const end = segs.length > 1 && segs.at(-1)?.id === 'SE' ? segs.length - 1 : segs.length;
   const app = (e: X12Error): void => {
     e.application = true;
   };
@@ -165,7 +165,7 @@ export function parse810(set: TransactionSet, options: Parse810Options = {}): Pa
     party = undefined;
   };
   for (let i = 1; i < end; i++) {
-    const seg = segs[i];
+    const seg = segs[i]!; // 1 <= i < end <= segs.length
     const pos = i + 1;
     errs.validate(seg, pos, party ? 'N1' : line && !summary ? 'IT1' : undefined);
     if (party) {
@@ -293,8 +293,9 @@ export function parse810(set: TransactionSet, options: Parse810Options = {}): Pa
   for (const l of lines) {
     const { pid, ...rest } = l;
     if (pid.length > 0) {
-      let d = pid[0];
-      for (let k = 1; k < pid.length; k++) d += (pid[k - 1].length >= PID_MAX ? '' : ' ') + pid[k];
+      // pid is not empty; 1 <= k < pid.length.
+      let d = pid[0]!;
+      for (let k = 1; k < pid.length; k++) d += (pid[k - 1]!.length >= PID_MAX ? '' : ' ') + pid[k]!;
       rest.description = d;
     }
     if (rest.quantity !== '' && rest.unitPrice !== '') {

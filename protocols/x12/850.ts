@@ -118,7 +118,7 @@ interface LineState {
 export function parse850(set: TransactionSet, options: Parse850Options = {}): Parse850Result {
   const errs = new SetErrors(set);
   const segs = set.segments;
-  const end = segs.length > 1 && segs[segs.length - 1].id === 'SE' ? segs.length - 1 : segs.length;
+  const end = segs.length > 1 && segs.at(-1)?.id === 'SE' ? segs.length - 1 : segs.length;
   let beg: Segment | undefined;
   const order: Order = {
     buyerOrderNumber: '',
@@ -143,7 +143,7 @@ export function parse850(set: TransactionSet, options: Parse850Options = {}): Pa
   const comments = new CommentBuilder(order);
 
   for (let i = 1; i < end; i++) {
-    const seg = segs[i];
+    const seg = segs[i]!; // 1 <= i < end <= segs.length
     const pos = i + 1;
     const id = seg.id;
     const loopId = party ? 'N1' : current ? 'PO1' : undefined;
@@ -494,9 +494,10 @@ function writeExtrinsics(
     } else if ((m = /^AMT\*([A-Z0-9]{1,3})$/.exec(x.name))) {
       out.amt.push(['AMT', m[1], x.value]);
     } else if ((m = /^(TD5|PO4)(\d{2})$/.exec(x.name))) {
-      const arr = out.seg.get(m[1]) ?? [];
+      const id = m[1]!; // the regex's groups are not optional
+      const arr = out.seg.get(id) ?? [];
       arr[Number(m[2]) - 1] = x.value;
-      out.seg.set(m[1], arr);
+      out.seg.set(id, arr);
     } else out.other.push(x);
   }
 }
@@ -550,8 +551,9 @@ export function build850(order: Order, options: Build850Options = {}): OutSegmen
     if (/^BEG0[246]$/.test(x.name)) return false;
     const m = /^N1\*([A-Z0-9]{2,3})(?:\*([A-Z0-9]{1,2}))?$/.exec(x.name);
     if (!m) return true;
-    let p = parties.find((q) => q.qualifier === m[1]);
-    if (!p) parties.push((p = { qualifier: m[1], ids: [] }));
+    const qualifier = m[1]!; // not an optional group
+    let p = parties.find((q) => q.qualifier === qualifier);
+    if (!p) parties.push((p = { qualifier, ids: [] }));
     if (m[2]) p.ids.push([m[2], x.value]);
     else p.name = x.value;
     return false;
@@ -636,7 +638,8 @@ function buildPo1Loop(line: OrderLine, refMax: number): OutSegment[] {
   for (const x of line.extrinsics) {
     const m = /^PO1\*([A-Z0-9]{2})$/.exec(x.name);
     const n1 = /^N1\*([A-Z0-9]{2,3})(?:\*([A-Z0-9]{1,2}))?$/.exec(x.name);
-    if (m) ids.push([m[1], x.value]);
+    if (m)
+      ids.push([m[1]!, x.value]); // not an optional group
     else if (x.name === 'PO101') continue;
     else if (n1) parties.push(n1[2] ? ['N1', n1[1], undefined, n1[2], x.value] : ['N1', n1[1], x.value]);
     else rest.push(x);

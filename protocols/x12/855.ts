@@ -156,14 +156,14 @@ export interface Parse855Result {
 export function parse855(set: TransactionSet): Parse855Result {
   const errs = new SetErrors(set);
   const segs = set.segments;
-  const end = segs.length > 1 && segs[segs.length - 1].id === 'SE' ? segs.length - 1 : segs.length;
+  const end = segs.length > 1 && segs.at(-1)?.id === 'SE' ? segs.length - 1 : segs.length;
   let ack: PurchaseOrderAck | undefined;
   let line: LineAck | undefined;
   let po1 = 0;
   let ctt: { seg: Segment; pos: number } | undefined;
   const lines: LineAck[] = [];
   for (let i = 1; i < end; i++) {
-    const seg = segs[i];
+    const seg = segs[i]!; // 1 <= i < end <= segs.length
     const pos = i + 1;
     errs.validate(seg, pos, seg.id === 'PO1' || seg.id === 'ACK' || seg.id === 'PID' ? 'PO1' : undefined);
     switch (seg.id) {

@@ -93,7 +93,7 @@ export interface Parse856Result {
 export function parse856(set: TransactionSet): Parse856Result {
   const errs = new SetErrors(set);
   const segs = set.segments;
-  const end = segs.length > 1 && segs[segs.length - 1].id === 'SE' ? segs.length - 1 : segs.length;
+  const end = segs.length > 1 && segs.at(-1)?.id === 'SE' ? segs.length - 1 : segs.length;
   const details: Parse856Result['details'] = {};
   const app = (e: X12Error): void => {
     e.application = true;
@@ -116,7 +116,7 @@ export function parse856(set: TransactionSet): Parse856Result {
     party = undefined;
   };
   for (let i = 1; i < end; i++) {
-    const seg = segs[i];
+    const seg = segs[i]!; // 1 <= i < end <= segs.length
     const pos = i + 1;
     errs.validate(seg, pos, seg.id === 'BSN' ? undefined : 'HL');
     if (party) {

@@ -134,7 +134,7 @@ export function buildFunctionalAck(
       }
     }
     for (const [position, list] of [...bySegment].sort((a, b) => a[0] - b[0])) {
-      const first = list[0];
+      const first = list[0]!; // a list is created with its first error
       const segCode = list.map((e) => SEGMENT_CODES[e.code]).find((c) => c !== undefined) ?? '8';
       out.push([seg3, first.segmentId.slice(0, 3), String(position), first.loopId, segCode]);
       for (const e of list) {
@@ -325,7 +325,7 @@ export function parseFunctionalAck(set: TransactionSet): ParseFunctionalAckResul
   const errs = new SetErrors(set);
   const is999 = set.id === '999';
   const segs = set.segments;
-  const end = segs.length > 1 && segs[segs.length - 1].id === 'SE' ? segs.length - 1 : segs.length;
+  const end = segs.length > 1 && segs.at(-1)?.id === 'SE' ? segs.length - 1 : segs.length;
   const s3 = is999 ? 'IK3' : 'AK3';
   const s4 = is999 ? 'IK4' : 'AK4';
   const s5 = is999 ? 'IK5' : 'AK5';
@@ -337,7 +337,7 @@ export function parseFunctionalAck(set: TransactionSet): ParseFunctionalAckResul
     errs.add('UNEXPECTED_SEGMENT', `${seg.id} ${why}`, seg.id, pos, seg.filePosition);
   };
   for (let i = 1; i < end; i++) {
-    const seg = segs[i];
+    const seg = segs[i]!; // 1 <= i < end <= segs.length
     const pos = i + 1;
     errs.validate(
       seg,

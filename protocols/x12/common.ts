@@ -111,7 +111,7 @@ export function continueParty(loop: PartyLoop, seg: Segment): boolean {
 
 function pairsOf(values: string[]): [string, string | undefined][] {
   const out: [string, string | undefined][] = [];
-  for (let i = 0; i < values.length; i += 2) out.push([values[i], values[i + 1]]);
+  for (let i = 0; i < values.length; i += 2) out.push([values[i]!, values[i + 1]]); // i < length
   return out;
 }
 
@@ -120,7 +120,8 @@ function cappedPairs(values: string[], max: number): [string, string | undefined
   const pairs = pairsOf(values);
   if (pairs.length <= max) return pairs;
   const rest = values.slice(max * 2 - 1);
-  return [...pairs.slice(0, max - 1), [values[max * 2 - 2], rest.join(', ')]];
+  // More than max pairs: values has more than 2 * max - 2 entries.
+  return [...pairs.slice(0, max - 1), [values[max * 2 - 2]!, rest.join(', ')]];
 }
 
 export interface WritePartyOptions {

@@ -528,7 +528,7 @@ export class EnvelopeReader {
         );
       }
     } else {
-      const last = set.segments[set.segments.length - 1];
+      const last = set.segments[set.segments.length - 1]!; // a set starts with its ST
       this.setError(
         set,
         'SE_MISSING',
@@ -661,11 +661,11 @@ export async function* readX12(source: X12Source): AsyncGenerator<EnvelopeEvent>
       queue = [];
       // A plain loop: `yield*` over an array in an async generator wraps every element in an
       // async-from-sync iterator step.
-      for (let i = 0; i < out.length; i++) yield out[i];
+      for (let i = 0; i < out.length; i++) yield out[i]!;
     }
   }
   reader.end();
-  for (let i = 0; i < queue.length; i++) yield queue[i];
+  for (let i = 0; i < queue.length; i++) yield queue[i]!;
 }
 
 /** Streams only the transaction sets; everything else is handed to `onOther` when given. */
@@ -683,7 +683,7 @@ export async function* readTransactionSets(
       const out = queue;
       queue = [];
       for (let i = 0; i < out.length; i++) {
-        const event = out[i];
+        const event = out[i]!; // i < out.length (a plain loop, as in readX12)
         if (event.type === 'transactionSet') yield event.set;
         else onOther?.(event);
       }
@@ -691,7 +691,7 @@ export async function* readTransactionSets(
   }
   reader.end();
   for (let i = 0; i < queue.length; i++) {
-    const event = queue[i];
+    const event = queue[i]!;
     if (event.type === 'transactionSet') yield event.set;
     else onOther?.(event);
   }

@@ -506,7 +506,7 @@ function checkRepeat(
       return;
     }
     for (let ci = 0; ci < d.components.length; ci++) {
-      const cd = d.components[ci];
+      const cd = d.components[ci]!; // ci < components.length
       const cv = comps[ci];
       if (cv === undefined || cv === '') {
         if (cd.mandatory)
@@ -661,18 +661,21 @@ function validateInPlace(
   const ends = seg.endOffsets();
   const base = seg.endBase() + 1;
   let a = seg.elementStart(1);
+  // A hot loop, no checks added: i < n <= defs.length, and kinds / mins / maxs have an entry per
+  // def; i < count - 1, so element i + 1's end ends[base + i] is set.
   for (let i = 0; i < n; i++) {
     const pos = i + 1;
-    const b = ends[base + i];
+    const b = ends[base + i]!;
     const start = a;
     a = b + 1;
     if (start === b) {
-      if (defs[i].mandatory) pushError(out, seg, ctx, 'MISSING_ELEMENT', 'mandatory element is missing', pos);
+      if (defs[i]!.mandatory)
+        pushError(out, seg, ctx, 'MISSING_ELEMENT', 'mandatory element is missing', pos);
       continue;
     }
     let len = b - start;
-    let min = mins[i];
-    let max = maxs[i];
+    let min = mins[i]!;
+    let max = maxs[i]!;
     switch (kinds[i]) {
       case K_TEXT:
         if (control) len = -1;
@@ -710,7 +713,7 @@ function validateInPlace(
     }
     if (len >= min && len <= max) continue;
     // Not certainly valid: the general check decides (and words the error).
-    const d0 = defs[i];
+    const d0 = defs[i]!;
     const d = legacyDates && d0.type === 'DT' ? { ...d0, min: 6, max: 6 } : d0;
     const value = raw.slice(start, b);
     if (d.components) {
@@ -747,7 +750,7 @@ function validateElements(
   }
   const n = Math.min(defs.length, els.length - 1);
   for (let i = 0; i < n; i++) {
-    const d0 = defs[i];
+    const d0 = defs[i]!; // i < n <= defs.length
     const d = legacyDates && d0.type === 'DT' ? { ...d0, min: 6, max: 6 } : d0;
     const pos = i + 1;
     const value = els[pos];
@@ -770,9 +773,8 @@ function validateElements(
         pushError(out, seg, ctx, 'TOO_MANY_REPETITIONS', msg, pos, value.raw);
         continue;
       }
-      for (let r = 0; r < value.repeats.length; r++) {
-        checkRepeat(out, seg, ctx, d, pos, value.repeats[r], value.repeats.length > 1 ? r + 1 : undefined);
-      }
+      const many = value.repeats.length > 1;
+      value.repeats.forEach((rp, r) => checkRepeat(out, seg, ctx, d, pos, rp, many ? r + 1 : undefined));
     } else checkRepeat(out, seg, ctx, d, pos, value, undefined);
   }
 }

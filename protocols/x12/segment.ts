@@ -15,7 +15,7 @@ function repeated(raw: string, delimiters: Delimiters): Repeated {
   const parts = raw.split(delimiters.repetition as string);
   const repeats: (string | Composite)[] = new Array(parts.length);
   for (let i = 0; i < parts.length; i++) {
-    const p = parts[i];
+    const p = parts[i]!; // i < parts.length
     repeats[i] = p.indexOf(delimiters.component) === -1 ? p : composite(p, delimiters.component);
   }
   return { kind: 'repeated', repeats, raw };
@@ -259,12 +259,13 @@ export class Segment {
 
   /** Offset in `source()` where element n starts; 0 <= n <= length, after `inPlace()`. */
   elementStart(n: number): number {
-    return n === 0 ? this.from : this.ends[this.base + n - 1] + 1;
+    // ends[base..base + count) are set by the scan or split; n <= length keeps inside (hot: no check).
+    return n === 0 ? this.from : this.ends[this.base + n - 1]! + 1;
   }
 
   /** Offset in `source()` where element n ends; 0 <= n <= length, after `inPlace()`. */
   elementEnd(n: number): number {
-    return this.ends[this.base + n];
+    return this.ends[this.base + n]!; // as elementStart
   }
 
   /** Number of elements sent (BEG*00*SA*1 -> 3). */
@@ -278,8 +279,9 @@ export class Segment {
     if ((this.flags & GIVEN) !== 0) return elementText(this.elements[n]);
     const count = this.count < 0 ? this.split() : this.count;
     if (!(n >= 0 && n < count) || (n | 0) !== n) return '';
+    // 0 <= n < count: ends[base + n] (and the one before it) are set.
     const at = this.base + n;
-    return this.src.slice(n === 0 ? this.from : this.ends[at - 1] + 1, this.ends[at]);
+    return this.src.slice(n === 0 ? this.from : this.ends[at - 1]! + 1, this.ends[at]);
   }
 
   /** Whether element n is absent or empty (without making its text). */
@@ -287,8 +289,8 @@ export class Segment {
     if ((this.flags & GIVEN) !== 0) return elementText(this.elements[n]) === '';
     const count = this.count < 0 ? this.split() : this.count;
     if (!(n >= 0 && n < count) || (n | 0) !== n) return true;
-    const at = this.base + n;
-    return this.ends[at] === (n === 0 ? this.from : this.ends[at - 1] + 1);
+    const at = this.base + n; // 0 <= n < count, as in text()
+    return this.ends[at] === (n === 0 ? this.from : this.ends[at - 1]! + 1);
   }
 
   /** Whether element n's text is `value` (without making its text). */
@@ -296,9 +298,9 @@ export class Segment {
     if ((this.flags & GIVEN) !== 0) return elementText(this.elements[n]) === value;
     const count = this.count < 0 ? this.split() : this.count;
     if (!(n >= 0 && n < count) || (n | 0) !== n) return value === '';
-    const at = this.base + n;
-    const start = n === 0 ? this.from : this.ends[at - 1] + 1;
-    return this.ends[at] - start === value.length && this.src.startsWith(value, start);
+    const at = this.base + n; // 0 <= n < count, as in text()
+    const start = n === 0 ? this.from : this.ends[at - 1]! + 1;
+    return this.ends[at]! - start === value.length && this.src.startsWith(value, start);
   }
 
   /**
@@ -312,9 +314,9 @@ export class Segment {
     }
     const count = this.count < 0 ? this.split() : this.count;
     if (!(n >= 0 && n < count) || (n | 0) !== n) return -1;
-    const at = this.base + n;
-    const start = n === 0 ? this.from : this.ends[at - 1] + 1;
-    if (this.ends[at] - start !== 2) return -1;
+    const at = this.base + n; // 0 <= n < count, as in text()
+    const start = n === 0 ? this.from : this.ends[at - 1]! + 1;
+    if (this.ends[at]! - start !== 2) return -1;
     return (this.src.charCodeAt(start) << 16) | this.src.charCodeAt(start + 1);
   }
 
@@ -325,7 +327,7 @@ export class Segment {
     if (e === undefined) return '';
     if (typeof e === 'string') return c === 1 ? e : '';
     if (e.kind === 'composite') return e.components[c - 1] ?? '';
-    const first = e.repeats[0];
+    const first = e.repeats[0]!; // a split: at least one repeat
     if (typeof first === 'string') return c === 1 ? first : '';
     return first.components[c - 1] ?? '';
   }

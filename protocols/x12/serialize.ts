@@ -91,7 +91,7 @@ function checkText(value: string, bad: string[], segmentId: string, element: num
 
 function trimTrailing<T>(arr: readonly T[], empty: (v: T) => boolean): T[] {
   let n = arr.length;
-  while (n > 0 && empty(arr[n - 1])) n--;
+  while (n > 0 && empty(arr[n - 1]!)) n--; // 0 < n <= length
   return arr.slice(0, n);
 }
 
@@ -267,7 +267,9 @@ export function serializeInterchange(input: InterchangeInput): string {
     d.component,
   ];
   const bad = forbidden(d);
-  for (let i = 1; i < 16; i++) if (i !== 11) checkText(isa[i], bad, 'ISA', i);
+  isa.forEach((v, i) => {
+    if (i >= 1 && i < 16 && i !== 11) checkText(v, bad, 'ISA', i);
+  });
   const out: string[] = [isa.join(d.element) + d.segment + (d.suffix ?? '')];
   for (const ack of input.interchangeAcks ?? []) out.push(formatSegment(ack, d, version));
   for (const g of input.groups) {
@@ -278,7 +280,7 @@ export function serializeInterchange(input: InterchangeInput): string {
       formatSegment(
         [
           'GS',
-          g.functionalId ?? functionalIdFor(g.transactionSets[0].id),
+          g.functionalId ?? functionalIdFor(g.transactionSets[0]!.id), // not empty: checked above
           g.applicationSender,
           g.applicationReceiver,
           `${yyyy}${mmdd}`,

@@ -59,7 +59,7 @@ function isAlnumChar(c: number): boolean {
 function isaAt(buf: Buffer, at: number): boolean | undefined {
   if (at + 4 > buf.length) return undefined;
   if (buf[at] !== I || buf[at + 1] !== S || buf[at + 2] !== A) return false;
-  const sep = buf[at + 3];
+  const sep = buf[at + 3]!; // at + 4 <= buf.length
   return !isAlnumByte(sep) && !isSpaceByte(sep);
 }
 
@@ -215,7 +215,7 @@ export class InterchangeSplitter {
         }
         j = k + term.length;
       }
-      while (j < work.length && isSpaceByte(work[j])) j++;
+      while (j < work.length && isSpaceByte(work[j]!)) j++; // j < work.length
       const next = isaAt(work, j);
       if (next === undefined && !final) {
         // Everything up to j belongs to this piece whatever comes next: only the rest waits.

@@ -33,7 +33,7 @@ export interface TableLoop {
   /** Loop repeat; Infinity for ">1". */
   repeat: number;
   /** The loop's segments and inner loops; the first one is the segment that starts the loop. */
-  entries: TableEntry[];
+  entries: [TableSegment, ...TableEntry[]];
 }
 
 export type TableEntry = TableSegment | TableLoop;
@@ -55,7 +55,7 @@ function s(position: string, id: string, requirement: Requirement, maxUse: numbe
 function loop(repeat: number, entries: TableEntry[]): TableLoop {
   const first = entries[0];
   if (!first || first.kind !== 'segment') throw new Error('a loop starts with a segment');
-  return { kind: 'loop', id: first.id, repeat, entries };
+  return { kind: 'loop', id: first.id, repeat, entries: [first, ...entries.slice(1)] };
 }
 
 /** A loop is required when its first segment is (X12 states the loop's requirement there). */
@@ -408,9 +408,16 @@ const T999_5010: TableEntry[] = [
 
 /** 004010's three-digit position as 005010 writes it ("040" -> "0400"). */
 function to5010(entries: TableEntry[]): TableEntry[] {
-  return entries.map((e) =>
-    e.kind === 'segment' ? { ...e, position: `${e.position}0` } : { ...e, entries: to5010(e.entries) },
-  );
+  return entries.map((e) => (e.kind === 'segment' ? segment5010(e) : loop5010(e)));
+}
+
+function segment5010(e: TableSegment): TableSegment {
+  return { ...e, position: `${e.position}0` };
+}
+
+function loop5010(e: TableLoop): TableLoop {
+  const [first, ...rest] = e.entries;
+  return { ...e, entries: [segment5010(first), ...to5010(rest)] };
 }
 
 /** Inserts `add` after the top-level entry whose first segment has `afterPosition`. */
@@ -493,13 +500,14 @@ export function checkSegmentOrder(table: SetTable, ids: readonly string[]): Sequ
   /** Mandatory entries of `level` after its cursor and before `until` that were never used. */
   const missingBetween = (level: Level, until: number, index: number, segmentId: string): void => {
     for (let k = level.cursor + 1; k < until; k++) {
-      if (level.uses[k] === 0 && required(level.entries[k])) {
+      const entry = level.entries[k]!; // until <= entries.length
+      if (level.uses[k] === 0 && required(entry)) {
         problems.push({
           code: 'MANDATORY_SEGMENT_MISSING',
           index,
-          segmentId: firstId(level.entries[k]),
-          position: positionOf(level.entries[k]),
-          message: `mandatory ${describe(level.entries[k])} is missing before ${segmentId}`,
+          segmentId: firstId(entry),
+          position: positionOf(entry),
+          message: `mandatory ${describe(entry)} is missing before ${segmentId}`,
         });
       }
     }
@@ -507,12 +515,13 @@ export function checkSegmentOrder(table: SetTable, ids: readonly string[]): Sequ
   ids.forEach((id, i) => {
     const index = i + 1;
     for (let depth = stack.length - 1; depth >= 0; depth--) {
-      const level = stack[depth];
+      const level = stack[depth]!; // 0 <= depth < stack.length
       // Inside a loop, the loop's own first segment is found one level up (a new repetition).
       const from = Math.max(level.cursor, level.loop ? 1 : 0);
       let found = -1;
       for (let k = from; k < level.entries.length; k++) {
-        if (firstId(level.entries[k]) === id) {
+        if (firstId(level.entries[k]!) === id) {
+          // k < entries.length
           found = k;
           break;
         }
@@ -524,27 +533,28 @@ export function checkSegmentOrder(table: SetTable, ids: readonly string[]): Sequ
         missingBetween(inner, inner.entries.length, index, id);
       }
       missingBetween(level, found, index, id);
-      const entry = level.entries[found];
+      const entry = level.entries[found]!; // found above
       level.cursor = found;
-      level.uses[found]++;
+      const used = (level.uses[found] ?? 0) + 1; // uses has an entry per entry
+      level.uses[found] = used;
       if (entry.kind === 'segment') {
-        if (level.uses[found] > entry.maxUse) {
+        if (used > entry.maxUse) {
           problems.push({
             code: 'SEGMENT_EXCEEDS_MAXIMUM_USE',
             index,
             segmentId: id,
             position: entry.position,
-            message: `${describe(entry)} is used ${level.uses[found]} times, at most ${entry.maxUse}`,
+            message: `${describe(entry)} is used ${used} times, at most ${entry.maxUse}`,
           });
         }
       } else {
-        if (level.uses[found] > entry.repeat) {
+        if (used > entry.repeat) {
           problems.push({
             code: 'LOOP_EXCEEDS_MAXIMUM_REPEAT',
             index,
             segmentId: id,
             position: positionOf(entry),
-            message: `${describe(entry)} repeats ${level.uses[found]} times, at most ${entry.repeat}`,
+            message: `${describe(entry)} repeats ${used} times, at most ${entry.repeat}`,
           });
         }
         // A new repetition of the loop, at its first segment.

@@ -107,13 +107,14 @@ function checkIsaValues(fields: string[], filePosition: number, errors: X12Error
       ),
     );
   };
-  if (!validDate6(fields[9].trim())) bad(9, 'is not a valid date YYMMDD');
-  if (!validTime4(fields[10].trim())) bad(10, 'is not a valid time HHMM');
-  if (!/^\d{5}$/.test(fields[12])) bad(12, 'is not a 5-digit version number');
-  if (!/^\d{1,9}$/.test(fields[13].trim())) bad(13, 'control number is not numeric');
-  if (fields[14] !== '0' && fields[14] !== '1') bad(14, 'acknowledgment requested must be 0 or 1');
-  if (fields[15] !== 'P' && fields[15] !== 'T' && fields[15] !== 'I')
-    bad(15, 'usage indicator must be P, T or I');
+  // finishIsa always passes 'ISA' and the 16 elements (the body holds 16 separators).
+  const [, , , , , , , , , date = '', time = '', , version = '', control = '', ack, usage] = fields;
+  if (!validDate6(date.trim())) bad(9, 'is not a valid date YYMMDD');
+  if (!validTime4(time.trim())) bad(10, 'is not a valid time HHMM');
+  if (!/^\d{5}$/.test(version)) bad(12, 'is not a 5-digit version number');
+  if (!/^\d{1,9}$/.test(control.trim())) bad(13, 'control number is not numeric');
+  if (ack !== '0' && ack !== '1') bad(14, 'acknowledgment requested must be 0 or 1');
+  if (usage !== 'P' && usage !== 'T' && usage !== 'I') bad(15, 'usage indicator must be P, T or I');
 }
 
 type HeaderResult =
@@ -133,8 +134,12 @@ function readIsa(text: string, p: number, final: boolean, filePosition: number):
   // Fast path: well-formed 106-character ISA without line breaks.
   if (p + ISA_BODY_LENGTH < text.length) {
     let ok = true;
-    for (let i = 0; i < ISA_SEPARATOR_OFFSETS.length && ok; i++)
-      ok = text.charCodeAt(p + ISA_SEPARATOR_OFFSETS[i]) === sepCode;
+    for (const o of ISA_SEPARATOR_OFFSETS) {
+      if (text.charCodeAt(p + o) !== sepCode) {
+        ok = false;
+        break;
+      }
+    }
     const body = ok ? text.slice(p, p + ISA_BODY_LENGTH) : '';
     if (ok && body.indexOf('\n') === -1 && body.indexOf('\r') === -1) {
       return finishIsa(text, p, body, true, p + ISA_BODY_LENGTH - 1, filePosition);
@@ -159,18 +164,21 @@ function readIsa(text: string, p: number, final: boolean, filePosition: number):
   }
   const fixed =
     logical.length >= ISA_BODY_LENGTH &&
-    ISA_SEPARATOR_OFFSETS.every((o) => text.charCodeAt(logical[o]) === sepCode);
+    // logical holds at least ISA_BODY_LENGTH indices, beyond the last separator offset.
+    ISA_SEPARATOR_OFFSETS.every((o) => text.charCodeAt(logical[o]!) === sepCode);
   let isa16: number;
   if (fixed) isa16 = ISA_BODY_LENGTH - 1;
   else if (sepCount === 16 && lastSep + 1 < logical.length) isa16 = lastSep + 1;
   else isa16 = -1;
+  // Raw index of ISA16 (isa16 < logical.length when it is not -1).
+  const isa16Raw = isa16 === -1 ? undefined : logical[isa16];
   const ranOut = q >= text.length;
   if (ranOut && !final) {
     // More text may complete the ISA, or turn a short-looking one into a fixed-layout one.
-    if (isa16 === -1 || logical[isa16] + 1 >= text.length) return { kind: 'wait' };
+    if (isa16Raw === undefined || isa16Raw + 1 >= text.length) return { kind: 'wait' };
     if (!fixed && logical.length < ISA_BODY_LENGTH) return { kind: 'wait' };
   }
-  if (isa16 === -1 || logical[isa16] + 1 >= text.length) {
+  if (isa16Raw === undefined || isa16Raw + 1 >= text.length) {
     const truncated = ranOut && final;
     return {
       kind: 'invalid',
@@ -188,9 +196,9 @@ function readIsa(text: string, p: number, final: boolean, filePosition: number):
   }
   const body = logical
     .slice(0, isa16 + 1)
-    .map((i) => text[i])
+    .map((i) => text.charAt(i))
     .join('');
-  return finishIsa(text, p, body, fixed, logical[isa16], filePosition);
+  return finishIsa(text, p, body, fixed, isa16Raw, filePosition);
 }
 
 function finishIsa(
@@ -201,23 +209,26 @@ function finishIsa(
   isa16Raw: number,
   filePosition: number,
 ): HeaderResult {
+  // The callers checked that the terminator after ISA16 is in the text (termIndex < text.length).
   const termIndex = isa16Raw + 1;
-  const element = text[p + 3];
+  const element = text.charAt(p + 3);
   let fields: string[];
   if (fixed) {
     fields = ['ISA'];
-    for (let i = 0; i < 16; i++) {
-      const from = ISA_SEPARATOR_OFFSETS[i] + 1;
-      fields.push(body.slice(from, from + ISA_WIDTHS[i]));
+    let from = ISA_SEPARATOR_OFFSETS[0]! + 1;
+    for (const w of ISA_WIDTHS) {
+      fields.push(body.slice(from, from + w));
+      from += w + 1; // the next separator offset, + 1
     }
   } else {
     fields = body.split(element);
     if (fields.length > 17) fields = [...fields.slice(0, 16), fields.slice(16).join(element)];
   }
-  const component = text[isa16Raw];
-  const segment = text[termIndex];
-  const version = /^\d{5}$/.test(fields[12]) ? Number(fields[12]) : 0;
-  const rep = fields[11];
+  const component = text.charAt(isa16Raw);
+  const segment = text.charAt(termIndex);
+  // fields holds 'ISA' and the 16 elements (see checkIsaValues).
+  const [, , , , , , , , , , , rep = '', versionField = ''] = fields;
+  const version = /^\d{5}$/.test(versionField) ? Number(versionField) : 0;
   const repetition =
     version >= 402 && rep.length === 1 && !isAlnum(rep.charCodeAt(0)) && !isSpace(rep.charCodeAt(0))
       ? rep
@@ -296,26 +307,27 @@ function bytesHaveControl(b: Uint8Array): boolean {
   const len = b.length;
   let i = 0;
   const head = Math.min(len, (4 - (b.byteOffset & 3)) & 3);
-  for (; i < head; i++) if (isControlByte(b[i])) return true;
+  // b[..]!, w[..]!: every index below is under len / words (a hot loop: no checks added).
+  for (; i < head; i++) if (isControlByte(b[i]!)) return true;
   const words = (len - i) >> 2;
   const w = words > 0 ? new Uint32Array(b.buffer, b.byteOffset + i, words) : NO_WORDS;
   for (let k = 0; k < words; k++) {
-    const x = w[k];
+    const x = w[k]!;
     const y = x ^ 0x7f7f7f7f;
     // (x - 0x20202020) & ~x & 0x80808080 is non-zero iff a byte of x is below 0x20; the same
     // with y (x ^ 0x7f7f7f7f) and 0x01010101 iff a byte of x is 0x7f.
     if ((((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y)) & 0x80808080) {
       const p = i + k * 4;
       if (
-        isControlByte(b[p]) ||
-        isControlByte(b[p + 1]) ||
-        isControlByte(b[p + 2]) ||
-        isControlByte(b[p + 3])
+        isControlByte(b[p]!) ||
+        isControlByte(b[p + 1]!) ||
+        isControlByte(b[p + 2]!) ||
+        isControlByte(b[p + 3]!)
       )
         return true;
     }
   }
-  for (i += words * 4; i < len; i++) if (isControlByte(b[i])) return true;
+  for (i += words * 4; i < len; i++) if (isControlByte(b[i]!)) return true;
   return false;
 }
 
@@ -342,9 +354,10 @@ function idSlot(text: string, at: number, len: number): number {
   const c1 = text.charCodeAt(at + 1);
   const c2 = len === 3 ? text.charCodeAt(at + 2) : 0;
   if ((c0 | c1 | c2) >= 128) return -1;
-  const i0 = ID_CHAR[c0];
-  const i1 = ID_CHAR[c1];
-  const i2 = len === 3 ? ID_CHAR[c2] : 36;
+  // Codes below 128 (checked above): inside ID_CHAR.
+  const i0 = ID_CHAR[c0]!;
+  const i1 = ID_CHAR[c1]!;
+  const i2 = len === 3 ? ID_CHAR[c2]! : 36;
   if ((i0 | i1 | i2) < 0) return -1;
   return (i0 * 36 + i1) * 37 + i2;
 }
@@ -389,19 +402,20 @@ function segmentId(text: string, from: number, to: number, d: Delimiters): strin
   // digit, so it cannot occur earlier): look there before searching.
   const sepCode = d.element.charCodeAt(0);
   if (from + 3 < to && text.charCodeAt(from + 3) === sepCode) {
+    // idSlot's slots are inside ID_SLOTS, and each non-zero entry is an index of KNOWN_IDS.
     const slot = idSlot(text, from, 3);
-    if (slot !== -1 && ID_SLOTS[slot] !== 0) return KNOWN_IDS[ID_SLOTS[slot]];
+    if (slot !== -1 && ID_SLOTS[slot] !== 0) return KNOWN_IDS[ID_SLOTS[slot]!]!;
   } else if (from + 2 < to && text.charCodeAt(from + 2) === sepCode) {
     const slot = idSlot(text, from, 2);
-    if (slot !== -1 && ID_SLOTS[slot] !== 0) return KNOWN_IDS[ID_SLOTS[slot]];
+    if (slot !== -1 && ID_SLOTS[slot] !== 0) return KNOWN_IDS[ID_SLOTS[slot]!]!;
   }
   // Within the segment only: an indexOf to the end of the text for each short segment without a
   // separator read the rest of the input once per segment ("A~" repeated: quadratic).
   let sep = from;
   while (sep < to && text.charCodeAt(sep) !== sepCode) sep++;
   const slot = idSlot(text, from, sep - from);
-  const known = slot === -1 ? 0 : ID_SLOTS[slot];
-  return known !== 0 ? KNOWN_IDS[known] : text.slice(from, sep);
+  const known = slot === -1 ? 0 : ID_SLOTS[slot]!;
+  return known !== 0 ? KNOWN_IDS[known]! : text.slice(from, sep);
 }
 
 /** Id-like prefix of some text, for error messages about content outside an envelope. */
@@ -528,8 +542,9 @@ export class X12Tokenizer {
     let control = false;
     let i = 0;
     const head = Math.min(len, (4 - (bytes.byteOffset & 3)) & 3);
+    // bytes[..]!, w[..]!: every index below is under len / words (a hot loop: no checks added).
     for (; i < head; i++) {
-      const c = bytes[i];
+      const c = bytes[i]!;
       if (c === sep || c === term) out[n++] = i;
       if (isControlByte(c)) control = true; // delimiters too, as bytesHaveControl
     }
@@ -542,7 +557,7 @@ export class X12Tokenizer {
     // byte + 0x01 has it set exactly for 0x7f; byte - 0x20 sets it for bytes below 0x20 (the
     // lowest of them at least, which is enough to know there is one).
     for (let k = 0; k < words; k++) {
-      const x = w[k];
+      const x = w[k]!;
       let m = ~(((x ^ sepPattern) + 0x7f7f7f7f) & ((x ^ termPattern) + 0x7f7f7f7f)) & 0x80808080;
       if (m !== 0) {
         const p = i + (k << 2);
@@ -555,14 +570,14 @@ export class X12Tokenizer {
         // A control byte, or a CR / LF: look at the four bytes.
         const p = i + (k << 2);
         control =
-          isControlByte(bytes[p]) ||
-          isControlByte(bytes[p + 1]) ||
-          isControlByte(bytes[p + 2]) ||
-          isControlByte(bytes[p + 3]);
+          isControlByte(bytes[p]!) ||
+          isControlByte(bytes[p + 1]!) ||
+          isControlByte(bytes[p + 2]!) ||
+          isControlByte(bytes[p + 3]!);
       }
     }
     for (i += words << 2; i < len; i++) {
-      const c = bytes[i];
+      const c = bytes[i]!;
       if (c === sep || c === term) out[n++] = i;
       if (isControlByte(c)) control = true; // delimiters too, as bytesHaveControl
     }
@@ -693,13 +708,14 @@ export class X12Tokenizer {
         const n = bounds.length;
         const termCode = d.segment.charCodeAt(0);
         let c = this.boundCursor;
-        while (c < n && bounds[c] < pos) c++;
+        // bounds[c]!: c < n; the offsets are inside the run's bytes.
+        while (c < n && bounds[c]! < pos) c++;
         first = c;
         const bytes = this.pendingBytes; // the run's text, byte for character
-        while (c < n && bytes[bounds[c]] !== termCode) c++;
+        while (c < n && bytes[bounds[c]!] !== termCode) c++;
         this.boundCursor = c;
         if (c < n) term = c;
-        end = term === -1 ? -1 : bounds[term];
+        end = term === -1 ? -1 : bounds[term]!;
       } else end = text.indexOf(d.segment, Math.max(pos, this.scanned));
       if (end === -1) {
         if (!final) break;
@@ -763,10 +779,11 @@ export class X12Tokenizer {
     } else if (term !== -1) {
       // Element ends: the separators found by scanBytes, then the terminator.
       const bounds = this.bounds as Int32Array;
-      const idEnd = bounds[first];
+      // first <= term < bounds.length (run found them); ID_SLOTS entries index KNOWN_IDS.
+      const idEnd = bounds[first]!;
       const slot = idSlot(text, s, idEnd - s);
-      const known = slot === -1 ? 0 : ID_SLOTS[slot];
-      const id = known !== 0 ? KNOWN_IDS[known] : text.slice(s, idEnd);
+      const known = slot === -1 ? 0 : ID_SLOTS[slot]!;
+      const id = known !== 0 ? KNOWN_IDS[known]! : text.slice(s, idEnd);
       seg = Segment.withEnds(
         id,
         text,

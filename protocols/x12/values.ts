@@ -38,7 +38,7 @@ export function decimalFromR(value: string): DecimalString | undefined {
   if (isPlainDecimal(value)) return value;
   const m = R_RE.exec(value.trim());
   if (!m || (m[2] === '' && (m[3] === undefined || m[3] === ''))) return undefined;
-  const int = m[2].replace(/^0+(?=\d)/, '') || '0';
+  const int = (m[2] ?? '').replace(/^0+(?=\d)/, '') || '0';
   const frac = m[3] ? `.${m[3]}` : '';
   const out = `${int}${frac}`;
   return m[1] === '-' && /[1-9]/.test(out) ? `-${out}` : out;
@@ -206,7 +206,7 @@ export class SetErrors {
   /** A mandatory segment is missing; reported at the SE (or the last segment). */
   missing(segmentId: string, message: string, loopId?: string): X12Error {
     const segs = this.set.segments;
-    const last = segs[segs.length - 1];
+    const last = segs[segs.length - 1]!; // a set holds at least its ST
     const extra: Partial<X12Error> = {};
     if (loopId) extra.loopId = loopId;
     return this.add('MISSING_SEGMENT', message, segmentId, segs.length, last.filePosition, undefined, extra);
