@@ -96,7 +96,7 @@ function mergeText(children: (El | string)[]): (El | string)[] {
 /** Writes one element, pretty-printed with two-space indentation (text-only elements on one line). */
 function writeElement(out: string[], node: El, indent: string): void {
   let open = `${indent}<${node.name}`;
-  for (const k in node.attrs) open += ` ${k}="${escapeAttr(node.attrs[k])}"`;
+  for (const [k, v] of Object.entries(node.attrs)) open += ` ${k}="${escapeAttr(v)}"`;
   const kids = mergeText(node.children);
   const onlyText = kids.length === 1 && typeof kids[0] === 'string' ? escapeText(kids[0]) : undefined;
   if (kids.length === 0 || onlyText === '') {

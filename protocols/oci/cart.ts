@@ -250,10 +250,11 @@ export function parseOciCart(fields: OciFields): OciResult<OciParsedCart> {
       continue;
     }
     const m = ITEM_FIELD_RE.exec(key);
-    if (m) {
+    const field = m?.[1];
+    if (m && field !== undefined) {
       const one = bag.one(key);
       if (!one.ok) return { ok: false, error: { ...one.error, field: `NEW_ITEM-${m[1]}[${m[2]}]` } };
-      if (one.value !== undefined) rawOf(Number(m[2]))[m[1]] = one.value;
+      if (one.value !== undefined) rawOf(Number(m[2]))[field] = one.value;
     }
   }
 
@@ -261,9 +262,17 @@ export function parseOciCart(fields: OciFields): OciResult<OciParsedCart> {
   for (const n of [...raws.keys()].sort((a, b) => a - b)) {
     const raw = raws.get(n) ?? {};
     const name = (f: string): string => `NEW_ITEM-${f}[${n}]`;
-    for (const f of ['DESCRIPTION', 'QUANTITY', 'UNIT', 'PRICE', 'CURRENCY']) {
-      if (raw[f] === undefined) return missing(name(f));
-    }
+    // Checked in this order: the first one missing is reported.
+    const description = raw.DESCRIPTION;
+    if (description === undefined) return missing(name('DESCRIPTION'));
+    const quantity = raw.QUANTITY;
+    if (quantity === undefined) return missing(name('QUANTITY'));
+    const unit = raw.UNIT;
+    if (unit === undefined) return missing(name('UNIT'));
+    const price = raw.PRICE;
+    if (price === undefined) return missing(name('PRICE'));
+    const currency = raw.CURRENCY;
+    if (currency === undefined) return missing(name('CURRENCY'));
     const supplierPartId = raw.VENDORMAT ?? raw.EXT_PRODUCT_ID;
     if (supplierPartId === undefined)
       return missing(name('VENDORMAT'), `${name('VENDORMAT')} or EXT_PRODUCT_ID is required`);
@@ -282,13 +291,13 @@ export function parseOciCart(fields: OciFields): OciResult<OciParsedCart> {
 
     const item: OciParsedItem = {
       index: n,
-      description: raw.DESCRIPTION,
-      quantity: raw.QUANTITY,
-      unitOfMeasure: raw.UNIT,
-      unitPrice: dec(raw.PRICE).dividedBy(dec(priceUnit)).toFixed(),
-      price: raw.PRICE,
+      description,
+      quantity,
+      unitOfMeasure: unit,
+      unitPrice: dec(price).dividedBy(dec(priceUnit)).toFixed(),
+      price,
       priceUnit,
-      currency: raw.CURRENCY,
+      currency,
       supplierPartId,
       raw,
     };
