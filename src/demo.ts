@@ -3,6 +3,7 @@ import path from 'node:path';
 import { csvObjects } from './catalog/csv';
 import { importCatalog, importPriceLists } from './catalog/service';
 import type { AppContext } from './platform/context';
+import { onlyRow } from './platform/db';
 import { sha256Hex, verifySecret } from './platform/secrets';
 import { findPartnerByIdentity } from './partners/repository';
 import { partnerInputSchema } from './partners/schema';
@@ -21,7 +22,7 @@ export const DEMO_KEYS = {
 
 /** Seeds the demo partner and catalog when there is no partner yet. Returns true when it seeded. */
 export async function seedDemo(ctx: AppContext): Promise<boolean> {
-  const [{ count }] = await ctx.db('partners').count<{ count: string | number }[]>({ count: '*' });
+  const { count } = onlyRow(await ctx.db('partners').count<{ count: string | number }[]>({ count: '*' }));
   if (Number(count) > 0) return false;
   const csv = (f: string) =>
     csvObjects(readFileSync(path.join(DEMO_DIR, f), 'utf8')).rows.map((r) => ({

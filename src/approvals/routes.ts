@@ -63,11 +63,12 @@ function approverAuth(ctx: AppContext, decision: 'approve' | 'reject'): RequestH
   return async (req, _res, next) => {
     const m = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     if (!m) throw new AppError('unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
+    const token = m[1]!; // not an optional group
     const admin = ctx.config.ADMIN_TOKEN;
-    if (admin && safeEqual(m[1], admin)) {
+    if (admin && safeEqual(token, admin)) {
       req.principal = { kind: 'admin' };
     } else {
-      req.approvalLink = linkClaimsFor(ctx, m[1], String(req.params.id), decision);
+      req.approvalLink = linkClaimsFor(ctx, token, String(req.params.id), decision);
     }
     next();
   };
@@ -78,8 +79,9 @@ const adminOnly =
   async (req, _res, next) => {
     const m = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     if (!m) throw new AppError('unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
+    const token = m[1]!; // not an optional group
     const admin = ctx.config.ADMIN_TOKEN;
-    if (!admin || !safeEqual(m[1], admin))
+    if (!admin || !safeEqual(token, admin))
       throw new AppError('forbidden', 'approvals are for the admin token');
     req.principal = { kind: 'admin' };
     next();

@@ -52,7 +52,7 @@ export function planFor(
   if (levels.length === 0) {
     return {
       auto: false,
-      levels: [rules.levels[0]],
+      levels: [rules.levels[0]!], // rulesFor never leaves the levels empty
       reason: order.flags.length ? `flags: ${order.flags.join(', ')}` : 'no auto-approval rule applies',
     };
   }

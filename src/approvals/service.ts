@@ -142,7 +142,9 @@ export async function evaluateOrder(
         approvers: JSON.stringify(l.approvers),
       })),
     );
-    await openLevel(trx, ctx, ids[0], order.id, plan.levels[0], plan.levels[0].approvers);
+    // A plan that is not automatic has at least one level (planFor), and an id per level.
+    const firstLevel = plan.levels[0]!;
+    await openLevel(trx, ctx, ids[0]!, order.id, firstLevel, firstLevel.approvers);
     await enqueueInTx(
       trx,
       expireJob,

@@ -40,11 +40,12 @@ export function signLink(config: Config, claims: Omit<LinkClaims, 'jti'>): strin
 /** The claims of a well-signed, unexpired token; null otherwise (forged, altered, expired). */
 export function verifyLink(config: Config, token: string, now: Date): LinkClaims | null {
   const m = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(token);
-  if (!m) return null;
-  if (!safeEqual(m[2], mac(linkSecret(config), `link.${m[1]}`))) return null;
+  const [, body, signature] = m ?? [];
+  if (body === undefined || signature === undefined) return null;
+  if (!safeEqual(signature, mac(linkSecret(config), `link.${body}`))) return null;
   let c: LinkClaims;
   try {
-    c = JSON.parse(Buffer.from(m[1], 'base64url').toString('utf8')) as LinkClaims;
+    c = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as LinkClaims;
   } catch {
     return null;
   }

@@ -104,8 +104,9 @@ export function csvObjects(
       );
     }
   });
-  if (records.length === 0) return { header: [], rows: [] };
-  const header = records[0].fields.map((h) => h.trim().toLowerCase());
+  const [head] = records;
+  if (head === undefined) return { header: [], rows: [] };
+  const header = head.fields.map((h) => h.trim().toLowerCase());
   const rows = records.slice(1).map((r) => {
     const values: Record<string, string> = {};
     header.forEach((h, idx) => (values[h] = (r.fields[idx] ?? '').trim()));

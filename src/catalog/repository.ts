@@ -1,4 +1,4 @@
-import type { Q } from '../platform/db';
+import { onlyRow, type Q } from '../platform/db';
 
 export interface CatalogItemRow {
   sku: string;
@@ -76,7 +76,7 @@ export async function searchItems(
   if (opts.onlyPriceList) {
     base.whereIn('sku', q('price_list_entries').where('price_list', opts.onlyPriceList).select('sku'));
   }
-  const [{ count }] = await base.clone().count<{ count: string | number }[]>({ count: '*' });
+  const { count } = onlyRow(await base.clone().count<{ count: string | number }[]>({ count: '*' }));
   const items = await base.orderBy('name').orderBy('sku').limit(opts.limit).offset(opts.offset);
   return { items, total: Number(count) };
 }

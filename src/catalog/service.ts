@@ -44,10 +44,11 @@ function validate<T>(
       }
     if (details.length >= 100) break;
   }
-  if (details.length) {
+  const [firstDetail] = details;
+  if (firstDetail) {
     throw new AppError(
       'validation_failed',
-      `${details[0].message}${details.length > 1 ? ` (and ${details.length - 1} more)` : ''}; nothing was imported`,
+      `${firstDetail.message}${details.length > 1 ? ` (and ${details.length - 1} more)` : ''}; nothing was imported`,
       { details },
     );
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../platform/config';
-import type { Db } from '../platform/db';
+import { onlyRow, type Db } from '../platform/db';
 
 /**
  * Fair delivery: each partner has a number of delivery slots (partner `delivery.concurrency`, else
@@ -36,9 +36,11 @@ export async function takeSlot(
       .where({ partner_id: d.partnerId })
       .where('expires_at', '<', trx.fn.now())
       .delete();
-    const [{ n }] = await trx('delivery_slots')
-      .where({ partner_id: d.partnerId })
-      .count<{ n: string | number }[]>({ n: '*' });
+    const { n } = onlyRow(
+      await trx('delivery_slots')
+        .where({ partner_id: d.partnerId })
+        .count<{ n: string | number }[]>({ n: '*' }),
+    );
     if (Number(n) >= d.limit) return null;
     const id = randomUUID();
     await trx('delivery_slots').insert({

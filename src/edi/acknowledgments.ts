@@ -113,12 +113,13 @@ export async function applyFunctionalAck(
     .where({ partner_id: partnerId, group_control: Number(gs) })
     .orderBy('created_at', 'desc')
     .select('document_id', 'set_id', 'set_control', 'group_control', 'created_at')) as OutboundSetRow[];
-  if (rows.length === 0) {
+  const [newest] = rows;
+  if (newest === undefined) {
     match.unmatched.push(`AK1 group ${gs}: no outbound group with this control number`);
     return match;
   }
   // The latest group with this number: its sets were written in one transaction (one now()).
-  const latest = new Date(rows[0].created_at).getTime();
+  const latest = new Date(newest.created_at).getTime();
   const group = rows.filter((r) => new Date(r.created_at).getTime() === latest);
   const listed = new Set<string>();
   for (const s of ack.sets) {
@@ -174,11 +175,12 @@ export async function applyInterchangeAck(
         .orderBy('created_at', 'desc')
         .select('document_id', 'created_at')) as OutboundSetRow[])
     : [];
-  if (rows.length === 0) {
+  const [newest] = rows;
+  if (newest === undefined) {
     match.unmatched.push(`TA1 ${control}: no outbound interchange with this control number`);
     return match;
   }
-  const latest = new Date(rows[0].created_at).getTime();
+  const latest = new Date(newest.created_at).getTime();
   const ids = rows.filter((r) => new Date(r.created_at).getTime() === latest).map((r) => r.document_id);
   const update: Record<string, unknown> = { interchange_ack: ta1.status };
   if (ta1.status === 'R') {

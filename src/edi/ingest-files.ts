@@ -28,11 +28,12 @@ export interface FileIngestOptions {
 
 /** A file's interchanges as one result (see FileIngestOutcome.result). */
 export function merged(results: X12IngestResult[]): X12IngestResult | undefined {
-  if (results.length <= 1) return results[0];
+  const [first] = results;
+  if (first === undefined || results.length === 1) return first;
   return {
     partnerId: [...new Set(results.map((r) => r.partnerId))].join(','),
     duplicate: results.every((r) => r.duplicate),
-    inboundDocumentId: results[0].inboundDocumentId,
+    inboundDocumentId: first.inboundDocumentId,
     ack: Buffer.concat(results.map((r) => r.ack)),
     sets: results.flatMap((r) => r.sets),
     refused: results.flatMap((r) => r.refused),

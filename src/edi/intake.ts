@@ -360,7 +360,7 @@ export async function ingestX12(
       const ack = await renderAnswer(trx, ctx, partner, doc, answer);
       const ackType = ack
         ? answer.acks.length > 0
-          ? versionOf(partner, doc.interchanges[0].header.version) === '005010'
+          ? versionOf(partner, doc.interchanges[0]!.header.version) === '005010' // not empty: checked above
             ? '999'
             : '997'
           : 'TA1'
@@ -420,7 +420,8 @@ function problemsOf(sets: readonly X12SetOutcome[]): string[] {
 /** The stored type of an inbound interchange: "997", "999" or "TA1" when that is all it holds. */
 function inboundType(doc: X12Document): string {
   const ids = new Set(doc.transactionSets.map((s) => s.id));
-  if (ids.size === 1 && (ids.has('997') || ids.has('999'))) return [...ids][0];
+  if (ids.size === 1 && ids.has('997')) return '997';
+  if (ids.size === 1 && ids.has('999')) return '999';
   if (ids.size === 0 && doc.interchanges.some((i) => i.interchangeAcks.length > 0)) return 'TA1';
   return 'interchange';
 }
@@ -746,7 +747,7 @@ async function renderAnswer(
   answer: Answer,
 ): Promise<string | undefined> {
   if (answer.acks.length === 0 && answer.ta1s.length === 0) return undefined;
-  const first = doc.interchanges[0].header;
+  const first = doc.interchanges[0]!.header; // the caller refused a document without interchange
   const version = versionOf(partner, first.version);
   const x12 = partner.settings.x12;
   const acks: TransactionSetInput[] = [];

@@ -101,7 +101,9 @@ export function addCalendarDays(iso: string, days: number): string {
   if (!Number.isInteger(days)) throw new RangeError(`not a whole number of days: ${days}`);
   const m = ISO_RE.exec(iso.trim());
   if (!m) throw new RangeError(`not an ISO 8601 date: "${iso}"`);
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((v) => Number(v ?? 0));
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = m
+    .slice(1, 7)
+    .map((v) => Number(v ?? 0));
   const dayStart = Date.UTC(year, month - 1, day);
   const check = new Date(dayStart);
   if (
@@ -256,9 +258,10 @@ export function computeInvoice(input: InvoiceCalcInput): Invoice {
   if (summary.length > 0) invoice.taxSummary = summary;
   if (input.taxMode === 'header' && summary.length > 0) {
     const tax: Tax = { amount: money(taxTotal) };
-    if (summary.length === 1) {
-      tax.rate = summary[0].rate;
-      if (summary[0].category !== undefined) tax.category = summary[0].category;
+    const [only] = summary;
+    if (summary.length === 1 && only !== undefined) {
+      tax.rate = only.rate;
+      if (only.category !== undefined) tax.category = only.category;
     }
     const described = summary.map((t) => t.description).filter((d): d is string => d !== undefined);
     if (described.length > 0) tax.description = described.join('; ');

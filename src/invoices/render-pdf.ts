@@ -176,10 +176,11 @@ export function renderInvoicePdf(source: Invoice, opts: InvoicePdfOptions): Prom
   y = partiesBottom + 25;
 
   // Lines table.
+  const descriptionColumn: Column = { title: 'Description', width: 0, align: 'left' };
   const columns: Column[] = [
     { title: '#', width: 22, align: 'left' },
     { title: 'Part', width: 75, align: 'left' },
-    { title: 'Description', width: 0, align: 'left' },
+    descriptionColumn,
     { title: 'Qty', width: 45, align: 'right' },
     { title: 'Unit', width: 30, align: 'left' },
     { title: 'Unit price', width: 60, align: 'right' },
@@ -187,15 +188,19 @@ export function renderInvoicePdf(source: Invoice, opts: InvoicePdfOptions): Prom
     { title: 'Amount', width: 70, align: 'right' },
   ];
   const gap = 4;
-  columns[2].width = width - columns.reduce((s, c) => s + c.width, 0) - gap * (columns.length - 1);
+  descriptionColumn.width = width - columns.reduce((s, c) => s + c.width, 0) - gap * (columns.length - 1);
   const xs: number[] = [];
   columns.reduce((x, c) => (xs.push(x), x + c.width + gap), left);
 
   const drawRow = (cells: string[], font: string, rowY: number): number => {
     doc.font(font).fontSize(8.5);
-    const heights = cells.map((c, i) => doc.heightOfString(c, { width: columns[i].width }));
+    // A cell per column, and an x per column.
+    const heights = cells.map((c, i) => doc.heightOfString(c, { width: columns[i]!.width }));
     const h = Math.max(...heights);
-    cells.forEach((c, i) => doc.text(c, xs[i], rowY, { width: columns[i].width, align: columns[i].align }));
+    cells.forEach((c, i) => {
+      const col = columns[i]!;
+      doc.text(c, xs[i]!, rowY, { width: col.width, align: col.align });
+    });
     return rowY + h;
   };
   const drawHeader = (rowY: number): number => {
@@ -225,7 +230,7 @@ export function renderInvoicePdf(source: Invoice, opts: InvoicePdfOptions): Prom
       line.subtotal,
     ];
     doc.font(FONT).fontSize(8.5);
-    const h = Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: columns[i].width })));
+    const h = Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: columns[i]!.width }))); // a cell per column
     if (y + h > bottom()) {
       doc.addPage();
       y = drawHeader(doc.page.margins.top);

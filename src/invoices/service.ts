@@ -131,7 +131,7 @@ export function renderInvoiceDocument(
       deploymentMode: opts.deploymentMode ?? 'production',
       header: {
         from: { domain: config.SUPPLIER_CXML_DOMAIN, identity: config.SUPPLIER_CXML_IDENTITY },
-        to: cxml.credentials[0],
+        to: cxml.credentials[0]!, // the partner schema asks for at least one
         sender: {
           credentials: supplierCredential(config, partner),
           userAgent: CXML_USER_AGENT,

@@ -4,7 +4,7 @@
  * not found).
  */
 import { toDecimalString } from '../model/money';
-import { isUuid, type Q } from '../platform/db';
+import { isUuid, onlyRow, type Q } from '../platform/db';
 
 export interface OrderHistoryRow {
   id: string;
@@ -83,9 +83,11 @@ export async function listPartnerOrders(
   partnerId: string,
   page: { limit: number; offset: number },
 ): Promise<{ orders: OrderHistoryRow[]; total: number }> {
-  const [{ count }] = await q('orders').where({ partner_id: partnerId }).count<{ count: string }[]>({
-    count: '*',
-  });
+  const { count } = onlyRow(
+    await q('orders').where({ partner_id: partnerId }).count<{ count: string }[]>({
+      count: '*',
+    }),
+  );
   const rows = (await withLineCount(q, partnerId)
     .orderBy('o.created_at', 'desc')
     .orderBy('o.id', 'desc')

@@ -7,7 +7,7 @@ import { totalMatches } from '../model/order';
 import type { OrderState } from '../model/order-state';
 import { cmp, isDecimalString } from '../model/money';
 import { priceBreakMap, resolvePrices, type PriceBreak, type PriceBreakRow } from '../catalog/pricing';
-import { isUuid, nativeQuery, type Q } from '../platform/db';
+import { isUuid, nativeQuery, onlyRow, type Q } from '../platform/db';
 import { NEXT_SUPPLIER_ORDER_SEQ_SQL } from '../platform/sequences';
 import type { PartnerRow } from '../partners/repository';
 import { Refusal, type IntakeError, type IntakeInput } from './intake-model';
@@ -144,17 +144,19 @@ export async function readOrderFacts(
   const shipTo = order.shipTo?.address || order.shipTo?.addressId ? order.shipTo : undefined;
   const priceDate = (order.orderDate || new Date().toISOString()).slice(0, 10);
   const auxIds = order.lines.map((l) => l.supplierAuxiliaryId).filter((a): a is string => !!a && isUuid(a));
-  const [r] = await nativeQuery<{
-    existing_id: string | null;
-    any_orders: boolean;
-    ship_to_seen: boolean;
-    items: CatalogFacts[];
-    breaks: PriceBreakRow[];
-    cart: { id: string; sku: string; unit_price: string; currency: string }[];
-    order_seq: number | null;
-  }>(
-    q,
-    `with skus as (select json_array_elements_text($4::json) as sku)
+  // One row: a select of subqueries, without from.
+  const r = onlyRow(
+    await nativeQuery<{
+      existing_id: string | null;
+      any_orders: boolean;
+      ship_to_seen: boolean;
+      items: CatalogFacts[];
+      breaks: PriceBreakRow[];
+      cart: { id: string; sku: string; unit_price: string; currency: string }[];
+      order_seq: number | null;
+    }>(
+      q,
+      `with skus as (select json_array_elements_text($4::json) as sku)
      select
        (select id from orders where partner_id = $1 and buyer_order_number = $2) as existing_id,
        exists (select 1 from orders where partner_id = $1 and id <> $3) as any_orders,
@@ -170,18 +172,19 @@ export async function readOrderFacts(
           from punchout_cart_lines
          where partner_id = $1 and id in (select json_array_elements_text($8::json)::uuid)) as cart,
        case when $9::boolean then ${NEXT_SUPPLIER_ORDER_SEQ_SQL} end as order_seq`,
-    [
-      partner.id,
-      order.buyerOrderNumber,
-      exceptOrderId ?? NO_ORDER,
-      JSON.stringify(order.lines.map((l) => l.supplierPartId)),
-      shipTo === undefined ? null : JSON.stringify(shipTo),
-      partner.price_list,
-      priceDate,
-      JSON.stringify(auxIds),
-      takeNumber,
-    ],
-    'order_facts',
+      [
+        partner.id,
+        order.buyerOrderNumber,
+        exceptOrderId ?? NO_ORDER,
+        JSON.stringify(order.lines.map((l) => l.supplierPartId)),
+        shipTo === undefined ? null : JSON.stringify(shipTo),
+        partner.price_list,
+        priceDate,
+        JSON.stringify(auxIds),
+        takeNumber,
+      ],
+      'order_facts',
+    ),
   );
   return {
     ...(r.existing_id ? { existingId: r.existing_id } : {}),

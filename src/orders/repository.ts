@@ -10,7 +10,7 @@ import type { Shipment } from '../model/shipment';
 import { documentView, orderAttachment, orderAttachments, type DocumentRow } from '../documents/store';
 import { acknowledgmentStates } from '../edi/acknowledgments';
 import type { AppContext } from '../platform/context';
-import { isUuid, type Q } from '../platform/db';
+import { isUuid, onlyRow, type Q } from '../platform/db';
 import { notFound } from '../platform/errors';
 
 export interface OrderDbRow {
@@ -94,7 +94,7 @@ export async function listOrders(ctx: Pick<AppContext, 'db'>, f: OrderFilter) {
   if (f.from) query.where('created_at', '>=', f.from);
   if (f.to) query.where('created_at', '<', f.to);
   if (f.buyerOrderNumber) query.where({ buyer_order_number: f.buyerOrderNumber });
-  const [{ count }] = await query.clone().count<{ count: string }[]>({ count: '*' });
+  const { count } = onlyRow(await query.clone().count<{ count: string }[]>({ count: '*' }));
   const rows = await query.orderBy('created_at', 'desc').orderBy('id').limit(f.limit).offset(f.offset);
   return { items: rows.map(orderSummary), total: Number(count), limit: f.limit, offset: f.offset };
 }

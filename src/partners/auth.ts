@@ -70,7 +70,7 @@ export function requireAuth(ctx: AppContext, ...allowed: Allowed[]): RequestHand
     const header = req.get('authorization') ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m) throw new AppError('unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
-    req.principal = await authenticateToken(ctx, m[1], address, res);
+    req.principal = await authenticateToken(ctx, m[1]!, address, res); // not an optional group
     const p = req.principal;
     const ok = p.kind === 'admin' ? allowed.includes('admin') : allowed.includes(p.role);
     if (!ok) throw new AppError('forbidden', 'this token may not use this endpoint');

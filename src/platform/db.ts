@@ -220,3 +220,13 @@ export async function migrateLatest(db: Db): Promise<string[]> {
 export async function migrateRollbackAll(db: Db): Promise<void> {
   await db.migrate.rollback({ migrationSource }, true);
 }
+
+/**
+ * The row of a query that always answers exactly one (an aggregate such as `count` without
+ * `group by`, an `insert … returning` of one row).
+ */
+export function onlyRow<T>(rows: readonly T[]): T {
+  const row = rows[0];
+  if (row === undefined) throw new Error('the query returned no row');
+  return row;
+}

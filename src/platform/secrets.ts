@@ -82,7 +82,7 @@ export async function verifySecret(candidate: string, stored: string | null | un
   if (verified.has(cacheKey)) return true;
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
-  const [, n, r, p, saltB64, hashB64] = parts;
+  const [, n, r, p, saltB64 = '', hashB64 = ''] = parts; // six parts: checked above
   const expected = Buffer.from(hashB64, 'base64url');
   const actual = await scrypt(candidate, Buffer.from(saltB64, 'base64url'), expected.length, {
     N: Number(n),
