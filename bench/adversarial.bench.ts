@@ -68,10 +68,11 @@ function cxml(body: Buffer): Outcome {
 function x12(body: Buffer): Outcome {
   const doc = parseX12(body);
   const good = doc.transactionSets.filter((s) => s.errors.length === 0).length;
-  if (doc.errors.length === 0) return { refused: false, note: `read: ${doc.transactionSets.length} sets` };
+  const [firstError] = doc.errors;
+  if (firstError === undefined) return { refused: false, note: `read: ${doc.transactionSets.length} sets` };
   return {
     refused: true,
-    reason: `${doc.errors.length}${doc.errors.length >= 100 ? '+' : ''} errors, ${good} good sets: ${short(doc.errors[0].message)}`,
+    reason: `${doc.errors.length}${doc.errors.length >= 100 ? '+' : ''} errors, ${good} good sets: ${short(firstError.message)}`,
   };
 }
 
@@ -430,7 +431,7 @@ function line(
   );
   normals.forEach((r, i) => {
     if (r.outcome.refused && !opts.normalRefused)
-      console.log(`  (the normal document of ${SIZES[i] / KB} KB was refused: ${r.outcome.reason})`);
+      console.log(`  (the normal document of ${SIZES[i]! / KB} KB was refused: ${r.outcome.reason})`); // one per size
   });
   return growth1;
 }
@@ -472,9 +473,10 @@ function answerOf(status: number, text: string): Outcome {
       .replace(/&quot;/g, '"')
       .replace(/&amp;/g, '&');
   const cxmlStatus = /<Status code="(\d+)"[^>]*>([^<]*)/.exec(text);
+  const [, code, statusText = ''] = cxmlStatus ?? [];
   if (cxmlStatus) {
-    const what = `${cxmlStatus[1]} ${short(unescape(cxmlStatus[2].trim()))}`;
-    return Number(cxmlStatus[1]) >= 400 ? { refused: true, reason: what } : { refused: false, note: what };
+    const what = `${code} ${short(unescape(statusText.trim()))}`;
+    return Number(code) >= 400 ? { refused: true, reason: what } : { refused: false, note: what };
   }
   if (text.startsWith('ISA')) {
     // An acknowledgment interchange: its TA1 (interchange) and AK9 (one per functional group) codes.

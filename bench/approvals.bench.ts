@@ -76,9 +76,9 @@ async function endToEnd(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const m = /orderID="([^"]+)"/.exec(Buffer.concat(chunks).toString('utf8'));
-      if (m && !received.has(m[1])) {
-        received.set(m[1], performance.now());
+      const orderId = /orderID="([^"]+)"/.exec(Buffer.concat(chunks).toString('utf8'))?.[1];
+      if (orderId !== undefined && !received.has(orderId)) {
+        received.set(orderId, performance.now());
         if (received.size === N) finish();
       }
       res.writeHead(200, { 'content-type': 'text/xml' });
@@ -149,8 +149,10 @@ async function endToEnd(
   });
   await Promise.race([all2, new Promise((_, rej) => setTimeout(() => rej(new Error('timed out')), 60_000))]);
   const pipeRate = N / ((performance.now() - t1) / 1000);
-  const confirmed = await db('orders').where({ state: 'confirmed' }).count<{ count: string }[]>('* as count');
-  if (Number(confirmed[0].count) !== 2 * N) throw new Error(`only ${confirmed[0].count} of ${N} confirmed`);
+  const [confirmed] = await db('orders')
+    .where({ state: 'confirmed' })
+    .count<{ count: string }[]>('* as count');
+  if (Number(confirmed?.count) !== 2 * N) throw new Error(`only ${confirmed?.count} of ${N} confirmed`);
   await closeServer(gateway);
   await closeServer(buyer);
   await closeContext(ctx);
@@ -159,7 +161,7 @@ async function endToEnd(
     rate: N / secs,
     pipeRate,
     intakeRate: N / intakeSecs,
-    p50: latencies[Math.floor(latencies.length / 2)],
+    p50: latencies[Math.floor(latencies.length / 2)] ?? NaN,
   };
 }
 

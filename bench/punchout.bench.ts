@@ -22,7 +22,7 @@ interface Result {
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!; // not empty: checked above
 }
 
 async function load(port: number, make: (n: number) => BenchRequest): Promise<Result> {
