@@ -15,7 +15,7 @@ export function fuzzRuns(fallback: number): number {
 
 /** A generous bound for one call (ms), widened when the machine is loaded: a hang or a quadratic path fails it. */
 export function boundMs(base = 2000): number {
-  return base * Math.max(1, loadavg()[0] / cpus().length);
+  return base * Math.max(1, loadavg()[0]! / cpus().length);
 }
 
 export const FIXTURES = path.resolve(__dirname, '../../fixtures');

@@ -84,7 +84,7 @@ async function cartLines(buyerCookie: string) {
 
 it('refuses a form posted without the CSRF token with the layout 403 page inside the buyer iframe', async () => {
   const page = await browser.newPage();
-  const [frame] = await framed(page, await startUrl('csrf-e2e'));
+  const frame = (await framed(page, await startUrl('csrf-e2e')))[0]!;
   await frame.getByLabel('Search').fill('pen');
   await frame.getByRole('button', { name: 'Search' }).click();
   await frame.locator('button[data-sku="PEN-BLU-12"]').waitFor();
@@ -109,7 +109,7 @@ it('refuses a form posted without the CSRF token with the layout 403 page inside
 
 it('shows a flash message once after a cart change (POST-redirect-GET), not on reload', async () => {
   const page = await browser.newPage();
-  const [frame] = await framed(page, await startUrl('flash-e2e'));
+  const frame = (await framed(page, await startUrl('flash-e2e')))[0]!;
   await frame.getByLabel('Search').fill('gloves');
   await frame.getByRole('button', { name: 'Search' }).click();
   await frame.getByLabel('Quantity for GLV-NIT-M').fill('20');

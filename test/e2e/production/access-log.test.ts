@@ -71,7 +71,7 @@ it('holds no token, key, cookie or password that requests carried, and still nam
   const opened = await get(start);
   expect(opened.status).toBe(303);
   const shop = opened.headers.get('location')!;
-  const browserToken = /^\/punchout\/s\/([^/]+)\//.exec(shop)![1];
+  const browserToken = /^\/punchout\/s\/([^/]+)\//.exec(shop)![1]!;
   secrets.push(startToken, browserToken);
   expect((await get(shop)).status).toBe(200);
   expect((await get(`${shop}search?q=paper`)).status).toBe(200);

@@ -35,7 +35,7 @@ function nextCapture(): Promise<{ path: string; body: string }> {
   const n = captured.length;
   return new Promise((resolve) => {
     onCapture = () => {
-      if (captured.length > n) resolve(captured[n]);
+      if (captured.length > n) resolve(captured[n]!);
     };
   });
 }

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   await db.transaction(async (trx) => {
     const outcome = await evaluateOrder(
       { config, db, log: createLogger('silent'), now: () => new Date() },
-      { orderId, version: 1 },
+      { orderId: orderId!, version: 1 },
       trx,
     );
     process.stdout.write(`evaluated ${outcome}\n`);

@@ -61,7 +61,7 @@ describe('approval workflow (real Postgres, Redis, BullMQ worker, SMTP)', () => 
     ]);
     expect(events[1].reason).toMatch(/auto-approved: total below 5000.00 USD/);
     await waitFor(async () => confirmations(o.number).length === 1, 15000, 'confirmation at buyer');
-    expect(confirmations(o.number)[0].body).toMatch(/<ConfirmationHeader[^>]*type="accept"/);
+    expect(confirmations(o.number)[0]!.body).toMatch(/<ConfirmationHeader[^>]*type="accept"/);
     expect(await db()('approvals').where({ order_id: o.id })).toHaveLength(0);
   });
 
@@ -107,7 +107,7 @@ describe('approval workflow (real Postgres, Redis, BullMQ worker, SMTP)', () => 
     const approve = await db()('order_events').where({ order_id: o.id, event: 'approve' }).first();
     expect(approve).toMatchObject({ actor: 'admin', reason: 'approved at level 2' });
     await waitFor(async () => confirmations(o.number).length === 1, 15000, 'confirmation at buyer');
-    expect(confirmations(o.number)[0].body).toMatch(/type="accept"/);
+    expect(confirmations(o.number)[0]!.body).toMatch(/type="accept"/);
   });
 
   it('a rejection at level 2 rejects the order and sends the buyer a reject confirmation with the reason', async () => {
@@ -128,8 +128,8 @@ describe('approval workflow (real Postgres, Redis, BullMQ worker, SMTP)', () => 
     const ev = await db()('order_events').where({ order_id: o.id, event: 'reject' }).first();
     expect(ev).toMatchObject({ actor: 'admin', reason: 'rejected at level 2: credit limit exceeded' });
     await waitFor(async () => confirmations(o.number).length === 1, 15000, 'reject confirmation');
-    expect(confirmations(o.number)[0].body).toMatch(/type="reject"/);
-    expect(confirmations(o.number)[0].body).toContain('credit limit exceeded');
+    expect(confirmations(o.number)[0]!.body).toMatch(/type="reject"/);
+    expect(confirmations(o.number)[0]!.body).toContain('credit limit exceeded');
   });
 
   it('intake flags need a person even below the auto-approve amount', async () => {
@@ -277,7 +277,7 @@ describe('approval workflow (real Postgres, Redis, BullMQ worker, SMTP)', () => 
       15000,
       'mail',
     );
-    const rejectToken = new URL(/Reject: (\S+)/.exec(mail.raw)![1]).searchParams.get('token')!;
+    const rejectToken = new URL(/Reject: (\S+)/.exec(mail.raw)![1]!).searchParams.get('token')!;
     const wrong = await request(s.t.app)
       .post(`/api/v1/approvals/${l1.id}/approve`)
       .set(auth(rejectToken))

@@ -98,7 +98,7 @@ async function postX12(file: string, raw: Buffer): Promise<ConformanceRow> {
   const doc = parseX12(raw);
   const h = doc.interchanges[0]?.header;
   const protocol = h
-    ? `X12 ${h.version} ${[...new Set(doc.transactionSets.map((s) => s.id))].join('/') || (doc.interchanges[0].interchangeAcks.length ? 'TA1' : '-')}`
+    ? `X12 ${h.version} ${[...new Set(doc.transactionSets.map((s) => s.id))].join('/') || (doc.interchanges[0]!.interchangeAcks.length ? 'TA1' : '-')}`
     : raw.subarray(0, 3).toString('latin1') === 'UNA' || raw.subarray(0, 3).toString('latin1') === 'UNB'
       ? 'EDIFACT'
       : 'not X12';
@@ -154,7 +154,7 @@ async function postX12(file: string, raw: Buffer): Promise<ConformanceRow> {
       r.on('end', () => cb(null, Buffer.concat(chunks)));
     });
   const body = binaryBody(res);
-  const created = Number((await t.env.db('orders').count({ n: '*' }))[0].n) - before;
+  const created = Number((await t.env.db('orders').count({ n: '*' }))[0]!.n) - before;
   if (res.status >= 400) {
     const err = JSON.parse(body).error;
     const where = err.details?.[0]?.path;

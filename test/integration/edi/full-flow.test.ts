@@ -75,7 +75,7 @@ function single(text: string, id: string): { doc: X12Document; set: TransactionS
   const doc = parseX12(text);
   expect(doc.errors).toEqual([]);
   expect(doc.transactionSets.map((s) => s.id)).toEqual([id]);
-  return { doc, set: doc.transactionSets[0] };
+  return { doc, set: doc.transactionSets[0]! };
 }
 
 /** Waits until `partner`'s endpoint has received an interchange with a set `id` matching `pick`. */
@@ -199,9 +199,9 @@ describe('X12 full flow: 850 -> 997 -> 855 -> 856 -> 810', () => {
     expect(ack997.r.contentType).toMatch(/application\/edi-x12/);
     const got855 = await receivedSet('acme', '855');
     expect(got855.doc.errors).toEqual([]);
-    expect(got855.doc.interchanges[0].header.version).toBe('00501');
-    expect(got855.doc.interchanges[0].header.delimiters).toMatchObject({ element: '|', segment: '\n' });
-    const ack855 = parse855(got855.doc.transactionSets[0]);
+    expect(got855.doc.interchanges[0]!.header.version).toBe('00501');
+    expect(got855.doc.interchanges[0]!.header.delimiters).toMatchObject({ element: '|', segment: '\n' });
+    const ack855 = parse855(got855.doc.transactionSets[0]!);
     expect(ack855.errors).toEqual([]);
     expect(ack855.ack!.buyerOrderNumber).toBe('PO-FLOW-1');
     expect(ack855.ack!.lines.map((l) => [l.lineNumber, l.status])).toEqual([
@@ -239,8 +239,8 @@ describe('X12 full flow: 850 -> 997 -> 855 -> 856 -> 810', () => {
     expect(second.status).toBe(201);
     expect(second.body.state).toBe('shipped');
 
-    const got856 = await receivedSet('acme', '856', (s) => s.segments[1].text(2) === 'SHP-FLOW-1');
-    const asn = got856.doc.transactionSets[0];
+    const got856 = await receivedSet('acme', '856', (s) => s.segments[1]!.text(2) === 'SHP-FLOW-1');
+    const asn = got856.doc.transactionSets[0]!;
     expect(asn.segments.filter((s) => s.id === 'HL').map((s) => [s.text(1), s.text(2), s.text(3)])).toEqual([
       ['1', '', 'S'],
       ['2', '1', 'O'],
@@ -263,8 +263,8 @@ describe('X12 full flow: 850 -> 997 -> 855 -> 856 -> 810', () => {
     ]);
     expect(notice.details.orderDate).toBe('2026-11-20');
     const rest = parse856(
-      (await receivedSet('acme', '856', (s) => s.segments[1].text(2) === 'SHP-FLOW-2')).doc
-        .transactionSets[0],
+      (await receivedSet('acme', '856', (s) => s.segments[1]!.text(2) === 'SHP-FLOW-2')).doc
+        .transactionSets[0]!,
     );
     expect(rest.errors).toEqual([]);
     expect(rest.shipment!.trackingNumber).toBe('1Z999AA10123456791');
@@ -280,12 +280,12 @@ describe('X12 full flow: 850 -> 997 -> 855 -> 856 -> 810', () => {
     expect(inv.status).toBe(201);
     const invoice = inv.body.invoice;
     expect([invoice.subtotal, invoice.taxTotal, invoice.total]).toEqual(['65.50', '5.40', '78.40']);
-    const got810 = await receivedSet('acme', '810', (s) => s.segments[1].text(2) === invoice.invoiceNumber);
-    const billed = parse810(got810.doc.transactionSets[0]);
+    const got810 = await receivedSet('acme', '810', (s) => s.segments[1]!.text(2) === invoice.invoiceNumber);
+    const billed = parse810(got810.doc.transactionSets[0]!);
     expect(billed.errors).toEqual([]);
     // The 810 names our order number (REF*VN) as the 855 did in BAK08.
     expect(
-      got810.doc.transactionSets[0].segments.find((s) => s.id === 'REF' && s.text(1) === 'VN')?.text(2),
+      got810.doc.transactionSets[0]!.segments.find((s) => s.id === 'REF' && s.text(1) === 'VN')?.text(2),
     ).toMatch(/^SO-\d+$/);
     expect(billed.invoice).toMatchObject({
       invoiceNumber: invoice.invoiceNumber,
@@ -331,9 +331,9 @@ describe('X12 full flow: 850 -> 997 -> 855 -> 856 -> 810', () => {
       .send({ lines: [{ lineNumber: 1, quantity: '1' }], reason: 'one box damaged' });
     expect(cm.status).toBe(201);
     const memo = cm.body.invoice;
-    const gotCm = await receivedSet('acme', '810', (s) => s.segments[1].text(2) === memo.invoiceNumber);
-    expect(gotCm.doc.transactionSets[0].segments[1].text(7)).toBe('CR');
-    const credited = parse810(gotCm.doc.transactionSets[0]);
+    const gotCm = await receivedSet('acme', '810', (s) => s.segments[1]!.text(2) === memo.invoiceNumber);
+    expect(gotCm.doc.transactionSets[0]!.segments[1]!.text(7)).toBe('CR');
+    const credited = parse810(gotCm.doc.transactionSets[0]!);
     expect(credited.errors).toEqual([]);
     expect(credited.invoice).toMatchObject({
       purpose: 'creditMemo',
@@ -370,7 +370,7 @@ describe('X12 full flow: 850 -> 997 -> 855 -> 856 -> 810', () => {
       );
       // ISA13, GS06 and ST02 of everything sent to this partner: 1..n, none skipped, none twice.
       const numbers = bodies.map((b) => {
-        const set = parseX12(b).transactionSets[0];
+        const set = parseX12(b).transactionSets[0]!;
         return [
           Number(set.interchange.controlNumber),
           Number(set.group.controlNumber),
@@ -379,7 +379,7 @@ describe('X12 full flow: 850 -> 997 -> 855 -> 856 -> 810', () => {
       });
       const expected = Array.from({ length: bodies.length }, (_, i) => i + 1);
       for (const level of [0, 1, 2]) {
-        expect([partner, level, numbers.map((n) => n[level]).sort((a, b) => a - b)]).toEqual([
+        expect([partner, level, numbers.map((n) => n[level]).sort((a, b) => a! - b!)]).toEqual([
           partner,
           level,
           expected,
@@ -400,7 +400,7 @@ describe('X12 full flow: 850 -> 997 -> 855 -> 856 -> 810', () => {
       .send({ shippedAt: '2026-11-24T10:00:00Z', lines: [{ lineNumber: 1, quantity: '2' }] });
     expect(shipped.status).toBe(201);
     expect(shipped.body.shipNotice).toEqual(expect.objectContaining({ payloadId: expect.any(String) }));
-    const asn = parse856((await receivedSet('initech', '856')).doc.transactionSets[0]);
+    const asn = parse856((await receivedSet('initech', '856')).doc.transactionSets[0]!);
     expect(asn.shipment).toMatchObject({
       buyerOrderNumber: 'PO-BOTH-1',
       lines: [{ lineNumber: 1, quantity: '2' }],
@@ -409,7 +409,7 @@ describe('X12 full flow: 850 -> 997 -> 855 -> 856 -> 810', () => {
     const inv = await request(app).post(`/api/v1/orders/${order.id}/invoices`).set(admin).send({});
     expect(inv.status).toBe(201);
     const invoice = inv.body.invoice;
-    const billed = parse810((await receivedSet('initech', '810')).doc.transactionSets[0]);
+    const billed = parse810((await receivedSet('initech', '810')).doc.transactionSets[0]!);
     expect(billed.invoice).toMatchObject({ invoiceNumber: invoice.invoiceNumber, total: invoice.total });
     await waitFor(
       async () => (received.get('/initech-cxml') ?? []).length === 2,
@@ -429,10 +429,10 @@ describe('X12 full flow: 850 -> 997 -> 855 -> 856 -> 810', () => {
     expect(cm.status).toBe(201);
     const payloadId = /payloadID="([^"]+)"/.exec(invoiceXml)![1];
     await waitFor(async () => (received.get('/initech-cxml') ?? []).length === 3, 20000, 'cXML credit memo');
-    expect(received.get('/initech-cxml')![2].body).toContain(`payloadID="${payloadId}"`);
+    expect(received.get('/initech-cxml')![2]!.body).toContain(`payloadID="${payloadId}"`);
     const memo = parse810(
-      (await receivedSet('initech', '810', (s) => s.segments[1].text(2) === cm.body.invoice.invoiceNumber))
-        .doc.transactionSets[0],
+      (await receivedSet('initech', '810', (s) => s.segments[1]!.text(2) === cm.body.invoice.invoiceNumber))
+        .doc.transactionSets[0]!,
     );
     expect(memo.invoice).toMatchObject({ purpose: 'creditMemo', total: cm.body.invoice.total });
   });

@@ -53,13 +53,13 @@ describe('ingestX12Files (gateway edi ingest)', () => {
     expect(total).toBe(Buffer.byteLength(X12) * 2 + 'not an interchange'.length);
     expect(progress[progress.length - 1]).toBe(total);
 
-    expect(outcomes[0].error).toMatch(/segment 1/);
-    expect(outcomes[1].result?.duplicate).toBe(false);
-    expect(outcomes[1].result?.sets[0].order?.outcome).toBe('accepted');
-    expect(outcomes[2].result?.duplicate).toBe(true);
-    expect(outcomes[2].result?.ack.equals(outcomes[1].result!.ack)).toBe(true);
-    expect(parseX12(outcomes[1].result!.ack).transactionSets[0].id).toBe('997');
-    expect(describeOutcome(outcomes[1])).toMatch(/1 order\(s\) accepted/);
+    expect(outcomes[0]!.error).toMatch(/segment 1/);
+    expect(outcomes[1]!.result?.duplicate).toBe(false);
+    expect(outcomes[1]!.result?.sets[0]!.order?.outcome).toBe('accepted');
+    expect(outcomes[2]!.result?.duplicate).toBe(true);
+    expect(outcomes[2]!.result?.ack.equals(outcomes[1]!.result!.ack)).toBe(true);
+    expect(parseX12(outcomes[1]!.result!.ack).transactionSets[0]!.id).toBe('997');
+    expect(describeOutcome(outcomes[1]!)).toMatch(/1 order\(s\) accepted/);
 
     const orders = await env.db('orders').where({ partner_id: 'acme', buyer_order_number: 'PO-FILE-1' });
     expect(orders).toHaveLength(1);
@@ -73,7 +73,7 @@ describe('ingestX12Files (gateway edi ingest)', () => {
       { e: '*', t: '~', nl: '' },
     ];
     const interchanges = Array.from({ length: 12 }, (_, i) => {
-      const { e, t, nl } = styles[i % styles.length];
+      const { e, t, nl } = styles[i % styles.length]!;
       const isa13 = String(500 + i).padStart(9, '0');
       return [
         `ISA*00*          *00*          *ZZ*ACMEBUYER      *ZZ*SUPPLIERDEMO   *261120*1200*U*00401*${isa13}*0*P*>`,
@@ -93,14 +93,16 @@ describe('ingestX12Files (gateway edi ingest)', () => {
     const content = interchanges.join('');
     writeFileSync(file, content);
     const readWhenTaken: number[] = [];
-    const [outcome] = await ingestX12Files(env.ctx, [file], {
-      highWaterMark: 64,
-      onInterchange: (_r, done) => readWhenTaken.push(done),
-    });
+    const outcome = (
+      await ingestX12Files(env.ctx, [file], {
+        highWaterMark: 64,
+        onInterchange: (_r, done) => readWhenTaken.push(done),
+      })
+    )[0]!;
 
     expect(outcome.error).toBeUndefined();
     expect(outcome.interchanges).toHaveLength(12);
-    expect(outcome.interchanges.every((r) => !r.duplicate && r.sets[0].order?.outcome === 'accepted')).toBe(
+    expect(outcome.interchanges.every((r) => !r.duplicate && r.sets[0]!.order?.outcome === 'accepted')).toBe(
       true,
     );
     // Streaming: the first interchange was taken while most of the file was still unread.
@@ -127,7 +129,7 @@ describe('ingestX12Files (gateway edi ingest)', () => {
     // One 997 per interchange, each for its own group.
     const acks = parseX12(outcome.result!.ack);
     expect(acks.errors).toEqual([]);
-    expect(acks.transactionSets.map((t) => [t.id, t.segments[1].text(2)])).toEqual(
+    expect(acks.transactionSets.map((t) => [t.id, t.segments[1]!.text(2)])).toEqual(
       interchanges.map((_, i) => ['997', String(i + 1)]),
     );
     expect(describeOutcome(outcome)).toMatch(
@@ -135,7 +137,7 @@ describe('ingestX12Files (gateway edi ingest)', () => {
     );
 
     // The same file again: every interchange replays its first acknowledgment, nothing new.
-    const [again] = await ingestX12Files(env.ctx, [file], { highWaterMark: 100 });
+    const again = (await ingestX12Files(env.ctx, [file], { highWaterMark: 100 }))[0]!;
     expect(again.interchanges.map((r) => r.duplicate)).toEqual(interchanges.map(() => true));
     expect(again.result!.ack.equals(outcome.result!.ack)).toBe(true);
     const after = await env.db('orders').whereLike('buyer_order_number', 'PO-STREAM-%');
@@ -147,10 +149,10 @@ describe('ingestX12Files (gateway edi ingest)', () => {
     const unknown = X12.replaceAll('000000201', '000000602').replace('ACMEBUYER      ', 'NOBODY         ');
     const file = path.join(dir, 'mixed.x12');
     writeFileSync(file, unknown + good);
-    const [outcome] = await ingestX12Files(env.ctx, [file], { highWaterMark: 50 });
+    const outcome = (await ingestX12Files(env.ctx, [file], { highWaterMark: 50 }))[0]!;
     expect(outcome.error).toMatch(/^at byte 0: .*NOBODY/);
     expect(outcome.interchanges).toHaveLength(1);
-    expect(outcome.result?.sets[0].order?.outcome).toBe('accepted');
+    expect(outcome.result?.sets[0]!.order?.outcome).toBe('accepted');
     expect(await env.db('orders').where({ buyer_order_number: 'PO-FILE-601' })).toHaveLength(1);
   });
 });

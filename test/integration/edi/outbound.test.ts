@@ -61,7 +61,7 @@ afterAll(async () => {
 
 describe('sendX12Document', () => {
   it("delivers an 855 in the partner's version and delimiters with consecutive control numbers", async () => {
-    const order = parse850(parseX12(PO).transactionSets[0]).order!;
+    const order = parse850(parseX12(PO).transactionSets[0]!).order!;
     const partner = (await findPartner(env.db, 'acme'))!;
     const send = () =>
       env.db.transaction((trx) =>
@@ -89,11 +89,11 @@ describe('sendX12Document', () => {
 
     const doc = parseX12(first.content);
     expect(doc.errors).toEqual([]);
-    const isa = doc.interchanges[0].header;
+    const isa = doc.interchanges[0]!.header;
     expect(isa.version).toBe('00501');
     expect(isa.delimiters.element).toBe('|');
     expect(`${isa.receiverQualifier}:${isa.receiverId}`).toBe('ZZ:ACMEBUYER');
-    const ack = parse855(doc.transactionSets[0]).ack!;
+    const ack = parse855(doc.transactionSets[0]!).ack!;
     expect(ack.buyerOrderNumber).toBe('PO-OUT-1');
     expect(ack.lines.map((l) => l.status)).toEqual(['accept', 'reject']);
 
@@ -108,11 +108,11 @@ describe('sendX12Document', () => {
     await importCatalog(env.db, csv('catalog.example.csv'));
     await importPriceLists(env.db, csv('price-list.example.csv'));
     const taken = await ingestX12(env.ctx, Buffer.from(PO), { actor: 'test' });
-    const orderId = taken.sets[0].order?.orderId;
+    const orderId = taken.sets[0]!.order?.orderId;
     expect(orderId).toBeDefined();
 
     const sent = await env.db.transaction((trx) => sendOrderAck855(trx, env.ctx, orderId!, 'accept'));
-    const ack = parse855(parseX12(sent.content).transactionSets[0]).ack!;
+    const ack = parse855(parseX12(sent.content).transactionSets[0]!).ack!;
     expect(ack.buyerOrderNumber).toBe('PO-OUT-1');
     // BAK08 is the order's short supplier order number, not a cut UUID.
     const { supplier_order_number } = await env.db('orders').where({ id: orderId }).first();
@@ -136,7 +136,7 @@ describe('sendX12Document', () => {
         .whereNull('completed_at')
         .whereNull('failed_at')
         .count<{ c: string }[]>({ c: '*' });
-      return Number(open[0].c) === 0;
+      return Number(open[0]!.c) === 0;
     });
     await env
       .db('partners')
@@ -154,10 +154,10 @@ describe('sendX12Document', () => {
       .db('documents')
       .where({ order_id: order.id, direction: 'out' })
       .orderBy('created_at');
-    expect(docs.length).toBe(Number(before[0].c) + 1);
+    expect(docs.length).toBe(Number(before[0]!.c) + 1);
     const last = docs[docs.length - 1];
     expect(last.protocol).toBe('x12');
-    const ack = parse855(parseX12(last.content.toString('utf8')).transactionSets[0]).ack!;
+    const ack = parse855(parseX12(last.content.toString('utf8')).transactionSets[0]!).ack!;
     expect(ack.lines.every((l) => l.status === 'reject')).toBe(true);
   });
 });

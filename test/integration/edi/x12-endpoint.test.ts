@@ -68,7 +68,7 @@ function post(body: string, key = erpKey) {
 function ackOf(text: string) {
   const doc = parseX12(text);
   expect(doc.errors).toEqual([]);
-  const set = doc.transactionSets[0];
+  const set = doc.transactionSets[0]!;
   expect(set.id).toBe('997');
   const { ack, errors } = parseFunctionalAck(set);
   expect(errors).toEqual([]);
@@ -150,7 +150,7 @@ describe('POST /edi/x12', () => {
   it('numbers each new 997 with fresh interchange and group control numbers', async () => {
     const a = await post(interchange({ isa13: '000000103', st02: '0003', po: 'PO-X12-3' }));
     const b = await post(interchange({ isa13: '000000104', st02: '0004', po: 'PO-X12-4' }));
-    const isa13 = (t: string) => parseX12(t).interchanges[0].header.controlNumber;
+    const isa13 = (t: string) => parseX12(t).interchanges[0]!.header.controlNumber;
     expect(Number(isa13(b.body as string))).toBe(Number(isa13(a.body as string)) + 1);
   });
 
@@ -171,8 +171,8 @@ describe('POST /edi/x12', () => {
     expect(res.status).toBe(200);
     const doc = parseX12(res.body as string);
     expect(doc.errors).toEqual([]);
-    expect(doc.transactionSets[0].id).toBe('999');
-    const { ack } = parseFunctionalAck(doc.transactionSets[0]);
+    expect(doc.transactionSets[0]!.id).toBe('999');
+    const { ack } = parseFunctionalAck(doc.transactionSets[0]!);
     expect(ack?.sets).toEqual([expect.objectContaining({ controlNumber: '0007', status: 'R' })]);
     expect(ack?.status).toBe('R');
     expect(await env.db('orders').where({ buyer_order_number: 'PO-X12-7' })).toHaveLength(0);
@@ -192,6 +192,6 @@ describe('POST /edi/x12', () => {
       error: { message: string; details: { path: string }[] };
     };
     expect(body.error.message).toMatch(/ISA|segment 1/);
-    expect(body.error.details[0].path).toMatch(/segment 1/);
+    expect(body.error.details[0]!.path).toMatch(/segment 1/);
   });
 });

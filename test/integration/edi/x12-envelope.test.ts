@@ -174,7 +174,7 @@ describe('test interchanges (ISA15 T)', () => {
       interchange({ isa13: '000000511', usage: 'T', sets: [po850('PO-TEST-1'), ['850', 'BEG*00*SA']] }),
     );
     const a = answerOf(res.body);
-    expect(a.doc.interchanges[0].header.usage).toBe('T');
+    expect(a.doc.interchanges[0]!.header.usage).toBe('T');
     // Validated: the good set accepted, the bad one (BEG without date) rejected.
     expect(a.acks[0]!.sets.map((s) => s.status)).toEqual(['A', 'R']);
     expect(await ordersOf('PO-TEST-1')).toEqual([]);
@@ -188,7 +188,7 @@ describe('test interchanges (ISA15 T)', () => {
       const [order] = await ordersOf('PO-TEST-2');
       expect(order.deployment_mode).toBe('test');
       const sent = await env.db.transaction((trx) => sendOrderAck855(trx, env.ctx, order.id, 'accept'));
-      expect(parseX12(sent.content).interchanges[0].header.usage).toBe('T');
+      expect(parseX12(sent.content).interchanges[0]!.header.usage).toBe('T');
     } finally {
       await setX12({ acceptTestInterchanges: false });
     }
@@ -373,7 +373,7 @@ describe('a set intake refuses', () => {
       .where({ partner_id: 'acme', direction: 'out', doc_type: '855' })
       .orderBy('created_at', 'desc')
       .first();
-    const set = parseX12(rj.content.toString('utf8')).transactionSets[0];
+    const set = parseX12(rj.content.toString('utf8')).transactionSets[0]!;
     expect(parse855(set).ack).toMatchObject({ ackType: 'RJ', buyerOrderNumber: 'PO-DUP-1' });
     const msg = set.segments
       .filter((s) => s.id === 'MSG')
@@ -413,7 +413,7 @@ describe('a PO1 without unit price', () => {
       const res = await post(
         interchange({ isa13: '000000563', sets: [po850('PO-NOPRICE-3', ['PO1*1*150*EA***IN*02006'])] }),
       );
-      expect(answerOf(res.body).acks[0]!.sets[0].status).toBe('A');
+      expect(answerOf(res.body).acks[0]!.sets[0]!.status).toBe('A');
       expect(await ordersOf('PO-NOPRICE-3')).toEqual([]);
       expect((await inboundOf('000000563')).error).toContain('PO1 (segment 4): line 1: no supplier part id');
     } finally {
@@ -442,7 +442,7 @@ describe('storage', () => {
       const doc = parseX12(d.content);
       expect(doc.errors).toEqual([]);
       expect(doc.transactionSets).toHaveLength(1);
-      const po = doc.transactionSets[0].segments[1].text(3);
+      const po = doc.transactionSets[0]!.segments[1]!.text(3);
       const [order] = await ordersOf(po);
       expect(d.order_id).toBe(order.id);
     }

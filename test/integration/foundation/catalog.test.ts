@@ -121,7 +121,7 @@ describe('catalog and pricing', () => {
       .send(`${priceCsv.trimEnd()}\nacme-contract-2026,NOPE,1.00,USD,1,,\n`);
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/line 5: sku "NOPE"/);
-    expect(Number((await env.db('price_list_entries').count<{ c: string }[]>({ c: '*' }))[0].c)).toBe(3);
+    expect(Number((await env.db('price_list_entries').count<{ c: string }[]>({ c: '*' }))[0]!.c)).toBe(3);
   });
 
   it('accepts a JSON array and reports a bad item by its position', async () => {

@@ -184,8 +184,8 @@ describe('API keys: list, revoke, rotate', () => {
       return r.stdout;
     };
     const created = cli('create', 'acme', 'erp');
-    const key = /\n(gwk_erp_\S+)/.exec(created)![1];
-    const keyId = /key ([0-9a-f-]{36})/.exec(created)![1];
+    const key = /\n(gwk_erp_\S+)/.exec(created)![1]!;
+    const keyId = /key ([0-9a-f-]{36})/.exec(created)![1]!;
     expect(cli('list', 'acme')).toContain(`${keyId}  erp`);
     expect(cli('list', 'acme')).not.toContain(key);
 
@@ -228,7 +228,7 @@ describe('API keys: list, revoke, rotate', () => {
             .first('id')
         ).id,
       );
-      const fresh = /\n(gwk_erp_\S+)/.exec(rotated)![1];
+      const fresh = /\n(gwk_erp_\S+)/.exec(rotated)![1]!;
       expect(await get(fresh)).toBe(200);
     } finally {
       await new Promise<void>((resolve) => {

@@ -121,7 +121,7 @@ it("an endpoint answering 400 rejects the invoice with the buyer's reason visibl
     expect(resend.status).toBe(202);
     await waitFor(async () => (await stateOf(inv.id)) === 'delivered', 20000, 'delivered after resend');
     expect(buyer.received).toHaveLength(2);
-    expect(buyer.received[1].body).toBe(buyer.received[0].body);
+    expect(buyer.received[1]!.body).toBe(buyer.received[0]!.body);
     const again = await request(app).post(`/api/v1/invoices/${inv.id}/resend`).set(admin);
     expect(again.status).toBe(409);
   } finally {

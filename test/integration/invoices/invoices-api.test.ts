@@ -210,7 +210,7 @@ describe('invoice numbers', () => {
     const created = await Promise.all(orders.map((o) => invoiceOrder(o.id)));
     expect(created.map((r) => r.status)).toEqual(orders.map(() => 201));
     const numbers = created.map((r) => Number(r.body.invoice.invoiceNumber.slice(4))).sort((a, b) => a - b);
-    expect(numbers).toEqual(numbers.map((_, i) => numbers[0] + i));
+    expect(numbers).toEqual(numbers.map((_, i) => numbers[0]! + i));
 
     // No outbound URL: rendering fails inside the transaction that took the number.
     await env
@@ -232,7 +232,7 @@ describe('invoice numbers', () => {
       });
     const after = await invoiceOrder(failing.id);
     expect(after.status).toBe(201);
-    expect(Number(after.body.invoice.invoiceNumber.slice(4))).toBe(numbers[numbers.length - 1] + 1);
+    expect(Number(after.body.invoice.invoiceNumber.slice(4))).toBe(numbers[numbers.length - 1]! + 1);
   });
 });
 

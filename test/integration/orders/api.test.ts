@@ -87,7 +87,7 @@ describe('JSON order API', () => {
 
   it('refuses an unknown SKU with the JSON path of the line', async () => {
     const b = body('J-4');
-    b.lines[0].supplierPartId = 'NOPE';
+    b.lines[0]!.supplierPartId = 'NOPE';
     const res = await post(t.erpKey, b, 'k-4');
     expect(res.status).toBe(400);
     expect(res.body.error.details).toEqual([

@@ -104,7 +104,7 @@ const postCxml = (xml: string) => request(app).post('/cxml').set('Content-Type',
 function unescapeField(html: string, field: string): string {
   const m = new RegExp(`name="${field}" value="([^"]*)"`).exec(html);
   if (!m) throw new Error(`no ${field} field`);
-  return m[1]
+  return m[1]!
     .replace(/&#10;/g, '\n')
     .replace(/&#13;/g, '\r')
     .replace(/&quot;/g, '"')
@@ -202,7 +202,7 @@ describe('follow-ups of a buyer in test mode ordering at 18:41 -08:00', () => {
   it('echo its deploymentMode, order date and money in every cXML and X12 follow-up', async () => {
     // Punchout in test mode: the cart comes back as a test PunchOutOrderMessage.
     const setup = await postCxml(setupRequest('setup-1@buyer.example')).expect(200);
-    const startUrl = new URL(/<URL>([^<]+)<\/URL>/.exec(setup.text)![1]).pathname;
+    const startUrl = new URL(/<URL>([^<]+)<\/URL>/.exec(setup.text)![1]!).pathname;
     const shop = (await request(app).get(startUrl).expect(303)).headers.location as string;
     const cartPage = await request(app).get(`${shop}cart`);
     const csrf = /name="csrf" value="([^"]+)"/.exec(cartPage.text)![1];

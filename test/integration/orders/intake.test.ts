@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 const count = async (q: { count: (c: string) => PromiseLike<{ count: string | number }[]> }) =>
-  Number((await q.count('* as count'))[0].count);
+  Number((await q.count('* as count'))[0]!.count);
 const orders = (orderNumber: string) => t.env.db('orders').where({ buyer_order_number: orderNumber });
 
 describe('cXML OrderRequest intake', () => {
@@ -80,8 +80,8 @@ describe('cXML OrderRequest intake', () => {
     const docs = await t.env.db('documents').whereLike('external_id', 'p-race-%@buyer');
     expect(docs.map((d) => d.status).sort()).toEqual(['accepted', ...Array(19).fill('refused')]);
     const i = answers.findIndex((a) => a.status === 409);
-    const again = await postCxml(t.app, xmls[i]);
-    expect(again.text).toBe(answers[i].text);
+    const again = await postCxml(t.app, xmls[i]!);
+    expect(again.text).toBe(answers[i]!.text);
   });
 
   it('refuses a second "new" for an existing orderID with 409 naming the order', async () => {

@@ -114,7 +114,7 @@ describe('OrderRequest under a payloadID already received', () => {
 describe('PunchOutSetupRequest under a payloadID already received', () => {
   it('with another BuyerCookie: 409 naming the payloadID and no second session; the identical resend gets the same StartPage', async () => {
     const payloadId = 'p-reused-setup@buyer';
-    const sessions = async () => Number((await t.env.db('punchout_sessions').count('* as c'))[0].c);
+    const sessions = async () => Number((await t.env.db('punchout_sessions').count('* as c'))[0]!.c);
     const first = setupRequest({ payloadId, buyerCookie: 'cookie-one', secret: PARTNER_SECRET });
     const a = await postCxml(t.app, first);
     expect(a.status).toBe(200);

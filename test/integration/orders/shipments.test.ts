@@ -116,8 +116,8 @@ describe('confirmation and ship notices out', () => {
     const bad = await ship(id, [{ lineNumber: 7, quantity: '1' }]);
     expect(bad.status).toBe(422);
     expect(bad.body.error.message).toContain('the order has no line 7');
-    const [{ c }] = await t.env.db('shipments').where({ order_id: id }).count('* as c');
-    expect(Number(c)).toBe(1);
+    const [counted] = await t.env.db('shipments').where({ order_id: id }).count('* as c');
+    expect(Number(counted!.c)).toBe(1);
   });
 
   it('retries the ship notice after a 500 from the buyer and then marks it delivered', async () => {

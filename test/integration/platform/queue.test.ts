@@ -57,7 +57,7 @@ describe('jobs through the outbox', () => {
 
   const log = createLogger('silent');
   const count = async (db: ReturnType<typeof createDb>, key: string) =>
-    Number((await db('test_effects').where({ key }).count<{ c: string }[]>({ c: '*' }))[0].c);
+    Number((await db('test_effects').where({ key }).count<{ c: string }[]>({ c: '*' }))[0]!.c);
 
   for (const kind of ['bullmq', 'inline'] as const) {
     it(`runs the same job definition with retries through the ${kind} adapter`, async () => {

@@ -22,7 +22,7 @@ const postCxml = (xml: string) => request(app).post('/cxml').set('Content-Type',
 async function counts() {
   const [s] = await env.db('punchout_sessions').count<{ c: string }[]>({ c: '*' });
   const docs = await env.db('documents').select('status', 'doc_type', 'direction');
-  return { sessions: Number(s.c), docs };
+  return { sessions: Number(s!.c), docs };
 }
 
 /** Setup + open the StartPage: the shop's base path and the form token. */
@@ -43,7 +43,7 @@ const form = (path: string, fields: Record<string, string>) =>
 function returnedCxml(html: string, field = 'cxml-urlencoded'): string {
   const m = new RegExp(`name="${field}" value="([^"]*)"`).exec(html);
   if (!m) throw new Error(`no ${field} field in ${html}`);
-  return m[1]
+  return m[1]!
     .replace(/&#10;/g, '\n')
     .replace(/&#13;/g, '\r')
     .replace(/&quot;/g, '"')
@@ -55,7 +55,7 @@ function returnedCxml(html: string, field = 'cxml-urlencoded'): string {
 
 async function cartSkus(base: string): Promise<string[]> {
   const page = await request(app).get(`${base}cart`);
-  return [...page.text.matchAll(/<tr data-sku="([^"]+)"/g)].map((m) => m[1]);
+  return [...page.text.matchAll(/<tr data-sku="([^"]+)"/g)].map((m) => m[1]!);
 }
 
 describe('PunchOutSetupRequest', () => {

@@ -69,5 +69,5 @@ export function adaptCredentials(xml: string): string {
 export function startPath(responseXml: string): string {
   const m = /<URL>([^<]+)<\/URL>/.exec(responseXml);
   if (!m) throw new Error(`no StartPage URL in ${responseXml}`);
-  return new URL(m[1]).pathname;
+  return new URL(m[1]!).pathname;
 }

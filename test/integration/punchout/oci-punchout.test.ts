@@ -20,15 +20,15 @@ afterAll(async () => {
 async function counts() {
   const [s] = await env.db('punchout_sessions').count<{ c: string }[]>({ c: '*' });
   const docs = await env.db('documents').orderBy('created_at').select('status', 'doc_type', 'content');
-  return { sessions: Number(s.c), docs };
+  return { sessions: Number(s!.c), docs };
 }
 
 const login = (fields: Record<string, string>) => request(app).post('/oci').type('form').send(fields);
 
 function formFields(html: string): [string, string][] {
   return [...html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)].map((m) => [
-    m[1].replace(/&amp;/g, '&'),
-    m[2].replace(/&quot;/g, '"').replace(/&amp;/g, '&'),
+    m[1]!.replace(/&amp;/g, '&'),
+    m[2]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&'),
   ]);
 }
 

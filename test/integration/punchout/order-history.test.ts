@@ -63,7 +63,7 @@ async function openShop(o: SetupOptions = {}) {
   // base is /punchout/s/<browser token>/
   const session = await env
     .db('punchout_sessions')
-    .where({ browser_token_hash: sha256Hex(base.split('/')[3]) })
+    .where({ browser_token_hash: sha256Hex(base.split('/')[3]!) })
     .first();
   return { base, csrf, session };
 }
@@ -71,7 +71,7 @@ async function openShop(o: SetupOptions = {}) {
 function returnedCxml(html: string): string {
   const m = /name="cxml-urlencoded" value="([^"]*)"/.exec(html);
   if (!m) throw new Error(`no cxml-urlencoded field in ${html}`);
-  return m[1]
+  return m[1]!
     .replace(/&#10;/g, '\n')
     .replace(/&#13;/g, '\r')
     .replace(/&quot;/g, '"')

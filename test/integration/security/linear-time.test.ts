@@ -17,7 +17,7 @@ const SIZES = [64 * KB, 1024 * KB];
  * average): on a shared 2-core machine at load 20 each process gets a tenth of a core. A quadratic
  * path still fails it by far (the 1 MB '<?' flood took minutes).
  */
-const BOUND_MS = 2000 * Math.max(1, loadavg()[0] / cpus().length);
+const BOUND_MS = 2000 * Math.max(1, loadavg()[0]! / cpus().length);
 const DOCTYPE = '<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.014/cXML.dtd">';
 const UNKNOWN_HEADER = `<Header><From><Credential domain="NetworkID"><Identity>NOBODY</Identity></Credential></From>
 <To><Credential domain="NetworkID"><Identity>AN-SUPPLIER-TEST</Identity></Credential></To>
@@ -131,7 +131,7 @@ describe('POST /cxml: pathological documents are refused in linear time while /h
   }
 
   it('4.6 MB of <a/> from an unknown sender stops at the element limit', async () => {
-    const body = CXML_PATTERNS[2].body(4.6 * 1024 * KB);
+    const body = CXML_PATTERNS[2]!.body(4.6 * 1024 * KB);
     const run = await withHealthProbe(server.url, () => post('/cxml', body, { 'Content-Type': 'text/xml' }));
     expect(run.result.status).toBe(400);
     expect(run.result.text).toMatch(

@@ -94,7 +94,7 @@ describe('bearer credentials: /api, the admin token, X12 intake', () => {
         // The reason names at most the prefix of a key, never the token.
         expect(log).not.toContain(token);
       }
-      expect(answers[0].status).toBe(401);
+      expect(answers[0]!.status).toBe(401);
       for (const a of answers) expect(a).toEqual(answers[0]);
     },
   );
@@ -136,15 +136,15 @@ describe('cXML: unknown sender and wrong SharedSecret', () => {
       expect(log).toMatch(reason);
       expect(log).not.toContain(wrongSecret);
       expect(log).not.toContain(SECRET);
-      const rows = await t.db('documents').orderBy('created_at').offset(Number(before[0].c));
+      const rows = await t.db('documents').orderBy('created_at').offset(Number(before[0]!.c));
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ status: 'refused', protocol: 'cxml' });
       expect(rows[0].error).toMatch(reason);
       // The stored answer is the one the client got: the generic text.
       expect(rows[0].response_body.toString()).toContain('Authentication failed');
     }
-    expect(answers[0].status).toBe(401);
-    expect(answers[0].statusElement).toMatch(/code="401"/);
+    expect(answers[0]!.status).toBe(401);
+    expect(answers[0]!.statusElement).toMatch(/code="401"/);
     expect(answers[1]).toEqual(answers[0]);
   });
 });
@@ -172,12 +172,12 @@ describe('OCI login: unknown USERNAME and wrong PASSWORD', () => {
       answers.push({ status: res.status, body: res.text });
       expect(log).toMatch(reason);
       expect(log).not.toContain(fields.PASSWORD);
-      const rows = await t.db('documents').orderBy('created_at').offset(Number(before[0].c));
+      const rows = await t.db('documents').orderBy('created_at').offset(Number(before[0]!.c));
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ status: 'refused', protocol: 'oci', doc_type: 'OCILogin' });
       expect(rows[0].error).toMatch(reason);
     }
-    expect(answers[0].status).toBe(401);
+    expect(answers[0]!.status).toBe(401);
     expect(answers[1]).toEqual(answers[0]);
   });
 });

@@ -449,7 +449,7 @@ describe('refusals map to the negative MDN modifier', () => {
       '-nodetach',
     ]);
     // the signature is the last OCTET STRING: flip a byte near the end
-    der[der.length - 10] ^= 0x01;
+    der[der.length - 10]! ^= 0x01;
     const msg = Buffer.concat([
       Buffer.from('Content-Type: application/pkcs7-mime; smime-type=signed-data\r\n\r\n'),
       der,
@@ -465,7 +465,7 @@ describe('refusals map to the negative MDN modifier', () => {
 
   test('corrupted ciphertext: decryption-failed', () => {
     const msg = encrypt(entity(x12('\r\n', 40)), 'aes-256-gcm');
-    msg[msg.length - 40] ^= 0xff;
+    msg[msg.length - 40]! ^= 0xff;
     expect(unwrapError(msg)).toMatchObject({
       code: 'decryption-failed',
       reason: 'content-decryption-failed',

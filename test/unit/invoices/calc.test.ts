@@ -134,7 +134,7 @@ describe('computeInvoice', () => {
       ['19', 'vat', '7.04'],
       ['19', 'other', '7.04'],
     ]);
-    expect(inv.lines[2].tax).toBeUndefined();
+    expect(inv.lines[2]!.tax).toBeUndefined();
     expect([inv.subtotal, inv.taxTotal]).toEqual(['111.12', '14.08']);
   });
 
@@ -160,7 +160,7 @@ describe('computeInvoice', () => {
     const line = { ...toner, unitPrice: '1.2345', quantity: '3', taxRate: '5' };
     for (const currency of ['BHD', 'KWD']) {
       const inv = computeInvoice(input({ currency, lines: [line] }));
-      expect([inv.lines[0].subtotal, inv.taxTotal, inv.total]).toEqual(['3.704', '0.185', '3.889']); // 3.7035, 0.1852
+      expect([inv.lines[0]!.subtotal, inv.taxTotal, inv.total]).toEqual(['3.704', '0.185', '3.889']); // 3.7035, 0.1852
     }
   });
 
@@ -171,7 +171,7 @@ describe('computeInvoice', () => {
     expect(inv.purpose).toBe('creditMemo');
     expect(inv.originalInvoiceNumber).toBe('INV-0');
     expect(inv.lines[0]).toMatchObject({ quantity: '-3', unitPrice: '12.345', subtotal: '-37.04' });
-    expect(inv.lines[0].tax?.amount).toBe('-7.04');
+    expect(inv.lines[0]!.tax?.amount).toBe('-7.04');
     expect(inv.taxSummary).toEqual([{ amount: '-7.04', rate: '19', taxableAmount: '-37.04' }]);
     expect([inv.subtotal, inv.taxTotal, inv.shipping, inv.discount, inv.total]).toEqual([
       '-37.04',
@@ -288,8 +288,8 @@ describe('remainingQuantities', () => {
     const inv1 = computeInvoice(
       input({
         lines: [
-          { ...orderLines[0], quantity: '6' },
-          { ...orderLines[1], quantity: '2.5' },
+          { ...orderLines[0]!, quantity: '6' },
+          { ...orderLines[1]!, quantity: '2.5' },
         ],
       }),
     );
@@ -303,7 +303,7 @@ describe('remainingQuantities', () => {
       [1, 'exceedsOrdered'],
       [2, 'exceedsOrdered'],
     ]);
-    expect(tooMuch.errors[0].message).toBe(
+    expect(tooMuch.errors[0]!.message).toBe(
       'order line 1: requested 5 exceeds the 4 not yet invoiced (ordered 10, invoiced 6)',
     );
 
@@ -320,7 +320,7 @@ describe('remainingQuantities', () => {
       remainingAfter: '0',
     });
     const inv2 = computeInvoice(
-      input({ invoiceNumber: 'INV-2', lines: [{ ...orderLines[0], quantity: '4' }] }),
+      input({ invoiceNumber: 'INV-2', lines: [{ ...orderLines[0]!, quantity: '4' }] }),
     );
 
     const third = remainingQuantities(ordered, invoicedQuantities([inv1, inv2]), [
@@ -331,14 +331,14 @@ describe('remainingQuantities', () => {
   });
 
   it('counts a credit memo back into what may be invoiced', () => {
-    const inv = computeInvoice(input({ lines: [{ ...orderLines[0], quantity: '10' }] }));
+    const inv = computeInvoice(input({ lines: [{ ...orderLines[0]!, quantity: '10' }] }));
     const cm = computeInvoice(
-      input({ invoiceNumber: 'CM-1', purpose: 'creditMemo', lines: [{ ...orderLines[0], quantity: '2' }] }),
+      input({ invoiceNumber: 'CM-1', purpose: 'creditMemo', lines: [{ ...orderLines[0]!, quantity: '2' }] }),
     );
     expect(invoicedQuantities([inv, cm])).toEqual([{ lineNumber: 1, quantity: '8' }]);
     const r = remainingQuantities(ordered, invoicedQuantities([inv, cm]), [{ lineNumber: 1, quantity: '2' }]);
     expect(r.ok).toBe(true);
-    expect(r.lines[0].available).toBe('2');
+    expect(r.lines[0]!.available).toBe('2');
   });
 
   it('when shipment is required, never bills more than shipped (summed over shipments)', () => {
@@ -365,7 +365,7 @@ describe('remainingQuantities', () => {
     expect(remainingQuantities(ordered, [], [{ lineNumber: 1, quantity: '7' }], [], false).ok).toBe(true);
     const r = remainingQuantities(ordered, [], [{ lineNumber: 1, quantity: '11' }], shipped, true);
     expect(r.errors.map((e) => e.code)).toEqual(['exceedsOrdered']);
-    expect(r.lines[0].available).toBe('10');
+    expect(r.lines[0]!.available).toBe('10');
   });
 
   it('treats a missing shipment list as nothing shipped when shipment is required', () => {

@@ -49,8 +49,8 @@ function parseCsv(csv: string): string[][] {
 
 function records(csv: string): Record<string, string>[] {
   const [header, ...rows] = parseCsv(csv);
-  for (const r of rows) expect(r).toHaveLength(header.length);
-  return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
+  for (const r of rows) expect(r).toHaveLength(header!.length);
+  return rows.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i]!])));
 }
 
 const line: InvoiceCalcLine = {
@@ -195,7 +195,7 @@ describe('renderInvoicesCsv', () => {
       ['INV-1', 'standard', '2', a.subtotal, a.taxTotal, a.total],
       ['CM-1', 'creditMemo', '1', '-37.04', '-7.04', b.total],
     ]);
-    expect(rows[1].original_invoice_number).toBe('INV-1');
+    expect(rows[1]!.original_invoice_number).toBe('INV-1');
   });
 
   it('writes only the header row for no invoices', () => {

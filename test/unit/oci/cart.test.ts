@@ -83,8 +83,8 @@ describe('buildOciCartFields', () => {
   it('cuts the description to 40 characters without splitting a character and keeps the full text in the long text', () => {
     const description = `${'é'.repeat(39)}😀 tail`;
     const f = asRecord(buildOciCartFields([{ ...toner, description, longText: undefined }]));
-    expect(Array.from(f['NEW_ITEM-DESCRIPTION[1]'])).toHaveLength(40);
-    expect(f['NEW_ITEM-DESCRIPTION[1]'].endsWith('😀')).toBe(true);
+    expect(Array.from(f['NEW_ITEM-DESCRIPTION[1]']!)).toHaveLength(40);
+    expect(f['NEW_ITEM-DESCRIPTION[1]']!.endsWith('😀')).toBe(true);
     expect(f['NEW_ITEM-LONGTEXT_1:132[]']).toBe(description);
   });
 
@@ -199,7 +199,7 @@ describe('parseOciCart', () => {
       [1, 'S1', '1'],
       [2, 'S2', '1'],
     ]);
-    expect(cart.items[0].longText).toBe('part one, part two');
+    expect(cart.items[0]!.longText).toBe('part one, part two');
     expect(cart.okCode).toBe('ADDI');
   });
 

@@ -6,7 +6,7 @@ const XSS = `"><script>alert('x')</script><img src=x onerror=alert(1)>`;
 function hiddenInputs(html: string): [string, string][] {
   const out: [string, string][] = [];
   for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
-    out.push([decode(m[1]), decode(m[2])]);
+    out.push([decode(m[1]!), decode(m[2]!)]);
   }
   return out;
 }
@@ -21,7 +21,7 @@ function decode(value: string): string {
     '#13': '\r',
     '#10': '\n',
   };
-  return value.replace(/&(amp|lt|gt|quot|#39|#13|#10);/g, (_m, ref: string) => refs[ref]);
+  return value.replace(/&(amp|lt|gt|quot|#39|#13|#10);/g, (_m, ref: string) => refs[ref]!);
 }
 
 function formTag(html: string): string {

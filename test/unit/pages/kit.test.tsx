@@ -98,8 +98,8 @@ describe('escaping', () => {
       'errTitle',
       'errMessage',
       'backLabel',
-    ];
-    const v = Object.fromEntries(slots.map((s) => [s, evil(s)]));
+    ] as const;
+    const v = Object.fromEntries(slots.map((s) => [s, evil(s)])) as Record<(typeof slots)[number], string>;
     const html = renderPage({
       title: v.title,
       chrome: chrome({
@@ -125,7 +125,7 @@ describe('escaping', () => {
     });
     expect(html.startsWith('<!DOCTYPE html>\n<html lang="en">')).toBe(true);
     for (const s of slots) {
-      expect(html).toContain(escaped(v[s]));
+      expect(html).toContain(escaped(v[s]!));
       expect(html).not.toContain(v[s]);
     }
     // Nothing of any value became markup.
@@ -370,7 +370,7 @@ describe('lint rule pages/no-html-strings', () => {
   const tester = new RuleTester({
     languageOptions: { parser: tseslint.parser as never, parserOptions: { ecmaFeatures: { jsx: true } } },
   });
-  tester.run('no-html-strings', pagesRules.rules['no-html-strings'], {
+  tester.run('no-html-strings', pagesRules.rules['no-html-strings']!, {
     valid: [
       'const el = <p>{name}</p>;',
       'const xml = `<Status code="200">${text}</Status>`;',
@@ -396,7 +396,7 @@ describe('JSX runtime', () => {
   const tester = new RuleTester({
     languageOptions: { parser: tseslint.parser as never, parserOptions: { ecmaFeatures: { jsx: true } } },
   });
-  tester.run('jsx-pragma', pagesRules.rules['jsx-pragma'], {
+  tester.run('jsx-pragma', pagesRules.rules['jsx-pragma']!, {
     valid: [
       { code: `${PRAGMA}\nexport const P = () => <p>x</p>;`, filename: 'src/x/views.tsx' },
       { code: 'export const n = 1;', filename: 'src/x/plain.ts' },

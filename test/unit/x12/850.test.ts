@@ -13,7 +13,7 @@ function po(body: string[], version = '004010'): Parse850Result {
   ];
   const doc = parseX12(`${isa}\n${segs.join('~\n')}~\n`);
   expect(doc.errors).toEqual([]);
-  return parse850(doc.transactionSets[0]);
+  return parse850(doc.transactionSets[0]!);
 }
 
 const LINE = 'PO1*1*10*EA*2.50**VP*SKU1';
@@ -80,7 +80,7 @@ describe('850 -> canonical Order', () => {
   it('reports a non-numeric quantity as an invalid number at PO102', () => {
     const r = po(['BEG*00*SA*PO-1**20240102', 'PO1*1*ten*EA*2.50**VP*SKU1']);
     expect(r.errors.map(sig)).toEqual(['INVALID_NUMBER@PO12']);
-    expect(r.errors[0].application).toBeUndefined();
+    expect(r.errors[0]!.application).toBeUndefined();
   });
 
   it('maps product id qualifiers, keeps unknown ones as extrinsics and converts the unit to Rec 20', () => {
@@ -110,7 +110,7 @@ describe('850 -> canonical Order', () => {
   it('numbers lines by ordinal when PO101 is absent and keeps a non-numeric PO101', () => {
     const r = po(['BEG*00*SA*PO-1**20240102', 'PO1**1*EA*1**VP*A', 'PO1*A-2*1*EA*1**VP*B']);
     expect(r.order?.lines.map((l) => l.lineNumber)).toEqual([1, 2]);
-    expect(r.order?.lines[1].extrinsics).toEqual([{ name: 'PO101', value: 'A-2' }]);
+    expect(r.order?.lines[1]!.extrinsics).toEqual([{ name: 'PO101', value: 'A-2' }]);
   });
 
   it('converts SAC05 implied decimals with decimal arithmetic (no float rounding)', () => {
@@ -208,7 +208,7 @@ describe('850 -> canonical Order', () => {
   it('checks CTT01 against the number of PO1 segments', () => {
     const r = po(['BEG*00*SA*PO-1**20240102', LINE, 'CTT*2']);
     expect(r.errors.map(sig)).toEqual(['COUNT_MISMATCH@CTT1']);
-    expect(r.errors[0].segmentPosition).toBe(4);
+    expect(r.errors[0]!.segmentPosition).toBe(4);
   });
 
   it('returns no order when BEG is missing, with the error at the set end', () => {

@@ -47,7 +47,7 @@ function ackText(
 describe('997 / 999 acknowledgments', () => {
   it('accepts a clean group with AK1 / AK2 / AK5*A / AK9*A', () => {
     const doc = inbound([po('0001', GOOD), po('0002', GOOD)]);
-    expect(ackText(doc.groups[0], '004010')).toEqual([
+    expect(ackText(doc.groups[0]!, '004010')).toEqual([
       'AK1*PO*12',
       'AK2*850*0001',
       'AK5*A',
@@ -59,7 +59,7 @@ describe('997 / 999 acknowledgments', () => {
 
   it('rejects a set whose SE01 count is wrong (AK5 code 4) and marks the group partially accepted', () => {
     const doc = inbound([po('0001', GOOD), po('0002', GOOD, 7)]);
-    expect(ackText(doc.groups[0], '004010')).toEqual([
+    expect(ackText(doc.groups[0]!, '004010')).toEqual([
       'AK1*PO*12',
       'AK2*850*0001',
       'AK5*A',
@@ -71,9 +71,9 @@ describe('997 / 999 acknowledgments', () => {
 
   it('reports element errors as AK3 (segment, position, loop, code 8) and AK4 (element, code, bad value)', () => {
     const doc = inbound([po('0001', ['BEG*00*SA*PO1**20240102', 'PO1*1*ten*EA*3.5**VP*A'])]);
-    const set = doc.transactionSets[0];
+    const set = doc.transactionSets[0]!;
     set.errors.push(...parse850(set).errors);
-    expect(ackText(doc.groups[0], '004010')).toEqual([
+    expect(ackText(doc.groups[0]!, '004010')).toEqual([
       'AK1*PO*12',
       'AK2*850*0001',
       'AK3*PO1*3*PO1*8',
@@ -85,10 +85,10 @@ describe('997 / 999 acknowledgments', () => {
 
   it('leaves mapping (application) errors out of the 997 unless asked', () => {
     const doc = inbound([po('0001', ['BEG*00*SA*PO1**20240102', 'PO1*1**EA*3.5**VP*A'])]);
-    const set = doc.transactionSets[0];
+    const set = doc.transactionSets[0]!;
     set.errors.push(...parse850(set).errors);
-    expect(ackText(doc.groups[0], '004010')).toEqual(['AK1*PO*12', 'AK2*850*0001', 'AK5*A', 'AK9*A*1*1*1']);
-    expect(ackText(doc.groups[0], '004010', true)).toEqual([
+    expect(ackText(doc.groups[0]!, '004010')).toEqual(['AK1*PO*12', 'AK2*850*0001', 'AK5*A', 'AK9*A*1*1*1']);
+    expect(ackText(doc.groups[0]!, '004010', true)).toEqual([
       'AK1*PO*12',
       'AK2*850*0001',
       'AK3*PO1*3*PO1*8',
@@ -100,23 +100,28 @@ describe('997 / 999 acknowledgments', () => {
 
   it('reports a GE01 count mismatch with AK9 code 5, with the count the sender declared', () => {
     const doc = inbound([po('0001', GOOD)], { geCount: 3 });
-    expect(ackText(doc.groups[0], '004010')).toEqual(['AK1*PO*12', 'AK2*850*0001', 'AK5*A', 'AK9*R*3*1*1*5']);
+    expect(ackText(doc.groups[0]!, '004010')).toEqual([
+      'AK1*PO*12',
+      'AK2*850*0001',
+      'AK5*A',
+      'AK9*R*3*1*1*5',
+    ]);
   });
 
   it('reports a missing SE (AK5 code 2) and an SE02 mismatch (code 3)', () => {
     const missing = inbound([['ST*850*0001', ...GOOD], po('0002', GOOD)]);
-    expect(ackText(missing.groups[0], '004010')).toContain('AK5*R*2');
+    expect(ackText(missing.groups[0]!, '004010')).toContain('AK5*R*2');
     const mismatch = inbound([['ST*850*0001', ...GOOD, 'SE*4*0009']]);
-    expect(ackText(mismatch.groups[0], '004010')).toContain('AK5*R*3');
+    expect(ackText(mismatch.groups[0]!, '004010')).toContain('AK5*R*3');
   });
 
   it('writes a 999 for 005010 with IK3 / IK4 / IK5, AK1 with the version and ST03 005010X231', () => {
     const doc = inbound([po('0001', ['BEG*00*SA*PO1**20240102', 'PO1*1*2*EA*3.5**VP*A:B'])], {
       version: '005010',
     });
-    const set = doc.transactionSets[0];
+    const set = doc.transactionSets[0]!;
     set.errors.push(...parse850(set).errors);
-    const ack = buildFunctionalAck(doc.groups[0], { version: '005010', controlNumber: 9 });
+    const ack = buildFunctionalAck(doc.groups[0]!, { version: '005010', controlNumber: 9 });
     expect(ack.id).toBe('999');
     expect(ack.implementationReference).toBe('005010X231');
     expect(ack.segments.map((s) => formatSegment(s, D).slice(0, -1))).toEqual([
@@ -137,7 +142,7 @@ describe('997 / 999 acknowledgments', () => {
         { version },
       );
       for (const s of doc.transactionSets) s.errors.push(...parse850(s).errors);
-      const ack = buildFunctionalAck(doc.groups[0], { version, controlNumber: 5 });
+      const ack = buildFunctionalAck(doc.groups[0]!, { version, controlNumber: 5 });
       const text = serializeInterchange({
         delimiters: { ...D, suffix: '\n' },
         version,
@@ -156,7 +161,7 @@ describe('997 / 999 acknowledgments', () => {
       });
       const back = parseX12(text);
       expect(back.errors).toEqual([]);
-      const parsed = parseFunctionalAck(back.transactionSets[0]);
+      const parsed = parseFunctionalAck(back.transactionSets[0]!);
       expect(parsed.errors).toEqual([]);
       expect(parsed.ack).toMatchObject({
         kind: version === '004010' ? '997' : '999',
@@ -191,8 +196,8 @@ describe('997 / 999 for what the gateway does not take', () => {
   it('writes the 997 of x12.850.issue135.edi with "~" terminators: ST02 "0001~" is echoed as AK202 0001', () => {
     // Used to throw X12SerializeError: AK202 contains the delimiter "~": "0001~" (HTTP 500).
     const doc = parseX12(readCorpus('indice-co__EDI.Net/test/indice.Edi.Tests/Samples/x12.850.issue135.edi'));
-    expect(doc.groups[0].sets[0].controlNumber).toBe('0001~');
-    const ack = buildFunctionalAck(doc.groups[0], { version: '004010', controlNumber: 1, rejectAll: {} });
+    expect(doc.groups[0]!.sets[0]!.controlNumber).toBe('0001~');
+    const ack = buildFunctionalAck(doc.groups[0]!, { version: '004010', controlNumber: 1, rejectAll: {} });
     const text = serializeInterchange({
       delimiters: { element: '*', component: '>', segment: '~', suffix: '\n' },
       version: '004010',
@@ -215,14 +220,14 @@ describe('997 / 999 for what the gateway does not take', () => {
 
   it('rejects a set type the gateway does not take with AK5 code 1, and a whole group on request', () => {
     const doc = inbound([['ST*810*0001', 'BIG*20240102*INV1', 'TDS*100', 'SE*4*0001'], po('0002', GOOD)]);
-    doc.transactionSets[0].errors.push({
+    doc.transactionSets[0]!.errors.push({
       code: 'SET_NOT_SUPPORTED',
       message: 'no 810 taken',
       segmentPosition: 1,
       fileSegmentPosition: 3,
       segmentId: 'ST',
     });
-    expect(ackText(doc.groups[0], '004010')).toEqual([
+    expect(ackText(doc.groups[0]!, '004010')).toEqual([
       'AK1*PO*12',
       'AK2*810*0001',
       'AK5*R*1',
@@ -230,7 +235,7 @@ describe('997 / 999 for what the gateway does not take', () => {
       'AK5*A',
       'AK9*P*2*2*1',
     ]);
-    const all = buildFunctionalAck(doc.groups[0], {
+    const all = buildFunctionalAck(doc.groups[0]!, {
       version: '004010',
       controlNumber: 1,
       rejectAll: { groupCode: '1' },
@@ -248,8 +253,8 @@ describe('997 / 999 for what the gateway does not take', () => {
 
 describe('TA1 interchange acknowledgment', () => {
   it('is written only when ISA14 asks for it (or on errors when told to)', () => {
-    expect(buildTA1(inbound([po('0001', GOOD)]).interchanges[0])).toBeUndefined();
-    expect(buildTA1(inbound([po('0001', GOOD)], { ack: '1' }).interchanges[0])).toEqual([
+    expect(buildTA1(inbound([po('0001', GOOD)]).interchanges[0]!)).toBeUndefined();
+    expect(buildTA1(inbound([po('0001', GOOD)], { ack: '1' }).interchanges[0]!)).toEqual([
       'TA1',
       '000000321',
       '240102',
@@ -257,7 +262,7 @@ describe('TA1 interchange acknowledgment', () => {
       'A',
       '000',
     ]);
-    const bad = inbound([po('0001', GOOD)], { iea: '000000999' }).interchanges[0];
+    const bad = inbound([po('0001', GOOD)], { iea: '000000999' }).interchanges[0]!;
     expect(buildTA1(bad)).toBeUndefined();
     // IEA02 differs from ISA13: the content is still read, the TA1 says accepted with errors.
     expect(buildTA1(bad, { whenErrors: true })).toEqual(['TA1', '000000321', '240102', '0304', 'E', '001']);
@@ -265,13 +270,13 @@ describe('TA1 interchange acknowledgment', () => {
 
   it('notes an ISA of the wrong widths (E) and rejects a bad interchange header with the note code of the ISA element (R)', () => {
     const text = readCorpus('kputnam__stupidedi/spec/fixtures/004010/PR855/fail/2.edi');
-    const ic = parseX12(text).interchanges[0];
+    const ic = parseX12(text).interchanges[0]!;
     expect(buildTA1(ic, { whenErrors: true })).toEqual(['TA1', '702351422', '060814', '2135', 'E', '022']);
     // ISA16 "~" with line breaks as terminators: the "~" in GS08 and ST02 names ISA16 (note 027).
     const issue135 = parseX12(
       readCorpus('indice-co__EDI.Net/test/indice.Edi.Tests/Samples/x12.850.issue135.edi'),
     );
-    expect(buildTA1(issue135.interchanges[0], { whenErrors: true })).toEqual([
+    expect(buildTA1(issue135.interchanges[0]!, { whenErrors: true })).toEqual([
       'TA1',
       '000000001',
       '190805',
@@ -281,10 +286,10 @@ describe('TA1 interchange acknowledgment', () => {
     ]);
     const doc = inbound([po('0001', GOOD)], { ack: '1' });
     const ic2 = {
-      ...doc.interchanges[0],
+      ...doc.interchanges[0]!,
       errors: [
         {
-          ...doc.interchanges[0].header,
+          ...doc.interchanges[0]!.header,
           code: 'ISA_INVALID_VALUE' as const,
           message: '',
           segmentPosition: 1,
@@ -298,7 +303,7 @@ describe('TA1 interchange acknowledgment', () => {
   });
 
   it('can be written into an interchange before the groups', () => {
-    const ta1 = buildTA1(inbound([po('0001', GOOD)], { ack: '1' }).interchanges[0]);
+    const ta1 = buildTA1(inbound([po('0001', GOOD)], { ack: '1' }).interchanges[0]!);
     const text = serializeInterchange({
       delimiters: { ...D, suffix: '\n' },
       version: '004010',
@@ -310,7 +315,7 @@ describe('TA1 interchange acknowledgment', () => {
       groups: [],
     });
     const doc = parseX12(text);
-    expect(doc.interchanges[0].interchangeAcks.map((s) => s.raw)).toEqual([
+    expect(doc.interchanges[0]!.interchangeAcks.map((s) => s.raw)).toEqual([
       'TA1*000000321*240102*0304*A*000',
     ]);
     expect(doc.errors).toEqual([]);
@@ -320,7 +325,7 @@ describe('TA1 interchange acknowledgment', () => {
 describe('reading 997 / 999 from the corpus', () => {
   it('reads a 997 with AK3/AK4 detail', () => {
     const doc = parseX12(readCorpus('xlate__staedi/src/test/resources/x12/simple997.edi'));
-    const r = parseFunctionalAck(doc.transactionSets[0]);
+    const r = parseFunctionalAck(doc.transactionSets[0]!);
     expect(r.errors).toEqual([]);
     expect(r.ack).toMatchObject({
       functionalId: 'HC',
@@ -346,7 +351,7 @@ describe('reading 997 / 999 from the corpus', () => {
 
   it('rejects invalid997.edi at AK101 (too long) and AK402 (not numeric)', () => {
     const doc = parseX12(readCorpus('xlate__staedi/src/test/resources/x12/invalid997.edi'));
-    const r = parseFunctionalAck(doc.transactionSets[0]);
+    const r = parseFunctionalAck(doc.transactionSets[0]!);
     expect(r.errors.map((e) => [e.code, e.segmentId, e.elementPosition, e.segmentPosition])).toEqual([
       ['ELEMENT_TOO_LONG', 'AK1', 1, 2],
       ['INVALID_NUMBER', 'AK4', 2, 5],
@@ -355,7 +360,7 @@ describe('reading 997 / 999 from the corpus', () => {
 
   it('rejects invalid999.edi for IK5 before AK1, AK2 with too many elements and an invalid IK5 code', () => {
     const doc = parseX12(readCorpus('xlate__staedi/src/test/resources/x12/invalid999.edi'));
-    const codes = parseFunctionalAck(doc.transactionSets[0]).errors.map(
+    const codes = parseFunctionalAck(doc.transactionSets[0]!).errors.map(
       (e) => `${e.code}@${e.segmentId}${e.elementPosition ?? ''}#${e.segmentPosition}`,
     );
     expect(codes).toEqual(

@@ -35,7 +35,7 @@ describe('X12 envelope reader', () => {
     );
     expect(doc.errors).toEqual([]);
     expect(doc.transactionSets).toHaveLength(2);
-    const s = doc.transactionSets[1];
+    const s = doc.transactionSets[1]!;
     expect(s).toMatchObject({ id: '850', controlNumber: '0002' });
     expect(s.interchange).toMatchObject({
       senderQualifier: 'ZZ',
@@ -55,8 +55,8 @@ describe('X12 envelope reader', () => {
       version: '004010',
     });
     expect(s.segments.map((g) => g.id)).toEqual(['ST', 'BEG', 'PO1', 'SE']);
-    expect(doc.groups[0].sets.map((x) => x.controlNumber)).toEqual(['0001', '0002']);
-    expect(doc.interchanges[0].groupCount).toBe(1);
+    expect(doc.groups[0]!.sets.map((x) => x.controlNumber)).toEqual(['0001', '0002']);
+    expect(doc.interchanges[0]!.groupCount).toBe(1);
   });
 
   it('reports an SE01 count mismatch at the SE, by set and file position, and keeps the other sets', () => {
@@ -69,7 +69,7 @@ describe('X12 envelope reader', () => {
     );
     expect(doc.transactionSets).toHaveLength(3);
     expect(doc.transactionSets.map((s) => s.errors.length)).toEqual([0, 1, 0]);
-    expect(doc.transactionSets[1].errors[0]).toMatchObject({
+    expect(doc.transactionSets[1]!.errors[0]).toMatchObject({
       code: 'SE_SEGMENT_COUNT',
       segmentId: 'SE',
       elementPosition: 1,
@@ -105,7 +105,7 @@ describe('X12 envelope reader', () => {
     );
     expect(codes(doc)).toEqual(['SE_MISSING@SE', 'GE_MISSING@GE', 'IEA_MISSING@IEA']);
     expect(doc.transactionSets).toHaveLength(1);
-    expect(doc.transactionSets[0].errors[0]).toMatchObject({ segmentPosition: 4, fileSegmentPosition: 6 });
+    expect(doc.transactionSets[0]!.errors[0]).toMatchObject({ segmentPosition: 4, fileSegmentPosition: 6 });
   });
 
   it('closes a set without SE when the next ST starts', () => {

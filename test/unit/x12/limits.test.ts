@@ -8,7 +8,7 @@ import { MAX_ERRORS_PER_LIST, parseX12 } from '../../../protocols/x12';
 import { InterchangeSplitter } from '../../../protocols/x12/split';
 import { MAX_UNREADABLE_ISAS } from '../../../protocols/x12/tokenizer';
 
-const BOUND_MS = 2000 * Math.max(1, loadavg()[0] / cpus().length);
+const BOUND_MS = 2000 * Math.max(1, loadavg()[0]! / cpus().length);
 const ISA =
   'ISA*00*          *00*          *ZZ*ACMEBUYER      *ZZ*SUPPLIERDEMO   *261120*1200*U*00401*000000001*0*P*>~';
 

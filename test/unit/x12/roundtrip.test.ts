@@ -58,7 +58,7 @@ function envelope(
   const doc = parseX12(bom ? `\uFEFF${text}` : text);
   expect(doc.errors).toEqual([]);
   expect(doc.transactionSets).toHaveLength(1);
-  return doc.transactionSets[0];
+  return doc.transactionSets[0]!;
 }
 
 const byName = (a: Extrinsic, b: Extrinsic): number => (a.name + a.value < b.name + b.value ? -1 : 1);
@@ -307,7 +307,7 @@ describe('X12 round trips', () => {
             statusCode: 'IC',
             supplierPartId: 'SKU-1',
             buyerPartId: 'BP-1',
-            description: ORDER.lines[0].description?.slice(0, 80),
+            description: ORDER.lines[0]!.description?.slice(0, 80),
             orderedQuantity: '12.5',
             quantity: '10',
             unitOfMeasure: 'KGM',
@@ -338,7 +338,7 @@ describe('X12 round trips', () => {
       ],
       { ackDate: '2024-05-02' },
     );
-    expect(segs[0][2]).toBe('AD');
+    expect(segs[0]![2]).toBe('AD');
     expect(() => build855(ORDER, [{ lineNumber: 3, status: 'accept' }], { ackDate: '2024-05-02' })).toThrow(
       /line 3/,
     );
@@ -365,7 +365,7 @@ describe('X12 round trips', () => {
   it('856 takes units and part ids from the order and writes the carrier as routing text when it is not a SCAC', () => {
     const s: Shipment = { ...SHIPMENT, carrier: 'Local Courier', lines: [{ lineNumber: 1, quantity: '2' }] };
     const r = parse856(
-      envelope('856', build856(s, ORDER, { trackingQualifier: 'CN' }), '004010', DELIMITERS[0][1], false),
+      envelope('856', build856(s, ORDER, { trackingQualifier: 'CN' }), '004010', DELIMITERS[0]![1], false),
     );
     expect(r.shipment?.carrier).toBe('Local Courier');
     expect(r.shipment?.trackingNumber).toBe(SHIPMENT.trackingNumber);
@@ -388,7 +388,7 @@ describe('X12 round trips', () => {
   it('810 writes TDS in implied cents computed with decimals and BIG07 CR for credit memos', () => {
     const segs = build810(CREDIT);
     expect(segs.find((s) => s[0] === 'TDS')).toEqual(['TDS', '-11000', '-10000']);
-    expect(segs[0][7]).toBe('CR');
+    expect(segs[0]![7]).toBe('CR');
     const big = build810({ ...INVOICE, total: '12345678901234.565' }).find((s) => s[0] === 'TDS');
     expect(big?.[1]).toBe('1234567890123457');
   });
@@ -403,7 +403,7 @@ describe('X12 round trips', () => {
           if (!first.order || first.errors.some((e) => e.application)) return;
           it.each(VERSIONS)(`${f} 850 #${i + 1} in %s`, (version) => {
             const again = parse850(
-              envelope('850', build850(first.order as Order, { version }), version, DELIMITERS[1][1], false),
+              envelope('850', build850(first.order as Order, { version }), version, DELIMITERS[1]![1], false),
             );
             expect(normalize(again.order as Order)).toEqual(normalize(first.order as Order));
           });
@@ -412,7 +412,7 @@ describe('X12 round trips', () => {
           if (!first.shipment || first.errors.some((e) => e.application)) return;
           it.each(VERSIONS)(`${f} 856 #${i + 1} in %s`, (version) => {
             const again = parse856(
-              envelope('856', build856(first.shipment as Shipment), version, DELIMITERS[0][1], true),
+              envelope('856', build856(first.shipment as Shipment), version, DELIMITERS[0]![1], true),
             );
             expect(again.shipment).toEqual(first.shipment);
           });
@@ -421,7 +421,7 @@ describe('X12 round trips', () => {
           if (!first.invoice || first.errors.some((e) => e.application)) return;
           it.each(VERSIONS)(`${f} 810 #${i + 1} in %s`, (version) => {
             const again = parse810(
-              envelope('810', build810(first.invoice as Invoice), version, DELIMITERS[3][1], false),
+              envelope('810', build810(first.invoice as Invoice), version, DELIMITERS[3]![1], false),
             );
             expect(again.invoice).toEqual(first.invoice);
           });

@@ -43,7 +43,7 @@ function emitted(setId: string, segments: readonly OutSegment[], version: X12Ver
   });
   const doc = parseX12(text);
   expect(doc.errors).toEqual([]);
-  return doc.transactionSets[0];
+  return doc.transactionSets[0]!;
 }
 
 function problemsOf(set: TransactionSet, version: X12Version) {
@@ -295,9 +295,9 @@ describe.each(VERSIONS)('builders follow the %s tables', (version) => {
     // Element syntax errors are found by the mapping, as intake does before acknowledging.
     for (const set of inbound.transactionSets)
       set.errors.push(...parse850(set).errors.filter((e) => !e.application));
-    const group = inbound.groups[0];
+    const group = inbound.groups[0]!;
     // The bad set has element and segment errors (AK3/AK4 or IK3/IK4), the group a count error.
-    expect(group.sets[1].errors.length).toBeGreaterThan(0);
+    expect(group.sets[1]!.errors.length).toBeGreaterThan(0);
     const ack = buildFunctionalAck(group, { version, controlNumber: 1 });
     const set = emitted(ack.id, ack.segments, version);
     expect(set.segments.map((s) => s.id)).toContain(version === '005010' ? 'IK4' : 'AK4');

@@ -73,8 +73,8 @@ describe('X12 serializer', () => {
       delimiters: { element: '|', component: ':', repetition: '^', segment: '\n' },
       groups: [
         {
-          ...base.groups[0],
-          transactionSets: [{ ...base.groups[0].transactionSets[0], implementationReference: 'X1' }],
+          ...base.groups[0]!,
+          transactionSets: [{ ...base.groups[0]!.transactionSets[0]!, implementationReference: 'X1' }],
         },
       ],
     });
@@ -84,7 +84,7 @@ describe('X12 serializer', () => {
     expect(text).toContain('|005010\nST|850|0001|X1\n');
     const doc = parseX12(text);
     expect(doc.errors).toEqual([]);
-    expect(doc.transactionSets[0].interchange).toMatchObject({
+    expect(doc.transactionSets[0]!.interchange).toMatchObject({
       version: '00501',
       ackRequested: true,
       usage: 'T',
@@ -112,7 +112,7 @@ describe('X12 serializer', () => {
           version: '005010',
           groups: [
             {
-              ...input().groups[0],
+              ...input().groups[0]!,
               transactionSets: [{ id: '850', controlNumber: 1, segments: [['REF', 'ZZ', value]] }],
             },
           ],

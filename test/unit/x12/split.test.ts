@@ -92,7 +92,7 @@ describe('InterchangeSplitter', () => {
   it('keeps leading garbage and content after IEA in the piece the codec then reports them in', () => {
     const pieces = split([Buffer.from(`junk\n${interchange4010('PO1')}GARBAGE~${interchange4010('PO2')}`)]);
     expect(text(pieces)).toEqual([`junk\n${interchange4010('PO1')}GARBAGE~`, interchange4010('PO2')]);
-    expect(parseX12(pieces[0].bytes).errors.map((e) => e.code)).toEqual([
+    expect(parseX12(pieces[0]!.bytes).errors.map((e) => e.code)).toEqual([
       'NOT_X12',
       'SEGMENT_OUTSIDE_ENVELOPE',
     ]);

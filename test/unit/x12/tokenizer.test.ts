@@ -64,12 +64,12 @@ describe('X12 tokenizer', () => {
     const { segments, errors } = tokens(interchange4010());
     expect(errors).toEqual([]);
     expect(segments.map((s) => s.id)).toEqual(['ISA', 'GS', 'ST', 'BEG', 'PO1', 'SE', 'GE', 'IEA']);
-    const po1 = segments[4];
+    const po1 = segments[4]!;
     expect(po1.text(7)).toBe('A>B');
     expect(po1.elements[7]).toEqual({ kind: 'composite', components: ['A', 'B'], raw: 'A>B' });
     // 00401: ISA11 is the standards id "U", "^" is data.
     expect(po1.elements[9]).toBe('X^Y');
-    expect(segments[0].delimiters).toEqual({
+    expect(segments[0]!.delimiters).toEqual({
       element: '*',
       component: '>',
       repetition: undefined,
@@ -79,11 +79,11 @@ describe('X12 tokenizer', () => {
 
   it('uses ISA11 as repetition separator from 00402 on and keeps ISA elements unsplit', () => {
     const { segments } = tokens(interchange5010());
-    const isa = segments[0];
+    const isa = segments[0]!;
     expect(isa.delimiters).toEqual({ element: '|', component: ':', repetition: '^', segment: '\r' });
     expect(isa.text(11)).toBe('^');
     expect(isa.text(16)).toBe(':');
-    const ref = segments[4];
+    const ref = segments[4]!;
     expect(ref.elements[2]).toEqual({
       kind: 'repeated',
       repeats: ['A', 'B', { kind: 'composite', components: ['C', 'D'], raw: 'C:D' }],
@@ -114,7 +114,7 @@ describe('X12 tokenizer', () => {
     const doc = parseX12(interchange4010() + interchange5010() + interchange4010('\n', ''));
     expect(doc.errors).toEqual([]);
     expect(doc.transactionSets.map((s) => s.interchange.delimiters.element)).toEqual(['*', '|', '*']);
-    expect(doc.transactionSets.map((s) => s.segments[1].text(3))).toEqual(['PO1', 'PO2', 'PO1']);
+    expect(doc.transactionSets.map((s) => s.segments[1]!.text(3))).toEqual(['PO1', 'PO2', 'PO1']);
   });
 
   it('gives the same segments for chunk sizes 1, 7 and random, as Buffer and as string', () => {
@@ -134,8 +134,8 @@ describe('X12 tokenizer', () => {
     const text = interchange4010('\u2026', '\n').replace('BEG*00*SA*PO1', 'BEG*00*SA*PÖ1');
     const doc = parseX12Chunks(chunk(Buffer.from(text), () => 1));
     expect(doc.errors).toEqual([]);
-    expect(doc.transactionSets[0].segments[1].text(3)).toBe('PÖ1');
-    expect(doc.transactionSets[0].delimiters.segment).toBe('\u2026');
+    expect(doc.transactionSets[0]!.segments[1]!.text(3)).toBe('PÖ1');
+    expect(doc.transactionSets[0]!.delimiters.segment).toBe('\u2026');
   });
 
   it('drops line breaks inside segments (files wrapped at 80 columns)', () => {
@@ -143,8 +143,8 @@ describe('X12 tokenizer', () => {
     const wrapped = flat.replace(/(.{80})/g, '$1\n');
     const doc = parseX12(wrapped);
     expect(doc.errors).toEqual([]);
-    expect(doc.transactionSets[0].segments.map((s) => s.raw)).toEqual(
-      parseX12(flat).transactionSets[0].segments.map((s) => s.raw),
+    expect(doc.transactionSets[0]!.segments.map((s) => s.raw)).toEqual(
+      parseX12(flat).transactionSets[0]!.segments.map((s) => s.raw),
     );
   });
 
