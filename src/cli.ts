@@ -12,6 +12,7 @@ import { AppError } from './platform/errors';
 import { exitOnSignals, startServer } from './server';
 import { startWorker } from './worker';
 import { call, importCsv, ingestFilesRemote, remoteFor, type Remote } from './cli-remote';
+import { usersCommand, USERS_USAGE } from './console/cli';
 
 const USAGE = `usage: gateway <command>
   serve                        run the HTTP gateway (and in-process jobs without REDIS_URL)
@@ -25,8 +26,9 @@ const USAGE = `usage: gateway <command>
   keys revoke KEY_ID           revoke a key (other running processes within PARTNER_CACHE_MS)
   keys rotate KEY_ID           issue a new key of the same role and revoke this one
   edi ingest FILE...           take X12 interchanges from files (850s -> orders, 997/999 back)
+${USERS_USAGE}
 
-partners, catalog, price-lists, keys and edi take --server URL: the command goes to that running
+partners, catalog, price-lists, keys, users and edi take --server URL: the command goes to that running
 gateway's admin API (with ADMIN_TOKEN) instead of its database. Beside a running embedded server
 (npm start) they do so on their own. Settings come from the environment (README, Configuration).`;
 
@@ -265,6 +267,15 @@ async function main(args: string[]): Promise<number> {
           console.log(`revoked ${k.revoked}; new ${k.role} key ${k.id} (shown once, keep it now):\n${k.key}`);
           return 0;
         });
+      break;
+    }
+    case 'users': {
+      const known = ['list', 'add', 'passwd', 'disable', 'enable', 'roles'];
+      if (!known.includes(sub ?? '') || (sub !== 'list' && !arg)) break;
+      const code = await usersCommand(argv.slice(1), remote(), (command, fn) =>
+        withDb(command, (db) => fn(db)),
+      );
+      if (code !== 2) return code;
       break;
     }
     case 'price-lists':
