@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import { approvalRoutes } from './approvals/routes';
 import { catalogRoutes } from './catalog/routes';
+import { consolePages } from './console/pages';
 import { userRoutes } from './console/routes';
 import { cxmlRoutes, cxmlStatus, sendCxml } from './cxml/endpoint';
 import { handleOrderRequest } from './orders/cxml';
@@ -97,6 +98,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(invoiceRoutes(ctx));
   app.use(approvalRoutes(ctx));
   app.use(userRoutes(ctx));
+  app.use(consolePages(ctx));
   app.use(metricsRoutes(ctx, metrics));
 
   app.use(notFoundHandler);

@@ -2,6 +2,7 @@
  * Deciding an approval level from outside the workflow: the admin (API, approvals page) or an
  * approver's one-time e-mail link, which is consumed in the deciding transaction.
  */
+import { writeAudit, type AuditEntry } from '../console/audit';
 import type { AppContext } from '../platform/context';
 import { isUuid, type Q } from '../platform/db';
 import { AppError, isUniqueViolation } from '../platform/errors';
@@ -18,11 +19,35 @@ async function useLink(trx: Q, claims: LinkClaims): Promise<void> {
   }
 }
 
-/** Decides the level (and consumes `link` with it); the level as it is afterwards. */
-export async function decide(ctx: AppContext, d: Decision, link?: LinkClaims): Promise<ApprovalView> {
+/**
+ * Decides the level (and consumes `link` with it); the level as it is afterwards. With `audit` (a
+ * console user's decision), the audit log entry is written in the same transaction.
+ */
+export async function decide(
+  ctx: AppContext,
+  d: Decision,
+  link?: LinkClaims,
+  audit?: Omit<AuditEntry, 'action' | 'subject' | 'before' | 'after'>,
+): Promise<ApprovalView> {
   await ctx.db.transaction(async (trx) => {
     if (link) await useLink(trx, link);
-    await decideInTx(trx, ctx, d);
+    const row = await decideInTx(trx, ctx, d);
+    if (audit) {
+      const order = await trx('orders').where({ id: row.order_id }).first('state', 'buyer_order_number');
+      await writeAudit(trx, ctx.now(), {
+        ...audit,
+        action: `approval.${d.decision}`,
+        subject: `approval:${row.id}`,
+        before: { status: 'pending', level: row.level },
+        after: {
+          status: row.status,
+          level: row.level,
+          comment: row.comment,
+          order: order?.buyer_order_number,
+          orderState: order?.state,
+        },
+      });
+    }
   });
   const view = await findApproval(ctx.db, d.approvalId);
   if (!view) throw new AppError('not_found', 'approval not found');

@@ -1,6 +1,9 @@
 /** @jsxRuntime automatic @jsxImportSource preact */
 /**
- * The approvals pages, rendered with the page kit: staff sign in with the admin token once (a page
+ * The approvals pages, rendered with the page kit. Staff with a console account (admin or approver
+ * role) come in with their console session and decide under their own name, within their partner
+ * limit; the admin token still signs in here too (a break-glass for a gateway without users yet;
+ * its decisions are recorded as "admin (approvals page)"). The admin token signs in once (a page
  * session, src/platform/pages/sessions.ts: the HttpOnly, SameSite=Strict cookie carries a random
  * session id, never the token; not `?token=`, which ends up in browser history, proxy logs and
  * Referer headers), see the levels waiting for a decision and decide them; every form POST carries
@@ -15,6 +18,7 @@ import type { AppContext } from '../platform/context';
 import { AppError } from '../platform/errors';
 import {
   checkCsrfLater,
+  consoleUserOf,
   CredentialForm,
   CSRF_EXEMPT,
   csrfToken,
@@ -25,6 +29,7 @@ import {
   pageNotFound,
   pagingFrom,
   requireCsrf,
+  sendErrorPage,
   sendPage,
   signInCsrf,
   signInKey,
@@ -33,6 +38,8 @@ import {
   takeFlash,
   type Chrome,
 } from '../platform/pages';
+import { mayApprove, partnerLimit, userActor, withinLimit } from '../console/access';
+import { auditContext } from '../console/audit';
 import { authenticateToken } from '../partners/auth';
 import { decide, findApproval, refuseUsedLink } from './decide';
 import { countApprovals, listApprovals, orderLinesForApproval, type ApprovalView } from './service';
@@ -41,17 +48,26 @@ import { Decide, OrderDetail, PER_PAGE, Pending, SignIn } from './views';
 
 function chromeOf(ctx: AppContext, req: Request): Chrome {
   const s = req.pageSession;
+  const u = consoleUserOf(s);
   const onList = req.path === '/approvals' || req.path === '/';
   return {
     supplier: ctx.config.SUPPLIER_NAME,
     area: 'Approvals',
     home: '/approvals',
-    nav: s ? [{ href: '/approvals', label: 'Pending approvals', id: 'pending-link', current: onList }] : [],
+    nav: s
+      ? [
+          ...(u ? [{ href: '/', label: 'Console', id: 'console-link' }] : []),
+          { href: '/approvals', label: 'Pending approvals', id: 'pending-link', current: onList },
+        ]
+      : [],
     ...(s
       ? {
           account: {
-            label: 'Admin',
-            signOut: { action: '/approvals/logout', csrf: csrfToken(ctx.config, s.id) },
+            label: u ? u.username : 'Admin',
+            signOut: {
+              action: u ? '/console/logout' : '/approvals/logout',
+              csrf: csrfToken(ctx.config, s.id),
+            },
           },
         }
       : {}),
@@ -176,9 +192,28 @@ const formExpired = (ctx: AppContext) => (req: Request, res: Response) =>
     body: <p>Nothing was changed.</p>,
   });
 
+/** The partners whose approvals the session sees: null for every partner (admin, unlimited approver). */
+function limitOf(req: Request): readonly string[] | null {
+  const u = consoleUserOf(req.pageSession);
+  return u ? partnerLimit(u) : null;
+}
+
+/** The approval level if the session may see it (its partner within the limit). */
+async function visibleApproval(ctx: AppContext, req: Request, id: string) {
+  const a = await findApproval(ctx.db, id);
+  return a && withinLimit(limitOf(req), a.partnerId) ? a : undefined;
+}
+
 function staffRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
   const sessionId = (req: Request) => (req.pageSession as { id: string }).id;
   r.get('/approvals', async (req, res) => {
+    const other = consoleUserOf(req.consoleSession);
+    if (!req.pageSession && other)
+      return sendErrorPage(res, chromeOf(ctx, req), {
+        status: 403,
+        message: `Your account (${other.username}) has no approver role.`,
+        back: { href: '/', label: 'Back to the console' },
+      });
     if (!req.pageSession) {
       const nonce = signInKey(req, res, { secure: req.secure });
       return sendPage(res, chromeOf(ctx, req), {
@@ -188,9 +223,11 @@ function staffRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
       });
     }
     const paging = pagingFrom(req.query, { limit: PER_PAGE });
+    const limit = limitOf(req);
+    const scope = limit ? { partnerIds: limit } : {};
     const [rows, total] = await Promise.all([
-      listApprovals(ctx.db, { status: 'pending', ...paging }),
-      countApprovals(ctx.db, { status: 'pending' }),
+      listApprovals(ctx.db, { status: 'pending', ...paging, ...scope }),
+      countApprovals(ctx.db, { status: 'pending', ...scope }),
     ]);
     sendPage(res, chromeOf(ctx, req), {
       title: 'Pending approvals',
@@ -201,7 +238,7 @@ function staffRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
 
   r.get('/approvals/:id', async (req, res) => {
     if (!req.pageSession) return res.redirect(303, '/approvals');
-    const a = await findApproval(ctx.db, String(req.params.id));
+    const a = await visibleApproval(ctx, req, String(req.params.id));
     if (!a) throw new AppError('not_found', 'approval not found');
     const lines = await orderLinesForApproval(ctx.db, a.orderId, a.partnerId, a.currency);
     sendPage(res, chromeOf(ctx, req), {
@@ -227,9 +264,15 @@ function staffRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
     if (decision !== 'approve' && decision !== 'reject')
       throw new AppError('bad_request', 'decision must be approve or reject');
     const id = String(req.params.id);
-    if (!(await findApproval(ctx.db, id))) throw new AppError('not_found', 'approval not found');
+    if (!(await visibleApproval(ctx, req, id))) throw new AppError('not_found', 'approval not found');
     const comment = field(req, 'comment') || null;
-    const a = await decide(ctx, { approvalId: id, decision, actor: 'admin (approvals page)', comment });
+    const u = consoleUserOf(req.pageSession);
+    const a = u
+      ? await decide(ctx, { approvalId: id, decision, actor: userActor(u).label, comment }, undefined, {
+          actor: userActor(u),
+          ...auditContext(req),
+        })
+      : await decide(ctx, { approvalId: id, decision, actor: 'admin (approvals page)', comment });
     const kind = a.status === 'approved' ? 'success' : 'info';
     res.redirect(303, await flashUrl(ctx, sessionId(req), '/approvals', { kind, message: `${outcome(a)}.` }));
   });
@@ -238,7 +281,7 @@ function staffRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
 export function approvalPages(ctx: AppContext): Router {
   const r = Router();
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
-  r.use('/approvals', loadPageSession(ctx, 'approvals'));
+  r.use('/approvals', loadPageSession(ctx, 'approvals', mayApprove));
   linkRoutes(r, ctx, form);
   signInRoutes(r, ctx, form);
   staffRoutes(r, ctx, form);

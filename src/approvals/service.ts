@@ -293,7 +293,14 @@ const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 export async function listApprovals(
   q: Q,
-  filter: { status?: ApprovalStatus; id?: string; limit?: number; offset?: number },
+  filter: {
+    status?: ApprovalStatus;
+    id?: string;
+    limit?: number;
+    offset?: number;
+    /** Only these partners' orders (a console approver's limit); absent: every partner. */
+    partnerIds?: readonly string[];
+  },
 ): Promise<ApprovalView[]> {
   const query = q('approvals as a')
     .join('orders as o', 'o.id', 'a.order_id')
@@ -314,6 +321,7 @@ export async function listApprovals(
   // A pending level of an order cancelled or changed meanwhile waits for nobody.
   if (filter.status === 'pending') query.where('o.state', 'pending_approval');
   if (filter.id) query.where('a.id', filter.id);
+  if (filter.partnerIds) query.whereIn('o.partner_id', filter.partnerIds);
   const rows = await query;
   return rows.map((r) => ({
     id: r.id,
@@ -338,10 +346,14 @@ export async function listApprovals(
 }
 
 /** How many levels listApprovals would list with this filter (for the page's pagination). */
-export async function countApprovals(q: Q, filter: { status?: ApprovalStatus }): Promise<number> {
+export async function countApprovals(
+  q: Q,
+  filter: { status?: ApprovalStatus; partnerIds?: readonly string[] },
+): Promise<number> {
   const query = q('approvals as a').join('orders as o', 'o.id', 'a.order_id');
   if (filter.status) query.where('a.status', filter.status);
   if (filter.status === 'pending') query.where('o.state', 'pending_approval');
+  if (filter.partnerIds) query.whereIn('o.partner_id', filter.partnerIds);
   const [row] = (await query.count({ n: '*' })) as { n: string | number }[];
   return Number(row?.n ?? 0);
 }

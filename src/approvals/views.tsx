@@ -8,14 +8,21 @@ export const PER_PAGE = 50;
 
 export function SignIn({ csrf }: { csrf: string | undefined }) {
   return (
-    <SignInForm
-      action="/approvals/login"
-      csrf={csrf}
-      label="Admin token"
-      field="token"
-      hint="Staff sign in with the gateway's admin token to decide the orders waiting for approval."
-      retry="/approvals"
-    />
+    <>
+      <p class="card" id="console-sign-in">
+        {'Staff with a console account: '}
+        <a href="/?next=%2Fapprovals">sign in on the console</a>
+        {' to decide under your own name.'}
+      </p>
+      <SignInForm
+        action="/approvals/login"
+        csrf={csrf}
+        label="Admin token"
+        field="token"
+        hint="Or with the gateway's admin token (for a gateway without console users yet; decisions are recorded as admin)."
+        retry="/approvals"
+      />
+    </>
   );
 }
 

@@ -14,6 +14,7 @@ import type { AppContext } from '../platform/context';
 import { AppError, notFound } from '../platform/errors';
 import {
   checkCsrfLater,
+  consoleUserOf,
   csrfToken,
   Empty,
   hrefWith,
@@ -23,6 +24,7 @@ import {
   pageNotFound,
   Pagination,
   pagingFrom,
+  sendErrorPage,
   sendPage,
   SignInForm,
   signInCsrf,
@@ -34,9 +36,10 @@ import {
   type Paging,
   type SessionSubject,
 } from '../platform/pages';
-import { authenticateToken, partnerScope, type Principal } from '../partners/auth';
+import { mayFinance, partnerLimit } from '../console/access';
+import { authenticateToken, type Principal } from '../partners/auth';
 import { findPartnerCached } from '../partners/repository';
-import { invoicePage, invoicesForExport } from './queries';
+import { invoicePage, invoicesForExport, type PartnerScope } from './queries';
 import { renderInvoicesCsv } from './render-csv';
 import { sendInvoiceAs } from './views';
 import { findInvoice, type InvoiceRow } from './service';
@@ -87,21 +90,29 @@ const rememberChrome =
 async function chromeOf(ctx: AppContext, req: Request): Promise<Chrome> {
   const s = req.pageSession;
   let label = 'Admin (all partners)';
-  if (s && s.subject.role !== 'admin') {
+  const u = consoleUserOf(s);
+  if (u) label = u.username;
+  else if (s && (s.subject.role === 'finance' || s.subject.role === 'erp')) {
     const partner = await findPartnerCached(ctx.db, ctx.config.PARTNER_CACHE_MS, s.subject.partnerId);
     label = partner?.name ?? s.subject.partnerId;
   }
-  return baseChrome(ctx, s ? { label, csrf: csrfToken(ctx.config, s.id) } : undefined);
+  return baseChrome(ctx, s ? { label, csrf: csrfToken(ctx.config, s.id), console: !!u } : undefined);
 }
 
-function baseChrome(ctx: AppContext, account?: { label: string; csrf: string }): Chrome {
+function baseChrome(ctx: AppContext, account?: { label: string; csrf: string; console?: boolean }): Chrome {
+  const signOut = account?.console ? '/console/logout' : '/finance/logout';
   return {
     supplier: ctx.config.SUPPLIER_NAME,
     area: 'Finance',
     home: '/finance',
-    nav: account ? [{ href: '/finance', label: 'Invoices', current: true }] : [],
+    nav: account
+      ? [
+          ...(account.console ? [{ href: '/', label: 'Console', id: 'console-link' }] : []),
+          { href: '/finance', label: 'Invoices', current: true },
+        ]
+      : [],
     ...(account
-      ? { account: { label: account.label, signOut: { action: '/finance/logout', csrf: account.csrf } } }
+      ? { account: { label: account.label, signOut: { action: signOut, csrf: account.csrf } } }
       : {}),
     security: NOT_FRAMED,
     back: account
@@ -265,6 +276,15 @@ const only = (f: Filters) => ({
   ...(f.order ? { order: f.order } : {}),
 });
 
+/** The invoices a session sees: its key's partner, a console user's partner limit, or every one. */
+function scopeOf(req: Request): PartnerScope {
+  const s = req.pageSession;
+  if (!s) throw new AppError('unauthorized', 'not signed in');
+  if (s.subject.role === 'admin') return undefined;
+  if (s.subject.role === 'user') return partnerLimit(s.subject) ?? undefined;
+  return s.subject.partnerId;
+}
+
 function signInRoutes(r: Router, ctx: AppContext): void {
   r.get('/finance/login', async (req, res) => {
     if (req.pageSession) return res.redirect(303, '/finance');
@@ -307,15 +327,21 @@ function signInRoutes(r: Router, ctx: AppContext): void {
 
 export function financePage(ctx: AppContext): Router {
   const r = Router();
-  r.use('/finance', loadPageSession(ctx, 'finance'), rememberChrome(ctx));
-  /** Pages need a live session: it stands for the key it was made with (the same scope applies). */
+  r.use('/finance', loadPageSession(ctx, 'finance', mayFinance), rememberChrome(ctx));
+  /**
+   * Pages need a live session: it stands for the key it was made with (the same scope applies), or
+   * for a console user with the finance (or admin) role, within the user's partner limit.
+   */
   const signedIn: RequestHandler = (req, res, next) => {
     const s = req.pageSession;
+    const other = consoleUserOf(req.consoleSession);
+    if (!s && other)
+      return sendErrorPage(res, chromeFor(ctx, req), {
+        status: 403,
+        message: `Your account (${other.username}) has no finance role.`,
+        back: { href: '/', label: 'Back to the console' },
+      });
     if (!s) return res.redirect(303, '/finance/login');
-    req.principal =
-      s.subject.role === 'admin'
-        ? { kind: 'admin' }
-        : { kind: 'partner', partnerId: s.subject.partnerId, role: 'finance', keyId: s.subject.apiKeyId };
     next();
   };
   signInRoutes(r, ctx);
@@ -323,7 +349,7 @@ export function financePage(ctx: AppContext): Router {
   r.get('/finance', signedIn, async (req, res) => {
     const f = filtersOf(req.query);
     const paging = pagingFrom(req.query, { limit: PER_PAGE });
-    const { rows, total } = await invoicePage(ctx, partnerScope(req), only(f), paging);
+    const { rows, total } = await invoicePage(ctx, scopeOf(req), only(f), paging);
     sendPage(res, chromeFor(ctx, req), {
       title: 'Invoices',
       flash: await takeFlash(ctx, (req.pageSession as { id: string }).id, req.query),
@@ -333,7 +359,7 @@ export function financePage(ctx: AppContext): Router {
   r.get('/finance/export.csv', signedIn, async (req, res) => {
     const from = z.iso.date().safeParse(req.query.from);
     const to = z.iso.date().safeParse(req.query.to);
-    const rows = await invoicesForExport(ctx, partnerScope(req), {
+    const rows = await invoicesForExport(ctx, scopeOf(req), {
       ...(from.success ? { from: from.data } : {}),
       ...(to.success ? { to: to.data } : {}),
     });
@@ -343,8 +369,9 @@ export function financePage(ctx: AppContext): Router {
   });
   r.get(/^\/finance\/invoices\/([0-9a-f-]{36})\.(pdf|csv|xml)$/, signedIn, async (req, res) => {
     const params = req.params as unknown as Record<string, string>;
-    const inv = await findInvoice(ctx.db, params[0] as string, partnerScope(req));
-    if (!inv) throw notFound('invoice');
+    const scope = scopeOf(req);
+    const inv = await findInvoice(ctx.db, params[0] as string, typeof scope === 'string' ? scope : undefined);
+    if (!inv || (Array.isArray(scope) && !scope.includes(inv.partner_id))) throw notFound('invoice');
     const ext = params[1];
     await sendInvoiceAs(ctx, res, inv, ext === 'xml' ? 'cxml' : (ext as 'pdf' | 'csv'));
   });

@@ -21,9 +21,13 @@ export interface InvoiceFilter {
 
 type Ctx = Pick<AppContext, 'db'>;
 
-function filtered(ctx: Ctx, scope: string | undefined, f: InvoiceFilter): Knex.QueryBuilder<InvoiceRow> {
+/** One partner (a partner key), some (a console user's partner limit), or every one (undefined). */
+export type PartnerScope = string | readonly string[] | undefined;
+
+function filtered(ctx: Ctx, scope: PartnerScope, f: InvoiceFilter): Knex.QueryBuilder<InvoiceRow> {
   const query = ctx.db<InvoiceRow>('invoices');
-  if (scope) query.where('partner_id', scope);
+  if (typeof scope === 'string') query.where('partner_id', scope);
+  else if (scope) query.whereIn('partner_id', scope);
   if (f.partner) query.where('partner_id', f.partner);
   if (f.status) query.where('state', f.status);
   if (f.from) query.where('invoice_date', '>=', f.from);
@@ -51,7 +55,7 @@ function decodeCursor(c: string): [string, string] {
 /** Invoices newest first (invoice date, then id), a page after `cursor` (the API's paging). */
 export async function listInvoices(
   ctx: Ctx,
-  scope: string | undefined,
+  scope: PartnerScope,
   q: InvoiceFilter & { limit: number; cursor?: string },
 ): Promise<{ rows: InvoiceRow[]; nextCursor: string | null }> {
   const query = filtered(ctx, scope, q);
@@ -72,7 +76,7 @@ export async function listInvoices(
 /** One page of the same list by position, with the total (the finance page's numbered pages; newest number first within a day). */
 export async function invoicePage(
   ctx: Ctx,
-  scope: string | undefined,
+  scope: PartnerScope,
   f: InvoiceFilter,
   paging: { limit: number; offset: number },
 ): Promise<{ rows: InvoiceRow[]; total: number }> {
@@ -90,7 +94,7 @@ export async function invoicePage(
 /** The invoices of a CSV export: by invoice date, then number. */
 export async function invoicesForExport(
   ctx: Ctx,
-  scope: string | undefined,
+  scope: PartnerScope,
   f: Pick<InvoiceFilter, 'from' | 'to' | 'partner'>,
 ): Promise<InvoiceRow[]> {
   return (await filtered(ctx, scope, f).orderBy('invoice_date').orderBy('invoice_number')) as InvoiceRow[];

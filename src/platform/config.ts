@@ -113,6 +113,13 @@ export const configSchema = z.object({
   PAGE_SESSION_IDLE_MINUTES: int(30, 1),
   /** ...and this long after sign-in, however busy (the cookie's Max-Age). */
   PAGE_SESSION_MAX_HOURS: int(8, 1),
+  /**
+   * Console sign-in (username and password): failed attempts per username and per client address
+   * within the window before the form refuses with 429 and says when to try again.
+   */
+  CONSOLE_SIGNIN_FAILURES_PER_USER: int(5, 1),
+  CONSOLE_SIGNIN_FAILURES_PER_ADDRESS: int(20, 1),
+  CONSOLE_SIGNIN_WINDOW_SECONDS: int(900, 1),
   APPROVAL_LINK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SMTP_URL: z
     .string()

@@ -36,6 +36,11 @@ export class FailureCounter {
     return w.count >= this.limit ? Math.ceil((w.resetAt - t) / 1000) : 0;
   }
 
+  /** Forgets the key's failures (a sign-in that succeeded). */
+  clear(key: string): void {
+    this.windows.delete(key);
+  }
+
   fail(key: string): void {
     const t = this.now();
     const w = this.windows.get(key);

@@ -47,3 +47,26 @@ export async function signIn(
   const cookieHeader = setCookie(res, SESSION_COOKIE[area]);
   return { res, session: cookieValueOf(cookieHeader), cookieHeader };
 }
+
+/**
+ * Signs in to the console as a browser would: GET / (the form and its sign-in nonce), then POST
+ * /console/login with username and password. Returns the answer and the `gw_console` cookie.
+ */
+export async function consoleSignIn(
+  app: Express | import('node:http').Server,
+  username: string,
+  password: string,
+  headers: Record<string, string> = {},
+): Promise<{ res: request.Response; session?: string; cookieHeader?: string; cookie: string }> {
+  const form = await request(app).get('/').set(headers);
+  const nonce = cookieValueOf(setCookie(form, 'gw_signin'));
+  const res = await request(app)
+    .post('/console/login')
+    .set(headers)
+    .set('Cookie', `gw_signin=${nonce}`)
+    .type('form')
+    .send({ csrf: csrfOf(form.text), username, password, next: '/' });
+  const cookieHeader = setCookie(res, 'gw_console');
+  const session = cookieValueOf(cookieHeader);
+  return { res, session, cookieHeader, cookie: `gw_console=${session}` };
+}

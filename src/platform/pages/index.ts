@@ -33,6 +33,7 @@ export { NOT_FRAMED, setPageHeaders, type PageSecurity } from './security';
 export { STYLESHEET, STYLESHEET_PATH } from './styles';
 export {
   clearSessionCookie,
+  consoleUserOf,
   endPageSession,
   endPageSessionsOfKey,
   findPageSession,
@@ -41,6 +42,7 @@ export {
   setSessionCookie,
   signInPageSession,
   startPageSession,
+  type ConsoleUser,
   type PageArea,
   type PageSession,
   type SessionSubject,

@@ -93,7 +93,7 @@ function postRoutes(app: Express): RouteInfo[] {
 
 describe('page forms', () => {
   // Every area of pages: their forms are the kit's.
-  const PAGE_AREAS = ['/punchout', '/approvals', '/finance'];
+  const PAGE_AREAS = ['/punchout', '/approvals', '/finance', '/console'];
 
   it('every POST route of a page area checks the CSRF token; the exemptions exist and are only the credentialed posts', () => {
     const routes = postRoutes(createApp(env.ctx));

@@ -1,0 +1,21 @@
+/** What a console user's roles open (checked at every request from the session's fresh roles). */
+import type { ConsoleUser } from '../platform/pages';
+
+export const isAdmin = (u: ConsoleUser) => u.roles.includes('admin');
+export const mayApprove = (u: ConsoleUser) => isAdmin(u) || u.roles.includes('approver');
+export const mayFinance = (u: ConsoleUser) => isAdmin(u) || u.roles.includes('finance');
+
+/**
+ * The partners a user's approver or finance role covers: null for every partner (an admin, or a
+ * user without a partner limit).
+ */
+export function partnerLimit(u: ConsoleUser): readonly string[] | null {
+  return isAdmin(u) ? null : u.partnerIds;
+}
+
+/** Whether `partnerId` is within the limit (null: any). */
+export const withinLimit = (limit: readonly string[] | null, partnerId: string) =>
+  limit === null || limit.includes(partnerId);
+
+/** The actor label of a console user in order histories and decisions. */
+export const userActor = (u: ConsoleUser) => ({ label: `user:${u.username}`, userId: u.userId });

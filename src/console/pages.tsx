@@ -1,0 +1,328 @@
+/** @jsxRuntime automatic @jsxImportSource preact */
+/**
+ * The console: `GET /` is its sign-in (username and password) and, signed in, its home with the
+ * screens the user's roles open; `POST /console/login` and `/console/logout`; the audit log and
+ * the users screen (admin only). A console session (cookie `gw_console`: HttpOnly, SameSite=Lax,
+ * Path=/, Secure over https; idle and absolute expiry of the page sessions) also opens the approvals
+ * and finance pages when the user's roles allow. Every form carries the session's CSRF token
+ * (the sign-in form the pre-session nonce's), every action is in the audit log.
+ */
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import { z } from 'zod';
+import { DEMO_KEYS } from '../demo';
+import type { AppContext } from '../platform/context';
+import { AppError } from '../platform/errors';
+import {
+  checkCsrfLater,
+  consoleUserOf,
+  csrfToken,
+  flashUrl,
+  loadPageSession,
+  NOT_FRAMED,
+  pageErrors,
+  pageNotFound,
+  pagingFrom,
+  requireCsrf,
+  sendErrorPage,
+  sendPage,
+  signInCsrf,
+  signInKey,
+  signInPageSession,
+  signOutHandlers,
+  takeFlash,
+  type Chrome,
+  type ConsoleUser,
+  type NavLink,
+} from '../platform/pages';
+import { isAdmin, mayApprove, mayFinance, userActor } from './access';
+import { auditContext, auditPage, writeAudit, type AuditFilter } from './audit';
+import { attemptSignIn } from './sign-in';
+import { createUser, disableUser, enableUser, listUsers } from './users';
+import {
+  AUDIT_PER_PAGE,
+  AuditList,
+  Embedded,
+  Home,
+  SignIn,
+  UserList,
+  type DemoInfo,
+  type Tile,
+} from './views';
+
+/** The first admin of an embedded gateway (server.ts creates it at the first start). */
+export const FIRST_ADMIN = 'admin';
+
+/** The screens a user's roles open, in the navigation and as the home page's tiles. */
+export function consoleTiles(u: ConsoleUser): Tile[] {
+  const t: Tile[] = [];
+  if (mayApprove(u)) t.push({ href: '/approvals', label: 'Approvals', id: 'to-approvals' });
+  if (mayFinance(u)) t.push({ href: '/finance', label: 'Finance', id: 'to-finance' });
+  if (isAdmin(u)) {
+    t.push({ href: '/console/users', label: 'Users', id: 'to-users' });
+    t.push({ href: '/console/audit', label: 'Audit log', id: 'to-audit' });
+  }
+  return t;
+}
+
+function chromeOf(ctx: AppContext, req: Request): Chrome {
+  const s = req.pageSession;
+  const u = consoleUserOf(s);
+  const nav: NavLink[] = u
+    ? [
+        { href: '/', label: 'Home', current: req.originalUrl.split('?')[0] === '/' },
+        ...consoleTiles(u).map((t) => ({
+          href: t.href,
+          label: t.label,
+          current: req.originalUrl.startsWith(t.href),
+        })),
+      ]
+    : [];
+  return {
+    supplier: ctx.config.SUPPLIER_NAME,
+    area: 'Console',
+    home: '/',
+    nav,
+    ...(s && u
+      ? {
+          account: {
+            label: u.username,
+            signOut: { action: '/console/logout', csrf: csrfToken(ctx.config, s.id) },
+          },
+        }
+      : {}),
+    security: NOT_FRAMED,
+    back: { href: '/', label: u ? 'Back to the console' : 'Sign in' },
+  };
+}
+
+/** Where to go after sign-in: a path of ours only (never another site, never a scheme). */
+export function safeNext(v: unknown): string {
+  if (typeof v !== 'string' || v.length > 500) return '/';
+  return /^\/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/.test(v) ? v : '/';
+}
+
+const field = (req: Request, name: string): string => {
+  const v = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof v === 'string' ? v : '';
+};
+
+async function demoInfo(ctx: AppContext): Promise<DemoInfo | undefined> {
+  if (ctx.config.DATABASE_URL) return undefined;
+  const signedInBefore = await ctx.db('console_users').whereNotNull('last_sign_in_at').first('id');
+  return {
+    firstRun: !signedInBefore,
+    adminUsername: FIRST_ADMIN,
+    dataDir: ctx.config.DATA_DIR,
+    demo: ctx.config.DEMO,
+    financeKey: DEMO_KEYS.finance,
+  };
+}
+
+const formExpired = (ctx: AppContext) => (req: Request, res: Response) =>
+  sendPage(res, chromeOf(ctx, req), {
+    status: 403,
+    title: 'Form expired',
+    flash: [
+      { kind: 'error', message: 'This form could not be accepted. Please reload the page and try again.' },
+    ],
+    body: <p>Nothing was changed.</p>,
+  });
+
+/** Pages of signed-in users that `may` admits: others are sent to sign in, or refused with 403. */
+function needs(ctx: AppContext, may: (u: ConsoleUser) => boolean, what: string): RequestHandler {
+  return (req, res, next) => {
+    const u = consoleUserOf(req.pageSession);
+    if (!u) return res.redirect(303, `/?next=${encodeURIComponent(req.originalUrl)}`);
+    if (!may(u))
+      return sendErrorPage(res, chromeOf(ctx, req), {
+        status: 403,
+        message: `Your account (${u.username}) may not open this page: ${what}.`,
+      });
+    next();
+  };
+}
+
+function signInRoutes(r: Router, ctx: AppContext, form: RequestHandler, load: RequestHandler): void {
+  r.get('/', load, async (req, res) => {
+    const s = req.pageSession;
+    const u = consoleUserOf(s);
+    if (s && u) {
+      return sendPage(res, chromeOf(ctx, req), {
+        title: 'Console',
+        flash: await takeFlash(ctx, s.id, req.query),
+        body: <Home username={u.username} roles={u.roles} tiles={consoleTiles(u)} />,
+      });
+    }
+    const nonce = signInKey(req, res, { secure: req.secure });
+    const info = await demoInfo(ctx);
+    sendPage(res, chromeOf(ctx, req), {
+      title: 'Sign in',
+      flash: await takeFlash(ctx, nonce, req.query),
+      body: (
+        <>
+          <SignIn csrf={csrfToken(ctx.config, nonce)} next={safeNext(req.query.next)} />
+          {info ? <Embedded info={info} /> : null}
+        </>
+      ),
+    });
+  });
+
+  r.post('/console/login', form, checkCsrfLater(ctx.config), async (req, res) => {
+    const username = field(req, 'username').slice(0, 100);
+    const next = safeNext(field(req, 'next'));
+    const refused = (status: number, message: string) =>
+      sendPage(res, chromeOf(ctx, req), {
+        status,
+        title: 'Sign in',
+        flash: [{ kind: 'error', message }],
+        body: <SignIn csrf={signInCsrf(ctx, req, res, false)} next={next} username={username} />,
+      });
+    const outcome = await attemptSignIn(ctx, req, username, field(req, 'password'));
+    if (outcome.kind === 'blocked') {
+      res.setHeader('Retry-After', String(outcome.seconds));
+      return refused(429, outcome.message);
+    }
+    if (outcome.kind === 'refused') return refused(401, 'Wrong username or password.');
+    if (!req.csrfOk) return refused(403, 'This sign-in form expired. Please sign in again.');
+    const u = outcome.user;
+    const session = await signInPageSession(ctx, req, res, 'console', {
+      role: 'user',
+      userId: u.id,
+      username: u.username,
+      roles: u.roles,
+      partnerIds: u.partners,
+    });
+    await writeAudit(ctx.db, ctx.now(), {
+      actor: { label: `user:${u.username}`, userId: u.id },
+      action: 'session.sign_in',
+      subject: `user:${u.username}`,
+      after: { roles: u.roles, partners: u.partners, expiresAt: session.expiresAt.toISOString() },
+      ...auditContext(req),
+    });
+    res.redirect(303, next);
+  });
+
+  const [noSession, checkCsrf, end] = signOutHandlers(ctx, 'console', {
+    signedOut: '/',
+    refuse: formExpired(ctx),
+  }) as [RequestHandler, RequestHandler, RequestHandler];
+  const audited: RequestHandler = async (req, _res, next) => {
+    const u = consoleUserOf(req.pageSession);
+    if (u)
+      await writeAudit(ctx.db, ctx.now(), {
+        actor: userActor(u),
+        action: 'session.sign_out',
+        subject: `user:${u.username}`,
+        ...auditContext(req),
+      });
+    next();
+  };
+  r.post('/console/logout', form, noSession, checkCsrf, audited, end);
+}
+
+const auditFilters = z.object({
+  actor: z.string().trim().max(200).optional(),
+  action: z.string().trim().max(100).optional(),
+  subject: z.string().trim().max(300).optional(),
+  from: z.union([z.literal(''), z.iso.date()]).optional(),
+  to: z.union([z.literal(''), z.iso.date()]).optional(),
+});
+
+function adminRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
+  const admin = needs(ctx, isAdmin, 'it is for admins');
+  const checkCsrf = requireCsrf(ctx.config, (req) => req.pageSession?.id, formExpired(ctx));
+  const sessionId = (req: Request) => (req.pageSession as { id: string }).id;
+  const me = (req: Request) => consoleUserOf(req.pageSession) as ConsoleUser;
+
+  r.get('/console/audit', admin, async (req, res) => {
+    const parsed = auditFilters.safeParse(req.query);
+    if (!parsed.success)
+      throw new AppError(
+        'bad_request',
+        `invalid filter: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+      );
+    const f: AuditFilter = Object.fromEntries(
+      Object.entries(parsed.data).filter(([, v]) => v),
+    ) as AuditFilter;
+    const paging = pagingFrom(req.query, { limit: AUDIT_PER_PAGE, maxLimit: 200 });
+    const { rows, total } = await auditPage(ctx.db, f, paging);
+    sendPage(res, chromeOf(ctx, req), {
+      title: 'Audit log',
+      body: <AuditList f={f} rows={rows} total={total} paging={paging} />,
+    });
+  });
+
+  r.get('/console/users', admin, async (req, res) => {
+    sendPage(res, chromeOf(ctx, req), {
+      title: 'Users',
+      flash: await takeFlash(ctx, sessionId(req), req.query),
+      body: (
+        <UserList
+          users={await listUsers(ctx.db)}
+          csrf={csrfToken(ctx.config, sessionId(req))}
+          self={me(req).username}
+        />
+      ),
+    });
+  });
+  const audit = (req: Request) => ({ actor: userActor(me(req)), now: ctx.now(), ...auditContext(req) });
+  const done = async (req: Request, res: Response, message: string) =>
+    res.redirect(303, await flashUrl(ctx, sessionId(req), '/console/users', { kind: 'success', message }));
+
+  r.post('/console/users', form, admin, checkCsrf, async (req, res) => {
+    const body = req.body as Record<string, unknown>;
+    const roles = ([] as unknown[])
+      .concat(body.roles ?? [])
+      .filter((v): v is string => typeof v === 'string');
+    const partners = field(req, 'partners')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    const u = await createUser(
+      ctx.db,
+      {
+        username: field(req, 'username'),
+        ...(field(req, 'name') ? { name: field(req, 'name') } : {}),
+        roles: roles as never,
+        ...(partners.length ? { partners } : {}),
+      },
+      field(req, 'password'),
+      audit(req),
+    );
+    await done(req, res, `User ${u.username} added (${u.roles.join(', ')}).`);
+  });
+  r.post('/console/users/:username/:change', form, admin, checkCsrf, async (req, res) => {
+    const name = String(req.params.username);
+    const change = String(req.params.change);
+    if (change !== 'disable' && change !== 'enable') throw new AppError('not_found', 'no such change');
+    if (name === me(req).username) throw new AppError('conflict', 'you cannot disable your own account');
+    const u = await (change === 'disable' ? disableUser : enableUser)(ctx.db, name, audit(req));
+    await done(req, res, `User ${u.username} ${change}d.`);
+  });
+}
+
+export function consolePages(ctx: AppContext): Router {
+  const r = Router();
+  const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 30 });
+  const load = loadPageSession(ctx, 'console');
+  r.use('/console', load);
+  signInRoutes(r, ctx, form, load);
+  adminRoutes(r, ctx, form);
+  r.use(
+    '/console',
+    pageNotFound((req) => chromeOf(ctx, req)),
+  );
+  r.use(['/', '/console'], pageErrorsOnly(pageErrors((req) => chromeOf(ctx, req))));
+  return r;
+}
+
+/** The console's error pages for its own paths only (`/` and `/console/…`), not the whole app's. */
+function pageErrorsOnly(
+  handler: import('express').ErrorRequestHandler,
+): import('express').ErrorRequestHandler {
+  return (err, req, res, next) => {
+    const path = req.originalUrl.split('?')[0] ?? '';
+    if (path === '/' || path.startsWith('/console')) return handler(err, req, res, next);
+    next(err);
+  };
+}
