@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import express from 'express';
 import { createApp } from './app';
+import { ensureFirstAdmin, FIRST_ADMIN } from './console/first-run';
 import { seedDemo, warnOfDemoCredentials, DEMO_KEYS } from './demo';
 import { loadConfig, type Config } from './platform/config';
 import { announceDataDirUrl } from './platform/data-dir';
@@ -79,6 +80,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     );
   }
   if (config.DATABASE_URL) await warnOfDemoCredentials(ctx);
+  const firstAdmin = await ensureFirstAdmin(ctx);
   await ctx.queue.start({ workers: config.WORKERS, relay: true });
   const app = createApp(ctx);
   const server = createServer(app);
@@ -122,6 +124,12 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   console.log(
     `Gateway listening on ${config.publicBaseUrl} (database: ${config.DATABASE_URL ? 'postgres' : 'embedded PGlite'}, jobs: ${ctx.queue.kind})`,
   );
+  if (firstAdmin)
+    console.log(
+      `Console: ${config.publicBaseUrl}/ — account "${FIRST_ADMIN}" created with the password (shown once, only its hash is stored):\n` +
+        `${firstAdmin}\nChange it with: npm run gateway -- users passwd ${FIRST_ADMIN}`,
+    );
+  else console.log(`Console: ${config.publicBaseUrl}/`);
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {

@@ -36,6 +36,7 @@ import {
 } from '../platform/pages';
 import { isAdmin, mayApprove, mayFinance, userActor } from './access';
 import { auditContext, auditPage, writeAudit, type AuditFilter } from './audit';
+import { FIRST_ADMIN } from './first-run';
 import { attemptSignIn } from './sign-in';
 import { createUser, disableUser, enableUser, listUsers } from './users';
 import {
@@ -48,9 +49,6 @@ import {
   type DemoInfo,
   type Tile,
 } from './views';
-
-/** The first admin of an embedded gateway (server.ts creates it at the first start). */
-export const FIRST_ADMIN = 'admin';
 
 /** The screens a user's roles open, in the navigation and as the home page's tiles. */
 export function consoleTiles(u: ConsoleUser): Tile[] {

@@ -53,7 +53,7 @@ export async function signIn(
  * /console/login with username and password. Returns the answer and the `gw_console` cookie.
  */
 export async function consoleSignIn(
-  app: Express | import('node:http').Server,
+  app: Parameters<typeof request>[0],
   username: string,
   password: string,
   headers: Record<string, string> = {},
