@@ -20,22 +20,24 @@ async function useLink(trx: Q, claims: LinkClaims): Promise<void> {
 }
 
 /**
- * Decides the level (and consumes `link` with it); the level as it is afterwards. With `audit` (a
- * console user's decision), the audit log entry is written in the same transaction.
+ * Decides the level (and consumes `link` with it); the level as it is afterwards. The audit log
+ * entry is written in the same transaction: by `audit.actor` (a console user, with its id) or the
+ * decision's actor label (the admin token, an e-mail link's approver).
  */
 export async function decide(
   ctx: AppContext,
   d: Decision,
   link?: LinkClaims,
-  audit?: Omit<AuditEntry, 'action' | 'subject' | 'before' | 'after'>,
+  audit: Partial<Omit<AuditEntry, 'action' | 'subject' | 'before' | 'after'>> = {},
 ): Promise<ApprovalView> {
   await ctx.db.transaction(async (trx) => {
     if (link) await useLink(trx, link);
     const row = await decideInTx(trx, ctx, d);
-    if (audit) {
+    {
       const order = await trx('orders').where({ id: row.order_id }).first('state', 'buyer_order_number');
       await writeAudit(trx, ctx.now(), {
         ...audit,
+        actor: audit.actor ?? { label: d.actor },
         action: `approval.${d.decision}`,
         subject: `approval:${row.id}`,
         before: { status: 'pending', level: row.level },

@@ -39,7 +39,7 @@ import {
   type Chrome,
 } from '../platform/pages';
 import { mayApprove, partnerLimit, userActor, withinLimit } from '../console/access';
-import { auditContext } from '../console/audit';
+import { auditContext, auditSession } from '../console/audit';
 import { authenticateToken } from '../partners/auth';
 import { decide, findApproval, refuseUsedLink } from './decide';
 import { countApprovals, listApprovals, orderLinesForApproval, type ApprovalView } from './service';
@@ -144,7 +144,12 @@ function linkRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
       decision: claims.decision,
       actor: `approver:${claims.approver}`,
     };
-    const a = await decide(ctx, { ...decision, comment: field(req, 'comment') || null }, claims);
+    const a = await decide(
+      ctx,
+      { ...decision, comment: field(req, 'comment') || null },
+      claims,
+      auditContext(req),
+    );
     sendPage(res, linkChrome(ctx), {
       title: 'Decision recorded',
       flash: [{ kind: a.status === 'approved' ? 'success' : 'info', message: `${outcome(a)}.` }],
@@ -166,13 +171,18 @@ function signInRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
       });
     if (p?.kind !== 'admin') return refused(401, 'Wrong token.');
     if (!req.csrfOk) return refused(403, 'This sign-in form expired. Please sign in again.');
-    await signInPageSession(ctx, req, res, 'approvals', { role: 'admin' });
+    const session = await signInPageSession(ctx, req, res, 'approvals', { role: 'admin' });
+    await auditSession(ctx, req, session, 'sign_in');
     res.redirect(303, '/approvals');
   });
   r.post(
     '/approvals/logout',
     form,
-    ...signOutHandlers(ctx, 'approvals', { signedOut: '/approvals', refuse: formExpired(ctx) }),
+    ...signOutHandlers(ctx, 'approvals', {
+      signedOut: '/approvals',
+      refuse: formExpired(ctx),
+      onSignOut: (req, session) => auditSession(ctx, req, session, 'sign_out'),
+    }),
   );
 }
 
@@ -272,7 +282,12 @@ function staffRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
           actor: userActor(u),
           ...auditContext(req),
         })
-      : await decide(ctx, { approvalId: id, decision, actor: 'admin (approvals page)', comment });
+      : await decide(
+          ctx,
+          { approvalId: id, decision, actor: 'admin (approvals page)', comment },
+          undefined,
+          auditContext(req),
+        );
     const kind = a.status === 'approved' ? 'success' : 'info';
     res.redirect(303, await flashUrl(ctx, sessionId(req), '/approvals', { kind, message: `${outcome(a)}.` }));
   });

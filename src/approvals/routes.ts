@@ -8,6 +8,7 @@ import { apiRoute, pagingQuery } from '../platform/api';
 import type { AppContext } from '../platform/context';
 import { AppError } from '../platform/errors';
 import { safeEqual } from '../platform/secrets';
+import { auditContext } from '../console/audit';
 import { decide } from './decide';
 import { approvalPages } from './pages';
 import { approvalsList } from './queries';
@@ -132,7 +133,14 @@ export function approvalRoutes(ctx: AppContext): Router {
         if (!uuid.safeParse(id).success) throw new AppError('not_found', 'approval not found');
         const link = req.approvalLink;
         const actor = link ? `approver:${link.approver}` : 'admin';
-        res.json(await decide(ctx, { approvalId: id, decision, actor, comment: body.comment ?? null }, link));
+        res.json(
+          await decide(
+            ctx,
+            { approvalId: id, decision, actor, comment: body.comment ?? null },
+            link,
+            auditContext(req),
+          ),
+        );
       },
     );
   }

@@ -6,6 +6,7 @@
  */
 import type { Request } from 'express';
 import type { Q } from '../platform/db';
+import type { PageSession } from '../platform/pages';
 
 /** Who did it. `label` is what the log and the order history show ("user:alice", "admin token"). */
 export interface Actor {
@@ -99,4 +100,28 @@ export async function auditPage(
     filtered(q, f).count({ n: '*' }) as unknown as Promise<{ n: string | number }[]>,
   ]);
   return { rows: rows as AuditRow[], total: Number(counted[0]?.n ?? 0) };
+}
+
+/** Who a page session stands for, as the audit log names them. */
+export function sessionActor(s: PageSession): Actor {
+  const sub = s.subject;
+  if (sub.role === 'user') return { label: `user:${sub.username}`, userId: sub.userId };
+  if (sub.role === 'admin') return ADMIN_TOKEN_ACTOR;
+  return { label: `partner:${sub.partnerId} (${sub.role} key ${sub.apiKeyId.slice(0, 8)})` };
+}
+
+/** Writes `session.sign_in` or `session.sign_out` of a page session. */
+export async function auditSession(
+  ctx: { db: Q; now: () => Date },
+  req: Request,
+  s: PageSession,
+  what: 'sign_in' | 'sign_out',
+): Promise<void> {
+  await writeAudit(ctx.db, ctx.now(), {
+    actor: sessionActor(s),
+    action: `session.${what}`,
+    subject: `area:${s.area}`,
+    ...(what === 'sign_in' ? { after: { expiresAt: s.expiresAt.toISOString() } } : {}),
+    ...auditContext(req),
+  });
 }

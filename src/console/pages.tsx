@@ -35,7 +35,7 @@ import {
   type NavLink,
 } from '../platform/pages';
 import { isAdmin, mayApprove, mayFinance, userActor } from './access';
-import { auditContext, auditPage, writeAudit, type AuditFilter } from './audit';
+import { auditContext, auditPage, auditSession, type AuditFilter } from './audit';
 import { FIRST_ADMIN } from './first-run';
 import { attemptSignIn } from './sign-in';
 import { createUser, disableUser, enableUser, listUsers } from './users';
@@ -190,32 +190,19 @@ function signInRoutes(r: Router, ctx: AppContext, form: RequestHandler, load: Re
       roles: u.roles,
       partnerIds: u.partners,
     });
-    await writeAudit(ctx.db, ctx.now(), {
-      actor: { label: `user:${u.username}`, userId: u.id },
-      action: 'session.sign_in',
-      subject: `user:${u.username}`,
-      after: { roles: u.roles, partners: u.partners, expiresAt: session.expiresAt.toISOString() },
-      ...auditContext(req),
-    });
+    await auditSession(ctx, req, session, 'sign_in');
     res.redirect(303, next);
   });
 
-  const [noSession, checkCsrf, end] = signOutHandlers(ctx, 'console', {
-    signedOut: '/',
-    refuse: formExpired(ctx),
-  }) as [RequestHandler, RequestHandler, RequestHandler];
-  const audited: RequestHandler = async (req, _res, next) => {
-    const u = consoleUserOf(req.pageSession);
-    if (u)
-      await writeAudit(ctx.db, ctx.now(), {
-        actor: userActor(u),
-        action: 'session.sign_out',
-        subject: `user:${u.username}`,
-        ...auditContext(req),
-      });
-    next();
-  };
-  r.post('/console/logout', form, noSession, checkCsrf, audited, end);
+  r.post(
+    '/console/logout',
+    form,
+    ...signOutHandlers(ctx, 'console', {
+      signedOut: '/',
+      refuse: formExpired(ctx),
+      onSignOut: (req, session) => auditSession(ctx, req, session, 'sign_out'),
+    }),
+  );
 }
 
 const auditFilters = z.object({

@@ -37,6 +37,7 @@ import {
   type SessionSubject,
 } from '../platform/pages';
 import { mayFinance, partnerLimit } from '../console/access';
+import { auditSession } from '../console/audit';
 import { authenticateToken, type Principal } from '../partners/auth';
 import { findPartnerCached } from '../partners/repository';
 import { invoicePage, invoicesForExport, type PartnerScope } from './queries';
@@ -307,13 +308,15 @@ function signInRoutes(r: Router, ctx: AppContext): void {
       });
     if (!subject) return refused(401, 'That key is not valid.');
     if (!req.csrfOk) return refused(403, 'This sign-in form expired. Please sign in again.');
-    await signInPageSession(ctx, req, res, 'finance', subject);
+    const session = await signInPageSession(ctx, req, res, 'finance', subject);
+    await auditSession(ctx, req, session, 'sign_in');
     res.redirect(303, '/finance');
   });
   r.post(
     '/finance/logout',
     ...signOutHandlers(ctx, 'finance', {
       signedOut: '/finance/login',
+      onSignOut: (req, session) => auditSession(ctx, req, session, 'sign_out'),
       refuse: (req, res) =>
         sendPage(res, chromeFor(ctx, req), {
           status: 403,

@@ -9,7 +9,7 @@ import type { AppContext } from '../context';
 import { csrfToken, requireCsrf, signInKey, signInNonce } from './csrf';
 import { flashUrl } from './flash';
 import { PostForm } from './layout';
-import { clearSessionCookie, endPageSession, type PageArea } from './sessions';
+import { clearSessionCookie, endPageSession, type PageArea, type PageSession } from './sessions';
 
 export interface SignInProps {
   action: string;
@@ -77,7 +77,12 @@ export function signInCsrf(
 export function signOutHandlers(
   ctx: Pick<AppContext, 'config' | 'db' | 'now'>,
   area: PageArea,
-  opts: { signedOut: string; refuse: (req: Request, res: Response) => void },
+  opts: {
+    signedOut: string;
+    refuse: (req: Request, res: Response) => void;
+    /** Runs before the session ends (the audit log's entry). */
+    onSignOut?: (req: Request, session: PageSession) => Promise<void>;
+  },
 ): RequestHandler[] {
   return [
     (req, res, next) => {
@@ -87,7 +92,10 @@ export function signOutHandlers(
     },
     requireCsrf(ctx.config, (req) => req.pageSession?.id, opts.refuse),
     async (req, res) => {
-      if (req.pageSession) await endPageSession(ctx, req.pageSession.id);
+      if (req.pageSession) {
+        await opts.onSignOut?.(req, req.pageSession);
+        await endPageSession(ctx, req.pageSession.id);
+      }
       clearSessionCookie(req, res, area);
       const nonce = signInKey(req, res, { secure: req.secure });
       res.redirect(

@@ -20,6 +20,7 @@ let app: Express;
 const invoices: Record<string, string[]> = { acme: [], other: [] };
 const opts = () => ({ actor: { label: 'test' }, now: new Date() });
 const PW = 'a-long-password-1';
+let acmeFinanceKey: string;
 
 const cxmlOf = (identity: string, secret: string) => ({
   credentials: [{ domain: 'NetworkID', identity }],
@@ -34,7 +35,7 @@ beforeAll(async () => {
     env: { CONSOLE_SIGNIN_FAILURES_PER_USER: '3', CONSOLE_SIGNIN_FAILURES_PER_ADDRESS: '6' },
   });
   app = createApp(env.ctx);
-  await seedPartner(env.db, { cxml: cxmlOf('AN-ACME', 'acme-secret-1') });
+  acmeFinanceKey = (await seedPartner(env.db, { cxml: cxmlOf('AN-ACME', 'acme-secret-1') })).financeKey;
   await seedPartner(env.db, {
     id: 'other',
     name: 'Other',
@@ -88,9 +89,10 @@ it('signs in to a server-side session: a random id in an HttpOnly, SameSite=Lax 
   expect(home.text).toContain('href="/console/audit"');
   const secure = await consoleSignIn(app, 'root', PW, { 'X-Forwarded-Proto': 'https' });
   expect(secure.cookieHeader).toContain('; Secure');
-  const audit = await env.db('audit_log').where({ action: 'session.sign_in', subject: 'user:root' });
+  const audit = await env.db('audit_log').where({ action: 'session.sign_in', actor: 'user:root' });
   expect(audit).toHaveLength(2);
-  expect(audit[0]).toMatchObject({ actor: 'user:root', ip: '127.0.0.1' });
+  expect(audit[0]).toMatchObject({ subject: 'area:console', ip: '127.0.0.1' });
+  expect(audit[0].user_id).toBe(rows[0].user_id);
 });
 
 it('refuses a wrong password and an unknown user alike (401), and a right one without the form token (403)', async () => {
@@ -201,11 +203,15 @@ it('an admin adds and disables users on the users screen (CSRF checked); a disab
   expect(disabled.status).toBe(303);
   const after = await request(app).get('/').set('Cookie', g.cookie);
   expect(after.text).toContain('action="/console/login"');
-  const entries = await env.db('audit_log').where({ subject: 'user:gina' }).orderBy('id');
-  expect(entries.map((e) => [e.actor, e.action])).toEqual([
-    ['user:root', 'user.create'],
-    ['user:gina', 'session.sign_in'],
-    ['user:root', 'user.disable'],
+  const entries = await env
+    .db('audit_log')
+    .where({ subject: 'user:gina' })
+    .orWhere({ actor: 'user:gina' })
+    .orderBy('id');
+  expect(entries.map((e) => [e.actor, e.action, e.subject])).toEqual([
+    ['user:root', 'user.create', 'user:gina'],
+    ['user:gina', 'session.sign_in', 'area:console'],
+    ['user:root', 'user.disable', 'user:gina'],
   ]);
 });
 
@@ -229,6 +235,32 @@ it('sign-out needs the session token, ends the session on the server and is audi
   );
   expect((await request(app).get('/').set('Cookie', s.cookie)).text).toContain('action="/console/login"');
   expect(await env.db('audit_log').where({ action: 'session.sign_out', actor: 'user:root' })).toHaveLength(1);
+});
+
+it('sign-ins with the admin token or a finance key on the approvals and finance pages are audited too', async () => {
+  const { signIn } = await import('../../helpers/pages');
+  const a = await signIn(app, 'approvals', ADMIN_TOKEN);
+  expect(a.res.status).toBe(303);
+  const entry = await env
+    .db('audit_log')
+    .where({ action: 'session.sign_in', subject: 'area:approvals' })
+    .first();
+  expect(entry).toMatchObject({ actor: 'admin token', user_id: null });
+  expect(JSON.stringify(entry)).not.toContain(ADMIN_TOKEN);
+  const f = await signIn(app, 'finance', acmeFinanceKey);
+  expect(f.res.status).toBe(303);
+  const out = await request(app)
+    .post('/finance/logout')
+    .set('Cookie', `gw_finance=${f.session}`)
+    .type('form')
+    .send({
+      csrf: csrfOf((await request(app).get('/finance').set('Cookie', `gw_finance=${f.session}`)).text),
+    });
+  expect(out.status).toBe(303);
+  const finance = await env.db('audit_log').where({ subject: 'area:finance' }).orderBy('id');
+  expect(finance.map((e) => e.action)).toEqual(['session.sign_in', 'session.sign_out']);
+  expect(finance[0].actor).toMatch(/^partner:acme \(finance key [0-9a-f]{8}\)$/);
+  expect(JSON.stringify(finance)).not.toContain(acmeFinanceKey);
 });
 
 it('goes back where it was asked for after sign-in, and never to another site', async () => {
