@@ -38,13 +38,15 @@ import { isAdmin, mayApprove, mayFinance, userActor } from './access';
 import { auditContext, auditPage, auditSession, type AuditFilter } from './audit';
 import { FIRST_ADMIN } from './first-run';
 import { attemptSignIn } from './sign-in';
-import { createUser, disableUser, enableUser, listUsers } from './users';
+import { createUser, disableUser, enableUser, listUsers, setPassword, setRoles } from './users';
 import {
   AUDIT_PER_PAGE,
   AuditList,
   Embedded,
   Home,
   SignIn,
+  OwnPassword,
+  UserDetail,
   UserList,
   type DemoInfo,
   type Tile,
@@ -73,6 +75,11 @@ function chromeOf(ctx: AppContext, req: Request): Chrome {
           label: t.label,
           current: req.originalUrl.startsWith(t.href),
         })),
+        {
+          href: '/console/password',
+          label: 'My password',
+          current: req.originalUrl.startsWith('/console/password'),
+        },
       ]
     : [];
   return {
@@ -98,6 +105,17 @@ export function safeNext(v: unknown): string {
   if (typeof v !== 'string' || v.length > 500) return '/';
   return /^\/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/.test(v) ? v : '/';
 }
+
+/** Every value of a repeated form field (checkboxes). */
+const formList = (req: Request, name: string): string[] =>
+  ([] as unknown[])
+    .concat((req.body as Record<string, unknown> | undefined)?.[name] ?? [])
+    .filter((v): v is string => typeof v === 'string');
+const commaList = (v: string) =>
+  v
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
 
 const field = (req: Request, name: string): string => {
   const v = (req.body as Record<string, unknown> | undefined)?.[name];
@@ -213,6 +231,44 @@ const auditFilters = z.object({
   to: z.union([z.literal(''), z.iso.date()]).optional(),
 });
 
+/** Every signed-in user changes their own password (the current one is asked again). */
+function passwordRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
+  const signedIn = needs(ctx, () => true, 'sign in first');
+  const checkCsrf = requireCsrf(ctx.config, (req) => req.pageSession?.id, formExpired(ctx));
+  r.get('/console/password', signedIn, async (req, res) => {
+    const s = req.pageSession as { id: string };
+    sendPage(res, chromeOf(ctx, req), {
+      title: 'My password',
+      flash: await takeFlash(ctx, s.id, req.query),
+      body: <OwnPassword csrf={csrfToken(ctx.config, s.id)} />,
+    });
+  });
+  r.post('/console/password', form, signedIn, checkCsrf, async (req, res) => {
+    const s = req.pageSession as { id: string };
+    const u = consoleUserOf(req.pageSession) as ConsoleUser;
+    const again = async (message: string) =>
+      res.redirect(303, await flashUrl(ctx, s.id, '/console/password', { kind: 'error', message }));
+    const outcome = await attemptSignIn(ctx, req, u.username, field(req, 'current'));
+    if (outcome.kind === 'blocked') return again(outcome.message);
+    if (outcome.kind === 'refused') return again('The current password is not right.');
+    if (field(req, 'password') !== field(req, 'repeat')) return again('The new passwords differ.');
+    await setPassword(ctx.db, u.username, field(req, 'password'), {
+      actor: userActor(u),
+      now: ctx.now(),
+      ...auditContext(req),
+    });
+    // Every session of the user ended with the change, this one too: sign in with the new password.
+    const nonce = signInKey(req, res, { secure: req.secure });
+    res.redirect(
+      303,
+      await flashUrl(ctx, nonce, '/', {
+        kind: 'success',
+        message: 'Password changed. Sign in with the new one.',
+      }),
+    );
+  });
+}
+
 function adminRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
   const admin = needs(ctx, isAdmin, 'it is for admins');
   const checkCsrf = requireCsrf(ctx.config, (req) => req.pageSession?.id, formExpired(ctx));
@@ -251,18 +307,12 @@ function adminRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
     });
   });
   const audit = (req: Request) => ({ actor: userActor(me(req)), now: ctx.now(), ...auditContext(req) });
-  const done = async (req: Request, res: Response, message: string) =>
-    res.redirect(303, await flashUrl(ctx, sessionId(req), '/console/users', { kind: 'success', message }));
+  const done = async (req: Request, res: Response, message: string, to = '/console/users') =>
+    res.redirect(303, await flashUrl(ctx, sessionId(req), to, { kind: 'success', message }));
 
   r.post('/console/users', form, admin, checkCsrf, async (req, res) => {
-    const body = req.body as Record<string, unknown>;
-    const roles = ([] as unknown[])
-      .concat(body.roles ?? [])
-      .filter((v): v is string => typeof v === 'string');
-    const partners = field(req, 'partners')
-      .split(',')
-      .map((p) => p.trim())
-      .filter(Boolean);
+    const roles = formList(req, 'roles');
+    const partners = commaList(field(req, 'partners'));
     const u = await createUser(
       ctx.db,
       {
@@ -276,13 +326,49 @@ function adminRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
     );
     await done(req, res, `User ${u.username} added (${u.roles.join(', ')}).`);
   });
+  r.get('/console/users/:username', admin, async (req, res) => {
+    const u = (await listUsers(ctx.db)).find((x) => x.username === String(req.params.username));
+    if (!u) throw new AppError('not_found', 'user not found');
+    sendPage(res, chromeOf(ctx, req), {
+      title: `User ${u.username}`,
+      flash: await takeFlash(ctx, sessionId(req), req.query),
+      body: <UserDetail u={u} csrf={csrfToken(ctx.config, sessionId(req))} self={me(req).username} />,
+    });
+  });
   r.post('/console/users/:username/:change', form, admin, checkCsrf, async (req, res) => {
     const name = String(req.params.username);
     const change = String(req.params.change);
-    if (change !== 'disable' && change !== 'enable') throw new AppError('not_found', 'no such change');
-    if (name === me(req).username) throw new AppError('conflict', 'you cannot disable your own account');
-    const u = await (change === 'disable' ? disableUser : enableUser)(ctx.db, name, audit(req));
-    await done(req, res, `User ${u.username} ${change}d.`);
+    const self = name === me(req).username;
+    const page = `/console/users/${encodeURIComponent(name)}`;
+    if (change === 'disable' || change === 'enable') {
+      if (self) throw new AppError('conflict', 'you cannot disable your own account');
+      const u = await (change === 'disable' ? disableUser : enableUser)(ctx.db, name, audit(req));
+      return done(req, res, `User ${u.username} ${change}d.`);
+    }
+    if (change === 'roles') {
+      const roles = formList(req, 'roles');
+      if (self && !roles.includes('admin'))
+        throw new AppError('conflict', 'you cannot take the admin role from your own account');
+      const partners = commaList(field(req, 'partners'));
+      const u = await setRoles(
+        ctx.db,
+        name,
+        { roles: roles as never, partners: partners.length ? partners : null },
+        audit(req),
+      );
+      return done(
+        req,
+        res,
+        `User ${u.username}: ${u.roles.join(', ')}; partners ${u.partners?.join(', ') ?? 'all'}.`,
+        page,
+      );
+    }
+    if (change === 'password') {
+      if (self) throw new AppError('conflict', 'change your own password on the My password page');
+      const u = await setPassword(ctx.db, name, field(req, 'password'), audit(req));
+      return done(req, res, `New password set for ${u.username}; their sessions ended.`, page);
+    }
+    throw new AppError('not_found', 'no such change');
   });
 }
 
@@ -292,6 +378,7 @@ export function consolePages(ctx: AppContext): Router {
   const load = loadPageSession(ctx, 'console');
   r.use('/console', load);
   signInRoutes(r, ctx, form, load);
+  passwordRoutes(r, ctx, form);
   adminRoutes(r, ctx, form);
   r.use(
     '/console',

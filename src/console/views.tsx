@@ -235,7 +235,9 @@ export function UserList(p: { users: UserView[]; csrf: string; self: string }) {
           <tbody>
             {p.users.map((u) => (
               <tr data-user={u.username}>
-                <td class="nowrap">{u.username}</td>
+                <td class="nowrap">
+                  <a href={`/console/users/${encodeURIComponent(u.username)}`}>{u.username}</a>
+                </td>
                 <td>{u.name ?? ''}</td>
                 <td>{u.roles.join(', ')}</td>
                 <td>{u.partners ? u.partners.join(', ') : 'all'}</td>
@@ -269,14 +271,7 @@ export function UserList(p: { users: UserView[]; csrf: string; self: string }) {
           Name
           <input type="text" name="name" maxLength={200} autocomplete="off" />
         </label>
-        <fieldset>
-          <legend>Roles</legend>
-          {USER_ROLES.map((r) => (
-            <label class="inline">
-              <input type="checkbox" name="roles" value={r} /> {r}
-            </label>
-          ))}
-        </fieldset>
+        <RoleBoxes roles={[]} />
         <label>
           Partners (comma-separated ids; empty: every partner)
           <input type="text" name="partners" maxLength={2000} autocomplete="off" />
@@ -295,6 +290,139 @@ export function UserList(p: { users: UserView[]; csrf: string; self: string }) {
         <p>
           <button type="submit" class="primary">
             Add user
+          </button>
+        </p>
+      </PostForm>
+    </>
+  );
+}
+
+function RoleBoxes({ roles }: { roles: readonly string[] }) {
+  return (
+    <fieldset>
+      <legend>Roles</legend>
+      {USER_ROLES.map((r) => (
+        <label class="inline">
+          <input type="checkbox" name="roles" value={r} checked={roles.includes(r)} /> {r}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+export function UserDetail(p: { u: UserView; csrf: string; self: string }) {
+  const { u } = p;
+  const base = `/console/users/${encodeURIComponent(u.username)}`;
+  const self = u.username === p.self;
+  return (
+    <>
+      <h1>{`User ${u.username}`}</h1>
+      <dl class="facts">
+        <dt>Name</dt>
+        <dd>{u.name ?? ''}</dd>
+        <dt>Roles</dt>
+        <dd id="roles">{u.roles.join(', ')}</dd>
+        <dt>Partners</dt>
+        <dd id="partners">{u.partners ? u.partners.join(', ') : 'all'}</dd>
+        <dt>State</dt>
+        <dd>{u.disabled ? 'disabled' : 'active'}</dd>
+        <dt>Created</dt>
+        <dd>{u.createdAt.slice(0, 16).replace('T', ' ')}</dd>
+        <dt>Password set</dt>
+        <dd>{u.passwordChangedAt.slice(0, 16).replace('T', ' ')}</dd>
+        <dt>Last sign-in</dt>
+        <dd>{u.lastSignInAt?.slice(0, 16).replace('T', ' ') ?? 'never'}</dd>
+      </dl>
+      <h2>Roles and partners</h2>
+      <PostForm action={`${base}/roles`} csrf={p.csrf} class="stack" id="roles-form">
+        <RoleBoxes roles={u.roles} />
+        <label>
+          Partners (comma-separated ids; empty: every partner)
+          <input
+            type="text"
+            name="partners"
+            maxLength={2000}
+            value={u.partners?.join(', ') ?? ''}
+            autocomplete="off"
+          />
+        </label>
+        <p>
+          <button type="submit" class="primary">
+            Save roles
+          </button>
+        </p>
+      </PostForm>
+      {self ? (
+        <p>
+          <a href="/console/password">Change your own password</a>
+        </p>
+      ) : (
+        <>
+          <h2>New password</h2>
+          <PostForm action={`${base}/password`} csrf={p.csrf} class="stack" id="password-form">
+            <label>
+              New password (at least 12 characters; the user's sessions end)
+              <input
+                type="password"
+                name="password"
+                required
+                minLength={12}
+                maxLength={256}
+                autocomplete="new-password"
+              />
+            </label>
+            <p>
+              <button type="submit" class="primary">
+                Set password
+              </button>
+            </p>
+          </PostForm>
+          <PostForm action={`${base}/${u.disabled ? 'enable' : 'disable'}`} csrf={p.csrf} class="inline">
+            <button type="submit" class={u.disabled ? '' : 'danger'} id="toggle">
+              {u.disabled ? 'Enable this user' : 'Disable this user'}
+            </button>
+          </PostForm>
+        </>
+      )}
+    </>
+  );
+}
+
+export function OwnPassword({ csrf }: { csrf: string }) {
+  return (
+    <>
+      <h1>My password</h1>
+      <PostForm action="/console/password" csrf={csrf} class="stack" id="own-password">
+        <label>
+          Current password
+          <input type="password" name="current" required maxLength={256} autocomplete="current-password" />
+        </label>
+        <label>
+          New password (at least 12 characters)
+          <input
+            type="password"
+            name="password"
+            required
+            minLength={12}
+            maxLength={256}
+            autocomplete="new-password"
+          />
+        </label>
+        <label>
+          New password again
+          <input
+            type="password"
+            name="repeat"
+            required
+            minLength={12}
+            maxLength={256}
+            autocomplete="new-password"
+          />
+        </label>
+        <p class="muted">Every session of yours ends; you sign in again with the new password.</p>
+        <p>
+          <button type="submit" class="primary">
+            Change password
           </button>
         </p>
       </PostForm>

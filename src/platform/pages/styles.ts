@@ -70,6 +70,10 @@ form.filters input,form.filters select,form.filters button{height:36px}
 .nowrap{white-space:nowrap}
 form.stack{display:flex;flex-direction:column;gap:14px;max-width:420px}
 form.stack input{width:100%}
+fieldset{border:1px solid var(--line);border-radius:var(--radius);padding:8px 14px 12px;margin:0}
+fieldset legend{font-size:13px;color:var(--muted);font-weight:600;padding:0 4px}
+form.stack label.inline{display:inline-flex;flex-direction:row;align-items:center;gap:6px;margin-right:16px;color:var(--ink)}
+form.stack label.inline input{width:auto}
 .actions{display:flex;flex-wrap:wrap;gap:10px;align-items:center;margin:6px 0 18px}
 .flash{border-radius:var(--radius);padding:11px 14px;margin:0 0 18px;border:1px solid;border-left-width:4px}
 .flash p{margin:4px 0 0}.flash ul{margin:6px 0 0;padding-left:20px}

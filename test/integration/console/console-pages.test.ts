@@ -278,3 +278,77 @@ it('goes back where it was asked for after sign-in, and never to another site', 
   expect(res.status).toBe(303);
   expect(res.headers.location).toBe('/?next=%2Fconsole%2Faudit');
 });
+
+it("an admin changes a user's roles, partners and password on the user's page; nobody takes their own admin role", async () => {
+  await createUser(env.db, { username: 'hank', roles: ['approver'] }, PW, opts());
+  const admin = await consoleSignIn(app, 'root', PW, { 'X-Forwarded-For': '10.7.0.1' });
+  const hank = await consoleSignIn(app, 'hank', PW, { 'X-Forwarded-For': '10.7.0.2' });
+  const page = await request(app).get('/console/users/hank').set('Cookie', admin.cookie);
+  expect(page.status).toBe(200);
+  expect(page.text).toContain('<dd id="roles">approver</dd>');
+  const csrf = csrfOf(page.text);
+  const post = (path: string, body: string) =>
+    request(app)
+      .post(path)
+      .set('Cookie', admin.cookie)
+      .type('form')
+      .send(`csrf=${encodeURIComponent(csrf)}&${body}`);
+  expect(
+    (await post('/console/users/hank/roles', 'roles=finance&roles=approver&partners=other')).status,
+  ).toBe(303);
+  expect(await env.db('console_users').where({ username: 'hank' }).first('roles', 'partner_ids')).toEqual({
+    roles: ['finance', 'approver'],
+    partner_ids: ['other'],
+  });
+  // Roles apply at the next request of hank's session.
+  const fin = await request(app).get('/finance').set('Cookie', hank.cookie);
+  expect(fin.status).toBe(200);
+  for (const n of invoices.other!) expect(fin.text).toContain(n);
+  for (const n of invoices.acme!) expect(fin.text).not.toContain(n);
+  expect((await post('/console/users/hank/roles', 'roles=approver&partners=nope')).status).toBe(400);
+  expect((await post('/console/users/root/roles', 'roles=finance')).status).toBe(409);
+  expect((await post('/console/users/hank/password', 'password=hank-new-password')).status).toBe(303);
+  expect((await request(app).get('/').set('Cookie', hank.cookie)).text).toContain('action="/console/login"');
+  expect(
+    (await consoleSignIn(app, 'hank', 'hank-new-password', { 'X-Forwarded-For': '10.7.0.3' })).res.status,
+  ).toBe(303);
+  const entries = await env.db('audit_log').where({ subject: 'user:hank', actor: 'user:root' }).orderBy('id');
+  expect(entries.map((e) => e.action)).toEqual(['user.roles', 'user.password']);
+  expect(entries[0]).toMatchObject({
+    before: { roles: ['approver'], partners: null },
+    after: { roles: ['finance', 'approver'], partners: ['other'] },
+  });
+  expect(JSON.stringify(entries)).not.toContain('hank-new-password');
+});
+
+it('every user changes their own password, giving the current one; then signs in again', async () => {
+  await createUser(env.db, { username: 'ivy', roles: ['finance'] }, PW, opts());
+  const ivy = await consoleSignIn(app, 'ivy', PW, { 'X-Forwarded-For': '10.8.0.1' });
+  const page = await request(app).get('/console/password').set('Cookie', ivy.cookie);
+  expect(page.status).toBe(200);
+  const csrf = csrfOf(page.text);
+  const change = (current: string, password: string, repeat = password) =>
+    request(app)
+      .post('/console/password')
+      .set('Cookie', ivy.cookie)
+      .set('X-Forwarded-For', '10.8.0.1')
+      .type('form')
+      .send({ csrf, current, password, repeat });
+  const wrong = await change('not-my-password', 'ivy-new-password-1');
+  expect(wrong.status).toBe(303);
+  const shown = await request(app)
+    .get(wrong.headers.location as string)
+    .set('Cookie', ivy.cookie);
+  expect(shown.text).toContain('The current password is not right.');
+  expect((await change(PW, 'ivy-new-password-1', 'ivy-new-password-2')).status).toBe(303);
+  const done = await change(PW, 'ivy-new-password-1');
+  expect(done.status).toBe(303);
+  expect(done.headers.location).toMatch(/^\/\?flash=/);
+  expect((await request(app).get('/').set('Cookie', ivy.cookie)).text).toContain('action="/console/login"');
+  expect(
+    (await consoleSignIn(app, 'ivy', 'ivy-new-password-1', { 'X-Forwarded-For': '10.8.0.2' })).res.status,
+  ).toBe(303);
+  expect(
+    await env.db('audit_log').where({ subject: 'user:ivy', action: 'user.password', actor: 'user:ivy' }),
+  ).toHaveLength(1);
+});
