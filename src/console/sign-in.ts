@@ -7,6 +7,7 @@
 import type { Request } from 'express';
 import type { Config } from '../platform/config';
 import type { Db } from '../platform/db';
+import { SecretCheckBusyError } from '../platform/secrets';
 import { FailureCounter } from '../platform/throttle';
 import { writeAudit, auditContext } from './audit';
 import { checkPassword, touchSignIn, usernameSchema, type UserView } from './users';
@@ -62,7 +63,19 @@ export async function attemptSignIn(
       seconds: byUser,
       message: `Too many failed sign-ins for ${userKey}. Try again in ${minutes(byUser)}, or ask an admin to set a new password.`,
     };
-  const user = password ? await checkPassword(ctx.db, username, password) : undefined;
+  let user: UserView | undefined;
+  try {
+    user = password ? await checkPassword(ctx.db, username, password) : undefined;
+  } catch (err) {
+    // More password checks wait than SECRET_VERIFY_QUEUE allows (a flood): nothing was checked.
+    if (err instanceof SecretCheckBusyError)
+      return {
+        kind: 'blocked',
+        seconds: 5,
+        message: 'Too many sign-ins at once. Try again in a few seconds.',
+      };
+    throw err;
+  }
   const now = ctx.now();
   if (!user) {
     t.address.fail(address);
