@@ -128,7 +128,29 @@ export function Home(p: { username: string; roles: string[]; tiles: Tile[] }) {
 
 export const AUDIT_PER_PAGE = 50;
 
-const short = (v: unknown) => (v === null || v === undefined ? '' : JSON.stringify(v));
+const shown = (v: unknown) => {
+  const t = v === undefined ? '' : JSON.stringify(v);
+  return t.length > 120 ? `${t.slice(0, 119)}…` : t;
+};
+
+/** before/after as lines "key: old → new" (a key only after: "key: new"; only before: "key: old → (gone)"). */
+export function changeLines(before: unknown, after: unknown): string[] {
+  const obj = (v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  const b = obj(before);
+  const a = obj(after);
+  if (!b && !a) return before === null && after === null ? [] : [`${shown(before)} → ${shown(after)}`];
+  const lines: string[] = [];
+  for (const k of new Set([...Object.keys(b ?? {}), ...Object.keys(a ?? {})])) {
+    const was = b?.[k];
+    const now = a?.[k];
+    if (b && a && JSON.stringify(was) === JSON.stringify(now)) continue;
+    if (!b) lines.push(`${k}: ${shown(now)}`);
+    else if (!a || !(k in a)) lines.push(`${k}: ${shown(was)} → (gone)`);
+    else lines.push(`${k}: ${shown(was)} → ${shown(now)}`);
+  }
+  return lines;
+}
 
 export function AuditList(p: { f: AuditFilter; rows: AuditRow[]; total: number; paging: Paging }) {
   const { f } = p;
@@ -169,8 +191,7 @@ export function AuditList(p: { f: AuditFilter; rows: AuditRow[]; total: number; 
                 <th>Who</th>
                 <th>What</th>
                 <th>Subject</th>
-                <th>Before</th>
-                <th>After</th>
+                <th>Change (before → after)</th>
                 <th>Address</th>
               </tr>
             </thead>
@@ -181,11 +202,10 @@ export function AuditList(p: { f: AuditFilter; rows: AuditRow[]; total: number; 
                   <td class="nowrap">{r.actor}</td>
                   <td class="nowrap">{r.action}</td>
                   <td>{r.subject ?? ''}</td>
-                  <td>
-                    <small>{short(r.before)}</small>
-                  </td>
-                  <td>
-                    <small>{short(r.after)}</small>
+                  <td class="change">
+                    {changeLines(r.before, r.after).map((l) => (
+                      <div>{l}</div>
+                    ))}
                   </td>
                   <td class="nowrap">
                     <small>{r.ip ?? ''}</small>

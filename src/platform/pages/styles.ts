@@ -70,6 +70,7 @@ form.filters input,form.filters select,form.filters button{height:36px}
 .nowrap{white-space:nowrap}
 form.stack{display:flex;flex-direction:column;gap:14px;max-width:420px}
 form.stack input{width:100%}
+td.change{min-width:260px;font-size:13px;overflow-wrap:anywhere;color:var(--muted)}
 fieldset{border:1px solid var(--line);border-radius:var(--radius);padding:8px 14px 12px;margin:0}
 fieldset legend{font-size:13px;color:var(--muted);font-weight:600;padding:0 4px}
 form.stack label.inline{display:inline-flex;flex-direction:row;align-items:center;gap:6px;margin-right:16px;color:var(--ink)}

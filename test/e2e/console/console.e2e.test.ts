@@ -3,8 +3,10 @@
  * sign-in rate limit, an approver deciding under their own name (the order history names them), a
  * finance user refused an admin-only page, a forged CSRF token refused, an expired session refused.
  */
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { createUser } from '../../../src/console/users';
@@ -220,3 +222,33 @@ it('refuses a session idle for longer than PAGE_SESSION_IDLE_MINUTES: the next p
   }
   await ctx.close();
 }, 60000);
+
+/** SCREENSHOTS=1 writes the README's pictures of the console to docs/screenshots/. */
+(process.env.SCREENSHOTS ? it : it.skip)(
+  'screenshots of the console screens',
+  async () => {
+    const dir = path.resolve(__dirname, '../../../docs/screenshots');
+    mkdirSync(dir, { recursive: true });
+    await createUser(s.t.env.db, { username: 'ada', name: 'Ada Admin', roles: ['admin'] }, PW, opts());
+    await pendingOrder('PO-SHOT-1');
+    const ctx = await browser.newContext({ viewport: { width: 1100, height: 720 } });
+    const page = await ctx.newPage();
+    const shot = (name: string) =>
+      page.screenshot({ path: path.join(dir, `console-${name}.png`), fullPage: true });
+    await page.goto(`${base}/`);
+    await shot('sign-in');
+    await signIn(page, 'ada', PW);
+    await page.waitForSelector('#areas');
+    await shot('home');
+    await page.goto(`${base}/console/users`);
+    await shot('users');
+    await page.goto(`${base}/console/users/paula`);
+    await shot('user');
+    await page.goto(`${base}/console/audit`);
+    await shot('audit');
+    await page.goto(`${base}/approvals`);
+    await shot('approvals');
+    await ctx.close();
+  },
+  60000,
+);
