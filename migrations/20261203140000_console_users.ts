@@ -59,9 +59,12 @@ export async function up(knex: Knex): Promise<void> {
     t.text('ip');
     t.text('request_id');
     t.index(['at']);
-    t.index(['action', 'at']);
     t.index(['actor', 'at']);
+    t.index(['subject', 'at']);
   });
+  // text_pattern_ops: the page's action prefix ("user.") is a LIKE 'user.%' that can use it under
+  // any collation, and equality too.
+  await knex.raw('create index audit_log_action_at_index on audit_log (action text_pattern_ops, at)');
 }
 
 export async function down(knex: Knex): Promise<void> {
