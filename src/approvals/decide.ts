@@ -1,6 +1,7 @@
 /**
- * Deciding an approval level from outside the workflow: the admin (API, approvals page) or an
- * approver's one-time e-mail link, which is consumed in the deciding transaction.
+ * Deciding an approval level from outside the workflow: a console user (approvals page), the admin
+ * token (API, approvals page) or an approver's one-time e-mail link, which is consumed in the
+ * deciding transaction. Every decision is written to the audit log in that transaction.
  */
 import { writeAudit, type AuditEntry } from '../console/audit';
 import type { AppContext } from '../platform/context';
@@ -33,23 +34,21 @@ export async function decide(
   await ctx.db.transaction(async (trx) => {
     if (link) await useLink(trx, link);
     const row = await decideInTx(trx, ctx, d);
-    {
-      const order = await trx('orders').where({ id: row.order_id }).first('state', 'buyer_order_number');
-      await writeAudit(trx, ctx.now(), {
-        ...audit,
-        actor: audit.actor ?? { label: d.actor },
-        action: `approval.${d.decision}`,
-        subject: `approval:${row.id}`,
-        before: { status: 'pending', level: row.level },
-        after: {
-          status: row.status,
-          level: row.level,
-          comment: row.comment,
-          order: order?.buyer_order_number,
-          orderState: order?.state,
-        },
-      });
-    }
+    const order = await trx('orders').where({ id: row.order_id }).first('state', 'buyer_order_number');
+    await writeAudit(trx, ctx.now(), {
+      ...audit,
+      actor: audit.actor ?? { label: d.actor },
+      action: `approval.${d.decision}`,
+      subject: `approval:${row.id}`,
+      before: { status: 'pending', level: row.level },
+      after: {
+        status: row.status,
+        level: row.level,
+        comment: row.comment,
+        order: order?.buyer_order_number,
+        orderState: order?.state,
+      },
+    });
   });
   const view = await findApproval(ctx.db, d.approvalId);
   if (!view) throw new AppError('not_found', 'approval not found');

@@ -5,7 +5,9 @@
  * the sign-in form once and starts a page session (src/platform/pages/sessions.ts): the cookie
  * carries a random session id, never the key, so plain links (PDF, CSV, cXML downloads) work without
  * putting the key in a URL or a cookie. A session sees exactly what its key may: one partner's
- * invoices, or every partner's for the admin. Sign-out ends the session on the server.
+ * invoices, or every partner's for the admin. Sign-out ends the session on the server. The supplier's
+ * staff come in with their console session instead (a console user with the finance or admin role,
+ * src/console): they see the partners of their limit, and sign out of the console.
  */
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';

@@ -228,7 +228,8 @@ export async function signInPageSession(
   area: PageArea,
   subject: SessionSubject,
 ): Promise<PageSession> {
-  if (req.pageSession) await endPageSession(ctx, req.pageSession.id);
+  // Only the area's own session: a console session that opened this area stays.
+  if (req.pageSession?.area === area) await endPageSession(ctx, req.pageSession.id);
   const session = await startPageSession(ctx, area, subject);
   setSessionCookie(req, res, session);
   return session;

@@ -239,8 +239,11 @@ it('sign-out needs the session token, ends the session on the server and is audi
 
 it('sign-ins with the admin token or a finance key on the approvals and finance pages are audited too', async () => {
   const { signIn } = await import('../../helpers/pages');
-  const a = await signIn(app, 'approvals', ADMIN_TOKEN);
+  const root = await consoleSignIn(app, 'root', PW, { 'X-Forwarded-For': '10.9.0.1' });
+  const a = await signIn(app, 'approvals', ADMIN_TOKEN, {}, root.cookie);
   expect(a.res.status).toBe(303);
+  // Signing in to the approvals area with the token leaves the browser's console session alone.
+  expect((await request(app).get('/').set('Cookie', root.cookie)).text).toContain('Welcome, root');
   const entry = await env
     .db('audit_log')
     .where({ action: 'session.sign_in', subject: 'area:approvals' })
