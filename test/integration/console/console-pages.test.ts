@@ -155,6 +155,9 @@ it('finance: its partners only on the finance page, no approvals, no admin pages
   expect(approvals.text).toContain('has no approver role');
   // The admin API stays the admin token's: a console cookie is no bearer token.
   expect((await request(app).get('/api/v1/users').set('Cookie', cookie)).status).toBe(401);
+  // Partner settings are the admin token's (the API); a console session opens none of them.
+  expect((await request(app).get('/api/v1/partners/acme').set('Cookie', cookie)).status).toBe(401);
+  expect((await request(app).get('/api/v1/partners').set('Cookie', cookie)).status).toBe(401);
 });
 
 it('an admin reads the audit log, filtered and paged', async () => {
