@@ -11,6 +11,7 @@ import express, { Router, type Request, type RequestHandler, type Response } fro
 import { z } from 'zod';
 import { DEMO_KEYS } from '../demo';
 import type { AppContext } from '../platform/context';
+import { consoleUseCases } from './use-cases';
 import { AppError } from '../platform/errors';
 import {
   checkCsrfLater,
@@ -35,10 +36,9 @@ import {
   type NavLink,
 } from '../platform/pages';
 import { isAdmin, mayApprove, mayFinance, userActor } from './access';
-import { auditContext, auditPage, auditSession, type AuditFilter } from './audit';
+import { auditContext, auditSession, type AuditFilter } from './audit';
 import { FIRST_ADMIN } from './first-run';
 import { attemptSignIn } from './sign-in';
-import { createUser, disableUser, enableUser, listUsers, setPassword, setRoles } from './users';
 import {
   AUDIT_PER_PAGE,
   AuditList,
@@ -124,7 +124,7 @@ const field = (req: Request, name: string): string => {
 
 async function demoInfo(ctx: AppContext): Promise<DemoInfo | undefined> {
   if (ctx.config.DATABASE_URL) return undefined;
-  const signedInBefore = await ctx.db('console_users').whereNotNull('last_sign_in_at').first('id');
+  const signedInBefore = await consoleUseCases(ctx).anyoneSignedIn();
   return {
     firstRun: !signedInBefore,
     adminUsername: FIRST_ADMIN,
@@ -233,6 +233,7 @@ const auditFilters = z.object({
 
 /** Every signed-in user changes their own password (the current one is asked again). */
 function passwordRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
+  const uc = consoleUseCases(ctx);
   const signedIn = needs(ctx, () => true, 'sign in first');
   const checkCsrf = requireCsrf(ctx.config, (req) => req.pageSession?.id, formExpired(ctx));
   r.get('/console/password', signedIn, async (req, res) => {
@@ -252,7 +253,7 @@ function passwordRoutes(r: Router, ctx: AppContext, form: RequestHandler): void 
     if (outcome.kind === 'blocked') return again(outcome.message);
     if (outcome.kind === 'refused') return again('The current password is not right.');
     if (field(req, 'password') !== field(req, 'repeat')) return again('The new passwords differ.');
-    await setPassword(ctx.db, u.username, field(req, 'password'), {
+    await uc.setPassword(u.username, field(req, 'password'), {
       actor: userActor(u),
       now: ctx.now(),
       ...auditContext(req),
@@ -270,6 +271,7 @@ function passwordRoutes(r: Router, ctx: AppContext, form: RequestHandler): void 
 }
 
 function adminRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
+  const uc = consoleUseCases(ctx);
   const admin = needs(ctx, isAdmin, 'it is for admins');
   const checkCsrf = requireCsrf(ctx.config, (req) => req.pageSession?.id, formExpired(ctx));
   const sessionId = (req: Request) => (req.pageSession as { id: string }).id;
@@ -286,7 +288,7 @@ function adminRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
       Object.entries(parsed.data).filter(([, v]) => v),
     ) as AuditFilter;
     const paging = pagingFrom(req.query, { limit: AUDIT_PER_PAGE, maxLimit: 200 });
-    const { rows, total } = await auditPage(ctx.db, f, paging);
+    const { rows, total } = await uc.auditPage(f, paging);
     sendPage(res, chromeOf(ctx, req), {
       title: 'Audit log',
       body: <AuditList f={f} rows={rows} total={total} paging={paging} />,
@@ -299,7 +301,7 @@ function adminRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
       flash: await takeFlash(ctx, sessionId(req), req.query),
       body: (
         <UserList
-          users={await listUsers(ctx.db)}
+          users={await uc.listUsers()}
           csrf={csrfToken(ctx.config, sessionId(req))}
           self={me(req).username}
         />
@@ -313,8 +315,7 @@ function adminRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
   r.post('/console/users', form, admin, checkCsrf, async (req, res) => {
     const roles = formList(req, 'roles');
     const partners = commaList(field(req, 'partners'));
-    const u = await createUser(
-      ctx.db,
+    const u = await uc.createUser(
       {
         username: field(req, 'username'),
         ...(field(req, 'name') ? { name: field(req, 'name') } : {}),
@@ -327,7 +328,7 @@ function adminRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
     await done(req, res, `User ${u.username} added (${u.roles.join(', ')}).`);
   });
   r.get('/console/users/:username', admin, async (req, res) => {
-    const u = (await listUsers(ctx.db)).find((x) => x.username === String(req.params.username));
+    const u = (await uc.listUsers()).find((x) => x.username === String(req.params.username));
     if (!u) throw new AppError('not_found', 'user not found');
     sendPage(res, chromeOf(ctx, req), {
       title: `User ${u.username}`,
@@ -342,7 +343,7 @@ function adminRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
     const page = `/console/users/${encodeURIComponent(name)}`;
     if (change === 'disable' || change === 'enable') {
       if (self) throw new AppError('conflict', 'you cannot disable your own account');
-      const u = await (change === 'disable' ? disableUser : enableUser)(ctx.db, name, audit(req));
+      const u = await (change === 'disable' ? uc.disableUser : uc.enableUser)(name, audit(req));
       return done(req, res, `User ${u.username} ${change}d.`);
     }
     if (change === 'roles') {
@@ -350,8 +351,7 @@ function adminRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
       if (self && !roles.includes('admin'))
         throw new AppError('conflict', 'you cannot take the admin role from your own account');
       const partners = commaList(field(req, 'partners'));
-      const u = await setRoles(
-        ctx.db,
+      const u = await uc.setRoles(
         name,
         { roles: roles as never, partners: partners.length ? partners : null },
         audit(req),
@@ -365,7 +365,7 @@ function adminRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
     }
     if (change === 'password') {
       if (self) throw new AppError('conflict', 'change your own password on the My password page');
-      const u = await setPassword(ctx.db, name, field(req, 'password'), audit(req));
+      const u = await uc.setPassword(name, field(req, 'password'), audit(req));
       return done(req, res, `New password set for ${u.username}; their sessions ended.`, page);
     }
     throw new AppError('not_found', 'no such change');

@@ -8,18 +8,9 @@ import { z } from 'zod';
 import { requireAuth } from '../partners/auth';
 import { apiRoute } from '../platform/api';
 import type { AppContext } from '../platform/context';
+import { consoleUseCases } from './use-cases';
 import { ADMIN_TOKEN_ACTOR, auditContext } from './audit';
-import {
-  createUser,
-  disableUser,
-  enableUser,
-  listUsers,
-  passwordSchema,
-  setPassword,
-  setRoles,
-  userInputSchema,
-  USER_ROLES,
-} from './users';
+import { passwordSchema, userInputSchema, USER_ROLES } from './users';
 
 const userView = z.object({
   id: z.string(),
@@ -34,6 +25,7 @@ const userView = z.object({
 });
 
 export function userRoutes(ctx: AppContext): Router {
+  const uc = consoleUseCases(ctx);
   const r = Router();
   const admin = [requireAuth(ctx, 'admin')];
   const tag = 'users';
@@ -56,7 +48,7 @@ export function userRoutes(ctx: AppContext): Router {
       use: admin,
     },
     async (_req, res) => {
-      res.json({ users: await listUsers(ctx.db) });
+      res.json({ users: await uc.listUsers() });
     },
   );
   apiRoute(
@@ -74,7 +66,7 @@ export function userRoutes(ctx: AppContext): Router {
     },
     async (req, res, { body }) => {
       const { password, ...input } = body;
-      res.status(201).json(await createUser(ctx.db, input, password, opts(req)));
+      res.status(201).json(await uc.createUser(input, password, opts(req)));
     },
   );
   apiRoute(
@@ -90,7 +82,7 @@ export function userRoutes(ctx: AppContext): Router {
       use: admin,
     },
     async (req, res, { body }) => {
-      res.json(await setPassword(ctx.db, name(req), body.password, opts(req)));
+      res.json(await uc.setPassword(name(req), body.password, opts(req)));
     },
   );
   apiRoute(
@@ -105,7 +97,7 @@ export function userRoutes(ctx: AppContext): Router {
       use: admin,
     },
     async (req, res) => {
-      res.json(await disableUser(ctx.db, name(req), opts(req)));
+      res.json(await uc.disableUser(name(req), opts(req)));
     },
   );
   apiRoute(
@@ -120,7 +112,7 @@ export function userRoutes(ctx: AppContext): Router {
       use: admin,
     },
     async (req, res) => {
-      res.json(await enableUser(ctx.db, name(req), opts(req)));
+      res.json(await uc.enableUser(name(req), opts(req)));
     },
   );
   apiRoute(
@@ -136,7 +128,7 @@ export function userRoutes(ctx: AppContext): Router {
       use: admin,
     },
     async (req, res, { body }) => {
-      res.json(await setRoles(ctx.db, name(req), body, opts(req)));
+      res.json(await uc.setRoles(name(req), body, opts(req)));
     },
   );
   return r;

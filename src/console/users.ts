@@ -150,7 +150,7 @@ export async function createUser(
   const hash = await hashSecret(parsePassword(password));
   const run = async (trx: Q) => {
     await refuseUnknownPartners(trx, u.partners);
-    let row: Omit<UserRow, 'password_hash'>;
+    let row: Omit<UserRow, 'password_hash'> | undefined;
     try {
       [row] = await trx('console_users')
         .insert({
@@ -169,6 +169,7 @@ export async function createUser(
       if (isUniqueViolation(err)) throw new AppError('conflict', `user ${u.username} already exists`);
       throw err;
     }
+    if (!row) throw new Error('the insert returned no row');
     const v = view(row);
     await writeAudit(trx, opts.now, {
       ...opts,
@@ -280,8 +281,13 @@ export async function listUsers(q: Q): Promise<UserView[]> {
 }
 
 export async function countUsers(q: Q): Promise<number> {
-  const [{ n }] = (await q('console_users').count({ n: '*' })) as { n: string | number }[];
-  return Number(n);
+  const [row] = (await q('console_users').count({ n: '*' })) as { n: string | number }[];
+  return Number(row?.n ?? 0);
+}
+
+/** True once any console user has signed in (the embedded first-run notes stop showing then). */
+export async function anyoneSignedIn(q: Q): Promise<boolean> {
+  return !!(await q('console_users').whereNotNull('last_sign_in_at').first('id'));
 }
 
 /**
