@@ -61,8 +61,6 @@ export default tseslint.config(
     // Routes and pages validate, call one use case and render: the database is reached through the
     // feature's use cases and repositories, never from here (issue 14).
     files: ['src/**/routes.ts', 'src/**/page.tsx', 'src/**/pages.tsx', 'src/**/views.tsx'],
-    // The approvals and finance pages follow with the console's user accounts (same session).
-    ignores: ['src/approvals/pages.tsx', 'src/invoices/page.tsx'],
     rules: {
       'no-restricted-syntax': [
         'error',

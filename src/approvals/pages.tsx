@@ -41,8 +41,9 @@ import {
 import { mayApprove, partnerLimit, userActor, withinLimit } from '../console/access';
 import { auditContext, auditSession } from '../console/audit';
 import { authenticateToken } from '../partners/auth';
-import { decide, findApproval, refuseUsedLink } from './decide';
-import { countApprovals, listApprovals, orderLinesForApproval, type ApprovalView } from './service';
+import { decide } from './decide';
+import { type ApprovalView } from './service';
+import { approvalById, approvalLines, approvalOfLink, pendingApprovals } from './queries';
 import { verifyLink } from './tokens';
 import { Decide, OrderDetail, PER_PAGE, Pending, SignIn } from './views';
 
@@ -103,10 +104,9 @@ function linkRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
   r.get('/approvals/link', async (req, res) => {
     const token = typeof req.query.token === 'string' ? req.query.token : '';
     const claims = claimsOf(token);
-    await refuseUsedLink(ctx.db, claims);
-    const a = await findApproval(ctx.db, claims.approvalId);
-    if (!a) throw new AppError('not_found', 'approval not found');
-    const lines = await orderLinesForApproval(ctx.db, a.orderId, a.partnerId, a.currency);
+    const found = await approvalOfLink(ctx, claims);
+    if (!found) throw new AppError('not_found', 'approval not found');
+    const { approval: a, lines } = found;
     const verb = claims.decision === 'approve' ? 'Approve' : 'Reject';
     sendPage(res, linkChrome(ctx), {
       title: `${verb} order ${a.buyerOrderNumber}`,
@@ -210,7 +210,7 @@ function limitOf(req: Request): readonly string[] | null {
 
 /** The approval level if the session may see it (its partner within the limit). */
 async function visibleApproval(ctx: AppContext, req: Request, id: string) {
-  const a = await findApproval(ctx.db, id);
+  const a = await approvalById(ctx, id);
   return a && withinLimit(limitOf(req), a.partnerId) ? a : undefined;
 }
 
@@ -235,10 +235,7 @@ function staffRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
     const paging = pagingFrom(req.query, { limit: PER_PAGE });
     const limit = limitOf(req);
     const scope = limit ? { partnerIds: limit } : {};
-    const [rows, total] = await Promise.all([
-      listApprovals(ctx.db, { status: 'pending', ...paging, ...scope }),
-      countApprovals(ctx.db, { status: 'pending', ...scope }),
-    ]);
+    const { rows, total } = await pendingApprovals(ctx, paging, scope);
     sendPage(res, chromeOf(ctx, req), {
       title: 'Pending approvals',
       flash: await takeFlash(ctx, sessionId(req), req.query),
@@ -250,7 +247,7 @@ function staffRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
     if (!req.pageSession) return res.redirect(303, '/approvals');
     const a = await visibleApproval(ctx, req, String(req.params.id));
     if (!a) throw new AppError('not_found', 'approval not found');
-    const lines = await orderLinesForApproval(ctx.db, a.orderId, a.partnerId, a.currency);
+    const lines = await approvalLines(ctx, a);
     sendPage(res, chromeOf(ctx, req), {
       title: `Approval: order ${a.buyerOrderNumber}`,
       flash: await takeFlash(ctx, sessionId(req), req.query),

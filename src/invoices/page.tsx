@@ -41,11 +41,12 @@ import {
 import { mayFinance, partnerLimit } from '../console/access';
 import { auditSession } from '../console/audit';
 import { authenticateToken, type Principal } from '../partners/auth';
-import { findPartnerCached } from '../partners/repository';
+import { partnerUseCases } from '../partners/use-cases';
 import { invoicePage, invoicesForExport, type PartnerScope } from './queries';
 import { renderInvoicesCsv } from './render-csv';
 import { sendInvoiceAs } from './views';
-import { findInvoice, type InvoiceRow } from './service';
+import type { InvoiceRow } from './service';
+import { visibleInvoice } from './actions';
 
 const PER_PAGE = 50;
 const STATES = ['issued', 'delivered', 'rejected', 'paid', 'credited'] as const;
@@ -96,7 +97,7 @@ async function chromeOf(ctx: AppContext, req: Request): Promise<Chrome> {
   const u = consoleUserOf(s);
   if (u) label = u.username;
   else if (s && (s.subject.role === 'finance' || s.subject.role === 'erp')) {
-    const partner = await findPartnerCached(ctx.db, ctx.config.PARTNER_CACHE_MS, s.subject.partnerId);
+    const partner = await partnerUseCases(ctx).cached(s.subject.partnerId);
     label = partner?.name ?? s.subject.partnerId;
   }
   return baseChrome(ctx, s ? { label, csrf: csrfToken(ctx.config, s.id), console: !!u } : undefined);
@@ -375,8 +376,8 @@ export function financePage(ctx: AppContext): Router {
   r.get(/^\/finance\/invoices\/([0-9a-f-]{36})\.(pdf|csv|xml)$/, signedIn, async (req, res) => {
     const params = req.params as unknown as Record<string, string>;
     const scope = scopeOf(req);
-    const inv = await findInvoice(ctx.db, params[0] as string, typeof scope === 'string' ? scope : undefined);
-    if (!inv || (Array.isArray(scope) && !scope.includes(inv.partner_id))) throw notFound('invoice');
+    const inv = await visibleInvoice(ctx, params[0] as string, typeof scope === 'string' ? scope : undefined);
+    if (Array.isArray(scope) && !scope.includes(inv.partner_id)) throw notFound('invoice');
     const ext = params[1];
     await sendInvoiceAs(ctx, res, inv, ext === 'xml' ? 'cxml' : (ext as 'pdf' | 'csv'));
   });

@@ -4,7 +4,7 @@
  */
 import type { AppContext } from '../platform/context';
 import { notFound } from '../platform/errors';
-import { findPartner, listPartners, type PartnerRow } from './repository';
+import { findPartner, findPartnerCached, listPartners, type PartnerRow } from './repository';
 import type { PartnerInput } from './schema';
 import {
   type ApiKeyRole,
@@ -21,6 +21,8 @@ export function partnerUseCases(ctx: Pick<AppContext, 'db' | 'config'>) {
   return {
     save: (input: PartnerInput) => upsertPartner(db, input, { secretsKey: ctx.config.SECRETS_KEY }),
     list: () => listPartners(db),
+    /** The partner through the partner cache (PARTNER_CACHE_MS), or undefined. */
+    cached: (id: string) => findPartnerCached(db, ctx.config.PARTNER_CACHE_MS, id),
     /** The partner, or 404. */
     get: async (id: string): Promise<PartnerRow> => {
       const p = await findPartner(db, id);
