@@ -19,6 +19,7 @@ import * as oneNumberTable from './20261202170000_one_number_table';
 import * as pageFlashes from './20261202180000_page_flashes';
 import * as deliverySlots from './20261203050000_delivery_slots';
 import * as pageSessions from './20261203120000_page_sessions';
+import * as as2 from './20261203130000_as2';
 import * as consoleUsers from './20261203140000_console_users';
 
 interface Migration {
@@ -48,6 +49,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261202180000_page_flashes', pageFlashes],
   ['20261203050000_delivery_slots', deliverySlots],
   ['20261203120000_page_sessions', pageSessions],
+  ['20261203130000_as2', as2],
   ['20261203140000_console_users', consoleUsers],
 ];
 

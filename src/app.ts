@@ -21,6 +21,7 @@ import { AppError } from './platform/errors';
 import { pageAssets } from './platform/pages';
 import { probeRoutes } from './platform/probes';
 import { sftpRoutes } from './transports/sftp/routes';
+import { as2KeyRoutes } from './transports/as2/key-routes';
 import type { AppContext } from './platform/context';
 import {
   deferredJsonBody,
@@ -92,6 +93,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(punchoutRoutes(ctx));
   app.use(partnerRoutes(ctx));
   app.use(sftpRoutes(ctx));
+  app.use(as2KeyRoutes(ctx));
   app.use(catalogRoutes(ctx));
   app.use(documentRoutes(ctx));
   app.use(jobRoutes(ctx));

@@ -30,10 +30,10 @@ export async function listPartners(q: Q): Promise<PartnerRow[]> {
   return q<PartnerRow>('partners').whereNull('deleted_at').orderBy('id');
 }
 
-/** The partner a credential names (cXML domain+identity, OCI username, X12 qualifier+id). */
+/** The partner a credential names (cXML domain+identity, OCI username, X12 qualifier+id, AS2 name). */
 export async function findPartnerByIdentity(
   q: Q,
-  protocol: 'cxml' | 'oci' | 'x12',
+  protocol: 'cxml' | 'oci' | 'x12' | 'as2',
   domain: string,
   identity: string,
 ): Promise<PartnerRow | undefined> {
@@ -65,7 +65,7 @@ export function partnersChanged(): void {
 export function findPartnerByIdentityCached(
   q: Q,
   ttlMs: number,
-  protocol: 'cxml' | 'oci' | 'x12',
+  protocol: 'cxml' | 'oci' | 'x12' | 'as2',
   domain: string,
   identity: string,
 ): Promise<PartnerRow | undefined> {

@@ -63,6 +63,65 @@ export const sftpSettingsSchema = z.object({
   pollSeconds: z.number().int().min(1).max(86400).default(60),
 });
 
+/** An AS2 name (AS2-From / AS2-To): 1 to 128 printable ASCII characters. */
+export const as2Name = z
+  .string()
+  .regex(/^[\x20-\x7e]{1,128}$/, 'must be 1 to 128 printable ASCII characters')
+  .refine((v) => v.trim() === v, 'must not begin or end with a space');
+
+const pemCertificate = z
+  .string()
+  .max(20000)
+  .regex(/-----BEGIN CERTIFICATE-----/, 'must be a PEM certificate (-----BEGIN CERTIFICATE-----)');
+
+export const AS2_DIGESTS = ['sha1', 'sha256', 'sha384', 'sha512'] as const;
+export const AS2_CIPHERS = [
+  'des-ede3-cbc',
+  'aes-128-cbc',
+  'aes-192-cbc',
+  'aes-256-cbc',
+  'aes-128-gcm',
+  'aes-192-gcm',
+  'aes-256-gcm',
+] as const;
+
+/**
+ * The partner's AS2 station (src/transports/as2): its AS2 name, its certificates (several during a
+ * rollover: any valid one verifies, the newest valid one is encrypted to; validity comes from the
+ * certificate), the algorithms it asks for on what we send it, and its AS2 URL.
+ */
+export const as2SettingsSchema = z.object({
+  id: as2Name,
+  /** Where outbound AS2 messages are POSTed (x12.transport "as2"). */
+  url: httpUrl.optional(),
+  certificates: z.array(pemCertificate).min(1).max(10),
+  /** Digest of our signature on outbound messages (and the MIC we ask back). */
+  signDigest: z.enum(AS2_DIGESTS).default('sha256'),
+  encryption: z.enum(AS2_CIPHERS).default('aes-256-cbc'),
+  /** Compress outbound payloads before signing (RFC 5402). */
+  compress: z.boolean().default(false),
+  /** The MDN we ask for on outbound messages: in the HTTP answer (sync) or POSTed back (async). */
+  mdn: z
+    .object({
+      mode: z.enum(['sync', 'async']).default('sync'),
+      signed: z.boolean().default(true),
+    })
+    .default({ mode: 'sync', signed: true }),
+  /** Inbound messages from this partner must be signed / encrypted (else a negative MDN). */
+  requireSigned: z.boolean().default(false),
+  requireEncrypted: z.boolean().default(false),
+});
+
+/** A partner certificate as answered (the PEM itself is kept in as2_certificates). */
+export const as2CertificateView = z.object({
+  fingerprintSha256: z.string(),
+  subject: z.string(),
+  issuer: z.string(),
+  serialNumber: z.string(),
+  notBefore: z.string(),
+  notAfter: z.string(),
+});
+
 /** Tax kinds as cXML names them (TaxDetail@category); the X12 810 writes them as TXI01 ST, VA, GS. */
 export const TAX_CATEGORIES = ['sales', 'usage', 'vat', 'gst'] as const;
 
@@ -113,8 +172,8 @@ export const partnerInputSchema = z.object({
       outboundUrl: httpUrl.optional(),
       /**
        * How outbound X12 (855/856/810 and the 997/999 answers) reaches the partner: "http" POSTs to
-       * outboundUrl (the default when omitted), "sftp" uploads to sftp.outboundDir; "as2" is reserved
-       * and refused by the partner service until the AS2 transport is wired (issue 18).
+       * outboundUrl (the default when omitted), "sftp" uploads to sftp.outboundDir, "as2" sends an
+       * AS2 message to as2.url (signed and encrypted as the partner's as2 settings ask).
        */
       transport: z.enum(X12_TRANSPORTS).optional(),
       ta1: z.boolean().default(false),
@@ -197,6 +256,7 @@ export const partnerInputSchema = z.object({
     })
     .optional(),
   sftp: sftpSettingsSchema.optional(),
+  as2: as2SettingsSchema.optional(),
   delivery: z
     .object({
       /** Deliveries to this partner in flight at once (default DELIVERY_PARTNER_CONCURRENCY). */
@@ -227,9 +287,15 @@ export type SftpSettings = Omit<
   'password' | 'privateKey' | 'privateKeyPassphrase'
 > & { hasPassword: boolean; hasPrivateKey: boolean };
 
+/** AS2 settings as stored and answered: the certificates summarised (their PEM is in as2_certificates). */
+export type As2Settings = Omit<NonNullable<PartnerInput['as2']>, 'certificates'> & {
+  certificates: z.infer<typeof as2CertificateView>[];
+};
+
 /** Partner settings as stored and answered: the input less its secrets. */
-export type PartnerSettings = Omit<PartnerInput, 'cxml' | 'oci' | 'sftp'> & {
+export type PartnerSettings = Omit<PartnerInput, 'cxml' | 'oci' | 'sftp' | 'as2'> & {
   sftp?: SftpSettings;
+  as2?: As2Settings;
   cxml?: Omit<NonNullable<PartnerInput['cxml']>, 'sharedSecret' | 'supplierSharedSecret'> & {
     hasSharedSecret: boolean;
     hasSupplierSharedSecret?: boolean;
@@ -237,24 +303,30 @@ export type PartnerSettings = Omit<PartnerInput, 'cxml' | 'oci' | 'sftp'> & {
   oci?: Omit<NonNullable<PartnerInput['oci']>, 'password'> & { hasPassword: boolean };
 };
 
-export const partnerOutputSchema = partnerInputSchema.omit({ cxml: true, oci: true, sftp: true }).extend({
-  sftp: sftpSettingsSchema
-    .omit({ password: true, privateKey: true, privateKeyPassphrase: true })
-    .extend({ hasPassword: z.boolean(), hasPrivateKey: z.boolean() })
-    .optional(),
-  cxml: z
-    .object({
-      credentials: z.array(z.object({ domain: z.string(), identity: z.string() })),
-      outboundUrl: z.string().optional(),
-      cartReturn: z.string(),
-      statusUpdates: z.union([z.boolean(), z.array(z.string())]),
-      hasSharedSecret: z.boolean(),
-      hasSupplierSharedSecret: z.boolean(),
-    })
-    .optional(),
-  oci: z
-    .object({ username: z.string(), hookUrlAllowlist: z.array(z.string()), hasPassword: z.boolean() })
-    .optional(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const partnerOutputSchema = partnerInputSchema
+  .omit({ cxml: true, oci: true, sftp: true, as2: true })
+  .extend({
+    as2: as2SettingsSchema
+      .omit({ certificates: true })
+      .extend({ certificates: z.array(as2CertificateView) })
+      .optional(),
+    sftp: sftpSettingsSchema
+      .omit({ password: true, privateKey: true, privateKeyPassphrase: true })
+      .extend({ hasPassword: z.boolean(), hasPrivateKey: z.boolean() })
+      .optional(),
+    cxml: z
+      .object({
+        credentials: z.array(z.object({ domain: z.string(), identity: z.string() })),
+        outboundUrl: z.string().optional(),
+        cartReturn: z.string(),
+        statusUpdates: z.union([z.boolean(), z.array(z.string())]),
+        hasSharedSecret: z.boolean(),
+        hasSupplierSharedSecret: z.boolean(),
+      })
+      .optional(),
+    oci: z
+      .object({ username: z.string(), hookUrlAllowlist: z.array(z.string()), hasPassword: z.boolean() })
+      .optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  });

@@ -5,6 +5,12 @@ import { encryptSecret } from '../platform/crypto';
 import { endPageSessionsOfKey } from '../platform/pages/sessions';
 import { hashSecret, randomToken, sha256Hex } from '../platform/secrets';
 import { syncSftpSchedule } from '../transports/sftp/schedule';
+import {
+  as2SettingsOf,
+  parsePartnerCertificates,
+  syncPartnerCertificates,
+} from '../transports/as2/certificates';
+import type { As2Certificate } from '../../protocols/as2';
 import { checkPrivateKey, encryptSftpCredentials, type SftpCredentials } from './sftp-credentials';
 import { supplierSecretAad } from './supplier-secret';
 import { findPartner, partnersChanged, type PartnerRow } from './repository';
@@ -15,10 +21,12 @@ export type ApiKeyRole = 'erp' | 'finance';
 function settingsOf(
   input: PartnerInput,
   secrets: { cxml: boolean; oci: boolean; sftp: { hasPassword: boolean; hasPrivateKey: boolean } },
+  as2Certificates: readonly As2Certificate[],
 ): PartnerSettings {
-  const { cxml, oci, sftp, ...rest } = input;
+  const { cxml, oci, sftp, as2, ...rest } = input;
   return {
     ...rest,
+    ...(as2 ? { as2: as2SettingsOf(as2, as2Certificates) } : {}),
     ...(sftp
       ? {
           sftp: {
@@ -103,14 +111,16 @@ export async function upsertPartner(
     ? encryptSecret(opts.secretsKey, supplierSecret, supplierSecretAad(input.id))
     : supplierSecret;
   const sftpNew = sftpCredentialsOf(input, opts.secretsKey);
+  const as2Certificates = input.as2 ? parsePartnerCertificates(input.as2.certificates) : [];
   if (input.x12?.transport === 'sftp' && !input.sftp) {
     throw new AppError('validation_failed', 'x12.transport "sftp" needs the partner\'s sftp settings', {
       details: [{ path: 'x12.transport', message: 'no sftp settings' }],
     });
   }
   if (input.x12?.transport === 'as2') {
-    // Issue 18: AS2 outbound is not wired yet; refusing here keeps outbound X12 from being stored
-    // and silently never delivered (x12DeliveryTarget has no AS2 target).
+    // Issue 18: AS2 inbound is wired (a partner's `as2` settings), AS2 outbound not yet; refusing
+    // here keeps outbound X12 from being stored and silently never delivered (x12DeliveryTarget
+    // has no AS2 target).
     throw new AppError(
       'validation_failed',
       'x12.transport "as2" is not supported yet (use "http" or "sftp")',
@@ -160,11 +170,15 @@ export async function upsertPartner(
         price_list: input.priceList ?? null,
         catalog_visibility: input.catalogVisibility,
         settings: JSON.stringify(
-          settingsOf(input, {
-            cxml: !!cxmlHash,
-            oci: !!ociHash,
-            sftp: { hasPassword: !!sftp?.hasPassword, hasPrivateKey: !!sftp?.hasPrivateKey },
-          }),
+          settingsOf(
+            input,
+            {
+              cxml: !!cxmlHash,
+              oci: !!ociHash,
+              sftp: { hasPassword: !!sftp?.hasPassword, hasPrivateKey: !!sftp?.hasPrivateKey },
+            },
+            as2Certificates,
+          ),
         ),
         cxml_secret_hash: cxmlHash,
         oci_password_hash: ociHash,
@@ -190,11 +204,13 @@ export async function upsertPartner(
         ...(input.x12
           ? [{ protocol: 'x12', domain: input.x12.isaQualifier, identity: input.x12.isaId }]
           : []),
+        ...(input.as2 ? [{ protocol: 'as2', domain: 'as2', identity: input.as2.id }] : []),
       ];
       if (identities.length) {
         await trx('partner_identities').insert(identities.map((i) => ({ ...i, partner_id: input.id })));
       }
       await syncSftpSchedule(trx, input.id, input.sftp);
+      await syncPartnerCertificates(trx, input.id, as2Certificates);
       const partner = (await trx<PartnerRow>('partners').where({ id: input.id }).first())!;
       return { partner, created: !existing };
     });

@@ -8,6 +8,7 @@
 import { ConfigError, secretsKeyBytes, type Config } from '../platform/config';
 import { decryptSecret, keyId, keyIdOf } from '../platform/crypto';
 import type { Q } from '../platform/db';
+import { as2KeyIds } from '../transports/as2/keys';
 
 /** Associated data of the ciphertext: it decrypts only on this partner's row. */
 export function supplierSecretAad(partnerId: string): string {
@@ -70,5 +71,13 @@ export async function checkSecretsKey(q: Q, config: Pick<Config, 'SECRETS_KEY'>)
         `SECRETS_KEY: not the key that encrypted the ${what} of partners ${names(other)} (key id ${keyIdOf(other[0]!.enc)}, this one is ${mine})`,
       );
   }
+  const as2 = await as2KeyIds(q);
+  if (as2.length && !mine)
+    problems.push(`SECRETS_KEY: required: ${as2.length} AS2 keys are stored encrypted`);
+  const otherAs2 = as2.filter((k) => mine && k.keyId !== mine);
+  if (otherAs2.length)
+    problems.push(
+      `SECRETS_KEY: not the key that encrypted the AS2 keys of certificates ${otherAs2.map((k) => k.id).join(', ')}`,
+    );
   if (problems.length) throw new ConfigError(problems);
 }

@@ -31,6 +31,14 @@ export const configSchema = z.object({
   SUPPLIER_X12_ID: z.string().min(1).max(15).default('SUPPLIERDEMO'),
   /** The supplier's GS02/GS03 application code (default: SUPPLIER_X12_ID). */
   SUPPLIER_X12_GS_ID: z.string().min(2).max(15).optional(),
+  /**
+   * The supplier's AS2 name: inbound AS2-To must be it, outbound AS2-From is it. Unset: POST /as2
+   * answers 503 and no partner can use x12.transport "as2".
+   */
+  AS2_ID: z
+    .string()
+    .regex(/^[\x20-\x7e]{1,128}$/, 'must be 1 to 128 printable ASCII characters')
+    .optional(),
   /** Prefix of the supplier order number (X12 BAK08 is at most 22 characters; no X12 delimiters). */
   SUPPLIER_ORDER_PREFIX: z
     .string()
