@@ -63,6 +63,8 @@ export async function up(knex: Knex): Promise<void> {
     t.boolean('mdn_signed');
     t.jsonb('mdn_headers');
     t.binary('mdn_body');
+    // An asynchronous MDN we send (in), stored as a document and delivered through deliveries.
+    t.uuid('mdn_document_id').references('documents.id');
     t.timestamp('mdn_at', { useTz: true });
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });

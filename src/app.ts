@@ -22,6 +22,7 @@ import { pageAssets } from './platform/pages';
 import { probeRoutes } from './platform/probes';
 import { sftpRoutes } from './transports/sftp/routes';
 import { as2KeyRoutes } from './transports/as2/key-routes';
+import { as2Routes } from './transports/as2/routes';
 import type { AppContext } from './platform/context';
 import {
   deferredJsonBody,
@@ -63,7 +64,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(probeRoutes(ctx));
 
   // Protocol endpoints parse their own bodies and answer errors in their own dialect.
-  // (cXML: /cxml, OCI: /oci, X12: /edi/x12, shopping pages: /punchout)
+  // (cXML: /cxml, OCI: /oci, X12: /edi/x12, AS2: /as2, shopping pages: /punchout)
 
   // JSON bodies are read by each route after its authentication (apiRoute), never before.
   app.use(
@@ -90,6 +91,7 @@ export function createApp(ctx: AppContext): Express {
   );
   app.use(orderRoutes(ctx));
   app.use(ediRoutes(ctx));
+  app.use(as2Routes(ctx));
   app.use(punchoutRoutes(ctx));
   app.use(partnerRoutes(ctx));
   app.use(sftpRoutes(ctx));

@@ -12,6 +12,7 @@ import { updateDocumentStatus } from '../documents/store';
 import { OutboundRefusedError, postOutbound } from '../platform/outbound';
 import { SftpError } from '../transports/sftp/client';
 import { uploadDocument } from '../transports/sftp/outbound';
+import { attemptAs2Mdn } from '../transports/as2/deliver';
 import { deferDelay, partnerConcurrency, releaseSlot, takeSlot } from './slots';
 
 /**
@@ -22,6 +23,9 @@ import { deferDelay, partnerConcurrency, releaseSlot, takeSlot } from './slots';
  * final name.
  */
 export type DeliveryOutcome = 'delivered' | 'rejected' | 'failed';
+
+/** http: POST; sftp: upload; as2-mdn: an asynchronous AS2 MDN (src/transports/as2/deliver.ts). */
+export type DeliveryTransport = 'http' | 'sftp' | 'as2-mdn';
 
 export interface DeliveryRow {
   id: string;
@@ -49,7 +53,7 @@ export function onDeliveryOutcome(docType: string, hook: DeliveryHook): void {
 /** In the caller's transaction: a delivery row and the outbox job that will send it. */
 export async function queueDelivery(
   trx: Q,
-  d: { partnerId: string; documentId: string; url: string; transport?: 'http' | 'sftp' },
+  d: { partnerId: string; documentId: string; url: string; transport?: DeliveryTransport },
 ): Promise<string> {
   const id = randomUUID();
   await trx('deliveries').insert({
@@ -130,7 +134,7 @@ async function bytesToSend(
 }
 
 /** What one attempt did: an HTTP answer, an upload, or an error; `refused` when retrying cannot help. */
-interface Attempt {
+export interface DeliveryAttempt {
   status: number | null;
   contentType: string;
   body: string;
@@ -147,8 +151,15 @@ function describeError(err: unknown): string {
     : String(err);
 }
 
-async function attemptHttp(ctx: JobContext, delivery: DeliveryRow, doc: DocToSend): Promise<Attempt> {
-  const a: Attempt = { status: null, contentType: '', body: '', error: null, refused: null, sent: null };
+async function attemptHttp(ctx: JobContext, delivery: DeliveryRow, doc: DocToSend): Promise<DeliveryAttempt> {
+  const a: DeliveryAttempt = {
+    status: null,
+    contentType: '',
+    body: '',
+    error: null,
+    refused: null,
+    sent: null,
+  };
   try {
     a.sent = await bytesToSend(ctx, delivery, doc);
     const res = await postOutbound(delivery.url, {
@@ -176,8 +187,15 @@ async function attemptHttp(ctx: JobContext, delivery: DeliveryRow, doc: DocToSen
  * (src/transports/sftp/outbound.ts). A host key other than the pinned one, or an address that may
  * not be called, fails the delivery at once; anything else is retried.
  */
-async function attemptSftp(ctx: JobContext, delivery: DeliveryRow, doc: DocToSend): Promise<Attempt> {
-  const a: Attempt = { status: null, contentType: '', body: '', error: null, refused: null, sent: null };
+async function attemptSftp(ctx: JobContext, delivery: DeliveryRow, doc: DocToSend): Promise<DeliveryAttempt> {
+  const a: DeliveryAttempt = {
+    status: null,
+    contentType: '',
+    body: '',
+    error: null,
+    refused: null,
+    sent: null,
+  };
   try {
     const partner = await findPartner(ctx.db, delivery.partner_id);
     if (!partner?.settings.sftp) {
@@ -202,6 +220,32 @@ async function attemptSftp(ctx: JobContext, delivery: DeliveryRow, doc: DocToSen
   return a;
 }
 
+/** Runs a transport's attempt; what it throws is a failed attempt (a refused address: refused). */
+async function attemptWith(
+  fn: (ctx: JobContext, delivery: DeliveryRow, doc: DocToSend) => Promise<Partial<DeliveryAttempt>>,
+  ctx: JobContext,
+  delivery: DeliveryRow,
+  doc: DocToSend,
+): Promise<DeliveryAttempt> {
+  const a: DeliveryAttempt = {
+    status: null,
+    contentType: '',
+    body: '',
+    error: null,
+    refused: null,
+    sent: null,
+  };
+  try {
+    Object.assign(a, await fn(ctx, delivery, doc));
+    if (a.status !== null && a.status >= 300 && a.status < 400)
+      a.error = `HTTP ${a.status} redirect not followed`;
+  } catch (err) {
+    if (err instanceof OutboundRefusedError) a.refused = `address refused: ${err.message}`;
+    a.error = describeError(err);
+  }
+  return a;
+}
+
 async function send(data: { deliveryId: string }, ctx: JobContext): Promise<void> {
   const delivery = await ctx.db<DeliveryRow>('deliveries').where({ id: data.deliveryId }).first();
   if (!delivery) throw new UnrecoverableJobError(`delivery ${data.deliveryId} does not exist`);
@@ -220,12 +264,14 @@ async function send(data: { deliveryId: string }, ctx: JobContext): Promise<void
     throw new DeferJobError(await deferDelay(ctx.db, delivery.id), 'partner delivery slots taken');
   const attempt = delivery.attempts + 1;
   const started = Date.now();
-  let a: Attempt;
+  let a: DeliveryAttempt;
   try {
     a =
       delivery.transport === 'sftp'
         ? await attemptSftp(ctx, delivery, doc)
-        : await attemptHttp(ctx, delivery, doc);
+        : delivery.transport === 'as2-mdn'
+          ? await attemptWith(attemptAs2Mdn, ctx, delivery, doc)
+          : await attemptHttp(ctx, delivery, doc);
   } finally {
     await releaseSlot(ctx.db, slot);
   }

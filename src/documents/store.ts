@@ -3,7 +3,7 @@ import { insertStatement, nativeQuery, type Q, type SqlRow } from '../platform/d
 import { sha256Hex } from '../platform/secrets';
 import { maskSecrets } from './mask';
 
-export type Protocol = 'cxml' | 'oci' | 'x12' | 'json';
+export type Protocol = 'cxml' | 'oci' | 'x12' | 'json' | 'as2';
 export type Direction = 'in' | 'out';
 
 export interface NewDocument {
