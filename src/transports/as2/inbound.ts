@@ -84,7 +84,7 @@ export async function receiveAs2(ctx: AppContext, req: InboundRequest): Promise<
   const partner = await partnerOf(ctx, h, req.pathPartner);
   if (partner instanceof As2Error) return answer(ctx, h, keys, { outcome: partner });
   const earlier = await findProcessed(ctx.db, partner.id, h.messageId);
-  if (earlier) return replay(ctx, earlier);
+  if (earlier) return replay(ctx, earlier, h.receiptDeliveryOption);
   const done = await process(ctx, req, keys, partner);
   return answer(ctx, h, keys, { ...done, partner }, sha256Hex(req.body));
 }
@@ -200,7 +200,9 @@ async function answer(
       { as2From: h.as2From, messageId: h.messageId, code: refused.code, reason: refused.reason },
       `AS2 message refused: ${refused.detail}`,
     );
-  const asyncUrl = mdn ? h.receiptDeliveryOption : undefined;
+  // An MDN is sent asynchronously only to a partner we know (the delivery is that partner's);
+  // a stranger asking for one gets its negative MDN in the HTTP answer.
+  const asyncUrl = mdn && o.partner ? h.receiptDeliveryOption : undefined;
   if (o.partner) {
     const row = {
       direction: 'in' as const,
@@ -228,7 +230,7 @@ async function answer(
         : {}),
     };
     const stored = await record(ctx, o.partner, row, asyncUrl);
-    if (stored) return replay(ctx, stored);
+    if (stored) return replay(ctx, stored, asyncUrl);
   }
   if (!mdn) return { status: 200, headers: [], body: Buffer.alloc(0) };
   if (asyncUrl) return { status: 200, headers: [], body: Buffer.alloc(0) };
@@ -278,13 +280,29 @@ async function record(
   }
 }
 
-/** The stored answer of a message processed before (sync MDN again; async: accepted, MDN sent before). */
-async function replay(ctx: AppContext, row: As2MessageRow): Promise<As2Answer> {
+/**
+ * The stored answer of a message processed before: its sync MDN again, byte for byte; an MDN that
+ * went asynchronously is sent again (to the URL the resend names, else the first one's).
+ */
+async function replay(ctx: AppContext, row: As2MessageRow, asyncUrl: string | undefined): Promise<As2Answer> {
   ctx.log.info(
     { partnerId: row.partner_id, messageId: row.message_id },
     'AS2 message received again: stored MDN',
   );
-  if (!row.mdn_body || !row.mdn_headers || row.receipt_url)
-    return { status: 200, headers: [], body: Buffer.alloc(0) };
+  const empty: As2Answer = { status: 200, headers: [], body: Buffer.alloc(0) };
+  if (!row.mdn_body || !row.mdn_headers) return empty;
+  if (row.mdn_document_id) {
+    const url = asyncUrl ?? row.receipt_url;
+    if (url)
+      await ctx.db.transaction((trx) =>
+        queueDelivery(trx, {
+          partnerId: row.partner_id,
+          documentId: row.mdn_document_id!,
+          url,
+          transport: 'as2-mdn',
+        }),
+      );
+    return empty;
+  }
   return { status: 200, headers: row.mdn_headers, body: Buffer.from(row.mdn_body) };
 }
