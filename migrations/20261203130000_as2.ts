@@ -46,7 +46,7 @@ export async function up(knex: Knex): Promise<void> {
     t.text('message_id').notNullable();
     t.text('as2_from').notNullable();
     t.text('as2_to').notNullable();
-    // in: processed | refused; out: pending | delivered | failed
+    // in: processed | refused; out: delivered | failed (the last attempt's outcome)
     t.text('status').notNullable();
     t.text('error');
     t.uuid('document_id').references('documents.id');

@@ -12,7 +12,7 @@ import { updateDocumentStatus } from '../documents/store';
 import { OutboundRefusedError, postOutbound } from '../platform/outbound';
 import { SftpError } from '../transports/sftp/client';
 import { uploadDocument } from '../transports/sftp/outbound';
-import { attemptAs2Mdn } from '../transports/as2/deliver';
+import { attemptAs2, attemptAs2Mdn } from '../transports/as2/deliver';
 import { deferDelay, partnerConcurrency, releaseSlot, takeSlot } from './slots';
 
 /**
@@ -24,8 +24,11 @@ import { deferDelay, partnerConcurrency, releaseSlot, takeSlot } from './slots';
  */
 export type DeliveryOutcome = 'delivered' | 'rejected' | 'failed';
 
-/** http: POST; sftp: upload; as2-mdn: an asynchronous AS2 MDN (src/transports/as2/deliver.ts). */
-export type DeliveryTransport = 'http' | 'sftp' | 'as2-mdn';
+/**
+ * http: POST; sftp: upload; as2: an AS2 message whose MDN decides; as2-mdn: an asynchronous AS2 MDN
+ * we owe (both in src/transports/as2/deliver.ts).
+ */
+export type DeliveryTransport = 'http' | 'sftp' | 'as2' | 'as2-mdn';
 
 export interface DeliveryRow {
   id: string;
@@ -271,7 +274,9 @@ async function send(data: { deliveryId: string }, ctx: JobContext): Promise<void
         ? await attemptSftp(ctx, delivery, doc)
         : delivery.transport === 'as2-mdn'
           ? await attemptWith(attemptAs2Mdn, ctx, delivery, doc)
-          : await attemptHttp(ctx, delivery, doc);
+          : delivery.transport === 'as2'
+            ? await attemptWith(attemptAs2, ctx, delivery, doc)
+            : await attemptHttp(ctx, delivery, doc);
   } finally {
     await releaseSlot(ctx.db, slot);
   }

@@ -2,7 +2,8 @@
  * Outbound X12 (855, 856, 810): rendered with the codec in the partner's version and delimiters, with
  * gapless control numbers, stored verbatim and delivered by the partner's `x12.transport` through the
  * retrying delivery path (the same one cXML documents use): POSTed to `x12.outboundUrl` (http, the
- * default) or uploaded to `sftp.outboundDir` (sftp).
+ * default), uploaded to `sftp.outboundDir` (sftp), or sent as an AS2 message to `as2.url` (as2,
+ * src/transports/as2/deliver.ts).
  */
 import {
   build810,
@@ -34,9 +35,13 @@ export const X12_CONTENT_TYPE = 'application/edi-x12';
 /** Where outbound X12 goes for this partner; undefined when nowhere (http without x12.outboundUrl). */
 export function x12DeliveryTarget(
   partner: Pick<PartnerRow, 'settings'>,
-): { transport: 'http' | 'sftp'; url: string } | undefined {
+): { transport: 'http' | 'sftp' | 'as2'; url: string } | undefined {
   const x12 = partner.settings.x12;
   const transport = x12?.transport ?? 'http';
+  if (transport === 'as2') {
+    const url = partner.settings.as2?.url;
+    return url ? { transport: 'as2', url } : undefined;
+  }
   if (transport === 'sftp') {
     const sftp = partner.settings.sftp;
     return sftp ? { transport: 'sftp', url: sftpLocation(sftp) } : undefined;
@@ -223,7 +228,7 @@ export async function sendInvoice810(
   if (!x12DeliveryTarget(partner))
     throw new AppError(
       'conflict',
-      `partner ${partner.id} has no x12.outboundUrl (or SFTP mailbox) to deliver invoices to`,
+      `partner ${partner.id} has no x12.outboundUrl (or SFTP mailbox, or AS2 URL) to deliver invoices to`,
     );
   return sendX12Document(trx, ctx, partner, { kind: '810', ...d });
 }

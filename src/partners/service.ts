@@ -117,16 +117,11 @@ export async function upsertPartner(
       details: [{ path: 'x12.transport', message: 'no sftp settings' }],
     });
   }
-  if (input.x12?.transport === 'as2') {
-    // Issue 18: AS2 inbound is wired (a partner's `as2` settings), AS2 outbound not yet; refusing
-    // here keeps outbound X12 from being stored and silently never delivered (x12DeliveryTarget
-    // has no AS2 target).
+  if (input.x12?.transport === 'as2' && !input.as2?.url) {
     throw new AppError(
       'validation_failed',
-      'x12.transport "as2" is not supported yet (use "http" or "sftp")',
-      {
-        details: [{ path: 'x12.transport', message: 'AS2 is not available yet' }],
-      },
+      'x12.transport "as2" needs the partner\'s as2 settings with as2.url (where its AS2 station receives)',
+      { details: [{ path: input.as2 ? 'as2.url' : 'x12.transport', message: 'no AS2 URL' }] },
     );
   }
   const cxmlHashNew = input.cxml?.sharedSecret ? await hashSecret(input.cxml.sharedSecret) : undefined;

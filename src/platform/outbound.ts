@@ -82,6 +82,10 @@ export interface OutboundResponse {
   location: string | null;
   /** At most `maxBodyBytes` of the answer. */
   body: string;
+  /** The same bytes, undecoded (an AS2 MDN is read byte for byte). */
+  bytes: Buffer;
+  /** The answer's header fields (node's lower-cased record). */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export interface OutboundOptions {
@@ -135,13 +139,17 @@ export function postOutbound(url: string, opts: OutboundOptions): Promise<Outbou
           size += Math.min(chunk.length, maxBody - size);
           if (size >= maxBody) res.destroy();
         });
-        const done = () =>
+        const done = () => {
+          const bytes = Buffer.concat(chunks);
           resolve({
             status: res.statusCode ?? 0,
             contentType: String(res.headers['content-type'] ?? ''),
             location: res.headers.location ?? null,
-            body: Buffer.concat(chunks).toString('utf8'),
+            body: bytes.toString('utf8'),
+            bytes,
+            headers: res.headers,
           });
+        };
         res.on('end', done);
         res.on('close', () =>
           size >= maxBody ? done() : reject(new Error('the connection closed before the answer ended')),

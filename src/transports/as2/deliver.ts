@@ -1,26 +1,191 @@
 /**
  * The AS2 transports of the retrying delivery path (src/delivery/service.ts):
+ * - as2: an outbound document (X12 for partners with x12.transport "as2") signed with the supplier's
+ *   newest valid key, optionally compressed, encrypted to the partner's newest valid certificate with
+ *   the partner's algorithms, POSTed to as2.url. The synchronous MDN decides: it must answer our
+ *   Message-ID, say processed, return our MIC and (when we asked for it signed) verify against the
+ *   partner's certificates. Anything else (no MDN, a negative one, a wrong MIC, a bad signature) is a
+ *   failed attempt, retried and finally dead-lettered with what the MDN said. Every attempt of one
+ *   delivery carries the same Message-ID, so a partner that processed an earlier one answers with
+ *   its stored MDN. The MDN received is kept byte for byte as non-repudiation evidence.
  * - as2-mdn: an asynchronous MDN we owe a partner (Receipt-Delivery-Option), POSTed with its AS2
  *   headers as stored on the message it answers; delivered on a 2xx.
  */
+import {
+  As2Error,
+  buildAs2Message,
+  checkMdn,
+  formatDisposition,
+  formatMic,
+  newestValidCertificate,
+  parseMdn,
+  type OutboundMessage,
+  type ParsedMdn,
+} from '../../../protocols/as2';
 import type { DeliveryAttempt, DeliveryRow } from '../../delivery/service';
+import { findPartner, type PartnerRow } from '../../partners/repository';
 import type { JobContext } from '../../platform/jobs';
-import { postOutbound } from '../../platform/outbound';
+import { postOutbound, type OutboundResponse } from '../../platform/outbound';
+import { partnerCertificates } from './certificates';
+import { supplierKeys } from './keys';
 import type { As2MessageRow } from './messages';
+import { insertMessage } from './messages';
+
+type Doc = { content: Buffer; content_type: string };
+type Result = Partial<DeliveryAttempt>;
+
+const refuse = (why: string): Result => ({ refused: why, error: why });
+
+/** The Message-ID of every attempt of a delivery. */
+export function outboundMessageId(deliveryId: string, as2Id: string): string {
+  return `${deliveryId}@${as2Id.replace(/[^A-Za-z0-9.-]/g, '-') || 'gateway'}`;
+}
+
+/** Builds the AS2 message of a delivery, or says why it cannot be sent at all. */
+async function build(
+  ctx: JobContext,
+  delivery: DeliveryRow,
+  doc: Doc,
+): Promise<{ partner: PartnerRow; message: OutboundMessage } | { refused: string }> {
+  const as2Id = ctx.config.AS2_ID;
+  if (!as2Id) return { refused: 'AS2_ID is not set: no AS2 message can be sent' };
+  const partner = await findPartner(ctx.db, delivery.partner_id);
+  const as2 = partner?.settings.as2;
+  if (!partner || !as2) return { refused: `partner ${delivery.partner_id} has no AS2 settings any more` };
+  const now = ctx.now();
+  const signer = (await supplierKeys(ctx.db, ctx.config)).signingKey(now);
+  if (!signer) return { refused: 'the supplier has no AS2 key valid now (POST /api/v1/as2/keys)' };
+  const recipient = newestValidCertificate(await partnerCertificates(ctx.db, partner.id), now);
+  if (!recipient) return { refused: `partner ${partner.id} has no AS2 certificate valid now` };
+  const message = buildAs2Message({
+    payload: doc.content,
+    contentType: doc.content_type,
+    fileName: `${delivery.document_id}.edi`,
+    as2From: as2Id,
+    as2To: as2.id,
+    messageId: outboundMessageId(delivery.id, as2Id),
+    now,
+    sign: { ...signer, digest: as2.signDigest },
+    encrypt: { certificates: [recipient], algorithm: as2.encryption },
+    ...(as2.compress ? { compress: 'before-signing' as const } : {}),
+    receipt: { signed: as2.mdn.signed, micAlgorithms: [as2.signDigest] },
+  });
+  return { partner, message };
+}
+
+/** What is wrong with the sync MDN of `res`, or the parsed MDN when it is right. */
+async function readMdn(
+  ctx: JobContext,
+  partner: PartnerRow,
+  message: OutboundMessage,
+  res: OutboundResponse,
+): Promise<{ mdn?: ParsedMdn; problem?: string }> {
+  if (res.status < 200 || res.status >= 300) return { problem: `HTTP ${res.status} instead of an MDN` };
+  if (res.bytes.length === 0) return { problem: 'no MDN in the answer (a synchronous MDN was asked for)' };
+  let mdn: ParsedMdn;
+  try {
+    mdn = parseMdn(
+      { headers: res.headers, body: res.bytes },
+      {
+        partnerCertificates: await partnerCertificates(ctx.db, partner.id),
+        now: ctx.now(),
+        requireSigned: partner.settings.as2?.mdn.signed ?? true,
+      },
+    );
+  } catch (err) {
+    if (err instanceof As2Error) return { problem: `the MDN was refused: ${err.code}: ${err.detail}` };
+    throw err;
+  }
+  const check = checkMdn(mdn, message);
+  if (!check.ok) {
+    const text = mdn.text.trim().replace(/\s+/g, ' ').slice(0, 500);
+    return { mdn, problem: `MDN: ${check.problems.join('; ')}${text ? ` (${text})` : ''}` };
+  }
+  return { mdn };
+}
+
+export async function attemptAs2(ctx: JobContext, delivery: DeliveryRow, doc: Doc): Promise<Result> {
+  const built = await build(ctx, delivery, doc);
+  if ('refused' in built) return refuse(built.refused);
+  const { partner, message } = built;
+  if (partner.settings.as2?.mdn.mode === 'async')
+    return refuse('asynchronous MDNs for outbound AS2 are not supported yet: set as2.mdn.mode "sync"');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of message.headers) headers[name] = value;
+  const res = await postOutbound(delivery.url, {
+    headers,
+    body: message.body,
+    timeoutMs: ctx.config.DELIVERY_TIMEOUT_MS,
+    denyPrivate: ctx.config.OUTBOUND_DENY_PRIVATE,
+    maxBodyBytes: 1024 * 1024,
+  });
+  const { mdn, problem } = await readMdn(ctx, partner, message, res);
+  await recordOutbound(ctx, delivery, partner, message, res, mdn, problem);
+  return {
+    status: res.status,
+    contentType: res.contentType,
+    body: problem ?? `MDN ${mdn?.messageId ?? ''}: ${mdn ? formatDisposition(mdn.disposition) : ''}`,
+    error: problem ?? null,
+    sent: message.body,
+  };
+}
+
+/** The outbound message's row: its MIC, and the last MDN received (the evidence once delivered). */
+async function recordOutbound(
+  ctx: JobContext,
+  delivery: DeliveryRow,
+  partner: PartnerRow,
+  message: OutboundMessage,
+  res: OutboundResponse,
+  mdn: ParsedMdn | undefined,
+  problem: string | undefined,
+): Promise<void> {
+  const mdnColumns = mdn
+    ? {
+        mdn_message_id: mdn.messageId ?? null,
+        mdn_disposition: formatDisposition(mdn.disposition),
+        mdn_signed: mdn.signed,
+        mdn_headers: JSON.stringify(
+          Object.entries(res.headers).flatMap(([n, v]) =>
+            v === undefined ? [] : [[n, Array.isArray(v) ? v.join(', ') : v]],
+          ),
+        ),
+        mdn_body: res.bytes,
+        mdn_at: ctx.db.fn.now(),
+      }
+    : {};
+  // The outcome of the last attempt (the delivery says whether it is retried).
+  const status = problem ? 'failed' : 'delivered';
+  const n = await ctx
+    .db('as2_messages')
+    .where({ partner_id: partner.id, direction: 'out', message_id: message.messageId })
+    .update({ status, error: problem ?? null, mic: formatMic(message.mic), ...mdnColumns });
+  if (n > 0) return;
+  const id = await insertMessage(ctx.db, {
+    direction: 'out',
+    partnerId: partner.id,
+    messageId: message.messageId,
+    as2From: ctx.config.AS2_ID ?? '',
+    as2To: partner.settings.as2?.id ?? '',
+    status,
+    error: problem ?? null,
+    documentId: delivery.document_id,
+    deliveryId: delivery.id,
+    mic: formatMic(message.mic),
+  });
+  if (mdn) await ctx.db('as2_messages').where({ id }).update(mdnColumns);
+}
 
 export async function attemptAs2Mdn(
   ctx: JobContext,
   delivery: DeliveryRow,
   doc: { content: Buffer },
-): Promise<Partial<DeliveryAttempt>> {
+): Promise<Result> {
   const row = await ctx
     .db<As2MessageRow>('as2_messages')
     .where({ mdn_document_id: delivery.document_id })
     .first('mdn_headers');
-  if (!row?.mdn_headers) {
-    const why = `no AS2 message has the MDN document ${delivery.document_id}`;
-    return { refused: why, error: why };
-  }
+  if (!row?.mdn_headers) return refuse(`no AS2 message has the MDN document ${delivery.document_id}`);
   const headers: Record<string, string> = {};
   for (const [name, value] of row.mdn_headers) headers[name] = value;
   const res = await postOutbound(delivery.url, {

@@ -146,3 +146,126 @@ export function mdnFields(text: string): { disposition?: string; mic?: string; o
 export function header(headers: [string, string][], name: string): string | undefined {
   return headers.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
 }
+
+export interface OpenedMessage {
+  /** The multipart/signed entity openssl decrypted. */
+  signedEntity: Buffer;
+  /** Its first part: the entity the signature (and the MIC) covers. */
+  content: Buffer;
+  /** The Content-Type of multipart/signed (micalg). */
+  signedContentType: string;
+  /** The certificate of the signer (PEM), as openssl reports it. */
+  signerPem: string;
+}
+
+/**
+ * The partner's side of an outbound message: `openssl cms -decrypt` with its key, then
+ * `openssl cms -verify -binary` of the detached signature over the first part (split here: openssl's
+ * multipart reader keeps the delimiter's CR in -binary mode).
+ */
+export function openMessage(lab: OpensslLab, me: Identity, body: Buffer): OpenedMessage {
+  const decrypted = lab.tmp();
+  lab.run([
+    'cms',
+    '-decrypt',
+    '-binary',
+    '-inform',
+    'DER',
+    '-in',
+    lab.file(body),
+    '-recip',
+    me.certPath,
+    '-inkey',
+    me.keyPath,
+    '-out',
+    decrypted,
+  ]);
+  const signedEntity = lab.read(decrypted);
+  const text = signedEntity.toString('latin1');
+  const headEnd = text.indexOf('\r\n\r\n');
+  const signedContentType = /^Content-Type:\s*(.+)$/im.exec(text.slice(0, headEnd))![1]!.trim();
+  const boundary = /boundary="([^"]+)"/.exec(signedContentType)![1]!;
+  const [, first, second] = text.slice(headEnd + 4).split(`--${boundary}`);
+  const content = Buffer.from(first!.slice(2, -2), 'latin1');
+  const sig = Buffer.from(second!.split('\r\n\r\n')[1]!.replace(/\s+/g, ''), 'base64');
+  const signer = lab.tmp();
+  lab.run([
+    'cms',
+    '-verify',
+    '-binary',
+    '-noverify',
+    '-inform',
+    'DER',
+    '-in',
+    lab.file(sig),
+    '-content',
+    lab.file(content),
+    '-out',
+    lab.tmp(),
+    '-signer',
+    signer,
+  ]);
+  return { signedEntity, content, signedContentType, signerPem: lab.read(signer).toString('latin1') };
+}
+
+/** An MDN written here and signed by `openssl cms -sign` (S/MIME text mode); HTTP headers and body. */
+export function opensslMdn(
+  lab: OpensslLab,
+  signer: Identity | undefined,
+  o: { as2From: string; as2To: string; originalMessageId: string; disposition: string; mic?: string },
+): { headers: [string, string][]; body: Buffer } {
+  const b = 'mdn-boundary-0123';
+  const fields = [
+    'Reporting-UA: openssl test station',
+    `Original-Recipient: rfc822; ${o.as2From}`,
+    `Final-Recipient: rfc822; ${o.as2From}`,
+    `Original-Message-ID: ${o.originalMessageId}`,
+    `Disposition: ${o.disposition}`,
+    ...(o.mic ? [`Received-Content-MIC: ${o.mic}`] : []),
+  ];
+  const report = [
+    `Content-Type: multipart/report; report-type=disposition-notification; boundary="${b}"`,
+    '',
+    `--${b}`,
+    'Content-Type: text/plain',
+    '',
+    'The message was received.',
+    `--${b}`,
+    'Content-Type: message/disposition-notification',
+    '',
+    ...fields,
+    '',
+    `--${b}--`,
+    '',
+  ].join('\r\n');
+  const as2: [string, string][] = [
+    ['AS2-Version', '1.2'],
+    ['AS2-From', o.as2From],
+    ['AS2-To', o.as2To],
+    ['Message-ID', `<mdn-${Date.now()}-${Math.random().toString(36).slice(2)}@partner.example>`],
+  ];
+  if (!signer) {
+    const i = report.indexOf('\r\n\r\n');
+    return {
+      headers: [...as2, ['Content-Type', report.slice(0, i).replace(/^Content-Type:\s*/, '')]],
+      body: Buffer.from(report.slice(i + 4), 'latin1'),
+    };
+  }
+  const out = lab.run([
+    'cms',
+    '-sign',
+    '-in',
+    lab.file(report),
+    '-signer',
+    signer.certPath,
+    '-inkey',
+    signer.keyPath,
+    '-md',
+    'sha256',
+  ]);
+  const s = splitSmime(out);
+  return {
+    headers: [...as2, ...s.headers.filter(([n]) => n.toLowerCase() !== 'mime-version')],
+    body: s.body,
+  };
+}

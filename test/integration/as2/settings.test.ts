@@ -118,7 +118,7 @@ describe('the partner contract', () => {
     expect((await putPartner(gw.app, b)).status).toBe(409);
   });
 
-  it('x12.transport "as2" stays refused while AS2 outbound is not wired', async () => {
+  it('x12.transport "as2" needs as2.url', async () => {
     const body = as2Partner({
       id: 'as2-out',
       isaId: 'AS2OUT',
@@ -128,6 +128,13 @@ describe('the partner contract', () => {
     });
     const res = await putPartner(gw.app, body);
     expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain('as2.url');
+    const ok = await putPartner(gw.app, {
+      ...body,
+      as2: { ...body.as2, url: 'https://as2.out.example/as2' },
+    });
+    expect(ok.status).toBe(201);
+    expect(ok.body.x12.transport).toBe('as2');
   });
 });
 

@@ -1,0 +1,200 @@
+/**
+ * Outbound AS2 for partners with x12.transport "as2": the 997 answering an 850 goes to the partner's
+ * AS2 URL through the retrying delivery path, signed and encrypted with the partner's algorithms.
+ * The partner's station is a local receiver driven by openssl: `openssl cms -decrypt` and
+ * `-verify` read what it receives, `openssl dgst` computes the MIC, and `openssl cms -sign` signs the
+ * MDN it answers. Only a signed, positive MDN with our MIC delivers; a negative MDN, a wrong MIC, an
+ * unsigned MDN or none is a failed attempt (retried, then failed with what the MDN said). The signed
+ * MDN is kept as evidence.
+ */
+import { X509Certificate } from 'node:crypto';
+import { ingestX12 } from '../../../src/edi/intake';
+import { waitFor } from '../../helpers/env';
+import { OpensslLab, type Identity } from '../../unit/as2/openssl';
+import {
+  as2Partner,
+  GATEWAY_AS2_ID,
+  interchange850,
+  putPartner,
+  setupAs2Gateway,
+  type Gateway,
+} from './helpers';
+import {
+  header,
+  mdnFields,
+  openMessage,
+  opensslMdn,
+  PartnerStation,
+  type OpenedMessage,
+} from './partner-lab';
+import { startReceiver, type Received, type Receiver } from './receiver';
+
+let lab: OpensslLab;
+let gatewayKey: Identity;
+let partnerKey: Identity;
+let stranger: Identity;
+let gw: Gateway;
+let receiver: Receiver;
+
+type Mode = 'good' | 'negative' | 'wrong-mic' | 'unsigned' | 'none' | 'stranger';
+/** What the partner's station answers, per partner AS2 name: the next modes in order (then good). */
+const plans = new Map<string, Mode[]>();
+const opened: { partner: string; got: Received; message: OpenedMessage }[] = [];
+
+function answer(got: Received) {
+  const as2To = header(got.headers, 'as2-to')!;
+  const mode = plans.get(as2To)?.shift() ?? 'good';
+  const message = openMessage(lab, partnerKey, got.body);
+  opened.push({ partner: as2To, got, message });
+  if (mode === 'none') return { status: 200 };
+  const alg = /micalg=([\w-]+)/.exec(message.signedContentType)![1]!;
+  const mic = `${lab.mic(message.content, alg.replace('-', ''))}, ${alg}`;
+  const mdn = opensslMdn(lab, mode === 'unsigned' ? undefined : mode === 'stranger' ? stranger : partnerKey, {
+    as2From: as2To,
+    as2To: header(got.headers, 'as2-from')!,
+    originalMessageId: header(got.headers, 'message-id')!,
+    disposition:
+      mode === 'negative'
+        ? 'automatic-action/MDN-sent-automatically; processed/error: decryption-failed'
+        : 'automatic-action/MDN-sent-automatically; processed',
+    ...(mode === 'negative' ? {} : { mic: mode === 'wrong-mic' ? `AAAA${mic.slice(4)}` : mic }),
+  });
+  return { status: 200, headers: mdn.headers, body: mdn.body };
+}
+
+beforeAll(async () => {
+  lab = new OpensslLab();
+  gatewayKey = lab.identity('gateway');
+  partnerKey = lab.identity('partner');
+  stranger = lab.identity('stranger');
+  gw = await setupAs2Gateway(gatewayKey);
+  receiver = await startReceiver();
+  receiver.answer = answer;
+}, 60000);
+afterAll(async () => {
+  await receiver?.close();
+  await gw?.env.close();
+  lab?.cleanup();
+});
+
+let n = 0;
+/** A partner of its own (AS2 name and ISA id), with the AS2 settings given. */
+async function partner(name: string, as2: Record<string, unknown> = {}) {
+  const body = as2Partner({
+    id: name.toLowerCase(),
+    isaId: name,
+    as2Id: name,
+    certificates: [partnerKey],
+    as2: { url: `${receiver.url}/as2`, ...as2 },
+    x12: { transport: 'as2' },
+  });
+  expect((await putPartner(gw.app, body)).status).toBe(201);
+  return name;
+}
+
+/** The 997 of an 850 the partner sent, and its delivery once decided. */
+async function send997(name: string) {
+  n++;
+  const x12 = interchange850({ sender: name, isa13: String(300000000 + n), po: `OUT-PO-${n}` });
+  await ingestX12(gw.env.ctx, Buffer.from(x12, 'latin1'), { actor: 'test' });
+  const doc = await waitFor(
+    () =>
+      gw.env
+        .db('documents')
+        .where({ partner_id: name.toLowerCase(), doc_type: '997', direction: 'out' })
+        .orderBy('created_at', 'desc')
+        .first(),
+    10000,
+    'the 997',
+  );
+  const delivery = await waitFor(
+    () => gw.env.db('deliveries').where({ document_id: doc.id }).whereNot('status', 'pending').first(),
+    20000,
+    'the delivery decided',
+  );
+  return { doc, delivery };
+}
+
+test('signed with SHA-256 and encrypted AES-256-CBC; a signed MDN with our MIC delivers, kept as evidence', async () => {
+  const name = await partner('OUTA');
+  const { doc, delivery } = await send997(name);
+  expect(delivery).toMatchObject({ status: 'delivered', transport: 'as2', attempts: 1 });
+  const [sent] = opened.filter((o) => o.partner === name);
+  expect(header(sent!.got.headers, 'as2-from')).toBe(GATEWAY_AS2_ID);
+  expect(header(sent!.got.headers, 'content-type')).toMatch(/smime-type=enveloped-data/);
+  expect(header(sent!.got.headers, 'disposition-notification-options')).toBe(
+    'signed-receipt-protocol=optional, pkcs7-signature; signed-receipt-micalg=optional, sha-256',
+  );
+  expect(new X509Certificate(sent!.message.signerPem).fingerprint256).toBe(gatewayKey.cert.fingerprintSha256);
+  expect(sent!.message.signedContentType).toContain('micalg=sha-256');
+  const content = sent!.message.content;
+  const payload = content.subarray(content.indexOf('\r\n\r\n') + 4);
+  expect(payload.equals(Buffer.from(doc.content))).toBe(true);
+  expect(
+    lab.run(['cms', '-cmsout', '-print', '-inform', 'DER', '-in', lab.file(sent!.got.body)]).toString(),
+  ).toContain('aes-256-cbc');
+
+  const row = await gw.env.db('as2_messages').where({ direction: 'out', delivery_id: delivery.id }).first();
+  expect(row).toMatchObject({ status: 'delivered', mdn_signed: true, document_id: doc.id });
+  expect(row.mic).toBe(`${lab.mic(content, 'sha256')}, sha-256`);
+  // The stored MDN is the partner's signed one, byte for byte: openssl verifies it again.
+  const evidence = new PartnerStation(lab, partnerKey, gatewayKey).verifyMdn({
+    headers: row.mdn_headers,
+    body: Buffer.from(row.mdn_body),
+  });
+  expect(new X509Certificate(evidence.signerPem).fingerprint256).toBe(partnerKey.cert.fingerprintSha256);
+  expect(mdnFields(evidence.report).disposition).toMatch(/; processed$/);
+});
+
+test("the partner's algorithms: SHA-384, AES-128-GCM, compressed before signing", async () => {
+  const name = await partner('OUTB', { signDigest: 'sha384', encryption: 'aes-128-gcm', compress: true });
+  const { delivery } = await send997(name);
+  expect(delivery.status).toBe('delivered');
+  const [sent] = opened.filter((o) => o.partner === name);
+  expect(header(sent!.got.headers, 'content-type')).toMatch(/smime-type=authEnveloped-data/);
+  expect(sent!.message.signedContentType).toContain('micalg=sha-384');
+  expect(sent!.message.content.toString('latin1')).toMatch(
+    /^Content-Type: application\/pkcs7-mime; smime-type=compressed-data/,
+  );
+  const printed = lab
+    .run(['cms', '-cmsout', '-print', '-inform', 'DER', '-in', lab.file(sent!.got.body)])
+    .toString();
+  expect(printed).toContain('aes-128-gcm');
+});
+
+test('a negative MDN, a wrong MIC, no MDN and an unsigned MDN are failed attempts, retried until a good one', async () => {
+  const name = await partner('OUTC');
+  plans.set(name, ['wrong-mic', 'none']);
+  const first = await send997(name);
+  expect(first.delivery).toMatchObject({ status: 'delivered', attempts: 3 });
+  const attempts = await gw.env
+    .db('delivery_attempts')
+    .where({ delivery_id: first.delivery.id })
+    .orderBy('attempt');
+  expect(attempts.map((a) => a.error)).toEqual([
+    expect.stringContaining('Received-Content-MIC'),
+    expect.stringContaining('no MDN'),
+    null,
+  ]);
+  // Every attempt carried the same Message-ID.
+  const ids = new Set(
+    opened.filter((o) => o.partner === name).map((o) => header(o.got.headers, 'message-id')),
+  );
+  expect(ids.size).toBe(1);
+
+  plans.set(name, ['negative', 'unsigned', 'stranger']);
+  const second = await send997(name);
+  expect(second.delivery).toMatchObject({ status: 'failed', attempts: 3 });
+  expect(second.delivery.last_error).toContain('gave up after 3 attempts');
+  const errors = (
+    await gw.env.db('delivery_attempts').where({ delivery_id: second.delivery.id }).orderBy('attempt')
+  ).map((a) => a.error);
+  expect(errors[0]).toContain('processed/error: decryption-failed');
+  expect(errors[1]).toContain('unsigned');
+  expect(errors[2]).toContain('authentication-failed');
+  const row = await gw.env
+    .db('as2_messages')
+    .where({ direction: 'out', delivery_id: second.delivery.id })
+    .first();
+  expect(row.status).toBe('failed');
+});
