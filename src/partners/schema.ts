@@ -107,8 +107,11 @@ export const as2SettingsSchema = z.object({
       signed: z.boolean().default(true),
     })
     .default({ mode: 'sync', signed: true }),
-  /** Inbound messages from this partner must be signed / encrypted (else a negative MDN). */
-  requireSigned: z.boolean().default(false),
+  /**
+   * Inbound messages from this partner must be signed (default: AS2-From is only a header, so an
+   * unsigned message proves nothing about who sent it; false accepts them) / encrypted.
+   */
+  requireSigned: z.boolean().default(true),
   requireEncrypted: z.boolean().default(false),
 });
 

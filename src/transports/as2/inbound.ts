@@ -8,8 +8,9 @@
  * (and the supplier has a valid key), in the HTTP response, or POSTed to Receipt-Delivery-Option
  * through the retrying delivery path. A refusal (authentication-failed, decryption-failed,
  * integrity-check-failed, insufficient-message-security, unexpected-processing-error) is a negative
- * MDN and nothing is processed. A Message-ID processed before gets the stored MDN again, byte for
- * byte, and nothing is processed again.
+ * MDN, always in the HTTP answer (an unauthenticated request's URL is never called), and nothing is
+ * processed. A Message-ID processed before gets the stored MDN again, byte for byte, and nothing is
+ * processed again. Unsigned messages are refused unless the partner has `as2.requireSigned: false`.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -200,9 +201,10 @@ async function answer(
       { as2From: h.as2From, messageId: h.messageId, code: refused.code, reason: refused.reason },
       `AS2 message refused: ${refused.detail}`,
     );
-  // An MDN is sent asynchronously only to a partner we know (the delivery is that partner's);
-  // a stranger asking for one gets its negative MDN in the HTTP answer.
-  const asyncUrl = mdn && o.partner ? h.receiptDeliveryOption : undefined;
+  // An MDN is POSTed to Receipt-Delivery-Option only for a message processed (so from the partner,
+  // as its policy requires): a refused one proves nothing about who sent it, and its URL is not
+  // called; the negative MDN is the HTTP answer.
+  const asyncUrl = mdn && o.partner && !refused ? h.receiptDeliveryOption : undefined;
   if (o.partner) {
     const row = {
       direction: 'in' as const,

@@ -38,7 +38,14 @@ beforeAll(async () => {
   gw = await setupAs2Gateway(gatewayKey);
   const res = await putPartner(
     gw.app,
-    as2Partner({ id: 'acme-as2', isaId: ISA_ID, as2Id: PARTNER_AS2, certificates: [partnerKey] }),
+    as2Partner({
+      id: 'acme-as2',
+      isaId: ISA_ID,
+      as2Id: PARTNER_AS2,
+      certificates: [partnerKey],
+      // This partner may send unsigned (encrypted or compressed only) messages.
+      as2: { requireSigned: false },
+    }),
   );
   expect(res.status).toBe(201);
   http = await listenApp(gw.app);
@@ -363,5 +370,34 @@ describe('the HTTP edges', () => {
       headers: Object.fromEntries([...as2Headers('big'), ['Content-Type', 'application/edi-x12']]),
     });
     expect(res.status).toBe(413);
+  });
+});
+
+describe('a partner that must sign (the default)', () => {
+  test('an unsigned message naming it is refused: insufficient-message-security, nothing ordered', async () => {
+    const body = as2Partner({
+      id: 'signing-as2',
+      isaId: 'SIGNAS2',
+      as2Id: 'SIGNER',
+      certificates: [partnerKey],
+    });
+    expect((await putPartner(gw.app, body)).status).toBe(201);
+    n++;
+    const x12 = Buffer.from(
+      interchange850({ sender: 'SIGNAS2', isa13: String(100000000 + n), po: `SIGN-${n}` }),
+    );
+    const headers = as2Headers(`unsigned-${n}`).map(([k, v]): [string, string] => [
+      k,
+      k === 'AS2-From' ? 'SIGNER' : v,
+    ]);
+    const res = await station.send(
+      `${http.url}/as2`,
+      station.encrypt(station.entity(x12), 'aes-256-cbc'),
+      headers,
+    );
+    expect(verifiedMdn(res, 'SIGNER').disposition).toBe(
+      'automatic-action/MDN-sent-automatically; processed/error: insufficient-message-security',
+    );
+    expect(await gw.env.db('orders').where({ partner_id: 'signing-as2' })).toHaveLength(0);
   });
 });

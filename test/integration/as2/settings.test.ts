@@ -48,7 +48,7 @@ describe('the partner contract', () => {
       signDigest: 'sha384',
       compress: false,
       mdn: { mode: 'async', signed: true },
-      requireSigned: false,
+      requireSigned: true,
       requireEncrypted: false,
     });
     expect(res.body.as2.certificates).toEqual([
