@@ -46,8 +46,10 @@ export async function up(knex: Knex): Promise<void> {
     t.text('message_id').notNullable();
     t.text('as2_from').notNullable();
     t.text('as2_to').notNullable();
-    // in: processed | refused; out: delivered | failed (the last attempt's outcome)
+    // in: processed | refused; out: delivered | failed (the last attempt's outcome), or with an
+    // asynchronous MDN awaiting-mdn (sent at sent_at) -> mdn-received -> delivered | failed
     t.text('status').notNullable();
+    t.timestamp('sent_at', { useTz: true });
     t.text('error');
     t.uuid('document_id').references('documents.id');
     t.uuid('delivery_id');

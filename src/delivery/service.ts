@@ -144,6 +144,10 @@ export interface DeliveryAttempt {
   error: string | null;
   refused: string | null;
   sent: Buffer | null;
+  /** Decided later: the job asks again after this long (an asynchronous AS2 MDN awaited). */
+  awaitMs?: number;
+  /** Nothing was sent (only checked whether the awaited answer came): not an attempt. */
+  idle?: boolean;
 }
 
 type DocToSend = { content: Buffer; content_type: string; doc_type: string; protocol: string };
@@ -243,6 +247,7 @@ async function attemptWith(
     if (a.status !== null && a.status >= 300 && a.status < 400)
       a.error = `HTTP ${a.status} redirect not followed`;
   } catch (err) {
+    if (err instanceof DeferJobError) throw err;
     if (err instanceof OutboundRefusedError) a.refused = `address refused: ${err.message}`;
     a.error = describeError(err);
   }
@@ -280,6 +285,7 @@ async function send(data: { deliveryId: string }, ctx: JobContext): Promise<void
   } finally {
     await releaseSlot(ctx.db, slot);
   }
+  if (a.idle && a.awaitMs) throw new DeferJobError(a.awaitMs, 'awaiting an asynchronous MDN');
   const { status, error } = a;
   await ctx.db('delivery_attempts').insert({
     delivery_id: delivery.id,
@@ -299,6 +305,7 @@ async function send(data: { deliveryId: string }, ctx: JobContext): Promise<void
     return;
   }
   if (error) throw new RetryableDeliveryError(error);
+  if (a.awaitMs) throw new DeferJobError(a.awaitMs, 'sent; awaiting an asynchronous MDN');
   if (status === null) {
     // A transport without an answer to read (SFTP): the upload completed.
     await finish(ctx.db, delivery, doc.doc_type, 'delivered', null, { status: null, body: a.body });

@@ -39,6 +39,11 @@ export const configSchema = z.object({
     .string()
     .regex(/^[\x20-\x7e]{1,128}$/, 'must be 1 to 128 printable ASCII characters')
     .optional(),
+  /**
+   * How long an outbound AS2 message waits for the asynchronous MDN it asked for (as2.mdn.mode
+   * "async") before the attempt counts as failed and the message is sent again.
+   */
+  AS2_MDN_WAIT_SECONDS: int(600, 1),
   /** Prefix of the supplier order number (X12 BAK08 is at most 22 characters; no X12 delimiters). */
   SUPPLIER_ORDER_PREFIX: z
     .string()

@@ -2,12 +2,15 @@
  * The AS2 transports of the retrying delivery path (src/delivery/service.ts):
  * - as2: an outbound document (X12 for partners with x12.transport "as2") signed with the supplier's
  *   newest valid key, optionally compressed, encrypted to the partner's newest valid certificate with
- *   the partner's algorithms, POSTed to as2.url. The synchronous MDN decides: it must answer our
- *   Message-ID, say processed, return our MIC and (when we asked for it signed) verify against the
- *   partner's certificates. Anything else (no MDN, a negative one, a wrong MIC, a bad signature) is a
- *   failed attempt, retried and finally dead-lettered with what the MDN said. Every attempt of one
- *   delivery carries the same Message-ID, so a partner that processed an earlier one answers with
- *   its stored MDN. The MDN received is kept byte for byte as non-repudiation evidence.
+ *   the partner's algorithms, POSTed to as2.url. The MDN decides: it must answer our Message-ID, say
+ *   processed, return our MIC and (when we asked for it signed) verify against the partner's
+ *   certificates. Anything else (no MDN, a negative one, a wrong MIC, a bad signature) is a failed
+ *   attempt, retried and finally dead-lettered with what the MDN said. Every attempt of one delivery
+ *   carries the same Message-ID, so a partner that processed an earlier one answers with its stored
+ *   MDN. The MDN received is kept byte for byte as non-repudiation evidence.
+ *   With as2.mdn.mode "async" the MDN is asked to come to PUBLIC_BASE_URL/as2 (mdn-inbound.ts
+ *   records it): after the POST the delivery waits (deferred, not counted as attempts) until it is
+ *   recorded, or AS2_MDN_WAIT_SECONDS pass, which is a failed attempt (the next one sends again).
  * - as2-mdn: an asynchronous MDN we owe a partner (Receipt-Delivery-Option), POSTed with its AS2
  *   headers as stored on the message it answers; delivered on a 2xx.
  */
@@ -30,6 +33,14 @@ import { partnerCertificates } from './certificates';
 import { supplierKeys } from './keys';
 import type { As2MessageRow } from './messages';
 import { insertMessage } from './messages';
+
+/** The outbound message row of a delivery's Message-ID. */
+function outRow(ctx: JobContext, partnerId: string, messageId: string): Promise<As2MessageRow | undefined> {
+  return ctx
+    .db<As2MessageRow>('as2_messages')
+    .where({ partner_id: partnerId, direction: 'out', message_id: messageId })
+    .first();
+}
 
 type Doc = { content: Buffer; content_type: string };
 type Result = Partial<DeliveryAttempt>;
@@ -68,7 +79,11 @@ async function build(
     sign: { ...signer, digest: as2.signDigest },
     encrypt: { certificates: [recipient], algorithm: as2.encryption },
     ...(as2.compress ? { compress: 'before-signing' as const } : {}),
-    receipt: { signed: as2.mdn.signed, micAlgorithms: [as2.signDigest] },
+    receipt: {
+      signed: as2.mdn.signed,
+      micAlgorithms: [as2.signDigest],
+      ...(as2.mdn.mode === 'async' ? { asyncUrl: `${ctx.config.publicBaseUrl}/as2` } : {}),
+    },
   });
   return { partner, message };
 }
@@ -104,12 +119,41 @@ async function readMdn(
   return { mdn };
 }
 
+/**
+ * With an asynchronous MDN asked for and the message sent: what became of the wait. Undefined when
+ * there is nothing to wait for (send the message).
+ */
+async function awaitedMdn(ctx: JobContext, row: As2MessageRow | undefined): Promise<Result | undefined> {
+  if (row?.status === 'mdn-received') {
+    const delivered = !row.error;
+    await ctx
+      .db('as2_messages')
+      .where({ id: row.id })
+      .update({ status: delivered ? 'delivered' : 'failed' });
+    if (!delivered) return { error: row.error };
+    return {
+      status: 200,
+      body: `asynchronous MDN ${row.mdn_message_id ?? ''}: ${row.mdn_disposition ?? ''}`,
+    };
+  }
+  if (row?.status !== 'awaiting-mdn' || !row.sent_at) return undefined;
+  const waited = ctx.now().getTime() - new Date(row.sent_at).getTime();
+  if (waited < ctx.config.AS2_MDN_WAIT_SECONDS * 1000)
+    return { idle: true, awaitMs: Math.min(30_000, Math.max(500, Math.round(waited / 4))) };
+  const why = `no asynchronous MDN within ${ctx.config.AS2_MDN_WAIT_SECONDS} s (AS2_MDN_WAIT_SECONDS)`;
+  await ctx.db('as2_messages').where({ id: row.id }).update({ status: 'failed', error: why });
+  return { error: why };
+}
+
 export async function attemptAs2(ctx: JobContext, delivery: DeliveryRow, doc: Doc): Promise<Result> {
   const built = await build(ctx, delivery, doc);
   if ('refused' in built) return refuse(built.refused);
   const { partner, message } = built;
-  if (partner.settings.as2?.mdn.mode === 'async')
-    return refuse('asynchronous MDNs for outbound AS2 are not supported yet: set as2.mdn.mode "sync"');
+  const isAsync = partner.settings.as2?.mdn.mode === 'async';
+  if (isAsync) {
+    const waited = await awaitedMdn(ctx, await outRow(ctx, partner.id, message.messageId));
+    if (waited) return waited;
+  }
   const headers: Record<string, string> = {};
   for (const [name, value] of message.headers) headers[name] = value;
   const res = await postOutbound(delivery.url, {
@@ -119,6 +163,15 @@ export async function attemptAs2(ctx: JobContext, delivery: DeliveryRow, doc: Do
     denyPrivate: ctx.config.OUTBOUND_DENY_PRIVATE,
     maxBodyBytes: 1024 * 1024,
   });
+  if (isAsync && res.status >= 200 && res.status < 300 && res.bytes.length === 0) {
+    await recordOutbound(ctx, delivery, partner, message, res, undefined, undefined, 'awaiting-mdn');
+    return {
+      status: res.status,
+      body: 'sent; awaiting the asynchronous MDN',
+      sent: message.body,
+      awaitMs: 500,
+    };
+  }
   const { mdn, problem } = await readMdn(ctx, partner, message, res);
   await recordOutbound(ctx, delivery, partner, message, res, mdn, problem);
   return {
@@ -139,6 +192,7 @@ async function recordOutbound(
   res: OutboundResponse,
   mdn: ParsedMdn | undefined,
   problem: string | undefined,
+  awaiting?: 'awaiting-mdn',
 ): Promise<void> {
   const mdnColumns = mdn
     ? {
@@ -155,11 +209,12 @@ async function recordOutbound(
       }
     : {};
   // The outcome of the last attempt (the delivery says whether it is retried).
-  const status = problem ? 'failed' : 'delivered';
+  const status = awaiting ?? (problem ? 'failed' : 'delivered');
+  const sent = awaiting ? { sent_at: ctx.db.fn.now() } : {};
   const n = await ctx
     .db('as2_messages')
     .where({ partner_id: partner.id, direction: 'out', message_id: message.messageId })
-    .update({ status, error: problem ?? null, mic: formatMic(message.mic), ...mdnColumns });
+    .update({ status, error: problem ?? null, mic: formatMic(message.mic), ...mdnColumns, ...sent });
   if (n > 0) return;
   const id = await insertMessage(ctx.db, {
     direction: 'out',
@@ -173,7 +228,11 @@ async function recordOutbound(
     deliveryId: delivery.id,
     mic: formatMic(message.mic),
   });
-  if (mdn) await ctx.db('as2_messages').where({ id }).update(mdnColumns);
+  if (mdn || awaiting)
+    await ctx
+      .db('as2_messages')
+      .where({ id })
+      .update({ ...mdnColumns, ...sent });
 }
 
 export async function attemptAs2Mdn(

@@ -11,6 +11,7 @@
  * MDN, always in the HTTP answer (an unauthenticated request's URL is never called), and nothing is
  * processed. A Message-ID processed before gets the stored MDN again, byte for byte, and nothing is
  * processed again. Unsigned messages are refused unless the partner has `as2.requireSigned: false`.
+ * An asynchronous MDN for a message we sent comes the same way and is recorded (mdn-inbound.ts).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -38,6 +39,7 @@ import { sha256Hex } from '../../platform/secrets';
 import { partnerCertificates } from './certificates';
 import { supplierKeys, type SupplierKeys } from './keys';
 import { describeLayers, findProcessed, insertMessage, type As2MessageRow } from './messages';
+import { isMdn, receiveMdn } from './mdn-inbound';
 
 export interface As2Answer {
   status: number;
@@ -84,6 +86,7 @@ export async function receiveAs2(ctx: AppContext, req: InboundRequest): Promise<
   const keys = await supplierKeys(ctx.db, ctx.config);
   const partner = await partnerOf(ctx, h, req.pathPartner);
   if (partner instanceof As2Error) return answer(ctx, h, keys, { outcome: partner });
+  if (isMdn(req.headers, req.body)) return receiveMdn(ctx, h, partner, req);
   const earlier = await findProcessed(ctx.db, partner.id, h.messageId);
   if (earlier) return replay(ctx, earlier, h.receiptDeliveryOption);
   const done = await process(ctx, req, keys, partner);

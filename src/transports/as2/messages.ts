@@ -15,6 +15,7 @@ export interface As2MessageRow {
   as2_from: string;
   as2_to: string;
   status: string;
+  sent_at: Date | null;
   error: string | null;
   document_id: string | null;
   delivery_id: string | null;
