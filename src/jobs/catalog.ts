@@ -9,6 +9,7 @@ import { invoiceDeliveryOutcome } from '../invoices/service';
 import { statusUpdateJob } from '../orders/jobs';
 import type { JobDefinition } from '../platform/jobs';
 import { sftpPollJob } from '../transports/sftp/jobs';
+import { as2ExpiryJob } from '../transports/as2/expiry';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own payload type
 export const JOBS: readonly JobDefinition<any>[] = [
@@ -19,6 +20,7 @@ export const JOBS: readonly JobDefinition<any>[] = [
   statusUpdateJob,
   deliveryJob,
   sftpPollJob,
+  as2ExpiryJob,
 ];
 
 /** What a delivery's outcome does to the record its document belongs to (an invoice's state). */

@@ -2,11 +2,12 @@
  * Prometheus metrics of one gateway app: a registry per app (tests run many apps in one process, so
  * nothing goes into prom-client's global registry), HTTP requests by route pattern and status with a
  * latency histogram, event-loop lag and process figures, and gauges read from Postgres at scrape time
- * (outbound X12 sets by acknowledgment state).
+ * (outbound X12 sets by acknowledgment state, AS2 certificates' seconds left).
  */
 import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { x12AckMetrics } from '../edi/acknowledgments';
+import { certificateExpiries } from '../transports/as2/expiry';
 import type { Admission } from '../platform/admission';
 import type { AppContext } from '../platform/context';
 
@@ -49,6 +50,22 @@ export function createMetrics(ctx: AppContext, admission?: Admission): GatewayMe
       this.reset();
       for (const m of await x12AckMetrics(ctx.db, ctx.now()))
         this.set({ partner: m.partnerId, state: m.state }, m.count);
+    },
+  });
+
+  new Gauge({
+    name: 'gateway_as2_certificate_expiry_seconds',
+    help: 'Seconds until each AS2 certificate ends (negative: ended), by owner (partner or supplier), partner and SHA-256 fingerprint',
+    labelNames: ['owner', 'partner', 'fingerprint'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const now = ctx.now().getTime();
+      for (const c of await certificateExpiries(ctx.db))
+        this.set(
+          { owner: c.owner, partner: c.partnerId ?? '', fingerprint: c.fingerprintSha256 },
+          Math.round((c.notAfter.getTime() - now) / 1000),
+        );
     },
   });
 

@@ -11,6 +11,7 @@ import {
   syncPartnerCertificates,
 } from '../transports/as2/certificates';
 import type { As2Certificate } from '../../protocols/as2';
+import { ensureAs2ExpirySchedule } from '../transports/as2/expiry';
 import { checkPrivateKey, encryptSftpCredentials, type SftpCredentials } from './sftp-credentials';
 import { supplierSecretAad } from './supplier-secret';
 import { findPartner, partnersChanged, type PartnerRow } from './repository';
@@ -206,6 +207,7 @@ export async function upsertPartner(
       }
       await syncSftpSchedule(trx, input.id, input.sftp);
       await syncPartnerCertificates(trx, input.id, as2Certificates);
+      if (input.as2) await ensureAs2ExpirySchedule(trx);
       const partner = (await trx<PartnerRow>('partners').where({ id: input.id }).first())!;
       return { partner, created: !existing };
     });

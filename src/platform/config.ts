@@ -44,6 +44,8 @@ export const configSchema = z.object({
    * "async") before the attempt counts as failed and the message is sent again.
    */
   AS2_MDN_WAIT_SECONDS: int(600, 1),
+  /** AS2 certificates (partners' and the supplier's) ending within this many days are warned about daily. */
+  AS2_CERT_WARN_DAYS: int(30, 1),
   /** Prefix of the supplier order number (X12 BAK08 is at most 22 characters; no X12 delimiters). */
   SUPPLIER_ORDER_PREFIX: z
     .string()

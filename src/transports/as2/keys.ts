@@ -18,6 +18,7 @@ import type { Config } from '../../platform/config';
 import { decryptSecret, encryptSecret, keyIdOf } from '../../platform/crypto';
 import type { Q } from '../../platform/db';
 import { AppError, notFound } from '../../platform/errors';
+import { ensureAs2ExpirySchedule } from './expiry';
 
 /** Associated data of an encrypted key: it decrypts only on the row of its certificate. */
 export function as2KeyAad(fingerprintSha256: string): string {
@@ -107,6 +108,7 @@ export async function importSupplierKey(
     .returning('*')) as KeyRow[];
   if (!inserted)
     throw new AppError('conflict', `the AS2 key of certificate ${cert.fingerprintSha256} exists`);
+  await ensureAs2ExpirySchedule(q);
   return view(inserted);
 }
 
