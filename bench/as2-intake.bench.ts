@@ -18,7 +18,8 @@ import { buildAs2Message, importKeyMaterial, type OutboundMessage } from '../pro
 import { createApp } from '../src/app';
 import { importCatalog } from '../src/catalog/service';
 import { closeContext, createContext } from '../src/platform/context';
-import { createDb } from '../src/platform/db';
+import { createDb, type Db } from '../src/platform/db';
+import type { Config } from '../src/platform/config';
 import { createLogger } from '../src/platform/log';
 import { upsertPartner } from '../src/partners/service';
 import { partnerInputSchema } from '../src/partners/schema';
@@ -94,6 +95,123 @@ const load = (): string =>
     .map((l) => l.toFixed(2))
     .join(' ');
 
+/** Keys (openssl), the supplier key, the catalog and the partners, in a fresh database. */
+async function seed(dir: string, db: Db, config: Config): Promise<void> {
+  const names = ['gateway', ...Array.from({ length: PARTNERS }, (_, p) => `partner${p}`)];
+  for (const who of names)
+    openssl(dir, [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${who}.key`,
+      '-out',
+      `${who}.crt`,
+      '-days',
+      '30',
+      '-subj',
+      `/CN=${who}`,
+    ]);
+  const pem = (f: string) => readFileSync(path.join(dir, f), 'utf8');
+  await importSupplierKey(db, config, { pem: pem('gateway.crt') + pem('gateway.key') });
+  const empty = {
+    description: '',
+    unspsc: '',
+    category: '',
+    manufacturer: '',
+    manufacturer_part_id: '',
+    image_url: '',
+  };
+  await importCatalog(
+    db,
+    Array.from({ length: SKUS }, (_, i) => ({
+      line: i + 2,
+      values: {
+        ...empty,
+        sku: `AS2B-${i}`,
+        name: `Bench item ${i}`,
+        unit_price: `${i + 1}.25`,
+        currency: 'USD',
+        uom: 'EA',
+        lead_time_days: '1',
+        min_order_qty: '1',
+      },
+    })),
+  );
+  for (let p = 0; p < PARTNERS; p++)
+    await upsertPartner(
+      db,
+      partnerInputSchema.parse({
+        id: `bench${p}`,
+        name: `Bench ${p}`,
+        currency: 'USD',
+        x12: { isaQualifier: 'ZZ', isaId: `BENCH${p}`, gsId: `BENCH${p}`, version: '004010' },
+        as2: { id: `BENCH-PARTNER-${p}`, certificates: [pem(`partner${p}.crt`)] },
+      }),
+    );
+}
+
+/** Each partner's messages, signed with its key and encrypted to the gateway. */
+function buildMessages(dir: string): OutboundMessage[] {
+  const pem = (f: string) => readFileSync(path.join(dir, f), 'utf8');
+  const gatewayCert = importKeyMaterial(pem('gateway.crt')).certificates[0]!;
+  const now = new Date(Date.now() + 60_000);
+  return Array.from({ length: MESSAGES }, (_, i) => {
+    const p = i % PARTNERS;
+    return buildAs2Message({
+      payload: x12(p, i + 1),
+      contentType: 'application/edi-x12',
+      as2From: `BENCH-PARTNER-${p}`,
+      as2To: 'BENCH-GATEWAY',
+      messageId: `bench-${i}@partner${p}`,
+      now,
+      sign: {
+        certificate: importKeyMaterial(pem(`partner${p}.crt`)).certificates[0]!,
+        privateKey: createPrivateKey(pem(`partner${p}.key`)),
+        digest: 'sha256',
+      },
+      encrypt: { certificates: [gatewayCert], algorithm: 'aes-256-cbc' },
+      receipt: { signed: true, micAlgorithms: ['sha256'] },
+    });
+  });
+}
+
+/** Seconds to send every message, one client per partner; each must get a processed MDN. */
+async function sendAll(port: number, messages: readonly OutboundMessage[]): Promise<number> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: PARTNERS });
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: PARTNERS }, async () => {
+      for (let i = next++; i < messages.length; i = next++) {
+        const r = await post(port, agent, messages[i]!);
+        if (
+          r.status !== 200 ||
+          !/Disposition: automatic-action\/MDN-sent-automatically; processed\r/.test(r.text)
+        )
+          throw new Error(`message ${i}: HTTP ${r.status} ${r.text.slice(0, 300)}`);
+      }
+    }),
+  );
+  agent.destroy();
+  return (performance.now() - t0) / 1000;
+}
+
+/** Seconds for openssl to decrypt and verify every message, one process pair each. */
+function opensslAll(dir: string, messages: readonly OutboundMessage[]): number {
+  const t1 = performance.now();
+  messages.forEach((m, i) => {
+    const f = path.join(dir, `m${i}.der`);
+    writeFileSync(f, m.body);
+    const cmd = `openssl cms -decrypt -binary -inform DER -in "${f}" -recip gateway.crt -inkey gateway.key | openssl cms -verify -noverify -certfile partner${i % PARTNERS}.crt -out /dev/null 2>/dev/null`;
+    if (spawnSync('sh', ['-c', cmd], { cwd: dir }).status !== 0)
+      throw new Error(`openssl failed for message ${i}`);
+  });
+  return (performance.now() - t1) / 1000;
+}
+
 export default async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'as2-intake-bench-'));
   const database = await createTestDatabase();
@@ -108,120 +226,18 @@ export default async function main(): Promise<void> {
   const ctx = await createContext(config, { db, log: createLogger('silent') });
   let server: http.Server | undefined;
   try {
-    const names = ['gateway', ...Array.from({ length: PARTNERS }, (_, p) => `partner${p}`)];
-    for (const who of names)
-      openssl(dir, [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        `${who}.key`,
-        '-out',
-        `${who}.crt`,
-        '-days',
-        '30',
-        '-subj',
-        `/CN=${who}`,
-      ]);
-    const pem = (f: string) => readFileSync(path.join(dir, f), 'utf8');
-    await importSupplierKey(db, config, { pem: pem('gateway.crt') + pem('gateway.key') });
-    const gatewayCert = importKeyMaterial(pem('gateway.crt')).certificates[0]!;
-    await importCatalog(
-      db,
-      Array.from({ length: SKUS }, (_, i) => ({
-        line: i + 2,
-        values: {
-          sku: `AS2B-${i}`,
-          name: `Bench item ${i}`,
-          description: '',
-          unit_price: `${i + 1}.25`,
-          currency: 'USD',
-          uom: 'EA',
-          unspsc: '',
-          category: '',
-          manufacturer: '',
-          manufacturer_part_id: '',
-          lead_time_days: '1',
-          min_order_qty: '1',
-          image_url: '',
-        },
-      })),
-    );
-    for (let p = 0; p < PARTNERS; p++)
-      await upsertPartner(
-        db,
-        partnerInputSchema.parse({
-          id: `bench${p}`,
-          name: `Bench ${p}`,
-          currency: 'USD',
-          x12: { isaQualifier: 'ZZ', isaId: `BENCH${p}`, gsId: `BENCH${p}`, version: '004010' },
-          as2: { id: `BENCH-PARTNER-${p}`, certificates: [pem(`partner${p}.crt`)] },
-        }),
-      );
-    const now = new Date(Date.now() + 60_000);
-    const messages = Array.from({ length: MESSAGES }, (_, i) => {
-      const p = i % PARTNERS;
-      return buildAs2Message({
-        payload: x12(p, i + 1),
-        contentType: 'application/edi-x12',
-        as2From: `BENCH-PARTNER-${p}`,
-        as2To: 'BENCH-GATEWAY',
-        messageId: `bench-${i}@partner${p}`,
-        now,
-        sign: {
-          certificate: importKeyMaterial(pem(`partner${p}.crt`)).certificates[0]!,
-          privateKey: createPrivateKey(pem(`partner${p}.key`)),
-          digest: 'sha256',
-        },
-        encrypt: { certificates: [gatewayCert], algorithm: 'aes-256-cbc' },
-        receipt: { signed: true, micAlgorithms: ['sha256'] },
-      });
-    });
+    await seed(dir, db, config);
+    const messages = buildMessages(dir);
     console.log(
       `${MESSAGES} AS2 messages (850s of ${(messages[0]!.body.length / 1024).toFixed(0)} KB encrypted, ~${Math.round(PAYLOAD_BYTES / 1024)} KB X12), ${PARTNERS} partners concurrently, RSA 2048 + SHA-256 + AES-256-CBC; load average ${load()}`,
     );
     server = createApp(ctx).listen(0, '127.0.0.1');
     await new Promise((r) => server!.once('listening', r));
-    const port = (server.address() as AddressInfo).port;
-    const agent = new http.Agent({ keepAlive: true, maxSockets: PARTNERS });
-    let next = 0;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: PARTNERS }, async () => {
-        for (let i = next++; i < MESSAGES; i = next++) {
-          const r = await post(port, agent, messages[i]!);
-          if (
-            r.status !== 200 ||
-            !/Disposition: automatic-action\/MDN-sent-automatically; processed\r/.test(r.text)
-          )
-            throw new Error(`message ${i}: HTTP ${r.status} ${r.text.slice(0, 300)}`);
-        }
-      }),
-    );
-    const ours = (performance.now() - t0) / 1000;
-    agent.destroy();
+    const ours = await sendAll((server.address() as AddressInfo).port, messages);
     const orders = Number((await db('orders').count<{ n: string }[]>('* as n'))[0]!.n);
     if (orders !== MESSAGES) throw new Error(`${orders} orders stored, not ${MESSAGES}`);
     const lines = Number((await db('order_lines').count<{ n: string }[]>('* as n'))[0]!.n);
-
-    const t1 = performance.now();
-    messages.forEach((m, i) => {
-      const f = path.join(dir, `m${i}.der`);
-      writeFileSync(f, m.body);
-      const p = i % PARTNERS;
-      const r = spawnSync(
-        'sh',
-        [
-          '-c',
-          `openssl cms -decrypt -binary -inform DER -in "${f}" -recip gateway.crt -inkey gateway.key | openssl cms -verify -noverify -certfile partner${p}.crt -out /dev/null 2>/dev/null`,
-        ],
-        { cwd: dir },
-      );
-      if (r.status !== 0) throw new Error(`openssl failed for message ${i}`);
-    });
-    const theirs = (performance.now() - t1) / 1000;
+    const theirs = opensslAll(dir, messages);
     console.log(
       `through to stored orders, ours: ${(MESSAGES / ours).toFixed(1)} msg/s (${orders} orders, ${lines} lines; load ${load()})`,
     );
