@@ -36,6 +36,7 @@ import { findPartnerByIdentityCached, type PartnerRow } from '../../partners/rep
 import type { AppContext } from '../../platform/context';
 import { AppError, isUniqueViolation } from '../../platform/errors';
 import { sha256Hex } from '../../platform/secrets';
+import { authThrottle } from '../../platform/throttle';
 import { partnerCertificates } from './certificates';
 import { supplierKeys, type SupplierKeys } from './keys';
 import { describeLayers, findProcessed, insertMessage, type As2MessageRow } from './messages';
@@ -52,7 +53,17 @@ export interface InboundRequest {
   body: Buffer;
   /** The partner named by the URL (/as2/:partner): AS2-From must be its AS2 name. */
   pathPartner?: string;
+  /** The client's address, for the failure throttle. */
+  address?: string;
 }
+
+/** Refusals that say the sender is not who it claims: counted against its address. */
+const UNAUTHENTIC = new Set([
+  'authentication-failed',
+  'decryption-failed',
+  'integrity-check-failed',
+  'insufficient-message-security',
+]);
 
 const text = (status: number, message: string): As2Answer => ({
   status,
@@ -83,14 +94,33 @@ export async function receiveAs2(ctx: AppContext, req: InboundRequest): Promise<
     if (err instanceof As2Error) return text(400, `not an AS2 message: ${err.detail}`);
     throw err;
   }
+  // An address over AUTH_FAILURES_PER_ADDRESS is refused before any key is used.
+  const throttle = authThrottle(ctx.config).address;
+  const wait = req.address ? throttle.blockedFor(req.address) : 0;
+  if (wait > 0)
+    return {
+      ...text(
+        429,
+        `too many refused AS2 messages from this address; try again in ${wait} s (AUTH_FAILURES_PER_ADDRESS)`,
+      ),
+      headers: [
+        ['Content-Type', 'text/plain; charset=utf-8'],
+        ['Retry-After', String(wait)],
+      ],
+    };
   const keys = await supplierKeys(ctx.db, ctx.config);
   const partner = await partnerOf(ctx, h, req.pathPartner);
-  if (partner instanceof As2Error) return answer(ctx, h, keys, { outcome: partner });
+  if (partner instanceof As2Error) {
+    if (req.address) throttle.fail(req.address);
+    return answer(ctx, h, keys, { outcome: partner });
+  }
   if (isMdn(req.headers, req.body)) return receiveMdn(ctx, h, partner, req);
   const earlier = await findProcessed(ctx.db, partner.id, h.messageId);
   if (earlier) return replay(ctx, earlier, h.receiptDeliveryOption);
-  const done = await process(ctx, req, keys, partner);
-  return answer(ctx, h, keys, { ...done, partner }, sha256Hex(req.body));
+  const outcome = await process(ctx, req, keys, partner);
+  if (req.address && outcome.outcome instanceof As2Error && UNAUTHENTIC.has(outcome.outcome.code))
+    throttle.fail(req.address);
+  return answer(ctx, h, keys, { ...outcome, partner }, sha256Hex(req.body));
 }
 
 /** The partner AS2-From names, or the As2Error of a negative MDN. */

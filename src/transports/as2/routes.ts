@@ -18,6 +18,7 @@ export function as2Routes(ctx: AppContext): Router {
       headers: toHeaders(req.headers),
       body: Buffer.isBuffer(body) ? body : Buffer.alloc(0),
       ...(req.params.partner ? { pathPartner: String(req.params.partner) } : {}),
+      ...(req.ip ? { address: req.ip } : {}),
     });
     res.status(a.status);
     for (const [name, value] of a.headers) res.setHeader(name, value);
