@@ -69,10 +69,14 @@ export const as2Name = z
   .regex(/^[\x20-\x7e]{1,128}$/, 'must be 1 to 128 printable ASCII characters')
   .refine((v) => v.trim() === v, 'must not begin or end with a space');
 
+/** A PEM certificate (one or more blocks), or a DER certificate in base64. */
 const pemCertificate = z
   .string()
   .max(20000)
-  .regex(/-----BEGIN CERTIFICATE-----/, 'must be a PEM certificate (-----BEGIN CERTIFICATE-----)');
+  .regex(
+    /-----BEGIN CERTIFICATE-----|^[A-Za-z0-9+/=\s]+$/,
+    'must be a PEM certificate (-----BEGIN CERTIFICATE-----) or a DER certificate in base64',
+  );
 
 export const AS2_DIGESTS = ['sha1', 'sha256', 'sha384', 'sha512'] as const;
 export const AS2_CIPHERS = [
@@ -94,6 +98,7 @@ export const as2SettingsSchema = z.object({
   id: as2Name,
   /** Where outbound AS2 messages are POSTed (x12.transport "as2"). */
   url: httpUrl.optional(),
+  /** PEM, or DER in base64. */
   certificates: z.array(pemCertificate).min(1).max(10),
   /** Digest of our signature on outbound messages (and the MIC we ask back). */
   signDigest: z.enum(AS2_DIGESTS).default('sha256'),

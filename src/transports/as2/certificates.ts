@@ -22,7 +22,8 @@ export function summarize(c: As2Certificate): CertificateSummary {
 }
 
 /**
- * Reads the PEM certificates of `as2.certificates` (each entry may hold several blocks). A text that
+ * Reads the certificates of `as2.certificates` (PEM, each entry may hold several blocks, or DER in
+ * base64). A text that
  * holds no certificate, or a private key, is refused naming its index: a private key in a partner
  * contract is a mistake worth stopping.
  */
@@ -32,7 +33,9 @@ export function parsePartnerCertificates(pems: readonly string[]): As2Certificat
     const path = `as2.certificates.${i}`;
     let material;
     try {
-      material = importKeyMaterial(pem);
+      material = importKeyMaterial(
+        pem.includes('-----BEGIN') ? pem : Buffer.from(pem.replace(/\s+/g, ''), 'base64'),
+      );
     } catch (err) {
       throw new AppError('validation_failed', `${path}: ${(err as Error).message}`, {
         details: [{ path, message: 'not a PEM certificate' }],

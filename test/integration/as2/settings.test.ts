@@ -70,7 +70,8 @@ describe('the partner contract', () => {
     const got = await request(gw.app).get('/api/v1/partners/as2-contract').set(auth(ADMIN_TOKEN));
     expect(got.body.as2.certificates).toHaveLength(2);
 
-    // A replace with the new certificate only: the old one is gone.
+    // A replace with the new certificate only, as DER in base64: the old one is gone.
+    body.as2.certificates[1] = partnerNew.cert.der.toString('base64');
     const replaced = await putPartner(gw.app, {
       ...body,
       as2: { ...body.as2, certificates: [body.as2.certificates[1]] },
