@@ -6,7 +6,8 @@
  * (a refused message proves nothing about who sent it, so the URL it names is not called).
  */
 import { X509Certificate } from 'node:crypto';
-import { waitFor } from '../../helpers/env';
+import request from 'supertest';
+import { ADMIN_TOKEN, auth, waitFor } from '../../helpers/env';
 import { listenApp } from '../../helpers/server';
 import { OpensslLab, type Identity } from '../../unit/as2/openssl';
 import {
@@ -112,6 +113,10 @@ test('the HTTP answer is empty; the signed MDN is POSTed to Receipt-Delivery-Opt
     'the delivery recorded',
   );
   expect(delivery).toMatchObject({ transport: 'as2-mdn', attempts: 2 });
+  // The MDN is a document like any other (admin only).
+  const docs = await request(gw.app).get('/api/v1/documents').set(auth(ADMIN_TOKEN));
+  expect(docs.status).toBe(200);
+  expect(JSON.stringify(docs.body)).toContain('"MDN"');
   receiver.answer = () => ({ status: 200 });
 });
 
