@@ -23,6 +23,7 @@ import { probeRoutes } from './platform/probes';
 import { sftpRoutes } from './transports/sftp/routes';
 import { as2KeyRoutes } from './transports/as2/key-routes';
 import { as2Routes } from './transports/as2/routes';
+import { as2MessageRoutes } from './transports/as2/message-routes';
 import type { AppContext } from './platform/context';
 import {
   deferredJsonBody,
@@ -96,6 +97,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(partnerRoutes(ctx));
   app.use(sftpRoutes(ctx));
   app.use(as2KeyRoutes(ctx));
+  app.use(as2MessageRoutes(ctx));
   app.use(catalogRoutes(ctx));
   app.use(documentRoutes(ctx));
   app.use(jobRoutes(ctx));

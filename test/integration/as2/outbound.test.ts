@@ -9,7 +9,8 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { ingestX12 } from '../../../src/edi/intake';
-import { waitFor } from '../../helpers/env';
+import request from 'supertest';
+import { ADMIN_TOKEN, auth, waitFor } from '../../helpers/env';
 import { OpensslLab, type Identity } from '../../unit/as2/openssl';
 import {
   as2Partner,
@@ -144,6 +145,37 @@ test('signed with SHA-256 and encrypted AES-256-CBC; a signed MDN with our MIC d
   });
   expect(new X509Certificate(evidence.signerPem).fingerprint256).toBe(partnerKey.cert.fingerprintSha256);
   expect(mdnFields(evidence.report).disposition).toMatch(/; processed$/);
+
+  // The admin API lists the message and answers the MDN byte for byte.
+  const list = await request(gw.app).get('/api/v1/partners/outa/as2/messages').set(auth(ADMIN_TOKEN));
+  expect(list.status).toBe(200);
+  expect(list.body.items).toEqual([
+    expect.objectContaining({
+      id: row.id,
+      direction: 'out',
+      status: 'delivered',
+      mdn: expect.objectContaining({
+        signed: true,
+        disposition: 'automatic-action/MDN-sent-automatically; processed',
+      }),
+    }),
+  ]);
+  const raw = await request(gw.app)
+    .get(`/api/v1/partners/outa/as2/messages/${row.id}/mdn`)
+    .set(auth(ADMIN_TOKEN))
+    .buffer(true)
+    .parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+  expect(raw.status).toBe(200);
+  expect(raw.headers['content-type']).toMatch(/^multipart\/signed/);
+  expect((raw.body as Buffer).equals(Buffer.from(row.mdn_body))).toBe(true);
+  expect(raw.headers['x-as2-mdn-header-as2-from']).toBe('OUTA');
+  expect(
+    (await request(gw.app).get('/api/v1/partners/outa/as2/messages/nope/mdn').set(auth(ADMIN_TOKEN))).status,
+  ).toBe(404);
 });
 
 test("the partner's algorithms: SHA-384, AES-128-GCM, compressed before signing", async () => {
