@@ -7,7 +7,7 @@ import type { OrderHistoryLine, OrderHistoryRow } from '../orders/history';
 import { Empty, Pagination, PostForm } from '../platform/pages';
 import type { ReturnLine } from './cart-return';
 import type { Shop } from './chrome';
-import type { ReorderSkipReason } from './sessions';
+import { firstQuantity, type ReorderSkipReason } from './sessions';
 
 /** A total (rounded to the currency's minor unit). */
 export const money = (amount: string, currency: string) => `${formatMoney(amount, currency)} ${currency}`;
@@ -48,7 +48,7 @@ export function AddForm({ shop, item }: { shop: Shop; item: CatalogItemRow }) {
       <input
         type="text"
         name="quantity"
-        value={dec(item.min_order_qty ?? '1').toFixed()}
+        value={firstQuantity(item)}
         size={5}
         class="qty"
         inputmode="decimal"
@@ -263,6 +263,8 @@ export function Cart(p: { shop: Shop; lines: ReturnLine[]; currency: string; not
 export const SKIP_REASONS: Record<ReorderSkipReason, string> = {
   unknown: 'this product is no longer in the catalog',
   not_visible: 'this product is not in your catalog',
+  quantity:
+    "the ordered quantity no longer fits the product's order rules (minimum, multiple or whole units)",
 };
 
 export function ReorderNotice(p: {
