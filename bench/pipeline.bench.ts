@@ -41,12 +41,24 @@ import {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const raw =
-    i >= 0
-      ? process.argv[i + 1]
-      : (process.env[`PIPELINE_${name.toUpperCase()}`] ?? process.env[`npm_config_${name}`]);
+/**
+ * `--name N` from the command line, PIPELINE_NAME, or what npm made of `npm run bench pipeline
+ * --servers 2 --workers 2` without `--`: npm_config_servers=true and the numbers as arguments,
+ * taken in the order servers, workers.
+ */
+function flag(name: 'servers' | 'workers', fallback: number): number {
+  const argv = process.argv;
+  const i = argv.indexOf(`--${name}`);
+  let raw: string | undefined = i >= 0 ? argv[i + 1] : process.env[`PIPELINE_${name.toUpperCase()}`];
+  const npm = (n: string) => process.env[`npm_config_${n}`];
+  if (raw === undefined && npm(name) !== undefined) {
+    if (npm(name) !== 'true') raw = npm(name);
+    else {
+      const numbers = argv.slice(2).filter((a, j, all) => /^\d+$/.test(a) && !all[j - 1]?.startsWith('--'));
+      const order = (['servers', 'workers'] as const).filter((n) => npm(n) === 'true');
+      raw = numbers[order.indexOf(name)];
+    }
+  }
   const n = Number(raw ?? fallback);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, not ${raw}`);
   return n;
@@ -245,11 +257,12 @@ export default async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     PIPELINE_QUERY_COUNTS: queries,
   };
-  const nodeOptions = (name: string) =>
-    [
-      `--require ${path.join(__dirname, 'pipeline/count-queries.cjs')}`,
-      ...(cpuProf ? [`--cpu-prof --cpu-prof-dir=${cpuProf} --cpu-prof-name=${name}-\${pid}.cpuprofile`] : []),
-    ].join(' ');
+  const nodeOptions = `--require ${path.join(__dirname, 'pipeline/count-queries.cjs')}`;
+  // NODE_OPTIONS does not take --cpu-prof: it goes on node's command line.
+  // NODE_OPTIONS does not take --cpu-prof: it goes on node's command line, a directory per process
+  // (each thread writes a profile: tsx's module hooks have one of their own).
+  const nodeArgs = (name: string) =>
+    cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(cpuProf, name)}`] : [];
   const serverProcs = await Promise.all(
     Array.from({ length: servers }, async (_, i) => {
       const port = await freePort();
@@ -262,20 +275,24 @@ export default async function main(): Promise<void> {
           PORT: String(port),
           WORKERS: '0',
           PIPELINE_PROC_NAME: `server${i + 1}`,
-          NODE_OPTIONS: nodeOptions(`server${i + 1}`),
+          NODE_OPTIONS: nodeOptions,
         },
         port,
+        nodeArgs(`server${i + 1}`),
       );
     }),
   );
   const workerProcs = Array.from(
     { length: workers },
     (_, i) =>
-      new Proc(logDir, `worker${i + 1}`, ['worker'], {
-        ...env,
-        PIPELINE_PROC_NAME: `worker${i + 1}`,
-        NODE_OPTIONS: nodeOptions(`worker${i + 1}`),
-      }),
+      new Proc(
+        logDir,
+        `worker${i + 1}`,
+        ['worker'],
+        { ...env, PIPELINE_PROC_NAME: `worker${i + 1}`, NODE_OPTIONS: nodeOptions },
+        undefined,
+        nodeArgs(`worker${i + 1}`),
+      ),
   );
   const results: Partial<Record<Phase, PhaseResult>> = {};
   const rows: Partial<Record<Phase, string[]>> = {};

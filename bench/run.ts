@@ -8,7 +8,11 @@ import path from 'node:path';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const only = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
+  // Numbers are flag values, never bench names (`npm run bench pipeline --servers 2` without `--`
+  // hands the script `pipeline 2` and npm_config_servers=true).
+  const only = args.filter(
+    (a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--') && !/^\d+$/.test(a),
+  );
   const files = readdirSync(__dirname)
     .filter((f) => f.endsWith('.bench.ts'))
     .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))

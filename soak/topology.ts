@@ -94,10 +94,11 @@ export class Proc {
     readonly args: string[],
     readonly env: Record<string, string>,
     readonly port?: number,
+    readonly nodeArgs: string[] = [],
   ) {}
   start(): void {
     this.starts++;
-    const g = spawnGateway(this.args, this.env);
+    const g = spawnGateway(this.args, this.env, this.nodeArgs);
     const file = path.join(this.logDir, `${this.name}.log`);
     appendFileSync(file, `--- start ${this.starts} at ${new Date().toISOString()}\n`);
     g.child.stdout!.on('data', (d: Buffer) => appendFileSync(file, d));
