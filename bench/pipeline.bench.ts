@@ -238,6 +238,40 @@ export default async function main(): Promise<void> {
   );
 
   const database = await createTestDatabase();
+  try {
+    await measure(database, {
+      servers,
+      workers,
+      seconds,
+      concurrency,
+      statsWait,
+      cpuProf,
+      loadStart,
+      logDir,
+    });
+  } catch (err) {
+    // A failed run leaves no database behind (unless kept), its logs stay for reading.
+    if (process.env.PIPELINE_KEEP !== '1') await database.drop().catch(() => undefined);
+    console.log(`process logs: ${logDir}`);
+    throw err;
+  }
+}
+
+async function measure(
+  database: { url: string; drop: () => Promise<void> },
+  o: {
+    servers: number;
+    workers: number;
+    seconds: number;
+    concurrency: number;
+    statsWait: number;
+    cpuProf: string | undefined;
+    loadStart: string;
+    logDir: string;
+  },
+): Promise<void> {
+  const { servers, workers, seconds, concurrency, statsWait, cpuProf, loadStart, logDir } = o;
+  const queries = path.join(logDir, 'queries');
   const db = createDb({ databaseUrl: database.url, poolMax: 2 });
   await migrateLatest(db);
   const buyer = await spawnBuyer();
