@@ -3,6 +3,7 @@
  * standing in for the procurement system (it frames the catalog and captures the cart form post).
  */
 import http, { type Server } from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { type Browser } from 'playwright-core';
 import { createApp } from '../../../src/app';
@@ -121,6 +122,35 @@ it('runs a cXML punchout inside the buyer iframe and returns a DTD-valid cart at
     /<ItemIn quantity="1"[\s\S]*?<SupplierPartID>CHR-ERG-01<[\s\S]*?<Money currency="USD">259\.00<\/Money>/,
   );
   expect(xml).toMatch(/<Total>\s*<Money currency="USD">511.00<\/Money>/);
+  await page.close();
+});
+
+it('refuses a quantity the product rules do not allow, inline in the cart inside the iframe', async () => {
+  const setup = await fetch(`${gatewayUrl}/cxml`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/xml' },
+    body: setupRequest({ formPost: `${buyerUrl}/cxml-return`, buyerCookie: 'e2e-quantity' }),
+  });
+  const startUrl = /<URL>([^<]+)<\/URL>/.exec(await setup.text())?.[1] as string;
+  const page = await browser.newPage({ viewport: { width: 1100, height: 780 } });
+  await page.goto(`${buyerUrl}/requisition?start=${encodeURIComponent(startUrl)}`);
+  const frame = page.frameLocator('#catalog');
+
+  // Copy paper has a minimum order quantity of 5 reams: the search offers 5.
+  await frame.getByLabel('Search').fill('paper');
+  await frame.getByRole('button', { name: 'Search' }).click();
+  await frame.locator('button[data-sku="PAP-A4-500"]').click();
+  await frame.locator('tr[data-sku="PAP-A4-500"]').waitFor();
+  await frame.getByLabel('Quantity of PAP-A4-500').fill('3');
+  await frame.locator('tr[data-sku="PAP-A4-500"]').getByRole('button', { name: 'Update' }).click();
+  const warning = frame.getByRole('status').filter({ hasText: 'minimum order quantity is 5 RM' });
+  await warning.waitFor();
+  expect(await warning.textContent()).toContain('Not changed: Copy paper A4 80g (ream) (PAP-A4-500)');
+  await expect(frame.getByLabel('Quantity of PAP-A4-500').inputValue()).resolves.toBe('5');
+  if (process.env.SCREENSHOTS)
+    await page.screenshot({
+      path: path.resolve(__dirname, '../../../docs/screenshots/punchout-quantity.png'),
+    });
   await page.close();
 });
 
