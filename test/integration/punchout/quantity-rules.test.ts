@@ -10,6 +10,7 @@ import { createApp } from '../../../src/app';
 import { csvObjects } from '../../../src/catalog/csv';
 import { importCatalog } from '../../../src/catalog/service';
 import { createTestEnv, type TestEnv } from '../../helpers/env';
+import { insertConfirmedOrder } from '../../helpers/orders';
 import { seedShop, setupRequest, startPath } from './helpers';
 
 let env: TestEnv;
@@ -110,6 +111,21 @@ describe('quantity rules at add to cart', () => {
     expect(await submit(base, 'cart/update', { csrf, line: line!.id, quantity: '10' })).toContain(
       'Quantity changed to 10.',
     );
+  });
+
+  it('reorders the lines the rules still allow and names the one they now refuse', async () => {
+    const past = await insertConfirmedOrder(env.db, {
+      partnerId: 'acme',
+      buyerOrderNumber: 'PO-QTY-OLD',
+      lines: [
+        { sku: 'PEN-BLU-12', quantity: '2', unitPrice: '4.95' },
+        { sku: 'GLV-TWELVE', quantity: '6', unitPrice: '2.00' }, // before packs of twelve were the rule
+      ],
+    });
+    const { base, csrf, sessionId } = await openShop('qty-5');
+    const page = await submit(base, `orders/${past.id}/reorder`, { csrf });
+    expect(page).toContain('GLV-TWELVE (line 2): the ordered quantity no longer fits the product');
+    expect((await lines(sessionId)).map((l) => [l.sku, Number(l.quantity)])).toEqual([['PEN-BLU-12', 2]]);
   });
 
   it('offers the least accepted quantity on the product page', async () => {
