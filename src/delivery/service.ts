@@ -13,7 +13,7 @@ import { OutboundRefusedError, postOutbound } from '../platform/outbound';
 import { SftpError } from '../transports/sftp/client';
 import { uploadDocument } from '../transports/sftp/outbound';
 import { attemptAs2, attemptAs2Mdn } from '../transports/as2/deliver';
-import { deferDelay, partnerConcurrency, releaseSlot, takeSlot } from './slots';
+import { deferDelay, forgetSlot, partnerConcurrency, releaseSlot, takeSlot } from './slots';
 
 /**
  * Outbound documents: a stored document is delivered over a transport (HTTP POST, or an upload to
@@ -356,6 +356,7 @@ async function send(data: { deliveryId: string }, ctx: JobContext): Promise<void
     await releaseSlot(ctx.db, slot);
     throw new DeferJobError(a.awaitMs, 'awaiting an asynchronous MDN');
   }
+  forgetSlot(slot);
   await recordAttempt(ctx.db, slot, delivery.id, attempt, a, Date.now() - started);
   const { status, error } = a;
   if (a.refused) {

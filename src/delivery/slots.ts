@@ -13,8 +13,50 @@ import type { Db } from '../platform/db';
 /** Advisory lock namespace of slot taking (the second key is the partner's hash). */
 const SLOT_LOCK = 0x64_6c_76_73; // "dlvs"
 
-/** A slot outlives its attempt's timeout by this much, then a dead worker's slot is free again. */
-const SLOT_GRACE_MS = 60_000;
+/**
+ * The slots this process holds, renewed by a heartbeat while any is held: a slot lives
+ * DELIVERY_SLOT_LEASE_MS past its last renewal, so a long attempt keeps its slot and a killed
+ * worker's slots are free again within one lease.
+ */
+const held = new Map<string, { db: Db; leaseMs: number }>();
+let heartbeat: NodeJS.Timeout | undefined;
+
+async function renew(): Promise<void> {
+  const byDb = new Map<Db, { ids: string[]; leaseMs: number }>();
+  for (const [id, h] of held) {
+    const g = byDb.get(h.db) ?? { ids: [], leaseMs: h.leaseMs };
+    g.ids.push(id);
+    byDb.set(h.db, g);
+  }
+  for (const [db, g] of byDb)
+    await db('delivery_slots')
+      .whereIn('id', g.ids)
+      .update({ expires_at: db.raw(`now() + (? * interval '1 millisecond')`, [g.leaseMs]) })
+      .catch(() => undefined); // the next beat tries again; a lost lease costs fairness, not data
+}
+
+function hold(id: string, db: Db, leaseMs: number): void {
+  held.set(id, { db, leaseMs });
+  if (heartbeat) return;
+  heartbeat = setInterval(() => void renew(), Math.max(100, Math.floor(leaseMs / 3)));
+  heartbeat.unref();
+}
+
+/** The slot is given back (or was deleted with its attempt's record): no more renewals. */
+export function forgetSlot(id: string): void {
+  held.delete(id);
+  if (held.size === 0 && heartbeat) {
+    clearInterval(heartbeat);
+    heartbeat = undefined;
+  }
+}
+
+/** For tests: this process stops renewing its slots, as a killed worker would. */
+export function stopRenewingSlots(): void {
+  held.clear();
+  if (heartbeat) clearInterval(heartbeat);
+  heartbeat = undefined;
+}
 
 export function partnerConcurrency(
   config: Config,
@@ -33,8 +75,8 @@ export async function takeSlot(
   config: Config,
   d: { partnerId: string; deliveryId: string; limit: number },
 ): Promise<string | null> {
-  const holdMs = Math.max(config.DELIVERY_TIMEOUT_MS, config.SFTP_TIMEOUT_MS * 4) + SLOT_GRACE_MS;
-  return db.transaction(async (trx) => {
+  const holdMs = config.DELIVERY_SLOT_LEASE_MS;
+  const slot = await db.transaction(async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(?, hashtext(?))', [SLOT_LOCK, d.partnerId]);
     const id = randomUUID();
     // The statement's snapshot still has the expired rows it deletes: the count leaves them out.
@@ -57,9 +99,12 @@ export async function takeSlot(
     )) as { rows?: { id: string }[] };
     return (taken.rows ?? []).length > 0 ? id : null;
   });
+  if (slot) hold(slot, db, holdMs);
+  return slot;
 }
 
 export async function releaseSlot(db: Db, slotId: string): Promise<void> {
+  forgetSlot(slotId);
   await db('delivery_slots').where({ id: slotId }).delete();
 }
 

@@ -109,6 +109,11 @@ export const configSchema = z.object({
    * endpoint hangs or fails holds at most this many job slots, the others keep going.
    */
   DELIVERY_PARTNER_CONCURRENCY: int(4, 1),
+  /**
+   * A delivery slot's lease: the process holding it renews it every third of this, so the slots of
+   * a worker that was killed are free again within this time.
+   */
+  DELIVERY_SLOT_LEASE_MS: int(15000, 300),
   /** Jobs one worker process runs at once (BullMQ worker, or the in-process runner). */
   JOB_CONCURRENCY: int(16, 1),
   /** Connecting to a partner's SFTP server, and each SFTP request, must finish within this. */
