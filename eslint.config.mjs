@@ -60,7 +60,13 @@ export default tseslint.config(
   {
     // Routes and pages validate, call one use case and render: the database is reached through the
     // feature's use cases and repositories, never from here (issue 14).
-    files: ['src/**/routes.ts', 'src/**/page.tsx', 'src/**/pages.tsx', 'src/**/views.tsx'],
+    files: [
+      'src/**/routes.ts',
+      'src/**/page.tsx',
+      'src/**/pages.tsx',
+      'src/**/views.tsx',
+      'src/**/*-views.tsx',
+    ],
     rules: {
       'no-restricted-syntax': [
         'error',
