@@ -21,6 +21,8 @@ import * as deliverySlots from './20261203050000_delivery_slots';
 import * as pageSessions from './20261203120000_page_sessions';
 import * as as2 from './20261203130000_as2';
 import * as consoleUsers from './20261203140000_console_users';
+import * as metricsIndexes from './20261203170000_metrics_indexes';
+import * as orderMultiple from './20261203180000_order_multiple';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -51,6 +53,8 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261203120000_page_sessions', pageSessions],
   ['20261203130000_as2', as2],
   ['20261203140000_console_users', consoleUsers],
+  ['20261203170000_metrics_indexes', metricsIndexes],
+  ['20261203180000_order_multiple', orderMultiple],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -10,21 +10,21 @@
  * healed, the gateway left to go quiet, and the promises checked. Prints the counts; exits 1 on
  * any breach. SOAK_SECONDS (default 60) is the length of the load; SOAK_KEEP=1 keeps the database and the logs of a green run too.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import knexFactory from 'knex';
-import Redis from 'ioredis';
 import { csvObjects } from '../src/catalog/csv';
 import { importCatalog, importPriceLists } from '../src/catalog/service';
 import { createDb, migrateLatest, type Db } from '../src/platform/db';
 import { ADMIN_TOKEN, PG_ADMIN_URL, SECRETS_KEY, createTestDatabase } from '../test/helpers/env';
-import { freePort, ROOT, spawnGateway, type GatewayProcess } from '../test/helpers/gateway-process';
+import { freePort, ROOT } from '../test/helpers/gateway-process';
 import { examplePartner, seedPartner } from '../test/helpers/partners';
 import type { LoadConfig, LoadPartner, LoadResult } from './load';
+import { OwnRedis, Proc } from './topology';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const QUIET_TIMEOUT_MS = Number(process.env.SOAK_QUIET_TIMEOUT_MS ?? 300000);
@@ -34,145 +34,6 @@ const rand = (a: number, b: number) => a + Math.random() * (b - a);
 const pick = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)]!;
 const logDir = mkdtempSync(path.join(tmpdir(), 'gw-soak-'));
 const say = (s: string) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${s}`);
-
-// ---------------------------------------------------------------------------------------------
-// Redis: a redis-server of the soak's own, without persistence; "keep" restarts go through a dump.
-
-class OwnRedis {
-  child: ChildProcess | undefined;
-  readonly dir = mkdtempSync(path.join(tmpdir(), 'gw-soak-redis-'));
-  constructor(readonly port: number) {}
-  get url() {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-  async start(): Promise<void> {
-    this.child = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        this.dir,
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-      ],
-      { stdio: 'ignore' },
-    );
-    const until = Date.now() + 10000;
-    while (Date.now() < until) {
-      if ((await this.command('PING').catch(() => '')) === 'PONG') return;
-      await sleep(50);
-    }
-    throw new Error(`redis-server on ${this.port} did not start`);
-  }
-  async command(...args: string[]): Promise<unknown> {
-    const c = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    c.on('error', () => {});
-    try {
-      await c.connect();
-      return await c.call(args[0]!, ...args.slice(1));
-    } finally {
-      c.disconnect();
-    }
-  }
-  async kill(): Promise<void> {
-    const c = this.child;
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      c.once('exit', () => resolve());
-      c.kill('SIGKILL');
-    });
-  }
-  /** kill -9 and start empty (what a Redis without persistence does after a crash). */
-  async restartEmpty(): Promise<void> {
-    await this.kill();
-    rmSync(path.join(this.dir, 'dump.rdb'), { force: true });
-    await this.start();
-  }
-  /** A restart that keeps the data: SAVE, kill, start from the dump. */
-  async restartKeeping(): Promise<void> {
-    await this.command('SAVE');
-    await this.kill();
-    await this.start();
-    rmSync(path.join(this.dir, 'dump.rdb'), { force: true });
-  }
-  get alive() {
-    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The gateway's processes.
-
-class Proc {
-  g: GatewayProcess | undefined;
-  paused = false;
-  starts = 0;
-  constructor(
-    readonly name: string,
-    readonly args: string[],
-    readonly env: Record<string, string>,
-    readonly port?: number,
-  ) {}
-  start(): void {
-    this.starts++;
-    const g = spawnGateway(this.args, this.env);
-    const file = path.join(logDir, `${this.name}.log`);
-    appendFileSync(file, `--- start ${this.starts} at ${new Date().toISOString()}\n`);
-    g.child.stdout!.on('data', (d: Buffer) => appendFileSync(file, d));
-    g.child.stderr!.on('data', (d: Buffer) => appendFileSync(file, d));
-    this.g = g;
-    this.paused = false;
-  }
-  get alive() {
-    const c = this.g?.child;
-    return !!c && c.exitCode === null && c.signalCode === null;
-  }
-  async kill9(): Promise<void> {
-    if (!this.alive) return;
-    const g = this.g!;
-    if (this.paused) g.child.kill('SIGCONT');
-    g.child.kill('SIGKILL');
-    await g.exited;
-  }
-  async stop(): Promise<void> {
-    if (!this.alive) return;
-    const g = this.g!;
-    if (this.paused) g.child.kill('SIGCONT');
-    g.child.kill('SIGTERM');
-    const t = setTimeout(() => g.child.kill('SIGKILL'), 10000);
-    await g.exited;
-    clearTimeout(t);
-  }
-  pause(): void {
-    if (this.alive && !this.paused) {
-      this.g!.child.kill('SIGSTOP');
-      this.paused = true;
-    }
-  }
-  resume(): void {
-    if (this.alive && this.paused) this.g!.child.kill('SIGCONT');
-    this.paused = false;
-  }
-  async ready(timeoutMs = 60000): Promise<void> {
-    if (this.port === undefined) return;
-    const until = Date.now() + timeoutMs;
-    while (Date.now() < until) {
-      if (!this.alive) throw new Error(`${this.name} exited; see ${logDir}/${this.name}.log`);
-      const ok = await fetch(`http://127.0.0.1:${this.port}/health`).then(
-        (r) => r.status === 200,
-        () => false,
-      );
-      if (ok) return;
-      await sleep(200);
-    }
-    throw new Error(`${this.name} did not answer /health`);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The buyer: one endpoint per partner and format, failing and hanging a share while chaos runs.
@@ -323,10 +184,10 @@ async function main(): Promise<number> {
   const servers = await Promise.all(
     [1, 2].map(async (i) => {
       const port = await freePort();
-      return new Proc(`server${i}`, ['serve'], { ...env, PORT: String(port), WORKERS: '0' }, port);
+      return new Proc(logDir, `server${i}`, ['serve'], { ...env, PORT: String(port), WORKERS: '0' }, port);
     }),
   );
-  const workers = [1, 2].map((i) => new Proc(`worker${i}`, ['worker'], env));
+  const workers = [1, 2].map((i) => new Proc(logDir, `worker${i}`, ['worker'], env));
   const procs = [...servers, ...workers];
   procs.forEach((p) => p.start());
   await Promise.all(servers.map((s) => s.ready()));
@@ -688,8 +549,7 @@ async function main(): Promise<number> {
 
   // Tear down.
   for (const p of procs) await p.stop();
-  await redis.kill();
-  rmSync(redis.dir, { recursive: true, force: true });
+  await redis.destroy();
   await new Promise<void>((resolve) => {
     buyer.server.closeAllConnections();
     buyer.server.close(() => resolve());

@@ -14,6 +14,9 @@ export const evaluateJob = defineJob<{ orderId: string; version: number }>({
   handler: async (data, c) => {
     const outcome = await evaluateOrder(c, data);
     c.log.info({ orderId: data.orderId, version: data.version, outcome }, 'approval evaluated');
+    // The confirmation's delivery (or the approvers' notice) it committed goes out now, not at
+    // the relay's next poll.
+    c.queue.nudge();
   },
 });
 

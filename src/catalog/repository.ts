@@ -13,6 +13,7 @@ export interface CatalogItemRow {
   manufacturer_part_id: string | null;
   lead_time_days: number | null;
   min_order_qty: string;
+  order_multiple: string | null;
   image_url: string | null;
 }
 
@@ -30,6 +31,7 @@ export function itemView(r: CatalogItemRow) {
     manufacturerPartId: r.manufacturer_part_id,
     leadTimeDays: r.lead_time_days,
     minOrderQty: r.min_order_qty,
+    orderMultiple: r.order_multiple ?? null,
     imageUrl: r.image_url,
   };
 }

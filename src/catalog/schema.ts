@@ -37,6 +37,10 @@ export const catalogItemSchema = z.object({
     .union([z.string().trim().regex(/^\d*$/, 'must be a whole number of days'), z.number().int().min(0)])
     .optional(),
   min_order_qty: z.union([decimal, z.literal('')]).optional(),
+  /** Sold only in multiples of this (empty: any quantity the other rules allow). */
+  order_multiple: z
+    .union([decimal.refine((v) => /[1-9]/.test(v), 'must be more than 0'), z.literal('')])
+    .optional(),
   image_url: optionalText,
 });
 export type CatalogItemInput = z.infer<typeof catalogItemSchema>;
@@ -73,6 +77,7 @@ export const catalogItemOutput = z.object({
   manufacturerPartId: z.string().nullable(),
   leadTimeDays: z.number().nullable(),
   minOrderQty: z.string(),
+  orderMultiple: z.string().nullable(),
   imageUrl: z.string().nullable(),
   /** For a partner key: where unitPrice comes from (its price list, or the list price). */
   priceSource: z.enum(['price_list', 'list']).optional(),

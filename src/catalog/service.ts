@@ -101,16 +101,16 @@ async function upsertItems(trx: Q, items: CatalogItemInput[]): Promise<void> {
   ) => items.map((it) => f(it[k]));
   await trx.raw(
     `insert into catalog_items (sku, name, description, unit_price, currency, uom, unspsc, category, manufacturer,
-       manufacturer_part_id, lead_time_days, min_order_qty, image_url, active, updated_at)
+       manufacturer_part_id, lead_time_days, min_order_qty, order_multiple, image_url, active, updated_at)
      select t.*, true, now() from unnest(?::text[], ?::text[], ?::text[], ?::numeric[], ?::text[], ?::text[], ?::text[],
-       ?::text[], ?::text[], ?::text[], ?::int[], ?::numeric[], ?::text[])
+       ?::text[], ?::text[], ?::text[], ?::int[], ?::numeric[], ?::numeric[], ?::text[])
        as t(sku, name, description, unit_price, currency, uom, unspsc, category, manufacturer, manufacturer_part_id,
-            lead_time_days, min_order_qty, image_url)
+            lead_time_days, min_order_qty, order_multiple, image_url)
      on conflict (sku) do update set name = excluded.name, description = excluded.description,
        unit_price = excluded.unit_price, currency = excluded.currency, uom = excluded.uom, unspsc = excluded.unspsc,
        category = excluded.category, manufacturer = excluded.manufacturer,
        manufacturer_part_id = excluded.manufacturer_part_id, lead_time_days = excluded.lead_time_days,
-       min_order_qty = excluded.min_order_qty, image_url = excluded.image_url, active = true, updated_at = now()`,
+       min_order_qty = excluded.min_order_qty, order_multiple = excluded.order_multiple, image_url = excluded.image_url, active = true, updated_at = now()`,
     [
       col('sku'),
       col('name'),
@@ -124,6 +124,7 @@ async function upsertItems(trx: Q, items: CatalogItemInput[]): Promise<void> {
       col('manufacturer_part_id'),
       col('lead_time_days', (v) => (v === undefined || v === '' ? null : Number(v))),
       col('min_order_qty', (v) => (v === undefined || v === '' ? '1' : v)),
+      col('order_multiple', (v) => (v === undefined || v === '' ? null : v)),
       col('image_url'),
     ] as unknown as readonly string[],
   );

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { parseStatusResponse } from '../../protocols/cxml';
 import { fillSharedSecret } from '../../protocols/cxml/mask';
-import { findPartner } from '../partners/repository';
+import { findPartner, type PartnerRow } from '../partners/repository';
 import { supplierSharedSecret } from '../partners/supplier-secret';
 import { sha256Hex } from '../platform/secrets';
 import type { Db, Q } from '../platform/db';
@@ -128,11 +128,10 @@ export function interpretAnswer(
  */
 async function bytesToSend(
   ctx: JobContext,
-  delivery: DeliveryRow,
+  partner: PartnerRow | undefined,
   doc: { content: Buffer; protocol: string },
 ): Promise<Buffer> {
   if (doc.protocol !== 'cxml') return doc.content;
-  const partner = await findPartner(ctx.db, delivery.partner_id);
   return fillSharedSecret(doc.content, partner ? supplierSharedSecret(ctx.config, partner) : null);
 }
 
@@ -158,7 +157,12 @@ function describeError(err: unknown): string {
     : String(err);
 }
 
-async function attemptHttp(ctx: JobContext, delivery: DeliveryRow, doc: DocToSend): Promise<DeliveryAttempt> {
+async function attemptHttp(
+  ctx: JobContext,
+  delivery: DeliveryRow,
+  partner: PartnerRow | undefined,
+  doc: DocToSend,
+): Promise<DeliveryAttempt> {
   const a: DeliveryAttempt = {
     status: null,
     contentType: '',
@@ -168,7 +172,7 @@ async function attemptHttp(ctx: JobContext, delivery: DeliveryRow, doc: DocToSen
     sent: null,
   };
   try {
-    a.sent = await bytesToSend(ctx, delivery, doc);
+    a.sent = await bytesToSend(ctx, partner, doc);
     const res = await postOutbound(delivery.url, {
       headers: { 'Content-Type': doc.content_type },
       body: a.sent,
@@ -210,7 +214,7 @@ async function attemptSftp(ctx: JobContext, delivery: DeliveryRow, doc: DocToSen
       a.error = a.refused;
       return a;
     }
-    a.sent = await bytesToSend(ctx, delivery, doc);
+    a.sent = await bytesToSend(ctx, partner, doc);
     const up = await uploadDocument(ctx.config, partner, {
       documentId: delivery.document_id,
       docType: doc.doc_type,
@@ -254,14 +258,75 @@ async function attemptWith(
   return a;
 }
 
+/** The delivery and its document in one round trip. */
+async function deliveryWithDocument(
+  q: Q,
+  deliveryId: string,
+): Promise<{ delivery: DeliveryRow; doc: DocToSend } | undefined> {
+  const row = await q('deliveries as v')
+    .join('documents as d', 'd.id', 'v.document_id')
+    .where('v.id', deliveryId)
+    .first(
+      'v.*',
+      'd.content as doc_content',
+      'd.content_type as doc_content_type',
+      'd.doc_type as doc_doc_type',
+      'd.protocol as doc_protocol',
+    );
+  if (!row) return undefined;
+  const { doc_content, doc_content_type, doc_doc_type, doc_protocol, ...delivery } = row as DeliveryRow & {
+    doc_content: Buffer;
+    doc_content_type: string;
+    doc_doc_type: string;
+    doc_protocol: string;
+  };
+  return {
+    delivery: delivery as DeliveryRow,
+    doc: {
+      content: doc_content,
+      content_type: doc_content_type,
+      doc_type: doc_doc_type,
+      protocol: doc_protocol,
+    },
+  };
+}
+
+/** The slot given back, the attempt recorded and counted: one statement. */
+async function recordAttempt(
+  q: Q,
+  slot: string,
+  deliveryId: string,
+  attempt: number,
+  a: DeliveryAttempt,
+  durationMs: number,
+): Promise<void> {
+  await q.raw(
+    `with released as (
+       delete from delivery_slots where id = :slot
+     ), recorded as (
+       insert into delivery_attempts (delivery_id, attempt, status_code, error, duration_ms, sha256)
+       values (:delivery, :attempt, :status, :error, :duration, :sha256)
+     )
+     update deliveries set attempts = :attempt, last_error = :lastError where id = :delivery`,
+    {
+      slot,
+      delivery: deliveryId,
+      attempt,
+      status: a.status,
+      error: a.error,
+      duration: durationMs,
+      sha256: a.sent ? sha256Hex(a.sent) : null,
+      lastError: a.error ?? (a.status !== null ? `HTTP ${a.status}` : null),
+    },
+  );
+}
+
 async function send(data: { deliveryId: string }, ctx: JobContext): Promise<void> {
-  const delivery = await ctx.db<DeliveryRow>('deliveries').where({ id: data.deliveryId }).first();
-  if (!delivery) throw new UnrecoverableJobError(`delivery ${data.deliveryId} does not exist`);
+  const found = await deliveryWithDocument(ctx.db, data.deliveryId);
+  if (!found) throw new UnrecoverableJobError(`delivery ${data.deliveryId} does not exist`);
+  const { delivery, doc } = found;
   if (delivery.status !== 'pending') return; // already decided: a repeated job does nothing
-  const doc: DocToSend = await ctx
-    .db('documents')
-    .where({ id: delivery.document_id })
-    .first('content', 'content_type', 'doc_type', 'protocol');
+  // Read once: its delivery concurrency, and the supplier secret that goes into the document.
   const partner = await findPartner(ctx.db, delivery.partner_id);
   const slot = await takeSlot(ctx.db, ctx.config, {
     partnerId: delivery.partner_id,
@@ -281,24 +346,18 @@ async function send(data: { deliveryId: string }, ctx: JobContext): Promise<void
           ? await attemptWith(attemptAs2Mdn, ctx, delivery, doc)
           : delivery.transport === 'as2'
             ? await attemptWith(attemptAs2, ctx, delivery, doc)
-            : await attemptHttp(ctx, delivery, doc);
-  } finally {
+            : await attemptHttp(ctx, delivery, partner, doc);
+  } catch (err) {
     await releaseSlot(ctx.db, slot);
+    throw err;
   }
-  if (a.idle && a.awaitMs) throw new DeferJobError(a.awaitMs, 'awaiting an asynchronous MDN');
+  if (a.idle && a.awaitMs) {
+    // Nothing was sent (an MDN is awaited): the slot goes back and no attempt is counted.
+    await releaseSlot(ctx.db, slot);
+    throw new DeferJobError(a.awaitMs, 'awaiting an asynchronous MDN');
+  }
+  await recordAttempt(ctx.db, slot, delivery.id, attempt, a, Date.now() - started);
   const { status, error } = a;
-  await ctx.db('delivery_attempts').insert({
-    delivery_id: delivery.id,
-    attempt,
-    status_code: status,
-    error,
-    duration_ms: Date.now() - started,
-    sha256: a.sent ? sha256Hex(a.sent) : null,
-  });
-  await ctx
-    .db('deliveries')
-    .where({ id: delivery.id })
-    .update({ attempts: attempt, last_error: error ?? (status !== null ? `HTTP ${status}` : null) });
   if (a.refused) {
     await finish(ctx.db, delivery, doc.doc_type, 'failed', a.refused);
     ctx.log.warn({ deliveryId: delivery.id, reason: a.refused }, 'delivery refused before sending');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../platform/config';
-import { onlyRow, type Db } from '../platform/db';
+import type { Db } from '../platform/db';
 
 /**
  * Fair delivery: each partner has a number of delivery slots (partner `delivery.concurrency`, else
@@ -23,7 +23,11 @@ export function partnerConcurrency(
   return partner?.settings.delivery?.concurrency ?? config.DELIVERY_PARTNER_CONCURRENCY;
 }
 
-/** Takes one of the partner's slots for this delivery; null when all are taken. */
+/**
+ * Takes one of the partner's slots for this delivery; null when all are taken. Under the partner's
+ * lock, one statement drops the expired slots, counts the rest, takes one when there is room and
+ * then sets the delivery's deferrals back to 0: four round trips with the transaction's own.
+ */
 export async function takeSlot(
   db: Db,
   config: Config,
@@ -32,25 +36,26 @@ export async function takeSlot(
   const holdMs = Math.max(config.DELIVERY_TIMEOUT_MS, config.SFTP_TIMEOUT_MS * 4) + SLOT_GRACE_MS;
   return db.transaction(async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(?, hashtext(?))', [SLOT_LOCK, d.partnerId]);
-    await trx('delivery_slots')
-      .where({ partner_id: d.partnerId })
-      .where('expires_at', '<', trx.fn.now())
-      .delete();
-    const { n } = onlyRow(
-      await trx('delivery_slots')
-        .where({ partner_id: d.partnerId })
-        .count<{ n: string | number }[]>({ n: '*' }),
-    );
-    if (Number(n) >= d.limit) return null;
     const id = randomUUID();
-    await trx('delivery_slots').insert({
-      id,
-      partner_id: d.partnerId,
-      delivery_id: d.deliveryId,
-      expires_at: trx.raw(`now() + (? * interval '1 millisecond')`, [holdMs]),
-    });
-    await trx('deliveries').where({ id: d.deliveryId }).update({ deferrals: 0 });
-    return id;
+    // The statement's snapshot still has the expired rows it deletes: the count leaves them out.
+    const taken = (await trx.raw(
+      `with expired as (
+         delete from delivery_slots where partner_id = :partner and expires_at < now()
+       ), held as (
+         select count(*) as n from delivery_slots where partner_id = :partner and expires_at >= now()
+       ), slot as (
+         insert into delivery_slots (id, partner_id, delivery_id, expires_at)
+         select cast(:id as uuid), cast(:partner as text), cast(:delivery as uuid),
+                now() + (cast(:holdMs as double precision) * interval '1 millisecond')
+         from held where n < cast(:limit as integer)
+         returning id
+       ), reset as (
+         update deliveries set deferrals = 0 where id = :delivery and exists (select 1 from slot)
+       )
+       select id from slot`,
+      { partner: d.partnerId, id, delivery: d.deliveryId, holdMs, limit: d.limit },
+    )) as { rows?: { id: string }[] };
+    return (taken.rows ?? []).length > 0 ? id : null;
   });
 }
 

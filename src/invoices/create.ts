@@ -22,6 +22,7 @@ import {
   type InvoiceRequest,
   type InvoiceRow,
   type LineRequest,
+  addInvoicedQuantities,
 } from './service';
 
 /** Invoices an order (all that is not yet invoiced, or the requested lines), issues and queues it. */
@@ -62,13 +63,8 @@ export async function createInvoice(
     const netDays = canonical.paymentTerms?.netDays ?? settings?.paymentTermsDays ?? 30;
     // Everything that does not need the number comes first: the sequence row stays locked from
     // here to commit, and every other invoice waits for it.
-    for (const r of requested) {
-      await trx('order_lines')
-        .where({ order_id: order.id, line_number: r.lineNumber })
-        .update({
-          invoiced_quantity: trx.raw('invoiced_quantity + ?::numeric', [dec(r.quantity).toFixed()]),
-        });
-    }
+    // One statement for every line (remainingQuantities refused a line requested twice).
+    await addInvoicedQuantities(trx, order.id, requested, 1);
     const invoiceNumber = (await nextGapless(trx, INVOICE_NUMBERS)).text;
     // The buyer's own orderDate (offset kept) goes into OrderReference/OrderIDInfo and BIG03.
     const orderDate = buyerOrderDate(canonical.orderDate);

@@ -19,6 +19,7 @@ import {
   type InvoiceRequest,
   type InvoiceRow,
   type LineRequest,
+  addInvoicedQuantities,
 } from './service';
 
 /** A credit memo against an invoice: all of what is left uncredited, or the requested order lines. */
@@ -168,13 +169,7 @@ async function releaseCredited(
   memo: Invoice,
   requested: LineRequest[],
 ): Promise<void> {
-  for (const r of requested) {
-    await trx('order_lines')
-      .where({ order_id: original.order_id, line_number: r.lineNumber })
-      .update({
-        invoiced_quantity: trx.raw('invoiced_quantity - ?::numeric', [dec(r.quantity).toFixed()]),
-      });
-  }
+  await addInvoicedQuantities(trx, original.order_id, requested, -1);
   const credited = add(memo.total, ...credits.map((c) => c.total));
   if (credited.plus(dec(original.total)).lte(0)) {
     await trx('invoices').where({ id: original.id }).update({ state: 'credited' });

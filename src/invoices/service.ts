@@ -16,7 +16,7 @@ import { queueDelivery, resendDelivery, type DeliveryHook } from '../delivery/se
 import { storeDocument } from '../documents/store';
 import { supplierCredential } from '../partners/supplier-secret';
 import { sendInvoice810 } from '../edi/outbound';
-import { add, dec, formatMoney } from '../model';
+import { add, D, dec, formatMoney } from '../model';
 import type { DecimalString, Invoice, InvoiceState, Tax } from '../model';
 import { outboundFormats } from '../orders/outbound';
 import type { PartnerRow } from '../partners/repository';
@@ -223,6 +223,29 @@ export async function storeAndQueue(
     invoiceId,
   });
   await queueDelivery(trx, { partnerId: partner.id, documentId, url: rendered.url });
+}
+
+/**
+ * Adds (sign 1) or takes back (sign -1) the quantities of `lines` to the order lines' invoiced
+ * quantities in one statement, one round trip however many lines (a line listed twice counts twice,
+ * as one update per line did).
+ */
+export async function addInvoicedQuantities(
+  trx: Q,
+  orderId: string,
+  lines: readonly LineRequest[],
+  sign: 1 | -1,
+): Promise<void> {
+  const byLine = new Map<number, InstanceType<typeof D>>();
+  for (const l of lines)
+    byLine.set(l.lineNumber, (byLine.get(l.lineNumber) ?? new D(0)).plus(dec(l.quantity).times(sign)));
+  const deltas = [...byLine].map(([n, q]) => ({ n, q: q.toFixed() }));
+  await trx.raw(
+    `update order_lines l set invoiced_quantity = l.invoiced_quantity + v.q::numeric
+     from json_to_recordset(?::json) as v(n integer, q text)
+     where l.order_id = ? and l.line_number = v.n`,
+    [JSON.stringify(deltas), orderId],
+  );
 }
 
 export const today = (now: Date): string => now.toISOString().slice(0, 10);

@@ -2,7 +2,8 @@
  * Prometheus metrics of one gateway app: a registry per app (tests run many apps in one process, so
  * nothing goes into prom-client's global registry), HTTP requests by route pattern and status with a
  * latency histogram, event-loop lag and process figures, and gauges read from Postgres at scrape time
- * (outbound X12 sets by acknowledgment state, AS2 certificates' seconds left).
+ * (outbound X12 sets by acknowledgment state, AS2 certificates' seconds left, and the state of the
+ * whole gateway's documents, deliveries and jobs: src/metrics/state.ts).
  */
 import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -10,6 +11,14 @@ import { x12AckMetrics } from '../edi/acknowledgments';
 import { certificateExpiries } from '../transports/as2/expiry';
 import type { Admission } from '../platform/admission';
 import type { AppContext } from '../platform/context';
+import {
+  attemptsLastHour,
+  documentsLastHour,
+  openDeliveries,
+  outboxJobs,
+  outboxLagSeconds,
+  type Counted,
+} from './state';
 
 export interface GatewayMetrics {
   registry: Registry;
@@ -69,6 +78,8 @@ export function createMetrics(ctx: AppContext, admission?: Admission): GatewayMe
     },
   });
 
+  stateGauges(ctx, registry);
+
   if (admission) {
     new Gauge({
       name: 'gateway_http_admission',
@@ -102,4 +113,64 @@ export function createMetrics(ctx: AppContext, admission?: Admission): GatewayMe
     next();
   };
   return { registry, httpMiddleware };
+}
+
+/** A gauge set at each scrape from counted rows. */
+function countedGauge<L extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+  read: () => Promise<Counted<L>[]>,
+): void {
+  new Gauge({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const c of await read()) this.set(c.labels, c.count);
+    },
+  });
+}
+
+/** The gateway's documents, deliveries and jobs as Postgres has them (every process's work). */
+function stateGauges(ctx: AppContext, registry: Registry): void {
+  countedGauge(
+    registry,
+    'gateway_documents_last_hour',
+    'Documents stored in the last hour, by protocol, document type, direction (in, out) and status (accepted, refused, delivered, ...)',
+    ['protocol', 'type', 'direction', 'status'],
+    () => documentsLastHour(ctx.db, ctx.now()),
+  );
+  countedGauge(
+    registry,
+    'gateway_deliveries',
+    'Outbound deliveries not delivered, by state (pending: no attempt yet, retrying, failed: dead letter, rejected by the partner) and transport',
+    ['state', 'transport'],
+    () => openDeliveries(ctx.db),
+  );
+  countedGauge(
+    registry,
+    'gateway_delivery_attempts_last_hour',
+    'Delivery attempts in the last hour by result (success, http_4xx, http_5xx, error: no answer)',
+    ['result'],
+    () => attemptsLastHour(ctx.db, ctx.now()),
+  );
+  countedGauge(
+    registry,
+    'gateway_jobs',
+    'Outbox jobs by job and state (waiting to be handed to the queue, running, failed: dead letters)',
+    ['job', 'state'],
+    () => outboxJobs(ctx.db),
+  );
+  new Gauge({
+    name: 'gateway_outbox_lag_seconds',
+    help: 'How long the oldest due outbox row has waited to be handed to the queue (0: none waits)',
+    registers: [registry],
+    async collect() {
+      this.set(await outboxLagSeconds(ctx.db, ctx.now()));
+    },
+  });
 }

@@ -49,19 +49,17 @@ export async function transitionOrder(
   } catch (err) {
     throw new AppError('conflict', (err as Error).message);
   }
-  await trx('orders').where({ id: orderId }).update({ state: to, updated_at: trx.fn.now() });
-  const [row] = await trx('order_events')
-    .insert({
-      order_id: orderId,
-      event,
-      from_state: from,
-      to_state: to,
-      actor,
-      reason: reason ?? null,
-    })
-    .returning('id');
+  // The new state and its event in one statement (one round trip).
+  const moved = (await trx.raw(
+    `with moved as (update orders set state = :to, updated_at = now() where id = :orderId)
+     insert into order_events (order_id, event, from_state, to_state, actor, reason)
+     values (:orderId, :event, :from, :to, :actor, :reason)
+     returning id`,
+    { orderId, event, from, to, actor, reason: reason ?? null },
+  )) as { rows?: { id: number | string }[] };
+  const row = moved.rows?.[0];
   if (to !== from && statusUpdateStates(order.status_updates ?? undefined).includes(to)) {
-    const payload: StatusUpdatePayload = { orderId, state: to, eventId: Number((row as { id: number }).id) };
+    const payload: StatusUpdatePayload = { orderId, state: to, eventId: Number(row?.id) };
     await enqueueInTx(trx, statusUpdateJob, payload);
   }
   return { orderId, from, to, event };

@@ -5,7 +5,6 @@
  */
 import express, { Router, type Request, type Response } from 'express';
 import { hookUrlAllowed, parseOciLogin, type OciFields, type OciLogin } from '../../protocols/oci';
-import { dec } from '../model';
 import { storeDocument } from '../documents/store';
 import type { AppContext } from '../platform/context';
 import { pgBadInput } from '../platform/http';
@@ -14,7 +13,14 @@ import { findPartnerByIdentityCached, type PartnerRow } from '../partners/reposi
 import { buildReturn, currentLines } from './cart-return';
 import { sendErrorPage, setPageHeaders } from '../platform/pages';
 import { frameAncestors, noSessionChrome } from './chrome';
-import { addToCart, createSession, searchItems, visibilityList } from './sessions';
+import {
+  addToCart,
+  createSession,
+  firstQuantity,
+  QuantityRefused,
+  searchItems,
+  visibilityList,
+} from './sessions';
 
 function fieldsOf(req: Request): OciFields {
   const src = (req.method === 'POST' ? req.body : req.query) as Record<string, unknown> | undefined;
@@ -157,7 +163,10 @@ async function answerWithoutUser(
   const page = await ctx.db.transaction(async (trx) => {
     const { session } = await createSession(trx, ctx, { ...base, state: 'transferred' });
     if (l.function === 'VALIDATE') {
-      await addToCart(trx, ctx, partner, session, l.productId ?? '', l.quantity ?? '1');
+      // A quantity the item's rules refuse validates as nothing (the cart comes back empty).
+      await addToCart(trx, ctx, partner, session, l.productId ?? '', l.quantity ?? '1').catch((err) => {
+        if (!(err instanceof QuantityRefused)) throw err;
+      });
     } else {
       const onlyPriceList = visibilityList(partner);
       const { items } = await searchItems(trx, {
@@ -167,7 +176,7 @@ async function answerWithoutUser(
         offset: 0,
       });
       for (const item of items) {
-        await addToCart(trx, ctx, partner, session, item.sku, dec(item.min_order_qty).toFixed(), {
+        await addToCart(trx, ctx, partner, session, item.sku, firstQuantity(item), {
           newLine: true,
         });
       }

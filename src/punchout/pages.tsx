@@ -30,7 +30,7 @@ import {
   type Shop,
   type ShopPage,
 } from './chrome';
-import { consumeStartToken, isExpired, type ReorderSkipReason } from './sessions';
+import { consumeStartToken, isExpired, QuantityRefused, type ReorderSkipReason } from './sessions';
 import {
   addCartLine,
   cartLines,
@@ -46,6 +46,7 @@ import {
   shopOrder,
   shopOrders,
 } from './shop';
+import * as ov from './order-views';
 import * as v from './views';
 
 const MAX_QTY_LEN = 15;
@@ -232,14 +233,28 @@ function browseRoutes(r: Router, k: Kit): void {
 
 function cartRoutes(r: Router, k: Kit): void {
   const { ctx, form, loadShop, checkCsrf, writable } = k;
-  const badQuantity = (res: Response, shop: Shop) =>
-    k.fail(
+  // A refused quantity is said in the cart, above the lines, and changes nothing.
+  const refuse = (req: Request, res: Response, message: string) =>
+    k.back(req, res, 'cart', { kind: 'warning', message });
+  const badQuantity = (req: Request, res: Response, given: string) =>
+    refuse(
+      req,
       res,
-      shop,
-      400,
-      'Invalid quantity',
-      'The quantity must be a number greater than 0 with at most 3 decimals.',
+      `"${given.slice(0, 20)}" is not a quantity: give a number greater than 0 with at most 3 decimals.`,
     );
+  const refusedOr = async <T,>(
+    req: Request,
+    res: Response,
+    run: () => Promise<T>,
+  ): Promise<T | undefined> => {
+    try {
+      return await run();
+    } catch (err) {
+      if (!(err instanceof QuantityRefused)) throw err;
+      await refuse(req, res, `Not changed: ${err.message}`);
+      return undefined;
+    }
+  };
 
   r.get('/punchout/s/:bt/cart', loadShop, async (req, res) => {
     const shop = shopOf(req);
@@ -258,9 +273,10 @@ function cartRoutes(r: Router, k: Kit): void {
   r.post('/punchout/s/:bt/cart/add', form, loadShop, checkCsrf, writable, async (req, res) => {
     const shop = shopOf(req);
     const quantity = validQuantity(field(req, 'quantity'));
-    if (!quantity) return badQuantity(res, shop);
+    if (!quantity) return badQuantity(req, res, field(req, 'quantity'));
     const sku = field(req, 'sku');
-    const line = await addCartLine(ctx, shop, sku, quantity);
+    const line = await refusedOr(req, res, () => addCartLine(ctx, shop, sku, quantity));
+    if (res.headersSent) return;
     if (!line) return k.fail(res, shop, 404, 'Product not found', 'This product is not in your catalog.');
     await k.back(req, res, 'cart', { kind: 'success', message: `Added ${quantity} × ${sku} to your cart.` });
   });
@@ -268,8 +284,9 @@ function cartRoutes(r: Router, k: Kit): void {
   r.post('/punchout/s/:bt/cart/update', form, loadShop, checkCsrf, writable, async (req, res) => {
     const shop = shopOf(req);
     const quantity = validQuantity(field(req, 'quantity'));
-    if (!quantity) return badQuantity(res, shop);
-    const changed = await changeCartLine(ctx, shop, field(req, 'line'), quantity);
+    if (!quantity) return badQuantity(req, res, field(req, 'quantity'));
+    const changed = await refusedOr(req, res, () => changeCartLine(ctx, shop, field(req, 'line'), quantity));
+    if (res.headersSent) return;
     await k.back(req, res, 'cart', {
       kind: changed ? 'success' : 'warning',
       message: changed ? `Quantity changed to ${quantity}.` : 'That line is no longer in your cart.',
@@ -303,11 +320,11 @@ async function reorderNotice(
   const skipped = (typeof query.skipped === 'string' ? query.skipped.split(',') : []).flatMap((entry) => {
     const [n, reason] = entry.split('.');
     const line = found.lines.find((l) => String(l.lineNumber) === n);
-    return line && reason && Object.hasOwn(v.SKIP_REASONS, reason)
+    return line && reason && Object.hasOwn(ov.SKIP_REASONS, reason)
       ? [{ sku: line.sku, lineNumber: line.lineNumber, reason: reason as ReorderSkipReason }]
       : [];
   });
-  return <v.ReorderNotice orderNumber={found.order.buyerOrderNumber} added={added} skipped={skipped} />;
+  return <ov.ReorderNotice orderNumber={found.order.buyerOrderNumber} added={added} skipped={skipped} />;
 }
 
 // Order history: the session's partner's orders only; another partner's order id is "not found".
@@ -325,7 +342,7 @@ function orderRoutes(r: Router, k: Kit): void {
       limit: ORDERS_PER_PAGE,
       offset: (page - 1) * ORDERS_PER_PAGE,
     });
-    const body = <v.Orders shop={shop} orders={orders} total={total} page={page} limit={ORDERS_PER_PAGE} />;
+    const body = <ov.Orders shop={shop} orders={orders} total={total} page={page} limit={ORDERS_PER_PAGE} />;
     await k.show(req, res, 'Orders', body, 'orders');
   });
 
@@ -334,7 +351,7 @@ function orderRoutes(r: Router, k: Kit): void {
     const found = await shopOrder(ctx, shop, String(req.params.id));
     if (!found) return orderNotFound(res, shop);
     const title = `Order ${found.order.buyerOrderNumber}`;
-    await k.show(req, res, title, <v.Order shop={shop} order={found.order} lines={found.lines} />, 'orders');
+    await k.show(req, res, title, <ov.Order shop={shop} order={found.order} lines={found.lines} />, 'orders');
   });
 
   // Reorder: every line of the order into this cart at today's prices, then POST/redirect/GET to

@@ -9,8 +9,35 @@ import { randomToken, sha256Hex } from '../platform/secrets';
 import { findItems, searchItems, visibilityList, type CatalogItemRow } from '../catalog/repository';
 import { resolvePrices } from '../catalog/pricing';
 import type { PartnerRow } from '../partners/repository';
+import { add } from '../model/money';
+import { quantityProblem, smallestQuantity } from '../model/quantity';
 
 export type SessionState = 'open' | 'transferred' | 'cancelled';
+
+/** A quantity the item's rules refuse (src/model/quantity.ts): the cart shows the message. */
+export class QuantityRefused extends Error {
+  constructor(
+    readonly sku: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'QuantityRefused';
+  }
+}
+
+/** The least quantity of `item` its rules accept (what a buyer first gets offered). */
+export const firstQuantity = (item: CatalogItemRow): string =>
+  smallestQuantity({ unit: item.uom, minOrderQty: item.min_order_qty, orderMultiple: item.order_multiple });
+
+/** Refuses `quantity` of `item` when its quantity rules do (minimum, multiple, whole units, maximum). */
+export function checkQuantity(item: CatalogItemRow, quantity: string): void {
+  const problem = quantityProblem(quantity, {
+    unit: item.uom,
+    minOrderQty: item.min_order_qty,
+    orderMultiple: item.order_multiple,
+  });
+  if (problem) throw new QuantityRefused(item.sku, `${item.name} (${item.sku}): ${problem}`);
+}
 export type SessionOperation = 'create' | 'edit' | 'inspect';
 
 export interface SessionRow {
@@ -222,6 +249,7 @@ export async function addToCart(
   if (!item) return undefined;
   const lines = await cartLines(q, session.id);
   const existing = opts.newLine ? undefined : lines.find((l) => l.sku === sku);
+  checkQuantity(item, existing ? add(existing.quantity, quantity).toFixed() : quantity);
   if (existing) {
     await q('punchout_cart_lines')
       .where({ id: existing.id })
@@ -255,6 +283,12 @@ export async function setLineQuantity(
 ): Promise<boolean> {
   // A line id that is not a UUID names no line (and must not reach the uuid column as an error).
   if (!isUuid(lineId)) return false;
+  const line = await q<CartLineRow>('punchout_cart_lines')
+    .where({ id: lineId, session_id: session.id })
+    .first();
+  if (!line) return false;
+  const item = (await findItems(q, [line.sku])).get(line.sku);
+  if (item) checkQuantity(item, quantity);
   const n = await q('punchout_cart_lines').where({ id: lineId, session_id: session.id }).update({ quantity });
   await reprice(q, ctx, partner, session.id);
   return n > 0;
@@ -295,7 +329,7 @@ export async function restoreCart(
   return { restored, skipped };
 }
 
-export type ReorderSkipReason = 'unknown' | 'not_visible';
+export type ReorderSkipReason = 'unknown' | 'not_visible' | 'quantity';
 
 /**
  * Reorder: adds each line of a past order through addToCart, so it is priced today and merged with
@@ -321,7 +355,14 @@ export async function addOrderLinesToCart(
       skipped.push({ lineNumber: l.lineNumber, sku: l.sku, reason: 'unknown' });
       continue;
     }
-    const line = await addToCart(q, ctx, partner, session, l.sku, l.quantity);
+    let line: CartLineRow | undefined;
+    try {
+      line = await addToCart(q, ctx, partner, session, l.sku, l.quantity);
+    } catch (err) {
+      if (!(err instanceof QuantityRefused)) throw err;
+      skipped.push({ lineNumber: l.lineNumber, sku: l.sku, reason: 'quantity' });
+      continue;
+    }
     if (line) added++;
     else skipped.push({ lineNumber: l.lineNumber, sku: l.sku, reason: 'not_visible' });
   }

@@ -26,9 +26,16 @@ export interface GatewayProcess {
   exited: Promise<number | null>;
 }
 
-/** `gateway <args>` as a process (node --import tsx src/cli.ts), its stdout and stderr collected. */
-export function spawnGateway(args: string[], env: Record<string, string | undefined>): GatewayProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+/**
+ * `gateway <args>` as a process (node --import tsx src/cli.ts), its stdout and stderr collected;
+ * `nodeArgs` go to node first (flags NODE_OPTIONS does not take, such as --cpu-prof).
+ */
+export function spawnGateway(
+  args: string[],
+  env: Record<string, string | undefined>,
+  nodeArgs: string[] = [],
+): GatewayProcess {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli.ts', ...args], {
     cwd: ROOT,
     env: cleanEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,7 @@
 /**
  * GET /metrics: Prometheus text format read back with an independent parser; who may scrape it; the
- * HTTP request counter and the outbound X12 acknowledgment gauge move with what happens.
+ * HTTP request counter, the outbound X12 acknowledgment gauge, and the documents, deliveries and jobs
+ * read from Postgres move with what happens.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,7 +12,9 @@ import { createApp } from '../../../src/app';
 import { csvObjects } from '../../../src/catalog/csv';
 import { importCatalog } from '../../../src/catalog/service';
 import { sendOrderAck855 } from '../../../src/edi/outbound';
-import { ADMIN_TOKEN, auth, createTestEnv, type TestEnv } from '../../helpers/env';
+import { ADMIN_TOKEN, auth, createTestEnv, waitFor, type TestEnv } from '../../helpers/env';
+import { freePort } from '../../helpers/gateway-process';
+import { upsertPartner } from '../../../src/partners/service';
 import { examplePartner, seedPartner } from '../../helpers/partners';
 
 const METRICS_TOKEN = 'scraper-token-0123456789';
@@ -127,5 +130,67 @@ describe('GET /metrics', () => {
     const later = await gauge();
     expect(value(later, { partner: 'acme', state: 'overdue' })).toBe(1);
     expect(value(later, { partner: 'acme', state: 'pending' })).toBe(0);
+  });
+
+  it('shows documents, jobs, the outbox lag, deliveries and their attempts as Postgres has them', async () => {
+    const docs = { protocol: 'json', type: 'order', direction: 'in', status: 'accepted' };
+    const before = await scrape();
+    const order = await request(app)
+      .post('/api/v1/orders')
+      .set(auth(erpKey))
+      .set('Idempotency-Key', 'metrics-json-1')
+      .send({
+        buyerOrderNumber: 'PO-METRICS-JSON',
+        currency: 'USD',
+        lines: [
+          {
+            lineNumber: 1,
+            supplierPartId: 'PEN-BLU-12',
+            quantity: '2',
+            unitPrice: '4.50',
+            unitOfMeasure: 'BX',
+          },
+        ],
+      })
+      .expect(201);
+    const afterOrder = await scrape();
+    expect(value(afterOrder.get('gateway_documents_last_hour'), docs)).toBe(
+      value(before.get('gateway_documents_last_hour'), docs) + 1,
+    );
+    // No worker runs yet: the order's approval job waits in the outbox.
+    expect(
+      value(afterOrder.get('gateway_jobs'), { job: 'approvals.evaluate', state: 'waiting' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(value(afterOrder.get('gateway_outbox_lag_seconds'), {})).toBeGreaterThanOrEqual(0);
+
+    // The buyer's endpoint refuses connections: the confirmation's first attempt fails.
+    const closed = await freePort();
+    const base = examplePartner();
+    await upsertPartner(env.db, {
+      ...base,
+      outboundFormats: ['cxml'],
+      cxml: { ...base.cxml!, outboundUrl: `http://127.0.0.1:${closed}/cxml` },
+    });
+    await request(app)
+      .post(`/api/v1/orders/${order.body.orderId}/confirm`)
+      .set(auth(ADMIN_TOKEN))
+      .send({})
+      .expect(200);
+    await env.ctx.queue.start({ workers: true, relay: true });
+    await waitFor(
+      async () => Number((await env.db('delivery_attempts').count({ c: '*' }))[0]?.c ?? 0) >= 1,
+      15000,
+      'a failed attempt',
+    );
+    const later = await scrape();
+    expect(
+      value(later.get('gateway_delivery_attempts_last_hour'), { result: 'error' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(value(later.get('gateway_deliveries'), { state: 'retrying', transport: 'http' })).toBe(1);
+    const out = { protocol: 'cxml', type: 'ConfirmationRequest', direction: 'out' };
+    const confirmations = later
+      .get('gateway_documents_last_hour')
+      ?.metrics.filter((m) => Object.entries(out).every(([k, v]) => m.labels?.[k] === v));
+    expect(confirmations?.length).toBe(1);
   });
 });

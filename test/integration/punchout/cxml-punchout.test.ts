@@ -265,10 +265,14 @@ describe('shopping and transfer', () => {
     expect(await cartSkus(base)).toEqual([]);
   });
 
-  it('refuses a quantity that is not a positive decimal', async () => {
+  it('refuses a quantity that is not a positive decimal, inline in the cart (issue 16)', async () => {
     const { base, csrf } = await openShop();
-    expect((await form(`${base}cart/add`, { csrf, sku: 'PEN-BLU-12', quantity: '1e3' })).status).toBe(400);
-    expect((await form(`${base}cart/add`, { csrf, sku: 'PEN-BLU-12', quantity: '-1' })).status).toBe(400);
+    for (const quantity of ['1e3', '-1']) {
+      const res = await form(`${base}cart/add`, { csrf, sku: 'PEN-BLU-12', quantity });
+      expect(res.status).toBe(303);
+      const cart = await request(app).get(res.headers.location as string);
+      expect(cart.text).toContain(`&quot;${quantity}&quot; is not a quantity`);
+    }
     expect(await cartSkus(base)).toEqual([]);
   });
 
