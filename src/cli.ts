@@ -106,6 +106,18 @@ async function withDb<T>(
   }
 }
 
+/** A command's words after the command name, and the running gateway to send it to (--server). */
+interface CommandArgs {
+  argv: string[];
+  sub: string | undefined;
+  arg: string | undefined;
+  remote: () => Remote | undefined;
+}
+
+/** A command's exit code, or undefined when its words are not a use of it (the usage is printed). */
+type Command = (c: CommandArgs) => Promise<number | undefined>;
+
+/** Parses --server and the command, and runs it. */
 async function main(args: string[]): Promise<number> {
   // --server URL: send the command to a running gateway's admin API (see cli-remote.ts).
   const at = args.indexOf('--server');
@@ -118,185 +130,205 @@ async function main(args: string[]): Promise<number> {
     return cmd === undefined ? 2 : 0;
   }
   const remote = () => remoteFor(loadConfig(), server);
-  switch (cmd) {
-    case 'serve': {
-      // Signals are handled from the first moment: a stop during start-up waits for it, then drains.
-      const starting = startServer();
-      exitOnSignals(async () => (await starting).stop());
-      await starting;
-      return -1;
-    }
-    case 'worker': {
-      const starting = startWorker();
-      exitOnSignals(async () => (await starting).stop());
-      await starting;
-      return -1;
-    }
-    case 'migrate': {
-      const config = loadConfig();
-      const db = createDb({
-        databaseUrl: config.DATABASE_URL,
-        dataDir: config.DATA_DIR,
-        holder: { command: 'migrate' },
-      });
-      try {
-        if (sub === '--down') {
-          await migrateRollbackAll(db);
-          console.log('all migrations rolled back');
-        } else {
-          const applied = await migrateLatest(db);
-          console.log(applied.length ? `applied: ${applied.join(', ')}` : 'already up to date');
-        }
-      } finally {
-        await db.destroy();
-      }
-      return 0;
-    }
-    case 'partners':
-      if (sub !== 'import' || !arg) break;
-      {
-        const r = remote();
-        if (r) {
-          const json = JSON.parse(readFileSync(arg, 'utf8')) as unknown;
-          for (const item of Array.isArray(json) ? json : [json]) {
-            const { status, json: p } = await call<{ id: string }>(r, 'POST', '/api/v1/partners', {
-              type: 'application/json',
-              data: JSON.stringify(item),
-            });
-            console.log(`${status === 201 ? 'created' : 'replaced'} partner ${p.id}`);
-          }
-          return 0;
-        }
-      }
-      return withDb('partners import', async (db, config) => {
-        const json = JSON.parse(readFileSync(arg, 'utf8')) as unknown;
-        for (const item of Array.isArray(json) ? json : [json]) {
-          const { partner, created } = await upsertPartner(db, partnerInputSchema.parse(item), {
-            secretsKey: config.SECRETS_KEY,
-          });
-          console.log(`${created ? 'created' : 'replaced'} partner ${partner.id}`);
-        }
-        return 0;
-      });
-    case 'catalog':
-      if (sub !== 'import' || !arg) break;
-      {
-        const r = remote();
-        if (r) {
-          const { imported } = await importCsv(r, loadConfig(), '/api/v1/catalog/import', arg);
-          console.log(`imported ${imported} items`);
-          return 0;
-        }
-      }
-      return withDb('catalog import', async (db) => {
-        const rows = rowsOf(arg);
-        const bar = new SingleBar(
-          { format: 'catalog import |{bar}| {value}/{total} rows' },
-          Presets.shades_classic,
-        );
-        bar.start(rows.length, 0);
-        try {
-          const { imported } = await importCatalog(db, rows, { onProgress: (done) => bar.update(done) });
-          bar.stop();
-          console.log(`imported ${imported} items`);
-        } catch (err) {
-          bar.stop();
-          throw err;
-        }
-        return 0;
-      });
-    case 'edi': {
-      const files = argv.slice(2);
-      if (sub !== 'ingest' || files.length === 0) break;
-      const { describeOutcome } = await import('./edi/ingest-files');
-      const r = remote();
-      if (r) {
-        const outcomes = await ingestFilesRemote(r, files);
-        for (const o of outcomes) console.log(describeOutcome(o));
-        return outcomes.some((o) => o.error) ? 1 : 0;
-      }
-      const { createContext, closeContext } = await import('./platform/context');
-      const { ingestX12Files } = await import('./edi/ingest-files');
-      const ctx = await createContext(ensureSecretsKey(loadConfig()), {
-        holder: { command: 'edi ingest' },
-      });
-      const bar = new SingleBar(
-        { format: 'edi ingest |{bar}| {percentage}% {value}/{total} bytes' },
-        Presets.shades_classic,
-      );
-      try {
-        const outcomes = await ingestX12Files(ctx, files, {
-          onStart: (total) => bar.start(total, 0),
-          onBytes: (done) => bar.update(done),
-        });
-        bar.stop();
-        for (const o of outcomes) console.log(describeOutcome(o));
-        return outcomes.some((o) => o.error) ? 1 : 0;
-      } finally {
-        bar.stop();
-        await closeContext(ctx);
-      }
-    }
-    case 'keys': {
-      const { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } = await import('./partners/service');
-      const role = argv[3];
-      const r = ['list', 'create', 'revoke', 'rotate'].includes(sub ?? '') && arg ? remote() : undefined;
-      if (r) return keysRemote(r, sub!, arg!, role);
-      if (sub === 'list' && arg)
-        return withDb('keys list', async (db) => {
-          const keys = await listApiKeys(db, arg);
-          if (keys.length === 0) console.log(`partner ${arg} has no API keys`);
-          for (const k of keys) console.log(keyLine(k));
-          return 0;
-        });
-      if (sub === 'create' && arg && (role === 'erp' || role === 'finance'))
-        return withDb('keys create', async (db) => {
-          const { id, key } = await createApiKey(db, arg, role);
-          console.log(`created ${role} key ${id} for partner ${arg} (shown once, keep it now):\n${key}`);
-          return 0;
-        });
-      if (sub === 'revoke' && arg)
-        return withDb('keys revoke', async (db) => {
-          const k = await revokeApiKey(db, arg);
-          console.log(`revoked ${k.role} key ${k.id} (${k.prefix}…) of partner ${k.partnerId}`);
-          return 0;
-        });
-      if (sub === 'rotate' && arg)
-        return withDb('keys rotate', async (db) => {
-          const k = await rotateApiKey(db, arg);
-          console.log(`revoked ${k.revoked}; new ${k.role} key ${k.id} (shown once, keep it now):\n${k.key}`);
-          return 0;
-        });
-      break;
-    }
-    case 'users': {
-      const known = ['list', 'add', 'passwd', 'disable', 'enable', 'roles'];
-      if (!known.includes(sub ?? '') || (sub !== 'list' && !arg)) break;
-      const code = await usersCommand(argv.slice(1), remote(), (command, fn) =>
-        withDb(command, (db) => fn(db)),
-      );
-      if (code !== 2) return code;
-      break;
-    }
-    case 'price-lists':
-      if (sub !== 'import' || !arg) break;
-      {
-        const r = remote();
-        if (r) {
-          const res = await importCsv(r, loadConfig(), '/api/v1/price-lists/import', arg);
-          console.log(`imported ${res.imported} entries into ${(res.priceLists ?? []).join(', ')}`);
-          return 0;
-        }
-      }
-      return withDb('price-lists import', async (db) => {
-        const r = await importPriceLists(db, rowsOf(arg));
-        console.log(`imported ${r.imported} entries into ${r.priceLists.join(', ')}`);
-        return 0;
-      });
-  }
+  const code = await COMMANDS.get(cmd)?.({ argv, sub, arg, remote });
+  if (code !== undefined) return code;
   console.error(USAGE);
   return 2;
 }
+
+/** serve and worker: run until a signal; signals are handled from the first moment (a stop during start-up waits for it, then drains). */
+function runUntilSignal(start: () => Promise<{ stop: () => Promise<void> }>): Command {
+  return async () => {
+    const starting = start();
+    exitOnSignals(async () => (await starting).stop());
+    await starting;
+    return -1;
+  };
+}
+
+/** migrate [--down]: applies the migrations, or rolls them all back. */
+async function migrateCommand({ sub }: CommandArgs): Promise<number> {
+  const config = loadConfig();
+  const db = createDb({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    holder: { command: 'migrate' },
+  });
+  try {
+    if (sub === '--down') {
+      await migrateRollbackAll(db);
+      console.log('all migrations rolled back');
+    } else {
+      const applied = await migrateLatest(db);
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'already up to date');
+    }
+  } finally {
+    await db.destroy();
+  }
+  return 0;
+}
+
+/** partners import FILE: creates or replaces the partners of a JSON file. */
+async function partnersCommand({ sub, arg, remote }: CommandArgs): Promise<number | undefined> {
+  if (sub !== 'import' || !arg) return undefined;
+  const items = () => {
+    const json = JSON.parse(readFileSync(arg, 'utf8')) as unknown;
+    return Array.isArray(json) ? json : [json];
+  };
+  const r = remote();
+  if (r) {
+    for (const item of items()) {
+      const { status, json: p } = await call<{ id: string }>(r, 'POST', '/api/v1/partners', {
+        type: 'application/json',
+        data: JSON.stringify(item),
+      });
+      console.log(`${status === 201 ? 'created' : 'replaced'} partner ${p.id}`);
+    }
+    return 0;
+  }
+  return withDb('partners import', async (db, config) => {
+    for (const item of items()) {
+      const { partner, created } = await upsertPartner(db, partnerInputSchema.parse(item), {
+        secretsKey: config.SECRETS_KEY,
+      });
+      console.log(`${created ? 'created' : 'replaced'} partner ${partner.id}`);
+    }
+    return 0;
+  });
+}
+
+/** catalog import FILE: imports catalog items from CSV with a progress bar. */
+async function catalogCommand({ sub, arg, remote }: CommandArgs): Promise<number | undefined> {
+  if (sub !== 'import' || !arg) return undefined;
+  const r = remote();
+  if (r) {
+    const { imported } = await importCsv(r, loadConfig(), '/api/v1/catalog/import', arg);
+    console.log(`imported ${imported} items`);
+    return 0;
+  }
+  return withDb('catalog import', async (db) => {
+    const rows = rowsOf(arg);
+    const bar = new SingleBar(
+      { format: 'catalog import |{bar}| {value}/{total} rows' },
+      Presets.shades_classic,
+    );
+    bar.start(rows.length, 0);
+    try {
+      const { imported } = await importCatalog(db, rows, { onProgress: (done) => bar.update(done) });
+      bar.stop();
+      console.log(`imported ${imported} items`);
+    } catch (err) {
+      bar.stop();
+      throw err;
+    }
+    return 0;
+  });
+}
+
+/** edi ingest FILE...: X12 files through the intake, one outcome line each; 1 when any failed. */
+async function ediCommand({ argv, sub, remote }: CommandArgs): Promise<number | undefined> {
+  const files = argv.slice(2);
+  if (sub !== 'ingest' || files.length === 0) return undefined;
+  const { describeOutcome } = await import('./edi/ingest-files');
+  const r = remote();
+  if (r) {
+    const outcomes = await ingestFilesRemote(r, files);
+    for (const o of outcomes) console.log(describeOutcome(o));
+    return outcomes.some((o) => o.error) ? 1 : 0;
+  }
+  const { createContext, closeContext } = await import('./platform/context');
+  const { ingestX12Files } = await import('./edi/ingest-files');
+  const ctx = await createContext(ensureSecretsKey(loadConfig()), {
+    holder: { command: 'edi ingest' },
+  });
+  const bar = new SingleBar(
+    { format: 'edi ingest |{bar}| {percentage}% {value}/{total} bytes' },
+    Presets.shades_classic,
+  );
+  try {
+    const outcomes = await ingestX12Files(ctx, files, {
+      onStart: (total) => bar.start(total, 0),
+      onBytes: (done) => bar.update(done),
+    });
+    bar.stop();
+    for (const o of outcomes) console.log(describeOutcome(o));
+    return outcomes.some((o) => o.error) ? 1 : 0;
+  } finally {
+    bar.stop();
+    await closeContext(ctx);
+  }
+}
+
+/** keys list|create|revoke|rotate: a partner's API keys. */
+async function keysCommand({ argv, sub, arg, remote }: CommandArgs): Promise<number | undefined> {
+  const { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } = await import('./partners/service');
+  const role = argv[3];
+  const r = ['list', 'create', 'revoke', 'rotate'].includes(sub ?? '') && arg ? remote() : undefined;
+  if (r) return keysRemote(r, sub!, arg!, role);
+  if (sub === 'list' && arg)
+    return withDb('keys list', async (db) => {
+      const keys = await listApiKeys(db, arg);
+      if (keys.length === 0) console.log(`partner ${arg} has no API keys`);
+      for (const k of keys) console.log(keyLine(k));
+      return 0;
+    });
+  if (sub === 'create' && arg && (role === 'erp' || role === 'finance'))
+    return withDb('keys create', async (db) => {
+      const { id, key } = await createApiKey(db, arg, role);
+      console.log(`created ${role} key ${id} for partner ${arg} (shown once, keep it now):\n${key}`);
+      return 0;
+    });
+  if (sub === 'revoke' && arg)
+    return withDb('keys revoke', async (db) => {
+      const k = await revokeApiKey(db, arg);
+      console.log(`revoked ${k.role} key ${k.id} (${k.prefix}…) of partner ${k.partnerId}`);
+      return 0;
+    });
+  if (sub === 'rotate' && arg)
+    return withDb('keys rotate', async (db) => {
+      const k = await rotateApiKey(db, arg);
+      console.log(`revoked ${k.revoked}; new ${k.role} key ${k.id} (shown once, keep it now):\n${k.key}`);
+      return 0;
+    });
+  return undefined;
+}
+
+/** users list|add|passwd|disable|enable|roles: console users (console/cli.ts). */
+async function usersCliCommand({ argv, sub, arg, remote }: CommandArgs): Promise<number | undefined> {
+  const known = ['list', 'add', 'passwd', 'disable', 'enable', 'roles'];
+  if (!known.includes(sub ?? '') || (sub !== 'list' && !arg)) return undefined;
+  const code = await usersCommand(argv.slice(1), remote(), (command, fn) => withDb(command, (db) => fn(db)));
+  return code !== 2 ? code : undefined;
+}
+
+/** price-lists import FILE: imports price list entries from CSV. */
+async function priceListsCommand({ sub, arg, remote }: CommandArgs): Promise<number | undefined> {
+  if (sub !== 'import' || !arg) return undefined;
+  const r = remote();
+  if (r) {
+    const res = await importCsv(r, loadConfig(), '/api/v1/price-lists/import', arg);
+    console.log(`imported ${res.imported} entries into ${(res.priceLists ?? []).join(', ')}`);
+    return 0;
+  }
+  return withDb('price-lists import', async (db) => {
+    const res = await importPriceLists(db, rowsOf(arg));
+    console.log(`imported ${res.imported} entries into ${res.priceLists.join(', ')}`);
+    return 0;
+  });
+}
+
+/** The commands by name. */
+const COMMANDS = new Map<string, Command>([
+  ['serve', runUntilSignal(startServer)],
+  ['worker', runUntilSignal(startWorker)],
+  ['migrate', migrateCommand],
+  ['partners', partnersCommand],
+  ['catalog', catalogCommand],
+  ['edi', ediCommand],
+  ['keys', keysCommand],
+  ['users', usersCliCommand],
+  ['price-lists', priceListsCommand],
+]);
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -39,18 +39,9 @@ import { isAdmin, mayApprove, mayFinance, userActor } from './access';
 import { auditContext, auditSession, type AuditFilter } from './audit';
 import { FIRST_ADMIN } from './first-run';
 import { attemptSignIn } from './sign-in';
-import {
-  AUDIT_PER_PAGE,
-  AuditList,
-  Embedded,
-  Home,
-  SignIn,
-  OwnPassword,
-  UserDetail,
-  UserList,
-  type DemoInfo,
-  type Tile,
-} from './views';
+import { AUDIT_PER_PAGE, AuditList } from './audit-views';
+import { UserDetail, UserList } from './user-views';
+import { Embedded, Home, SignIn, OwnPassword, type DemoInfo, type Tile } from './views';
 
 /** The screens a user's roles open, in the navigation and as the home page's tiles. */
 export function consoleTiles(u: ConsoleUser): Tile[] {
@@ -270,13 +261,44 @@ function passwordRoutes(r: Router, ctx: AppContext, form: RequestHandler): void 
   });
 }
 
-function adminRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
-  const uc = consoleUseCases(ctx);
-  const admin = needs(ctx, isAdmin, 'it is for admins');
-  const checkCsrf = requireCsrf(ctx.config, (req) => req.pageSession?.id, formExpired(ctx));
-  const sessionId = (req: Request) => (req.pageSession as { id: string }).id;
-  const me = (req: Request) => consoleUserOf(req.pageSession) as ConsoleUser;
+/** The session id of a signed-in page request. */
+const sessionId = (req: Request) => (req.pageSession as { id: string }).id;
 
+/** The console user of a signed-in page request. */
+const me = (req: Request) => consoleUserOf(req.pageSession) as ConsoleUser;
+
+/** The admin pages: the audit log, the users and the changes to a user. */
+function adminRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
+  auditRoutes(r, ctx);
+  userPageRoutes(r, ctx, form);
+  userChangeRoutes(r, ctx, form);
+}
+
+/** The guards of an admin page: an admin signed in, and for forms the CSRF token. */
+function adminGuards(ctx: AppContext) {
+  return {
+    admin: needs(ctx, isAdmin, 'it is for admins'),
+    checkCsrf: requireCsrf(ctx.config, (req) => req.pageSession?.id, formExpired(ctx)),
+  };
+}
+
+/** The audit fields of a change made by the signed-in user. */
+const auditOf = (ctx: AppContext, req: Request) => ({
+  actor: userActor(me(req)),
+  now: ctx.now(),
+  ...auditContext(req),
+});
+
+/** Redirects to a page with a success flash. */
+const doneOf =
+  (ctx: AppContext) =>
+  async (req: Request, res: Response, message: string, to = '/console/users') =>
+    res.redirect(303, await flashUrl(ctx, sessionId(req), to, { kind: 'success', message }));
+
+/** The audit log page with its filters. */
+function auditRoutes(r: Router, ctx: AppContext): void {
+  const uc = consoleUseCases(ctx);
+  const { admin } = adminGuards(ctx);
   r.get('/console/audit', admin, async (req, res) => {
     const parsed = auditFilters.safeParse(req.query);
     if (!parsed.success)
@@ -294,7 +316,14 @@ function adminRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
       body: <AuditList f={f} rows={rows} total={total} paging={paging} />,
     });
   });
+}
 
+/** The users list, adding a user and one user's page. */
+function userPageRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
+  const uc = consoleUseCases(ctx);
+  const { admin, checkCsrf } = adminGuards(ctx);
+  const audit = (req: Request) => auditOf(ctx, req);
+  const done = doneOf(ctx);
   r.get('/console/users', admin, async (req, res) => {
     sendPage(res, chromeOf(ctx, req), {
       title: 'Users',
@@ -308,10 +337,6 @@ function adminRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
       ),
     });
   });
-  const audit = (req: Request) => ({ actor: userActor(me(req)), now: ctx.now(), ...auditContext(req) });
-  const done = async (req: Request, res: Response, message: string, to = '/console/users') =>
-    res.redirect(303, await flashUrl(ctx, sessionId(req), to, { kind: 'success', message }));
-
   r.post('/console/users', form, admin, checkCsrf, async (req, res) => {
     const roles = formList(req, 'roles');
     const partners = commaList(field(req, 'partners'));
@@ -336,6 +361,14 @@ function adminRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
       body: <UserDetail u={u} csrf={csrfToken(ctx.config, sessionId(req))} self={me(req).username} />,
     });
   });
+}
+
+/** The changes to one user from its page: disable or enable, roles, password. */
+function userChangeRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
+  const uc = consoleUseCases(ctx);
+  const { admin, checkCsrf } = adminGuards(ctx);
+  const audit = (req: Request) => auditOf(ctx, req);
+  const done = doneOf(ctx);
   r.post('/console/users/:username/:change', form, admin, checkCsrf, async (req, res) => {
     const name = String(req.params.username);
     const change = String(req.params.change);

@@ -3,7 +3,7 @@
  * gateway or with --server. A password goes in (chosen by the caller) and never comes out; the
  * answers carry the user without its hash.
  */
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { requireAuth } from '../partners/auth';
 import { apiRoute } from '../platform/api';
@@ -24,18 +24,31 @@ const userView = z.object({
   passwordChangedAt: z.string(),
 });
 
-export function userRoutes(ctx: AppContext): Router {
-  const uc = consoleUseCases(ctx);
-  const r = Router();
-  const admin = [requireAuth(ctx, 'admin')];
-  const tag = 'users';
-  const opts = (req: import('express').Request) => ({
-    actor: ADMIN_TOKEN_ACTOR,
-    now: ctx.now(),
-    ...auditContext(req),
-  });
-  const name = (req: import('express').Request) => String(req.params.username);
+const tag = 'users';
 
+/** The audit fields of a change made with the admin token. */
+const optsOf = (ctx: AppContext, req: Request) => ({
+  actor: ADMIN_TOKEN_ACTOR,
+  now: ctx.now(),
+  ...auditContext(req),
+});
+
+/** The username a route's path names. */
+const name = (req: Request) => String(req.params.username);
+
+/** The routes of the users admin API. */
+export function userRoutes(ctx: AppContext): Router {
+  const r = Router();
+  userListRoutes(r, ctx);
+  userChangeRoutes(r, ctx);
+  return r;
+}
+
+/** Listing and creating users. */
+function userListRoutes(r: Router, ctx: AppContext): void {
+  const uc = consoleUseCases(ctx);
+  const admin = [requireAuth(ctx, 'admin')];
+  const opts = (req: Request) => optsOf(ctx, req);
   apiRoute(
     r,
     {
@@ -69,6 +82,13 @@ export function userRoutes(ctx: AppContext): Router {
       res.status(201).json(await uc.createUser(input, password, opts(req)));
     },
   );
+}
+
+/** Changes to one user: password, disable, enable, roles. */
+function userChangeRoutes(r: Router, ctx: AppContext): void {
+  const uc = consoleUseCases(ctx);
+  const admin = [requireAuth(ctx, 'admin')];
+  const opts = (req: Request) => optsOf(ctx, req);
   apiRoute(
     r,
     {
@@ -131,5 +151,4 @@ export function userRoutes(ctx: AppContext): Router {
       res.json(await uc.setRoles(name(req), body, opts(req)));
     },
   );
-  return r;
 }

@@ -1,6 +1,6 @@
 /**
  * Invoice arithmetic: pure functions from an order's lines and the quantities to bill to a canonical
- * Invoice, and the check that an invoice never bills more than was ordered (or shipped).
+ * Invoice (the check that an invoice never bills more than was ordered or shipped is quantities.ts).
  *
  * Rounding (half-up, to the currency's minor unit):
  * - line subtotal = round(quantity x unitPrice)
@@ -141,8 +141,8 @@ function groupKey(rate: Dec, category: string | undefined): string {
   return `${rate.toFixed()}|${category ?? ''}`;
 }
 
-/** Builds a canonical Invoice; throws InvoiceCalcError naming the first bad input. */
-export function computeInvoice(input: InvoiceCalcInput): Invoice {
+/** Fails on the first unusable header field of an invoice to compute. */
+function checkHeader(input: InvoiceCalcInput): void {
   const { currency } = input;
   if (!/^[A-Z]{3}$/.test(currency)) fail('currency', `"${currency}" is not an ISO 4217 code`);
   if (input.invoiceNumber.trim() === '') fail('invoiceNumber', 'is empty');
@@ -161,31 +161,100 @@ export function computeInvoice(input: InvoiceCalcInput): Invoice {
   if (netDays !== undefined && (!Number.isInteger(netDays) || netDays < 0)) {
     fail('paymentTermsNetDays', `${netDays} is not a whole number of days >= 0`);
   }
+}
 
+/** Money in the invoice's currency: signed for a credit memo, rounded, formatted. */
+interface MoneyRules {
+  signed: (v: Dec) => Dec;
+  money: (v: Dec) => DecimalString;
+  round: (v: Dec) => Dec;
+}
+
+/** The money rules of an invoice's currency and purpose. */
+function moneyRules(input: InvoiceCalcInput): MoneyRules {
   const sign = input.purpose === 'creditMemo' ? -1 : 1;
   const signed = (v: Dec): Dec => (v.isZero() ? new D(0) : v.times(sign));
-  const money = (v: Dec): DecimalString => formatMoney(signed(v), currency);
-  const round = (v: Dec): Dec => roundMoney(v, currency);
-
-  const headerRate = input.headerTax ? decimal(input.headerTax.rate, 'headerTax.rate') : undefined;
-  const groups = new Map<string, TaxGroup>();
-  const addToGroup = (
-    rate: Dec,
-    category: string | undefined,
-    base: Dec,
-    lineTax: Dec,
-    description?: string,
-  ): void => {
-    const key = groupKey(rate, category);
-    const g = groups.get(key) ?? { rate, category, description, base: new D(0), lineTax: new D(0) };
-    g.base = g.base.plus(base);
-    g.lineTax = g.lineTax.plus(lineTax);
-    groups.set(key, g);
+  return {
+    signed,
+    money: (v: Dec): DecimalString => formatMoney(signed(v), input.currency),
+    round: (v: Dec): Dec => roundMoney(v, input.currency),
   };
+}
 
+/** Adds a line's taxable base (and its rounded tax in line mode) to the group of its rate and category. */
+function addToGroup(
+  groups: Map<string, TaxGroup>,
+  rate: Dec,
+  category: string | undefined,
+  base: Dec,
+  lineTax: Dec,
+  description?: string,
+): void {
+  const key = groupKey(rate, category);
+  const g = groups.get(key) ?? { rate, category, description, base: new D(0), lineTax: new D(0) };
+  g.base = g.base.plus(base);
+  g.lineTax = g.lineTax.plus(lineTax);
+  groups.set(key, g);
+}
+
+/** What the lines are computed with: the input, its money rules, the tax groups filled and the header rate. */
+interface LineContext {
+  input: InvoiceCalcInput;
+  m: MoneyRules;
+  groups: Map<string, TaxGroup>;
+  headerRate: Dec | undefined;
+}
+
+/** One invoice line (failing on a bad number), its tax added to the groups. */
+function invoiceLine(
+  { input, m, groups, headerRate }: LineContext,
+  l: InvoiceCalcLine,
+  i: number,
+): { line: InvoiceLine; lineSubtotal: Dec } {
+  const at = `lines[${i}]`;
+  const qty = decimal(l.quantity, `${at}.quantity`, { positive: true });
+  const price = decimal(l.unitPrice, `${at}.unitPrice`);
+  const lineSubtotal = m.round(qty.times(price));
+  const line: InvoiceLine = {
+    lineNumber: i + 1,
+    orderLineNumber: l.orderLineNumber,
+    supplierPartId: l.supplierPartId,
+    quantity: m.signed(qty).toFixed(),
+    unitOfMeasure: l.unitOfMeasure,
+    unitPrice: formatUnitPrice(l.unitPrice.trim(), input.currency),
+    subtotal: m.money(lineSubtotal),
+  };
+  if (l.description !== undefined) line.description = l.description;
+
+  const rate = l.taxRate !== undefined ? decimal(l.taxRate, `${at}.taxRate`) : undefined;
+  if (input.taxMode === 'line') {
+    if (rate !== undefined) {
+      const tax = m.round(lineSubtotal.times(rate).dividedBy(100));
+      line.tax = { amount: m.money(tax), rate: rate.toFixed() };
+      if (l.taxCategory !== undefined) line.tax.category = l.taxCategory;
+      if (l.taxDescription !== undefined) line.tax.description = l.taxDescription;
+      addToGroup(groups, rate, l.taxCategory, lineSubtotal, tax, l.taxDescription);
+    }
+  } else if (headerRate !== undefined) {
+    addToGroup(
+      groups,
+      headerRate,
+      input.headerTax?.category,
+      lineSubtotal,
+      new D(0),
+      input.headerTax?.description,
+    );
+  } else if (rate !== undefined) {
+    addToGroup(groups, rate, l.taxCategory, lineSubtotal, new D(0), l.taxDescription);
+  }
+  return { line, lineSubtotal };
+}
+
+/** The invoice lines (each order line once) and their subtotal, their taxes grouped. */
+function invoiceLines(c: LineContext): { lines: InvoiceLine[]; subtotal: Dec } {
   const seen = new Set<number>();
   let subtotal = new D(0);
-  const lines: InvoiceLine[] = input.lines.map((l, i) => {
+  const lines = c.input.lines.map((l, i) => {
     const at = `lines[${i}]`;
     if (!Number.isInteger(l.orderLineNumber) || l.orderLineNumber < 1) {
       fail(`${at}.orderLineNumber`, `${l.orderLineNumber} is not a line number`);
@@ -193,52 +262,70 @@ export function computeInvoice(input: InvoiceCalcInput): Invoice {
     if (seen.has(l.orderLineNumber))
       fail(`${at}.orderLineNumber`, `order line ${l.orderLineNumber} appears twice`);
     seen.add(l.orderLineNumber);
-    const qty = decimal(l.quantity, `${at}.quantity`, { positive: true });
-    const price = decimal(l.unitPrice, `${at}.unitPrice`);
-    const lineSubtotal = round(qty.times(price));
+    const { line, lineSubtotal } = invoiceLine(c, l, i);
     subtotal = subtotal.plus(lineSubtotal);
-
-    const line: InvoiceLine = {
-      lineNumber: i + 1,
-      orderLineNumber: l.orderLineNumber,
-      supplierPartId: l.supplierPartId,
-      quantity: signed(qty).toFixed(),
-      unitOfMeasure: l.unitOfMeasure,
-      unitPrice: formatUnitPrice(l.unitPrice.trim(), currency),
-      subtotal: money(lineSubtotal),
-    };
-    if (l.description !== undefined) line.description = l.description;
-
-    const rate = l.taxRate !== undefined ? decimal(l.taxRate, `${at}.taxRate`) : undefined;
-    if (input.taxMode === 'line') {
-      if (rate !== undefined) {
-        const tax = round(lineSubtotal.times(rate).dividedBy(100));
-        line.tax = { amount: money(tax), rate: rate.toFixed() };
-        if (l.taxCategory !== undefined) line.tax.category = l.taxCategory;
-        if (l.taxDescription !== undefined) line.tax.description = l.taxDescription;
-        addToGroup(rate, l.taxCategory, lineSubtotal, tax, l.taxDescription);
-      }
-    } else if (headerRate !== undefined) {
-      addToGroup(headerRate, input.headerTax?.category, lineSubtotal, new D(0), input.headerTax?.description);
-    } else if (rate !== undefined) {
-      addToGroup(rate, l.taxCategory, lineSubtotal, new D(0), l.taxDescription);
-    }
     return line;
   });
+  return { lines, subtotal };
+}
 
+/** The tax summary per group (line mode: the sum of rounded line taxes; header mode: rounded once). */
+function taxSummary(
+  input: InvoiceCalcInput,
+  m: MoneyRules,
+  groups: Map<string, TaxGroup>,
+): { summary: Tax[]; taxTotal: Dec } {
   const summary: Tax[] = [];
   let taxTotal = new D(0);
   for (const g of groups.values()) {
-    const amount = input.taxMode === 'line' ? g.lineTax : round(g.base.times(g.rate).dividedBy(100));
+    const amount = input.taxMode === 'line' ? g.lineTax : m.round(g.base.times(g.rate).dividedBy(100));
     taxTotal = taxTotal.plus(amount);
-    const row: Tax = { amount: money(amount), rate: g.rate.toFixed(), taxableAmount: money(g.base) };
+    const row: Tax = { amount: m.money(amount), rate: g.rate.toFixed(), taxableAmount: m.money(g.base) };
     if (g.category !== undefined) row.category = g.category;
     if (g.description !== undefined) row.description = g.description;
     summary.push(row);
   }
+  return { summary, taxTotal };
+}
 
-  const shipping = input.shipping !== undefined ? round(decimal(input.shipping, 'shipping')) : undefined;
-  const discount = input.discount !== undefined ? round(decimal(input.discount, 'discount')) : undefined;
+/** The header tax of a header-mode invoice: the total, with the rate and category when there is one group. */
+function headerTax(summary: Tax[], taxTotal: Dec, m: MoneyRules): Tax {
+  const tax: Tax = { amount: m.money(taxTotal) };
+  const [only] = summary;
+  if (summary.length === 1 && only !== undefined) {
+    tax.rate = only.rate;
+    if (only.category !== undefined) tax.category = only.category;
+  }
+  const described = summary.map((t) => t.description).filter((d): d is string => d !== undefined);
+  if (described.length > 0) tax.description = described.join('; ');
+  return tax;
+}
+
+/** Copies the input's optional references and addresses onto the invoice. */
+function copyReferences(invoice: Invoice, input: InvoiceCalcInput): void {
+  if (input.originalInvoiceNumber !== undefined) invoice.originalInvoiceNumber = input.originalInvoiceNumber;
+  if (input.orderPayloadId !== undefined) invoice.orderPayloadId = input.orderPayloadId;
+  if (input.orderDate !== undefined) invoice.orderDate = input.orderDate;
+  if (input.supplierOrderNumber !== undefined) invoice.supplierOrderNumber = input.supplierOrderNumber;
+  if (input.billTo !== undefined) invoice.billTo = input.billTo;
+  if (input.remitTo !== undefined) invoice.remitTo = input.remitTo;
+  if (input.shipTo !== undefined) invoice.shipTo = input.shipTo;
+  if (input.comments !== undefined) invoice.comments = [...input.comments];
+}
+
+/** Builds a canonical Invoice; throws InvoiceCalcError naming the first bad input. */
+export function computeInvoice(input: InvoiceCalcInput): Invoice {
+  checkHeader(input);
+  const { currency } = input;
+  const netDays = input.paymentTermsNetDays;
+  const m = moneyRules(input);
+  const headerRate = input.headerTax ? decimal(input.headerTax.rate, 'headerTax.rate') : undefined;
+  const groups = new Map<string, TaxGroup>();
+  const { lines, subtotal } = invoiceLines({ input, m, groups, headerRate });
+  const { summary, taxTotal } = taxSummary(input, m, groups);
+
+  const shipping = input.shipping !== undefined ? m.round(decimal(input.shipping, 'shipping')) : undefined;
+  const discount = input.discount !== undefined ? m.round(decimal(input.discount, 'discount')) : undefined;
   const total = subtotal
     .plus(taxTotal)
     .plus(shipping ?? 0)
@@ -251,172 +338,18 @@ export function computeInvoice(input: InvoiceCalcInput): Invoice {
     currency,
     buyerOrderNumber: input.buyerOrderNumber,
     lines,
-    subtotal: money(subtotal),
-    taxTotal: money(taxTotal),
-    total: money(total),
+    subtotal: m.money(subtotal),
+    taxTotal: m.money(taxTotal),
+    total: m.money(total),
   };
   if (summary.length > 0) invoice.taxSummary = summary;
-  if (input.taxMode === 'header' && summary.length > 0) {
-    const tax: Tax = { amount: money(taxTotal) };
-    const [only] = summary;
-    if (summary.length === 1 && only !== undefined) {
-      tax.rate = only.rate;
-      if (only.category !== undefined) tax.category = only.category;
-    }
-    const described = summary.map((t) => t.description).filter((d): d is string => d !== undefined);
-    if (described.length > 0) tax.description = described.join('; ');
-    invoice.tax = tax;
-  }
-  if (shipping !== undefined) invoice.shipping = money(shipping);
-  if (discount !== undefined) invoice.discount = money(discount);
+  if (input.taxMode === 'header' && summary.length > 0) invoice.tax = headerTax(summary, taxTotal, m);
+  if (shipping !== undefined) invoice.shipping = m.money(shipping);
+  if (discount !== undefined) invoice.discount = m.money(discount);
   if (netDays !== undefined) {
     invoice.paymentTermsNetDays = netDays;
     invoice.dueDate = addCalendarDays(input.invoiceDate, netDays);
   }
-  if (input.originalInvoiceNumber !== undefined) invoice.originalInvoiceNumber = input.originalInvoiceNumber;
-  if (input.orderPayloadId !== undefined) invoice.orderPayloadId = input.orderPayloadId;
-  if (input.orderDate !== undefined) invoice.orderDate = input.orderDate;
-  if (input.supplierOrderNumber !== undefined) invoice.supplierOrderNumber = input.supplierOrderNumber;
-  if (input.billTo !== undefined) invoice.billTo = input.billTo;
-  if (input.remitTo !== undefined) invoice.remitTo = input.remitTo;
-  if (input.shipTo !== undefined) invoice.shipTo = input.shipTo;
-  if (input.comments !== undefined) invoice.comments = [...input.comments];
+  copyReferences(invoice, input);
   return invoice;
-}
-
-export interface LineQuantity {
-  /** The order line. */
-  lineNumber: number;
-  quantity: DecimalString;
-}
-
-export interface RemainingLine {
-  lineNumber: number;
-  ordered: DecimalString;
-  /** Net of credit memos. */
-  invoiced: DecimalString;
-  shipped?: DecimalString;
-  /** What may still be billed before this request: min(ordered, shipped when required) - invoiced, never below 0. */
-  available: DecimalString;
-  requested?: DecimalString;
-  /** available - requested, when the request for this line is acceptable. */
-  remainingAfter?: DecimalString;
-}
-
-export type QuantityErrorCode =
-  'unknownLine' | 'duplicateLine' | 'invalidQuantity' | 'exceedsOrdered' | 'exceedsShipped';
-
-export interface QuantityError {
-  lineNumber: number;
-  code: QuantityErrorCode;
-  message: string;
-}
-
-export interface RemainingResult {
-  ok: boolean;
-  lines: RemainingLine[];
-  errors: QuantityError[];
-}
-
-function sumByLine(list: readonly LineQuantity[] | undefined): Map<number, Dec> {
-  const out = new Map<number, Dec>();
-  for (const l of list ?? [])
-    out.set(l.lineNumber, (out.get(l.lineNumber) ?? new D(0)).plus(dec(l.quantity)));
-  return out;
-}
-
-/**
- * Checks the quantities of a new invoice against the order: per order line, never more than ordered
- * minus already invoiced (credit memos count back), and, when `requireShipped`, never more than
- * shipped minus already invoiced. `alreadyInvoiced` and `shipped` may list a line several times
- * (several invoices, several shipments); they are summed. Every problem is reported, naming the line.
- */
-export function remainingQuantities(
-  ordered: readonly LineQuantity[],
-  alreadyInvoiced: readonly LineQuantity[],
-  requested: readonly LineQuantity[],
-  shipped?: readonly LineQuantity[],
-  requireShipped = false,
-): RemainingResult {
-  const errors: QuantityError[] = [];
-  const orderedBy = new Map<number, Dec>();
-  for (const l of ordered) {
-    if (orderedBy.has(l.lineNumber)) {
-      errors.push({
-        lineNumber: l.lineNumber,
-        code: 'duplicateLine',
-        message: `order line ${l.lineNumber} is listed twice in the order`,
-      });
-    }
-    orderedBy.set(l.lineNumber, dec(l.quantity));
-  }
-  const invoicedBy = sumByLine(alreadyInvoiced);
-  const shippedBy = sumByLine(shipped);
-
-  const requestedBy = new Map<number, Dec>();
-  for (const r of requested) {
-    const at = `order line ${r.lineNumber}`;
-    if (!orderedBy.has(r.lineNumber)) {
-      errors.push({ lineNumber: r.lineNumber, code: 'unknownLine', message: `${at} is not on the order` });
-    } else if (requestedBy.has(r.lineNumber)) {
-      errors.push({ lineNumber: r.lineNumber, code: 'duplicateLine', message: `${at} is requested twice` });
-    } else if (!isDecimalString(r.quantity.trim()) || dec(r.quantity).lte(0)) {
-      errors.push({
-        lineNumber: r.lineNumber,
-        code: 'invalidQuantity',
-        message: `${at}: quantity "${r.quantity}" must be a decimal number > 0`,
-      });
-    } else {
-      requestedBy.set(r.lineNumber, dec(r.quantity));
-    }
-  }
-
-  const zero = new D(0);
-  const lines: RemainingLine[] = [...orderedBy.entries()].map(([lineNumber, ord]) => {
-    const inv = invoicedBy.get(lineNumber) ?? zero;
-    const shp = shippedBy.get(lineNumber) ?? zero;
-    const fromOrder = D.max(ord.minus(inv), zero);
-    const fromShipped = D.max(D.min(shp, ord).minus(inv), zero);
-    const available = requireShipped ? fromShipped : fromOrder;
-    const line: RemainingLine = {
-      lineNumber,
-      ordered: ord.toFixed(),
-      invoiced: inv.toFixed(),
-      available: available.toFixed(),
-    };
-    if (shipped !== undefined || requireShipped) line.shipped = shp.toFixed();
-    const req = requestedBy.get(lineNumber);
-    if (req !== undefined) {
-      line.requested = req.toFixed();
-      const at = `order line ${lineNumber}`;
-      if (req.gt(fromOrder)) {
-        errors.push({
-          lineNumber,
-          code: 'exceedsOrdered',
-          message: `${at}: requested ${req.toFixed()} exceeds the ${fromOrder.toFixed()} not yet invoiced (ordered ${ord.toFixed()}, invoiced ${inv.toFixed()})`,
-        });
-      } else if (requireShipped && req.gt(fromShipped)) {
-        errors.push({
-          lineNumber,
-          code: 'exceedsShipped',
-          message: `${at}: requested ${req.toFixed()} exceeds the ${fromShipped.toFixed()} shipped and not yet invoiced (shipped ${shp.toFixed()}, invoiced ${inv.toFixed()})`,
-        });
-      } else {
-        line.remainingAfter = available.minus(req).toFixed();
-      }
-    }
-    return line;
-  });
-
-  return { ok: errors.length === 0, lines, errors };
-}
-
-/** Quantities already billed per order line, from earlier invoices (credit memos, being negative, count back). */
-export function invoicedQuantities(invoices: readonly Pick<Invoice, 'lines'>[]): LineQuantity[] {
-  const sums = sumByLine(
-    invoices.flatMap((inv) =>
-      inv.lines.map((l) => ({ lineNumber: l.orderLineNumber, quantity: l.quantity })),
-    ),
-  );
-  return [...sums.entries()].map(([lineNumber, q]) => ({ lineNumber, quantity: q.toFixed() }));
 }

@@ -9,7 +9,8 @@ import type { Config } from '../platform/config';
 import type { Db } from '../platform/db';
 import { AppError, notFound } from '../platform/errors';
 import { INVOICE_NUMBERS, nextGapless } from '../platform/sequences';
-import { addCalendarDays, computeInvoice, remainingQuantities } from './calc';
+import { addCalendarDays, computeInvoice } from './calc';
+import { remainingQuantities } from './quantities';
 import type { InvoiceCalcLine } from './calc';
 import {
   fromCalcError,

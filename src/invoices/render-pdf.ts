@@ -78,13 +78,55 @@ interface Column {
   align: 'left' | 'right';
 }
 
+/** The document being drawn, with the invoice and the page geometry every step uses. */
+interface Sheet {
+  doc: PDFKit.PDFDocument;
+  invoice: Invoice;
+  opts: InvoicePdfOptions;
+  creditMemo: boolean;
+  title: string;
+  left: number;
+  right: number;
+  width: number;
+  bottom: () => number;
+}
+
+const text = (s: string) => pdfSafeText(s);
+
 /** Renders the invoice; resolves with the whole PDF file. */
 export function renderInvoicePdf(source: Invoice, opts: InvoicePdfOptions): Promise<Buffer> {
   const invoice = withCurrencyScale(source);
   const creditMemo = invoice.purpose === 'creditMemo';
   const title = creditMemo ? 'CREDIT MEMO' : 'INVOICE';
+  const doc = newDocument(invoice, opts, creditMemo);
+  const done = collect(doc);
+  const left = doc.page.margins.left;
+  const right = doc.page.width - doc.page.margins.right;
+  const sheet: Sheet = {
+    doc,
+    invoice,
+    opts,
+    creditMemo,
+    title,
+    left,
+    right,
+    width: right - left,
+    bottom: () => doc.page.height - doc.page.margins.bottom,
+  };
+  let y = drawHeader(sheet);
+  y = drawParties(sheet, y);
+  y = drawLines(sheet, y);
+  y = drawTotals(sheet, y);
+  drawNotes(sheet, y);
+  drawFooters(sheet);
+  doc.end();
+  return done;
+}
+
+/** A pdfkit document whose metadata (and so its bytes) come from the invoice alone. */
+function newDocument(invoice: Invoice, opts: InvoicePdfOptions, creditMemo: boolean): PDFKit.PDFDocument {
   const day = new Date(`${addCalendarDays(invoice.invoiceDate, 0)}T00:00:00Z`);
-  const doc = new PDFDocument({
+  return new PDFDocument({
     size: opts.pageSize ?? 'A4',
     margin: 50,
     compress: false,
@@ -95,25 +137,25 @@ export function renderInvoicePdf(source: Invoice, opts: InvoicePdfOptions): Prom
       CreationDate: day,
     },
   });
+}
+
+/** The whole file once the document ends. */
+function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
+  return new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (c: Buffer) => chunks.push(c));
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
+}
 
-  const left = doc.page.margins.left;
-  const right = doc.page.width - doc.page.margins.right;
-  const width = right - left;
-  const bottom = () => doc.page.height - doc.page.margins.bottom;
-  const cur = invoice.currency;
-  const text = (s: string) => pdfSafeText(s);
-
-  // Header: title and supplier on the left, document facts on the right.
+/** Header: title and supplier on the left, document facts on the right; answers where the parties start. */
+function drawHeader(sh: Sheet): number {
+  const { doc, invoice, opts, left, width } = sh;
   doc
     .font(BOLD)
     .fontSize(20)
-    .text(title, left, 50, { width: width / 2 });
+    .text(sh.title, left, 50, { width: width / 2 });
   doc
     .font(BOLD)
     .fontSize(11)
@@ -123,9 +165,15 @@ export function renderInvoicePdf(source: Invoice, opts: InvoicePdfOptions): Prom
     doc.text(text(l), { width: width / 2 });
   if (opts.supplierTaxId) doc.text(text(`Tax ID: ${opts.supplierTaxId}`), { width: width / 2 });
   const leftBottom = doc.y;
+  const fy = drawFacts(sh);
+  return Math.max(leftBottom, fy) + 20;
+}
 
+/** The document facts (numbers, dates, currency) as label and value; answers where they end. */
+function drawFacts(sh: Sheet): number {
+  const { doc, invoice, left, right, width } = sh;
   const facts: [string, string | undefined][] = [
-    [creditMemo ? 'Credit memo no.' : 'Invoice no.', invoice.invoiceNumber],
+    [sh.creditMemo ? 'Credit memo no.' : 'Invoice no.', invoice.invoiceNumber],
     ['Date', addCalendarDays(invoice.invoiceDate, 0)],
     ['Due date', invoice.dueDate],
     ['Purchase order', invoice.buyerOrderNumber],
@@ -133,7 +181,7 @@ export function renderInvoicePdf(source: Invoice, opts: InvoicePdfOptions): Prom
     ['Order date', invoice.orderDate?.slice(0, 10)],
     ['Our order no.', invoice.supplierOrderNumber],
     ['Credits invoice', invoice.originalInvoiceNumber],
-    ['Currency', cur],
+    ['Currency', invoice.currency],
   ];
   let fy = 50;
   const factX = left + width / 2 + 20;
@@ -147,9 +195,12 @@ export function renderInvoicePdf(source: Invoice, opts: InvoicePdfOptions): Prom
       .text(text(value), factX + factLabelW, fy, { width: right - factX - factLabelW });
     fy = doc.y + 2;
   }
+  return fy;
+}
 
-  // Parties.
-  let y = Math.max(leftBottom, fy) + 20;
+/** Bill to, ship to and remit to side by side; answers where the table starts. */
+function drawParties(sh: Sheet, y: number): number {
+  const { doc, invoice, opts, left, width } = sh;
   const partyW = width / 3 - 10;
   const blocks: [string, string, string[], string | undefined][] = [
     ['Bill to', opts.buyerName, opts.buyerAddress ?? partyLines(invoice.billTo), opts.buyerTaxId],
@@ -173,9 +224,11 @@ export function renderInvoicePdf(source: Invoice, opts: InvoicePdfOptions): Prom
     if (taxId) doc.text(text(`Tax ID: ${taxId}`), x, doc.y, { width: partyW });
     partiesBottom = Math.max(partiesBottom, doc.y);
   });
-  y = partiesBottom + 25;
+  return partiesBottom + 25;
+}
 
-  // Lines table.
+/** The lines table's columns (the description takes what the others leave) and their x positions. */
+function tableColumns(sh: Sheet): { columns: Column[]; xs: number[] } {
   const descriptionColumn: Column = { title: 'Description', width: 0, align: 'left' };
   const columns: Column[] = [
     { title: '#', width: 22, align: 'left' },
@@ -188,10 +241,16 @@ export function renderInvoicePdf(source: Invoice, opts: InvoicePdfOptions): Prom
     { title: 'Amount', width: 70, align: 'right' },
   ];
   const gap = 4;
-  descriptionColumn.width = width - columns.reduce((s, c) => s + c.width, 0) - gap * (columns.length - 1);
+  descriptionColumn.width = sh.width - columns.reduce((s, c) => s + c.width, 0) - gap * (columns.length - 1);
   const xs: number[] = [];
-  columns.reduce((x, c) => (xs.push(x), x + c.width + gap), left);
+  columns.reduce((x, c) => (xs.push(x), x + c.width + gap), sh.left);
+  return { columns, xs };
+}
 
+/** The lines table, its header again on every new page; answers where it ends. */
+function drawLines(sh: Sheet, start: number): number {
+  const { doc, invoice, left, right } = sh;
+  const { columns, xs } = tableColumns(sh);
   const drawRow = (cells: string[], font: string, rowY: number): number => {
     doc.font(font).fontSize(8.5);
     // A cell per column, and an x per column.
@@ -217,7 +276,7 @@ export function renderInvoicePdf(source: Invoice, opts: InvoicePdfOptions): Prom
     return after + 6;
   };
 
-  y = drawHeader(y);
+  let y = drawHeader(start);
   for (const line of invoice.lines) {
     const cells = [
       String(line.lineNumber),
@@ -231,16 +290,21 @@ export function renderInvoicePdf(source: Invoice, opts: InvoicePdfOptions): Prom
     ];
     doc.font(FONT).fontSize(8.5);
     const h = Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: columns[i]!.width }))); // a cell per column
-    if (y + h > bottom()) {
+    if (y + h > sh.bottom()) {
       doc.addPage();
       y = drawHeader(doc.page.margins.top);
     }
     y = drawRow(cells, FONT, y) + 4;
   }
   doc.moveTo(left, y).lineTo(right, y).lineWidth(0.7).stroke();
-  y += 8;
+  return y + 8;
+}
 
-  // Totals.
+/** Subtotal, taxes, shipping, discount and the total, on a new page when they do not fit. */
+function drawTotals(sh: Sheet, start: number): number {
+  const { doc, invoice, left, width } = sh;
+  const cur = invoice.currency;
+  let y = start;
   const totals: [string, string, boolean][] = [['Subtotal', invoice.subtotal, false]];
   for (const t of invoice.taxSummary ?? []) totals.push([taxLabel(t, cur), t.amount, false]);
   totals.push(['Tax total', invoice.taxTotal, false]);
@@ -248,11 +312,11 @@ export function renderInvoicePdf(source: Invoice, opts: InvoicePdfOptions): Prom
   // The discount is subtracted: shown with the sign it has in the sum.
   if (invoice.discount !== undefined)
     totals.push(['Discount', formatMoney(dec(invoice.discount).neg(), cur), false]);
-  totals.push([creditMemo ? `Total credit (${cur})` : `Total due (${cur})`, invoice.total, true]);
+  totals.push([sh.creditMemo ? `Total credit (${cur})` : `Total due (${cur})`, invoice.total, true]);
 
   const labelX = left + width / 2;
   const labelW = width / 2 - 90;
-  if (y + totals.length * 14 + 20 > bottom()) {
+  if (y + totals.length * 14 + 20 > sh.bottom()) {
     doc.addPage();
     y = doc.page.margins.top;
   }
@@ -262,30 +326,39 @@ export function renderInvoicePdf(source: Invoice, opts: InvoicePdfOptions): Prom
     doc.text(amount, labelX + labelW, y, { width: 90, align: 'right' });
     y = doc.y + 3;
   }
+  return y;
+}
 
-  // Terms and notes.
-  y += 12;
+/** Terms and notes: the due date, the tax description, payment instructions and comments. */
+function drawNotes(sh: Sheet, start: number): void {
+  const { doc, invoice, opts, left, width } = sh;
+  let y = start + 12;
   const notes: string[] = [];
   if (invoice.dueDate !== undefined) {
     const terms =
       invoice.paymentTermsNetDays !== undefined ? ` (net ${invoice.paymentTermsNetDays} days)` : '';
     notes.push(
-      creditMemo ? `Credit date ${invoice.dueDate}${terms}.` : `Payment due by ${invoice.dueDate}${terms}.`,
+      sh.creditMemo
+        ? `Credit date ${invoice.dueDate}${terms}.`
+        : `Payment due by ${invoice.dueDate}${terms}.`,
     );
   }
   if (invoice.tax?.description) notes.push(invoice.tax.description);
   notes.push(...(opts.paymentInstructions ?? []), ...(invoice.comments ?? []));
   doc.font(FONT).fontSize(9);
   for (const n of notes) {
-    if (y + doc.heightOfString(text(n), { width }) > bottom()) {
+    if (y + doc.heightOfString(text(n), { width }) > sh.bottom()) {
       doc.addPage();
       y = doc.page.margins.top;
     }
     doc.text(text(n), left, y, { width });
     y = doc.y + 2;
   }
+}
 
-  // Footer on every page, inside the bottom margin (lifted for the moment so pdfkit does not add a page).
+/** Footer on every page, inside the bottom margin (lifted for the moment so pdfkit does not add a page). */
+function drawFooters(sh: Sheet): void {
+  const { doc, invoice, left, width } = sh;
   const range = doc.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i);
@@ -296,7 +369,7 @@ export function renderInvoicePdf(source: Invoice, opts: InvoicePdfOptions): Prom
       .fontSize(8)
       .fillColor('#555555')
       .text(
-        text(`${title} ${invoice.invoiceNumber} - page ${i + 1} of ${range.count}`),
+        text(`${sh.title} ${invoice.invoiceNumber} - page ${i + 1} of ${range.count}`),
         left,
         doc.page.height - 35,
         {
@@ -307,9 +380,6 @@ export function renderInvoicePdf(source: Invoice, opts: InvoicePdfOptions): Prom
       );
     doc.page.margins.bottom = margin;
   }
-
-  doc.end();
-  return done;
 }
 
 function taxLabel(t: Tax, currency: string): string {

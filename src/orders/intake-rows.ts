@@ -71,46 +71,61 @@ export function newOrderRows(
   ];
 }
 
-export async function applyOrder(
-  trx: Q,
-  input: IntakeInput,
-  documentId: string,
-): Promise<{ orderId: string; version: number; flags: string[]; state: OrderState }> {
-  const { partner, order, actor } = input;
+/** What applying a cancel or an update leaves the order at. */
+type Applied = { orderId: string; version: number; flags: string[]; state: OrderState };
+
+/** Applies a buyer's cancel or update to the order it names (locked), refused when it cannot apply. */
+export async function applyOrder(trx: Q, input: IntakeInput, documentId: string): Promise<Applied> {
+  const { partner, order } = input;
   const existing = (await trx('orders')
     .where({ partner_id: partner.id, buyer_order_number: order.buyerOrderNumber })
     .forUpdate()
     .first('id', 'state', 'version')) as OrderRow | undefined;
+  return order.type === 'cancel'
+    ? cancelOrder(trx, input, existing)
+    : updateOrder(trx, input, existing, documentId);
+}
+
+/** The buyer cancels an order that has not shipped (a cancelled one stays cancelled). */
+async function cancelOrder(trx: Q, input: IntakeInput, existing: OrderRow | undefined): Promise<Applied> {
+  const { order, actor } = input;
   const via = `${input.docType} ${input.externalId}`;
-
-  if (order.type === 'cancel') {
-    if (!existing)
-      throw new Refusal(404, [
-        { message: `no order "${order.buyerOrderNumber}" to cancel`, path: 'buyerOrderNumber' },
-      ]);
-    if (SHIPPED_STATES.includes(existing.state))
-      throw new Refusal(409, [
-        {
-          message: `order "${order.buyerOrderNumber}" cannot be cancelled: it has shipped (state ${existing.state})`,
-        },
-      ]);
-    if (existing.state !== 'cancelled') {
-      try {
-        await transitionOrder(trx, existing.id, 'cancel', actor, `cancelled by the buyer (${via})`);
-      } catch (err) {
-        throw new Refusal(409, [{ message: `order "${order.buyerOrderNumber}": ${(err as Error).message}` }]);
-      }
+  if (!existing)
+    throw new Refusal(404, [
+      { message: `no order "${order.buyerOrderNumber}" to cancel`, path: 'buyerOrderNumber' },
+    ]);
+  if (SHIPPED_STATES.includes(existing.state))
+    throw new Refusal(409, [
+      {
+        message: `order "${order.buyerOrderNumber}" cannot be cancelled: it has shipped (state ${existing.state})`,
+      },
+    ]);
+  if (existing.state !== 'cancelled') {
+    try {
+      await transitionOrder(trx, existing.id, 'cancel', actor, `cancelled by the buyer (${via})`);
+    } catch (err) {
+      throw new Refusal(409, [{ message: `order "${order.buyerOrderNumber}": ${(err as Error).message}` }]);
     }
-    const [orderRow] = await trx('orders').where({ id: existing.id }).select('flags', 'version');
-    return {
-      orderId: existing.id,
-      version: orderRow.version,
-      flags: orderRow.flags ?? [],
-      state: 'cancelled',
-    };
   }
+  const [orderRow] = await trx('orders').where({ id: existing.id }).select('flags', 'version');
+  return {
+    orderId: existing.id,
+    version: orderRow.version,
+    flags: orderRow.flags ?? [],
+    state: 'cancelled',
+  };
+}
 
-  // update (a new order never comes here: intakeNewOrder takes it)
+/** The buyer's update: a new version, the lines replaced, history kept in order_versions and order_events. */
+async function updateOrder(
+  trx: Q,
+  input: IntakeInput,
+  existing: OrderRow | undefined,
+  documentId: string,
+): Promise<Applied> {
+  const { partner, order, actor } = input;
+  const via = `${input.docType} ${input.externalId}`;
+  // (a new order never comes here: intakeNewOrder takes it)
   if (!existing)
     throw new Refusal(404, [
       { message: `no order "${order.buyerOrderNumber}" to update`, path: 'buyerOrderNumber' },

@@ -100,8 +100,32 @@ export async function upsertPartner(
   input: PartnerInput,
   opts: { secretsKey?: string | undefined } = {},
 ): Promise<{ partner: PartnerRow; created: boolean }> {
+  const prepared = await prepareSecrets(input, opts.secretsKey);
+  try {
+    return await db.transaction((trx) => writePartner(trx, input, prepared));
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      throw new AppError('conflict', 'a credential of this partner already belongs to another partner');
+    }
+    throw err;
+  } finally {
+    partnersChanged();
+  }
+}
+
+/** The secrets and certificates of a partner input, hashed, encrypted or parsed before the transaction. */
+interface PreparedSecrets {
+  supplierEnc: string | null | undefined;
+  sftpNew: ReturnType<typeof sftpCredentialsOf>;
+  as2Certificates: ReturnType<typeof parsePartnerCertificates>;
+  cxmlHashNew: string | undefined;
+  ociHashNew: string | undefined;
+}
+
+/** Checks what needs no database and hashes, encrypts and parses the input's secrets and certificates. */
+async function prepareSecrets(input: PartnerInput, secretsKey: string | undefined): Promise<PreparedSecrets> {
   const supplierSecret = input.cxml?.supplierSharedSecret;
-  if (supplierSecret && !opts.secretsKey) {
+  if (supplierSecret && !secretsKey) {
     throw new AppError(
       'validation_failed',
       'cxml.supplierSharedSecret needs SECRETS_KEY (32 random bytes, e.g. openssl rand -base64 32) in every server and worker',
@@ -109,10 +133,18 @@ export async function upsertPartner(
     );
   }
   const supplierEnc = supplierSecret
-    ? encryptSecret(opts.secretsKey, supplierSecret, supplierSecretAad(input.id))
+    ? encryptSecret(secretsKey, supplierSecret, supplierSecretAad(input.id))
     : supplierSecret;
-  const sftpNew = sftpCredentialsOf(input, opts.secretsKey);
+  const sftpNew = sftpCredentialsOf(input, secretsKey);
   const as2Certificates = input.as2 ? parsePartnerCertificates(input.as2.certificates) : [];
+  checkTransport(input);
+  const cxmlHashNew = input.cxml?.sharedSecret ? await hashSecret(input.cxml.sharedSecret) : undefined;
+  const ociHashNew = input.oci?.password ? await hashSecret(input.oci.password) : undefined;
+  return { supplierEnc, sftpNew, as2Certificates, cxmlHashNew, ociHashNew };
+}
+
+/** The X12 transport needs the settings it sends with: sftp, or as2 with its URL. */
+function checkTransport(input: PartnerInput): void {
   if (input.x12?.transport === 'sftp' && !input.sftp) {
     throw new AppError('validation_failed', 'x12.transport "sftp" needs the partner\'s sftp settings', {
       details: [{ path: 'x12.transport', message: 'no sftp settings' }],
@@ -125,99 +157,116 @@ export async function upsertPartner(
       { details: [{ path: input.as2 ? 'as2.url' : 'x12.transport', message: 'no AS2 URL' }] },
     );
   }
-  const cxmlHashNew = input.cxml?.sharedSecret ? await hashSecret(input.cxml.sharedSecret) : undefined;
-  const ociHashNew = input.oci?.password ? await hashSecret(input.oci.password) : undefined;
-  try {
-    return await db.transaction(async (trx) => {
-      const existing = await trx<PartnerRow>('partners').where({ id: input.id }).forUpdate().first();
-      const cxmlHash = input.cxml ? (cxmlHashNew ?? existing?.cxml_secret_hash ?? null) : null;
-      const ociHash = input.oci ? (ociHashNew ?? existing?.oci_password_hash ?? null) : null;
-      if (input.cxml && !cxmlHash) {
-        throw new AppError('validation_failed', 'cxml.sharedSecret is required for a new cXML partner', {
-          details: [{ path: 'cxml.sharedSecret', message: 'required' }],
-        });
-      }
-      if (input.oci && !ociHash) {
-        throw new AppError('validation_failed', 'oci.password is required for a new OCI partner', {
-          details: [{ path: 'oci.password', message: 'required' }],
-        });
-      }
-      const sftp = input.sftp
-        ? (sftpNew ??
-          (existing?.sftp_credentials_enc && existing.settings.sftp
-            ? {
-                enc: existing.sftp_credentials_enc,
-                hasPassword: existing.settings.sftp.hasPassword,
-                hasPrivateKey: existing.settings.sftp.hasPrivateKey,
-              }
-            : null))
-        : null;
-      if (input.sftp && !sftp) {
-        throw new AppError(
-          'validation_failed',
-          'sftp.password or sftp.privateKey is required for a new SFTP partner',
-          { details: [{ path: 'sftp.password', message: 'required (or sftp.privateKey)' }] },
-        );
-      }
-      const row = {
-        id: input.id,
-        name: input.name,
-        currency: input.currency,
-        price_list: input.priceList ?? null,
-        catalog_visibility: input.catalogVisibility,
-        settings: JSON.stringify(
-          settingsOf(
-            input,
-            {
-              cxml: !!cxmlHash,
-              oci: !!ociHash,
-              sftp: { hasPassword: !!sftp?.hasPassword, hasPrivateKey: !!sftp?.hasPrivateKey },
-            },
-            as2Certificates,
-          ),
-        ),
-        cxml_secret_hash: cxmlHash,
-        oci_password_hash: ociHash,
-        cxml_supplier_secret_enc: !input.cxml
-          ? null
-          : supplierEnc === undefined
-            ? (existing?.cxml_supplier_secret_enc ?? null)
-            : supplierEnc,
-        sftp_credentials_enc: sftp?.enc ?? null,
-        updated_at: trx.fn.now(),
-        deleted_at: null,
-      };
-      if (existing) await trx('partners').where({ id: input.id }).update(row);
-      else await trx('partners').insert(row);
-      await trx('partner_identities').where({ partner_id: input.id }).delete();
-      const identities = [
-        ...(input.cxml?.credentials ?? []).map((c) => ({
-          protocol: 'cxml',
-          domain: c.domain,
-          identity: c.identity,
-        })),
-        ...(input.oci ? [{ protocol: 'oci', domain: 'username', identity: input.oci.username }] : []),
-        ...(input.x12
-          ? [{ protocol: 'x12', domain: input.x12.isaQualifier, identity: input.x12.isaId }]
-          : []),
-        ...(input.as2 ? [{ protocol: 'as2', domain: 'as2', identity: input.as2.id }] : []),
-      ];
-      if (identities.length) {
-        await trx('partner_identities').insert(identities.map((i) => ({ ...i, partner_id: input.id })));
-      }
-      await syncSftpSchedule(trx, input.id, input.sftp);
-      await syncPartnerCertificates(trx, input.id, as2Certificates);
-      if (input.as2) await ensureAs2ExpirySchedule(trx);
-      const partner = (await trx<PartnerRow>('partners').where({ id: input.id }).first())!;
-      return { partner, created: !existing };
+}
+
+/** Inserts or replaces the partner row (locked), its identities, SFTP schedule and AS2 certificates. */
+async function writePartner(
+  trx: Q,
+  input: PartnerInput,
+  prepared: PreparedSecrets,
+): Promise<{ partner: PartnerRow; created: boolean }> {
+  const existing = await trx<PartnerRow>('partners').where({ id: input.id }).forUpdate().first();
+  const row = partnerRow(trx, input, existing, prepared);
+  if (existing) await trx('partners').where({ id: input.id }).update(row);
+  else await trx('partners').insert(row);
+  await replaceIdentities(trx, input);
+  await syncSftpSchedule(trx, input.id, input.sftp);
+  await syncPartnerCertificates(trx, input.id, prepared.as2Certificates);
+  if (input.as2) await ensureAs2ExpirySchedule(trx);
+  const partner = (await trx<PartnerRow>('partners').where({ id: input.id }).first())!;
+  return { partner, created: !existing };
+}
+
+/** The secrets the partner keeps: the new ones, else the stored ones; a new partner must give them. */
+function keptSecrets(input: PartnerInput, existing: PartnerRow | undefined, prepared: PreparedSecrets) {
+  const cxmlHash = input.cxml ? (prepared.cxmlHashNew ?? existing?.cxml_secret_hash ?? null) : null;
+  const ociHash = input.oci ? (prepared.ociHashNew ?? existing?.oci_password_hash ?? null) : null;
+  if (input.cxml && !cxmlHash) {
+    throw new AppError('validation_failed', 'cxml.sharedSecret is required for a new cXML partner', {
+      details: [{ path: 'cxml.sharedSecret', message: 'required' }],
     });
-  } catch (err) {
-    if (isUniqueViolation(err)) {
-      throw new AppError('conflict', 'a credential of this partner already belongs to another partner');
-    }
-    throw err;
-  } finally {
-    partnersChanged();
+  }
+  if (input.oci && !ociHash) {
+    throw new AppError('validation_failed', 'oci.password is required for a new OCI partner', {
+      details: [{ path: 'oci.password', message: 'required' }],
+    });
+  }
+  const sftp = input.sftp
+    ? (prepared.sftpNew ??
+      (existing?.sftp_credentials_enc && existing.settings.sftp
+        ? {
+            enc: existing.sftp_credentials_enc,
+            hasPassword: existing.settings.sftp.hasPassword,
+            hasPrivateKey: existing.settings.sftp.hasPrivateKey,
+          }
+        : null))
+    : null;
+  if (input.sftp && !sftp) {
+    throw new AppError(
+      'validation_failed',
+      'sftp.password or sftp.privateKey is required for a new SFTP partner',
+      {
+        details: [{ path: 'sftp.password', message: 'required (or sftp.privateKey)' }],
+      },
+    );
+  }
+  return { cxmlHash, ociHash, sftp };
+}
+
+/** The partners row of the input, with the secrets it keeps. */
+function partnerRow(
+  trx: Q,
+  input: PartnerInput,
+  existing: PartnerRow | undefined,
+  prepared: PreparedSecrets,
+) {
+  const { cxmlHash, ociHash, sftp } = keptSecrets(input, existing, prepared);
+  const { supplierEnc } = prepared;
+  return {
+    id: input.id,
+    name: input.name,
+    currency: input.currency,
+    price_list: input.priceList ?? null,
+    catalog_visibility: input.catalogVisibility,
+    settings: JSON.stringify(
+      settingsOf(
+        input,
+        {
+          cxml: !!cxmlHash,
+          oci: !!ociHash,
+          sftp: { hasPassword: !!sftp?.hasPassword, hasPrivateKey: !!sftp?.hasPrivateKey },
+        },
+        prepared.as2Certificates,
+      ),
+    ),
+    cxml_secret_hash: cxmlHash,
+    oci_password_hash: ociHash,
+    cxml_supplier_secret_enc: !input.cxml
+      ? null
+      : supplierEnc === undefined
+        ? (existing?.cxml_supplier_secret_enc ?? null)
+        : supplierEnc,
+    sftp_credentials_enc: sftp?.enc ?? null,
+    updated_at: trx.fn.now(),
+    deleted_at: null,
+  };
+}
+
+/** The partner's identities (cXML credentials, OCI username, ISA id, AS2 name) replaced by the input's. */
+async function replaceIdentities(trx: Q, input: PartnerInput): Promise<void> {
+  await trx('partner_identities').where({ partner_id: input.id }).delete();
+  const identities = [
+    ...(input.cxml?.credentials ?? []).map((c) => ({
+      protocol: 'cxml',
+      domain: c.domain,
+      identity: c.identity,
+    })),
+    ...(input.oci ? [{ protocol: 'oci', domain: 'username', identity: input.oci.username }] : []),
+    ...(input.x12 ? [{ protocol: 'x12', domain: input.x12.isaQualifier, identity: input.x12.isaId }] : []),
+    ...(input.as2 ? [{ protocol: 'as2', domain: 'as2', identity: input.as2.id }] : []),
+  ];
+  if (identities.length) {
+    await trx('partner_identities').insert(identities.map((i) => ({ ...i, partner_id: input.id })));
   }
 }
 

@@ -17,6 +17,7 @@ import {
 } from './jobs';
 import { listFailedOutbox, outboxIdOf, outboxJobId, type OutboxRow } from './outbox';
 import { Poller } from './poller';
+import { checkRedisDurability } from './redis-durability';
 import { queueDueSchedules } from './schedules';
 import { withTimeout } from './timeout';
 
@@ -96,45 +97,11 @@ export class BullmqQueue implements JobQueue {
     });
     this.queue.on('error', (err) => this.log.debug({ err: err.message }, 'queue error'));
     this.redisChecked = new Promise<void>((resolve) => {
-      this.producerConn.once('ready', () => void this.checkRedisConfig().finally(resolve));
+      this.producerConn.once(
+        'ready',
+        () => void checkRedisDurability(this.producerConn, this.log).finally(resolve),
+      );
     });
-  }
-
-  /**
-   * BullMQ's production guide: Redis must keep what it was given (AOF, appendonly yes) and never
-   * evict keys (maxmemory-policy noeviction), or accepted work is lost until the reconciler finds it.
-   * A Redis where CONFIG is disabled (managed services) is not an error: the settings are unknown.
-   */
-  private async checkRedisConfig(): Promise<void> {
-    let settings: Record<string, string>;
-    try {
-      const read = async (name: string) => {
-        const reply = (await this.producerConn.config('GET', name)) as string[];
-        return reply[1] ?? '';
-      };
-      settings = {
-        appendonly: await read('appendonly'),
-        'maxmemory-policy': await read('maxmemory-policy'),
-      };
-    } catch (err) {
-      this.log.info(
-        { err: (err as Error).message },
-        'could not read the Redis configuration (CONFIG is disabled?): make sure Redis runs with appendonly yes and maxmemory-policy noeviction',
-      );
-      return;
-    }
-    const problems: string[] = [];
-    if (settings.appendonly !== 'yes')
-      problems.push(`appendonly is ${settings.appendonly || 'unset'} (jobs are lost when Redis restarts)`);
-    if (settings['maxmemory-policy'] !== 'noeviction')
-      problems.push(
-        `maxmemory-policy is ${settings['maxmemory-policy'] || 'unset'} (Redis may evict jobs when full)`,
-      );
-    if (problems.length)
-      this.log.warn(
-        { redis: settings },
-        `Redis is not configured for durable jobs: ${problems.join('; ')}. Run it with appendonly yes and maxmemory-policy noeviction; until then the outbox reconciler re-sends lost jobs after OUTBOX_RECONCILE_GRACE_MS`,
-      );
   }
 
   async start(opts: { workers: boolean; relay: boolean }): Promise<void> {

@@ -132,52 +132,72 @@ export async function buildReturn(
 ): Promise<ReturnPage> {
   const nonce = randomBytes(16).toString('base64');
   const actionOrigin = new URL(session.return_url).origin;
-  if (session.protocol === 'cxml') {
-    const currency = lines[0]?.currency ?? partner.currency;
-    const total = formatMoney(add('0', ...lines.map((l) => mul(l.quantity, l.unitPrice))), currency);
-    const rf = session.return_fields as { buyerFrom?: CredentialInput[]; lang?: string };
-    const buyer =
-      rf.buyerFrom && rf.buyerFrom.length > 0
-        ? rf.buyerFrom
-        : [{ domain: 'NetworkID', identity: partner.id }];
-    const us = { domain: ctx.config.SUPPLIER_CXML_DOMAIN, identity: ctx.config.SUPPLIER_CXML_IDENTITY };
-    const payloadId = newPayloadId(ctx.now());
-    const xml = buildPunchOutOrderMessage(
-      {
-        payloadId,
-        timestamp: ctx.now(),
-        deploymentMode: session.deployment_mode,
-        header: { from: us, to: buyer, sender: { credentials: us, userAgent: CXML_USER_AGENT } },
-      },
-      {
-        buyerCookie: session.buyer_cookie ?? '',
-        operationAllowed: session.operation === 'inspect' ? 'inspect' : 'edit',
-        currency,
-        total,
-        items: lines.map(cxmlItem),
-      },
-    );
-    const documentId = await storeDocument(q, {
-      partnerId: partner.id,
-      protocol: 'cxml',
-      docType: 'PunchOutOrderMessage',
-      direction: 'out',
-      externalId: payloadId,
-      status: 'sent',
-      contentType: 'text/xml',
-      content: xml,
-    });
-    const mode = partner.settings.cxml?.cartReturn ?? 'cxml-urlencoded';
-    const value = mode === 'cxml-base64' ? Buffer.from(xml, 'utf8').toString('base64') : xml;
-    const html = renderAutoSubmitForm({
-      action: session.return_url,
-      fields: [[mode, value]],
-      title,
-      scriptNonce: nonce,
-      ...(session.return_target ? { target: session.return_target } : {}),
-    });
-    return { html, nonce, actionOrigin, documentId };
-  }
+  const form = { q, ctx, partner, session, lines, title, nonce };
+  const { html, documentId } = session.protocol === 'cxml' ? await cxmlReturn(form) : await ociReturn(form);
+  return { html, nonce, actionOrigin, documentId };
+}
+
+/** What a return form is built from. */
+interface ReturnForm {
+  q: Q;
+  ctx: AppContext;
+  partner: PartnerRow;
+  session: SessionRow;
+  lines: ReturnLine[];
+  title: string;
+  nonce: string;
+}
+
+/** The cXML PunchOutOrderMessage of the lines, as the partner asked to have it sent. */
+async function cxmlReturn(f: ReturnForm): Promise<{ html: string; documentId: string }> {
+  const { q, ctx, partner, session, lines, title, nonce } = f;
+  const currency = lines[0]?.currency ?? partner.currency;
+  const total = formatMoney(add('0', ...lines.map((l) => mul(l.quantity, l.unitPrice))), currency);
+  const rf = session.return_fields as { buyerFrom?: CredentialInput[]; lang?: string };
+  const buyer =
+    rf.buyerFrom && rf.buyerFrom.length > 0 ? rf.buyerFrom : [{ domain: 'NetworkID', identity: partner.id }];
+  const us = { domain: ctx.config.SUPPLIER_CXML_DOMAIN, identity: ctx.config.SUPPLIER_CXML_IDENTITY };
+  const payloadId = newPayloadId(ctx.now());
+  const xml = buildPunchOutOrderMessage(
+    {
+      payloadId,
+      timestamp: ctx.now(),
+      deploymentMode: session.deployment_mode,
+      header: { from: us, to: buyer, sender: { credentials: us, userAgent: CXML_USER_AGENT } },
+    },
+    {
+      buyerCookie: session.buyer_cookie ?? '',
+      operationAllowed: session.operation === 'inspect' ? 'inspect' : 'edit',
+      currency,
+      total,
+      items: lines.map(cxmlItem),
+    },
+  );
+  const documentId = await storeDocument(q, {
+    partnerId: partner.id,
+    protocol: 'cxml',
+    docType: 'PunchOutOrderMessage',
+    direction: 'out',
+    externalId: payloadId,
+    status: 'sent',
+    contentType: 'text/xml',
+    content: xml,
+  });
+  const mode = partner.settings.cxml?.cartReturn ?? 'cxml-urlencoded';
+  const value = mode === 'cxml-base64' ? Buffer.from(xml, 'utf8').toString('base64') : xml;
+  const html = renderAutoSubmitForm({
+    action: session.return_url,
+    fields: [[mode, value]],
+    title,
+    scriptNonce: nonce,
+    ...(session.return_target ? { target: session.return_target } : {}),
+  });
+  return { html, documentId };
+}
+
+/** The OCI cart fields of the lines. */
+async function ociReturn(f: ReturnForm): Promise<{ html: string; documentId: string }> {
+  const { q, partner, session, lines, title, nonce } = f;
   const rf = session.return_fields as { okCode?: string; target?: string; caller?: string };
   const fields = buildOciCartFields(lines.map(ociItem), {
     ...(rf.okCode !== undefined ? { okCode: rf.okCode } : {}),
@@ -202,5 +222,5 @@ export async function buildReturn(
     scriptNonce: nonce,
     ...(rf.target ? { target: rf.target } : {}),
   });
-  return { html, nonce, actionOrigin, documentId };
+  return { html, documentId };
 }

@@ -19,8 +19,10 @@ import {
   type SessionOperation,
 } from './sessions';
 
-export async function handlePunchOutSetup({ ctx, partner, doc, raw }: CxmlRequest) {
-  const setup = parsePunchOutSetupRequest(doc);
+type Setup = ReturnType<typeof parsePunchOutSetupRequest>;
+
+/** The operation and the BrowserFormPost URL of a setup request, refused when unusable. */
+function setupTarget(setup: Setup): { operation: SessionOperation; returnHref: string } {
   if (setup.operation === 'source') {
     throw new CxmlError(
       406,
@@ -33,9 +35,12 @@ export async function handlePunchOutSetup({ ctx, partner, doc, raw }: CxmlReques
   }
   const returnUrl = parseHttpUrl(setup.browserFormPostUrl.trim());
   if (!returnUrl) throw new CxmlError(400, 'BrowserFormPost/URL must be an absolute http(s) URL');
-  const returnHref = returnUrl.href;
+  return { operation, returnHref: returnUrl.href };
+}
 
-  const original: OriginalCartItem[] = setup.items.map((i) => {
+/** The cart an edit or inspect request sends, as the session keeps it. */
+function originalCart(setup: Setup): OriginalCartItem[] {
+  return setup.items.map((i) => {
     const o: OriginalCartItem = { quantity: i.quantity, supplierPartId: i.supplierPartId };
     if (i.supplierAuxiliaryId !== undefined) o.supplierAuxiliaryId = i.supplierAuxiliaryId;
     if (i.unitPrice !== undefined) o.unitPrice = i.unitPrice;
@@ -47,6 +52,13 @@ export async function handlePunchOutSetup({ ctx, partner, doc, raw }: CxmlReques
       o.classifications = i.classifications.map((c) => ({ domain: c.domain, code: c.code }));
     return o;
   });
+}
+
+/** Opens a punchout session for a PunchOutSetupRequest, once per payloadID, and answers its StartPage. */
+export async function handlePunchOutSetup({ ctx, partner, doc, raw }: CxmlRequest) {
+  const setup = parsePunchOutSetupRequest(doc);
+  const { operation, returnHref } = setupTarget(setup);
+  const original = originalCart(setup);
 
   // A resent request (same payloadID, e.g. a buyer retrying after a timeout) gets the answer given
   // the first time: the same StartPage, whose token still opens only once.
@@ -63,28 +75,8 @@ export async function handlePunchOutSetup({ ctx, partner, doc, raw }: CxmlReques
     timestamp: ctx.now(),
     startPageUrl: `${ctx.config.publicBaseUrl}/punchout/start/${startToken}`,
   });
-  const session = (setupDocumentId: string): NewSession => ({
-    partnerId: partner.id,
-    protocol: 'cxml',
-    operation,
-    buyerCookie: setup.buyerCookie,
-    returnUrl: returnHref,
-    returnFields: {
-      // The PunchOutOrderMessage goes back from us to the credentials the buyer sent as From.
-      buyerFrom: (doc.header?.from ?? []).map((c) => ({ domain: c.domain, identity: c.identity })),
-      setupPayloadId: setup.payloadId,
-      ...(doc.lang ? { lang: doc.lang } : {}),
-    },
-    userEmail: setup.user.email ?? null,
-    userName: setup.user.name ?? setup.user.uniqueName ?? null,
-    contact: setup.contacts.length ? setup.contacts : undefined,
-    extrinsics: setup.extrinsics,
-    shipTo: setup.shipTo,
-    originalCart: operation === 'create' ? null : original,
-    setupDocumentId,
-    deploymentMode: doc.deploymentMode ?? 'production',
-    startToken,
-  });
+  const session = (setupDocumentId: string): NewSession =>
+    newSession({ partner, doc }, { setup, operation, returnHref, original, setupDocumentId, startToken });
   const inbound: NewDocument = {
     partnerId: partner.id,
     protocol: 'cxml',
@@ -132,5 +124,42 @@ export async function handleProfile({ ctx, requestTypes }: CxmlRequest) {
       timestamp: ctx.now(),
       transactions: requestTypes.map((requestName) => ({ requestName, url })),
     }),
+  };
+}
+
+/** The session row a setup request opens. */
+function newSession(
+  { partner, doc }: Pick<CxmlRequest, 'partner' | 'doc'>,
+  s: {
+    setup: Setup;
+    operation: SessionOperation;
+    returnHref: string;
+    original: OriginalCartItem[];
+    setupDocumentId: string;
+    startToken: string;
+  },
+): NewSession {
+  const { setup, operation, returnHref, original, setupDocumentId, startToken } = s;
+  return {
+    partnerId: partner.id,
+    protocol: 'cxml',
+    operation,
+    buyerCookie: setup.buyerCookie,
+    returnUrl: returnHref,
+    returnFields: {
+      // The PunchOutOrderMessage goes back from us to the credentials the buyer sent as From.
+      buyerFrom: (doc.header?.from ?? []).map((c) => ({ domain: c.domain, identity: c.identity })),
+      setupPayloadId: setup.payloadId,
+      ...(doc.lang ? { lang: doc.lang } : {}),
+    },
+    userEmail: setup.user.email ?? null,
+    userName: setup.user.name ?? setup.user.uniqueName ?? null,
+    contact: setup.contacts.length ? setup.contacts : undefined,
+    extrinsics: setup.extrinsics,
+    shipTo: setup.shipTo,
+    originalCart: operation === 'create' ? null : original,
+    setupDocumentId,
+    deploymentMode: doc.deploymentMode ?? 'production',
+    startToken,
   };
 }

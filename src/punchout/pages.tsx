@@ -46,6 +46,7 @@ import {
   shopOrder,
   shopOrders,
 } from './shop';
+import * as ov from './order-views';
 import * as v from './views';
 
 const MAX_QTY_LEN = 15;
@@ -319,11 +320,11 @@ async function reorderNotice(
   const skipped = (typeof query.skipped === 'string' ? query.skipped.split(',') : []).flatMap((entry) => {
     const [n, reason] = entry.split('.');
     const line = found.lines.find((l) => String(l.lineNumber) === n);
-    return line && reason && Object.hasOwn(v.SKIP_REASONS, reason)
+    return line && reason && Object.hasOwn(ov.SKIP_REASONS, reason)
       ? [{ sku: line.sku, lineNumber: line.lineNumber, reason: reason as ReorderSkipReason }]
       : [];
   });
-  return <v.ReorderNotice orderNumber={found.order.buyerOrderNumber} added={added} skipped={skipped} />;
+  return <ov.ReorderNotice orderNumber={found.order.buyerOrderNumber} added={added} skipped={skipped} />;
 }
 
 // Order history: the session's partner's orders only; another partner's order id is "not found".
@@ -341,7 +342,7 @@ function orderRoutes(r: Router, k: Kit): void {
       limit: ORDERS_PER_PAGE,
       offset: (page - 1) * ORDERS_PER_PAGE,
     });
-    const body = <v.Orders shop={shop} orders={orders} total={total} page={page} limit={ORDERS_PER_PAGE} />;
+    const body = <ov.Orders shop={shop} orders={orders} total={total} page={page} limit={ORDERS_PER_PAGE} />;
     await k.show(req, res, 'Orders', body, 'orders');
   });
 
@@ -350,7 +351,7 @@ function orderRoutes(r: Router, k: Kit): void {
     const found = await shopOrder(ctx, shop, String(req.params.id));
     if (!found) return orderNotFound(res, shop);
     const title = `Order ${found.order.buyerOrderNumber}`;
-    await k.show(req, res, title, <v.Order shop={shop} order={found.order} lines={found.lines} />, 'orders');
+    await k.show(req, res, title, <ov.Order shop={shop} order={found.order} lines={found.lines} />, 'orders');
   });
 
   // Reorder: every line of the order into this cart at today's prices, then POST/redirect/GET to

@@ -38,50 +38,9 @@ import { findPartner, type PartnerRow } from '../../partners/repository';
 import type { SftpSettings } from '../../partners/schema';
 import { remotePath, SftpError, withSftp, type RemoteEntry, type SftpSession } from './client';
 import { endpointOf, sessionOptions } from './endpoint';
+import type { PickupRow, PickupStatus, PollOptions, PollResult } from './pickups';
 
-export type PickupStatus = 'seen' | 'claimed' | 'stored' | 'done' | 'duplicate' | 'refused' | 'gone';
-
-export interface PickupRow {
-  id: number;
-  partner_id: string;
-  name: string;
-  size: number;
-  mtime: number;
-  status: PickupStatus;
-  first_seen_at: Date;
-  unchanged_since: Date;
-  unchanged_polls: number;
-  claimed_by: string | null;
-  lease_until: Date | null;
-  claims: number;
-  sha256: string | null;
-  document_id: string | null;
-  error: string | null;
-  stored_at: Date | null;
-  disposed_to: string | null;
-  finished_at: Date | null;
-}
-
-/** Points of a pickup, in order; `onStage` (tests) runs at each. */
-export type PickupStage = 'claimed' | 'downloaded' | 'stored' | 'disposed';
-
-export interface PollOptions {
-  onStage?: (stage: PickupStage, name: string) => Promise<void>;
-}
-
-export interface PollResult {
-  /** Why nothing was polled: another poll holds the mailbox, or the partner has no SFTP settings. */
-  skipped?: 'busy' | 'no_settings';
-  /** Files stored (as documents) in this poll. */
-  stored: string[];
-  /** Files seen but not complete yet. */
-  waiting: string[];
-  duplicates: string[];
-  /** Files moved to the archive or deleted in this poll. */
-  disposed: string[];
-  /** What went wrong (the connection, or single files), also kept on the mailbox and pickups. */
-  errors: string[];
-}
+export type { PickupRow, PickupStage, PickupStatus, PollOptions, PollResult } from './pickups';
 
 /** Servers report modification times in whole seconds: an unchanged file is one unchanged this long. */
 const STABLE_MIN_MS = 1000;
@@ -315,17 +274,48 @@ class Poll {
 
   /** Claims the file (a lease), then reads, stores and disposes of it. */
   private async take(entry: RemoteEntry, row: PickupRow): Promise<void> {
-    if (entry.size > this.ctx.config.MAX_BODY_BYTES) {
-      await this.db('sftp_pickups')
-        .where({ id: row.id })
-        .update({
-          status: 'refused',
-          error: `${entry.size} bytes, more than MAX_BODY_BYTES (${this.ctx.config.MAX_BODY_BYTES}): left on the server`,
-          finished_at: this.db.fn.now(),
-        });
-      this.result.errors.push(`${entry.name}: larger than MAX_BODY_BYTES, left on the server`);
-      return;
-    }
+    if (entry.size > this.ctx.config.MAX_BODY_BYTES) return this.refuseTooLarge(entry, row);
+    const claimed = await this.claim(row);
+    if (!claimed) return; // another worker holds it
+    await this.opts.onStage?.('claimed', entry.name);
+    if (claimed.status === 'stored') return this.dispose(claimed);
+
+    const content = await this.readSettled(entry, claimed);
+    if (!content) return;
+    const sha256 = sha256Hex(content);
+    await this.opts.onStage?.('downloaded', entry.name);
+    if (await this.setAsideDuplicate(entry, claimed, sha256)) return;
+
+    const { documentId, refusal } = await this.intake(entry, content);
+    const [stored] = (await this.db('sftp_pickups')
+      .where({ id: claimed.id })
+      .update({
+        status: 'stored',
+        sha256,
+        document_id: documentId,
+        error: refusal ? `refused by the X12 intake: ${refusal}`.slice(0, 4000) : null,
+        stored_at: this.db.fn.now(),
+      })
+      .returning('*')) as PickupRow[];
+    this.result.stored.push(entry.name);
+    await this.opts.onStage?.('stored', entry.name);
+    await this.dispose(stored!);
+  }
+
+  /** A file over MAX_BODY_BYTES is recorded as refused and left on the server. */
+  private async refuseTooLarge(entry: RemoteEntry, row: PickupRow): Promise<void> {
+    await this.db('sftp_pickups')
+      .where({ id: row.id })
+      .update({
+        status: 'refused',
+        error: `${entry.size} bytes, more than MAX_BODY_BYTES (${this.ctx.config.MAX_BODY_BYTES}): left on the server`,
+        finished_at: this.db.fn.now(),
+      });
+    this.result.errors.push(`${entry.name}: larger than MAX_BODY_BYTES, left on the server`);
+  }
+
+  /** Takes the lease on an open pickup nobody holds; undefined when another worker has it. */
+  private async claim(row: PickupRow): Promise<PickupRow | undefined> {
     const [claimed] = (await this.db('sftp_pickups')
       .where({ id: row.id })
       .whereIn('status', OPEN)
@@ -337,65 +327,70 @@ class Poll {
         claims: this.db.raw('claims + 1'),
       })
       .returning('*')) as PickupRow[];
-    if (!claimed) return; // another worker holds it
-    await this.opts.onStage?.('claimed', entry.name);
-    if (claimed.status === 'stored') return this.dispose(claimed);
+    return claimed;
+  }
 
+  /** The file's bytes, or undefined (back to seen) when it changed while being read. */
+  private async readSettled(entry: RemoteEntry, claimed: PickupRow): Promise<Buffer | undefined> {
     const path = remotePath(this.dir, entry.name);
     const content = await this.s.readFile(path);
     const after = await this.s.stat(path);
-    if (content.length !== entry.size || !after || after.size !== entry.size || after.mtime !== entry.mtime) {
-      // Still being written: wait for it to settle again.
-      await this.db('sftp_pickups')
-        .where({ id: claimed.id, claimed_by: this.owner })
-        .update({
-          status: 'seen',
-          size: after?.size ?? content.length,
-          mtime: after?.mtime ?? entry.mtime,
-          unchanged_since: this.db.fn.now(),
-          unchanged_polls: 1,
-          claimed_by: null,
-          lease_until: null,
-        });
-      this.result.waiting.push(entry.name);
-      return;
-    }
-    const sha256 = sha256Hex(content);
-    await this.opts.onStage?.('downloaded', entry.name);
+    if (content.length === entry.size && after && after.size === entry.size && after.mtime === entry.mtime)
+      return content;
+    // Still being written: wait for it to settle again.
+    await this.db('sftp_pickups')
+      .where({ id: claimed.id, claimed_by: this.owner })
+      .update({
+        status: 'seen',
+        size: after?.size ?? content.length,
+        mtime: after?.mtime ?? entry.mtime,
+        unchanged_since: this.db.fn.now(),
+        unchanged_polls: 1,
+        claimed_by: null,
+        lease_until: null,
+      });
+    this.result.waiting.push(entry.name);
+    return undefined;
+  }
 
+  /** A file with the name and bytes of one stored before is a duplicate: recorded and removed, not stored. */
+  private async setAsideDuplicate(entry: RemoteEntry, claimed: PickupRow, sha256: string): Promise<boolean> {
     const earlier = await this.db<PickupRow>('sftp_pickups')
       .where({ partner_id: this.partner.id, name: entry.name, sha256 })
       .whereIn('status', ['stored', 'done'])
       .first();
-    if (earlier) {
-      await this.db('sftp_pickups')
-        .where({ id: claimed.id })
-        .update({
-          status: 'duplicate',
-          sha256,
-          document_id: earlier.document_id,
-          error: `the same name and bytes as the file stored at ${new Date(earlier.stored_at ?? earlier.first_seen_at).toISOString()} (pickup ${earlier.id}): not stored again`,
-          lease_until: null,
-        });
-      this.result.duplicates.push(entry.name);
-      const to = await this.removeFromInbox(claimed);
-      await this.finishDisposal(claimed, to);
-      return;
-    }
+    if (!earlier) return false;
+    await this.db('sftp_pickups')
+      .where({ id: claimed.id })
+      .update({
+        status: 'duplicate',
+        sha256,
+        document_id: earlier.document_id,
+        error: `the same name and bytes as the file stored at ${new Date(earlier.stored_at ?? earlier.first_seen_at).toISOString()} (pickup ${earlier.id}): not stored again`,
+        lease_until: null,
+      });
+    this.result.duplicates.push(entry.name);
+    const to = await this.removeFromInbox(claimed);
+    await this.finishDisposal(claimed, to);
+    return true;
+  }
 
-    let documentId: string;
-    let refusal: string | null = null;
+  /** The file through the X12 intake; a refusal is stored as a refused interchange document. */
+  private async intake(
+    entry: RemoteEntry,
+    content: Buffer,
+  ): Promise<{ documentId: string; refusal: string | null }> {
     try {
       const r = await ingestX12(this.ctx, content, {
         scopePartnerId: this.partner.id,
         actor: `sftp:${this.partner.id}`,
       });
-      documentId = r.inboundDocumentId;
+      return { documentId: r.inboundDocumentId, refusal: null };
     } catch (err) {
       // Not a refusal (the database or the intake was not available): taken again at the next poll.
       if (!(err instanceof AppError) || err.retryable) throw err;
-      refusal = err.message;
-      documentId = await storeDocument(this.db, {
+      const refusal = err.message;
+      const documentId = await storeDocument(this.db, {
         partnerId: this.partner.id,
         protocol: 'x12',
         docType: 'interchange',
@@ -410,20 +405,8 @@ class Poll {
         { partnerId: this.partner.id, file: entry.name, reason: refusal },
         'SFTP file refused',
       );
+      return { documentId, refusal };
     }
-    const [stored] = (await this.db('sftp_pickups')
-      .where({ id: claimed.id })
-      .update({
-        status: 'stored',
-        sha256,
-        document_id: documentId,
-        error: refusal ? `refused by the X12 intake: ${refusal}`.slice(0, 4000) : null,
-        stored_at: this.db.fn.now(),
-      })
-      .returning('*')) as PickupRow[];
-    this.result.stored.push(entry.name);
-    await this.opts.onStage?.('stored', entry.name);
-    await this.dispose(stored!);
   }
 
   private disposalTarget(row: PickupRow): string {

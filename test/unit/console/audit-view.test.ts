@@ -1,4 +1,4 @@
-import { changeLines } from '../../../src/console/views';
+import { changeLines } from '../../../src/console/audit-views';
 
 describe("the audit page's change column", () => {
   it('shows what changed between before and after, and only that', () => {

@@ -1,10 +1,5 @@
-import {
-  InvoiceCalcError,
-  addCalendarDays,
-  computeInvoice,
-  invoicedQuantities,
-  remainingQuantities,
-} from '../../../src/invoices/calc';
+import { InvoiceCalcError, addCalendarDays, computeInvoice } from '../../../src/invoices/calc';
+import { invoicedQuantities, remainingQuantities } from '../../../src/invoices/quantities';
 import type { InvoiceCalcInput, InvoiceCalcLine } from '../../../src/invoices/calc';
 
 const toner: InvoiceCalcLine = {
