@@ -157,20 +157,23 @@ function describeError(err: unknown): string {
     : String(err);
 }
 
+/** An attempt before anything happened: no answer, no error, nothing sent. */
+const noAttempt = (): DeliveryAttempt => ({
+  status: null,
+  contentType: '',
+  body: '',
+  error: null,
+  refused: null,
+  sent: null,
+});
+
 async function attemptHttp(
   ctx: JobContext,
   delivery: DeliveryRow,
   partner: PartnerRow | undefined,
   doc: DocToSend,
 ): Promise<DeliveryAttempt> {
-  const a: DeliveryAttempt = {
-    status: null,
-    contentType: '',
-    body: '',
-    error: null,
-    refused: null,
-    sent: null,
-  };
+  const a = noAttempt();
   try {
     a.sent = await bytesToSend(ctx, partner, doc);
     const res = await postOutbound(delivery.url, {
@@ -199,14 +202,7 @@ async function attemptHttp(
  * not be called, fails the delivery at once; anything else is retried.
  */
 async function attemptSftp(ctx: JobContext, delivery: DeliveryRow, doc: DocToSend): Promise<DeliveryAttempt> {
-  const a: DeliveryAttempt = {
-    status: null,
-    contentType: '',
-    body: '',
-    error: null,
-    refused: null,
-    sent: null,
-  };
+  const a = noAttempt();
   try {
     const partner = await findPartner(ctx.db, delivery.partner_id);
     if (!partner?.settings.sftp) {
@@ -238,14 +234,7 @@ async function attemptWith(
   delivery: DeliveryRow,
   doc: DocToSend,
 ): Promise<DeliveryAttempt> {
-  const a: DeliveryAttempt = {
-    status: null,
-    contentType: '',
-    body: '',
-    error: null,
-    refused: null,
-    sent: null,
-  };
+  const a = noAttempt();
   try {
     Object.assign(a, await fn(ctx, delivery, doc));
     if (a.status !== null && a.status >= 300 && a.status < 400)
