@@ -287,7 +287,21 @@ async function main(): Promise<number> {
     ? (JSON.parse(readFileSync(out, 'utf8')) as LoadResult)
     : { orders: [], punchouts: [], requests: 0, retries: 0, undecided: 0, undecidedRequests: [] };
 
-  // Quiet: no outbox work due, no delivery pending, for 5 s in a row.
+  // Jobs BullMQ holds: waiting, or active (a killed worker's active jobs stay there until another
+  // worker's stalled check, every 30 s, hands them back; they then run again and find their work done).
+  const redisJobs = async () => {
+    const queues = ((await redis.command('KEYS', `${prefix}:*:meta`)) as string[]).map((k) =>
+      k.slice(prefix.length + 1, -5),
+    );
+    let waiting = 0;
+    let active = 0;
+    for (const q of queues) {
+      waiting += Number(await redis.command('LLEN', `${prefix}:${q}:wait`));
+      active += Number(await redis.command('LLEN', `${prefix}:${q}:active`));
+    }
+    return { waiting, active };
+  };
+  // Quiet: no outbox work due, no delivery pending, no job waiting or active in Redis, for 5 s in a row.
   const due = async () =>
     Number(
       (
@@ -314,9 +328,12 @@ async function main(): Promise<number> {
         .whereIn('status', ['pending', 'sending'])
         .select('status', db.raw('count(*) as n'))
         .groupBy('status');
-      say(`waiting for quiet: outbox due ${JSON.stringify(jobs)}, deliveries ${JSON.stringify(dv)}`);
+      say(
+        `waiting for quiet: outbox due ${JSON.stringify(jobs)}, deliveries ${JSON.stringify(dv)}, Redis ${JSON.stringify(await redisJobs())}`,
+      );
     }
-    if ((await due()) === 0) {
+    const inRedis = await redisJobs();
+    if ((await due()) === 0 && inRedis.waiting + inRedis.active === 0) {
       quietSince ??= Date.now();
       if (Date.now() - quietSince > 5000) break;
     } else quietSince = undefined;
