@@ -3,6 +3,18 @@ import { z } from 'zod';
 const bool = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no'])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
+/** An absolute http(s) URL with a host: `localhost:3115` parses as a URL of scheme "localhost:". */
+const httpUrl = z.string().refine(
+  (v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an absolute http(s) URL such as https://gateway.example.com or http://localhost:3000' },
+);
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 
 /** Every setting the gateway reads from the environment. Per-partner settings live in the database. */
@@ -20,7 +32,7 @@ export const configSchema = z.object({
   QUEUE_PREFIX: z.string().min(1).default('gw'),
   PORT: int(3000, 0).refine((p) => p <= 65535, 'must be a port number'),
   HOST: z.string().default('0.0.0.0'),
-  PUBLIC_BASE_URL: z.url().optional(),
+  PUBLIC_BASE_URL: httpUrl.optional(),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Bearer token of a Prometheus scraper for GET /metrics (the admin token works too). */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),

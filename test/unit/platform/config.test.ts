@@ -23,6 +23,23 @@ describe('configuration', () => {
       expect(problems).toContain(key);
   });
 
+  it('takes PUBLIC_BASE_URL only as an absolute http(s) URL, naming the form it wants', () => {
+    for (const bad of ['localhost:3115', 'gateway.example.com', 'ftp://gateway.example.com', 'https://'])
+      expect(() => loadConfig({ PUBLIC_BASE_URL: bad })).toThrow(
+        'PUBLIC_BASE_URL: must be an absolute http(s) URL such as https://gateway.example.com or http://localhost:3000',
+      );
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://gateway.example.com/' }).publicBaseUrl).toBe(
+      'https://gateway.example.com',
+    );
+    expect(loadConfig({ PUBLIC_BASE_URL: 'http://localhost:3115' }).publicBaseUrl).toBe(
+      'http://localhost:3115',
+    );
+  });
+
+  it('names the accepted forms of a boolean setting', () => {
+    expect(() => loadConfig({ DEMO: 'maybe' })).toThrow(/DEMO: .*"1".*"true".*"yes"/);
+  });
+
   it('requires ADMIN_TOKEN when DATABASE_URL is set', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://root@localhost/test' })).toThrow(/ADMIN_TOKEN/);
   });
