@@ -4,7 +4,7 @@
  * over real HTTP, and MDNs checked with `openssl cms -verify` and `openssl dgst`.
  */
 import { deflateSync } from 'node:zlib';
-import { type Identity, OpensslLab, splitSmime } from '../../unit/as2/openssl';
+import { type Identity, OpensslLab, splitSmime, verifyDetached } from '../../unit/as2/openssl';
 
 export interface Sent {
   status: number;
@@ -185,27 +185,8 @@ export function openMessage(lab: OpensslLab, me: Identity, body: Buffer): Opened
   const headEnd = text.indexOf('\r\n\r\n');
   const signedContentType = /^Content-Type:\s*(.+)$/im.exec(text.slice(0, headEnd))![1]!.trim();
   const boundary = /boundary="([^"]+)"/.exec(signedContentType)![1]!;
-  const [, first, second] = text.slice(headEnd + 4).split(`--${boundary}`);
-  const content = Buffer.from(first!.slice(2, -2), 'latin1');
-  const sig = Buffer.from(second!.split('\r\n\r\n')[1]!.replace(/\s+/g, ''), 'base64');
-  const signer = lab.tmp();
-  lab.run([
-    'cms',
-    '-verify',
-    '-binary',
-    '-noverify',
-    '-inform',
-    'DER',
-    '-in',
-    lab.file(sig),
-    '-content',
-    lab.file(content),
-    '-out',
-    lab.tmp(),
-    '-signer',
-    signer,
-  ]);
-  return { signedEntity, content, signedContentType, signerPem: lab.read(signer).toString('latin1') };
+  const { content, signerPem } = verifyDetached(lab, boundary, text.slice(headEnd + 4));
+  return { signedEntity, content, signedContentType, signerPem };
 }
 
 /** An MDN written here and signed by `openssl cms -sign` (S/MIME text mode); HTTP headers and body. */

@@ -140,3 +140,38 @@ export function x12(lineEnd: '\r\n' | '\n', lines = 3): Buffer {
   ];
   return Buffer.from(segs.join(lineEnd) + lineEnd, 'latin1');
 }
+
+/**
+ * openssl cms -verify of a multipart/signed body's detached signature over its first part, in
+ * binary mode. The parts are split here: openssl's own multipart reader keeps, in -binary mode, the
+ * CR of the CRLF that RFC 2046 5.1.1 assigns to the delimiter (so binary, LF entities would not verify).
+ */
+export function verifyDetached(
+  lab: OpensslLab,
+  boundary: string,
+  body: Buffer | string,
+): { content: Buffer; out: Buffer; signerPem: string } {
+  const text = typeof body === 'string' ? body : body.toString('latin1');
+  const [, first, second] = text.split(`--${boundary}`);
+  const content = Buffer.from(first!.slice(2, -2), 'latin1'); // after the delimiter's CRLF, before the next one's
+  const sig = Buffer.from(second!.split('\r\n\r\n')[1]!.replace(/\s+/g, ''), 'base64');
+  const out = lab.tmp();
+  const signer = lab.tmp();
+  lab.run([
+    'cms',
+    '-verify',
+    '-binary',
+    '-noverify',
+    '-inform',
+    'DER',
+    '-in',
+    lab.file(sig),
+    '-content',
+    lab.file(content),
+    '-out',
+    out,
+    '-signer',
+    signer,
+  ]);
+  return { content, out: lab.read(out), signerPem: lab.read(signer).toString('latin1') };
+}

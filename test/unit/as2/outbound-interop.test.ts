@@ -16,7 +16,7 @@ import {
   signData,
   encryptData,
 } from '../../../protocols/as2';
-import { type Identity, OpensslLab, x12 } from './openssl';
+import { type Identity, OpensslLab, verifyDetached, x12 } from './openssl';
 
 let lab: OpensslLab;
 let partner: Identity;
@@ -72,26 +72,7 @@ function opensslVerify(file: string, signerOut = lab.tmp()): Buffer {
  */
 function opensslVerifyDetached(headers: [string, string][], body: Buffer): Buffer {
   const boundary = /boundary="([^"]+)"/.exec(header(headers, 'Content-Type')!)![1]!;
-  const text = body.toString('latin1');
-  const [, first, second] = text.split(`--${boundary}`);
-  const content = Buffer.from(first!.slice(2, -2), 'latin1'); // after the delimiter's CRLF, before the next one's
-  const sig = Buffer.from(second!.split('\r\n\r\n')[1]!.replace(/\s+/g, ''), 'base64');
-  const out = lab.tmp();
-  lab.run([
-    'cms',
-    '-verify',
-    '-binary',
-    '-noverify',
-    '-inform',
-    'DER',
-    '-in',
-    lab.file(sig),
-    '-content',
-    lab.file(content),
-    '-out',
-    out,
-  ]);
-  return lab.read(out);
+  return verifyDetached(lab, boundary, body).out;
 }
 
 /** openssl cms -decrypt of the (binary DER) AS2 body. */
