@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import { approvalRoutes } from './approvals/routes';
 import { catalogRoutes } from './catalog/routes';
 import { consolePages } from './console/pages';
+import type { ConsoleScreen } from './console/screens';
 import { userRoutes } from './console/routes';
 import { cxmlRoutes, cxmlStatus, sendCxml } from './cxml/endpoint';
 import { handleOrderRequest } from './orders/cxml';
@@ -38,6 +39,9 @@ import {
 const EXEMPT = new Set(['/health', '/ready', '/metrics']);
 
 /** The express app, without listen(): tests drive it with supertest, server.ts binds it to a port. */
+/** The console's screens, in the order of its navigation (each its own folder's pages). */
+const consoleScreens: readonly ConsoleScreen[] = [];
+
 export function createApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -104,7 +108,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(invoiceRoutes(ctx));
   app.use(approvalRoutes(ctx));
   app.use(userRoutes(ctx));
-  app.use(consolePages(ctx));
+  app.use(consolePages(ctx, consoleScreens));
   app.use(metricsRoutes(ctx, metrics));
 
   app.use(notFoundHandler);

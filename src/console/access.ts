@@ -19,3 +19,6 @@ export const withinLimit = (limit: readonly string[] | null, partnerId: string) 
 
 /** The actor label of a console user in order histories and decisions. */
 export const userActor = (u: ConsoleUser) => ({ label: `user:${u.username}`, userId: u.userId });
+
+/** Operators run the gateway's traffic: documents, deliveries, queues and partners. */
+export const mayOperate = (u: ConsoleUser) => isAdmin(u) || u.roles.includes('operator');

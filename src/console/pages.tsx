@@ -38,14 +38,20 @@ import {
 import { isAdmin, mayApprove, mayFinance, userActor } from './access';
 import { auditContext, auditSession, type AuditFilter } from './audit';
 import { FIRST_ADMIN } from './first-run';
+import type { ConsoleScreen, ScreenKit } from './screens';
+import { commaList, field, formList, safeNext } from './form';
+export { safeNext } from './form';
 import { attemptSignIn } from './sign-in';
 import { AUDIT_PER_PAGE, AuditList } from './audit-views';
 import { UserDetail, UserList } from './user-views';
 import { Embedded, Home, SignIn, OwnPassword, type DemoInfo, type Tile } from './views';
 
 /** The screens a user's roles open, in the navigation and as the home page's tiles. */
-export function consoleTiles(u: ConsoleUser): Tile[] {
+export function consoleTiles(u: ConsoleUser, screens: readonly ConsoleScreen[] = []): Tile[] {
   const t: Tile[] = [];
+  for (const s of screens) {
+    if (s.tile?.may(u)) t.push({ href: s.tile.href, label: s.tile.label, id: s.tile.id });
+  }
   if (mayApprove(u)) t.push({ href: '/approvals', label: 'Approvals', id: 'to-approvals' });
   if (mayFinance(u)) t.push({ href: '/finance', label: 'Finance', id: 'to-finance' });
   if (isAdmin(u)) {
@@ -55,13 +61,16 @@ export function consoleTiles(u: ConsoleUser): Tile[] {
   return t;
 }
 
+/** The screens of the console, as consolePages was given them (for the navigation). */
+const screensOf = new WeakMap<AppContext, readonly ConsoleScreen[]>();
+
 function chromeOf(ctx: AppContext, req: Request): Chrome {
   const s = req.pageSession;
   const u = consoleUserOf(s);
   const nav: NavLink[] = u
     ? [
         { href: '/', label: 'Home', current: req.originalUrl.split('?')[0] === '/' },
-        ...consoleTiles(u).map((t) => ({
+        ...consoleTiles(u, screensOf.get(ctx)).map((t) => ({
           href: t.href,
           label: t.label,
           current: req.originalUrl.startsWith(t.href),
@@ -90,28 +99,6 @@ function chromeOf(ctx: AppContext, req: Request): Chrome {
     back: { href: '/', label: u ? 'Back to the console' : 'Sign in' },
   };
 }
-
-/** Where to go after sign-in: a path of ours only (never another site, never a scheme). */
-export function safeNext(v: unknown): string {
-  if (typeof v !== 'string' || v.length > 500) return '/';
-  return /^\/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/.test(v) ? v : '/';
-}
-
-/** Every value of a repeated form field (checkboxes). */
-const formList = (req: Request, name: string): string[] =>
-  ([] as unknown[])
-    .concat((req.body as Record<string, unknown> | undefined)?.[name] ?? [])
-    .filter((v): v is string => typeof v === 'string');
-const commaList = (v: string) =>
-  v
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean);
-
-const field = (req: Request, name: string): string => {
-  const v = (req.body as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v : '';
-};
 
 async function demoInfo(ctx: AppContext): Promise<DemoInfo | undefined> {
   if (ctx.config.DATABASE_URL) return undefined;
@@ -157,7 +144,7 @@ function signInRoutes(r: Router, ctx: AppContext, form: RequestHandler, load: Re
       return sendPage(res, chromeOf(ctx, req), {
         title: 'Console',
         flash: await takeFlash(ctx, s.id, req.query),
-        body: <Home username={u.username} roles={u.roles} tiles={consoleTiles(u)} />,
+        body: <Home username={u.username} roles={u.roles} tiles={consoleTiles(u, screensOf.get(ctx))} />,
       });
     }
     const nonce = signInKey(req, res, { secure: req.secure });
@@ -405,20 +392,42 @@ function userChangeRoutes(r: Router, ctx: AppContext, form: RequestHandler): voi
   });
 }
 
-export function consolePages(ctx: AppContext): Router {
+/** The console's pages: sign-in, home, password, the admin pages and the `screens` given. */
+export function consolePages(ctx: AppContext, screens: readonly ConsoleScreen[] = []): Router {
   const r = Router();
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 30 });
   const load = loadPageSession(ctx, 'console');
+  screensOf.set(ctx, screens);
   r.use('/console', load);
   signInRoutes(r, ctx, form, load);
   passwordRoutes(r, ctx, form);
   adminRoutes(r, ctx, form);
+  const kit = screenKit(ctx, form);
+  for (const s of screens) s.routes(r, kit);
   r.use(
     '/console',
     pageNotFound((req) => chromeOf(ctx, req)),
   );
   r.use(['/', '/console'], pageErrorsOnly(pageErrors((req) => chromeOf(ctx, req))));
   return r;
+}
+
+/** What a screen is given to build its pages with (see screens.ts). */
+function screenKit(ctx: AppContext, form: RequestHandler): ScreenKit {
+  return {
+    ctx,
+    form,
+    needs: (may, what) => needs(ctx, may, what),
+    checkCsrf: adminGuards(ctx).checkCsrf,
+    chrome: (req) => chromeOf(ctx, req),
+    me,
+    csrf: (req) => csrfToken(ctx.config, sessionId(req)),
+    flash: (req) => takeFlash(ctx, sessionId(req), req.query),
+    done: async (req, res, message, to, kind = 'success') => {
+      res.redirect(303, await flashUrl(ctx, sessionId(req), to, { kind, message }));
+    },
+    audit: (req) => auditOf(ctx, req),
+  };
 }
 
 /** The console's error pages for its own paths only (`/` and `/console/…`), not the whole app's. */
