@@ -3,6 +3,7 @@ import { approvalRoutes } from './approvals/routes';
 import { catalogRoutes } from './catalog/routes';
 import { consolePages } from './console/pages';
 import type { ConsoleScreen } from './console/screens';
+import { alertScreen } from './alerts/screen';
 import { userRoutes } from './console/routes';
 import { cxmlRoutes, cxmlStatus, sendCxml } from './cxml/endpoint';
 import { handleOrderRequest } from './orders/cxml';
@@ -40,7 +41,7 @@ const EXEMPT = new Set(['/health', '/ready', '/metrics']);
 
 /** The express app, without listen(): tests drive it with supertest, server.ts binds it to a port. */
 /** The console's screens, in the order of its navigation (each its own folder's pages). */
-const consoleScreens: readonly ConsoleScreen[] = [];
+const consoleScreens: readonly ConsoleScreen[] = [alertScreen];
 
 export function createApp(ctx: AppContext): Express {
   const app = express();

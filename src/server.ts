@@ -13,6 +13,7 @@ import { AppError } from './platform/errors';
 import { probeRoutes } from './platform/probes';
 import { ensureSecretsKey } from './platform/crypto';
 import { checkSecretsKey } from './partners/supplier-secret';
+import { ensureAlertSchedule } from './alerts/evaluate';
 import { closeContext, createContext, type AppContext } from './platform/context';
 
 /**
@@ -81,6 +82,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   }
   if (config.DATABASE_URL) await warnOfDemoCredentials(ctx);
   const firstAdmin = await ensureFirstAdmin(ctx);
+  await ensureAlertSchedule(ctx.db, config);
   await ctx.queue.start({ workers: config.WORKERS, relay: true });
   const app = createApp(ctx);
   const server = createServer(app);

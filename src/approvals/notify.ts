@@ -2,23 +2,12 @@
  * Approver e-mail (nodemailer over SMTP_URL) with signed one-time approve/reject links, and the
  * partner's optional webhook. Runs as its own outbox job so a slow mail server never holds a decision.
  */
-import nodemailer, { type Transporter } from 'nodemailer';
 import { findPartner } from '../partners/repository';
 import { AppError } from '../platform/errors';
+import { mailTransport } from '../platform/mail';
 import { postOutbound } from '../platform/outbound';
 import { signLink } from './tokens';
 import { listApprovals, type NotifyPayload, type WorkflowCtx } from './service';
-
-const transports = new Map<string, Transporter>();
-
-function transport(url: string): Transporter {
-  let t = transports.get(url);
-  if (!t) {
-    t = nodemailer.createTransport(url);
-    transports.set(url, t);
-  }
-  return t;
-}
 
 export function approvalLinks(
   ctx: WorkflowCtx,
@@ -51,7 +40,7 @@ export async function notify(ctx: WorkflowCtx, p: NotifyPayload): Promise<void> 
         '',
         'Each link works once.',
       ].join('\n');
-      await transport(smtp).sendMail({ from: ctx.config.MAIL_FROM, to, subject, text });
+      await mailTransport(smtp).sendMail({ from: ctx.config.MAIL_FROM, to, subject, text });
     }
   }
   const hook = partner?.settings.approval?.webhookUrl;

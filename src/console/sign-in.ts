@@ -4,6 +4,7 @@
  * over either limit the form is refused with 429 before any password is hashed, and says when to
  * try again. A success clears its username's count. Counts live in the process, like the API's.
  */
+import { countRefusal } from '../alerts/refusals';
 import type { Request } from 'express';
 import type { Config } from '../platform/config';
 import type { Db } from '../platform/db';
@@ -79,6 +80,7 @@ export async function attemptSignIn(
   const now = ctx.now();
   if (!user) {
     t.address.fail(address);
+    countRefusal(ctx.db, 'console');
     t.user.fail(userKey);
     await writeAudit(ctx.db, now, {
       actor: { label: `anonymous:${userKey}` },

@@ -1,3 +1,4 @@
+import { countRefusal } from '../alerts/refusals';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import express, { Router, type Request, type Response } from 'express';
@@ -231,6 +232,7 @@ async function throttledAuthenticate(ctx: AppContext, doc: ParsedCxml, address: 
     }
     if (isCxmlError(err) && err.status === 401) {
       throttle.address.fail(address);
+      countRefusal(ctx.db, 'cxml');
       for (const k of keys) throttle.credential.fail(k);
     }
     throw err;

@@ -10,6 +10,7 @@ import { statusUpdateJob } from '../orders/jobs';
 import type { JobDefinition } from '../platform/jobs';
 import { sftpPollJob } from '../transports/sftp/jobs';
 import { as2ExpiryJob } from '../transports/as2/expiry';
+import { alertEvaluateJob, alertNotifyJob } from '../alerts/evaluate';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own payload type
 export const JOBS: readonly JobDefinition<any>[] = [
@@ -21,6 +22,8 @@ export const JOBS: readonly JobDefinition<any>[] = [
   deliveryJob,
   sftpPollJob,
   as2ExpiryJob,
+  alertEvaluateJob,
+  alertNotifyJob,
 ];
 
 /** What a delivery's outcome does to the record its document belongs to (an invoice's state). */

@@ -1,3 +1,4 @@
+import { countRefusal } from '../alerts/refusals';
 import type { RequestHandler, Request, Response } from 'express';
 import type { AppContext } from '../platform/context';
 import { AppError } from '../platform/errors';
@@ -40,6 +41,7 @@ export async function authenticateToken(
   const key = await findApiKeyCached(ctx.db, ctx.config.PARTNER_CACHE_MS, tokenHash);
   if (!key) {
     throttle.address.fail(address);
+    countRefusal(ctx.db, 'api');
     throttle.credential.fail(credential);
     await logBearerRefusal(ctx, res, token, tokenHash, address);
     throw new AppError('unauthorized', 'invalid token');

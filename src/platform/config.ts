@@ -158,6 +158,28 @@ export const configSchema = z.object({
     .regex(/^smtps?:\/\//, 'must be an smtp:// URL')
     .optional(),
   MAIL_FROM: z.string().default('gateway@supplier.example'),
+  /**
+   * Alerts (src/alerts): how often the rules are evaluated (0: never), who is told (e-mail over
+   * SMTP_URL to a comma-separated list, and a webhook POST signed with HMAC-SHA256 when a secret is
+   * set) and the rules' thresholds.
+   */
+  ALERT_EVERY_SECONDS: int(60, 0),
+  ALERT_EMAIL_TO: z
+    .string()
+    .regex(
+      /^[^\s,@]+@[^\s,@]+(\s*,\s*[^\s,@]+@[^\s,@]+)*$/,
+      'must be one e-mail address or several separated by commas',
+    )
+    .optional(),
+  ALERT_WEBHOOK_URL: httpUrl.optional(),
+  ALERT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** A partner's last this many delivery attempts all failed. */
+  ALERT_DELIVERY_FAILURES: int(3, 1),
+  /** Refused authentications (every surface) within ALERT_REFUSAL_WINDOW_MINUTES. */
+  ALERT_REFUSAL_SPIKE: int(50, 1),
+  ALERT_REFUSAL_WINDOW_MINUTES: int(10, 1),
+  /** A partner that sent nothing for 3 times its usual interval, and at least this long. */
+  ALERT_SILENCE_MIN_HOURS: int(24, 1),
   OUTBOX_POLL_MS: int(500, 10),
   /**
    * How often the relay compares dispatched, unfinished outbox rows with Redis and hands over again

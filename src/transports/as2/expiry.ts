@@ -58,9 +58,13 @@ export async function certificateExpiries(q: Q): Promise<CertificateExpiry[]> {
 
 /**
  * What to warn about at `now`: certificates valid now that end within `days`, and ended ones that
- * have no valid successor of the same owner (the partner, or the supplier).
+ * have no valid successor of the same owner (the partner, or the supplier), soonest first.
  */
-export function expiryWarnings(all: readonly CertificateExpiry[], now: Date, days: number): string[] {
+export function expiryFindings(
+  all: readonly CertificateExpiry[],
+  now: Date,
+  days: number,
+): { certificate: CertificateExpiry; message: string }[] {
   const t = now.getTime();
   const limit = t + days * 86_400_000;
   const ownerOf = (c: CertificateExpiry) => `${c.owner}:${c.partnerId ?? ''}`;
@@ -69,18 +73,28 @@ export function expiryWarnings(all: readonly CertificateExpiry[], now: Date, day
   );
   const who = (c: CertificateExpiry) =>
     `${c.owner === 'partner' ? `partner ${c.partnerId}'s` : "the supplier's"} AS2 certificate ${c.subject} (${c.fingerprintSha256})`;
-  const out: string[] = [];
+  const out: { certificate: CertificateExpiry; message: string }[] = [];
   for (const c of [...all].sort((a, b) => a.notAfter.getTime() - b.notAfter.getTime())) {
     const end = c.notAfter.getTime();
     if (end < t) {
       if (!hasValid.has(ownerOf(c)))
-        out.push(`${who(c)} ended ${c.notAfter.toISOString()} and has no valid successor`);
+        out.push({
+          certificate: c,
+          message: `${who(c)} ended ${c.notAfter.toISOString()} and has no valid successor`,
+        });
     } else if (end <= limit && c.notBefore.getTime() <= t) {
-      out.push(`${who(c)} ends ${c.notAfter.toISOString()}, in ${Math.floor((end - t) / 86_400_000)} days`);
+      out.push({
+        certificate: c,
+        message: `${who(c)} ends ${c.notAfter.toISOString()}, in ${Math.floor((end - t) / 86_400_000)} days`,
+      });
     }
   }
   return out;
 }
+
+/** The warnings of expiryFindings, as the daily job logs them. */
+export const expiryWarnings = (all: readonly CertificateExpiry[], now: Date, days: number): string[] =>
+  expiryFindings(all, now, days).map((f) => f.message);
 
 export const as2ExpiryJob = defineJob<Record<string, never>>({
   name: 'as2.expiry-check',

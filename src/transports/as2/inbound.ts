@@ -13,6 +13,7 @@
  * processed again. Unsigned messages are refused unless the partner has `as2.requireSigned: false`.
  * An asynchronous MDN for a message we sent comes the same way and is recorded (mdn-inbound.ts).
  */
+import { countRefusal } from '../../alerts/refusals';
 import { randomUUID } from 'node:crypto';
 import {
   As2Error,
@@ -112,6 +113,7 @@ export async function receiveAs2(ctx: AppContext, req: InboundRequest): Promise<
   const partner = await partnerOf(ctx, h, req.pathPartner);
   if (partner instanceof As2Error) {
     if (req.address) throttle.fail(req.address);
+    countRefusal(ctx.db, 'as2');
     return answer(ctx, h, keys, { outcome: partner });
   }
   if (isMdn(req.headers, req.body)) return receiveMdn(ctx, h, partner, req);
@@ -120,6 +122,8 @@ export async function receiveAs2(ctx: AppContext, req: InboundRequest): Promise<
   const outcome = await process(ctx, req, keys, partner);
   if (req.address && outcome.outcome instanceof As2Error && UNAUTHENTIC.has(outcome.outcome.code))
     throttle.fail(req.address);
+  if (outcome.outcome instanceof As2Error && UNAUTHENTIC.has(outcome.outcome.code))
+    countRefusal(ctx.db, 'as2');
   return answer(ctx, h, keys, { ...outcome, partner }, sha256Hex(req.body));
 }
 
