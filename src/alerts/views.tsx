@@ -6,6 +6,22 @@ import { ALERT_RULES, RULE_TITLES } from './rules';
 
 export const ALERTS_PER_PAGE = 50;
 
+/** A detail's key in words: "bySurface" reads "by surface". */
+const label = (k: string) => {
+  const t = k.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return t.charAt(0).toUpperCase() + t.slice(1);
+};
+
+/** A detail's value: a date-time as UTC, a map as "api 4, cxml 2". */
+function shown(v: unknown): string {
+  if (typeof v === 'string') return /^\d{4}-\d\d-\d\dT/.test(v) ? `${when(new Date(v))} UTC` : v;
+  if (v && typeof v === 'object' && !Array.isArray(v))
+    return Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${k} ${String(x)}`)
+      .join(', ');
+  return typeof v === 'number' ? String(Math.round(v * 100) / 100) : JSON.stringify(v);
+}
+
 const when = (d: Date | null) => (d ? d.toISOString().slice(0, 19).replace('T', ' ') : '');
 
 function Filters({ f }: { f: AlertFilter }) {
@@ -51,7 +67,7 @@ function Filters({ f }: { f: AlertFilter }) {
 function Notified({ a }: { a: Alert }) {
   const done = [a.mailedAt ? 'e-mail' : '', a.webhookAt ? 'webhook' : ''].filter(Boolean).join(', ');
   if (a.notifyError) return <span class="error">failed: {a.notifyError}</span>;
-  return <span>{done || 'not sent'}</span>;
+  return <span>{done || 'not sent (no ALERT_EMAIL_TO with SMTP_URL, no ALERT_WEBHOOK_URL)'}</span>;
 }
 
 function AlertTable({ alerts }: { alerts: Alert[] }) {
@@ -138,7 +154,7 @@ export function AlertDetail({ a }: { a: Alert }) {
     <>
       <h1>{RULE_TITLES[a.rule]}</h1>
       <p id="alert-summary">{a.summary}</p>
-      <dl id="alert-facts">
+      <dl id="alert-facts" class="facts">
         <dt>State</dt>
         <dd>{a.resolvedAt ? `resolved ${when(a.resolvedAt)} UTC` : 'open'}</dd>
         <dt>Opened</dt>
@@ -157,8 +173,8 @@ export function AlertDetail({ a }: { a: Alert }) {
         </dd>
         {Object.entries(a.details).map(([k, v]) => (
           <>
-            <dt>{k}</dt>
-            <dd>{typeof v === 'string' ? v : JSON.stringify(v)}</dd>
+            <dt>{label(k)}</dt>
+            <dd data-detail={k}>{shown(v)}</dd>
           </>
         ))}
       </dl>

@@ -19,6 +19,7 @@ import {
   outboxLagSeconds,
   type Counted,
 } from './state';
+import { openAlertCounts } from '../alerts/repository';
 
 export interface GatewayMetrics {
   registry: Registry;
@@ -164,6 +165,14 @@ function stateGauges(ctx: AppContext, registry: Registry): void {
     'Outbox jobs by job and state (waiting to be handed to the queue, running, failed: dead letters)',
     ['job', 'state'],
     () => outboxJobs(ctx.db),
+  );
+  countedGauge(
+    registry,
+    'gateway_alerts_open',
+    'Open alerts by rule (delivery_failing, dead_letter, ack_overdue, refusal_spike, partner_silent, certificate_ending)',
+    ['rule'],
+    async () =>
+      Object.entries(await openAlertCounts(ctx.db)).map(([rule, count]) => ({ labels: { rule }, count })),
   );
   new Gauge({
     name: 'gateway_outbox_lag_seconds',

@@ -333,6 +333,8 @@ it('the console shows the alerts to operators, evaluates on request (CSRF), and 
   const audit = await env.db('audit_log').where({ action: 'alerts.evaluate' });
   expect(audit).toHaveLength(1);
   expect(audit[0].actor).toBe('user:op');
+  const metrics = await request(app).get('/metrics').set(auth(ADMIN_TOKEN));
+  expect(metrics.text).toMatch(/^gateway_alerts_open\{rule="certificate_ending"\} 1$/m);
   const fin = await consoleSignIn(app, 'fin', PW);
   expect((await request(app).get('/console/alerts').set('Cookie', fin.cookie)).status).toBe(403);
 });
