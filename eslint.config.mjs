@@ -66,6 +66,8 @@ export default tseslint.config(
       'src/**/pages.tsx',
       'src/**/views.tsx',
       'src/**/*-views.tsx',
+      'src/**/screen.tsx',
+      'src/**/*-screen.tsx',
     ],
     rules: {
       'no-restricted-syntax': [
