@@ -5,6 +5,7 @@ import { consolePages } from './console/pages';
 import type { ConsoleScreen } from './console/screens';
 import { alertScreen } from './alerts/screen';
 import { orderScreen } from './orders/screen';
+import { dashboardScreen } from './metrics/screen';
 import { userRoutes } from './console/routes';
 import { cxmlRoutes, cxmlStatus, sendCxml } from './cxml/endpoint';
 import { handleOrderRequest } from './orders/cxml';
@@ -42,7 +43,7 @@ const EXEMPT = new Set(['/health', '/ready', '/metrics']);
 
 /** The express app, without listen(): tests drive it with supertest, server.ts binds it to a port. */
 /** The console's screens, in the order of its navigation (each its own folder's pages). */
-const consoleScreens: readonly ConsoleScreen[] = [orderScreen, alertScreen];
+const consoleScreens: readonly ConsoleScreen[] = [dashboardScreen, orderScreen, alertScreen];
 
 export function createApp(ctx: AppContext): Express {
   const app = express();

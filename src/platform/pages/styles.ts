@@ -93,6 +93,9 @@ nav.pagination .disabled{color:#a5adbb}
 .error-page .code{font-size:56px;font-weight:800;color:#c9d0dc;line-height:1;margin:0 0 8px}
 .error-page .error{font-size:17px}
 .error-page .ref{color:var(--muted);font-size:13px}
+.tiles .figure{display:block;font-size:26px;font-weight:700;line-height:1.2}.tiles .bad .figure{color:var(--err)}
+.tiles .figure-label{font-weight:500;color:var(--muted);font-size:14px}
+svg.chart{display:block;width:100%;height:auto;max-width:1080px;background:var(--card);border:1px solid var(--line);border-radius:var(--radius);margin:0 0 18px}
 .site-footer{border-top:1px solid var(--line);background:#fff;color:var(--muted);font-size:13px}
 .site-footer .bar{max-width:1120px;margin:0 auto;padding:14px 20px;display:flex;flex-wrap:wrap;gap:6px 18px;justify-content:space-between}
 @media (max-width:640px){.site-header nav{margin-left:0}th,td{padding:7px 8px}dl.facts{grid-template-columns:1fr}}
