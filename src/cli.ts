@@ -4,7 +4,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { csvObjects } from './catalog/csv';
 import { importCatalog, importPriceLists } from './catalog/service';
 import { createDb, migrateLatest, migrateRollbackAll } from './platform/db';
-import { loadConfig, ConfigError, type Config } from './platform/config';
+import { loadConfig, type Config } from './platform/config';
 import { ensureSecretsKey } from './platform/crypto';
 import { partnerInputSchema } from './partners/schema';
 import { upsertPartner } from './partners/service';
@@ -13,6 +13,8 @@ import { exitOnSignals, startServer } from './server';
 import { startWorker } from './worker';
 import { call, importCsv, ingestFilesRemote, remoteFor, type Remote } from './cli-remote';
 import { usersCommand, USERS_USAGE } from './console/cli';
+import { describeCliError, zodProblems } from './cli-errors';
+import { COMMAND_HELP } from './cli-help';
 
 const USAGE = `usage: gateway <command>
   serve                        run the HTTP gateway (and in-process jobs without REDIS_URL)
@@ -30,7 +32,8 @@ ${USERS_USAGE}
 
 partners, catalog, price-lists, keys, users and edi take --server URL: the command goes to that running
 gateway's admin API (with ADMIN_TOKEN) instead of its database. Beside a running embedded server
-(npm start) they do so on their own. Settings come from the environment (README, Configuration).`;
+(npm start) they do so on their own. Settings come from the environment (README, Configuration).
+\`gateway help COMMAND\` (or \`gateway COMMAND --help\`) shows a command's options and examples.`;
 
 type KeyRow = {
   id: string;
@@ -88,8 +91,18 @@ async function keysRemote(r: Remote, sub: string, arg: string, role: string | un
   return 2;
 }
 
+/** A file's text; a read error names the file (EISDIR comes without its path). */
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    if (err && typeof err === 'object' && !('path' in err)) Object.assign(err, { path: file });
+    throw err;
+  }
+}
+
 function rowsOf(file: string) {
-  return csvObjects(readFileSync(file, 'utf8')).rows.map((r) => ({ line: r.line, values: r.values }));
+  return csvObjects(readText(file)).rows.map((r) => ({ line: r.line, values: r.values }));
 }
 
 async function withDb<T>(
@@ -126,13 +139,25 @@ async function main(args: string[]): Promise<number> {
   const argv = at >= 0 ? [...args.slice(0, at), ...args.slice(at + 2)] : args;
   const [cmd, sub, arg] = argv;
   if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
-    console.log(USAGE);
-    return cmd === undefined ? 2 : 0;
+    const about = cmd === 'help' && sub ? COMMAND_HELP[sub] : undefined;
+    console.log(about ?? USAGE);
+    return cmd === undefined || (cmd === 'help' && sub && !about) ? 2 : 0;
+  }
+  const command = COMMANDS.get(cmd);
+  if (!command) {
+    console.error(`gateway: unknown command "${cmd}"\n\n${USAGE}`);
+    return 2;
+  }
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(COMMAND_HELP[cmd] ?? USAGE);
+    return 0;
   }
   const remote = () => remoteFor(loadConfig(), server);
-  const code = await COMMANDS.get(cmd)?.({ argv, sub, arg, remote });
+  const code = await command({ argv, sub, arg, remote });
   if (code !== undefined) return code;
-  console.error(USAGE);
+  console.error(
+    `gateway ${cmd}: these words are not a use of it (${argv.slice(1).join(' ') || 'nothing given'})\n\n${COMMAND_HELP[cmd] ?? USAGE}`,
+  );
   return 2;
 }
 
@@ -172,7 +197,14 @@ async function migrateCommand({ sub }: CommandArgs): Promise<number> {
 async function partnersCommand({ sub, arg, remote }: CommandArgs): Promise<number | undefined> {
   if (sub !== 'import' || !arg) return undefined;
   const items = () => {
-    const json = JSON.parse(readFileSync(arg, 'utf8')) as unknown;
+    let json: unknown;
+    try {
+      json = JSON.parse(readText(arg)) as unknown;
+    } catch (err) {
+      if (err instanceof SyntaxError)
+        throw new AppError('validation_failed', `${arg} is not valid JSON: ${err.message}`);
+      throw err;
+    }
     return Array.isArray(json) ? json : [json];
   };
   const r = remote();
@@ -187,8 +219,19 @@ async function partnersCommand({ sub, arg, remote }: CommandArgs): Promise<numbe
     return 0;
   }
   return withDb('partners import', async (db, config) => {
-    for (const item of items()) {
-      const { partner, created } = await upsertPartner(db, partnerInputSchema.parse(item), {
+    const all = items();
+    const parsed = all.map((item, i) => {
+      const r = partnerInputSchema.safeParse(item);
+      if (r.success) return r.data;
+      const problems = zodProblems(r.error, all.length > 1 ? `[${i}]` : '');
+      throw new AppError(
+        'validation_failed',
+        `${arg}: the partner${all.length > 1 ? ` at index ${i}` : ''} is not valid (fields as in fixtures/contracts/partner.example.json); nothing was imported`,
+        { details: problems.map((message) => ({ message })) },
+      );
+    });
+    for (const item of parsed) {
+      const { partner, created } = await upsertPartner(db, item, {
         secretsKey: config.SECRETS_KEY,
       });
       console.log(`${created ? 'created' : 'replaced'} partner ${partner.id}`);
@@ -335,8 +378,8 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof AppError) console.error(err.message);
-    else console.error(err);
+    for (const line of describeCliError(err)) console.error(line);
+    if (process.env.GATEWAY_DEBUG === '1') console.error(err);
     process.exit(1);
   },
 );

@@ -14,6 +14,8 @@ export interface SourceRow {
 }
 
 const CHUNK = 5000;
+/** Problems of an import kept in the error's details (all are counted). */
+const MAX_DETAILS = 100;
 
 function validate<T>(
   rows: SourceRow[],
@@ -26,29 +28,40 @@ function validate<T>(
 ): { line: number; data: T }[] {
   const details: ErrorDetail[] = [];
   const ok: { line: number; data: T }[] = [];
+  // Every row is checked (linear in the file); the first MAX_DETAILS problems are kept, all counted.
+  let problems = 0;
+  let badRows = 0;
+  const note = (d: ErrorDetail) => {
+    problems++;
+    if (details.length < MAX_DETAILS) details.push(d);
+  };
   for (const row of rows) {
     if (row.values.__extra) {
-      details.push({ line: row.line, message: `${where} ${row.line}: more fields than the header has` });
+      badRows++;
+      note({ line: row.line, message: `${where} ${row.line}: more fields than the header has` });
       continue;
     }
     const r = parse(row.values);
-    if (r.success) ok.push({ line: row.line, data: r.data });
-    else
-      for (const issue of r.error.issues) {
-        const field = issue.path.map(String).join('.');
-        details.push({
-          line: row.line,
-          path: field,
-          message: `${where} ${row.line}: ${field}: ${issue.message}`,
-        });
-      }
-    if (details.length >= 100) break;
+    if (r.success) {
+      ok.push({ line: row.line, data: r.data });
+      continue;
+    }
+    badRows++;
+    for (const issue of r.error.issues) {
+      const field = issue.path.map(String).join('.');
+      const missing = /received undefined$/.test(issue.message);
+      note({
+        line: row.line,
+        path: field,
+        message: `${where} ${row.line}: ${field}: ${missing ? 'required (the column is missing or the cell is empty)' : issue.message}`,
+      });
+    }
   }
   const [firstDetail] = details;
   if (firstDetail) {
     throw new AppError(
       'validation_failed',
-      `${firstDetail.message}${details.length > 1 ? ` (and ${details.length - 1} more)` : ''}; nothing was imported`,
+      `${firstDetail.message}${problems > 1 ? ` (and ${problems - 1} more)` : ''}; ${problems} problem(s) in ${badRows} ${where === 'line' ? 'line' : 'item'}(s), nothing was imported`,
       { details },
     );
   }
