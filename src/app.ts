@@ -8,6 +8,7 @@ import { orderScreen } from './orders/screen';
 import { dashboardScreen } from './metrics/screen';
 import { userRoutes } from './console/routes';
 import { cxmlRoutes, cxmlStatus, sendCxml } from './cxml/endpoint';
+import { deliveriesScreen } from './delivery/pages';
 import { handleOrderRequest } from './orders/cxml';
 import { handlePunchOutSetup, handleProfile } from './punchout/cxml-handlers';
 import { documentRoutes } from './documents/routes';
@@ -16,6 +17,7 @@ import { invoiceRoutes } from './invoices/routes';
 import { jobRoutes } from './jobs/routes';
 import { orderRoutes } from './orders/routes';
 import { partnerRoutes } from './partners/routes';
+import { partnersScreen } from './partners/pages';
 import { punchoutRoutes } from './punchout';
 import { createMetrics } from './metrics/metrics';
 import { metricsRoutes } from './metrics/routes';
@@ -43,7 +45,13 @@ const EXEMPT = new Set(['/health', '/ready', '/metrics']);
 
 /** The express app, without listen(): tests drive it with supertest, server.ts binds it to a port. */
 /** The console's screens, in the order of its navigation (each its own folder's pages). */
-const consoleScreens: readonly ConsoleScreen[] = [dashboardScreen, orderScreen, alertScreen];
+const consoleScreens: readonly ConsoleScreen[] = [
+  dashboardScreen,
+  orderScreen,
+  deliveriesScreen,
+  partnersScreen,
+  alertScreen,
+];
 
 export function createApp(ctx: AppContext): Express {
   const app = express();

