@@ -122,12 +122,18 @@ function DeliveryTable({ rows }: { rows: DeliveryListRow[] }) {
 
 /** Retrying the dead letters the filter selects (its partner and dates). */
 function BulkRetry({ f, csrf, dead }: { f: DeliveryFilter; csrf: string; dead: number }) {
+  if (dead === 0)
+    return (
+      <span class="muted" id="no-dead">
+        No dead letters{f.partner ? ` of ${f.partner}` : ''}.
+      </span>
+    );
   return (
     <PostForm action="/console/deliveries/retry-dead" csrf={csrf} class="inline" id="retry-dead">
       <input type="hidden" name="partner" value={f.partner ?? ''} />
       <input type="hidden" name="from" value={f.from ?? ''} />
       <input type="hidden" name="to" value={f.to ?? ''} />
-      <button type="submit" class="primary" disabled={dead === 0}>
+      <button type="submit" class="primary">
         Retry {dead} dead letter{dead === 1 ? '' : 's'}
         {f.partner ? ` of ${f.partner}` : ''}
       </button>
