@@ -114,6 +114,33 @@ it('a delivery to a closed port shows its error after one attempt, with its next
   expect((await get('/console/deliveries?from=not-a-date')).status).toBe(400);
 });
 
+it('an endpoint answering 503 shows its HTTP status and error after one attempt', async () => {
+  const busy = createServer((req, res) => {
+    req.resume();
+    res.writeHead(503, { 'Content-Type': 'text/plain' }).end('busy');
+  });
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+  try {
+    const token = await csrf();
+    await editAcme(
+      { 'cxml.outboundUrl': `http://127.0.0.1:${(busy.address() as AddressInfo).port}/` },
+      token,
+    );
+    const id = await orderDelivery('PO-OPS-503');
+    await waitFor(async () => (await delivery(id))?.attempts === 1, 15000, 'one attempt');
+    const row = new RegExp(`<tr data-delivery="${id}"[^>]*>([\\s\\S]*?)</tr>`).exec(
+      (await get('/console/deliveries?partner=acme')).text,
+    );
+    expect(row?.[1]).toContain('<td class="num">503</td>');
+    expect(row?.[1]).toContain('HTTP 503');
+    await post(`/console/deliveries/${id}/cancel`, { csrf: token });
+    const back = await editAcme({ 'cxml.outboundUrl': closedUrl }, token);
+    expect(back.status).toBe(303);
+  } finally {
+    await new Promise<void>((r) => busy.close(() => r()));
+  }
+});
+
 it('retry now sends it to the URL fixed in the Partners screen, and both are audited', async () => {
   const id = await orderDelivery('PO-OPS-2');
   await waitFor(async () => (await delivery(id))?.attempts === 1, 15000, 'one attempt');
@@ -125,7 +152,10 @@ it('retry now sends it to the URL fixed in the Partners screen, and both are aud
   expect(received.some((r) => r.body.includes('ConfirmationRequest'))).toBe(true);
   const d = await delivery(id);
   expect(d).toMatchObject({ url: receiverUrl, attempts: 2, round: 1 });
-  const audit = await t.env.db('audit_log').whereIn('action', ['partner.update', 'delivery.retry']);
+  const audit = await t.env
+    .db('audit_log')
+    .whereIn('action', ['partner.update', 'delivery.retry'])
+    .orderBy('id', 'desc');
   expect(audit.map((a) => [a.action, a.actor])).toEqual(
     expect.arrayContaining([
       ['partner.update', 'user:olga'],
@@ -158,7 +188,12 @@ it('a job of an earlier round does nothing after a retry; cancel stops a pending
   expect((await post(`/console/deliveries/${id}/cancel`, { csrf: await csrf() })).status).toBe(303);
   expect(await delivery(id)).toMatchObject({ status: 'cancelled', attempts: 2, round: 2 });
   expect((await get(`/console/deliveries/${id}`)).text).toContain('cancelled by user:olga');
-  expect(await t.env.db('audit_log').where({ action: 'delivery.cancel' }).first()).toMatchObject({
+  expect(
+    await t.env
+      .db('audit_log')
+      .where({ action: 'delivery.cancel', subject: `delivery:${id}` })
+      .first(),
+  ).toMatchObject({
     subject: `delivery:${id}`,
     actor: 'user:olga',
   });
@@ -198,6 +233,7 @@ it('refuses every delivery action without the session CSRF token, changing nothi
     '/console/partners/acme/keys',
     '/console/partners/acme/rotate',
     '/console/partners/acme/test',
+    '/console/partners/acme/keys/00000000-0000-4000-8000-000000000000/revoke',
     '/console/partners/acme',
     '/console/partners',
   ]) {
