@@ -117,7 +117,8 @@ export function PartnerForm(p: {
     <PostForm action={p.action} csrf={p.csrf} class="partner-form" id="partner-form">
       {errors.general.length || Object.keys(errors.fields).length ? (
         <div class="flash flash-error" role="alert" id="form-errors">
-          Nothing was saved: {Object.keys(errors.fields).length + errors.general.length} problem(s).
+          Nothing was saved: {Object.keys(errors.fields).length + errors.general.length} problem(s)
+          {Object.keys(errors.fields).length ? ` (${Object.keys(errors.fields).join(', ')})` : ''}.
           {errors.general.length ? (
             <ul>
               {errors.general.map((g) => (

@@ -119,6 +119,7 @@ it('an operator finds a delivery failing against a closed port, fixes the URL, r
     'delivered on the page',
   );
   expect(await page.locator('tr[data-attempt]').count()).toBe(2);
+  if (shots) await page.screenshot({ path: '/tmp/ops2-delivery.png', fullPage: true });
   expect(received).toBe(1);
   await ctx.close();
 });
@@ -139,7 +140,35 @@ it('creates an API key shown once, revokes it, and the revoked key gets 401 from
   await page.click(`tr[data-prefix="${key.slice(0, 16)}"] button`);
   expect(await page.textContent('[role=status]')).toContain('revoked');
   expect((await request(gateway.url).get('/api/v1/orders').set(auth(key))).status).toBe(401);
+  await ctx.close();
+});
+
+it('shows what the API refuses beside its field on the new partner form, and creates the partner once right', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1200, height: 700 } });
+  const page = await ctx.newPage();
+  await signIn(page, 'olga');
   await page.goto(`${gateway.url}/console/partners`);
+  await page.click('#new-partner');
+  await page.fill('[name=id]', 'Globex Corp');
+  await page.fill('[name=name]', 'Globex Corporation');
+  await page.fill('[name=currency]', 'usd');
+  await page.fill('[name="x12.isaQualifier"]', 'ZZ');
+  await page.fill('[name="x12.isaId"]', 'GLOBEX');
+  await page.fill('[name="x12.gsId"]', 'GLOBEX');
+  await page.fill('[name="x12.outboundUrl"]', 'edi.globex.example');
+  await page.click('#save-partner');
+  expect(await page.textContent('#form-errors')).toContain('Nothing was saved');
+  expect(await page.textContent('[data-error="id"]')).toContain('lowercase letters');
+  expect(await page.textContent('[data-error="currency"]')).toContain('ISO 4217');
+  expect(await page.locator('[data-error="x12.outboundUrl"]').count()).toBe(1);
+  if (shots) await page.screenshot({ path: '/tmp/ops2-partner-errors.png', fullPage: false });
+  await page.fill('[name=id]', 'globex');
+  await page.fill('[name=currency]', 'USD');
+  await page.fill('[name="x12.outboundUrl"]', 'https://edi.globex.example/x12');
+  await page.click('#save-partner');
+  expect(await page.textContent('[role=status]')).toContain('Partner globex created.');
+  await page.goto(`${gateway.url}/console/partners`);
+  expect(await page.locator('tr[data-partner]').count()).toBe(2);
   await shot(page, 'partners');
   await ctx.close();
 });
