@@ -200,8 +200,8 @@ export async function deliveryDetail(q: Q, id: string): Promise<DeliveryDetail |
   };
 }
 
-/** The partner ids that have deliveries (for the filter's choice). */
-export async function partnersWithDeliveries(q: Q): Promise<string[]> {
+/** The ids of the partners (for the partner filter). */
+export async function partnerIds(q: Q): Promise<string[]> {
   const rows = (await q('partners').whereNull('deleted_at').orderBy('id').select('id')) as { id: string }[];
   return rows.map((r) => r.id);
 }

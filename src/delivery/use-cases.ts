@@ -1,13 +1,7 @@
 /** The delivery use cases bound to one context, for the console's Deliveries screen. */
 import type { AppContext } from '../platform/context';
 import { cancelDelivery, retryDeadDeliveries, retryDelivery, type ChangeBy } from './operator';
-import {
-  deliveryDetail,
-  deliveryPage,
-  filteredDeliveries,
-  partnersWithDeliveries,
-  type DeliveryFilter,
-} from './queries';
+import { deliveryDetail, deliveryPage, filteredDeliveries, partnerIds, type DeliveryFilter } from './queries';
 
 export function deliveryUseCases(ctx: Pick<AppContext, 'db' | 'queue'>) {
   const db = ctx.db;
@@ -21,7 +15,7 @@ export function deliveryUseCases(ctx: Pick<AppContext, 'db' | 'queue'>) {
       return Number(row?.c ?? 0);
     },
     detail: (id: string) => deliveryDetail(db, id),
-    partners: () => partnersWithDeliveries(db),
+    partners: () => partnerIds(db),
     retry: async (id: string, by: ChangeBy) => {
       const r = await retryDelivery(db, id, by);
       ctx.queue.nudge();

@@ -111,7 +111,7 @@ function DeliveryTable({ rows }: { rows: DeliveryListRow[] }) {
                 <NextAttempt r={r} />
               </td>
               <td class="num">{r.lastStatus ?? ''}</td>
-              <td class="change">{short(r.lastError)}</td>
+              <td class="err">{short(r.lastError)}</td>
             </tr>
           ))}
         </tbody>
