@@ -224,6 +224,25 @@ it("retries a partner's dead letters in bulk once its URL is fixed", async () =>
   }
 });
 
+it('sorts and pages the list, each page keeping the filter in its URL', async () => {
+  const all = (await t.env
+    .db('deliveries')
+    .where({ partner_id: 'acme' })
+    .orderBy([{ column: 'created_at' }, { column: 'id' }])) as { id: string }[];
+  expect(all.length).toBeGreaterThanOrEqual(4);
+  const ids = (html: string) => [...html.matchAll(/<tr data-delivery="([^"]+)"/g)].map((m) => m[1]);
+  const first = await get('/console/deliveries?partner=acme&sort=oldest&limit=2');
+  expect(first.text).toContain(`Showing 1–2 of ${all.length} deliveries`);
+  expect(ids(first.text)).toEqual(all.slice(0, 2).map((d) => d.id));
+  expect(first.text).toContain(
+    'href="/console/deliveries?partner=acme&amp;sort=oldest&amp;offset=2&amp;limit=2"',
+  );
+  const second = await get('/console/deliveries?partner=acme&sort=oldest&offset=2&limit=2');
+  expect(ids(second.text)).toEqual(all.slice(2, 4).map((d) => d.id));
+  const newest = await get('/console/deliveries?partner=acme&limit=1');
+  expect(ids(newest.text)).toEqual([all.at(-1)?.id]);
+});
+
 it('refuses every delivery action without the session CSRF token, changing nothing', async () => {
   const row = await t.env.db('deliveries').where({ status: 'delivered' }).first('id');
   for (const path of [
