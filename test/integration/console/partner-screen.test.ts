@@ -12,6 +12,8 @@ import { createApp } from '../../../src/app';
 import { createUser } from '../../../src/console/users';
 import { verifySecret } from '../../../src/platform/secrets';
 import { ADMIN_TOKEN, auth, createTestEnv, type TestEnv } from '../../helpers/env';
+import { OpensslLab } from '../../unit/as2/openssl';
+import { as2Partner } from '../as2/helpers';
 import { consoleSignIn, csrfOf } from '../../helpers/pages';
 import { seedPartner } from '../../helpers/partners';
 
@@ -193,4 +195,62 @@ it('tests the connection with a ProfileRequest and shows the status and the answ
   ).toEqual({
     c: expect.anything(),
   });
+});
+
+const unescape = (v: string) =>
+  v
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+
+/** The fields of the page's partner form as a browser would submit them. */
+function formOf(html: string): Record<string, string> {
+  const form = /<form[^>]*id="partner-form"[\s\S]*?<\/form>/.exec(html)?.[0] ?? '';
+  const values: Record<string, string> = {};
+  for (const m of form.matchAll(/<input([^>]*)>/g)) {
+    const name = /name="([^"]+)"/.exec(m[1] as string)?.[1];
+    if (name) values[name] = unescape(/value="([^"]*)"/.exec(m[1] as string)?.[1] ?? '');
+  }
+  for (const m of form.matchAll(/<textarea[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/textarea>/g))
+    values[m[1] as string] = unescape(m[2] as string);
+  for (const m of form.matchAll(/<select[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g))
+    values[m[1] as string] = unescape(/<option value="([^"]*)" selected/.exec(m[2] as string)?.[1] ?? '');
+  return values;
+}
+
+it('edits an AS2 partner from its page: the form shows its certificates and a save keeps every setting', async () => {
+  const lab = new OpensslLab();
+  try {
+    const body = as2Partner({
+      id: 'as2-buyer',
+      isaId: 'AS2BUYER',
+      as2Id: 'AS2 BUYER',
+      certificates: [lab.identity('as2-buyer')],
+      as2: {
+        url: 'https://as2.buyer.example/as2',
+        encryption: 'aes-128-gcm',
+        mdn: { mode: 'async', signed: false },
+      },
+      x12: { transport: 'as2' },
+    });
+    await request(app).post('/api/v1/partners').set(auth(ADMIN_TOKEN)).send(body).expect(201);
+    const before = (await request(app).get('/api/v1/partners/as2-buyer').set(auth(ADMIN_TOKEN))).body;
+    const page = await get('/console/partners/as2-buyer');
+    const values = formOf(page.text);
+    expect(values['as2.certificates']).toContain('-----BEGIN CERTIFICATE-----');
+    expect(values['as2.mdn.mode']).toBe('async');
+    const res = await post('/console/partners/as2-buyer', { ...values, name: 'AS2 Buyer Inc.' });
+    expect(res.status).toBe(303);
+    const after = (await request(app).get('/api/v1/partners/as2-buyer').set(auth(ADMIN_TOKEN))).body;
+    expect({ ...after, updatedAt: undefined, name: undefined }).toEqual({
+      ...before,
+      updatedAt: undefined,
+      name: undefined,
+    });
+    expect(after.name).toBe('AS2 Buyer Inc.');
+  } finally {
+    lab.cleanup();
+  }
 });
