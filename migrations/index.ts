@@ -23,6 +23,7 @@ import * as as2 from './20261203130000_as2';
 import * as consoleUsers from './20261203140000_console_users';
 import * as metricsIndexes from './20261203170000_metrics_indexes';
 import * as orderMultiple from './20261203180000_order_multiple';
+import * as documentSearchIndexes from './20261204010000_document_search_indexes';
 import * as deliveryConsole from './20261204020000_delivery_console';
 import * as alerts from './20261204050000_alerts';
 
@@ -57,6 +58,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261203140000_console_users', consoleUsers],
   ['20261203170000_metrics_indexes', metricsIndexes],
   ['20261203180000_order_multiple', orderMultiple],
+  ['20261204010000_document_search_indexes', documentSearchIndexes],
   ['20261204020000_delivery_console', deliveryConsole],
   ['20261204050000_alerts', alerts],
 ];

@@ -7,10 +7,11 @@ import { alertScreen } from './alerts/screen';
 import { orderScreen } from './orders/screen';
 import { dashboardScreen } from './metrics/screen';
 import { userRoutes } from './console/routes';
-import { cxmlRoutes, cxmlStatus, sendCxml } from './cxml/endpoint';
+import { cxmlRoutes, cxmlStatus, sendCxml, type CxmlHandlers } from './cxml/endpoint';
 import { deliveriesScreen } from './delivery/pages';
 import { handleOrderRequest } from './orders/cxml';
 import { handlePunchOutSetup, handleProfile } from './punchout/cxml-handlers';
+import { documentsScreen } from './documents/pages';
 import { documentRoutes } from './documents/routes';
 import { ediRoutes } from './edi/routes';
 import { invoiceRoutes } from './invoices/routes';
@@ -45,13 +46,21 @@ const EXEMPT = new Set(['/health', '/ready', '/metrics']);
 
 /** The express app, without listen(): tests drive it with supertest, server.ts binds it to a port. */
 /** The console's screens, in the order of its navigation (each its own folder's pages). */
-const consoleScreens: readonly ConsoleScreen[] = [
+const consoleScreens = (cxml: CxmlHandlers): readonly ConsoleScreen[] => [
   dashboardScreen,
-  orderScreen,
+  documentsScreen(cxml),
   deliveriesScreen,
+  orderScreen,
   partnersScreen,
   alertScreen,
 ];
+
+/** The handler of each cXML request type POST /cxml takes (a console replay takes the same). */
+const cxmlHandlers: CxmlHandlers = {
+  OrderRequest: handleOrderRequest,
+  PunchOutSetupRequest: handlePunchOutSetup,
+  ProfileRequest: handleProfile,
+};
 
 export function createApp(ctx: AppContext): Express {
   const app = express();
@@ -98,13 +107,7 @@ export function createApp(ctx: AppContext): Express {
   });
   // No two feature routers share a path, so their order only decides how many route patterns a
   // request is tested against: the documents partners send in volume come first.
-  app.use(
-    cxmlRoutes(ctx, {
-      OrderRequest: handleOrderRequest,
-      PunchOutSetupRequest: handlePunchOutSetup,
-      ProfileRequest: handleProfile,
-    }),
-  );
+  app.use(cxmlRoutes(ctx, cxmlHandlers));
   app.use(orderRoutes(ctx));
   app.use(ediRoutes(ctx));
   app.use(as2Routes(ctx));
@@ -119,7 +122,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(invoiceRoutes(ctx));
   app.use(approvalRoutes(ctx));
   app.use(userRoutes(ctx));
-  app.use(consolePages(ctx, consoleScreens));
+  app.use(consolePages(ctx, consoleScreens(cxmlHandlers)));
   app.use(metricsRoutes(ctx, metrics));
 
   app.use(notFoundHandler);

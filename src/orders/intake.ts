@@ -22,6 +22,7 @@ import {
   type RowsFor,
 } from '../documents/store';
 import { receiveOnce, type InboundKey } from '../documents/receive-once';
+import { maskSecrets } from '../documents/mask';
 import type { AppContext } from '../platform/context';
 import { sha256Hex } from '../platform/secrets';
 import { reusedPayloadIdMessage } from '../cxml/endpoint';
@@ -39,6 +40,10 @@ export type {
   OrderFlag,
 } from './intake-model';
 
+/** `raw` is the stored copy of `doc` (its credentials masked), as a console replay sends it. */
+const sameMaskedCopy = (doc: DocumentRow, input: IntakeInput, raw: Buffer) =>
+  !!doc.content && Buffer.from(doc.content).equals(maskSecrets(input.protocol, input.contentType, raw));
+
 /** The answer to a copy of a document already stored (documents/receive-once.ts). */
 async function replayOf(ctx: AppContext, input: IntakeInput, doc: DocumentRow): Promise<IntakeResult> {
   const raw = typeof input.raw === 'string' ? Buffer.from(input.raw, 'utf8') : input.raw;
@@ -51,8 +56,9 @@ async function replayOf(ctx: AppContext, input: IntakeInput, doc: DocumentRow): 
     };
   }
   // A cXML resend is the same document byte for byte; another document under a payloadID already
-  // taken is refused, never answered with the first document's answer (and silently dropped).
-  if (input.protocol === 'cxml' && doc.sha256 !== sha256Hex(raw)) {
+  // taken is refused, never answered with the first document's answer (and silently dropped). The
+  // stored copy, credentials masked, is the same document too: the console replays it.
+  if (input.protocol === 'cxml' && doc.sha256 !== sha256Hex(raw) && !sameMaskedCopy(doc, input, raw)) {
     return {
       outcome: 'refused',
       status: 409,

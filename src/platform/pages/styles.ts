@@ -71,6 +71,9 @@ form.filters input,form.filters select,form.filters button{height:36px}
 form.stack{display:flex;flex-direction:column;gap:14px;max-width:420px}
 form.stack input{width:100%}
 td.change{min-width:260px;font-size:13px;overflow-wrap:anywhere;color:var(--muted)}
+pre.doc{background:#0f172a;color:#e2e8f0;padding:12px 14px;border-radius:var(--radius);overflow:auto;max-height:560px;margin:0 0 18px;font:13px/1.45 ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap;overflow-wrap:anywhere}
+pre.doc .tag{color:#93c5fd}pre.doc .attr{color:#fcd34d}pre.doc .value,pre.doc .str{color:#86efac}pre.doc .comment{color:#94a3b8}pre.doc .seg,pre.doc .key{color:#f9a8d4;font-weight:600}pre.doc .sep{color:#64748b}pre.doc .num{color:#fdba74}pre.doc .mask{background:#7f1d1d;color:#fecaca}
+textarea{font:inherit;padding:6px 9px;border:1px solid #c9d0dc;border-radius:var(--radius);width:100%;min-height:64px}
 fieldset{border:1px solid var(--line);border-radius:var(--radius);padding:8px 14px 12px;margin:0}
 fieldset legend{font-size:13px;color:var(--muted);font-weight:600;padding:0 4px}
 form.stack label.inline{display:inline-flex;flex-direction:row;align-items:center;gap:6px;margin-right:16px;color:var(--ink)}

@@ -1,0 +1,199 @@
+/**
+ * The console's documents search: every stored document by partner, protocol, type, direction,
+ * status, external id, buyer PO number, supplier order number and date range, newest (or oldest)
+ * first, a page at a time. Each filter reads an index in the list's order (migration
+ * 20261204010000_document_search_indexes), and the count is capped (COUNT_CAP), so a page costs
+ * what it shows however many documents are stored (`npm run bench console` checks both).
+ */
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import type { AppContext } from '../platform/context';
+import type { Q } from '../platform/db';
+
+/** Counted up to this many matches; beyond it the list says "more than". */
+export const COUNT_CAP = 1000;
+
+const text = (max: number) => z.string().trim().max(max).optional();
+const day = z.union([z.literal(''), z.iso.date(), z.iso.datetime({ offset: true })]).optional();
+
+/** The search's query parameters (a shareable URL: GET /console/documents?partner=…). */
+export const documentSearchQuery = z.object({
+  partner: text(200),
+  protocol: z.union([z.literal(''), z.enum(['cxml', 'oci', 'x12', 'json', 'as2'])]).optional(),
+  type: text(100),
+  direction: z.union([z.literal(''), z.enum(['in', 'out'])]).optional(),
+  status: text(50),
+  externalId: text(500),
+  po: text(200),
+  orderNumber: text(200),
+  order: z.union([z.literal(''), z.uuid()]).optional(),
+  invoice: z.union([z.literal(''), z.uuid()]).optional(),
+  from: day,
+  to: day,
+  sort: z.union([z.literal(''), z.enum(['newest', 'oldest'])]).optional(),
+});
+
+export type DocumentSearch = { [K in keyof z.infer<typeof documentSearchQuery>]?: string };
+
+export interface DocumentHit {
+  id: string;
+  partnerId: string | null;
+  protocol: string;
+  type: string;
+  direction: string;
+  externalId: string | null;
+  status: string;
+  size: number | null;
+  orderId: string | null;
+  invoiceId: string | null;
+  buyerOrderNumber: string | null;
+  supplierOrderNumber: string | null;
+  error: string | null;
+  createdAt: Date;
+}
+
+/** The filters given (empty values dropped), or the names of the invalid ones. */
+export function parseDocumentSearch(query: unknown): { ok: DocumentSearch } | { invalid: string[] } {
+  const r = documentSearchQuery.safeParse(query);
+  if (!r.success) return { invalid: [...new Set(r.error.issues.map((i) => String(i.path[0])))] };
+  return { ok: Object.fromEntries(Object.entries(r.data).filter(([, v]) => v)) as DocumentSearch };
+}
+
+/** A date-only `to` includes its whole day (UTC). */
+function toBound(to: string): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(to) ? `${to}T23:59:59.999Z` : to;
+}
+
+/** The documents matching `f` (no order, no limit): the one place the filters are written. */
+export function filteredDocuments(q: Q, f: DocumentSearch): Knex.QueryBuilder {
+  const d = q('documents as d');
+  if (f.partner) d.where('d.partner_id', f.partner);
+  if (f.protocol) d.where('d.protocol', f.protocol);
+  if (f.type) d.where('d.doc_type', f.type);
+  if (f.direction) d.where('d.direction', f.direction);
+  if (f.status) d.where('d.status', f.status);
+  if (f.externalId) d.where('d.external_id', f.externalId);
+  if (f.order) d.where('d.order_id', f.order);
+  if (f.invoice) d.where('d.invoice_id', f.invoice);
+  if (f.from) d.where('d.created_at', '>=', f.from);
+  if (f.to) d.where('d.created_at', '<=', toBound(f.to));
+  if (f.po) d.whereIn('d.order_id', q('orders').where('buyer_order_number', f.po).select('id'));
+  if (f.orderNumber)
+    d.whereIn('d.order_id', q('orders').where('supplier_order_number', f.orderNumber).select('id'));
+  return d;
+}
+
+const ordered = (d: Knex.QueryBuilder, f: DocumentSearch) => {
+  const dir = f.sort === 'oldest' ? 'asc' : 'desc';
+  return d.orderBy('d.created_at', dir).orderBy('d.id', dir);
+};
+
+/** One page of matches and their count (up to COUNT_CAP: `more` says there are more). */
+export async function searchConsoleDocuments(
+  ctx: Pick<AppContext, 'db'>,
+  f: DocumentSearch,
+  page: { limit: number; offset: number },
+): Promise<{ rows: DocumentHit[]; total: number; more: boolean }> {
+  const q = ctx.db;
+  const list = ordered(filteredDocuments(q, f), f)
+    .leftJoin('orders as o', 'o.id', 'd.order_id')
+    .select(
+      'd.id',
+      'd.partner_id',
+      'd.protocol',
+      'd.doc_type',
+      'd.direction',
+      'd.external_id',
+      'd.status',
+      'd.size',
+      'd.order_id',
+      'd.invoice_id',
+      'd.error',
+      'd.created_at',
+      'o.buyer_order_number',
+      'o.supplier_order_number',
+    )
+    .limit(page.limit)
+    .offset(page.offset);
+  // Ordered like the list, so that the count walks the same index instead of the table.
+  const capped = ordered(filteredDocuments(q, f), f)
+    .select(q.raw('1'))
+    .limit(COUNT_CAP + 1);
+  const [rows, counted] = await Promise.all([
+    list,
+    q.from(capped.as('c')).count<{ n: string }[]>({ n: '*' }),
+  ]);
+  const n = Number(counted[0]?.n ?? 0);
+  return {
+    rows: (rows as Record<string, unknown>[]).map(hitOf),
+    total: Math.min(n, COUNT_CAP),
+    more: n > COUNT_CAP,
+  };
+}
+
+function hitOf(r: Record<string, unknown>): DocumentHit {
+  const s = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  return {
+    id: String(r.id),
+    partnerId: s(r.partner_id),
+    protocol: String(r.protocol),
+    type: String(r.doc_type),
+    direction: String(r.direction),
+    externalId: s(r.external_id),
+    status: String(r.status),
+    size: r.size === null || r.size === undefined ? null : Number(r.size),
+    orderId: s(r.order_id),
+    invoiceId: s(r.invoice_id),
+    buyerOrderNumber: s(r.buyer_order_number),
+    supplierOrderNumber: s(r.supplier_order_number),
+    error: s(r.error),
+    createdAt: new Date(r.created_at as string),
+  };
+}
+
+/** The choices of the filter form: partners and the types and statuses in use. */
+export async function documentSearchChoices(ctx: Pick<AppContext, 'db'>) {
+  const partners = (await ctx.db('partners').orderBy('id').select('id', 'name')) as {
+    id: string;
+    name: string;
+  }[];
+  return { partners, types: DOCUMENT_TYPES, statuses: DOCUMENT_STATUSES };
+}
+
+/** The document types the gateway stores (the filter's list; any other can be typed in the URL). */
+export const DOCUMENT_TYPES = [
+  'OrderRequest',
+  'order',
+  'interchange',
+  'PunchOutSetupRequest',
+  'PunchOutOrderMessage',
+  'ProfileRequest',
+  'OCILogin',
+  'OCICart',
+  'MDN',
+  'ConfirmationRequest',
+  'ShipNoticeRequest',
+  'StatusUpdateRequest',
+  'InvoiceDetailRequest',
+  '850',
+  '855',
+  '856',
+  '810',
+  '997',
+  '999',
+  'TA1',
+];
+
+export const DOCUMENT_STATUSES = [
+  'accepted',
+  'refused',
+  'received',
+  'queued',
+  'stored',
+  'created',
+  'delivered',
+  'rejected',
+  'failed',
+  'acknowledged',
+  'partially_rejected',
+];
