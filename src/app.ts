@@ -15,6 +15,7 @@ import { documentsScreen } from './documents/pages';
 import { documentRoutes } from './documents/routes';
 import { ediRoutes } from './edi/routes';
 import { invoiceRoutes } from './invoices/routes';
+import { queuesScreen } from './jobs/pages';
 import { jobRoutes } from './jobs/routes';
 import { orderRoutes } from './orders/routes';
 import { partnerRoutes } from './partners/routes';
@@ -52,6 +53,7 @@ const consoleScreens = (cxml: CxmlHandlers): readonly ConsoleScreen[] => [
   deliveriesScreen,
   orderScreen,
   partnersScreen,
+  queuesScreen,
   alertScreen,
 ];
 

@@ -2,6 +2,7 @@ import type { ZodType } from 'zod';
 import type { Config } from './config';
 import type { AppContext } from './context';
 import { AppError } from './errors';
+import type { JobStateCount } from './queue-counts';
 
 /**
  * What a job handler gets besides its data: the context requests have (database, config, logger,
@@ -128,6 +129,8 @@ export interface JobQueue {
   listFailed(): Promise<FailedJob[]>;
   /** Puts a failed job back for another round of attempts. False when no such failed job exists. */
   retryFailed(id: string): Promise<boolean>;
+  /** Jobs per name and state (src/platform/queue-counts.ts), for the console's Queues screen. */
+  stateCounts(): Promise<JobStateCount[]>;
   ping(): Promise<boolean>;
   /** Waits for running jobs to finish, then stops. */
   close(): Promise<void>;

@@ -15,6 +15,7 @@ import {
   type JobDefinition,
   type JobQueue,
 } from './jobs';
+import { outboxStateCounts, redisStateCounts, type JobStateCount } from './queue-counts';
 import { listFailedOutbox, outboxIdOf, outboxJobId, type OutboxRow } from './outbox';
 import { Poller } from './poller';
 import { checkRedisDurability } from './redis-durability';
@@ -413,6 +414,11 @@ export class BullmqQueue implements JobQueue {
       this.nudge();
     }
     return true;
+  }
+
+  /** The outbox's rows not yet in Redis, completions and dead letters; what Redis holds now. */
+  async stateCounts(): Promise<JobStateCount[]> {
+    return [...(await outboxStateCounts(this.db, 'bullmq')), ...(await redisStateCounts(this.queue))];
   }
 
   async ping(): Promise<boolean> {

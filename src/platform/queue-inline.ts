@@ -12,6 +12,7 @@ import {
   type FailedJob,
   type JobQueue,
 } from './jobs';
+import { outboxStateCounts, type JobStateCount } from './queue-counts';
 import { listFailedOutbox, outboxIdOf, outboxJobId, type OutboxRow } from './outbox';
 import { Poller } from './poller';
 import { queueDueSchedules } from './schedules';
@@ -159,6 +160,10 @@ export class InlineQueue implements JobQueue {
       .update({ failed_at: null, attempts: 0, available_at: this.db.fn.now() });
     this.nudge();
     return n > 0;
+  }
+
+  async stateCounts(): Promise<JobStateCount[]> {
+    return outboxStateCounts(this.db, 'inline');
   }
 
   async ping(): Promise<boolean> {
