@@ -27,12 +27,13 @@ function Choice(p: {
   label: string;
   f: DocumentSearch;
   options: [string, string][];
+  any?: boolean;
 }) {
   return (
     <label>
       {p.label}
       <select name={p.name}>
-        <option value="">any</option>
+        {p.any === false ? null : <option value="">any</option>}
         {p.options.map(([v, l]) => (
           <option value={v} selected={p.f[p.name] === v}>
             {l}
@@ -89,6 +90,7 @@ function Filters({ f, c }: { f: DocumentSearch; c: SearchChoices }) {
       <Choice
         name="sort"
         label="Sort"
+        any={false}
         f={f}
         options={[
           ['newest', 'newest first'],
@@ -125,13 +127,10 @@ function Hits({ rows }: { rows: DocumentHit[] }) {
           <tr>
             <th>When (UTC)</th>
             <th>Partner</th>
-            <th>Protocol</th>
-            <th>Type</th>
-            <th>Dir.</th>
+            <th>Document</th>
             <th>External id</th>
             <th>Status</th>
-            <th>Order (PO / ours)</th>
-            <th class="num">Bytes</th>
+            <th>Order (PO, ours)</th>
           </tr>
         </thead>
         <tbody>
@@ -141,12 +140,11 @@ function Hits({ rows }: { rows: DocumentHit[] }) {
                 <a href={`/console/documents/${d.id}`}>{when(d.createdAt)}</a>
               </td>
               <td>{d.partnerId ?? <span class="muted">unknown</span>}</td>
-              <td>{d.protocol}</td>
-              <td>{d.type}</td>
-              <td>{d.direction === 'in' ? 'in' : 'out'}</td>
-              <td>
-                <small>{d.externalId ?? ''}</small>
+              <td class="nowrap">
+                {`${d.direction === 'in' ? '→ in' : '← out'} ${d.protocol} `}
+                <strong>{d.type}</strong>
               </td>
+              <td class="change">{d.externalId ?? ''}</td>
               <td class="nowrap">
                 {['refused', 'failed', 'rejected'].includes(d.status) ? (
                   <span class="flag">{d.status}</span>
@@ -154,11 +152,14 @@ function Hits({ rows }: { rows: DocumentHit[] }) {
                   d.status
                 )}
               </td>
-              <td>
+              <td class="nowrap">
                 {d.buyerOrderNumber ?? ''}
-                {d.supplierOrderNumber ? <small>{` / ${d.supplierOrderNumber}`}</small> : null}
+                {d.supplierOrderNumber ? (
+                  <div>
+                    <small>{d.supplierOrderNumber}</small>
+                  </div>
+                ) : null}
               </td>
-              <td class="num">{d.size === null ? '' : String(d.size)}</td>
             </tr>
           ))}
         </tbody>
