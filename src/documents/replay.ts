@@ -68,7 +68,17 @@ function replayable(d: DocumentRow): void {
     );
   if (d.size !== null && Number(d.size) !== d.content.length)
     throw new AppError('conflict', 'only a prefix of this document was kept: it cannot be replayed');
+  // A replay takes the document as its partner's without checking credentials again: one whose
+  // credentials were refused (a wrong SharedSecret, a foreign To) must not get in that way.
+  if (d.response_status !== null && REFUSED_ACCESS.has(d.response_status))
+    throw new AppError(
+      'conflict',
+      `this document was refused at authentication (${d.response_status}): a replay would take it without valid credentials`,
+    );
 }
+
+/** Answers that refused a sender's credentials or rate: such a document is never replayed. */
+const REFUSED_ACCESS = new Set([401, 403, 429]);
 
 async function replayCxml(
   ctx: AppContext,

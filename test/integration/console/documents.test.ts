@@ -257,6 +257,48 @@ describe('replay', () => {
       before,
     );
   });
+
+  it('refuses to replay a document whose credentials were refused (a wrong SharedSecret)', async () => {
+    const xml = orderRequestXml({ payloadId: 'pl-console-bad@buyer', orderId: 'PO-CONSOLE-BAD' }).replace(
+      `<SharedSecret>${SECRET}</SharedSecret>`,
+      '<SharedSecret>guessed-secret</SharedSecret>',
+    );
+    expect(statusOf((await postCxml(t.app, xml)).text).code).toBe(401);
+    const refused = await t.env
+      .db('documents')
+      .where({ status: 'refused', doc_type: 'OrderRequest' })
+      .first();
+    expect(refused.partner_id).toBeNull(); // the endpoint does not name a partner it did not authenticate
+    // Had a refusal of credentials been stored under its partner, its answer still forbids a replay.
+    const stored = await storeDocument(
+      t.env.db,
+      {
+        partnerId: 'acme',
+        protocol: 'cxml',
+        docType: 'OrderRequest',
+        direction: 'in',
+        status: 'refused',
+        contentType: 'text/xml',
+        content: xml,
+      },
+      { status: 401, contentType: 'text/xml', body: '<cXML/>' },
+    );
+    const replay = async (id: string) => {
+      const form = await page(`/console/documents/${id}`);
+      return request(t.app)
+        .post(`/console/documents/${id}/replay`)
+        .set('Cookie', op)
+        .type('form')
+        .send({ csrf: csrfOf(form.text), reason: 'try it' });
+    };
+    const noPartner = await replay(refused.id);
+    expect(noPartner.status).toBe(409);
+    expect(noPartner.text).toContain('no partner to replay it as');
+    const res = await replay(stored);
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('refused at authentication');
+    expect(await t.env.db('orders').where({ buyer_order_number: 'PO-CONSOLE-BAD' }).first()).toBeUndefined();
+  });
 });
 
 describe('resend', () => {
