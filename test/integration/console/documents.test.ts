@@ -238,6 +238,47 @@ describe('replay', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('replays an X12 interchange (its ISA02 password masked) under its control number: the stored 997, nothing created', async () => {
+    const isa = (isa13: string) =>
+      [
+        `ISA*01*SECRETPW01*00*          *ZZ*${'ACMEBUYER'.padEnd(15, ' ')}*ZZ*SUPPLIERDEMO   *261120*1200*U*00401*${isa13}*0*P*>`,
+        'GS*PO*ACMEBUYER*SUPPLIERDEMO*20261120*1200*78*X*004010',
+        'ST*850*0001',
+        'BEG*00*SA*PO-CONSOLE-X**20261120',
+        'CUR*BY*USD',
+        'N1*ST*Acme Receiving*92*DOCK-1',
+        'N3*1 Main St',
+        'N4*Springfield*IL*62701*US',
+        'PO1*1*2*BX*4.50**VP*PEN-BLU-12',
+        'CTT*1',
+        'SE*9*0001',
+        'GE*1*78',
+        `IEA*1*${isa13}`,
+      ]
+        .map((x) => `${x}~\n`)
+        .join('');
+    const posted = await request(t.app)
+      .post('/edi/x12')
+      .set({ Authorization: `Bearer ${t.erpKey}`, 'Content-Type': 'application/edi-x12' })
+      .send(Buffer.from(isa('000000901')));
+    expect(posted.status).toBe(200);
+    const doc = await t.env.db('documents').where({ protocol: 'x12', direction: 'in' }).first();
+    expect(doc).toBeDefined();
+    const before = await counts();
+    const form = await page(`/console/documents/${doc.id}`);
+    expect(form.text).not.toContain('SECRETPW01');
+    const res = await request(t.app)
+      .post(`/console/documents/${doc.id}/replay`)
+      .set('Cookie', op)
+      .type('form')
+      .send({ csrf: csrfOf(form.text), reason: 'partner asks for the 997 again' });
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('nothing was created');
+    expect(res.text).toContain('<span class="seg">ST</span>');
+    expect(res.text).toContain('997');
+    expect(await counts()).toEqual(before);
+  });
+
   it('refuses a replay without a reason (400) or without the CSRF token (403), and changes nothing', async () => {
     const before = await t.env.db('audit_log').where({ action: 'document.replay' }).count({ n: '*' });
     const form = await page(`/console/documents/${orderDocId}`);
