@@ -29,12 +29,14 @@ function withMasks(t: string, k: TokenKind, out: Token[]): void {
 
 function xmlTokens(s: string): Token[] {
   const out: Token[] = [];
-  const re = /<!--[\s\S]*?(?:-->|$)|<[^>]*>?/g;
+  // A comment, a CDATA section (text), or a tag whose quoted values may hold ">".
+  const re = /<!--[\s\S]*?(?:-->|$)|<!\[CDATA\[[\s\S]*?(?:\]\]>|$)|<(?:"[^"]*"|'[^']*'|[^'">])*>?/g;
   let last = 0;
   for (let m = re.exec(s); m; m = re.exec(s)) {
     if (m.index > last) withMasks(s.slice(last, m.index), 'text', out);
     const tag = m[0];
     if (tag.startsWith('<!--')) out.push({ k: 'comment', t: tag });
+    else if (tag.startsWith('<![CDATA[')) withMasks(tag, 'text', out);
     else {
       const parts = /^(<[/?!]?[^\s>/]*)([\s\S]*)$/.exec(tag) ?? ['', tag, ''];
       out.push({ k: 'tag', t: parts[1] ?? '' });
