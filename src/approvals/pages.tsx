@@ -28,6 +28,7 @@ import {
   pageErrors,
   pageNotFound,
   pagingFrom,
+  requestLocale,
   requireCsrf,
   sendErrorPage,
   sendPage,
@@ -43,7 +44,9 @@ import { auditContext, auditSession } from '../console/audit';
 import { authenticateToken } from '../partners/auth';
 import { decide } from './decide';
 import { type ApprovalView } from './service';
-import { approvalById, approvalLines, approvalOfLink, pendingApprovals } from './queries';
+import { approvalById, approvalOfLink, approvalPage, decidedLately, pendingApprovals } from './queries';
+import { Lines, WhyApproval } from './detail-views';
+import { Addresses, Facts, Levels, Neighbours, PreviousOrders } from './history-views';
 import { verifyLink } from './tokens';
 import { Decide, OrderDetail, PER_PAGE, Pending, SignIn } from './views';
 
@@ -113,7 +116,7 @@ function linkRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
       body: (
         <>
           <h1>{`${verb} order ${a.buyerOrderNumber}`}</h1>
-          <OrderDetail a={a} lines={lines} />
+          <OrderDetail a={a} lines={lines} locale={requestLocale(req)} />
           <CredentialForm
             action="/approvals/link"
             exempt={CSRF_EXEMPT['POST /approvals/link'] as string}
@@ -214,6 +217,38 @@ async function visibleApproval(ctx: AppContext, req: Request, id: string) {
   return a && withinLimit(limitOf(req), a.partnerId) ? a : undefined;
 }
 
+/** One level: the order, each flag's evidence, the decisions, the partner's orders, previous/next. */
+function detailRoute(r: Router, ctx: AppContext): void {
+  const sessionId = (req: Request) => (req.pageSession as { id: string }).id;
+  r.get('/approvals/:id', async (req, res) => {
+    if (!req.pageSession) return res.redirect(303, '/approvals');
+    const a = await visibleApproval(ctx, req, String(req.params.id));
+    if (!a) throw new AppError('not_found', 'approval not found');
+    const limit = limitOf(req);
+    const d = await approvalPage(ctx, a, limit ? { partnerIds: limit } : {});
+    const locale = requestLocale(req);
+    sendPage(res, chromeOf(ctx, req), {
+      title: `Approval: order ${a.buyerOrderNumber}`,
+      flash: await takeFlash(ctx, sessionId(req), req.query),
+      body: (
+        <>
+          <Neighbours n={d.neighbours} />
+          <h1>{`Approval: order ${a.buyerOrderNumber}`}</h1>
+          <Facts a={a} d={d} locale={locale} />
+          <WhyApproval a={a} d={d} locale={locale} />
+          <h2>Lines</h2>
+          <Lines a={a} d={d} locale={locale} />
+          <Addresses d={d} />
+          <h2>Decision</h2>
+          <Decide a={a} csrf={csrfToken(ctx.config, sessionId(req))} locale={locale} />
+          <Levels d={d} locale={locale} current={a.id} />
+          <PreviousOrders rows={d.previous} d={d} locale={locale} />
+        </>
+      ),
+    });
+  });
+}
+
 function staffRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
   const sessionId = (req: Request) => (req.pageSession as { id: string }).id;
   r.get('/approvals', async (req, res) => {
@@ -235,31 +270,20 @@ function staffRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
     const paging = pagingFrom(req.query, { limit: PER_PAGE });
     const limit = limitOf(req);
     const scope = limit ? { partnerIds: limit } : {};
-    const { rows, total } = await pendingApprovals(ctx, paging, scope);
+    const [{ rows, total }, decided] = await Promise.all([
+      pendingApprovals(ctx, paging, scope),
+      decidedLately(ctx, scope),
+    ]);
     sendPage(res, chromeOf(ctx, req), {
       title: 'Pending approvals',
       flash: await takeFlash(ctx, sessionId(req), req.query),
-      body: <Pending rows={rows} total={total} paging={paging} />,
-    });
-  });
-
-  r.get('/approvals/:id', async (req, res) => {
-    if (!req.pageSession) return res.redirect(303, '/approvals');
-    const a = await visibleApproval(ctx, req, String(req.params.id));
-    if (!a) throw new AppError('not_found', 'approval not found');
-    const lines = await approvalLines(ctx, a);
-    sendPage(res, chromeOf(ctx, req), {
-      title: `Approval: order ${a.buyerOrderNumber}`,
-      flash: await takeFlash(ctx, sessionId(req), req.query),
       body: (
-        <>
-          <h1>{`Approval: order ${a.buyerOrderNumber}`}</h1>
-          <OrderDetail a={a} lines={lines} />
-          <Decide a={a} csrf={csrfToken(ctx.config, sessionId(req))} />
-        </>
+        <Pending rows={rows} total={total} paging={paging} decided={decided} locale={requestLocale(req)} />
       ),
     });
   });
+
+  detailRoute(r, ctx);
 
   const signedIn: RequestHandler = (req, _res, next) => {
     if (!req.pageSession) throw new AppError('unauthorized', 'please sign in first');

@@ -9,6 +9,10 @@ import {
   type ApprovalView,
 } from './service';
 import type { LinkClaims } from './tokens';
+import type { Order } from '../model';
+import { findPartner } from '../partners/repository';
+import { orderLevels, pendingNeighbours, previousOrders, recentlyDecided } from './context-queries';
+import { findEvidence, gatherEvidence } from './evidence';
 
 type Ctx = Pick<AppContext, 'db'>;
 
@@ -40,3 +44,42 @@ export async function approvalOfLink(ctx: Ctx, claims: LinkClaims) {
   const a = await findApproval(ctx.db, claims.approvalId);
   return a ? { approval: a, lines: await approvalLines(ctx, a) } : undefined;
 }
+
+/** Everything the approval page shows about one level (see detail-views.tsx). */
+export async function approvalPage(ctx: Ctx, a: ApprovalView, scope: { partnerIds?: readonly string[] }) {
+  const order = await ctx.db('orders').where({ id: a.orderId }).first('canonical', 'version', 'created_at');
+  const canonical = order.canonical as Order;
+  const stored = await findEvidence(ctx.db, a.orderId, a.orderVersion);
+  const partner = await findPartner(ctx.db, a.partnerId);
+  // Orders evaluated before evidence was kept: read it now (the page says so).
+  const evidence = stored ?? (partner ? await gatherEvidence(ctx.db, partner, a.orderId, canonical) : null);
+  const [lines, levels, previous, neighbours, reason] = await Promise.all([
+    approvalLines(ctx, a),
+    orderLevels(ctx.db, a.orderId),
+    previousOrders(ctx.db, a.partnerId, a.orderId),
+    pendingNeighbours(ctx.db, a.id, scope),
+    ctx
+      .db('order_events')
+      .where({ order_id: a.orderId, event: 'submit_for_approval' })
+      .orderBy('id', 'desc')
+      .first('reason'),
+  ]);
+  return {
+    lines,
+    evidence,
+    evidenceLive: !stored,
+    order: canonical,
+    receivedAt: new Date(order.created_at).toISOString(),
+    partnerName: partner?.name ?? a.partnerId,
+    levels,
+    previous,
+    neighbours,
+    reason: (reason?.reason as string | undefined) ?? null,
+  };
+}
+
+export type ApprovalPageData = Awaited<ReturnType<typeof approvalPage>>;
+
+/** The levels decided lately (the pending list's second table). */
+export const decidedLately = (ctx: Ctx, scope: { partnerIds?: readonly string[] }) =>
+  recentlyDecided(ctx.db, scope);

@@ -1,7 +1,10 @@
 /** @jsxRuntime automatic @jsxImportSource preact */
 /** The bodies of the approvals pages (the routes are in pages.tsx). */
 import { Empty, hrefWith, Pagination, PostForm, SignInForm, type Paging } from '../platform/pages';
-import type { ApprovalView, OrderLineView } from './service';
+import { localDateTime, localMoney, localQuantity } from '../model';
+import { FlagWords } from './detail-views';
+import { RecentlyDecided } from './history-views';
+import type { ApprovalView, OrderLineView } from './listing';
 
 /** Levels listed per page of the pending list. */
 export const PER_PAGE = 50;
@@ -26,21 +29,15 @@ export function SignIn({ csrf }: { csrf: string | undefined }) {
   );
 }
 
-export function Flags({ flags }: { flags: string[] }) {
-  if (!flags.length) return <span class="muted">none</span>;
-  return (
-    <>
-      {flags.map((f, i) => (
-        <>
-          {i ? ' ' : null}
-          <span class="flag">{f}</span>
-        </>
-      ))}
-    </>
-  );
-}
-
-export function OrderDetail({ a, lines }: { a: ApprovalView; lines: OrderLineView[] }) {
+export function OrderDetail({
+  a,
+  lines,
+  locale,
+}: {
+  a: ApprovalView;
+  lines: OrderLineView[];
+  locale: string;
+}) {
   return (
     <>
       <dl class="facts">
@@ -57,12 +54,12 @@ export function OrderDetail({ a, lines }: { a: ApprovalView; lines: OrderLineVie
         <dt>Version</dt>
         <dd>{String(a.orderVersion)}</dd>
         <dt>Total</dt>
-        <dd>{`${a.total} ${a.currency}`}</dd>
+        <dd>{localMoney(locale, a.total, a.currency)}</dd>
         <dt>Level</dt>
         <dd>{String(a.level)}</dd>
         <dt>Flags</dt>
         <dd id="flags">
-          <Flags flags={a.flags} />
+          <FlagWords flags={a.flags} />
         </dd>
       </dl>
       <div class="scroll-x">
@@ -85,9 +82,13 @@ export function OrderDetail({ a, lines }: { a: ApprovalView; lines: OrderLineVie
                   <td>{String(l.lineNumber)}</td>
                   <td class="nowrap">{l.sku}</td>
                   <td>{l.description ?? ''}</td>
-                  <td class="num">{`${l.quantity} ${l.uom}`}</td>
-                  <td class="num">{l.unitPrice}</td>
-                  <td class={deviates ? 'num flag' : 'num'}>{l.buyerSawUnitPrice ?? '-'}</td>
+                  <td class="num">{`${localQuantity(locale, l.quantity)} ${l.uom}`}</td>
+                  <td class="num">{localMoney(locale, l.unitPrice, a.currency, { unitPrice: true })}</td>
+                  <td class={deviates ? 'num deviates' : 'num'}>
+                    {l.buyerSawUnitPrice
+                      ? localMoney(locale, l.buyerSawUnitPrice, a.currency, { unitPrice: true })
+                      : '–'}
+                  </td>
                 </tr>
               );
             })}
@@ -98,7 +99,13 @@ export function OrderDetail({ a, lines }: { a: ApprovalView; lines: OrderLineVie
   );
 }
 
-export function Pending(p: { rows: ApprovalView[]; total: number; paging: Paging }) {
+export function Pending(p: {
+  rows: ApprovalView[];
+  total: number;
+  paging: Paging;
+  decided: ApprovalView[];
+  locale: string;
+}) {
   return (
     <>
       <h1>Pending approvals</h1>
@@ -124,12 +131,12 @@ export function Pending(p: { rows: ApprovalView[]; total: number; paging: Paging
                   </td>
                   <td class="nowrap">{a.supplierOrderNumber ?? ''}</td>
                   <td>{a.partnerId}</td>
-                  <td class="num">{`${a.total} ${a.currency}`}</td>
+                  <td class="num">{localMoney(p.locale, a.total, a.currency)}</td>
                   <td>{String(a.level)}</td>
                   <td>
-                    <Flags flags={a.flags} />
+                    <FlagWords flags={a.flags} />
                   </td>
-                  <td class="nowrap">{a.createdAt.slice(0, 16).replace('T', ' ')}</td>
+                  <td class="nowrap">{localDateTime(p.locale, a.createdAt)}</td>
                 </tr>
               ))}
             </tbody>
@@ -150,18 +157,30 @@ export function Pending(p: { rows: ApprovalView[]; total: number; paging: Paging
           })
         }
       />
+      <RecentlyDecided rows={p.decided} locale={p.locale} />
     </>
   );
 }
 
-export function Decide({ a, csrf }: { a: ApprovalView; csrf: string }) {
+export function Decide({ a, csrf, locale }: { a: ApprovalView; csrf: string; locale: string }) {
   if (a.status !== 'pending')
-    return <p id="decided">{`This level is ${a.status}${a.decidedBy ? ` by ${a.decidedBy}` : ''}.`}</p>;
+    return (
+      <div class="card">
+        <p id="decided">{`This level is ${a.status}${a.decidedBy ? ` by ${a.decidedBy}` : ''}.`}</p>
+        {a.decidedAt ? <p class="muted">{`Decided on ${localDateTime(locale, a.decidedAt)}.`}</p> : null}
+        {a.comment ? (
+          <p>
+            {'Comment: '}
+            <q id="decided-comment">{a.comment}</q>
+          </p>
+        ) : null}
+      </div>
+    );
   return (
     <PostForm action={`/approvals/${a.id}/decide`} csrf={csrf} class="filters">
       <label>
-        Comment
-        <input name="comment" maxLength={2000} />
+        Comment (kept with the decision)
+        <input name="comment" maxLength={2000} size={50} />
       </label>
       <button type="submit" name="decision" value="approve" class="primary">
         Approve

@@ -5,3 +5,4 @@ export * from './order';
 export * from './order-state';
 export * from './shipment';
 export * from './invoice';
+export * from './format';

@@ -27,6 +27,7 @@ export {
   type NavLink,
   type PageOptions,
 } from './layout';
+export { localeFrom, requestLocale } from './locale';
 export { hrefWith, pageLinks, pagingFrom, Pagination, type PageLink, type Paging } from './pagination';
 export { ErrorBody, pageErrors, pageNotFound, sendErrorPage, sendPage, type ErrorPage } from './respond';
 export { NOT_FRAMED, setPageHeaders, type PageSecurity } from './security';

@@ -102,6 +102,13 @@ svg.chart{display:block;width:100%;height:auto;max-width:1080px;background:var(-
 .site-footer{border-top:1px solid var(--line);background:#fff;color:var(--muted);font-size:13px}
 .site-footer .bar{max-width:1120px;margin:0 auto;padding:14px 20px;display:flex;flex-wrap:wrap;gap:6px 18px;justify-content:space-between}
 form.partner-form fieldset{margin:0 0 14px;background:var(--card)}.fields{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:10px 18px}label.field{display:flex;flex-direction:column;gap:4px;font-size:13px;color:var(--muted);font-weight:600}label.field code{font-weight:400;font-size:12px}label.field input,label.field select{width:100%;font-weight:400}label.field textarea{font-weight:400}label.field.invalid input,label.field.invalid select,label.field.invalid textarea{border-color:var(--err)}textarea{font:13px/1.4 ui-monospace,Menlo,monospace;padding:6px 9px;border:1px solid #c9d0dc;border-radius:var(--radius);width:100%;color:var(--ink)}.once{font:15px ui-monospace,Menlo,monospace;background:var(--warn-bg);border:1px solid #f3e2a4;padding:8px 12px;border-radius:var(--radius);overflow-wrap:anywhere}td.err{font-size:13px;color:var(--muted);overflow-wrap:anywhere;min-width:160px}pre.snippet{white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px;background:#f8fafc;border:1px solid var(--line);border-radius:var(--radius);padding:8px 10px;max-height:240px;overflow:auto}
+ul.evidence{list-style:none;padding:0;margin:0 0 18px;display:grid;gap:10px}
+ul.evidence>li{background:var(--card);border:1px solid var(--line);border-left:4px solid var(--err);border-radius:var(--radius);padding:12px 16px}
+ul.evidence>li>h3{font-size:15px;margin:0 0 6px}ul.evidence table{margin:8px 0 0}
+address{font-style:normal;white-space:pre-line}
+nav.neighbours{display:flex;flex-wrap:wrap;justify-content:space-between;gap:8px 16px;align-items:center;margin:0 0 14px}
+td.deviates{color:var(--err);font-weight:600}
+.columns{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:0 24px}
 @media (max-width:640px){.site-header nav{margin-left:0}th,td{padding:7px 8px}dl.facts{grid-template-columns:1fr}}
 `.trim();
 
