@@ -11,53 +11,36 @@
  */
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import { formatMoney } from '../model';
 import type { AppContext } from '../platform/context';
 import { AppError, notFound } from '../platform/errors';
 import {
   checkCsrfLater,
   consoleUserOf,
   csrfToken,
-  Empty,
-  hrefWith,
   loadPageSession,
   NOT_FRAMED,
   pageErrors,
   pageNotFound,
-  Pagination,
   pagingFrom,
+  requestLocale,
   sendErrorPage,
   sendPage,
-  SignInForm,
   signInCsrf,
   signInKey,
   signOutHandlers,
   signInPageSession,
   takeFlash,
   type Chrome,
-  type Paging,
   type SessionSubject,
 } from '../platform/pages';
 import { mayFinance, partnerLimit } from '../console/access';
 import { auditSession } from '../console/audit';
 import { authenticateToken, type Principal } from '../partners/auth';
 import { partnerUseCases } from '../partners/use-cases';
-import { invoicePage, invoicesForExport, type PartnerScope } from './queries';
-import { renderInvoicesCsv } from './render-csv';
-import { sendInvoiceAs } from './views';
-import type { InvoiceRow } from './service';
+import { invoicePage, invoicesForExport, type InvoiceFilter, type PartnerScope } from './queries';
+import { filters, InvoiceList, PER_PAGE, SignIn, type Filters } from './finance-views';
+import { invoicesCsv, sendInvoiceAs } from './views';
 import { visibleInvoice } from './actions';
-
-const PER_PAGE = 50;
-const STATES = ['issued', 'delivered', 'rejected', 'paid', 'credited'] as const;
-
-const filters = z.object({
-  status: z.enum(['', 'draft', ...STATES]).default(''),
-  from: z.union([z.literal(''), z.iso.date()]).default(''),
-  to: z.union([z.literal(''), z.iso.date()]).default(''),
-  order: z.string().max(100).default(''),
-});
-type Filters = z.infer<typeof filters>;
 
 /** The admin token or a live finance key of a live partner; undefined for anything else. */
 async function financeSubject(
@@ -125,143 +108,6 @@ function baseChrome(ctx: AppContext, account?: { label: string; csrf: string; co
   };
 }
 
-function SignIn({ csrf }: { csrf: string | undefined }) {
-  return (
-    <SignInForm
-      action="/finance/login"
-      csrf={csrf}
-      label="Finance key"
-      field="key"
-      hint="Sign in with your company's finance key to see and download your invoices."
-      retry="/finance/login"
-    />
-  );
-}
-
-function FilterForm({ f }: { f: Filters }) {
-  return (
-    <form method="get" action="/finance" class="filters">
-      <label>
-        Status
-        <select name="status">
-          {['', ...STATES].map((v) => (
-            <option value={v} selected={f.status === v}>
-              {v || 'any'}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        From
-        <input type="date" name="from" value={f.from} />
-      </label>
-      <label>
-        To
-        <input type="date" name="to" value={f.to} />
-      </label>
-      <label>
-        Order
-        <input type="text" name="order" value={f.order} />
-      </label>
-      <button type="submit" class="primary">
-        Filter
-      </button>
-    </form>
-  );
-}
-
-function InvoiceRowView({ i }: { i: InvoiceRow }) {
-  const cur = i.currency.trim();
-  const base = `/finance/invoices/${i.id}`;
-  return (
-    <tr data-invoice={i.invoice_number}>
-      <td class="nowrap">{i.invoice_number}</td>
-      <td>{i.purpose === 'creditMemo' ? 'credit memo' : 'invoice'}</td>
-      <td class="nowrap">
-        {i.canonical.buyerOrderNumber}
-        {i.canonical.supplierOrderNumber ? (
-          <>
-            {' '}
-            <small class="supplier-order">{i.canonical.supplierOrderNumber}</small>
-          </>
-        ) : null}
-      </td>
-      <td class="nowrap">{i.invoice_date}</td>
-      <td class="nowrap">{i.due_date ?? ''}</td>
-      <td>
-        {i.state}
-        {i.rejection_reason ? (
-          <>
-            {' '}
-            <small>{i.rejection_reason}</small>
-          </>
-        ) : null}
-      </td>
-      <td class="n">{`${formatMoney(i.total, cur)} ${cur}`}</td>
-      <td class="downloads nowrap">
-        <a href={`${base}.pdf`}>PDF</a> <a href={`${base}.csv`}>CSV</a> <a href={`${base}.xml`}>cXML</a>
-      </td>
-    </tr>
-  );
-}
-
-function InvoiceList(p: { f: Filters; rows: InvoiceRow[]; total: number; paging: Paging }) {
-  const { f } = p;
-  const exportHref = hrefWith('/finance/export.csv', { from: f.from, to: f.to });
-  return (
-    <>
-      <h1>Invoices</h1>
-      <FilterForm f={f} />
-      <div class="actions">
-        <a class="button" href={exportHref} id="export">
-          Export CSV
-        </a>
-        <span class="muted">
-          {f.from || f.to ? 'every invoice of the dates chosen, any state' : 'every invoice, any state'}
-        </span>
-      </div>
-      {p.rows.length ? (
-        <div class="scroll-x">
-          <table>
-            <thead>
-              <tr>
-                <th>Number</th>
-                <th>Type</th>
-                <th>Order</th>
-                <th>Date</th>
-                <th>Due</th>
-                <th>State</th>
-                <th class="num">Total</th>
-                <th>Download</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.rows.map((i) => (
-                <InvoiceRowView i={i} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : (
-        <Empty id="no-invoices">No invoices match.</Empty>
-      )}
-      <Pagination
-        total={p.total}
-        limit={p.paging.limit}
-        offset={p.paging.offset}
-        noun="invoices"
-        href={(offset) =>
-          hrefWith('/finance', {
-            ...f,
-            offset: offset || undefined,
-            limit: p.paging.limit === PER_PAGE ? undefined : p.paging.limit,
-          })
-        }
-      />
-    </>
-  );
-}
-
 /** The filters of the list; a malformed one is a 400 page naming it. */
 function filtersOf(query: unknown): Filters {
   const parsed = filters.safeParse(query);
@@ -273,12 +119,9 @@ function filtersOf(query: unknown): Filters {
   return parsed.data;
 }
 
-const only = (f: Filters) => ({
-  ...(f.status ? { status: f.status } : {}),
-  ...(f.from ? { from: f.from } : {}),
-  ...(f.to ? { to: f.to } : {}),
-  ...(f.order ? { order: f.order } : {}),
-});
+/** The filters given (an empty field filters nothing). */
+const only = (f: Filters): InvoiceFilter =>
+  Object.fromEntries(Object.entries(f).filter(([, v]) => v !== '')) as InvoiceFilter;
 
 /** The invoices a session sees: its key's partner, a console user's partner limit, or every one. */
 function scopeOf(req: Request): PartnerScope {
@@ -359,7 +202,7 @@ export function financePage(ctx: AppContext): Router {
     sendPage(res, chromeFor(ctx, req), {
       title: 'Invoices',
       flash: await takeFlash(ctx, (req.pageSession as { id: string }).id, req.query),
-      body: <InvoiceList f={f} rows={rows} total={total} paging={paging} />,
+      body: <InvoiceList f={f} rows={rows} total={total} paging={paging} locale={requestLocale(req)} />,
     });
   });
   r.get('/finance/export.csv', signedIn, async (req, res) => {
@@ -371,7 +214,7 @@ export function financePage(ctx: AppContext): Router {
     });
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', 'attachment; filename="invoices.csv"');
-    res.send(renderInvoicesCsv(rows.map((x) => x.canonical)));
+    res.send(await invoicesCsv(ctx, rows));
   });
   r.get(/^\/finance\/invoices\/([0-9a-f-]{36})\.(pdf|csv|xml)$/, signedIn, async (req, res) => {
     const params = req.params as unknown as Record<string, string>;

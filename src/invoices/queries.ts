@@ -5,7 +5,8 @@
 import type { Knex } from 'knex';
 import type { AppContext } from '../platform/context';
 import { AppError } from '../platform/errors';
-import type { InvoiceState } from '../model';
+import type { InvoiceState, Order } from '../model';
+import type { PrintFacts } from './printed';
 import type { InvoiceRow } from './service';
 
 export interface InvoiceFilter {
@@ -17,7 +18,25 @@ export interface InvoiceFilter {
   order?: string;
   /** Admin only: one partner. */
   partner?: string;
+  /** The buyer's PO number (exact). */
+  po?: string;
+  /** Our order number (SO-000042, exact). */
+  supplierOrder?: string;
+  /** Due dates, YYYY-MM-DD, inclusive. */
+  dueFrom?: string;
+  dueTo?: string;
+  /** Open amount (total, less credit memos and payments), decimal strings, inclusive. */
+  openMin?: string;
+  openMax?: string;
 }
+
+/**
+ * What is still to be paid of an invoice: its total less its credit memos (negative totals) and
+ * the payments recorded, never below zero; nothing for a credit memo.
+ */
+export const OPEN_AMOUNT_SQL = `(case when invoices.purpose = 'standard' then greatest(invoices.total
+  + coalesce((select sum(c.total) from invoices c where c.original_invoice_id = invoices.id), 0)
+  - invoices.paid_amount, 0) else 0 end)`;
 
 type Ctx = Pick<AppContext, 'db'>;
 
@@ -32,6 +51,13 @@ function filtered(ctx: Ctx, scope: PartnerScope, f: InvoiceFilter): Knex.QueryBu
   if (f.status) query.where('state', f.status);
   if (f.from) query.where('invoice_date', '>=', f.from);
   if (f.to) query.where('invoice_date', '<=', f.to);
+  if (f.po) query.whereIn('order_id', ctx.db('orders').select('id').where('buyer_order_number', f.po));
+  if (f.supplierOrder)
+    query.whereIn('order_id', ctx.db('orders').select('id').where('supplier_order_number', f.supplierOrder));
+  if (f.dueFrom) query.where('due_date', '>=', f.dueFrom);
+  if (f.dueTo) query.where('due_date', '<=', f.dueTo);
+  if (f.openMin) query.whereRaw(`${OPEN_AMOUNT_SQL} >= ?::numeric`, [f.openMin]);
+  if (f.openMax) query.whereRaw(`${OPEN_AMOUNT_SQL} <= ?::numeric`, [f.openMax]);
   if (f.order) {
     if (/^[0-9a-f-]{36}$/i.test(f.order)) query.where('order_id', f.order);
     else query.whereIn('order_id', ctx.db('orders').select('id').where('buyer_order_number', f.order));
@@ -64,6 +90,7 @@ export async function listInvoices(
     query.whereRaw('(invoice_date, id) < (?::date, ?::uuid)', [d, id]);
   }
   const rows = (await query
+    .select('invoices.*', ctx.db.raw(`${OPEN_AMOUNT_SQL}::text as open_amount`))
     .orderBy('invoice_date', 'desc')
     .orderBy('id', 'desc')
     .limit(q.limit + 1)) as InvoiceRow[];
@@ -82,6 +109,7 @@ export async function invoicePage(
 ): Promise<{ rows: InvoiceRow[]; total: number }> {
   const [rows, counted] = await Promise.all([
     filtered(ctx, scope, f)
+      .select('invoices.*', ctx.db.raw(`${OPEN_AMOUNT_SQL}::text as open_amount`))
       .orderBy('invoice_date', 'desc')
       .orderBy('invoice_number', 'desc')
       .limit(paging.limit)
@@ -98,4 +126,28 @@ export async function invoicesForExport(
   f: Pick<InvoiceFilter, 'from' | 'to' | 'partner'>,
 ): Promise<InvoiceRow[]> {
   return (await filtered(ctx, scope, f).orderBy('invoice_date').orderBy('invoice_number')) as InvoiceRow[];
+}
+
+/**
+ * What each invoice's PDF and CSV print beside the invoice itself: the partner's name, and the
+ * order's ship-to, bill-to and payment terms (one query for all of them).
+ */
+export async function printFactsOf(ctx: Ctx, rows: readonly InvoiceRow[]): Promise<PrintFacts[]> {
+  if (!rows.length) return [];
+  const found = await ctx
+    .db('orders as o')
+    .join('partners as p', 'p.id', 'o.partner_id')
+    .whereIn('o.id', [...new Set(rows.map((r) => r.order_id))])
+    .select('o.id', 'o.canonical', 'p.name');
+  const byId = new Map(found.map((f) => [String(f.id), f]));
+  return rows.map((r) => {
+    const f = byId.get(r.order_id);
+    const order = f?.canonical as Order | undefined;
+    return {
+      buyerName: (f?.name as string | undefined) ?? r.partner_id,
+      ...(order?.shipTo ? { shipTo: order.shipTo } : {}),
+      ...(order?.billTo ? { billTo: order.billTo } : {}),
+      ...(order?.paymentTerms ? { paymentTerms: order.paymentTerms } : {}),
+    };
+  });
 }

@@ -8,7 +8,8 @@
  * not a plain decimal is treated as text (and protected).
  */
 import { isDecimalString, withCurrencyScale } from '../model';
-import type { Invoice, InvoiceLine, Party } from '../model';
+import type { Invoice, InvoiceLine } from '../model';
+import { billTo, joined, paymentTerms, shipTo, type PrintFacts } from './printed';
 
 export type CsvKind = 'text' | 'number';
 
@@ -16,6 +17,14 @@ export interface CsvOptions {
   /** Start with a UTF-8 byte order mark (helps Excel detect UTF-8). Default false. */
   bom?: boolean;
 }
+
+/** An invoice with what the order and the partner add to it (the same facts its PDF prints). */
+interface Sheet {
+  invoice: Invoice;
+  facts: PrintFacts;
+}
+
+const NO_FACTS: PrintFacts = { buyerName: '' };
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -50,10 +59,11 @@ const num = <Row>(header: string, get: (row: Row) => string | number | undefined
   get,
 });
 
-const partyName = (p: Party | undefined): string | undefined => p?.name ?? p?.address?.name;
-
-/** Header fields, shared by both layouts. */
-function headerColumns<Row>(inv: (row: Row) => Invoice): ColumnDef<Row>[] {
+/** Header fields, shared by both layouts; bill-to, ship-to and terms as the PDF prints them. */
+function headerColumns<Row>(sheet: (row: Row) => Sheet): ColumnDef<Row>[] {
+  const inv = (r: Row) => sheet(r).invoice;
+  const bill = (r: Row) => billTo(inv(r), sheet(r).facts);
+  const ship = (r: Row) => shipTo(inv(r), sheet(r).facts);
   return [
     text('invoice_number', (r) => inv(r).invoiceNumber),
     text('purpose', (r) => inv(r).purpose),
@@ -62,7 +72,13 @@ function headerColumns<Row>(inv: (row: Row) => Invoice): ColumnDef<Row>[] {
     text('currency', (r) => inv(r).currency),
     text('buyer_order_number', (r) => inv(r).buyerOrderNumber),
     text('original_invoice_number', (r) => inv(r).originalInvoiceNumber),
-    text('bill_to', (r) => partyName(inv(r).billTo)),
+    text('bill_to', (r) => bill(r).name),
+    text('bill_to_address', (r) => joined(bill(r))),
+    text('ship_to', (r) => ship(r)?.name),
+    text('ship_to_address', (r) => joined(ship(r))),
+    text('supplier_order_number', (r) => inv(r).supplierOrderNumber),
+    text('order_date', (r) => inv(r).orderDate?.slice(0, 10)),
+    text('payment_terms', (r) => paymentTerms(inv(r), sheet(r).facts)),
   ];
 }
 
@@ -76,13 +92,12 @@ function totalColumns<Row>(inv: (row: Row) => Invoice, prefix: string): ColumnDe
   ];
 }
 
-interface LineRow {
-  invoice: Invoice;
+interface LineRow extends Sheet {
   line: InvoiceLine;
 }
 
 const LINE_COLUMNS: readonly ColumnDef<LineRow>[] = [
-  ...headerColumns<LineRow>((r) => r.invoice),
+  ...headerColumns<LineRow>((r) => r),
   num('line_number', (r) => r.line.lineNumber),
   num('order_line_number', (r) => r.line.orderLineNumber),
   text('supplier_part_id', (r) => r.line.supplierPartId),
@@ -97,24 +112,32 @@ const LINE_COLUMNS: readonly ColumnDef<LineRow>[] = [
   ...totalColumns<LineRow>((r) => r.invoice, 'invoice_'),
 ];
 
-const INVOICE_COLUMNS: readonly ColumnDef<Invoice>[] = [
-  ...headerColumns<Invoice>((i) => i),
-  text('remit_to', (i) => partyName(i.remitTo)),
-  num('line_count', (i) => i.lines.length),
-  ...totalColumns<Invoice>((i) => i, ''),
+const INVOICE_COLUMNS: readonly ColumnDef<Sheet>[] = [
+  ...headerColumns<Sheet>((s) => s),
+  text('remit_to', (s) => s.invoice.remitTo?.name ?? s.invoice.remitTo?.address?.name),
+  num('line_count', (s) => s.invoice.lines.length),
+  ...totalColumns<Sheet>((s) => s.invoice, ''),
 ];
 
 /** One invoice, one row per line, the invoice's header fields and totals repeated on every row. */
-export function renderInvoiceCsv(source: Invoice, opts: CsvOptions = {}): string {
+export function renderInvoiceCsv(source: Invoice, opts: CsvOptions & { facts?: PrintFacts } = {}): string {
   const invoice = withCurrencyScale(source);
+  const facts = opts.facts ?? NO_FACTS;
   return toCsv(
     LINE_COLUMNS,
-    invoice.lines.map((line) => ({ invoice, line })),
+    invoice.lines.map((line) => ({ invoice, line, facts })),
     opts,
   );
 }
 
-/** Many invoices, one row per invoice (header fields and totals). */
-export function renderInvoicesCsv(invoices: readonly Invoice[], opts: CsvOptions = {}): string {
-  return toCsv(INVOICE_COLUMNS, invoices.map(withCurrencyScale), opts);
+/** Many invoices, one row per invoice (header fields and totals), each with its facts when given. */
+export function renderInvoicesCsv(
+  invoices: readonly Invoice[],
+  opts: CsvOptions & { factsOf?: (invoice: Invoice, index: number) => PrintFacts } = {},
+): string {
+  const rows = invoices.map((inv, i) => ({
+    invoice: withCurrencyScale(inv),
+    facts: opts.factsOf?.(inv, i) ?? NO_FACTS,
+  }));
+  return toCsv(INVOICE_COLUMNS, rows, opts);
 }

@@ -8,18 +8,23 @@
  */
 import PDFDocument from 'pdfkit';
 import { addCalendarDays } from './calc';
-import { dec, formatMoney, withCurrencyScale } from '../model';
-import type { Address, Invoice, Party, Tax } from '../model';
+import { dec, DEFAULT_LOCALE, localDate, localMoney, localQuantity, withCurrencyScale } from '../model';
+import type { Invoice, Tax } from '../model';
+import {
+  addressLines,
+  billTo,
+  paymentTerms,
+  shipTo,
+  type PrintedParty,
+  type PrintFacts,
+  type SupplierBlock,
+} from './printed';
 
-export interface InvoicePdfOptions {
-  supplierName: string;
-  buyerName: string;
-  /** Printed under the supplier's name (street lines, city...). Defaults to the invoice's remitTo address. */
-  supplierAddress?: string[];
-  /** Printed under the buyer's name. Defaults to the invoice's billTo address. */
-  buyerAddress?: string[];
-  /** VAT / tax registration numbers, printed with the parties. */
-  supplierTaxId?: string;
+export interface InvoicePdfOptions extends PrintFacts {
+  /** The supplier's legal name, address, tax ids and remit-to (supplierBlock(config)). */
+  supplier: SupplierBlock;
+  /** Money and dates are written for this locale (INVOICE_LOCALE); en-US by default. */
+  locale?: string;
   buyerTaxId?: string;
   /** Payment instructions, free text lines printed after the totals (bank account...). */
   paymentInstructions?: string[];
@@ -58,17 +63,6 @@ export function pdfSafeText(value: string): string {
   return out;
 }
 
-function addressLines(a: Address | undefined): string[] {
-  if (!a) return [];
-  const cityLine = [a.postalCode, a.city, a.state].filter((v) => v !== undefined && v !== '').join(' ');
-  return [...a.street, cityLine, a.countryName ?? a.countryCode ?? ''].filter((l) => l !== '');
-}
-
-function partyLines(p: Party | undefined): string[] {
-  if (!p) return [];
-  return [...(p.deliverTo ?? []), ...addressLines(p.address)];
-}
-
 const FONT = 'Helvetica';
 const BOLD = 'Helvetica-Bold';
 
@@ -89,6 +83,7 @@ interface Sheet {
   right: number;
   width: number;
   bottom: () => number;
+  locale: string;
 }
 
 const text = (s: string) => pdfSafeText(s);
@@ -112,6 +107,7 @@ export function renderInvoicePdf(source: Invoice, opts: InvoicePdfOptions): Prom
     right,
     width: right - left,
     bottom: () => doc.page.height - doc.page.margins.bottom,
+    locale: opts.locale ?? DEFAULT_LOCALE,
   };
   let y = drawHeader(sheet);
   y = drawParties(sheet, y);
@@ -133,7 +129,7 @@ function newDocument(invoice: Invoice, opts: InvoicePdfOptions, creditMemo: bool
     bufferPages: true,
     info: {
       Title: pdfSafeText(`${creditMemo ? 'Credit memo' : 'Invoice'} ${invoice.invoiceNumber}`),
-      Author: pdfSafeText(opts.supplierName),
+      Author: pdfSafeText(opts.supplier.legalName),
       CreationDate: day,
     },
   });
@@ -149,9 +145,9 @@ function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
   });
 }
 
-/** Header: title and supplier on the left, document facts on the right; answers where the parties start. */
+/** Header: title and the supplier (legal name, address, tax ids) on the left, the facts on the right. */
 function drawHeader(sh: Sheet): number {
-  const { doc, invoice, opts, left, width } = sh;
+  const { doc, opts, left, width } = sh;
   doc
     .font(BOLD)
     .fontSize(20)
@@ -159,26 +155,27 @@ function drawHeader(sh: Sheet): number {
   doc
     .font(BOLD)
     .fontSize(11)
-    .text(text(opts.supplierName), left, doc.y + 4, { width: width / 2 });
+    .text(text(opts.supplier.legalName), left, doc.y + 4, { width: width / 2 });
   doc.font(FONT).fontSize(9);
-  for (const l of opts.supplierAddress ?? partyLines(invoice.remitTo))
-    doc.text(text(l), { width: width / 2 });
-  if (opts.supplierTaxId) doc.text(text(`Tax ID: ${opts.supplierTaxId}`), { width: width / 2 });
+  for (const l of opts.supplier.address) doc.text(text(l), { width: width / 2 });
+  for (const t of opts.supplier.taxIds) doc.text(text(`${t.label}: ${t.value}`), { width: width / 2 });
   const leftBottom = doc.y;
   const fy = drawFacts(sh);
   return Math.max(leftBottom, fy) + 20;
 }
 
-/** The document facts (numbers, dates, currency) as label and value; answers where they end. */
+/** The document facts (numbers, dates, terms, currency) as label and value; answers where they end. */
 function drawFacts(sh: Sheet): number {
-  const { doc, invoice, left, right, width } = sh;
+  const { doc, invoice, opts, left, right, width, locale } = sh;
+  const day = (d: string | undefined) => (d ? localDate(locale, d) : undefined);
   const facts: [string, string | undefined][] = [
     [sh.creditMemo ? 'Credit memo no.' : 'Invoice no.', invoice.invoiceNumber],
-    ['Date', addCalendarDays(invoice.invoiceDate, 0)],
-    ['Due date', invoice.dueDate],
-    ['Purchase order', invoice.buyerOrderNumber],
+    [sh.creditMemo ? 'Credit memo date' : 'Invoice date', day(addCalendarDays(invoice.invoiceDate, 0))],
+    ['Due date', day(invoice.dueDate)],
+    ['Payment terms', paymentTerms(invoice, opts)],
+    ['PO number', invoice.buyerOrderNumber],
     // The buyer's calendar date of its order, as it wrote it (not the UTC day).
-    ['Order date', invoice.orderDate?.slice(0, 10)],
+    ['PO date', day(invoice.orderDate)],
     ['Our order no.', invoice.supplierOrderNumber],
     ['Credits invoice', invoice.originalInvoiceNumber],
     ['Currency', invoice.currency],
@@ -202,25 +199,26 @@ function drawFacts(sh: Sheet): number {
 function drawParties(sh: Sheet, y: number): number {
   const { doc, invoice, opts, left, width } = sh;
   const partyW = width / 3 - 10;
-  const blocks: [string, string, string[], string | undefined][] = [
-    ['Bill to', opts.buyerName, opts.buyerAddress ?? partyLines(invoice.billTo), opts.buyerTaxId],
+  const blocks: [string, PrintedParty, string | undefined][] = [
+    ['Bill to', billTo(invoice, opts), opts.buyerTaxId],
   ];
-  if (invoice.shipTo)
-    blocks.push(['Ship to', invoice.shipTo.name ?? '', partyLines(invoice.shipTo), undefined]);
-  if (invoice.remitTo && opts.supplierAddress !== undefined) {
-    blocks.push(['Remit to', invoice.remitTo.name ?? '', partyLines(invoice.remitTo), undefined]);
-  }
+  const ship = shipTo(invoice, opts);
+  if (ship) blocks.push(['Ship to', ship, undefined]);
+  const [payee, ...remit] = opts.supplier.remitTo.length
+    ? opts.supplier.remitTo
+    : [invoice.remitTo?.name ?? '', ...addressLines(invoice.remitTo?.address)];
+  if (payee) blocks.push(['Remit to', { name: payee, lines: remit }, undefined]);
   let partiesBottom = y;
-  blocks.forEach(([label, name, lines, taxId], i) => {
+  blocks.forEach(([label, party, taxId], i) => {
     const x = left + i * (partyW + 15);
     doc.font(FONT).fontSize(8).fillColor('#555555').text(label.toUpperCase(), x, y, { width: partyW });
     doc
       .fillColor('black')
       .font(BOLD)
       .fontSize(10)
-      .text(text(name), x, doc.y + 2, { width: partyW });
+      .text(text(party.name), x, doc.y + 2, { width: partyW });
     doc.font(FONT).fontSize(9);
-    for (const l of lines) doc.text(text(l), x, doc.y, { width: partyW });
+    for (const l of party.lines) doc.text(text(l), x, doc.y, { width: partyW });
     if (taxId) doc.text(text(`Tax ID: ${taxId}`), x, doc.y, { width: partyW });
     partiesBottom = Math.max(partiesBottom, doc.y);
   });
@@ -236,9 +234,9 @@ function tableColumns(sh: Sheet): { columns: Column[]; xs: number[] } {
     descriptionColumn,
     { title: 'Qty', width: 45, align: 'right' },
     { title: 'Unit', width: 30, align: 'left' },
-    { title: 'Unit price', width: 60, align: 'right' },
-    { title: 'Tax %', width: 38, align: 'right' },
-    { title: 'Amount', width: 70, align: 'right' },
+    { title: `Unit price`, width: 62, align: 'right' },
+    { title: 'Tax %', width: 34, align: 'right' },
+    { title: `Amount (${sh.invoice.currency})`, width: 72, align: 'right' },
   ];
   const gap = 4;
   descriptionColumn.width = sh.width - columns.reduce((s, c) => s + c.width, 0) - gap * (columns.length - 1);
@@ -282,11 +280,11 @@ function drawLines(sh: Sheet, start: number): number {
       String(line.lineNumber),
       text(line.supplierPartId),
       text(line.description ?? ''),
-      line.quantity,
+      text(localQuantity(sh.locale, line.quantity)),
       text(line.unitOfMeasure),
-      line.unitPrice,
+      text(money(sh, line.unitPrice, { unitPrice: true, currency: 'none' })),
       line.tax?.rate ?? '',
-      line.subtotal,
+      text(money(sh, line.subtotal, { currency: 'none' })),
     ];
     doc.font(FONT).fontSize(8.5);
     const h = Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: columns[i]!.width }))); // a cell per column
@@ -305,14 +303,15 @@ function drawTotals(sh: Sheet, start: number): number {
   const { doc, invoice, left, width } = sh;
   const cur = invoice.currency;
   let y = start;
-  const totals: [string, string, boolean][] = [['Subtotal', invoice.subtotal, false]];
-  for (const t of invoice.taxSummary ?? []) totals.push([taxLabel(t, cur), t.amount, false]);
-  totals.push(['Tax total', invoice.taxTotal, false]);
-  if (invoice.shipping !== undefined) totals.push(['Shipping', invoice.shipping, false]);
+  const m = (v: string) => money(sh, v);
+  const totals: [string, string, boolean][] = [['Subtotal', m(invoice.subtotal), false]];
+  for (const t of invoice.taxSummary ?? []) totals.push([taxLabel(sh, t), m(t.amount), false]);
+  totals.push(['Tax total', m(invoice.taxTotal), false]);
+  if (invoice.shipping !== undefined) totals.push(['Shipping', m(invoice.shipping), false]);
   // The discount is subtracted: shown with the sign it has in the sum.
   if (invoice.discount !== undefined)
-    totals.push(['Discount', formatMoney(dec(invoice.discount).neg(), cur), false]);
-  totals.push([sh.creditMemo ? `Total credit (${cur})` : `Total due (${cur})`, invoice.total, true]);
+    totals.push(['Discount', m(dec(invoice.discount).neg().toFixed()), false]);
+  totals.push([sh.creditMemo ? `Total credit (${cur})` : `Total due (${cur})`, m(invoice.total), true]);
 
   const labelX = left + width / 2;
   const labelW = width / 2 - 90;
@@ -323,7 +322,7 @@ function drawTotals(sh: Sheet, start: number): number {
   for (const [label, amount, strong] of totals) {
     doc.font(strong ? BOLD : FONT).fontSize(strong ? 11 : 9);
     doc.text(text(label), labelX, y, { width: labelW });
-    doc.text(amount, labelX + labelW, y, { width: 90, align: 'right' });
+    doc.text(text(amount), labelX + labelW, y, { width: 90, align: 'right' });
     y = doc.y + 3;
   }
   return y;
@@ -335,12 +334,12 @@ function drawNotes(sh: Sheet, start: number): void {
   let y = start + 12;
   const notes: string[] = [];
   if (invoice.dueDate !== undefined) {
-    const terms =
-      invoice.paymentTermsNetDays !== undefined ? ` (net ${invoice.paymentTermsNetDays} days)` : '';
+    const terms = paymentTerms(invoice, opts);
+    const due = localDate(sh.locale, invoice.dueDate);
     notes.push(
       sh.creditMemo
-        ? `Credit date ${invoice.dueDate}${terms}.`
-        : `Payment due by ${invoice.dueDate}${terms}.`,
+        ? `Credit date ${due}.`
+        : `Payment due by ${due}${terms ? ` (${terms.toLowerCase()})` : ''}.`,
     );
   }
   if (invoice.tax?.description) notes.push(invoice.tax.description);
@@ -369,7 +368,9 @@ function drawFooters(sh: Sheet): void {
       .fontSize(8)
       .fillColor('#555555')
       .text(
-        text(`${sh.title} ${invoice.invoiceNumber} - page ${i + 1} of ${range.count}`),
+        text(
+          `${sh.creditMemo ? 'Credit memo' : 'Invoice'} ${invoice.invoiceNumber} - Page ${i + 1} of ${range.count}`,
+        ),
         left,
         doc.page.height - 35,
         {
@@ -382,10 +383,15 @@ function drawFooters(sh: Sheet): void {
   }
 }
 
-function taxLabel(t: Tax, currency: string): string {
+function taxLabel(sh: Sheet, t: Tax): string {
   // What the tax is as configured ("Texas sales tax"), else its kind ("VAT").
   const name = t.description || (t.category ? t.category.toUpperCase() : 'Tax');
   const rate = t.rate !== undefined ? ` ${t.rate} %` : '';
-  const base = t.taxableAmount !== undefined ? ` on ${t.taxableAmount} ${currency}` : '';
+  const base = t.taxableAmount !== undefined ? ` on ${money(sh, t.taxableAmount)}` : '';
   return `${name}${rate}${base}`;
+}
+
+/** An amount of the invoice's currency for the invoice's locale, from its decimal string. */
+function money(sh: Sheet, v: string, style: Parameters<typeof localMoney>[3] = {}): string {
+  return localMoney(sh.locale, v, sh.invoice.currency, style);
 }

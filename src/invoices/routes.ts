@@ -5,7 +5,6 @@
  */
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
-import type { Invoice } from '../model';
 import { partnerScope, requireAuth } from '../partners/auth';
 import { apiRoute } from '../platform/api';
 import type { AppContext } from '../platform/context';
@@ -20,9 +19,8 @@ import {
 } from './actions';
 import { financePage } from './page';
 import { invoicesForExport, listInvoices } from './queries';
-import { renderInvoicesCsv } from './render-csv';
 import { partnerStatement } from './statement';
-import { createdInvoiceView, invoiceView, sendInvoiceAs } from './views';
+import { createdInvoiceView, invoicesCsv, invoiceView, sendInvoiceAs } from './views';
 
 const decimal = z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal string such as "2" or "12.50"');
 const lineSchema = z.object({ lineNumber: z.number().int().min(1), quantity: decimal });
@@ -40,6 +38,12 @@ const listQuery = z.object({
   to: day.optional(),
   order: z.string().optional(),
   partner: z.string().optional(),
+  po: z.string().max(100).optional(),
+  supplierOrder: z.string().max(100).optional(),
+  dueFrom: day.optional(),
+  dueTo: day.optional(),
+  openMin: decimal.optional(),
+  openMax: decimal.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().optional(),
 });
@@ -143,7 +147,8 @@ function financeRoutes(r: Router, ctx: AppContext): void {
     {
       method: 'get',
       path: '/api/v1/invoices',
-      summary: 'Invoices and credit memos, newest first, cursor paging (partner keys see their own)',
+      summary:
+        'Invoices and credit memos, newest first, cursor paging (partner keys see their own); filters: status, invoice dates, order, PO number, our order number, due dates, open amount',
       tag,
       auth: 'admin or partner',
       query: listQuery,
@@ -174,7 +179,7 @@ function financeRoutes(r: Router, ctx: AppContext): void {
       });
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
       res.setHeader('Content-Disposition', 'attachment; filename="invoices.csv"');
-      res.send(renderInvoicesCsv(rows.map((x) => x.canonical as Invoice)));
+      res.send(await invoicesCsv(ctx, rows));
     },
   );
 }

@@ -71,6 +71,8 @@ export interface InvoiceRow {
   rejection_reason: string | null;
   delivered_at: Date | null;
   created_at: Date;
+  /** What is still to be paid (lists only: queries.ts OPEN_AMOUNT_SQL). */
+  open_amount?: string;
 }
 
 export interface LineRequest {

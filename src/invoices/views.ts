@@ -4,10 +4,11 @@
  */
 import type express from 'express';
 import { formatMoney, withCurrencyScale } from '../model';
-import { findPartner } from '../partners/repository';
 import type { AppContext } from '../platform/context';
 import { notFound } from '../platform/errors';
-import { renderInvoiceCsv } from './render-csv';
+import { printFactsOf } from './queries';
+import { supplierBlock, type PrintFacts } from './printed';
+import { renderInvoiceCsv, renderInvoicesCsv } from './render-csv';
 import { renderInvoicePdf } from './render-pdf';
 import { invoiceDocument, type InvoiceRow } from './service';
 
@@ -29,6 +30,7 @@ export function invoiceView(r: InvoiceRow, extra: Record<string, unknown> = {}) 
     taxTotal: formatMoney(r.tax_total, currency),
     total: formatMoney(r.total, currency),
     paidAmount: formatMoney(r.paid_amount, currency),
+    ...(r.open_amount !== undefined ? { openAmount: formatMoney(r.open_amount, currency) } : {}),
     invoiceDate: r.invoice_date,
     dueDate: r.due_date,
     originalInvoiceId: r.original_invoice_id,
@@ -57,20 +59,21 @@ export async function invoiceFile(
   inv: InvoiceRow,
   format: InvoiceFileFormat,
 ): Promise<InvoiceFile> {
-  if (format === 'pdf') {
-    const partner = await findPartner(ctx.db, inv.partner_id);
+  if (format === 'pdf' || format === 'csv') {
+    const [facts = { buyerName: inv.partner_id }] = await printFactsOf(ctx, [inv]);
+    if (format === 'csv')
+      return {
+        contentType: 'text/csv; charset=utf-8',
+        filename: `${inv.invoice_number}.csv`,
+        body: renderInvoiceCsv(inv.canonical, { facts }),
+      };
     const body = await renderInvoicePdf(inv.canonical, {
-      supplierName: ctx.config.SUPPLIER_NAME,
-      buyerName: partner?.name ?? inv.partner_id,
+      supplier: supplierBlock(ctx.config),
+      locale: ctx.config.INVOICE_LOCALE,
+      ...facts,
     });
     return { contentType: 'application/pdf', filename: `${inv.invoice_number}.pdf`, body };
   }
-  if (format === 'csv')
-    return {
-      contentType: 'text/csv; charset=utf-8',
-      filename: `${inv.invoice_number}.csv`,
-      body: renderInvoiceCsv(inv.canonical),
-    };
   // The bytes delivered in that format (cXML InvoiceDetailRequest or X12 810).
   const doc = await invoiceDocument(ctx.db, inv.id, format);
   if (!doc) throw notFound(`${format === 'x12' ? 'X12' : 'cXML'} invoice document`);
@@ -87,4 +90,13 @@ export async function sendInvoiceAs(
   res.setHeader('Content-Type', file.contentType);
   if (file.filename) res.setHeader('Content-Disposition', `attachment; filename="${file.filename}"`);
   res.send(file.body);
+}
+
+/** Many invoices as one CSV (a row each), with the bill-to, ship-to and terms their PDFs print. */
+export async function invoicesCsv(ctx: Ctx, rows: readonly InvoiceRow[]): Promise<string> {
+  const facts = await printFactsOf(ctx, rows);
+  return renderInvoicesCsv(
+    rows.map((r) => r.canonical),
+    { factsOf: (_inv, i) => facts[i] as PrintFacts },
+  );
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { supplierDocumentSettings } from './config-supplier';
 
 const bool = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no'])
@@ -63,6 +64,7 @@ export const configSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9./_-]{0,12}$/, 'must be at most 12 letters, digits or . / _ -')
     .default('SO-'),
+  ...supplierDocumentSettings,
   MAX_BODY_BYTES: int(5 * 1024 * 1024, 1024),
   // Limits of an inbound document's structure, checked while it is read (before authentication).
   XML_MAX_ELEMENTS: int(100_000, 1),

@@ -1,7 +1,7 @@
 import { computeInvoice } from '../../../src/invoices/calc';
 import type { InvoiceCalcInput, InvoiceCalcLine } from '../../../src/invoices/calc';
 import { pdfSafeText, renderInvoicePdf } from '../../../src/invoices/render-pdf';
-import type { Invoice } from '../../../src/model';
+import { localMoney, type Invoice } from '../../../src/model';
 
 const WIN_ANSI_HIGH: Record<number, string> = { 0x80: '€', 0x93: '“', 0x94: '”', 0x96: '–', 0x97: '—' };
 
@@ -55,7 +55,11 @@ function invoice(over: Partial<InvoiceCalcInput> = {}): Invoice {
   });
 }
 
-const parties = { supplierName: 'Paper & Toner Ltd', buyerName: 'Acme Corp' };
+const parties = {
+  supplier: { legalName: 'Paper & Toner Ltd', address: [], taxIds: [], remitTo: [] },
+  buyerName: 'Acme Corp',
+};
+const eur = (v: string) => localMoney('en-US', v, 'EUR');
 
 describe('pdfText (test helper)', () => {
   it('joins a string that pdfkit split at a kerning pair', async () => {
@@ -78,22 +82,22 @@ describe('renderInvoicePdf', () => {
       'INV-2024-AV-0042',
       'PO-77812',
       'Paper & Toner Ltd',
-      'Acme Corp',
+      'Acme AP',
       '1 Main St',
       '12345 Springfield',
       'TN-4200-BK',
       'Toner cartridge black',
       '12.345',
       '37.04',
-      inv.subtotal,
-      inv.taxTotal,
-      inv.total,
+      eur(inv.subtotal),
+      eur(inv.taxTotal),
+      eur(inv.total),
       'Total due (EUR)',
-      'Payment due by 2024-03-01 (net 30 days).',
+      'Payment due by Mar 1, 2024 (net 30 days).',
     ]) {
       expect(text).toContain(expected);
     }
-    expect(text).toContain('Tax 19 % on 37.04 EUR');
+    expect(text).toContain('Tax 19 % on €37.04');
   });
 
   it('renders the same invoice to the same bytes (dates come from the invoice, not the clock)', async () => {
@@ -109,7 +113,7 @@ describe('renderInvoicePdf', () => {
     expect(text).toContain('CREDIT MEMO');
     expect(text).toContain('CM-9');
     expect(text).toContain('INV-1');
-    expect(text).toContain(cm.total);
+    expect(text).toContain(eur(cm.total));
     expect(cm.total.startsWith('-')).toBe(true);
   });
 
@@ -126,7 +130,7 @@ describe('renderInvoicePdf', () => {
     expect(text).toContain('Item number 1\n');
     expect(text).toContain('Item number 80');
     expect(text.match(/Description/g)?.length).toBe(pages.length);
-    expect(text).toContain(`INVOICE INV-2024-AV-0042 - page ${pages.length} of ${pages.length}`);
+    expect(text).toContain(`Invoice INV-2024-AV-0042 - Page ${pages.length} of ${pages.length}`);
   });
 
   it('writes characters Helvetica lacks without accents or as "?" instead of broken bytes', async () => {
