@@ -82,11 +82,11 @@ function FilterForm({ f }: { f: Filters }) {
       <Field label="PO number" name="po" f={f} size={12} />
       <Field label="Our order no." name="supplierOrder" f={f} size={11} hint="SO-000042" />
       <Field label="Invoiced from" name="from" f={f} type="date" />
-      <Field label="to" name="to" f={f} type="date" />
+      <Field label="Invoiced until" name="to" f={f} type="date" />
       <Field label="Due from" name="dueFrom" f={f} type="date" />
-      <Field label="to" name="dueTo" f={f} type="date" />
-      <Field label="Open from" name="openMin" f={f} size={8} hint="0.01" />
-      <Field label="to" name="openMax" f={f} size={8} />
+      <Field label="Due until" name="dueTo" f={f} type="date" />
+      <Field label="Open at least" name="openMin" f={f} size={8} hint="0.01" />
+      <Field label="Open up to" name="openMax" f={f} size={8} />
       <button type="submit" class="primary">
         Filter
       </button>

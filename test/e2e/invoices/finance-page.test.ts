@@ -1,7 +1,9 @@
 import { launchChromium } from '../../helpers/browser';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import request from 'supertest';
 import { type Browser } from 'playwright-core';
 import { createApp } from '../../../src/app';
@@ -140,4 +142,77 @@ it('the finance pages refuse a wrong key and never show another partner the invo
   const anyId = (await env.db('invoices').first('id')).id;
   const pdf = await request(server).get(`/finance/invoices/${anyId}.pdf`).set('Cookie', cookie);
   expect(pdf.status).toBe(404);
+});
+
+it('the finance list shows PO number, our order number, due date, open amount and state, and filters by each', async () => {
+  const make = async (po: string, netDays: number, price: string) => {
+    const order = await insertConfirmedOrder(env.db, {
+      partnerId: 'acme',
+      buyerOrderNumber: po,
+      netDays,
+      lines: [{ quantity: '1', unitPrice: price }],
+    });
+    const res = await request(server)
+      .post(`/api/v1/orders/${order.id}/invoices`)
+      .set(auth(ADMIN_TOKEN))
+      .send({});
+    expect(res.status).toBe(201);
+    return res.body.invoice as {
+      id: string;
+      invoiceNumber: string;
+      supplierOrderNumber: string;
+      dueDate: string;
+    };
+  };
+  const soon = await make('PO-LIST-SOON', 10, '1250.5');
+  const late = await make('PO-LIST-LATE', 90, '80');
+  const today = new Date().toISOString().slice(0, 10);
+  await request(server)
+    .post(`/api/v1/invoices/${soon.id}/payments`)
+    .set(auth(ADMIN_TOKEN))
+    .send({ amount: '1000.00', paidOn: today })
+    .expect(201);
+
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1200, height: 700 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/finance/login`);
+  await page.fill('input[name=key]', financeKey);
+  await Promise.all([page.waitForURL(`${base}/finance`), page.click('button[type=submit]')]);
+  const row = page.locator(`tr[data-invoice="${soon.invoiceNumber}"]`);
+  expect(await row.locator('[data-col=po]').textContent()).toBe('PO-LIST-SOON');
+  expect(await row.locator('[data-col=supplier-order]').textContent()).toBe(soon.supplierOrderNumber);
+  expect(await row.locator('[data-col=due]').textContent()).toBe(
+    new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(
+      new Date(`${soon.dueDate}T00:00:00Z`),
+    ),
+  );
+  expect(await row.locator('[data-col=open]').textContent()).toBe('$250.50');
+  expect(await row.locator('[data-col=state]').textContent()).toBe('issued');
+  expect(await row.locator('td.n').first().textContent()).toBe('$1,250.50');
+
+  const filterBy = async (fields: Record<string, string>, expected: string[]) => {
+    await page.goto(`${base}/finance`);
+    for (const [name, value] of Object.entries(fields)) await page.fill(`form.filters [name=${name}]`, value);
+    await Promise.all([page.waitForURL(/\/finance\?/), page.click('form.filters button[type=submit]')]);
+    const shown = await page
+      .locator('tr[data-invoice]')
+      .evaluateAll((trs) => trs.map((t) => t.getAttribute('data-invoice')));
+    expect(shown).toEqual(expected);
+    for (const [name, value] of Object.entries(fields))
+      expect(await page.inputValue(`form.filters [name=${name}]`)).toBe(value);
+  };
+  await filterBy({ po: 'PO-LIST-LATE' }, [late.invoiceNumber]);
+  await filterBy({ supplierOrder: soon.supplierOrderNumber }, [soon.invoiceNumber]);
+  await filterBy({ dueFrom: late.dueDate, dueTo: late.dueDate }, [late.invoiceNumber]);
+  await filterBy({ openMin: '100', openMax: '300' }, [soon.invoiceNumber]);
+  await page.goto(`${base}/finance?status=issued&po=PO-LIST-SOON`);
+  expect(await page.locator('tr[data-invoice]').count()).toBe(1);
+
+  if (process.env.SCREENSHOTS) {
+    await page.goto(`${base}/finance`);
+    const dir = path.resolve(__dirname, '../../../docs/screenshots');
+    mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: path.join(dir, 'finance-page.png'), fullPage: true });
+  }
+  await context.close();
 });
