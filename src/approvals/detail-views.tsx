@@ -9,20 +9,11 @@ import { dec, localDate, localMoney, localQuantity, type Party } from '../model'
 import type { ApprovalView, OrderLineView } from './listing';
 import type { ApprovalPageData } from './queries';
 import type { LineEvidence, ReferencePrice } from './evidence';
+import { FLAG_TITLES, flagTitle } from './flags';
 
 type Data = ApprovalPageData;
 
-/** What each intake flag means, in words. */
-export const FLAG_TITLES: Record<string, string> = {
-  price_deviation: 'Prices differ from the agreed prices',
-  unknown_sku: 'Items not in the catalog',
-  total_mismatch: "The buyer's total does not match the lines",
-  new_ship_to: 'Ships to a new address',
-  change_after_confirmation: 'Changed after it was confirmed',
-  price_from_catalog: 'Lines without a price were priced from the catalog',
-};
-
-export const flagTitle = (f: string) => FLAG_TITLES[f] ?? f;
+export { FLAG_TITLES, flagTitle };
 
 /** The flags of a list row, in words. */
 export function FlagWords({ flags }: { flags: string[] }) {

@@ -2,6 +2,8 @@
  * Approver e-mail (nodemailer over SMTP_URL) with signed one-time approve/reject links, and the
  * partner's optional webhook. Runs as its own outbox job so a slow mail server never holds a decision.
  */
+import { DEFAULT_LOCALE, localMoney } from '../model';
+import { flagTitle } from './flags';
 import { findPartner } from '../partners/repository';
 import { AppError } from '../platform/errors';
 import { mailTransport } from '../platform/mail';
@@ -27,12 +29,13 @@ export async function notify(ctx: WorkflowCtx, p: NotifyPayload): Promise<void> 
   const partner = await findPartner(ctx.db, a.partnerId);
   const smtp = ctx.config.SMTP_URL;
   if (p.kind !== 'decided' && smtp) {
-    const subject = `${p.kind === 'escalation' ? 'ESCALATED: ' : ''}Approve order ${a.buyerOrderNumber} from ${partner?.name ?? a.partnerId}: ${a.total} ${a.currency} (level ${a.level})`;
+    const money = `${localMoney(DEFAULT_LOCALE, a.total, a.currency, { currency: 'none' })} ${a.currency}`;
+    const subject = `${p.kind === 'escalation' ? 'ESCALATED: ' : ''}Approve order ${a.buyerOrderNumber} from ${partner?.name ?? a.partnerId}: ${money} (level ${a.level})`;
     for (const to of p.recipients) {
       const links = approvalLinks(ctx, a.id, to);
       const text = [
-        `Order ${a.buyerOrderNumber} (${a.partnerId}) for ${a.total} ${a.currency} waits for your approval (level ${a.level}).`,
-        a.flags.length ? `Flags: ${a.flags.join(', ')}` : 'No intake flags.',
+        `Order ${a.buyerOrderNumber} (${a.partnerId}) for ${money} waits for your approval (level ${a.level}).`,
+        a.flags.length ? `Why: ${a.flags.map(flagTitle).join('; ')}.` : 'No intake flags.',
         p.kind === 'escalation' ? 'This approval was not decided in time and is escalated to you.' : '',
         '',
         `Approve: ${links.approve}`,

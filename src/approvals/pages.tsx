@@ -48,7 +48,7 @@ import { approvalById, approvalOfLink, approvalPage, decidedLately, pendingAppro
 import { Lines, WhyApproval } from './detail-views';
 import { Addresses, Facts, Levels, Neighbours, PreviousOrders } from './history-views';
 import { verifyLink } from './tokens';
-import { Decide, OrderDetail, PER_PAGE, Pending, SignIn } from './views';
+import { Decide, PER_PAGE, Pending, SignIn } from './views';
 
 function chromeOf(ctx: AppContext, req: Request): Chrome {
   const s = req.pageSession;
@@ -109,14 +109,19 @@ function linkRoutes(r: Router, ctx: AppContext, form: RequestHandler): void {
     const claims = claimsOf(token);
     const found = await approvalOfLink(ctx, claims);
     if (!found) throw new AppError('not_found', 'approval not found');
-    const { approval: a, lines } = found;
+    const { approval: a, page: d } = found;
+    const locale = requestLocale(req);
     const verb = claims.decision === 'approve' ? 'Approve' : 'Reject';
     sendPage(res, linkChrome(ctx), {
       title: `${verb} order ${a.buyerOrderNumber}`,
       body: (
         <>
           <h1>{`${verb} order ${a.buyerOrderNumber}`}</h1>
-          <OrderDetail a={a} lines={lines} locale={requestLocale(req)} />
+          <Facts a={a} d={d} locale={locale} />
+          <WhyApproval a={a} d={d} locale={locale} />
+          <h2>Lines</h2>
+          <Lines a={a} d={d} locale={locale} />
+          <Addresses d={d} />
           <CredentialForm
             action="/approvals/link"
             exempt={CSRF_EXEMPT['POST /approvals/link'] as string}

@@ -42,7 +42,7 @@ export const approvalLines = (ctx: Ctx, a: ApprovalView) =>
 export async function approvalOfLink(ctx: Ctx, claims: LinkClaims) {
   await refuseUsedLink(ctx.db, claims);
   const a = await findApproval(ctx.db, claims.approvalId);
-  return a ? { approval: a, lines: await approvalLines(ctx, a) } : undefined;
+  return a ? { approval: a, page: await approvalPage(ctx, a, {}) } : undefined;
 }
 
 /** Everything the approval page shows about one level (see detail-views.tsx). */

@@ -1,10 +1,10 @@
 /** @jsxRuntime automatic @jsxImportSource preact */
 /** The bodies of the approvals pages (the routes are in pages.tsx). */
 import { Empty, hrefWith, Pagination, PostForm, SignInForm, type Paging } from '../platform/pages';
-import { localDateTime, localMoney, localQuantity } from '../model';
+import { localDateTime, localMoney } from '../model';
 import { FlagWords } from './detail-views';
 import { RecentlyDecided } from './history-views';
-import type { ApprovalView, OrderLineView } from './listing';
+import type { ApprovalView } from './listing';
 
 /** Levels listed per page of the pending list. */
 export const PER_PAGE = 50;
@@ -25,76 +25,6 @@ export function SignIn({ csrf }: { csrf: string | undefined }) {
         hint="Or with the gateway's admin token (for a gateway without console users yet; decisions are recorded as admin)."
         retry="/approvals"
       />
-    </>
-  );
-}
-
-export function OrderDetail({
-  a,
-  lines,
-  locale,
-}: {
-  a: ApprovalView;
-  lines: OrderLineView[];
-  locale: string;
-}) {
-  return (
-    <>
-      <dl class="facts">
-        <dt>Order</dt>
-        <dd>{a.buyerOrderNumber}</dd>
-        {a.supplierOrderNumber ? (
-          <>
-            <dt>Our order no.</dt>
-            <dd id="supplier-order">{a.supplierOrderNumber}</dd>
-          </>
-        ) : null}
-        <dt>Partner</dt>
-        <dd>{a.partnerId}</dd>
-        <dt>Version</dt>
-        <dd>{String(a.orderVersion)}</dd>
-        <dt>Total</dt>
-        <dd>{localMoney(locale, a.total, a.currency)}</dd>
-        <dt>Level</dt>
-        <dd>{String(a.level)}</dd>
-        <dt>Flags</dt>
-        <dd id="flags">
-          <FlagWords flags={a.flags} />
-        </dd>
-      </dl>
-      <div class="scroll-x">
-        <table>
-          <thead>
-            <tr>
-              <th>#</th>
-              <th>SKU</th>
-              <th>Description</th>
-              <th class="num">Quantity</th>
-              <th class="num">Unit price</th>
-              <th class="num">Price the buyer saw</th>
-            </tr>
-          </thead>
-          <tbody>
-            {lines.map((l) => {
-              const deviates = l.buyerSawUnitPrice !== null && l.buyerSawUnitPrice !== l.unitPrice;
-              return (
-                <tr>
-                  <td>{String(l.lineNumber)}</td>
-                  <td class="nowrap">{l.sku}</td>
-                  <td>{l.description ?? ''}</td>
-                  <td class="num">{`${localQuantity(locale, l.quantity)} ${l.uom}`}</td>
-                  <td class="num">{localMoney(locale, l.unitPrice, a.currency, { unitPrice: true })}</td>
-                  <td class={deviates ? 'num deviates' : 'num'}>
-                    {l.buyerSawUnitPrice
-                      ? localMoney(locale, l.buyerSawUnitPrice, a.currency, { unitPrice: true })
-                      : '–'}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
     </>
   );
 }

@@ -15,6 +15,7 @@ import { examplePartner } from '../../helpers/partners';
 import { BUYER, SECRET, orderRequestXml, postCxml } from '../../integration/orders/helpers';
 import { setupApprovals, TWO_LEVELS } from '../../integration/approvals/helpers';
 import { upsertPartner } from '../../../src/partners/service';
+import { signLink } from '../../../src/approvals/tokens';
 
 let s: Awaited<ReturnType<typeof setupApprovals>>;
 let server: Server;
@@ -204,6 +205,24 @@ it('money and dates follow the reader’s Accept-Language', async () => {
   expect(await text(page, '#computed-total')).toBe('8.009,90 $');
   expect(await text(page, '#order-date')).toBe('23.11.2026');
   await page.context().close();
+}, 60000);
+
+it('the e-mail link page shows the same evidence, without a way into the staff pages', async () => {
+  const { approvalId } = await pending('PO-EVID');
+  const token = signLink(s.t.env.config, {
+    approvalId,
+    decision: 'approve',
+    approver: 'sales-manager@supplier.example',
+    exp: Math.floor(Date.now() / 1000) + 3600,
+  });
+  const ctx = await browser.newContext({ locale: 'en-US' });
+  const page = await ctx.newPage();
+  await page.goto(`${base}/approvals/link?token=${token}`);
+  expect(await text(page, '[data-flag=price_deviation] [data-evidence-line="1"]')).toContain('$259.00');
+  expect(await text(page, '#unknown-skus')).toBe('NOPE-SKU-1');
+  expect(await page.innerText('#new-ship-to')).toContain('77 New Road');
+  expect(await page.locator('a[href^="/approvals/"]').count()).toBe(0);
+  await ctx.close();
 }, 60000);
 
 it('previous and next lead through the pending approvals; the decision keeps who and the comment', async () => {
