@@ -18,6 +18,7 @@ import {
   type InvoiceRequest,
   type InvoiceRow,
 } from './service';
+import { OPEN_AMOUNT_SQL } from './queries';
 import { invoiceView } from './views';
 
 type Ctx = Pick<AppContext, 'db' | 'config' | 'queue' | 'now'>;
@@ -71,22 +72,29 @@ export async function recordInvoicePayment(
 export async function invoiceDetail(ctx: Pick<AppContext, 'db'>, inv: InvoiceRow) {
   const doc = await invoiceDocument(ctx.db, inv.id);
   const payments = await ctx.db('payments').where({ invoice_id: inv.id }).orderBy('paid_on');
-  return invoiceView(inv, {
-    canonical: withCurrencyScale(inv.canonical),
-    delivery: doc
-      ? {
-          documentId: doc.id,
-          payloadId: doc.external_id,
-          status: doc.delivery_status,
-          attempts: doc.attempts,
-          lastError: doc.last_error,
-        }
-      : null,
-    payments: payments.map((p) => ({
-      id: p.id,
-      amount: formatMoney(p.amount, inv.currency.trim()),
-      paidOn: p.paid_on,
-      reference: p.reference,
-    })),
-  });
+  const open = await ctx
+    .db('invoices')
+    .where({ id: inv.id })
+    .first(ctx.db.raw(`${OPEN_AMOUNT_SQL}::text as open_amount`));
+  return invoiceView(
+    { ...inv, open_amount: String(open?.open_amount ?? '0') },
+    {
+      canonical: withCurrencyScale(inv.canonical),
+      delivery: doc
+        ? {
+            documentId: doc.id,
+            payloadId: doc.external_id,
+            status: doc.delivery_status,
+            attempts: doc.attempts,
+            lastError: doc.last_error,
+          }
+        : null,
+      payments: payments.map((p) => ({
+        id: p.id,
+        amount: formatMoney(p.amount, inv.currency.trim()),
+        paidOn: p.paid_on,
+        reference: p.reference,
+      })),
+    },
+  );
 }

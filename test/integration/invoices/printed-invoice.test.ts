@@ -281,6 +281,8 @@ it('GET /api/v1/invoices shows and filters by PO number, our order number, due d
       state: 'issued',
     }),
   ]);
+  const one = await request(app).get(`/api/v1/invoices/${long.id}`).set(auth(financeKey)).expect(200);
+  expect(one.body.invoice).toMatchObject({ openAmount: '50.00', paidAmount: '200.00', total: '250.00' });
   expect((await list(`supplierOrder=${short.supplierOrder}`)).map((i) => i.invoiceNumber)).toEqual([
     short.number,
   ]);
