@@ -25,6 +25,7 @@ import * as metricsIndexes from './20261203170000_metrics_indexes';
 import * as orderMultiple from './20261203180000_order_multiple';
 import * as documentSearchIndexes from './20261204010000_document_search_indexes';
 import * as deliveryConsole from './20261204020000_delivery_console';
+import * as catalogShop from './20261204030000_catalog_shop';
 import * as approvalEvidence from './20261204040000_approval_evidence';
 import * as alerts from './20261204050000_alerts';
 
@@ -61,6 +62,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261203180000_order_multiple', orderMultiple],
   ['20261204010000_document_search_indexes', documentSearchIndexes],
   ['20261204020000_delivery_console', deliveryConsole],
+  ['20261204030000_catalog_shop', catalogShop],
   ['20261204040000_approval_evidence', approvalEvidence],
   ['20261204050000_alerts', alerts],
 ];

@@ -5,7 +5,14 @@ import type { AppContext } from '../platform/context';
 import { AppError } from '../platform/errors';
 import { partnerScope, requireAuth } from '../partners/auth';
 import { csvObjects, CsvSyntaxError } from './csv';
-import { catalogItemOutput, catalogItemSchema, priceListEntrySchema } from './schema';
+import { SORT_ORDERS } from './repository';
+import {
+  bulkStockSchema,
+  catalogItemOutput,
+  catalogItemSchema,
+  priceListEntrySchema,
+  stockUpdateSchema,
+} from './schema';
 import type { SourceRow } from './service';
 import { catalogUseCases } from './use-cases';
 
@@ -92,7 +99,12 @@ export function catalogRoutes(ctx: AppContext): Router {
         "Search the catalog (SKU, name, description) with paging; a partner key sees the items its partner may see, at the partner's prices (for the minimum order quantity)",
       tag,
       auth: 'admin or partner',
-      query: z.object({ q: z.string().optional(), category: z.string().optional(), ...pagingQuery }),
+      query: z.object({
+        q: z.string().optional(),
+        category: z.string().optional(),
+        sort: z.enum(SORT_ORDERS).optional(),
+        ...pagingQuery,
+      }),
       response: z.object({
         items: z.array(catalogItemOutput),
         total: z.number(),
@@ -106,5 +118,46 @@ export function catalogRoutes(ctx: AppContext): Router {
       res.json({ items, total, limit: query.limit, offset: query.offset });
     },
   );
+  stockRoutes(r, ctx);
   return r;
+}
+
+/** Stock of one item or of many at once (a warehouse feed); admin only, all or nothing. */
+function stockRoutes(r: Router, ctx: AppContext): void {
+  const catalog = catalogUseCases(ctx);
+  const tag = 'catalog';
+  const use = [requireAuth(ctx, 'admin')];
+  apiRoute(
+    r,
+    {
+      method: 'put',
+      path: '/api/v1/catalog/items/:sku/stock',
+      summary:
+        'Set the stock quantity of one item (null: not tracked) and, when given, its lead time in days',
+      tag,
+      auth: 'admin',
+      body: stockUpdateSchema,
+      response: z.object({ updated: z.number() }),
+      use,
+    },
+    async (req, res, { body }) => {
+      res.json(await catalog.updateStock([{ sku: String(req.params.sku), ...body }]));
+    },
+  );
+  apiRoute(
+    r,
+    {
+      method: 'post',
+      path: '/api/v1/catalog/stock',
+      summary: 'Set the stock (and lead time) of many items; an unknown SKU changes nothing',
+      tag,
+      auth: 'admin',
+      body: bulkStockSchema,
+      response: z.object({ updated: z.number() }),
+      use,
+    },
+    async (_req, res, { body }) => {
+      res.json(await catalog.updateStock(body));
+    },
+  );
 }

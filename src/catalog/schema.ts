@@ -11,6 +11,66 @@ const optionalText = z
   .nullable()
   .optional();
 
+/** An absolute http(s) URL (an image the buyer's browser loads): no data:, javascript: or relative URLs. */
+const imageUrl = z
+  .string()
+  .trim()
+  .max(2000, 'must be at most 2000 characters')
+  .refine(
+    (v) => v === '' || isHttpUrl(v),
+    'must be an absolute http(s) URL such as https://cdn.example.com/a.jpg',
+  )
+  .transform((v) => (v === '' ? null : v))
+  .nullable()
+  .optional();
+
+export function isHttpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '' && !/[\s"'<>]/.test(v);
+  } catch {
+    return false;
+  }
+}
+
+const MAX_ATTRIBUTES = 50;
+const attributeValue = z.union([z.string().trim().max(500), z.number(), z.boolean()]).transform(String);
+const attributeObject = z
+  .record(z.string().trim().min(1, 'an attribute needs a name').max(100), attributeValue)
+  .refine((o) => Object.keys(o).length <= MAX_ATTRIBUTES, `at most ${MAX_ATTRIBUTES} attributes`)
+  // Kept as [name, value] pairs: the product page lists them in the supplier's order.
+  .transform((o) => Object.entries(o));
+
+/**
+ * Specifications shown on the product page: a JSON object of name -> text, number or boolean; in
+ * a CSV the same object as the text of the `attributes` column (empty: none).
+ */
+const attributes = z
+  .unknown()
+  .transform((v, ctx) => {
+    let value = v;
+    if (typeof v === 'string') {
+      if (v.trim() === '') return [];
+      try {
+        value = JSON.parse(v);
+      } catch {
+        value = undefined;
+      }
+    }
+    const r = attributeObject.safeParse(value);
+    if (r.success) return r.data;
+    const issue = r.error.issues[0];
+    const shape = typeof value !== 'object' || value === null || Array.isArray(value);
+    ctx.addIssue({
+      code: 'custom',
+      message: shape
+        ? 'must be a JSON object of names and values such as {"Colour":"black","Width":"160 cm"}'
+        : `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'not an attribute'}`,
+    });
+    return z.NEVER;
+  })
+  .optional();
+
 /** One catalog item: the columns of shared/contracts/catalog.example.csv. */
 export const catalogItemSchema = z.object({
   sku: z.string().trim().min(1, 'sku is required').max(100),
@@ -41,7 +101,18 @@ export const catalogItemSchema = z.object({
   order_multiple: z
     .union([decimal.refine((v) => /[1-9]/.test(v), 'must be more than 0'), z.literal('')])
     .optional(),
-  image_url: optionalText,
+  image_url: imageUrl,
+  /** Units on hand (empty: stock not tracked); shown as "In stock" or, at 0, by the lead time. */
+  stock_quantity: z
+    .union([
+      z.union([decimal, z.literal('')]),
+      z
+        .number()
+        .min(0)
+        .transform((n) => String(n)),
+    ])
+    .optional(),
+  attributes,
 });
 export type CatalogItemInput = z.infer<typeof catalogItemSchema>;
 
@@ -79,6 +150,26 @@ export const catalogItemOutput = z.object({
   minOrderQty: z.string(),
   orderMultiple: z.string().nullable(),
   imageUrl: z.string().nullable(),
+  stockQuantity: z.string().nullable(),
+  availability: z.object({
+    state: z.enum(['in_stock', 'lead_time', 'out_of_stock', 'unknown']),
+    text: z.string(),
+  }),
+  attributes: z.record(z.string(), z.string()),
   /** For a partner key: where unitPrice comes from (its price list, or the list price). */
   priceSource: z.enum(['price_list', 'list']).optional(),
 });
+
+/** One item's stock as the stock API takes it (PUT one, or a list with sku for the bulk update). */
+export const stockUpdateSchema = z.object({
+  stockQuantity: z
+    .string()
+    .trim()
+    .regex(/^\d{1,12}(\.\d{1,3})?$/, 'must be a non-negative decimal such as 12 or 2.5')
+    .nullable(),
+  leadTimeDays: z.number().int().min(0).max(3650).nullable().optional(),
+});
+export const bulkStockSchema = z
+  .array(stockUpdateSchema.extend({ sku: z.string().trim().min(1).max(100) }))
+  .min(1)
+  .max(10_000);

@@ -101,6 +101,7 @@ export async function importCatalog(
     for (let i = 0; i < items.length; i += CHUNK) {
       const chunk = items.slice(i, i + CHUNK).map((r) => r.data);
       await upsertItems(trx, chunk);
+      await setStockAndAttributes(trx, chunk);
       opts.onProgress?.(Math.min(i + CHUNK, items.length), items.length);
     }
   });
@@ -141,6 +142,35 @@ async function upsertItems(trx: Q, items: CatalogItemInput[]): Promise<void> {
       col('image_url'),
     ] as unknown as readonly string[],
   );
+}
+
+/**
+ * Stock and specifications of the rows that carry them: a file without the stock_quantity (or
+ * attributes) column leaves what the stock API (or an earlier import) set; an empty value clears it.
+ */
+async function setStockAndAttributes(trx: Q, items: CatalogItemInput[]): Promise<void> {
+  const withStock = items.filter((it) => it.stock_quantity !== undefined);
+  if (withStock.length) {
+    await trx.raw(
+      `update catalog_items c set stock_quantity = u.stock, stock_updated_at = now()
+       from unnest(?::text[], ?::numeric[]) as u(sku, stock) where c.sku = u.sku`,
+      [
+        withStock.map((it) => it.sku),
+        withStock.map((it) => it.stock_quantity || null),
+      ] as unknown as string[],
+    );
+  }
+  const withAttributes = items.filter((it) => it.attributes !== undefined);
+  if (withAttributes.length) {
+    await trx.raw(
+      `update catalog_items c set attributes = nullif(u.attributes, '[]'::jsonb)
+       from unnest(?::text[], ?::jsonb[]) as u(sku, attributes) where c.sku = u.sku`,
+      [
+        withAttributes.map((it) => it.sku),
+        withAttributes.map((it) => JSON.stringify(it.attributes)),
+      ] as unknown as string[],
+    );
+  }
 }
 
 /**

@@ -7,7 +7,7 @@ import { findPartnerCached } from '../partners/repository';
 import type { AppContext } from '../platform/context';
 import { AppError } from '../platform/errors';
 import { resolvePrices } from './pricing';
-import { itemView, searchItems, visibilityList, type SearchOptions } from './repository';
+import { itemView, searchItems, updateStock, visibilityList, type SearchOptions } from './repository';
 import { importCatalog, importPriceLists, type SourceRow } from './service';
 
 type Where = 'line' | 'item';
@@ -17,6 +17,25 @@ export function catalogUseCases(ctx: Pick<AppContext, 'db' | 'config' | 'now'>) 
   return {
     importItems: (rows: SourceRow[], where: Where) => importCatalog(db, rows, { where }),
     importPriceLists: (rows: SourceRow[], where: Where) => importPriceLists(db, rows, where),
+    /** Stock (and lead time) of existing items, all or nothing: an unknown SKU changes nothing. */
+    updateStock: async (
+      rows: { sku: string; stockQuantity: string | null; leadTimeDays?: number | null | undefined }[],
+    ) => {
+      const seen = new Set<string>();
+      const dup = rows.find((r) => seen.size === seen.add(r.sku).size);
+      if (dup) throw new AppError('validation_failed', `sku ${dup.sku} is listed twice; nothing was changed`);
+      const result = await db.transaction((trx) => updateStock(trx, rows));
+      if (result.unknown.length) {
+        const named = result.unknown.slice(0, 10).join(', ');
+        const more = result.unknown.length > 10 ? ` and ${result.unknown.length - 10} more` : '';
+        throw new AppError('not_found', `not in the catalog: ${named}${more}; nothing was changed`, {
+          details: result.unknown
+            .slice(0, 100)
+            .map((sku) => ({ path: 'sku', message: `unknown sku ${sku}` })),
+        });
+      }
+      return { updated: result.updated };
+    },
     /** Every active item for the supplier's staff; for a partner, what it may see at its prices. */
     search: async (query: SearchOptions, scope: string | undefined) => {
       if (!scope) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ORDER_STATES, type OrderState } from '../model/order-state';
+import { hexColor, httpUrl as absoluteHttpUrl } from '../platform/config';
 
 const decimal = z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal string such as "5000.00"');
 const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "USD"');
@@ -261,6 +262,16 @@ export const partnerInputSchema = z.object({
   punchout: z
     .object({
       frameAncestors: z.array(z.string().min(1)).default([]),
+      /** How the catalog pages look to this partner's buyers (else SUPPLIER_NAME, _LOGO_URL, _..._COLOR). */
+      branding: z
+        .object({
+          supplierName: z.string().trim().min(1).max(100).optional(),
+          logoUrl: absoluteHttpUrl.optional(),
+          brandColor: hexColor.optional(),
+          accentColor: hexColor.optional(),
+        })
+        .strict()
+        .optional(),
     })
     .optional(),
   sftp: sftpSettingsSchema.optional(),

@@ -5,7 +5,7 @@ const bool = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no'])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 /** An absolute http(s) URL with a host: `localhost:3115` parses as a URL of scheme "localhost:". */
-const httpUrl = z.string().refine(
+export const httpUrl = z.string().refine(
   (v) => {
     try {
       const u = new URL(v);
@@ -16,6 +16,11 @@ const httpUrl = z.string().refine(
   },
   { message: 'must be an absolute http(s) URL such as https://gateway.example.com or http://localhost:3000' },
 );
+/** A colour the pages' stylesheet takes, written #rrggbb (or #rgb). */
+export const hexColor = z
+  .string()
+  .trim()
+  .regex(/^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'must be a colour written #rrggbb, such as #1f3a5f');
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 
 /** Every setting the gateway reads from the environment. Per-partner settings live in the database. */
@@ -38,6 +43,11 @@ export const configSchema = z.object({
   /** Bearer token of a Prometheus scraper for GET /metrics (the admin token works too). */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SUPPLIER_NAME: z.string().default('Demo Supplier Inc.'),
+  /** The supplier's logo in the catalog header (the buyer's browser loads it; http(s) only). */
+  SUPPLIER_LOGO_URL: httpUrl.optional(),
+  /** The catalog header's colour and the buttons' and links' colour, as #rrggbb. */
+  SUPPLIER_BRAND_COLOR: hexColor.optional(),
+  SUPPLIER_ACCENT_COLOR: hexColor.optional(),
   SUPPLIER_CXML_DOMAIN: z.string().min(1).default('NetworkID'),
   SUPPLIER_CXML_IDENTITY: z.string().min(1).default('AN-SUPPLIER-DEMO'),
   SUPPLIER_X12_QUALIFIER: z.string().length(2).default('ZZ'),

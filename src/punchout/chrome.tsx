@@ -7,7 +7,7 @@
  * session allows any frame (it holds a message and nothing to click).
  */
 import type { AppContext } from '../platform/context';
-import { type Chrome, type PageSecurity } from '../platform/pages';
+import { themePath, type Chrome, type PageSecurity } from '../platform/pages';
 import type { PartnerRow } from '../partners/repository';
 import type { SessionRow } from './sessions';
 
@@ -44,26 +44,55 @@ export function frameAncestors(partner: PartnerRow | undefined, returnUrl: strin
   return [...new Set(out)];
 }
 
+/** Product pictures and logos may come from any http(s) site (image_url is checked at import). */
+const IMAGE_SOURCES = ['http:'];
+
 export function shopSecurity(shop: Shop, extra: Omit<PageSecurity, 'ancestors'> = {}): PageSecurity {
-  return { ancestors: frameAncestors(shop.partner, shop.session.return_url), ...extra };
+  return {
+    ancestors: frameAncestors(shop.partner, shop.session.return_url),
+    imageSources: IMAGE_SOURCES,
+    ...extra,
+  };
 }
 
-function SearchForm({ shop }: { shop: Shop }) {
+/**
+ * The supplier as this partner's buyers see it: the partner's punchout.branding, else the
+ * SUPPLIER_NAME, SUPPLIER_LOGO_URL and SUPPLIER_BRAND_COLOR / SUPPLIER_ACCENT_COLOR settings.
+ */
+export function branding(
+  ctx: AppContext,
+  partner: PartnerRow | undefined,
+): Pick<Chrome, 'supplier' | 'logoUrl' | 'theme'> {
+  const b = partner?.settings.punchout?.branding;
+  const c = ctx.config;
+  const logoUrl = b?.logoUrl ?? c.SUPPLIER_LOGO_URL;
+  const theme = themePath({
+    brand: b?.brandColor ?? c.SUPPLIER_BRAND_COLOR,
+    accent: b?.accentColor ?? c.SUPPLIER_ACCENT_COLOR,
+  });
+  return {
+    supplier: b?.supplierName ?? c.SUPPLIER_NAME,
+    ...(logoUrl ? { logoUrl } : {}),
+    ...(theme ? { theme } : {}),
+  };
+}
+
+function SearchForm({ shop, q }: { shop: Shop; q: string | undefined }) {
   return (
     <form method="get" action={`${shop.base}search`} class="search" role="search">
-      <input type="search" name="q" aria-label="Search" placeholder="Search products" />
+      <input type="search" name="q" value={q ?? ''} aria-label="Search" placeholder="Search products" />
       <button type="submit">Search</button>
     </form>
   );
 }
 
-export type ShopPage = 'categories' | 'orders' | 'cart' | undefined;
+export type ShopPage = 'categories' | 'orders' | 'cart' | 'compare' | undefined;
 
-/** The chrome of a live session's pages. */
-export function shopChrome(ctx: AppContext, shop: Shop, current?: ShopPage): Chrome {
+/** The chrome of a live session's pages; `q` is the search shown in the box (the results' query). */
+export function shopChrome(ctx: AppContext, shop: Shop, current?: ShopPage, q?: string): Chrome {
   const readOnly = shop.session.operation === 'inspect';
   return {
-    supplier: ctx.config.SUPPLIER_NAME,
+    ...branding(ctx, shop.partner),
     area: 'Catalog',
     home: shop.base,
     context: (
@@ -77,9 +106,10 @@ export function shopChrome(ctx: AppContext, shop: Shop, current?: ShopPage): Chr
         ) : null}
       </>
     ),
-    tools: <SearchForm shop={shop} />,
+    tools: <SearchForm shop={shop} q={q} />,
     nav: [
       { href: shop.base, label: 'Categories', current: current === 'categories' },
+      { href: `${shop.base}compare`, label: 'Compare', id: 'compare-link', current: current === 'compare' },
       { href: `${shop.base}orders`, label: 'Orders', id: 'orders-link', current: current === 'orders' },
       { href: `${shop.base}cart`, label: 'Cart', id: 'cart-link', current: current === 'cart' },
     ],
@@ -98,14 +128,14 @@ export function noSessionChrome(
   known?: { partner?: PartnerRow; returnUrl?: string },
 ): Chrome {
   return {
-    supplier: ctx.config.SUPPLIER_NAME,
+    ...branding(ctx, known?.partner),
     area: 'Catalog',
     home: '#main',
     ...(known?.partner ? { context: `for ${known.partner.name}` } : {}),
     nav: [],
     security: known?.partner
-      ? { ancestors: frameAncestors(known.partner, known.returnUrl) }
-      : { ancestors: 'any' },
+      ? { ancestors: frameAncestors(known.partner, known.returnUrl), imageSources: IMAGE_SOURCES }
+      : { ancestors: 'any', imageSources: IMAGE_SOURCES },
   };
 }
 

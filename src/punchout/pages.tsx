@@ -39,13 +39,11 @@ import {
   partnerOfSession,
   removeCartLine,
   reorder,
-  searchShop,
   sessionOfToken,
-  shopCategories,
-  shopItem,
   shopOrder,
   shopOrders,
 } from './shop';
+import { browseRoutes } from './catalog-pages';
 import * as ov from './order-views';
 import * as v from './views';
 
@@ -91,7 +89,7 @@ const START_ERRORS = {
 } as const;
 
 /** Everything the route groups share. */
-interface Kit {
+export interface Kit {
   ctx: AppContext;
   form: express.RequestHandler;
   loadShop: express.RequestHandler;
@@ -192,42 +190,6 @@ function startRoute(r: Router, ctx: AppContext): void {
     const base = `/punchout/s/${outcome.browserToken}/`;
     const detail = (outcome.session.return_fields as { detailSku?: string }).detailSku;
     res.redirect(303, detail ? `${base}item/${encodeURIComponent(detail)}` : base);
-  });
-}
-
-function browseRoutes(r: Router, k: Kit): void {
-  const { ctx, loadShop } = k;
-  r.get('/punchout/s/:bt/', loadShop, async (req, res) => {
-    const shop = shopOf(req);
-    const categories = await shopCategories(ctx, shop);
-    await k.show(req, res, 'Catalog', <v.Categories shop={shop} categories={categories} />, 'categories');
-  });
-
-  r.get('/punchout/s/:bt/search', loadShop, async (req, res) => {
-    const shop = shopOf(req);
-    const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
-    const category = typeof req.query.category === 'string' ? req.query.category.slice(0, 500) : '';
-    const { items: priced, total } = await searchShop(ctx, shop, { q, category });
-    const heading = category ? `Category ${category}` : `Search: ${q}`;
-    await k.show(
-      req,
-      res,
-      heading,
-      <v.SearchResults shop={shop} heading={heading} total={total} items={priced} />,
-    );
-  });
-
-  r.get('/punchout/s/:bt/item/:sku', loadShop, async (req, res) => {
-    const shop = shopOf(req);
-    const found = await shopItem(ctx, shop, String(req.params.sku));
-    if (!found) return k.fail(res, shop, 404, 'Product not found', 'This product is not in your catalog.');
-    const { item, breaks, price } = found;
-    await k.show(
-      req,
-      res,
-      item.name,
-      <v.Item shop={shop} item={item} breaks={breaks} {...(price ? { price } : {})} />,
-    );
   });
 }
 

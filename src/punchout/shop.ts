@@ -5,7 +5,7 @@
  */
 import { dec } from '../model';
 import { priceBreaks, resolvePrices } from '../catalog/pricing';
-import { listCategories, searchItems, type CatalogItemRow } from '../catalog/repository';
+import type { CatalogItemRow } from '../catalog/repository';
 import type { AppContext } from '../platform/context';
 import { findPartner, type PartnerRow } from '../partners/repository';
 import { findPartnerOrder, listPartnerOrders } from '../orders/history';
@@ -19,7 +19,6 @@ import {
   setLineQuantity,
   setState,
   today,
-  visibilityList,
   visibleItem,
   type SessionRow,
 } from './sessions';
@@ -39,7 +38,11 @@ export const partnerOfSession = (ctx: AppContext, session: SessionRow) =>
   findPartner(ctx.db, session.partner_id);
 
 /** Items at the partner's prices for their minimum order quantity. */
-async function pricedItems(ctx: AppContext, shop: Shop, items: CatalogItemRow[]): Promise<PricedItem[]> {
+export async function pricedItems(
+  ctx: AppContext,
+  shop: Shop,
+  items: CatalogItemRow[],
+): Promise<PricedItem[]> {
   if (items.length === 0) return [];
   const prices = await resolvePrices(
     ctx.db,
@@ -51,21 +54,6 @@ async function pricedItems(ctx: AppContext, shop: Shop, items: CatalogItemRow[])
     const price = prices.get(item.sku);
     return { item, ...(price ? { price } : {}) };
   });
-}
-
-export const shopCategories = (ctx: AppContext, shop: Shop) =>
-  listCategories(ctx.db, visibilityList(shop.partner));
-
-export async function searchShop(ctx: AppContext, shop: Shop, s: { q: string; category: string }) {
-  const onlyPriceList = visibilityList(shop.partner);
-  const { items, total } = await searchItems(ctx.db, {
-    ...(s.q ? { q: s.q } : {}),
-    ...(s.category ? { category: s.category } : {}),
-    ...(onlyPriceList ? { onlyPriceList } : {}),
-    limit: 50,
-    offset: 0,
-  });
-  return { items: await pricedItems(ctx, shop, items), total };
 }
 
 /** One product the partner may see, with its price and price breaks, or undefined. */

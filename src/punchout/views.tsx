@@ -3,7 +3,9 @@
 import type { ComponentChildren } from 'preact';
 import { dec, formatMoney, formatUnitPrice, mul } from '../model';
 import type { CatalogItemRow } from '../catalog/repository';
+import { availabilityOf } from '../catalog/availability';
 import { Empty, PostForm } from '../platform/pages';
+import { Availability, CompareButton, Specifications, Thumb } from './catalog-views';
 import type { ReturnLine } from './cart-return';
 import type { Shop } from './chrome';
 import { firstQuantity } from './sessions';
@@ -19,27 +21,6 @@ export const unitPrice = (amount: string, currency: string) =>
 export const readOnly = (shop: Shop) => shop.session.operation === 'inspect';
 /** A state as words ("partially_shipped" -> "partially shipped"). */
 export const status = (state: string) => state.replace(/_/g, ' ');
-
-export function Categories({ shop, categories }: { shop: Shop; categories: string[] }) {
-  return (
-    <>
-      <h1>Catalog</h1>
-      <p class="lead">Browse a category or search for a product by name or SKU.</p>
-      <h2>Categories</h2>
-      {categories.length ? (
-        <ul id="categories" class="tiles">
-          {categories.map((c) => (
-            <li>
-              <a href={`${shop.base}search?category=${encodeURIComponent(c)}`}>{c}</a>
-            </li>
-          ))}
-        </ul>
-      ) : (
-        <Empty id="categories">No categories yet.</Empty>
-      )}
-    </>
-  );
-}
 
 export function AddForm({ shop, item }: { shop: Shop; item: CatalogItemRow }) {
   if (readOnly(shop)) return null;
@@ -67,45 +48,6 @@ export interface PricedItem {
   price?: { unitPrice: string; currency: string };
 }
 
-export function SearchResults(p: { shop: Shop; heading: string; total: number; items: PricedItem[] }) {
-  return (
-    <>
-      <h1>{p.heading}</h1>
-      <p class="lead">{`${p.total} product(s)`}</p>
-      {p.items.length === 0 ? (
-        <Empty id="no-results">No products found.</Empty>
-      ) : (
-        <table id="results">
-          <thead>
-            <tr>
-              <th>Product</th>
-              <th>SKU</th>
-              <th class="num">Price</th>
-              <th>Unit</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.items.map(({ item, price }) => (
-              <tr data-sku={item.sku}>
-                <td>
-                  <a href={`${p.shop.base}item/${encodeURIComponent(item.sku)}`}>{item.name}</a>
-                </td>
-                <td>{item.sku}</td>
-                <td class="num price">{price ? unitPrice(price.unitPrice, price.currency) : ''}</td>
-                <td>{item.uom}</td>
-                <td>
-                  <AddForm shop={p.shop} item={item} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </>
-  );
-}
-
 export function Item(p: {
   shop: Shop;
   item: CatalogItemRow;
@@ -117,33 +59,48 @@ export function Item(p: {
     <>
       <h1 id="product-name">{item.name}</h1>
       {item.description ? <p class="lead">{item.description}</p> : null}
-      <div class="card">
-        <dl class="facts">
-          <dt>SKU</dt>
-          <dd>{item.sku}</dd>
-          <dt>Price</dt>
-          <dd id="price">{`${p.price ? unitPrice(p.price.unitPrice, p.price.currency) : ''} per ${item.uom}`}</dd>
-          {item.manufacturer ? (
-            <>
-              <dt>Manufacturer</dt>
-              <dd>{`${item.manufacturer} ${item.manufacturer_part_id ?? ''}`}</dd>
-            </>
-          ) : null}
-          {item.lead_time_days !== null ? (
-            <>
-              <dt>Lead time</dt>
-              <dd>{`${item.lead_time_days} day(s)`}</dd>
-            </>
-          ) : null}
-          {item.unspsc ? (
-            <>
-              <dt>UNSPSC</dt>
-              <dd>{item.unspsc}</dd>
-            </>
-          ) : null}
-        </dl>
-        <AddForm shop={p.shop} item={item} />
+      <div class="card product">
+        <Thumb item={item} size="large" />
+        <div class="product-facts">
+          <dl class="facts">
+            <dt>SKU</dt>
+            <dd>{item.sku}</dd>
+            <dt>Price</dt>
+            <dd id="price">{`${p.price ? unitPrice(p.price.unitPrice, p.price.currency) : ''} per ${item.uom}`}</dd>
+            {availabilityOf(item).state !== 'unknown' ? (
+              <>
+                <dt>Availability</dt>
+                <dd id="availability">
+                  <Availability item={item} />
+                </dd>
+              </>
+            ) : null}
+            {item.manufacturer ? (
+              <>
+                <dt>Manufacturer</dt>
+                <dd>{`${item.manufacturer} ${item.manufacturer_part_id ?? ''}`}</dd>
+              </>
+            ) : null}
+            {item.lead_time_days !== null ? (
+              <>
+                <dt>Lead time</dt>
+                <dd>{`${item.lead_time_days} day(s)`}</dd>
+              </>
+            ) : null}
+            {item.unspsc ? (
+              <>
+                <dt>UNSPSC</dt>
+                <dd>{item.unspsc}</dd>
+              </>
+            ) : null}
+          </dl>
+          <div class="actions">
+            <AddForm shop={p.shop} item={item} />
+            <CompareButton shop={p.shop} item={item} />
+          </div>
+        </div>
       </div>
+      <Specifications item={item} />
       {p.breaks.length ? (
         <>
           <h2>Your contract prices</h2>

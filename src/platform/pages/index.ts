@@ -32,6 +32,7 @@ export { hrefWith, pageLinks, pagingFrom, Pagination, type PageLink, type Paging
 export { ErrorBody, pageErrors, pageNotFound, sendErrorPage, sendPage, type ErrorPage } from './respond';
 export { NOT_FRAMED, setPageHeaders, type PageSecurity } from './security';
 export { STYLESHEET, STYLESHEET_PATH } from './styles';
+export { themeCss, themePath } from './theme';
 export {
   clearSessionCookie,
   consoleUserOf,

@@ -22,6 +22,10 @@ export interface NavLink {
 export interface Chrome {
   /** The supplier's name (config SUPPLIER_NAME), first in the header and the footer. */
   supplier: string;
+  /** The supplier's logo beside its name (an http(s) URL the browser loads without a referrer). */
+  logoUrl?: string;
+  /** A stylesheet of the supplier's colours after the kit's (themePath). */
+  theme?: string;
   /** The area: "Catalog", "Approvals", "Finance". */
   area: string;
   /** Where the brand link goes (the area's first page). */
@@ -113,6 +117,9 @@ function Header({ chrome }: { chrome: Chrome }) {
       <div class="bar">
         <div class="identity">
           <a class="brand" href={chrome.home}>
+            {chrome.logoUrl ? (
+              <img class="logo" src={chrome.logoUrl} alt="" referrerpolicy="no-referrer" height={28} />
+            ) : null}
             {chrome.supplier}
           </a>
           <span class="sub">
@@ -165,6 +172,7 @@ function Document({ title, chrome, flash, children }: PageOptions) {
         <meta name="referrer" content="no-referrer" />
         <title>{`${title} · ${chrome.supplier}`}</title>
         <link rel="stylesheet" href={STYLESHEET_PATH} />
+        {chrome.theme ? <link rel="stylesheet" href={chrome.theme} /> : null}
       </head>
       <body>
         <a class="skip" href="#main">

@@ -15,6 +15,11 @@ export interface PageSecurity {
   ancestors: 'none' | 'any' | readonly string[];
   /** Origins forms may post to besides our own (the cart return posts to the buyer). */
   formActions?: readonly string[];
+  /**
+   * Images from other sites (punchout: product pictures and the supplier's logo, http or https):
+   * `img-src` adds these source expressions to 'self' https: data:.
+   */
+  imageSources?: readonly string[];
   /** Nonce of the one inline script a page may run (the cart return's auto-submit). */
   scriptNonce?: string;
 }
@@ -31,7 +36,7 @@ export function setPageHeaders(res: Response, sec: PageSecurity): void {
   const directives = [
     "default-src 'none'",
     "style-src 'self'",
-    "img-src 'self' https: data:",
+    `img-src ${["'self'", 'https:', 'data:', ...(sec.imageSources ?? [])].join(' ')}`,
     "base-uri 'none'",
     `form-action ${["'self'", ...(sec.formActions ?? [])].join(' ')}`,
     `frame-ancestors ${ancestorsDirective(sec.ancestors)}`,

@@ -110,6 +110,36 @@ nav.neighbours{display:flex;flex-wrap:wrap;justify-content:space-between;gap:8px
 td.deviates{color:var(--err);font-weight:600}
 .columns{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:0 24px}
 @media (max-width:640px){.site-header nav{margin-left:0}th,td{padding:7px 8px}dl.facts{grid-template-columns:1fr}}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.brand{display:inline-flex;align-items:center;gap:8px}.brand img.logo{height:28px;width:auto;max-width:140px;object-fit:contain;background:#fff;border-radius:4px;padding:2px}
+.thumb{display:block;object-fit:contain;background:#fff;border:1px solid var(--line);border-radius:var(--radius)}
+.thumb-small{width:56px;height:56px}.thumb-large{width:240px;height:240px;max-width:100%}
+.thumb.no-image{background:repeating-linear-gradient(45deg,#f3f5f9,#f3f5f9 6px,#eaeef4 6px,#eaeef4 12px)}
+td.pic{width:72px}table.products td .sku{font-size:13px}
+td.row-actions{white-space:nowrap}td.row-actions form{margin:2px 0}
+button.link{background:none;border:0;color:var(--accent);padding:4px 6px;font-weight:600;text-decoration:underline}
+.avail{display:inline-block;font-size:13px;font-weight:600;border-radius:999px;padding:1px 9px;white-space:nowrap}
+.avail-in-stock{color:var(--ok);background:var(--ok-bg)}.avail-lead-time{color:var(--warn);background:var(--warn-bg)}
+.avail-out-of-stock{color:var(--err);background:var(--err-bg)}
+.category-tree ul{list-style:none;margin:0;padding:0}
+.category-tree ul.tree-roots{display:grid;grid-template-columns:repeat(auto-fill,minmax(240px,1fr));gap:12px}
+.category-tree li.card{margin:0;padding:14px 16px}.category-tree h2{font-size:16px;margin:0 0 6px}
+.category-tree li li,.subcategories li{margin:3px 0}.category-tree li li li{padding-left:14px}
+.category-tree a,.subcategories a{text-decoration:none;font-weight:600}
+.count{display:inline-block;min-width:24px;text-align:center;font-size:12px;font-weight:600;color:var(--muted);background:#eef1f6;border-radius:999px;padding:0 7px}
+.subcategories>ul{list-style:none;padding:0;margin:0 0 16px;display:flex;flex-wrap:wrap;gap:8px}
+.subcategories>ul>li{background:var(--card);border:1px solid var(--line);border-radius:999px;padding:4px 12px}
+.subcategories ul ul{display:none}
+.breadcrumb ol{list-style:none;display:flex;flex-wrap:wrap;gap:6px;padding:0;margin:0 0 8px;font-size:14px;color:var(--muted)}
+.breadcrumb li+li::before{content:"/";margin-right:6px;color:#a5adbb}
+.toolbar{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;gap:10px;margin:0 0 12px}
+.toolbar .summary{margin:0;color:var(--muted)}form.sort label{font-size:14px;color:var(--muted)}
+.card.product{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}.product-facts{flex:1 1 300px}
+table.specs{max-width:640px}table.specs th{width:40%;text-transform:none;letter-spacing:0;font-size:14px}
+table.compare th[scope=col]{text-transform:none;letter-spacing:0;font-size:14px;color:var(--ink);vertical-align:top;min-width:180px}
+table.compare th[scope=col] .thumb{margin-bottom:6px}table.compare th[scope=row]{text-transform:none;letter-spacing:0;font-size:14px;width:160px}
+td.compare-actions form{margin:3px 0}
+@media (max-width:640px){td.pic{width:60px}.thumb-large{width:100%;height:auto;aspect-ratio:1}.site-header nav{margin-left:0}th,td{padding:7px 8px}dl.facts{grid-template-columns:1fr}}
 `.trim();
 
 /** The stylesheet's URL; the hash in the query changes when the CSS does, so it can be cached long. */
