@@ -59,7 +59,9 @@ export function Compare({ shop, items, max }: { shop: Shop; items: PricedItem[];
             />
             <Row label="Unit" cells={cells(({ item }) => item.uom)} />
             <Row label="SKU" cells={cells(({ item }) => item.sku)} />
-            <Row label="Manufacturer" cells={cells(({ item }) => item.manufacturer ?? '')} />
+            {items.some(({ item }) => item.manufacturer) ? (
+              <Row label="Manufacturer" cells={cells(({ item }) => item.manufacturer ?? '')} />
+            ) : null}
             {names.map((n) => (
               <Row
                 label={n}

@@ -138,7 +138,7 @@ button.link{background:none;border:0;color:var(--accent);padding:4px 6px;font-we
 table.specs{max-width:640px}table.specs th{width:40%;text-transform:none;letter-spacing:0;font-size:14px}
 table.compare th[scope=col]{text-transform:none;letter-spacing:0;font-size:14px;color:var(--ink);vertical-align:top;min-width:180px}
 table.compare th[scope=col] .thumb{margin-bottom:6px}table.compare th[scope=row]{text-transform:none;letter-spacing:0;font-size:14px;width:160px}
-td.compare-actions form{margin:3px 0}
+td.compare-actions form{margin:3px 0;flex-wrap:wrap}td.compare-actions input.qty{width:4.5em}
 @media (max-width:640px){td.pic{width:60px}.thumb-large{width:100%;height:auto;aspect-ratio:1}.site-header nav{margin-left:0}th,td{padding:7px 8px}dl.facts{grid-template-columns:1fr}}
 `.trim();
 
