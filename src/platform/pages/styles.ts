@@ -110,7 +110,8 @@ nav.neighbours{display:flex;flex-wrap:wrap;justify-content:space-between;gap:8px
 td.deviates{color:var(--err);font-weight:600}
 .columns{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:0 24px}
 @media (max-width:640px){.site-header nav{margin-left:0}th,td{padding:7px 8px}dl.facts{grid-template-columns:1fr}}
-.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.visually-hidden{position:absolute;width:1px;height:1px;margin:-1px;padding:0;border:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.scroll-x{position:relative}
 .brand{display:inline-flex;align-items:center;gap:8px}.brand img.logo{height:28px;width:auto;max-width:140px;object-fit:contain;background:#fff;border-radius:4px;padding:2px}
 .thumb{display:block;object-fit:contain;background:#fff;border:1px solid var(--line);border-radius:var(--radius)}
 .thumb-small{width:56px;height:56px}.thumb-large{width:240px;height:240px;max-width:100%}
@@ -139,7 +140,7 @@ table.specs{max-width:640px}table.specs th{width:40%;text-transform:none;letter-
 table.compare th[scope=col]{text-transform:none;letter-spacing:0;font-size:14px;color:var(--ink);vertical-align:top;min-width:180px}
 table.compare th[scope=col] .thumb{margin-bottom:6px}table.compare th[scope=row]{text-transform:none;letter-spacing:0;font-size:14px;width:160px}
 td.compare-actions form{margin:3px 0;flex-wrap:wrap}td.compare-actions input.qty{width:4.5em}
-@media (max-width:640px){td.pic{width:60px}.thumb-large{width:100%;height:auto;aspect-ratio:1}.site-header nav{margin-left:0}th,td{padding:7px 8px}dl.facts{grid-template-columns:1fr}}
+@media (max-width:640px){table.products thead{display:none}table.products tr{display:grid;grid-template-columns:64px 1fr;gap:4px 12px;padding:10px 12px;border-bottom:1px solid var(--line)}table.products td{border:0;padding:0;text-align:left}table.products td.pic{grid-row:span 5;width:auto}td.row-actions{white-space:normal}td.pic{width:60px}.thumb-large{width:100%;height:auto;aspect-ratio:1}.site-header nav{margin-left:0}th,td{padding:7px 8px}dl.facts{grid-template-columns:1fr}}
 `.trim();
 
 /** The stylesheet's URL; the hash in the query changes when the CSS does, so it can be cached long. */

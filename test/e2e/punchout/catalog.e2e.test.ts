@@ -212,6 +212,27 @@ it('keeps the query in the search box, shows a product with its picture and spec
   await page.close();
 });
 
+it('fits a phone-wide frame: the page does not scroll sideways, wide tables scroll in their own box', async () => {
+  const { page, frame } = await punchOut('e2e-narrow');
+  await page.setViewportSize({ width: 400, height: 800 });
+  await page.locator('#catalog').evaluate((f) => ((f as HTMLIFrameElement).width = '380'));
+  await frame.getByRole('link', { name: 'Seating' }).click();
+  await frame.locator('#results').waitFor();
+  const overflow = await frame
+    .locator('body')
+    .evaluate(
+      (b) => b.ownerDocument.documentElement.scrollWidth - b.ownerDocument.documentElement.clientWidth,
+    );
+  expect(overflow).toBeLessThanOrEqual(0);
+  // On a phone a product's row stacks: its price and its button are in view without scrolling sideways.
+  const first = frame.locator('#results tbody tr').first();
+  const button = await first.getByRole('button', { name: 'Add to cart' }).boundingBox();
+  const frameBox = await page.locator('#catalog').boundingBox();
+  expect(button!.x + button!.width).toBeLessThanOrEqual(frameBox!.x + frameBox!.width);
+  await expect(first.locator('td.price').isVisible()).resolves.toBe(true);
+  await page.close();
+});
+
 it('compares four products side by side and refuses a fifth with a message', async () => {
   const { page, frame } = await punchOut('e2e-compare');
   await frame.getByRole('link', { name: 'Desks' }).click();
