@@ -27,6 +27,11 @@ import * as v from './views';
 const shopOf = (req: Request): Shop => req.shop as Shop;
 const text = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : '');
 const skuOf = (req: Request) => text((req.body as Record<string, unknown> | undefined)?.sku, 100);
+/** The list or product page a Compare button was on (relative to the session's base), else none. */
+function backOf(req: Request): string | undefined {
+  const back = text((req.body as Record<string, unknown> | undefined)?.back, 1000);
+  return /^(search(\?[^#\s\\]*)?|item\/[^/?#\s\\]+)$/.test(back) ? back : undefined;
+}
 
 /** `?page=N` (1-based; `offset=` as the pager of other lists writes it also works). */
 function pageOf(query: Request['query'], perPage: number): number {
@@ -114,7 +119,8 @@ function compareRoutes(r: Router, k: Kit): void {
     const sku = skuOf(req);
     const outcome = await addToCompare(ctx, shopOf(req), sku);
     const said = COMPARE_SAID[outcome];
-    await k.back(req, res, 'compare', { ...said, message: `${sku}: ${said.message}` });
+    // Back to the list the buyer was on (the header's Compare link counts the products).
+    await k.back(req, res, backOf(req) ?? 'compare', { ...said, message: `${sku}: ${said.message}` });
   });
   r.post('/punchout/s/:bt/compare/remove', form, loadShop, checkCsrf, async (req: Request, res: Response) => {
     const sku = skuOf(req);

@@ -143,10 +143,12 @@ function SortForm(p: ResultsProps) {
   );
 }
 
-export function CompareButton({ shop, item }: { shop: Shop; item: CatalogItemRow }) {
+/** "Compare" of a product; `back` (relative to the session's base) is the page to return to. */
+export function CompareButton({ shop, item, back }: { shop: Shop; item: CatalogItemRow; back?: string }) {
   return (
     <PostForm action={`${shop.base}compare/add`} csrf={shop.csrf} class="inline">
       <input type="hidden" name="sku" value={item.sku} />
+      {back ? <input type="hidden" name="back" value={back} /> : null}
       <button type="submit" class="link" data-compare={item.sku} aria-label={`Compare ${item.name}`}>
         Compare
       </button>
@@ -187,7 +189,7 @@ export function Results(p: ResultsProps) {
         <Empty id="no-results">No products found.</Empty>
       ) : (
         <>
-          <ResultsTable shop={p.shop} items={p.items} />
+          <ResultsTable shop={p.shop} items={p.items} back={href(paging.offset).slice(p.shop.base.length)} />
           <Pagination {...paging} />
         </>
       )}
@@ -195,7 +197,7 @@ export function Results(p: ResultsProps) {
   );
 }
 
-function ResultsTable({ shop, items }: { shop: Shop; items: PricedItem[] }) {
+function ResultsTable({ shop, items, back }: { shop: Shop; items: PricedItem[]; back: string }) {
   return (
     <div class="scroll-x">
       <table id="results" class="products">
@@ -230,7 +232,7 @@ function ResultsTable({ shop, items }: { shop: Shop; items: PricedItem[] }) {
               <td>{item.uom}</td>
               <td class="row-actions">
                 <AddForm shop={shop} item={item} />
-                <CompareButton shop={shop} item={item} />
+                <CompareButton shop={shop} item={item} back={back} />
               </td>
             </tr>
           ))}

@@ -109,7 +109,14 @@ export function shopChrome(ctx: AppContext, shop: Shop, current?: ShopPage, q?: 
     tools: <SearchForm shop={shop} q={q} />,
     nav: [
       { href: shop.base, label: 'Categories', current: current === 'categories' },
-      { href: `${shop.base}compare`, label: 'Compare', id: 'compare-link', current: current === 'compare' },
+      {
+        href: `${shop.base}compare`,
+        label: shop.session.compare_skus?.length
+          ? `Compare (${shop.session.compare_skus.length})`
+          : 'Compare',
+        id: 'compare-link',
+        current: current === 'compare',
+      },
       { href: `${shop.base}orders`, label: 'Orders', id: 'orders-link', current: current === 'orders' },
       { href: `${shop.base}cart`, label: 'Cart', id: 'cart-link', current: current === 'cart' },
     ],

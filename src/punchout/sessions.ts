@@ -64,6 +64,8 @@ export interface SessionRow {
   setup_document_id: string | null;
   /** cXML deploymentMode of the PunchOutSetupRequest; the PunchOutOrderMessage echoes it. */
   deployment_mode: 'production' | 'test';
+  /** The products the buyer compares (punchout/browse.ts), in the order added. */
+  compare_skus?: string[];
   created_at: Date;
 }
 

@@ -96,7 +96,7 @@ export function Item(p: {
           </dl>
           <div class="actions">
             <AddForm shop={p.shop} item={item} />
-            <CompareButton shop={p.shop} item={item} />
+            <CompareButton shop={p.shop} item={item} back={`item/${encodeURIComponent(item.sku)}`} />
           </div>
         </div>
       </div>

@@ -340,6 +340,25 @@ describe('comparison', () => {
       'DSK-2 was removed',
     );
     expect(await add('CH-003')).toContain('Added to the comparison');
+    // From a list, back to the list (its page and order kept), the header counting the products.
+    const fromList = await request(app)
+      .post(`${base}compare/add`)
+      .type('form')
+      .send({ csrf, sku: 'DSK-2', back: 'search?category=Furniture%2FDesks&sort=name&page=1' });
+    expect(fromList.headers.location).toMatch(
+      new RegExp(`^${base}search\\?category=Furniture%2FDesks&sort=name&page=1&flash=`),
+    );
+    const list = decoded((await request(app).get(fromList.headers.location as string)).text);
+    expect(list).toContain('DSK-2: You can compare at most 4 products.');
+    expect(list).toContain('id="compare-link">Compare (4)</a>');
+    // A return address that is not one of the session's pages goes to the comparison.
+    for (const back of ['//evil.example/x', 'https://evil.example/', '../../other', 'orders#x']) {
+      const res = await request(app)
+        .post(`${base}compare/add`)
+        .type('form')
+        .send({ csrf, sku: 'DSK-1', back });
+      expect(res.headers.location).toMatch(new RegExp(`^${base}compare\\?flash=`));
+    }
     // Another session compares its own products.
     const other = await openShop('compare-2');
     expect((await request(app).get(`${other.base}compare`)).text).toContain('Nothing to compare yet');
