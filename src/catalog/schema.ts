@@ -33,8 +33,13 @@ export function isHttpUrl(v: string): boolean {
   }
 }
 
+const STOCK_MESSAGE = 'must be a non-negative number such as 12 or 2.5 (empty: stock not tracked)';
 const MAX_ATTRIBUTES = 50;
-const attributeValue = z.union([z.string().trim().max(500), z.number(), z.boolean()]).transform(String);
+const attributeValue = z
+  .union([z.string().trim().max(500), z.number(), z.boolean()], {
+    error: 'must be text (at most 500 characters), a number or true/false',
+  })
+  .transform(String);
 const attributeObject = z
   .record(z.string().trim().min(1, 'an attribute needs a name').max(100), attributeValue)
   .refine((o) => Object.keys(o).length <= MAX_ATTRIBUTES, `at most ${MAX_ATTRIBUTES} attributes`)
@@ -104,13 +109,13 @@ export const catalogItemSchema = z.object({
   image_url: imageUrl,
   /** Units on hand (empty: stock not tracked); shown as "In stock" or, at 0, by the lead time. */
   stock_quantity: z
-    .union([
-      z.union([decimal, z.literal('')]),
-      z
-        .number()
-        .min(0)
-        .transform((n) => String(n)),
-    ])
+    .union([z.string(), z.number()], { error: STOCK_MESSAGE })
+    .transform((v, ctx) => {
+      const text = String(v).trim();
+      if (text === '' || /^\d{1,15}(\.\d{1,3})?$/.test(text)) return text;
+      ctx.addIssue({ code: 'custom', message: STOCK_MESSAGE });
+      return z.NEVER;
+    })
     .optional(),
   attributes,
 });
@@ -162,10 +167,15 @@ export const catalogItemOutput = z.object({
 
 /** One item's stock as the stock API takes it (PUT one, or a list with sku for the bulk update). */
 export const stockUpdateSchema = z.object({
+  /** Units on hand, a decimal string or a JSON number; null: stock not tracked. */
   stockQuantity: z
-    .string()
-    .trim()
-    .regex(/^\d{1,12}(\.\d{1,3})?$/, 'must be a non-negative decimal such as 12 or 2.5')
+    .union([z.string(), z.number()], { error: STOCK_MESSAGE })
+    .transform((v, ctx) => {
+      const text = String(v).trim();
+      if (/^\d{1,15}(\.\d{1,3})?$/.test(text)) return text;
+      ctx.addIssue({ code: 'custom', message: 'must be a non-negative number such as 12 or 2.5, or null' });
+      return z.NEVER;
+    })
     .nullable(),
   leadTimeDays: z.number().int().min(0).max(3650).nullable().optional(),
 });
