@@ -1,6 +1,6 @@
 /** @jsxRuntime automatic @jsxImportSource preact */
 /** The console's alerts pages: the list with its filters, and one alert with its evidence. */
-import { Empty, hrefWith, Pagination, PostForm, type Paging } from '../platform/pages';
+import { Empty, FilterButton, hrefWith, Pagination, type Paging, PostForm } from '../platform/pages';
 import type { Alert, AlertFilter } from './repository';
 import { ALERT_RULES, RULE_TITLES } from './rules';
 
@@ -56,9 +56,7 @@ function Filters({ f }: { f: AlertFilter }) {
         Partner
         <input type="text" name="partner" value={f.partnerId ?? ''} placeholder="acme" />
       </label>
-      <button type="submit" class="primary">
-        Filter
-      </button>
+      <FilterButton />
     </form>
   );
 }

@@ -1,6 +1,6 @@
 /** @jsxRuntime automatic @jsxImportSource preact */
 /** The console's audit log page: its filters, the entries with their changes, paging. */
-import { Empty, hrefWith, Pagination, type Paging } from '../platform/pages';
+import { DateRange, Empty, FilterButton, hrefWith, Pagination, type Paging } from '../platform/pages';
 import type { AuditFilter, AuditRow } from './audit';
 
 /** Audit entries on one page unless the query asks for another limit. */
@@ -47,17 +47,8 @@ function AuditFilters({ f }: { f: AuditFilter }) {
         Subject
         <input type="text" name="subject" value={f.subject ?? ''} placeholder="user:alice" />
       </label>
-      <label>
-        From
-        <input type="date" name="from" value={f.from ?? ''} />
-      </label>
-      <label>
-        To
-        <input type="date" name="to" value={f.to ?? ''} />
-      </label>
-      <button type="submit" class="primary">
-        Filter
-      </button>
+      <DateRange from={f.from} to={f.to} />
+      <FilterButton />
     </form>
   );
 }

@@ -1,6 +1,14 @@
 /** @jsxRuntime automatic @jsxImportSource preact */
 /** The console's Deliveries screen: the filtered list with the dead-letter bulk retry, and one delivery. */
-import { Empty, hrefWith, Pagination, PostForm, type Paging } from '../platform/pages';
+import {
+  DateRange,
+  Empty,
+  FilterButton,
+  hrefWith,
+  Pagination,
+  type Paging,
+  PostForm,
+} from '../platform/pages';
 import {
   DELIVERY_SORTS,
   DELIVERY_STATES,
@@ -50,14 +58,7 @@ function Filters({ f, partners }: { f: DeliveryFilter; partners: string[] }) {
           ))}
         </select>
       </label>
-      <label>
-        From
-        <input type="date" name="from" value={f.from ?? ''} />
-      </label>
-      <label>
-        To
-        <input type="date" name="to" value={f.to ?? ''} />
-      </label>
+      <DateRange from={f.from} to={f.to} />
       <label>
         Sort
         <select name="sort">
@@ -68,9 +69,7 @@ function Filters({ f, partners }: { f: DeliveryFilter; partners: string[] }) {
           ))}
         </select>
       </label>
-      <button type="submit" class="primary">
-        Filter
-      </button>
+      <FilterButton />
     </form>
   );
 }

@@ -1,6 +1,6 @@
 /** @jsxRuntime automatic @jsxImportSource preact */
 /** The console's documents search page: the filter form (a GET form, so its URL is shareable) and the matches. */
-import { Empty, hrefWith, Pagination, type Paging } from '../platform/pages';
+import { DateRange, Empty, hrefWith, Pagination, type Paging } from '../platform/pages';
 import type { DocumentHit, DocumentSearch } from './search';
 
 export const DOCUMENTS_PER_PAGE = 50;
@@ -79,14 +79,7 @@ function Filters({ f, c }: { f: DocumentSearch; c: SearchChoices }) {
       <Text name="externalId" label="External id" f={f} size={18} />
       <Text name="po" label="Buyer PO number" f={f} />
       <Text name="orderNumber" label="Supplier order no." f={f} />
-      <label>
-        From
-        <input type="date" name="from" value={f.from?.slice(0, 10) ?? ''} />
-      </label>
-      <label>
-        To
-        <input type="date" name="to" value={f.to?.slice(0, 10) ?? ''} />
-      </label>
+      <DateRange from={f.from} to={f.to} />
       <Choice
         name="sort"
         label="Sort"

@@ -1,7 +1,15 @@
 /** @jsxRuntime automatic @jsxImportSource preact */
 /** The console's Orders screen: the list with its filters, and one order with its actions. */
 import { ORDER_STATES, canTransition, type OrderState } from '../model/order-state';
-import { Empty, hrefWith, Pagination, PostForm, type Paging } from '../platform/pages';
+import {
+  DateRange,
+  Empty,
+  FilterButton,
+  hrefWith,
+  Pagination,
+  type Paging,
+  PostForm,
+} from '../platform/pages';
 import type { OrderSummary } from './repository';
 import { remainingToShip, type ConsoleOrder } from './console-actions';
 
@@ -40,17 +48,8 @@ function Filters({ f }: { f: OrderListFilter }) {
         Buyer PO number
         <input type="text" name="po" value={f.po ?? ''} />
       </label>
-      <label>
-        From
-        <input type="date" name="from" value={f.from ?? ''} />
-      </label>
-      <label>
-        To
-        <input type="date" name="to" value={f.to ?? ''} />
-      </label>
-      <button type="submit" class="primary">
-        Filter
-      </button>
+      <DateRange from={f.from} to={f.to} />
+      <FilterButton />
     </form>
   );
 }
