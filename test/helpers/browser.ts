@@ -1,4 +1,4 @@
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's Chromium, headless, with the flags this closed network needs (no background traffic). */
 export function launchChromium(): Promise<Browser> {
@@ -15,4 +15,18 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** Signs in to the console at `base` as a user would: the form at `/` (or `path`), then submit. */
+export async function signInPage(
+  page: Page,
+  base: string,
+  username: string,
+  password: string,
+  path = '/',
+): Promise<void> {
+  await page.goto(`${base}${path}`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await page.click('#sign-in button[type=submit]');
 }

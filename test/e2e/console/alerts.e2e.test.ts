@@ -11,7 +11,7 @@ import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { createApp } from '../../../src/app';
 import { createUser } from '../../../src/console/users';
-import { launchChromium } from '../../helpers/browser';
+import { launchChromium, signInPage } from '../../helpers/browser';
 import { auth, createTestEnv, type TestEnv } from '../../helpers/env';
 import { seedPartner } from '../../helpers/partners';
 
@@ -48,10 +48,7 @@ it('an operator sees a spike of refused credentials as one open alert and reads 
       .expect(401);
   const ctx = await browser.newContext({ viewport: { width: 1100, height: 720 } });
   const page = await ctx.newPage();
-  await page.goto(`${base}/`);
-  await page.fill('input[name=username]', 'olga');
-  await page.fill('input[name=password]', PW);
-  await page.click('#sign-in button[type=submit]');
+  await signInPage(page, base, 'olga', PW);
   await page.click('nav >> text=Alerts');
   expect(await page.textContent('#open-alerts')).toBe('No alert is open.');
   await page.click('#evaluate-alerts');

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { createUser } from '../../../src/console/users';
-import { launchChromium } from '../../helpers/browser';
+import { launchChromium, signInPage } from '../../helpers/browser';
 import { ADMIN_TOKEN, auth, waitFor } from '../../helpers/env';
 import { seedPartner } from '../../helpers/partners';
 import { setupApprovals } from '../../integration/approvals/helpers';
@@ -59,12 +59,8 @@ afterAll(async () => {
   await s.close();
 });
 
-async function signIn(page: Page, username: string, password: string, path = '/'): Promise<void> {
-  await page.goto(`${base}${path}`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', password);
-  await page.click('#sign-in button[type=submit]');
-}
+const signIn = (page: Page, username: string, password: string, path = '/') =>
+  signInPage(page, base, username, password, path);
 
 async function pendingOrder(po: string): Promise<{ orderId: string; approvalId: string }> {
   await postCxml(

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { createUser } from '../../../src/console/users';
-import { launchChromium } from '../../helpers/browser';
+import { launchChromium, signInPage } from '../../helpers/browser';
 import { waitFor } from '../../helpers/env';
 import { consoleSignIn } from '../../helpers/pages';
 import { setupApprovals } from '../../integration/approvals/helpers';
@@ -63,10 +63,7 @@ it('counts the traffic of the last 24 hours, and only operators open it', async 
 
   const ctx = await browser.newContext({ viewport: { width: 1100, height: 900 } });
   const page = await ctx.newPage();
-  await page.goto(`${base}/`);
-  await page.fill('input[name=username]', 'olga');
-  await page.fill('input[name=password]', PW);
-  await page.click('#sign-in button[type=submit]');
+  await signInPage(page, base, 'olga', PW);
   await page.click('#areas >> text=Dashboard');
   const figure = async (id: string) => page.textContent(`#${id} .figure`);
   const total = await s.t.env.db('documents').count({ n: '*' }).first();

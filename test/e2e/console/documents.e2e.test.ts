@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createUser } from '../../../src/console/users';
 import { queueDelivery } from '../../../src/delivery/service';
 import { storeDocument } from '../../../src/documents/store';
-import { launchChromium } from '../../helpers/browser';
+import { launchChromium, signInPage } from '../../helpers/browser';
 import { waitFor } from '../../helpers/env';
 import {
   orderRequestXml,
@@ -52,10 +52,7 @@ afterAll(async () => {
 });
 
 async function signIn(page: Page): Promise<void> {
-  await page.goto(`${base}/`);
-  await page.fill('input[name=username]', 'oscar');
-  await page.fill('input[name=password]', PW);
-  await page.click('#sign-in button[type=submit]');
+  await signInPage(page, base, 'oscar', PW);
   await page.waitForSelector('#sign-out');
 }
 

@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { createUser } from '../../../src/console/users';
-import { launchChromium } from '../../helpers/browser';
+import { launchChromium, signInPage } from '../../helpers/browser';
 import { auth, waitFor } from '../../helpers/env';
 import { listenApp } from '../../helpers/server';
 import { orderRequestXml, postCxml, setupOrders, type OrdersEnv } from '../../integration/orders/helpers';
@@ -66,10 +66,7 @@ afterAll(async () => {
 });
 
 async function signIn(page: Page, username: string): Promise<void> {
-  await page.goto(`${gateway.url}/`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', PW);
-  await page.click('#sign-in button[type=submit]');
+  await signInPage(page, gateway.url, username, PW);
   await page.waitForSelector('#sign-out');
 }
 
