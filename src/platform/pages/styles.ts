@@ -25,9 +25,9 @@ a{color:var(--accent)}a:hover{color:var(--accent-dark)}
 .site-header form.search{display:flex;gap:6px;flex:1 1 220px;max-width:380px}
 .site-header form.search input{flex:1;min-width:0;border:0;border-radius:var(--radius);padding:7px 10px;font:inherit}
 .site-header form.search button{background:#fff;color:var(--brand);border-color:#fff}
-.site-header nav{margin-left:auto}
-.site-header nav ul{list-style:none;margin:0;padding:0;display:flex;gap:4px}
-.site-header nav a{display:block;color:var(--brand-ink);text-decoration:none;padding:6px 12px;border-radius:var(--radius);font-weight:500}
+.site-header nav{margin-left:auto;min-width:0}
+.site-header nav ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;justify-content:flex-end;gap:4px}
+.site-header nav a{display:block;white-space:nowrap;color:var(--brand-ink);text-decoration:none;padding:6px 12px;border-radius:var(--radius);font-weight:500}
 .site-header nav a:hover{background:rgba(255,255,255,.12)}
 .site-header nav a[aria-current=page]{background:rgba(255,255,255,.2)}
 .account{display:flex;align-items:center;gap:10px;font-size:14px}
