@@ -65,7 +65,7 @@ function AuditTable({ rows }: { rows: AuditRow[] }) {
             <th>What</th>
             <th>Subject</th>
             <th>Change (before → after)</th>
-            <th>Address</th>
+            <th>Address, request id</th>
           </tr>
         </thead>
         <tbody>
@@ -82,6 +82,13 @@ function AuditTable({ rows }: { rows: AuditRow[] }) {
               </td>
               <td class="nowrap">
                 <small>{r.ip ?? ''}</small>
+                {r.request_id ? (
+                  <div>
+                    <small title="the requestId of this request's log lines" data-request-id={r.request_id}>
+                      req {r.request_id}
+                    </small>
+                  </div>
+                ) : null}
               </td>
             </tr>
           ))}

@@ -20,6 +20,7 @@ beforeAll(async () => {
   const opts = { actor: { label: 'test' }, now: new Date() };
   await createUser(env.db, { username: 'op', roles: ['operator'] }, PW, opts);
   await createUser(env.db, { username: 'fin', roles: ['finance'] }, PW, opts);
+  await createUser(env.db, { username: 'root', roles: ['admin'] }, PW, opts);
   orderId = (
     await insertConfirmedOrder(env.db, {
       partnerId: 'acme',
@@ -66,4 +67,9 @@ it('refuses an action without the CSRF token and changes nothing; with it, a shi
   expect(ok.status).toBe(303);
   expect(await env.db('shipments').where({ order_id: orderId })).toHaveLength(1);
   expect((await env.db('orders').where({ id: orderId }).first()).state).toBe('shipped');
+  // The audit log names the request by the id its log lines carry (X-Request-Id).
+  const requestId = ok.headers['x-request-id'] as string;
+  const admin = await consoleSignIn(app, 'root', PW);
+  const audit = await request(app).get('/console/audit?action=order.ship').set('Cookie', admin.cookie);
+  expect(audit.text).toContain(`data-request-id="${requestId}"`);
 });
