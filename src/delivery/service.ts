@@ -409,10 +409,17 @@ export const deliveryJob = defineJob<DeliveryJobData>({
   },
 });
 
-/** Puts a delivery back to pending and queues it again (resend). */
+/**
+ * Puts a delivery back to pending and queues it again (resend), in a new round: a job of an
+ * earlier round (one still waiting in its backoff, or the round a console retry started) does
+ * nothing, and this one is not mistaken for such a job.
+ */
 export async function resendDelivery(db: Db, deliveryId: string): Promise<void> {
   await db.transaction(async (trx) => {
-    await trx('deliveries').where({ id: deliveryId }).update({ status: 'pending', last_error: null });
-    await enqueueInTx(trx, deliveryJob, { deliveryId });
+    const [row] = (await trx('deliveries')
+      .where({ id: deliveryId })
+      .update({ status: 'pending', last_error: null, round: trx.raw('round + 1') })
+      .returning('round')) as { round: number }[];
+    if (row) await enqueueInTx(trx, deliveryJob, { deliveryId, round: Number(row.round) });
   });
 }
