@@ -13,7 +13,7 @@ import { AppError } from '../platform/errors';
 import { pagingFrom, sendPage } from '../platform/pages';
 import { orderConsole } from './console-actions';
 import type { ShipmentInput } from './record-shipment';
-import { OrderList, OrderPage, ORDERS_PER_PAGE } from './console-views';
+import { OrderList, OrderPage, ORDERS_PER_PAGE, type OrderListFilter } from './console-views';
 
 const day = z.string().regex(/^\d{4}-\d\d-\d\d$/, 'a date YYYY-MM-DD');
 const filters = z.object({
@@ -43,9 +43,8 @@ export const orderScreen: ConsoleScreen = {
       const parsed = filters.safeParse(req.query);
       if (!parsed.success)
         throw new AppError('bad_request', 'invalid filter: partner, state, po, from or to');
-      const f = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v)) as z.infer<
-        typeof filters
-      >;
+      // Empty fields are no filter.
+      const f = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v)) as OrderListFilter;
       const paging = pagingFrom(req.query, { limit: ORDERS_PER_PAGE, maxLimit: 200 });
       const page = await uc.list({
         ...(f.partner ? { partnerId: f.partner } : {}),
@@ -57,14 +56,7 @@ export const orderScreen: ConsoleScreen = {
       });
       sendPage(res, kit.chrome(req), {
         title: 'Orders',
-        body: (
-          <OrderList
-            f={{ ...f, state: f.state || undefined } as never}
-            items={page.items}
-            total={page.total}
-            paging={paging}
-          />
-        ),
+        body: <OrderList f={f} items={page.items} total={page.total} paging={paging} />,
       });
     });
     r.get('/console/orders/:id', operator, async (req, res) => {
