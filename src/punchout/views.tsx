@@ -81,7 +81,8 @@ export function Item(p: {
                 <dd>{`${item.manufacturer} ${item.manufacturer_part_id ?? ''}`}</dd>
               </>
             ) : null}
-            {item.lead_time_days !== null ? (
+            {/* "Ships in N days" already says it; beside "In stock" it tells beyond the stock. */}
+            {item.lead_time_days !== null && availabilityOf(item).state !== 'lead_time' ? (
               <>
                 <dt>Lead time</dt>
                 <dd>{`${item.lead_time_days} day(s)`}</dd>

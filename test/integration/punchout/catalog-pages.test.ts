@@ -201,6 +201,10 @@ describe('stock API', () => {
     expect(cell('CH-003')).toBe('Out of stock');
     const item = await request(app).get(`${base}item/DSK-2`);
     expect(item.text).toMatch(/id="availability"><span class="avail avail-in-stock">In stock</);
+    // "Ships in 14 days" says the lead time: the product page does not say it twice.
+    const waiting = await request(app).get(`${base}item/CH-002`);
+    expect(waiting.text).toContain('Ships in 14 days');
+    expect(waiting.text).not.toContain('<dt>Lead time</dt>');
   });
 
   it('updates many items at once, all or nothing: an unknown or repeated SKU changes none', async () => {
