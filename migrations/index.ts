@@ -28,6 +28,7 @@ import * as deliveryConsole from './20261204020000_delivery_console';
 import * as catalogShop from './20261204030000_catalog_shop';
 import * as approvalEvidence from './20261204040000_approval_evidence';
 import * as alerts from './20261204050000_alerts';
+import * as demoBuyerInbox from './20261204060000_demo_buyer_inbox';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -65,6 +66,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261204030000_catalog_shop', catalogShop],
   ['20261204040000_approval_evidence', approvalEvidence],
   ['20261204050000_alerts', alerts],
+  ['20261204060000_demo_buyer_inbox', demoBuyerInbox],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { csvObjects } from './catalog/csv';
 import { importCatalog, importPriceLists } from './catalog/service';
+import type { Config } from './platform/config';
 import type { AppContext } from './platform/context';
 import { onlyRow } from './platform/db';
 import { sha256Hex, verifySecret } from './platform/secrets';
-import { findPartnerByIdentity } from './partners/repository';
+import { findPartnerByIdentity, partnersChanged } from './partners/repository';
 import { partnerInputSchema } from './partners/schema';
 import { keyPrefix, upsertPartner } from './partners/service';
 
@@ -31,9 +32,12 @@ export async function seedDemo(ctx: AppContext): Promise<boolean> {
     }));
   await importCatalog(ctx.db, csv('catalog.csv'));
   await importPriceLists(ctx.db, csv('price-list.csv'));
-  const partner = partnerInputSchema.parse(
-    JSON.parse(readFileSync(path.join(DEMO_DIR, 'partner.json'), 'utf8')),
-  );
+  const fixture = JSON.parse(readFileSync(path.join(DEMO_DIR, 'partner.json'), 'utf8')) as {
+    cxml: Record<string, unknown>;
+  };
+  // Its documents go to the built-in demo buyer's inbox (src/demo-buyer) on this gateway.
+  fixture.cxml.outboundUrl = demoInboxUrl(ctx.config);
+  const partner = partnerInputSchema.parse(fixture);
   await upsertPartner(ctx.db, partner);
   for (const [role, key] of Object.entries(DEMO_KEYS)) {
     await ctx.db('api_keys').insert({
@@ -44,6 +48,31 @@ export async function seedDemo(ctx: AppContext): Promise<boolean> {
       prefix: keyPrefix(key),
     });
   }
+  return true;
+}
+
+/** The demo buyer's inbox (src/demo-buyer), where the demo partner's cXML documents are delivered. */
+export const demoInboxUrl = (config: Config) => `${config.publicBaseUrl}/demo/buyer/inbox`;
+
+/**
+ * A data dir seeded before the demo buyer existed: the demo partner (still with the demo cXML
+ * identity and no outbound URL of its own) gets the inbox as its cxml.outboundUrl. Returns whether
+ * it changed anything.
+ */
+export async function ensureDemoInbox(ctx: AppContext): Promise<boolean> {
+  const { domain, identity } = DEMO_CREDENTIALS.cxml;
+  const partner = await findPartnerByIdentity(ctx.db, 'cxml', domain, identity);
+  if (!partner || partner.id !== 'demo' || !partner.settings.cxml || partner.settings.cxml.outboundUrl)
+    return false;
+  const settings = {
+    ...partner.settings,
+    cxml: { ...partner.settings.cxml, outboundUrl: demoInboxUrl(ctx.config) },
+  };
+  await ctx
+    .db('partners')
+    .where({ id: partner.id })
+    .update({ settings: JSON.stringify(settings) });
+  partnersChanged();
   return true;
 }
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import express from 'express';
 import { createApp } from './app';
 import { ensureFirstAdmin, FIRST_ADMIN } from './console/first-run';
-import { seedDemo, warnOfDemoCredentials, DEMO_KEYS } from './demo';
+import { ensureDemoInbox, seedDemo, warnOfDemoCredentials, DEMO_KEYS } from './demo';
 import { loadConfig, type Config } from './platform/config';
 import { announceDataDirUrl } from './platform/data-dir';
 import { AppError } from './platform/errors';
@@ -58,16 +58,8 @@ async function listen(server: Server, port: number, config: Config): Promise<voi
   }
 }
 
-export interface Running {
-  ctx: AppContext;
-  server: Server;
-  stop: () => Promise<void>;
-}
-
-export async function startServer(config: Config = loadConfig()): Promise<Running> {
-  config = ensureSecretsKey(ensureAdminToken(config));
-  const ctx = await createContext(config, { holder: { command: 'serve' } });
-  await checkSecretsKey(ctx.db, config);
+/** DEMO: seeds the demo partner into an empty database, or points an older seed at the demo buyer. */
+async function prepareDemo(ctx: AppContext, config: Config): Promise<void> {
   if (config.DEMO && config.DATABASE_URL) {
     ctx.log.warn('DEMO=1 with DATABASE_URL: the demo partner with published credentials is seeded');
     console.error(
@@ -79,7 +71,22 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
       `Demo partner "demo" seeded: cXML NetworkID/AN-DEMO-BUYER secret demo-shared-secret; ` +
         `OCI demo-buyer/demo-password; ERP key ${DEMO_KEYS.erp}; finance key ${DEMO_KEYS.finance}`,
     );
+  } else if (config.DEMO && (await ensureDemoInbox(ctx))) {
+    console.log('Demo partner "demo" now delivers its cXML documents to the demo buyer\'s inbox');
   }
+}
+
+export interface Running {
+  ctx: AppContext;
+  server: Server;
+  stop: () => Promise<void>;
+}
+
+export async function startServer(config: Config = loadConfig()): Promise<Running> {
+  config = ensureSecretsKey(ensureAdminToken(config));
+  const ctx = await createContext(config, { holder: { command: 'serve' } });
+  await checkSecretsKey(ctx.db, config);
+  await prepareDemo(ctx, config);
   if (config.DATABASE_URL) await warnOfDemoCredentials(ctx);
   const firstAdmin = await ensureFirstAdmin(ctx);
   await ensureAlertSchedule(ctx.db, config);
@@ -131,7 +138,14 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
       `Console: ${config.publicBaseUrl}/ — account "${FIRST_ADMIN}" created with the password (shown once, only its hash is stored):\n` +
         `${firstAdmin}\nChange it with: npm run gateway -- users passwd ${FIRST_ADMIN}`,
     );
-  else console.log(`Console: ${config.publicBaseUrl}/`);
+  else
+    console.log(
+      `Console: ${config.publicBaseUrl}/${config.DATABASE_URL ? '' : ` — sign in as "${FIRST_ADMIN}" (password printed at the first start)`}`,
+    );
+  if (config.DEMO)
+    console.log(
+      `Demo buyer: ${config.publicBaseUrl}/demo/buyer — punch out, order, then ship and invoice in the console's Orders screen`,
+    );
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {

@@ -137,3 +137,6 @@ export type { InvoiceBuildOptions, InvoiceDetailDocument } from './invoice';
 
 export { CxmlBuildError, CXML_VERSION, INVOICE_CXML_VERSION, DTD_BASE_URL } from './build';
 export type { CredentialInput, HeaderInput, EnvelopeInput, RequestEnvelopeInput, StatusInput } from './build';
+
+export { buildPunchOutSetupRequest, parsePunchOutOrderMessage, buildOrderRequest } from './buyer';
+export type { PunchOutSetupRequestInput, ReturnedCart, ReturnedCartItem, OrderRequestInput } from './buyer';

@@ -78,6 +78,10 @@ export function Embedded({ info }: { info: DemoInfo }) {
           <h2>The demo</h2>
           <ul id="demo-links">
             <li>
+              <a href="/demo/buyer">Demo buyer</a>: plays the buyer&rsquo;s procurement system. Punch out,
+              order, then record the shipment and the invoice in the console&rsquo;s Orders screen.
+            </li>
+            <li>
               <a href="/approvals">Approvals</a>: orders of the demo partner waiting for a decision.
             </li>
             <li>

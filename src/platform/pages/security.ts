@@ -20,6 +20,8 @@ export interface PageSecurity {
    * `img-src` adds these source expressions to 'self' https: data:.
    */
   imageSources?: readonly string[];
+  /** What the page may show in its own iframes (the demo buyer frames our punchout): `frame-src`. */
+  frameSources?: readonly string[];
   /** Nonce of the one inline script a page may run (the cart return's auto-submit). */
   scriptNonce?: string;
 }
@@ -41,6 +43,7 @@ export function setPageHeaders(res: Response, sec: PageSecurity): void {
     `form-action ${["'self'", ...(sec.formActions ?? [])].join(' ')}`,
     `frame-ancestors ${ancestorsDirective(sec.ancestors)}`,
   ];
+  if (sec.frameSources?.length) directives.push(`frame-src ${sec.frameSources.join(' ')}`);
   if (sec.scriptNonce) directives.push(`script-src 'nonce-${sec.scriptNonce}'`);
   res.setHeader('Content-Security-Policy', directives.join('; '));
   res.setHeader('Cache-Control', 'no-store');

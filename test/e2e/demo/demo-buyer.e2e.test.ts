@@ -1,0 +1,113 @@
+/**
+ * The demo end to end (issue 16 point 6), clicked through in Chromium on a gateway started as
+ * `npm start` starts it (embedded, no DATABASE_URL): the demo buyer punches out, adds an item,
+ * returns the cart and submits the purchase order; in the console the operator records the shipment
+ * and creates the invoice; the demo buyer's inbox lists the confirmation, ship notice and invoice the
+ * gateway delivered to it, and the finance page shows the invoice.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../helpers/browser';
+import { freePort, startGateway, stopGateway, waitHealthy } from '../../helpers/gateway-process';
+import { DEMO_KEYS } from '../../../src/demo';
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'gw-demo-buyer-'));
+let gateway: ReturnType<typeof startGateway> | undefined;
+let browser: Browser | undefined;
+let base: string;
+let password: string;
+
+beforeAll(async () => {
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  gateway = startGateway(dataDir, port, { PUBLIC_BASE_URL: base });
+  await waitHealthy(port, gateway);
+  password = /created with the password \(shown once, only its hash is stored\):\n(\S+)\n/.exec(
+    gateway.output(),
+  )![1]!;
+  browser = await launchChromium();
+}, 200000);
+afterAll(async () => {
+  await browser?.close();
+  if (gateway && gateway.child.exitCode === null) await stopGateway(gateway);
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Reloads the demo buyer until its inbox lists a document of that type. */
+async function waitForInbox(page: Page, type: string): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    await page.goto(`${base}/demo/buyer`);
+    if ((await page.locator(`tr.inbox-row[data-type="${type}"]`).count()) > 0) return;
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`the demo buyer received no ${type}`);
+}
+
+it('prints where to go, and a newcomer clicks from punchout to the invoice in the finance page', async () => {
+  const out = gateway!.output();
+  expect(out).toContain(`Demo buyer: ${base}/demo/buyer`);
+  expect(out).toContain(`Console: ${base}/`);
+
+  const ctx = await browser!.newContext({ viewport: { width: 1200, height: 1000 } });
+  const page = await ctx.newPage();
+  await page.goto(`${base}/`);
+  await page.click('#demo-links >> text=Demo buyer');
+  expect(page.url()).toBe(`${base}/demo/buyer`);
+  expect(await page.locator('#inbox-empty').count()).toBe(1);
+
+  await page.click('#start-punchout button');
+  const frame = page.frameLocator('#punchout-frame');
+  await frame.getByRole('link', { name: 'Writing' }).click();
+  await frame.locator('button[data-sku="PEN-BLU-12"]').first().click();
+  await frame.locator('tr[data-sku="PEN-BLU-12"]').waitFor();
+  await frame.locator('#transfer').click();
+  // The cart comes back to the demo buyer inside the frame: its lines, its total.
+  await frame.locator('#cart-total', { hasText: '4.50 USD' }).waitFor();
+  await frame.locator('#submit-order button').click();
+  await page.locator('#answer-status', { hasText: '200 OK' }).waitFor();
+  const orderId = /Purchase order (\S+) sent/.exec((await page.textContent('#answer h2')) ?? '')![1]!;
+
+  // Below the demo's approval threshold: approved and confirmed on its own.
+  await waitForInbox(page, 'ConfirmationRequest');
+
+  await page.click('nav >> text=Gateway console');
+  await page.fill('input[name=username]', 'admin');
+  await page.fill('input[name=password]', password);
+  await page.click('#sign-in button[type=submit]');
+  await page.click('nav >> text=Orders');
+  await page.click(`#orders >> text=${orderId}`);
+  await page.click('#record-shipment');
+  expect(await page.locator('.flash').first().textContent()).toMatch(/^Shipment .* recorded/);
+  await page.click('#create-invoice');
+  expect(await page.locator('.flash').first().textContent()).toMatch(/^Invoice \S+ created/);
+
+  await waitForInbox(page, 'InvoiceDetailRequest');
+  for (const type of ['ConfirmationRequest', 'ShipNoticeRequest', 'InvoiceDetailRequest'])
+    expect(await page.locator(`tr.inbox-row[data-type="${type}"]`).count()).toBe(1);
+  if (process.env.SCREENSHOTS) {
+    const dir = path.resolve(__dirname, '../../../docs/screenshots');
+    mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: path.join(dir, 'demo-buyer.png'), fullPage: true });
+  }
+  await page.click('tr.inbox-row[data-type="InvoiceDetailRequest"] a');
+  expect(await page.textContent('#received-doc')).toContain('<InvoiceDetailRequest>');
+  await page.click('#main >> text=Back to the demo buyer');
+
+  // The console's admin sees every partner's invoices in the finance pages.
+  await page.click('nav >> text=Finance pages');
+  expect(await page.locator('tr[data-invoice]').count()).toBe(1);
+  expect(await page.locator('tr[data-invoice] [data-col=po]').textContent()).toBe(orderId);
+  await ctx.close();
+
+  // The demo buyer's finance team signs in with the demo finance key and sees it too.
+  const finance = await browser!.newContext();
+  const fp = await finance.newPage();
+  await fp.goto(`${base}/demo/buyer`);
+  await fp.click('nav >> text=Finance pages');
+  await fp.fill('input[name=key]', DEMO_KEYS.finance);
+  await Promise.all([fp.waitForURL(`${base}/finance`), fp.click('button[type=submit]')]);
+  expect(await fp.locator('tr[data-invoice] [data-col=po]').textContent()).toBe(orderId);
+  await finance.close();
+}, 240000);
