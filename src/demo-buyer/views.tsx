@@ -25,11 +25,14 @@ export function Intro() {
 
 export function StartPunchout({ csrf }: { csrf: string }) {
   return (
-    <PostForm action="/demo/buyer/punchout" csrf={csrf} id="start-punchout">
-      <button type="submit" class="primary">
-        Start punchout (cXML)
-      </button>
-    </PostForm>
+    <section class="card">
+      <h2>Shop at the supplier</h2>
+      <PostForm action="/demo/buyer/punchout" csrf={csrf} id="start-punchout">
+        <button type="submit" class="primary">
+          Start punchout (cXML)
+        </button>
+      </PostForm>
+    </section>
   );
 }
 
