@@ -34,6 +34,7 @@ function chromeOf(_ctx: AppContext): Chrome {
     nav: [
       { href: DEMO_BUYER.page, label: 'Demo buyer' },
       { href: '/', label: 'Gateway console' },
+      { href: '/approvals', label: 'Approvals' },
       { href: '/finance', label: 'Finance pages' },
     ],
     security: { ancestors: ["'self'"], frameSources: ["'self'"] },

@@ -1,7 +1,8 @@
 /**
  * The demo end to end (issue 16 point 6), clicked through in Chromium on a gateway started as
  * `npm start` starts it (embedded, no DATABASE_URL): the demo buyer punches out, adds an item,
- * returns the cart and submits the purchase order; in the console the operator records the shipment
+ * returns the cart and submits the purchase order; the admin approves it (it is above the demo's
+ * approval threshold) and, in the console's Orders screen, records the shipment
  * and creates the invoice; the demo buyer's inbox lists the confirmation, ship notice and invoice the
  * gateway delivered to it, and the finance page shows the invoice.
  */
@@ -59,46 +60,57 @@ it('prints where to go, and a newcomer clicks from punchout to the invoice in th
 
   await page.click('#start-punchout button');
   const frame = page.frameLocator('#punchout-frame');
-  await frame.getByRole('link', { name: 'Writing' }).click();
-  await frame.locator('button[data-sku="PEN-BLU-12"]').first().click();
-  await frame.locator('tr[data-sku="PEN-BLU-12"]').waitFor();
+  await frame.getByRole('link', { name: 'Seating' }).click();
+  await frame.locator('button[data-sku="CHR-ERG-01"]').first().click();
+  await frame.getByLabel('Quantity of CHR-ERG-01').fill('20');
+  await frame.locator('tr[data-sku="CHR-ERG-01"]').getByRole('button', { name: 'Update' }).click();
+  await frame.locator('#cart-total', { hasText: '180.00' }).waitFor();
   await frame.locator('#transfer').click();
   // The cart comes back to the demo buyer inside the frame: its lines, its total.
-  await frame.locator('#cart-total', { hasText: '4.50 USD' }).waitFor();
+  await frame.locator('#cart tr', { hasText: 'CHR-ERG-01' }).waitFor();
+  expect(await frame.locator('#cart-total').textContent()).toBe('5180.00 USD');
   await frame.locator('#submit-order button').click();
   await page.locator('#answer-status', { hasText: '200 OK' }).waitFor();
   const orderId = /Purchase order (\S+) sent/.exec((await page.textContent('#answer h2')) ?? '')![1]!;
 
-  // Below the demo's approval threshold: approved and confirmed on its own.
-  await waitForInbox(page, 'ConfirmationRequest');
-
-  await page.click('nav >> text=Gateway console');
+  // Above the demo's 5,000 USD: the supplier's approver decides (the console's admin may).
+  await page.click('nav >> text=Approvals');
+  await page.click('#console-sign-in a');
   await page.fill('input[name=username]', 'admin');
   await page.fill('input[name=password]', password);
   await page.click('#sign-in button[type=submit]');
-  await page.click('nav >> text=Orders');
+  await page.click(`a:has-text("${orderId}")`);
+  await page.click('button[value=approve]');
+
+  // The buyer's system, in its own tab, receives the confirmation.
+  const buyer = await ctx.newPage();
+  await waitForInbox(buyer, 'ConfirmationRequest');
+
+  await page.click('nav >> text=Console');
+  await page.click('#areas >> text=Orders');
   await page.click(`#orders >> text=${orderId}`);
+  expect(await page.textContent('#order-state')).toBe('confirmed');
   await page.click('#record-shipment');
   expect(await page.locator('.flash').first().textContent()).toMatch(/^Shipment .* recorded/);
   await page.click('#create-invoice');
   expect(await page.locator('.flash').first().textContent()).toMatch(/^Invoice \S+ created/);
 
-  await waitForInbox(page, 'InvoiceDetailRequest');
+  await waitForInbox(buyer, 'InvoiceDetailRequest');
   for (const type of ['ConfirmationRequest', 'ShipNoticeRequest', 'InvoiceDetailRequest'])
-    expect(await page.locator(`tr.inbox-row[data-type="${type}"]`).count()).toBe(1);
+    expect(await buyer.locator(`tr.inbox-row[data-type="${type}"]`).count()).toBe(1);
   if (process.env.SCREENSHOTS) {
     const dir = path.resolve(__dirname, '../../../docs/screenshots');
     mkdirSync(dir, { recursive: true });
-    await page.screenshot({ path: path.join(dir, 'demo-buyer.png'), fullPage: true });
+    await buyer.screenshot({ path: path.join(dir, 'demo-buyer.png'), fullPage: true });
   }
-  await page.click('tr.inbox-row[data-type="InvoiceDetailRequest"] a');
-  expect(await page.textContent('#received-doc')).toContain('<InvoiceDetailRequest>');
-  await page.click('#main >> text=Back to the demo buyer');
+  await buyer.click('tr.inbox-row[data-type="InvoiceDetailRequest"] a');
+  expect(await buyer.textContent('#received-doc')).toContain('<InvoiceDetailRequest>');
+  await buyer.click('#main >> text=Back to the demo buyer');
 
   // The console's admin sees every partner's invoices in the finance pages.
-  await page.click('nav >> text=Finance pages');
-  expect(await page.locator('tr[data-invoice]').count()).toBe(1);
-  expect(await page.locator('tr[data-invoice] [data-col=po]').textContent()).toBe(orderId);
+  await buyer.click('nav >> text=Finance pages');
+  expect(await buyer.locator('tr[data-invoice]').count()).toBe(1);
+  expect(await buyer.locator('tr[data-invoice] [data-col=po]').textContent()).toBe(orderId);
   await ctx.close();
 
   // The demo buyer's finance team signs in with the demo finance key and sees it too.
