@@ -18,6 +18,7 @@ import {
   sendErrorPage,
   sendPage,
   type Chrome,
+  type Flash,
 } from '../platform/pages';
 import { randomToken } from '../platform/secrets';
 import { DEMO_BUYER, inbox, readCart, receive, startPunchout, submitOrder } from './buyer';
@@ -66,6 +67,18 @@ function checkToken(ctx: AppContext) {
 }
 
 export function demoBuyerRoutes(ctx: AppContext): Router {
+  const ours = new URL(ctx.config.publicBaseUrl);
+  // The cart comes back to PUBLIC_BASE_URL with this browser's cookie: under another host name
+  // (127.0.0.1 for localhost) the browser would not send it.
+  const elsewhere = (req: Request): Flash[] =>
+    req.get('host') === ours.host
+      ? []
+      : [
+          {
+            kind: 'warning',
+            message: `Open the demo buyer at ${ctx.config.publicBaseUrl}${DEMO_BUYER.page} (PUBLIC_BASE_URL): the punchout returns the cart there, and a browser that opened it under another name cannot continue.`,
+          },
+        ];
   const r = Router();
   const form = express.urlencoded({ extended: false, limit: '512kb', parameterLimit: 10 });
   const checked = checkToken(ctx);
@@ -75,6 +88,7 @@ export function demoBuyerRoutes(ctx: AppContext): Router {
     const csrf = token(req, res);
     sendPage(res, chrome, {
       title: 'Demo buyer',
+      flash: elsewhere(req),
       body: (
         <>
           <Intro />

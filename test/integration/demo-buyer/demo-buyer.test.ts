@@ -94,7 +94,10 @@ describe('buyer-side cXML', () => {
 describe('demo buyer pages', () => {
   it('are framed only by themselves and frame only us; a form without the browser token is refused', async () => {
     const app = createApp(t.ctx);
-    const page = await request(app).get('/demo/buyer').expect(200);
+    const page = await request(app).get('/demo/buyer').set('Host', 'gw.example:8080').expect(200);
+    expect(page.text).not.toContain('Open the demo buyer at');
+    const elsewhere = await request(app).get('/demo/buyer').set('Host', '127.0.0.1:8080').expect(200);
+    expect(elsewhere.text).toContain('Open the demo buyer at http://gw.example:8080/demo/buyer');
     const csp = page.headers['content-security-policy'] as string;
     expect(csp).toContain("frame-ancestors 'self'");
     expect(csp).toContain("frame-src 'self'");
