@@ -15,7 +15,7 @@ import {
   type RequestEnvelopeInput,
   type ReturnedCart,
 } from '../../protocols/cxml';
-import { firstChildElement, deepText } from '../../protocols/cxml/xml';
+import { firstChildElement, deepText, type CxmlElement } from '../../protocols/cxml/xml';
 import { newPayloadId } from '../cxml/endpoint';
 import { DEMO_CREDENTIALS } from '../demo';
 import type { AppContext } from '../platform/context';
@@ -120,7 +120,7 @@ export async function submitOrder(
   cart: ReturnedCart,
 ): Promise<{ orderId: string; answer: GatewayAnswer }> {
   const now = ctx.now();
-  const orderId = `DEMO-PO-${now.toISOString().replace(/\D/g, '').slice(2, 14)}`;
+  const orderId = `DEMO-PO-${now.toISOString().replace(/\D/g, '').slice(2, 17)}`;
   const xml = buildOrderRequest(envelope(ctx), {
     orderId,
     orderDate: now,
@@ -156,7 +156,27 @@ export async function receive(ctx: AppContext, raw: Buffer): Promise<{ status: n
   return { status: 200, xml: buildResponse({ ...answer, code: 200 }) };
 }
 
+/** The orderID a received document refers to (its first OrderReference), when it names one. */
+export function orderOf(body: string): string | undefined {
+  let doc: ParsedCxml;
+  try {
+    doc = parseCxml(body);
+  } catch {
+    return undefined;
+  }
+  const find = (el: CxmlElement): string | undefined => {
+    if (el.name === 'OrderReference' && el.attributes.orderID) return el.attributes.orderID;
+    for (const c of el.children) {
+      const found = typeof c === 'string' ? undefined : find(c);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return find(doc.body);
+}
+
 export const inbox = (ctx: AppContext) => ({
-  list: () => listReceived(ctx.db),
+  list: async () =>
+    (await listReceived(ctx.db)).map(({ body, ...row }) => ({ ...row, orderId: orderOf(body) })),
   find: (id: string) => findReceived(ctx.db, id),
 });

@@ -26,10 +26,10 @@ export async function storeReceived(
   return id;
 }
 
-/** The newest received documents, without their bodies. */
-export async function listReceived(db: Db, limit = 50): Promise<Omit<InboxRow, 'body'>[]> {
+/** The newest received documents. */
+export async function listReceived(db: Db, limit = 50): Promise<InboxRow[]> {
   return db('demo_buyer_inbox')
-    .select('id', 'received_at', 'request_type', 'payload_id')
+    .select('id', 'received_at', 'request_type', 'payload_id', 'body')
     .orderBy('received_at', 'desc')
     .orderBy('id')
     .limit(limit);

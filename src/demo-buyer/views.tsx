@@ -113,7 +113,7 @@ export function Cart({ cart, xml, csrf }: { cart: ReturnedCart; xml: string; csr
   );
 }
 
-export function Inbox({ rows }: { rows: Omit<InboxRow, 'body'>[] }) {
+export function Inbox({ rows }: { rows: (Omit<InboxRow, 'body'> & { orderId?: string })[] }) {
   return (
     <section class="card" id="inbox">
       <h2>Received from the supplier</h2>
@@ -125,6 +125,7 @@ export function Inbox({ rows }: { rows: Omit<InboxRow, 'body'>[] }) {
             <tr>
               <th>Received</th>
               <th>Document</th>
+              <th>Order</th>
               <th>payloadID</th>
             </tr>
           </thead>
@@ -135,6 +136,7 @@ export function Inbox({ rows }: { rows: Omit<InboxRow, 'body'>[] }) {
                 <td>
                   <a href={`/demo/buyer/inbox/${r.id}`}>{KIND[r.request_type] ?? r.request_type}</a>
                 </td>
+                <td data-col="order">{r.orderId ?? ''}</td>
                 <td class="muted">{r.payload_id ?? ''}</td>
               </tr>
             ))}

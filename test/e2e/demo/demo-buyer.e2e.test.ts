@@ -97,7 +97,9 @@ it('prints where to go, and a newcomer clicks from punchout to the invoice in th
 
   await waitForInbox(buyer, 'InvoiceDetailRequest');
   for (const type of ['ConfirmationRequest', 'ShipNoticeRequest', 'InvoiceDetailRequest'])
-    expect(await buyer.locator(`tr.inbox-row[data-type="${type}"]`).count()).toBe(1);
+    expect(
+      await buyer.locator(`tr.inbox-row[data-type="${type}"] [data-col=order]`).allTextContents(),
+    ).toEqual([orderId]);
   if (process.env.SCREENSHOTS) {
     const dir = path.resolve(__dirname, '../../../docs/screenshots');
     mkdirSync(dir, { recursive: true });
