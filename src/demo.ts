@@ -3,6 +3,7 @@ import path from 'node:path';
 import { csvObjects } from './catalog/csv';
 import { importCatalog, importPriceLists } from './catalog/service';
 import type { Config } from './platform/config';
+import { csrfToken } from './platform/pages';
 import type { AppContext } from './platform/context';
 import { onlyRow } from './platform/db';
 import { sha256Hex, verifySecret } from './platform/secrets';
@@ -51,23 +52,32 @@ export async function seedDemo(ctx: AppContext): Promise<boolean> {
   return true;
 }
 
-/** The demo buyer's inbox (src/demo-buyer), where the demo partner's cXML documents are delivered. */
-export const demoInboxUrl = (config: Config) => `${config.publicBaseUrl}/demo/buyer/inbox`;
+/**
+ * The demo buyer's inbox (src/demo-buyer), where the demo partner's cXML documents are delivered.
+ * Its last segment is derived from the server secret, so that only the gateway knows where to post.
+ */
+export const demoInboxUrl = (config: Config) =>
+  `${config.publicBaseUrl}${DEMO_INBOX_PATH}/${csrfToken(config, DEMO_INBOX_KEY)}`;
+export const DEMO_INBOX_PATH = '/demo/buyer/inbox';
+/** What the inbox URL's last segment is derived from. */
+export const DEMO_INBOX_KEY = 'demo-buyer-inbox';
 
 /**
- * A data dir seeded before the demo buyer existed: the demo partner (still with the demo cXML
- * identity and no outbound URL of its own) gets the inbox as its cxml.outboundUrl. Returns whether
- * it changed anything.
+ * A data dir seeded before the demo buyer existed, or under another PUBLIC_BASE_URL (another
+ * PORT): the demo partner (still with the demo cXML identity) gets this gateway's inbox as its
+ * cxml.outboundUrl, unless it was given an outbound URL of its own. Returns whether it changed.
  */
 export async function ensureDemoInbox(ctx: AppContext): Promise<boolean> {
   const { domain, identity } = DEMO_CREDENTIALS.cxml;
   const partner = await findPartnerByIdentity(ctx.db, 'cxml', domain, identity);
-  if (!partner || partner.id !== 'demo' || !partner.settings.cxml || partner.settings.cxml.outboundUrl)
-    return false;
-  const settings = {
-    ...partner.settings,
-    cxml: { ...partner.settings.cxml, outboundUrl: demoInboxUrl(ctx.config) },
-  };
+  const cxml = partner?.settings.cxml;
+  if (!partner || partner.id !== 'demo' || !cxml) return false;
+  const url = demoInboxUrl(ctx.config);
+  const current = cxml.outboundUrl;
+  if (current === url) return false;
+  if (current && !URL.canParse(current)) return false;
+  if (current && !new URL(current).pathname.startsWith(DEMO_INBOX_PATH)) return false;
+  const settings = { ...partner.settings, cxml: { ...cxml, outboundUrl: url } };
   await ctx
     .db('partners')
     .where({ id: partner.id })

@@ -175,6 +175,17 @@ export function orderOf(body: string): string | undefined {
   return find(doc.body);
 }
 
+/** A post to the inbox under a URL the gateway did not give out: 403 in cXML, nothing kept. */
+export function refuseUnknown(ctx: AppContext): { status: number; xml: string } {
+  const xml = buildResponse({
+    payloadId: newPayloadId(ctx.now()),
+    timestamp: ctx.now(),
+    code: 403,
+    message: 'not the demo buyer inbox URL of this gateway',
+  });
+  return { status: 403, xml };
+}
+
 export const inbox = (ctx: AppContext) => ({
   list: async () =>
     (await listReceived(ctx.db)).map(({ body, ...row }) => ({ ...row, orderId: orderOf(body) })),

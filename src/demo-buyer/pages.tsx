@@ -21,7 +21,8 @@ import {
   type Flash,
 } from '../platform/pages';
 import { randomToken } from '../platform/secrets';
-import { DEMO_BUYER, inbox, readCart, receive, startPunchout, submitOrder } from './buyer';
+import { DEMO_INBOX_KEY } from '../demo';
+import { DEMO_BUYER, inbox, readCart, receive, refuseUnknown, startPunchout, submitOrder } from './buyer';
 import { Answer, Cart, Inbox, Intro, PunchoutFrame, Received, StartPunchout } from './views';
 
 const COOKIE = 'gw_demo_buyer';
@@ -133,11 +134,14 @@ export function demoBuyerRoutes(ctx: AppContext): Router {
   });
 
   // The demo partner's cxml.outboundUrl: the gateway delivers its documents here.
+  // Only the gateway knows the URL's last segment (src/demo.ts demoInboxUrl).
   r.post(
-    DEMO_BUYER.inbox,
+    `${DEMO_BUYER.inbox}/:token`,
     express.raw({ type: () => true, limit: ctx.config.MAX_BODY_BYTES }),
     async (req, res) => {
-      const { status, xml } = await receive(ctx, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const known = csrfValid(ctx.config, DEMO_INBOX_KEY, req.params.token);
+      const { status, xml } = known ? await receive(ctx, body) : refuseUnknown(ctx);
       res.status(status).type('text/xml').send(xml);
     },
   );

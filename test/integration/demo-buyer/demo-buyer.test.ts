@@ -15,7 +15,7 @@ import {
   parsePunchOutSetupRequest,
 } from '../../../protocols/cxml';
 import { createApp } from '../../../src/app';
-import { ensureDemoInbox, seedDemo } from '../../../src/demo';
+import { demoInboxUrl, ensureDemoInbox, seedDemo } from '../../../src/demo';
 import { findPartner } from '../../../src/partners/repository';
 import { createTestEnv, type TestEnv } from '../../helpers/env';
 import { validateCxml } from '../../helpers/xmllint';
@@ -134,15 +134,26 @@ describe('demo buyer pages', () => {
 
   it('the inbox answers 200 with a cXML Response and lists what arrived; not cXML is refused in cXML', async () => {
     const app = createApp(t.ctx);
+    const inboxPath = new URL(demoInboxUrl(t.config)).pathname;
+    expect(inboxPath).toMatch(/^\/demo\/buyer\/inbox\/[A-Za-z0-9_-]{43}$/);
     const doc = buildResponse({ payloadId: 'inbox-test-1@gw', timestamp: new Date(), code: 200 });
-    const ok = await request(app).post('/demo/buyer/inbox').set('Content-Type', 'text/xml').send(doc);
+    const ok = await request(app).post(inboxPath).set('Content-Type', 'text/xml').send(doc);
     expect(ok.status).toBe(200);
     expect(parseCxml(ok.text).status?.code).toBe(200);
-    const bad = await request(app).post('/demo/buyer/inbox').set('Content-Type', 'text/xml').send('<nope');
+    const bad = await request(app).post(inboxPath).set('Content-Type', 'text/xml').send('<nope');
     expect(bad.status).toBe(400);
     expect(parseCxml(bad.text).status?.code).toBe(400);
+    // Under a URL the gateway did not give out: refused, nothing kept.
+    const doc2 = buildResponse({ payloadId: 'inbox-test-2@gw', timestamp: new Date(), code: 200 });
+    const guessed = await request(app)
+      .post(`/demo/buyer/inbox/${'A'.repeat(43)}`)
+      .set('Content-Type', 'text/xml')
+      .send(doc2);
+    expect(guessed.status).toBe(403);
+    expect(parseCxml(guessed.text).status?.code).toBe(403);
     const page = await request(app).get('/demo/buyer').expect(200);
     expect(page.text).toContain('inbox-test-1@gw');
+    expect(page.text).not.toContain('inbox-test-2@gw');
     const id = /href="\/demo\/buyer\/inbox\/([0-9a-f-]{36})"/.exec(page.text)![1]!;
     const view = await request(app).get(`/demo/buyer/inbox/${id}`).expect(200);
     expect(view.text).toContain('inbox-test-1@gw');
@@ -161,17 +172,35 @@ describe('demo buyer pages', () => {
 });
 
 describe('the demo partner delivers to the inbox', () => {
-  it('when seeded, and when seeded before the demo buyer existed (once)', async () => {
-    const url = 'http://gw.example:8080/demo/buyer/inbox';
-    expect((await findPartner(t.db, 'demo'))?.settings.cxml?.outboundUrl).toBe(url);
+  const outbound = async () => (await findPartner(t.db, 'demo'))?.settings.cxml?.outboundUrl;
+  const setOutbound = async (url: string | undefined) => {
     const p = (await findPartner(t.db, 'demo'))!;
     const { outboundUrl: _drop, ...cxml } = p.settings.cxml!;
+    const settings = { ...p.settings, cxml: url ? { ...cxml, outboundUrl: url } : cxml };
     await t
       .db('partners')
       .where({ id: 'demo' })
-      .update({ settings: JSON.stringify({ ...p.settings, cxml }) });
-    expect(await ensureDemoInbox(t.ctx)).toBe(true);
-    expect((await findPartner(t.db, 'demo'))?.settings.cxml?.outboundUrl).toBe(url);
+      .update({ settings: JSON.stringify(settings) });
+  };
+
+  it('when seeded, when seeded before the demo buyer existed or under another port, not when given its own', async () => {
+    const url = demoInboxUrl(t.config);
+    expect(url.startsWith('http://gw.example:8080/demo/buyer/inbox/')).toBe(true);
+    expect(await outbound()).toBe(url);
     expect(await ensureDemoInbox(t.ctx)).toBe(false);
+
+    await setOutbound(undefined);
+    expect(await ensureDemoInbox(t.ctx)).toBe(true);
+    expect(await outbound()).toBe(url);
+
+    await setOutbound('http://localhost:3000/demo/buyer/inbox');
+    expect(await ensureDemoInbox(t.ctx)).toBe(true);
+    expect(await outbound()).toBe(url);
+    expect(await ensureDemoInbox(t.ctx)).toBe(false);
+
+    await setOutbound('https://buyer.example/cxml');
+    expect(await ensureDemoInbox(t.ctx)).toBe(false);
+    expect(await outbound()).toBe('https://buyer.example/cxml');
+    await setOutbound(url);
   });
 });
