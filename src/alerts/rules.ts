@@ -5,7 +5,7 @@
  */
 import type { Config } from '../platform/config';
 import type { Q } from '../platform/db';
-import { DEFAULT_ACK_WITHIN_HOURS } from '../edi/acknowledgments';
+import { OVERDUE_SQL, overdueBindings } from '../edi/acknowledgments';
 import { certificateExpiries, expiryFindings } from '../transports/as2/expiry';
 import { refusalsSince } from './refusals';
 
@@ -84,9 +84,9 @@ const ackOverdue: Find = async (q, _config, now) => {
       `select s.partner_id, count(*)::int as n, min(s.created_at) as oldest
          from x12_outbound_sets s join partners p on p.id = s.partner_id
         where s.ack_status is null
-          and s.created_at + make_interval(secs => 3600 * coalesce((p.settings->'x12'->>'ackWithinHours')::float8, ?)) < ?
+          and ${OVERDUE_SQL}
         group by s.partner_id`,
-      [DEFAULT_ACK_WITHIN_HOURS, now],
+      overdueBindings(now),
     ),
   );
   return rows.map((r) => ({

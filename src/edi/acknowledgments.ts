@@ -267,6 +267,14 @@ export interface AckMetric {
 }
 
 /**
+ * SQL true when the set `s` (of partner `p`) waits past its partner's x12.ackWithinHours at the
+ * second binding; the first is DEFAULT_ACK_WITHIN_HOURS (see overdueBindings).
+ */
+export const OVERDUE_SQL =
+  "s.created_at + make_interval(secs => 3600 * coalesce((p.settings->'x12'->>'ackWithinHours')::float8, ?)) < ?";
+export const overdueBindings = (now: Date) => [DEFAULT_ACK_WITHIN_HOURS, now];
+
+/**
  * Outbound X12 sets per partner and acknowledgment state, for the metrics endpoint (a gauge per
  * partner and state: pending, overdue, accepted, accepted_with_errors, rejected). One query.
  */
@@ -274,12 +282,12 @@ export async function x12AckMetrics(q: Q, now: Date): Promise<AckMetric[]> {
   const rows = (await q.raw(
     `select s.partner_id,
             coalesce(s.ack_status,
-              case when s.created_at + make_interval(secs => 3600 * coalesce((p.settings->'x12'->>'ackWithinHours')::float8, ?)) < ?
+              case when ${OVERDUE_SQL}
                    then 'overdue' else 'pending' end) as state,
             count(*)::int as count
        from x12_outbound_sets s join partners p on p.id = s.partner_id
       group by 1, 2 order by 1, 2`,
-    [DEFAULT_ACK_WITHIN_HOURS, now],
+    overdueBindings(now),
   )) as { rows: { partner_id: string; state: AckState; count: number }[] };
   return rows.rows.map((r) => ({ partnerId: r.partner_id, state: r.state, count: Number(r.count) }));
 }

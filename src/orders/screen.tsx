@@ -7,6 +7,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { mayOperate } from '../console/access';
+import { field } from '../console/form';
 import type { ConsoleScreen, ScreenKit } from '../console/screens';
 import { ORDER_STATES } from '../model/order-state';
 import { AppError } from '../platform/errors';
@@ -28,10 +29,8 @@ const filters = z.object({
 const REFUSALS = new Set<string>(['validation_failed', 'conflict', 'bad_request', 'unprocessable']);
 
 const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
-const text = (req: Request, name: string) => {
-  const v = body(req)[name];
-  return typeof v === 'string' ? v.trim() : '';
-};
+/** A form field, trimmed (absent: ''). */
+const text = (req: Request, name: string) => field(req, name).trim();
 const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString();
 
 export const orderScreen: ConsoleScreen = {
