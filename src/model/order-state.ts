@@ -1,6 +1,8 @@
+import { canMove, defineProcess, IllegalTransitionError, moveTo } from './process';
+
 /**
- * The order lifecycle as data. Every change of state goes through `nextState`, and the service that
- * persists it records who, when and why (order_events).
+ * The order lifecycle as data (a process definition, src/model/process.ts). Every change of state goes
+ * through `nextState`, and `orders/lifecycle.ts` persists it with who, when and why (order_events).
  */
 export const ORDER_STATES = [
   'received',
@@ -61,24 +63,20 @@ export const ORDER_TRANSITIONS: Readonly<Table> = {
   cancelled: {},
 };
 
-export class IllegalTransitionError extends Error {
-  constructor(
-    readonly from: OrderState,
-    readonly event: OrderEvent,
-  ) {
-    super(`an order in state "${from}" cannot "${event}"`);
-    this.name = 'IllegalTransitionError';
-  }
-}
+export const ORDER_PROCESS = defineProcess<OrderState, OrderEvent>({
+  entity: 'order',
+  states: ORDER_STATES,
+  transitions: ORDER_TRANSITIONS,
+});
+
+export { IllegalTransitionError };
 
 export function canTransition(from: OrderState, event: OrderEvent): boolean {
-  return ORDER_TRANSITIONS[from][event] !== undefined;
+  return canMove(ORDER_PROCESS, from, event);
 }
 
 export function nextState(from: OrderState, event: OrderEvent): OrderState {
-  const to = ORDER_TRANSITIONS[from][event];
-  if (to === undefined) throw new IllegalTransitionError(from, event);
-  return to;
+  return moveTo(ORDER_PROCESS, from, event);
 }
 
 /** States in which goods have left the warehouse: a buyer's cancel is refused. */
