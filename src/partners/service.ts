@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
 import { isUuid, type Db, type Q } from '../platform/db';
 import { AppError, isUniqueViolation, notFound } from '../platform/errors';
 import { encryptSecret } from '../platform/crypto';
@@ -109,7 +110,20 @@ export async function upsertPartner(
     }
     throw err;
   } finally {
-    partnersChanged();
+    partnersChangedOnCommit(db);
+  }
+}
+
+/**
+ * Forgets the cached partners now and, when `db` is a caller's transaction (the console saves a
+ * partner with its audit entry in one), again once that transaction ends: a lookup by another request
+ * of this process between the change and the commit reads the old committed row and would otherwise
+ * keep it cached for PARTNER_CACHE_MS.
+ */
+function partnersChangedOnCommit(db: Db): void {
+  partnersChanged();
+  if (db.isTransaction === true) {
+    void (db as unknown as Knex.Transaction).executionPromise.then(partnersChanged, partnersChanged);
   }
 }
 

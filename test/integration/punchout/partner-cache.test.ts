@@ -8,6 +8,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../../../src/app';
 import { deletePartner, upsertPartner } from '../../../src/partners/service';
+import { findPartnerCached } from '../../../src/partners/repository';
 import { createTestEnv, type TestEnv } from '../../helpers/env';
 import { examplePartner } from '../../helpers/partners';
 import { PARTNER_SECRET, seedShop, setupRequest } from './helpers';
@@ -68,4 +69,19 @@ it('a change made with plain SQL is seen after the cache time, not before', asyn
   } finally {
     await env.db('partners').where({ id: 'acme' }).update({ deleted_at: null });
   }
+});
+
+it('a change inside a larger transaction (the console saves a partner with its audit entry) is seen at once after the commit', async () => {
+  const nameNow = async () => (await findPartnerCached(env.db, CACHE_MS, 'acme'))?.name;
+  const before = await nameNow(); // now cached
+  await env.db.transaction(async (trx) => {
+    await upsertPartner(
+      trx as unknown as typeof env.db,
+      examplePartner({ name: 'Acme renamed in a transaction' }),
+    );
+    // Before the commit another request of this process reads (and caches) the partner as committed.
+    expect(await nameNow()).toBe(before);
+  });
+  expect(await nameNow()).toBe('Acme renamed in a transaction');
+  await upsertPartner(env.db, examplePartner());
 });
