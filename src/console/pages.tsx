@@ -144,7 +144,14 @@ function signInRoutes(r: Router, ctx: AppContext, form: RequestHandler, load: Re
       return sendPage(res, chromeOf(ctx, req), {
         title: 'Console',
         flash: await takeFlash(ctx, s.id, req.query),
-        body: <Home username={u.username} roles={u.roles} tiles={consoleTiles(u, screensOf.get(ctx))} />,
+        body: (
+          <Home
+            username={u.username}
+            roles={u.roles}
+            tiles={consoleTiles(u, screensOf.get(ctx))}
+            demo={ctx.config.DEMO}
+          />
+        ),
       });
     }
     const nonce = signInKey(req, res, { secure: req.secure });

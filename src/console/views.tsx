@@ -106,7 +106,7 @@ export interface Tile {
   id: string;
 }
 
-export function Home(p: { username: string; roles: string[]; tiles: Tile[] }) {
+export function Home(p: { username: string; roles: string[]; tiles: Tile[]; demo?: boolean }) {
   return (
     <>
       <h1>{`Welcome, ${p.username}`}</h1>
@@ -124,6 +124,12 @@ export function Home(p: { username: string; roles: string[]; tiles: Tile[] }) {
       ) : (
         <Empty id="no-areas">Your roles open no screen yet.</Empty>
       )}
+      {p.demo ? (
+        <p id="demo-buyer-link">
+          <a href="/demo/buyer">Demo buyer</a>: plays the buyer&rsquo;s procurement system (punch out, order,
+          then follow the order here).
+        </p>
+      ) : null}
     </>
   );
 }

@@ -87,6 +87,7 @@ it('signs in to a server-side session: a random id in an HttpOnly, SameSite=Lax 
   const home = await request(app).get('/').set('Cookie', `gw_console=${session}`);
   expect(home.text).toContain('Welcome, root');
   expect(home.text).toContain('href="/console/audit"');
+  expect(home.text).not.toContain('href="/demo/buyer"'); // DEMO off: no demo buyer to link to
   const secure = await consoleSignIn(app, 'root', PW, { 'X-Forwarded-Proto': 'https' });
   expect(secure.cookieHeader).toContain('; Secure');
   const audit = await env.db('audit_log').where({ action: 'session.sign_in', actor: 'user:root' });

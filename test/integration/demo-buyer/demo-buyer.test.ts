@@ -17,7 +17,9 @@ import {
 import { createApp } from '../../../src/app';
 import { demoInboxUrl, ensureDemoInbox, seedDemo } from '../../../src/demo';
 import { findPartner } from '../../../src/partners/repository';
+import { createUser } from '../../../src/console/users';
 import { createTestEnv, type TestEnv } from '../../helpers/env';
+import { consoleSignIn } from '../../helpers/pages';
 import { validateCxml } from '../../helpers/xmllint';
 
 let t: TestEnv;
@@ -158,6 +160,18 @@ describe('demo buyer pages', () => {
     const view = await request(app).get(`/demo/buyer/inbox/${id}`).expect(200);
     expect(view.text).toContain('inbox-test-1@gw');
     await request(app).get('/demo/buyer/inbox/not-an-id').expect(404);
+  });
+
+  it('is linked from the console home after sign-in, wherever DEMO mounts it (issue 16)', async () => {
+    const app = createApp(t.ctx);
+    await createUser(t.db, { username: 'dana', roles: ['operator'] }, 'a-long-password-1', {
+      actor: { label: 'test' },
+      now: new Date(),
+    });
+    const { session } = await consoleSignIn(app, 'dana', 'a-long-password-1');
+    const home = await request(app).get('/').set('Cookie', `gw_console=${session}`).expect(200);
+    expect(home.text).toContain('Welcome, dana');
+    expect(home.text).toMatch(/<p id="demo-buyer-link"><a href="\/demo\/buyer">Demo buyer<\/a>/);
   });
 
   it('does not exist without DEMO', async () => {
