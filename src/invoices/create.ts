@@ -1,9 +1,9 @@
 /** Invoicing an order: what is left to invoice (or the lines asked for), numbered, issued and queued. */
 import { randomUUID } from 'node:crypto';
-import { D, dec } from '../model';
-import type { Invoice, Order } from '../model';
+import { countryCodeOf, D, dec } from '../model';
+import type { Invoice, Order, Party } from '../model';
 import { transitionOrder } from '../orders/lifecycle';
-import { buyerOrderDate } from '../orders/outbound';
+import { buyerOrderDate, outboundFormats } from '../orders/outbound';
 import { findPartner, type PartnerRow } from '../partners/repository';
 import type { Config } from '../platform/config';
 import type { Db } from '../platform/db';
@@ -38,6 +38,7 @@ export async function createInvoice(
     const partner = await findPartner(trx, order.partner_id);
     if (!partner) throw notFound('partner');
     const canonical = order.canonical as Order;
+    const billTo = invoiceBillTo(order.buyer_order_number as string, canonical.billTo, partner);
     const rows = await trx('order_lines').where({ order_id: order.id }).orderBy('line_number');
     const settings = partner.settings.invoicing;
     const requireShipped = settings?.requireShipped ?? false;
@@ -85,7 +86,7 @@ export async function createInvoice(
         ...(d.request.discount ? { discount: d.request.discount } : {}),
         ...(d.request.comments ? { comments: d.request.comments } : {}),
         paymentTermsNetDays: netDays,
-        ...(canonical.billTo ? { billTo: canonical.billTo } : {}),
+        ...(billTo ? { billTo } : {}),
       });
     } catch (err) {
       fromCalcError(err);
@@ -96,6 +97,33 @@ export async function createInvoice(
     await storeAndQueue(trx, config, partner, id, order.id, invoice, d.now);
   });
   return (await findInvoice(db, id)) as InvoiceRow;
+}
+
+/**
+ * The order's bill-to as the invoice carries it. An order taken before intake derived country codes
+ * may name its country only: the code is derived here too. An address a cXML invoice cannot write
+ * (its PostalAddress needs street, city and isoCountryCode) is refused by name, not left to fail.
+ */
+function invoiceBillTo(
+  orderNumber: string,
+  billTo: Party | undefined,
+  partner: PartnerRow,
+): Party | undefined {
+  const a = billTo?.address;
+  if (!billTo || !a) return billTo;
+  const countryCode = a.countryCode ?? (a.countryName ? countryCodeOf(a.countryName) : undefined);
+  const address = { ...a, ...(countryCode ? { countryCode } : {}) };
+  const missing = [
+    ...(address.street.length === 0 ? ['street'] : []),
+    ...(address.city ? [] : ['city']),
+    ...(countryCode ? [] : [a.countryName ? `an ISO 3166-1 code for "${a.countryName}"` : 'country code']),
+  ];
+  if (missing.length > 0 && outboundFormats(partner).includes('cxml'))
+    throw new AppError(
+      'unprocessable',
+      `order ${orderNumber}: its bill-to address lacks ${missing.join(', ')}, which the cXML invoice's PostalAddress requires`,
+    );
+  return { ...billTo, address };
 }
 
 type OrderLineRow = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a knex row of order_lines

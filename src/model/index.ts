@@ -1,6 +1,7 @@
 export * from './money';
 export * from './uom';
 export * from './party';
+export * from './country';
 export * from './order';
 export * from './order-state';
 export * from './shipment';

@@ -14,6 +14,15 @@ export function itemXPath(index: number): string {
   return `${ORDER_REQUEST_XPATH}/ItemOut[${index + 1}]`;
 }
 
+/** The Country of `shipTo`, `billTo` or `lines[i].shipTo` (intake's names) in an OrderRequest. */
+function countryXPath(where: string): string {
+  const line = /^lines\[(\d+)\]\.shipTo$/.exec(where);
+  const holder = line
+    ? `${itemXPath(Number(line[1]))}/ShipTo`
+    : `${ORDER_REQUEST_XPATH}/OrderRequestHeader/${where === 'billTo' ? 'BillTo' : 'ShipTo'}`;
+  return `${holder}/Address/PostalAddress/Country/@isoCountryCode`;
+}
+
 const FIELD_XPATH: Record<string, string> = {
   buyerOrderNumber: `${ORDER_REQUEST_XPATH}/OrderRequestHeader/@orderID`,
   currency: `${ORDER_REQUEST_XPATH}/OrderRequestHeader/Total/Money/@currency`,
@@ -55,6 +64,7 @@ export const handleOrderRequest: CxmlHandler = async ({ ctx, partner, doc, raw, 
     deploymentMode: doc.deploymentMode ?? 'production',
     actor: `cxml:${partner.id}`,
     linePath: (i) => `${itemXPath(i)}/ItemID/SupplierPartID`,
+    countryPath: countryXPath,
     render: (r) => {
       const a = answerFor(ctx, r, parsed.order.buyerOrderNumber);
       return { status: a.status, contentType: 'text/xml; charset=utf-8', body: a.body };

@@ -2,7 +2,9 @@
  * The order intake's checks: what an order needs to be accepted (known SKUs, prices the buyer saw,
  * totals, the order's current state for updates), read before anything is written.
  */
+import { countryCodeOf } from '../model/country';
 import type { Order } from '../model/order';
+import type { Party } from '../model/party';
 import { totalMatches } from '../model/order';
 import type { OrderState } from '../model/order-state';
 import { cmp, isDecimalString } from '../model/money';
@@ -198,6 +200,33 @@ export async function readOrderFacts(
   };
 }
 
+/**
+ * Addresses that name their country but give no code get the ISO 3166-1 code of the name (cXML's
+ * Country needs isoCountryCode on every document the order leads to: ship notice, invoice); a name
+ * no code is known for refuses the order now, in the buyer's protocol, rather than its invoice later.
+ */
+function deriveCountryCodes(input: IntakeInput): IntakeError[] {
+  const { order } = input;
+  const parties: [string, Party | undefined][] = [
+    ['shipTo', order.shipTo],
+    ['billTo', order.billTo],
+    ...order.lines.map((l, i): [string, Party | undefined] => [`lines[${i}].shipTo`, l.shipTo]),
+  ];
+  const errors: IntakeError[] = [];
+  for (const [where, party] of parties) {
+    const a = party?.address;
+    if (!a || a.countryCode || !a.countryName?.trim()) continue;
+    const code = countryCodeOf(a.countryName);
+    if (code) a.countryCode = code;
+    else
+      errors.push({
+        message: `${where}: "${a.countryName.slice(0, 60)}" is not a country name known here; give the country's ISO 3166-1 alpha-2 code (such as "DE")`,
+        path: input.countryPath?.(where) ?? `${where}.address.countryCode`,
+      });
+  }
+  return errors;
+}
+
 export async function checkOrder(
   q: Q,
   input: IntakeInput,
@@ -210,6 +239,7 @@ export async function checkOrder(
   const pathOf = input.linePath ?? ((i: number) => `lines[${i}]`);
   if (order.lines.length === 0)
     throw new Refusal(400, [{ message: 'the order has no lines', path: pathOf(0) }]);
+  errors.push(...deriveCountryCodes(input));
   if (!/^[A-Z]{3}$/.test(order.currency))
     errors.push({ message: `currency "${order.currency}" is not an ISO 4217 code`, path: 'currency' });
   const seen = new Set<number>();

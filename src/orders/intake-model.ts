@@ -69,6 +69,8 @@ export interface IntakeInput {
   render?: (result: IntakeResult) => { status: number; contentType: string; body: string | Buffer };
   /** Where each line sits in the source document, for error paths (default: `lines[i]`). */
   linePath?: (index: number) => string;
+  /** Where an address's country code sits (`shipTo`, `billTo`, `lines[i].shipTo`), for error paths. */
+  countryPath?: (where: string) => string;
   /**
    * Lines without a unit price (unitPrice "") are priced from the partner's contract or the catalog
    * and the order is flagged price_from_catalog; a line no price is found for refuses the order.

@@ -66,6 +66,7 @@ export async function submitJsonOrder(
     docType: 'order',
     actor: s.actor,
     linePath: (i) => `lines.${i}.supplierPartId`,
+    countryPath: (where) => `${where.replace(/\[(\d+)\]/, '.$1')}.address.countryCode`,
     render: (x) => {
       const a = jsonAnswer(x, order, s.requestId);
       return { status: a.status, contentType: 'application/json', body: JSON.stringify(a.body) };
