@@ -69,6 +69,16 @@ export function Answer({ answer, orderId }: { answer: GatewayAnswer; orderId?: s
 
 export function Cart({ cart, xml, csrf }: { cart: ReturnedCart; xml: string; csrf: string }) {
   const currency = cart.currency;
+  // The way back without items (the catalog's Cancel and return): an empty cart, nothing to order.
+  if (cart.items.length === 0)
+    return (
+      <section class="card" id="cart">
+        <h2>Returned cart</h2>
+        <Empty id="cart-empty">
+          You came back from the catalog without items: there is nothing to order.
+        </Empty>
+      </section>
+    );
   return (
     <section class="card" id="cart">
       <h2>Returned cart</h2>

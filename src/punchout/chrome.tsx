@@ -7,7 +7,7 @@
  * session allows any frame (it holds a message and nothing to click).
  */
 import type { AppContext } from '../platform/context';
-import { themePath, type Chrome, type PageSecurity } from '../platform/pages';
+import { PostForm, themePath, type BackForm, type Chrome, type PageSecurity } from '../platform/pages';
 import type { PartnerRow } from '../partners/repository';
 import type { SessionRow } from './sessions';
 
@@ -47,7 +47,10 @@ export function frameAncestors(partner: PartnerRow | undefined, returnUrl: strin
 /** Product pictures and logos may come from any http(s) site (image_url is checked at import). */
 const IMAGE_SOURCES = ['http:'];
 
-export function shopSecurity(shop: Shop, extra: Omit<PageSecurity, 'ancestors'> = {}): PageSecurity {
+export function shopSecurity(
+  shop: Pick<Shop, 'session' | 'partner'>,
+  extra: Omit<PageSecurity, 'ancestors'> = {},
+): PageSecurity {
   return {
     ancestors: frameAncestors(shop.partner, shop.session.return_url),
     imageSources: IMAGE_SOURCES,
@@ -86,6 +89,48 @@ function SearchForm({ shop, q }: { shop: Shop; q: string | undefined }) {
   );
 }
 
+/**
+ * What the way back without a new cart does, by the session's operation: an empty cart on create;
+ * on edit and inspect the cart the buyer came with, unchanged (the return replaces that cart).
+ */
+export function returnWords(session: Pick<SessionRow, 'operation'>): {
+  short: string;
+  long: string;
+  note: string;
+} {
+  if (session.operation === 'create')
+    return {
+      short: 'Cancel and return',
+      long: 'Return to your procurement system without items',
+      note: 'Nothing is added to your requisition.',
+    };
+  if (session.operation === 'edit')
+    return {
+      short: 'Cancel and return',
+      long: 'Return to your procurement system without changes',
+      note: 'Your requisition keeps the items it had.',
+    };
+  return { short: 'Return', long: 'Return to your procurement system', note: 'Nothing is changed.' };
+}
+
+/** The way back as the error pages of a session that never returned offer it (a POST to `action`). */
+export function returnForm(session: SessionRow, action: string, csrf: string): BackForm {
+  const w = returnWords(session);
+  return { action, csrf, label: w.long, note: w.note };
+}
+
+/** The header's way back on every page of a live session (POST …/cancel). */
+function ExitForm({ shop }: { shop: Shop }) {
+  const w = returnWords(shop.session);
+  return (
+    <PostForm action={`${shop.base}cancel`} csrf={shop.csrf} class="exit">
+      <button type="submit" id="return-empty" title={`${w.long}. ${w.note}`}>
+        {w.short}
+      </button>
+    </PostForm>
+  );
+}
+
 export type ShopPage = 'categories' | 'orders' | 'cart' | 'compare' | undefined;
 
 /** The chrome of a live session's pages; `q` is the search shown in the box (the results' query). */
@@ -120,6 +165,7 @@ export function shopChrome(ctx: AppContext, shop: Shop, current?: ShopPage, q?: 
       { href: `${shop.base}orders`, label: 'Orders', id: 'orders-link', current: current === 'orders' },
       { href: `${shop.base}cart`, label: 'Cart', id: 'cart-link', current: current === 'cart' },
     ],
+    exit: <ExitForm shop={shop} />,
     security: shopSecurity(shop),
     back: { href: shop.base, label: 'Back to the catalog' },
   };

@@ -18,25 +18,15 @@ import {
   requireCsrf,
   sendErrorPage,
   sendPage,
-  setPageHeaders,
   takeFlash,
   type Flash,
 } from '../platform/pages';
-import {
-  chromeOfRequest,
-  noSessionChrome,
-  shopChrome,
-  shopSecurity,
-  type Shop,
-  type ShopPage,
-} from './chrome';
-import { consumeStartToken, isExpired, QuantityRefused, type ReorderSkipReason } from './sessions';
+import { chromeOfRequest, noSessionChrome, shopChrome, returnForm, type Shop, type ShopPage } from './chrome';
+import { isExpired, QuantityRefused, type ReorderSkipReason } from './sessions';
 import {
   addCartLine,
   cartLines,
   changeCartLine,
-  finishSession,
-  partnerOfSession,
   removeCartLine,
   reorder,
   sessionOfToken,
@@ -44,6 +34,7 @@ import {
   shopOrders,
 } from './shop';
 import { browseRoutes } from './catalog-pages';
+import { finishRoutes, startRoutes } from './return-pages';
 import * as ov from './order-views';
 import * as v from './views';
 
@@ -65,34 +56,13 @@ const field = (req: Request, name: string): string => {
   return typeof value === 'string' ? value : '';
 };
 
-const START_ERRORS = {
-  unknown: [
-    404,
-    'Unknown punchout link',
-    'This catalog link is not valid. Please start again from your procurement system.',
-  ],
-  used: [
-    410,
-    'Punchout link already used',
-    'This catalog link has already been opened once. Please start a new catalog session from your procurement system.',
-  ],
-  expired: [
-    410,
-    'Punchout link expired',
-    'This catalog link has expired. Please start a new catalog session from your procurement system.',
-  ],
-  closed: [
-    410,
-    'Punchout session closed',
-    'This catalog session has already ended. Please start a new one from your procurement system.',
-  ],
-} as const;
-
 /** Everything the route groups share. */
 export interface Kit {
   ctx: AppContext;
   form: express.RequestHandler;
   loadShop: express.RequestHandler;
+  /** As loadShop, but an open session past its lifetime passes too (its way back, once). */
+  loadReturnable: express.RequestHandler;
   checkCsrf: express.RequestHandler;
   writable: express.RequestHandler;
   show: (
@@ -106,33 +76,50 @@ export interface Kit {
   back: (req: Request, res: Response, path: string, flash: Flash) => Promise<void>;
 }
 
-function kitFor(ctx: AppContext): Kit {
-  const fail: Kit['fail'] = (res, shop, status, title, message) =>
-    sendErrorPage(res, shopChrome(ctx, shop), { status, title, message });
-
-  // Every page of a session: the browser token names it; closed or expired sessions get a clear page.
-  const loadShop = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+// Every page of a session: the browser token names it; closed or expired sessions get a clear page.
+// An expired session that never returned offers the way back (its cancel route takes it once).
+function sessionLoader(ctx: AppContext, returnable: boolean) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const token = String(req.params.bt ?? '');
     const { session, partner } = await sessionOfToken(ctx, token);
-    const chrome = noSessionChrome(ctx, partner && session ? { partner, returnUrl: session.return_url } : {});
+    const known = partner && session ? { partner, returnUrl: session.return_url } : {};
+    const chrome = noSessionChrome(ctx, known);
     if (!session || !partner) {
       const message = 'This catalog session does not exist.';
       return sendErrorPage(res, chrome, { status: 404, title: 'Unknown catalog session', message });
     }
-    if (session.state !== 'open' || isExpired(ctx, session)) {
-      const [title, message] =
-        session.state !== 'open'
-          ? ['Catalog session ended', `This catalog session has already been ${session.state}.`]
-          : ['Catalog session expired', 'This catalog session has expired.'];
+    const ended = session.state !== 'open';
+    if (ended || (isExpired(ctx, session) && !returnable)) {
+      const [title, message] = ended
+        ? ['Catalog session ended', `This catalog session has already been ${session.state}.`]
+        : ['Catalog session expired', 'This catalog session has expired.'];
       return sendErrorPage(res, chrome, {
         status: 410,
         title,
-        message: `${message} Please start a new one from your procurement system.`,
+        message: ended
+          ? `${message} Please start a new one from your procurement system.`
+          : `${message} Go back to your procurement system and start a new one from there.`,
+        ...(ended
+          ? {}
+          : { backForm: returnForm(session, `/punchout/s/${token}/cancel`, csrfToken(ctx.config, token)) }),
       });
     }
-    req.shop = { session, partner, token, base: `/punchout/s/${token}/`, csrf: csrfToken(ctx.config, token) };
+    req.shop = {
+      session,
+      partner,
+      token,
+      base: `/punchout/s/${token}/`,
+      csrf: csrfToken(ctx.config, token),
+    };
     next();
   };
+}
+
+function kitFor(ctx: AppContext): Kit {
+  const fail: Kit['fail'] = (res, shop, status, title, message) =>
+    sendErrorPage(res, shopChrome(ctx, shop), { status, title, message });
+
+  const loadShop = sessionLoader(ctx, false);
 
   const checkCsrf = requireCsrf(
     ctx.config,
@@ -162,6 +149,7 @@ function kitFor(ctx: AppContext): Kit {
     ctx,
     form: express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 100 }),
     loadShop,
+    loadReturnable: sessionLoader(ctx, true),
     checkCsrf,
     writable,
     fail,
@@ -175,22 +163,6 @@ function kitFor(ctx: AppContext): Kit {
       res.redirect(303, await flashUrl(ctx, shop.token, `${shop.base}${path}`, flash));
     },
   };
-}
-
-function startRoute(r: Router, ctx: AppContext): void {
-  r.get('/punchout/start/:token', async (req, res) => {
-    const outcome = await consumeStartToken(ctx, req.params.token);
-    if (!outcome.ok) {
-      const [status, title, message] = START_ERRORS[outcome.reason];
-      const s = outcome.reason === 'unknown' ? undefined : outcome.session;
-      const partner = s ? await partnerOfSession(ctx, s) : undefined;
-      const known = partner && s ? { partner, returnUrl: s.return_url } : {};
-      return sendErrorPage(res, noSessionChrome(ctx, known), { status, title, message });
-    }
-    const base = `/punchout/s/${outcome.browserToken}/`;
-    const detail = (outcome.session.return_fields as { detailSku?: string }).detailSku;
-    res.redirect(303, detail ? `${base}item/${encodeURIComponent(detail)}` : base);
-  });
 }
 
 function cartRoutes(r: Router, k: Kit): void {
@@ -330,25 +302,10 @@ function orderRoutes(r: Router, k: Kit): void {
   });
 }
 
-function finishRoutes(r: Router, k: Kit): void {
-  const { ctx } = k;
-  const finish = async (req: Request, res: Response, kind: 'transfer' | 'cancel'): Promise<void> => {
-    const shop = shopOf(req);
-    const page = await finishSession(ctx, shop, kind);
-    if (!page)
-      return k.fail(res, shop, 410, 'Catalog session ended', 'This catalog session has already ended.');
-    // The auto-submitting form of the cart return (rendered by the OCI/cXML codec, escaped there).
-    setPageHeaders(res, shopSecurity(shop, { formActions: [page.actionOrigin], scriptNonce: page.nonce }));
-    res.type('html').send(page.html);
-  };
-  for (const kind of ['transfer', 'cancel'] as const)
-    r.post(`/punchout/s/:bt/${kind}`, k.form, k.loadShop, k.checkCsrf, (req, res) => finish(req, res, kind));
-}
-
 export function punchoutPages(ctx: AppContext): Router {
   const r = Router();
   const k = kitFor(ctx);
-  startRoute(r, ctx);
+  startRoutes(r, ctx);
   browseRoutes(r, k);
   cartRoutes(r, k);
   orderRoutes(r, k);

@@ -184,6 +184,13 @@ export async function consumeStartToken(ctx: AppContext, token: string): Promise
   return { ok: false, reason: 'expired', session: existing };
 }
 
+/** The session a start token names, used or not (the way back of its refusal pages). */
+export async function sessionByStartToken(q: Q, token: string): Promise<SessionRow | undefined> {
+  return q<SessionRow>('punchout_sessions')
+    .where({ start_token_hash: sha256Hex(token) })
+    .first();
+}
+
 export async function sessionByBrowserToken(q: Q, token: string): Promise<SessionRow | undefined> {
   return q<SessionRow>('punchout_sessions')
     .where({ browser_token_hash: sha256Hex(token) })

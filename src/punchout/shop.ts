@@ -16,6 +16,7 @@ import {
   addToCart,
   removeLine,
   sessionByBrowserToken,
+  sessionByStartToken,
   setLineQuantity,
   setState,
   today,
@@ -97,8 +98,17 @@ export function reorder(ctx: AppContext, shop: Shop, id: string) {
   });
 }
 
-/** Transfers or cancels the session once (the state change is the lock); undefined when it had ended. */
-export function finishSession(ctx: AppContext, shop: Shop, kind: 'transfer' | 'cancel') {
+/**
+ * Transfers or cancels the session once (the state change is the lock); undefined when it had ended.
+ * Cancel is the way back without items: an empty cart on create, the buyer's own cart unchanged on
+ * edit and inspect (a PunchOutOrderMessage replaces the cart it was opened with), posted to the
+ * return URL the setup gave, never one a request names.
+ */
+export function finishSession(
+  ctx: AppContext,
+  shop: Pick<Shop, 'session' | 'partner'>,
+  kind: 'transfer' | 'cancel',
+) {
   const s = shop.session;
   return ctx.db.transaction(async (trx) => {
     const changed = await setState(trx, s.id, kind === 'transfer' ? 'transferred' : 'cancelled');
@@ -110,4 +120,15 @@ export function finishSession(ctx: AppContext, shop: Shop, kind: 'transfer' | 'c
     const title = kind === 'transfer' ? 'Returning your cart' : 'Returning to your procurement system';
     return buildReturn(trx, ctx, shop.partner, s, lines, title);
   });
+}
+
+/** The session a start token names (used or not) and its partner: the way back of a refused start link. */
+export async function sessionOfStartToken(
+  ctx: AppContext,
+  token: string,
+): Promise<{ session: SessionRow; partner: PartnerRow } | undefined> {
+  if (token.length < 20) return undefined;
+  const session = await sessionByStartToken(ctx.db, token);
+  const partner = session ? await findPartner(ctx.db, session.partner_id) : undefined;
+  return session && partner ? { session, partner } : undefined;
 }

@@ -30,7 +30,15 @@ export {
 } from './layout';
 export { localeFrom, requestLocale } from './locale';
 export { hrefWith, pageLinks, pagingFrom, Pagination, type PageLink, type Paging } from './pagination';
-export { ErrorBody, pageErrors, pageNotFound, sendErrorPage, sendPage, type ErrorPage } from './respond';
+export {
+  ErrorBody,
+  pageErrors,
+  pageNotFound,
+  sendErrorPage,
+  sendPage,
+  type BackForm,
+  type ErrorPage,
+} from './respond';
 export { NOT_FRAMED, setPageHeaders, type PageSecurity } from './security';
 export { STYLESHEET, STYLESHEET_PATH } from './styles';
 export { themeCss, themePath } from './theme';

@@ -35,6 +35,8 @@ export interface Chrome {
   context?: ComponentChildren;
   /** Header tools between brand and navigation (the catalog's search form). */
   tools?: ComponentChildren;
+  /** The way out of the area at the end of the header (the catalog's return to the procurement system). */
+  exit?: ComponentChildren;
   /** The signed-in user, with a sign-out form when the area has one. */
   account?: { label: string; signOut?: { action: string; csrf: string } };
   /** Headers of every page of the area (who may frame it). */
@@ -141,6 +143,7 @@ function Header({ chrome }: { chrome: Chrome }) {
             </ul>
           </nav>
         ) : null}
+        {chrome.exit}
         {chrome.account ? (
           <div class="account">
             <span>{chrome.account.label}</span>

@@ -7,7 +7,7 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import type { ComponentChildren } from 'preact';
 import { toAppError } from '../http';
 import type { Flash } from './flash';
-import { renderPage, type Chrome } from './layout';
+import { PostForm, renderPage, type Chrome } from './layout';
 import { setPageHeaders, type PageSecurity } from './security';
 
 export interface SendPage {
@@ -52,8 +52,21 @@ export interface ErrorPage {
   message: string;
   /** The way back; the area's `back` link when not given. */
   back?: { href: string; label: string } | null;
+  /**
+   * A way back that is a POST (the catalog's return to the buyer's procurement system), in place of
+   * the link: a form with the session's CSRF token and one button.
+   */
+  backForm?: BackForm;
   /** Shown on 500s so that support can find the log line. */
   requestId?: string;
+}
+
+export interface BackForm {
+  action: string;
+  csrf: string;
+  label: string;
+  /** What the button does, said beside it. */
+  note?: string;
 }
 
 export function ErrorBody({ e, back }: { e: ErrorPage; back?: { href: string; label: string } | null }) {
@@ -65,7 +78,14 @@ export function ErrorBody({ e, back }: { e: ErrorPage; back?: { href: string; la
         {e.message}
       </p>
       {e.requestId ? <p class="ref">{`Reference: ${e.requestId}`}</p> : null}
-      {back ? (
+      {e.backForm ? (
+        <PostForm action={e.backForm.action} csrf={e.backForm.csrf} class="back-form">
+          <button type="submit" class="primary" id="back">
+            {e.backForm.label}
+          </button>
+          {e.backForm.note ? <p class="muted">{e.backForm.note}</p> : null}
+        </PostForm>
+      ) : back ? (
         <p>
           <a class="button primary" href={back.href} id="back">
             {back.label}

@@ -15,21 +15,24 @@ body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 system-ui,-app
 a{color:var(--accent)}a:hover{color:var(--accent-dark)}
 .skip{position:absolute;left:-999px}.skip:focus{left:8px;top:8px;background:#fff;padding:4px 8px;z-index:9}
 .site-header{background:var(--brand);color:var(--brand-ink);box-shadow:0 1px 3px rgba(0,0,0,.2)}
-.site-header .bar{max-width:1120px;margin:0 auto;padding:10px 20px;display:flex;flex-wrap:wrap;align-items:center;gap:10px 22px}
+.site-header .bar{max-width:1120px;margin:0 auto;padding:10px 20px;display:flex;flex-wrap:wrap;align-items:center;gap:10px 18px}
 .identity{display:flex;flex-direction:column;line-height:1.25}
 .brand{color:var(--brand-ink);text-decoration:none;white-space:nowrap;font-weight:700;font-size:17px;letter-spacing:.01em}
 .brand:hover{color:var(--brand-ink)}
 .identity .sub{font-size:13px;opacity:.85;display:flex;gap:8px;align-items:baseline}
 .identity .area{text-transform:uppercase;letter-spacing:.08em;font-size:12px;font-weight:600}
 .badge{display:inline-block;font-size:12px;font-weight:600;padding:1px 8px;border-radius:999px;background:rgba(255,255,255,.18);color:inherit;font-style:normal}
-.site-header form.search{display:flex;gap:6px;flex:1 1 220px;max-width:380px}
-.site-header form.search input{flex:1;min-width:0;border:0;border-radius:var(--radius);padding:7px 10px;font:inherit}
+.site-header form.search{display:flex;gap:6px;flex:1 1 160px;max-width:380px}
+.site-header form.search input{flex:1;min-width:0;width:110px;border:0;border-radius:var(--radius);padding:7px 10px;font:inherit}
 .site-header form.search button{background:#fff;color:var(--brand);border-color:#fff}
 .site-header nav{margin-left:auto;min-width:0}
 .site-header nav ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;justify-content:flex-end;gap:4px}
 .site-header nav a{display:block;white-space:nowrap;color:var(--brand-ink);text-decoration:none;padding:6px 12px;border-radius:var(--radius);font-weight:500}
 .site-header nav a:hover{background:rgba(255,255,255,.12)}
 .site-header nav a[aria-current=page]{background:rgba(255,255,255,.2)}
+.site-header form.exit button{background:transparent;color:var(--brand-ink);border-color:rgba(255,255,255,.5);padding:6px 10px;font-weight:500;white-space:nowrap}
+.site-header form.exit button:hover{background:rgba(255,255,255,.12)}
+.back-form{margin:0 0 12px}.back-form p{margin:8px 0 0}
 .account{display:flex;align-items:center;gap:10px;font-size:14px}
 .account button{background:transparent;color:var(--brand-ink);border-color:rgba(255,255,255,.5);padding:4px 10px}
 main.content{flex:1;width:100%;max-width:1120px;margin:0 auto;padding:24px 20px 40px}

@@ -2,7 +2,8 @@
  * The page kit in headless Chromium: the gateway on 127.0.0.1 and, on another origin, a stand-in for
  * the buyer's procurement system that frames the catalog. A form posted without its CSRF token gets
  * the layout's 403 page, flash messages show once after POST-redirect-GET, and error pages render
- * inside the buyer's iframe (where a page that may not be framed shows nothing).
+ * inside the buyer's iframe (where a page that may not be framed shows nothing); the way back
+ * without items, from a catalog page or a used start link, lands on the procurement system's page.
  */
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +21,8 @@ let buyer: Server;
 let browser: Browser;
 let gatewayUrl: string;
 let buyerUrl: string;
+/** The carts the procurement system received at its BrowserFormPost URL. */
+const returned: string[] = [];
 
 function listen(server: Server): Promise<string> {
   return new Promise((resolve) =>
@@ -33,6 +36,21 @@ beforeAll(async () => {
   // The procurement system's page: each `src` in an iframe of its own.
   buyer = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
+    if (req.method === 'POST' && url.pathname === '/return') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const xml = new URLSearchParams(Buffer.concat(chunks).toString('utf8')).get('cxml-urlencoded') ?? '';
+        returned.push(xml);
+        const items = (xml.match(/<ItemIn /g) ?? []).length;
+        const total = /<Total>\s*<Money currency="([A-Z]{3})">([^<]+)</.exec(xml);
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end(
+          `<!DOCTYPE html><html><body><h1>Requisition</h1><p id="returned">${items} items, total ${total?.[2]} ${total?.[1]}</p></body></html>`,
+        );
+      });
+      return;
+    }
     const frames = url.searchParams
       .getAll('src')
       .map(
@@ -158,7 +176,7 @@ it('renders error pages inside an iframe on another origin; a page that may not 
   const brand = env.config.SUPPLIER_NAME;
   expect(seen).toEqual([
     { code: '404', title: 'Unknown catalog session', header: brand, back: 0 },
-    { code: '410', title: 'Punchout link already used', header: brand, back: 0 },
+    { code: '410', title: 'Punchout link already used', header: brand, back: 1 },
     { code: '404', title: 'Page not found', header: brand, back: 1 },
     { code: '404', title: 'Product not found', header: brand, back: 1 },
     { code: '404', title: 'Unknown punchout link', header: brand, back: 0 },
@@ -167,5 +185,39 @@ it('renders error pages inside an iframe on another origin; a page that may not 
   const control = frames[5] as Frame;
   expect(control.url()).toMatch(/^chrome-error:/);
   expect(await control.locator('.site-header').count()).toBe(0);
+  await page.close();
+});
+
+it('goes back to the procurement system without items from a catalog page and from a used start link, once', async () => {
+  const page = await browser.newPage();
+  // From the product page of a live session, with a line in the cart: the header's way back.
+  const frame = (await framed(page, await startUrl('leave-e2e')))[0]!;
+  await frame.getByLabel('Search').fill('pen');
+  await frame.getByRole('button', { name: 'Search' }).click();
+  await frame.locator('button[data-sku="PEN-BLU-12"]').click();
+  await frame.locator('#cart').waitFor();
+  await frame.goto(frame.url().replace(/cart\?.*$/, 'item/PEN-BLU-12'));
+  await frame.locator('#product-name').waitFor();
+  const before = returned.length;
+  await frame.locator('#return-empty').click();
+  await frame.waitForURL(`${buyerUrl}/return`);
+  expect(await frame.locator('#returned').textContent()).toBe('0 items, total 0.00 USD');
+  expect(returned.length).toBe(before + 1);
+  expect(returned[before]).toContain('<BuyerCookie>leave-e2e</BuyerCookie>');
+  const [session] = await env.db('punchout_sessions').where({ buyer_cookie: 'leave-e2e' }).select('state');
+  expect(session.state).toBe('cancelled');
+
+  // A start link opened once elsewhere: its refusal page goes back, once; then it offers nothing.
+  const used = await startUrl('used-leave-e2e');
+  await fetch(used, { redirect: 'manual' });
+  const [refusal] = await framed(page, used);
+  expect(await refusal!.locator('h1').textContent()).toBe('Punchout link already used');
+  await refusal!.locator('#back').click();
+  await refusal!.waitForURL(`${buyerUrl}/return`);
+  expect(await refusal!.locator('#returned').textContent()).toBe('0 items, total 0.00 USD');
+  const [again] = await framed(page, used);
+  await again!.locator('#error').waitFor();
+  expect(await again!.locator('#back').count()).toBe(0);
+  expect(returned.filter((x) => x.includes('<BuyerCookie>used-leave-e2e</BuyerCookie>'))).toHaveLength(1);
   await page.close();
 });

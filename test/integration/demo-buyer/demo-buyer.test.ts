@@ -132,6 +132,23 @@ describe('demo buyer pages', () => {
       .type('form')
       .send({})
       .expect(400);
+    // The catalog's way back without items: an empty cart, and nothing offered to order.
+    const empty = buildPunchOutOrderMessage(env('p-empty@demo'), {
+      buyerCookie: 'c-1',
+      operationAllowed: 'edit',
+      currency: 'USD',
+      total: '0.00',
+      items: [],
+    });
+    expect(validateCxml(empty)).toEqual({ ok: true, errors: '' });
+    const back = await request(app)
+      .post(`/demo/buyer/cart/${csrf}`)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ 'cxml-urlencoded': empty })
+      .expect(200);
+    expect(back.text).toContain('id="cart-empty"');
+    expect(back.text).not.toContain('id="submit-order"');
   });
 
   it('the inbox answers 200 with a cXML Response and lists what arrived; not cXML is refused in cXML', async () => {

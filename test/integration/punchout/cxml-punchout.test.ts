@@ -377,3 +377,165 @@ describe('catalogVisibility priceList', () => {
     }
   });
 });
+
+describe('the way back without items (issue 16)', () => {
+  const exitForm = (html: string) => /<form method="post" action="([^"]+)" class="exit">/.exec(html)?.[1];
+
+  it('every page of a live session offers it; it posts a DTD-valid empty PunchOutOrderMessage to the BrowserFormPost URL once', async () => {
+    const { base, csrf } = await openShop({
+      buyerCookie: 'way-1',
+      formPost: 'https://buyer.example/po/return?s=1',
+    });
+    await form(`${base}cart/add`, { csrf, sku: 'PEN-BLU-12', quantity: '2' });
+    for (const page of ['', 'search?q=pen', 'item/PEN-BLU-12', 'cart', 'orders', 'item/NO-SUCH-SKU']) {
+      const res = await request(app).get(`${base}${page}`);
+      expect([page, exitForm(res.text)]).toEqual([page, `${base}cancel`]);
+      expect(res.text).toContain('id="return-empty" title="Return to your procurement system without items.');
+    }
+    const res = await form(`${base}cancel`, { csrf });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-security-policy']).toContain("form-action 'self' https://buyer.example");
+    expect(res.text).toContain('action="https://buyer.example/po/return?s=1"');
+    const xml = returnedCxml(res.text);
+    expect(validateCxml(xml)).toEqual({ ok: true, errors: '' });
+    expect(xml).toContain('<BuyerCookie>way-1</BuyerCookie>');
+    expect(xml).toMatch(/<Total>\s*<Money currency="USD">0.00<\/Money>\s*<\/Total>/);
+    expect(xml).not.toContain('<ItemIn');
+    const row = await env.db('punchout_sessions').where({ buyer_cookie: 'way-1' }).first();
+    expect(row.state).toBe('cancelled');
+    const stored = await env.db('documents').where({ direction: 'out', doc_type: 'PunchOutOrderMessage' });
+    expect(stored.filter((d) => d.content.toString('utf8') === xml)).toHaveLength(1);
+    // Closed: no second return, neither cancel nor transfer, and nothing more is stored.
+    for (const kind of ['cancel', 'transfer']) {
+      const again = await form(`${base}${kind}`, { csrf });
+      expect(again.status).toBe(410);
+      expect(again.text).not.toContain('id="back"');
+      expect(again.text).not.toContain('buyer.example/po/return');
+    }
+    const after = await env.db('documents').where({ direction: 'out', doc_type: 'PunchOutOrderMessage' });
+    expect(after).toHaveLength(stored.length);
+  });
+
+  it('an expired session that never returned offers it on its page and takes it once; transfer stays refused', async () => {
+    const { base, csrf } = await openShop({ buyerCookie: 'way-expired' });
+    await form(`${base}cart/add`, { csrf, sku: 'PEN-BLU-12', quantity: '2' });
+    const realNow = env.ctx.now;
+    env.ctx.now = () => new Date(Date.now() + (env.config.PUNCHOUT_SESSION_TTL_MINUTES * 60 + 1) * 1000);
+    try {
+      const page = await request(app).get(`${base}cart`);
+      expect(page.status).toBe(410);
+      expect(page.text).toContain(`action="${base}cancel" class="back-form"`);
+      expect(page.text).toContain('Return to your procurement system without items');
+      expect(page.text).not.toContain('class="exit"'); // no live-session header
+      const pageCsrf = /name="csrf" value="([^"]+)"/.exec(page.text)?.[1] as string;
+      expect((await form(`${base}transfer`, { csrf: pageCsrf })).status).toBe(410);
+      expect((await form(`${base}cancel`, {})).status).toBe(403); // no token, no return
+      const res = await form(`${base}cancel`, { csrf: pageCsrf });
+      expect(res.status).toBe(200);
+      expect(returnedCxml(res.text)).not.toContain('<ItemIn');
+      const ended = await request(app).get(`${base}cart`);
+      expect(ended.status).toBe(410);
+      expect(ended.text).not.toContain('id="back"');
+      expect((await form(`${base}cancel`, { csrf: pageCsrf })).status).toBe(410);
+    } finally {
+      env.ctx.now = realNow;
+    }
+  });
+
+  it('a used or expired start link of a session that never returned goes back once; one whose cart went back offers nothing', async () => {
+    const stored = async (cookie: string) => {
+      const row = await env.db('punchout_sessions').where({ buyer_cookie: cookie }).first('id');
+      return env
+        .db('documents')
+        .where({ direction: 'out', doc_type: 'PunchOutOrderMessage' })
+        .where('content', 'like', `%<BuyerCookie>${cookie}</BuyerCookie>%`)
+        .then((docs) => ({ docs: docs.length, id: row.id as string }));
+    };
+    // Used: opened once (the session lives on elsewhere), opened again.
+    const setup = await postCxml(
+      setupRequest({ buyerCookie: 'way-used', formPost: 'https://buyer.example/r' }),
+    );
+    const start = startPath(setup.text);
+    expect((await request(app).get(start)).status).toBe(303);
+    const refused = await request(app).get(start);
+    expect(refused.status).toBe(410);
+    expect(refused.headers['content-security-policy']).toContain(
+      "frame-ancestors 'self' https://buyer.example",
+    );
+    expect(refused.text).toContain(`action="${start}/cancel" class="back-form"`);
+    const startCsrf = /name="csrf" value="([^"]+)"/.exec(refused.text)?.[1] as string;
+    // The token of another start link, or none, is refused and changes nothing.
+    const other = await postCxml(setupRequest({ buyerCookie: 'way-other' }));
+    const otherPage = await request(app).get(startPath(other.text));
+    expect(otherPage.status).toBe(303);
+    expect((await form(`${start}/cancel`, {})).status).toBe(403);
+    expect((await form(`${startPath(other.text)}/cancel`, { csrf: startCsrf })).status).toBe(403);
+    const back = await form(`${start}/cancel`, { csrf: startCsrf });
+    expect(back.status).toBe(200);
+    expect(back.text).toContain('action="https://buyer.example/r"');
+    const xml = returnedCxml(back.text);
+    expect(validateCxml(xml)).toEqual({ ok: true, errors: '' });
+    expect(xml).not.toContain('<ItemIn');
+    expect((await env.db('punchout_sessions').where({ buyer_cookie: 'way-used' }).first()).state).toBe(
+      'cancelled',
+    );
+    expect((await env.db('punchout_sessions').where({ buyer_cookie: 'way-other' }).first()).state).toBe(
+      'open',
+    );
+    // Once: the link now offers nothing, and a replayed post returns nothing.
+    const again = await request(app).get(start);
+    expect(again.status).toBe(410);
+    expect(again.text).not.toContain('id="back"');
+    const replay = await form(`${start}/cancel`, { csrf: startCsrf });
+    expect(replay.status).toBe(410);
+    expect(replay.text).not.toContain('buyer.example/r');
+    expect((await stored('way-used')).docs).toBe(1);
+
+    // Expired before it was opened: the same way back.
+    const late = await postCxml(setupRequest({ buyerCookie: 'way-late' }));
+    const realNow = env.ctx.now;
+    env.ctx.now = () => new Date(Date.now() + (env.config.PUNCHOUT_TOKEN_TTL_SECONDS + 1) * 1000);
+    try {
+      const page = await request(app).get(startPath(late.text));
+      expect(page.status).toBe(410);
+      expect(page.text).toContain('Punchout link expired');
+      const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)?.[1] as string;
+      expect((await form(`${startPath(late.text)}/cancel`, { csrf })).status).toBe(200);
+    } finally {
+      env.ctx.now = realNow;
+    }
+    expect((await stored('way-late')).docs).toBe(1);
+
+    // Transferred: the cart went back; its used link offers no second return.
+    const { base, csrf, setup: doneSetup } = await openShop({ buyerCookie: 'way-done' });
+    await form(`${base}cart/add`, { csrf, sku: 'PEN-BLU-12', quantity: '1' });
+    expect((await form(`${base}transfer`, { csrf })).status).toBe(200);
+    const usedAfter = await request(app).get(startPath(doneSetup));
+    expect(usedAfter.status).toBe(410);
+    expect(usedAfter.text).toContain('Punchout link already used');
+    expect(usedAfter.text).not.toContain('id="back"');
+    expect((await stored('way-done')).docs).toBe(1);
+  });
+
+  it('an unknown start link says so and offers nothing; a post to it returns nothing', async () => {
+    const page = await request(app).get(`/punchout/start/${'u'.repeat(43)}`);
+    expect(page.status).toBe(404);
+    expect(page.text).not.toContain('id="back"');
+    expect(page.text).not.toContain('name="csrf"');
+    const post = await form(`/punchout/start/${'u'.repeat(43)}/cancel`, { csrf: 'x' });
+    expect(post.status).toBe(403);
+    expect(post.text).not.toContain('auto-submit');
+  });
+
+  it('on edit the way back returns the cart the buyer came with, unchanged, and says so', async () => {
+    const items = itemOut(1, 'PEN-BLU-12', '3', 'buyer-line-9', '4.40');
+    const { base, csrf } = await openShop({ operation: 'edit', itemsXml: items, buyerCookie: 'way-edit' });
+    const page = await request(app).get(`${base}cart`);
+    expect(page.text).toContain('title="Return to your procurement system without changes.');
+    await form(`${base}cart/add`, { csrf, sku: 'CHR-ERG-01', quantity: '1' });
+    const xml = returnedCxml((await form(`${base}cancel`, { csrf })).text);
+    expect(validateCxml(xml)).toEqual({ ok: true, errors: '' });
+    expect(xml.match(/<ItemIn /g)).toHaveLength(1);
+    expect(xml).toContain('<SupplierPartAuxiliaryID>buyer-line-9</SupplierPartAuxiliaryID>');
+  });
+});

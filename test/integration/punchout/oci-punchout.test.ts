@@ -113,6 +113,46 @@ describe('OCI session', () => {
     expect(stored.length).toBeGreaterThan(0);
   });
 
+  it('the way back without items posts to HOOK_URL with no NEW_ITEM field, once (issue 16)', async () => {
+    const res = await login({
+      USERNAME: OCI_USER,
+      PASSWORD: OCI_PASSWORD,
+      HOOK_URL: HOOK,
+      '~OkCode': 'ADDI',
+      '~TARGET': '_top',
+      '~CALLER': 'CTLG',
+    });
+    const start = await request(app).get(res.headers.location as string);
+    const base = start.headers.location as string;
+    const item = await request(app).get(`${base}item/PEN-BLU-12`);
+    expect(item.text).toContain(`action="${base}cancel" class="exit"`);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(item.text)?.[1] as string;
+    await request(app).post(`${base}cart/add`).type('form').send({ csrf, sku: 'PEN-BLU-12', quantity: '2' });
+    const session = await env.db('punchout_sessions').orderBy('created_at', 'desc').first();
+    const done = await request(app).post(`${base}cancel`).type('form').send({ csrf });
+    expect(done.status).toBe(200);
+    expect(done.headers['content-security-policy']).toContain("form-action 'self' https://srm.acme.example");
+    expect(done.text).toContain(`action="${HOOK.replace(/&/g, '&amp;')}" target="_top"`);
+    expect(formFields(done.text)).toEqual([
+      ['~OkCode', 'ADDI'],
+      ['~TARGET', '_top'],
+      ['~CALLER', 'CTLG'],
+    ]);
+    const after = await env.db('punchout_sessions').where({ id: session.id }).first();
+    expect(after.state).toBe('cancelled');
+    const stored = await env
+      .db('documents')
+      .where({ doc_type: 'OCICart', direction: 'out', external_id: session.id });
+    expect(stored).toHaveLength(1);
+    expect(stored[0].content.toString('utf8')).not.toContain('NEW_ITEM');
+    const again = await request(app).post(`${base}cancel`).type('form').send({ csrf });
+    expect(again.status).toBe(410);
+    expect(again.text).not.toContain('srm.acme.example');
+    expect(
+      await env.db('documents').where({ doc_type: 'OCICart', direction: 'out', external_id: session.id }),
+    ).toHaveLength(1);
+  });
+
   it('FUNCTION=DETAIL opens the product page', async () => {
     const res = await login({
       USERNAME: OCI_USER,
