@@ -15,7 +15,7 @@ body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 system-ui,-app
 a{color:var(--accent)}a:hover{color:var(--accent-dark)}
 .skip{position:absolute;left:-999px}.skip:focus{left:8px;top:8px;background:#fff;padding:4px 8px;z-index:9}
 .site-header{background:var(--brand);color:var(--brand-ink);box-shadow:0 1px 3px rgba(0,0,0,.2)}
-.site-header .bar{max-width:1120px;margin:0 auto;padding:10px 20px;display:flex;flex-wrap:wrap;align-items:center;gap:10px 18px}
+.site-header .bar{max-width:1120px;margin:0 auto;padding:10px 20px;display:flex;flex-wrap:wrap;align-items:center;gap:10px 22px}
 .identity{display:flex;flex-direction:column;line-height:1.25}
 .brand{color:var(--brand-ink);text-decoration:none;white-space:nowrap;font-weight:700;font-size:17px;letter-spacing:.01em}
 .brand:hover{color:var(--brand-ink)}
@@ -30,6 +30,7 @@ a{color:var(--accent)}a:hover{color:var(--accent-dark)}
 .site-header nav a{display:block;white-space:nowrap;color:var(--brand-ink);text-decoration:none;padding:6px 12px;border-radius:var(--radius);font-weight:500}
 .site-header nav a:hover{background:rgba(255,255,255,.12)}
 .site-header nav a[aria-current=page]{background:rgba(255,255,255,.2)}
+.site-header .bar:has(> form.exit){column-gap:18px}
 .site-header form.exit button{background:transparent;color:var(--brand-ink);border-color:rgba(255,255,255,.5);padding:6px 10px;font-weight:500;white-space:nowrap}
 .site-header form.exit button:hover{background:rgba(255,255,255,.12)}
 .back-form{margin:0 0 12px}.back-form p{margin:8px 0 0}

@@ -6,6 +6,7 @@
  * without items, from a catalog page or a used start link, lands on the procurement system's page.
  */
 import http, { type Server } from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { type Browser, type Frame, type Page } from 'playwright-core';
 import { createApp } from '../../../src/app';
@@ -14,6 +15,8 @@ import { createTestEnv, type TestEnv } from '../../helpers/env';
 import { seedShop, setupRequest } from '../../integration/punchout/helpers';
 
 jest.setTimeout(60_000);
+
+const shots = (name: string) => path.resolve(__dirname, `../../../docs/screenshots/${name}.png`);
 
 let env: TestEnv;
 let gateway: Server;
@@ -212,6 +215,7 @@ it('goes back to the procurement system without items from a catalog page and fr
   await fetch(used, { redirect: 'manual' });
   const [refusal] = await framed(page, used);
   expect(await refusal!.locator('h1').textContent()).toBe('Punchout link already used');
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: shots('punchout-way-back') });
   await refusal!.locator('#back').click();
   await refusal!.waitForURL(`${buyerUrl}/return`);
   expect(await refusal!.locator('#returned').textContent()).toBe('0 items, total 0.00 USD');
