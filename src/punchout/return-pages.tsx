@@ -108,7 +108,10 @@ export function startRoutes(r: Router, ctx: AppContext): void {
   );
   r.post('/punchout/start/:token/cancel', form, checkCsrf, async (req, res) => {
     const found = await sessionOfStartToken(ctx, String(req.params.token));
-    if (!found) return nothingToReturn(ctx, {}, res);
+    if (!found) {
+      const [status, title, message] = START_ERRORS.unknown;
+      return sendErrorPage(res, noSessionChrome(ctx), { status, title, message });
+    }
     const known = { partner: found.partner, returnUrl: found.session.return_url };
     const page = await finishSession(ctx, found, 'cancel');
     if (!page) return nothingToReturn(ctx, known, res);
