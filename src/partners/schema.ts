@@ -104,8 +104,14 @@ export const as2SettingsSchema = z.object({
   /** Digest of our signature on outbound messages (and the MIC we ask back). */
   signDigest: z.enum(AS2_DIGESTS).default('sha256'),
   encryption: z.enum(AS2_CIPHERS).default('aes-256-cbc'),
-  /** Compress outbound payloads before signing (RFC 5402). */
+  /** Compress outbound payloads (RFC 5402 CompressedData). */
   compress: z.boolean().default(false),
+  /**
+   * Where the compression goes when `compress`: inside the signature (the signature and the MIC
+   * cover the compressed entity, the default) or around the signed message (the signature and the
+   * MIC cover the uncompressed payload), as the partner's AS2 product expects.
+   */
+  compressWhen: z.enum(['before-signing', 'after-signing']).default('before-signing'),
   /** The MDN we ask for on outbound messages: in the HTTP answer (sync) or POSTed back (async). */
   mdn: z
     .object({

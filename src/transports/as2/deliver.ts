@@ -78,7 +78,8 @@ async function build(
     now,
     sign: { ...signer, digest: as2.signDigest },
     encrypt: { certificates: [recipient], algorithm: as2.encryption },
-    ...(as2.compress ? { compress: 'before-signing' as const } : {}),
+    // Partners stored before compressWhen existed compress before signing.
+    ...(as2.compress ? { compress: as2.compressWhen ?? 'before-signing' } : {}),
     receipt: {
       signed: as2.mdn.signed,
       micAlgorithms: [as2.signDigest],

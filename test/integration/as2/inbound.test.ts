@@ -174,6 +174,36 @@ describe('accepted messages: an order, and a signed MDN with the right MIC', () 
       },
     },
     {
+      name: 'signed, then compressed, then encrypted (RFC 5402 compression after signing)',
+      eol: '\n',
+      te: 'binary',
+      wrap: (e) => ({
+        smime: station.encrypt(station.compress(station.sign(e, 'sha256', { binary: true })), 'aes-128-gcm'),
+        micOver: e,
+      }),
+    },
+    {
+      name: 'signed (text mode), then compressed, not encrypted',
+      eol: '\r\n',
+      te: 'base64',
+      wrap: (e) => ({ smime: station.compress(station.sign(e, 'sha256')), micOver: canonical(e) }),
+    },
+    {
+      name: 'compressed, then signed, not encrypted',
+      eol: '\r\n',
+      te: 'binary',
+      wrap: (e) => {
+        const c = station.compress(e);
+        return { smime: station.sign(c, 'sha256', { binary: true }), micOver: c };
+      },
+    },
+    {
+      name: 'compressed, then encrypted (unsigned)',
+      eol: '\n',
+      te: 'binary',
+      wrap: (e) => ({ smime: station.encrypt(station.compress(e), 'aes-256-cbc'), micOver: e }),
+    },
+    {
       name: 'compressed only',
       eol: '\r\n',
       te: 'binary',

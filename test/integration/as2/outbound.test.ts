@@ -185,6 +185,7 @@ test("the partner's algorithms: SHA-384, AES-128-GCM, compressed before signing"
   const [sent] = opened.filter((o) => o.partner === name);
   expect(header(sent!.got.headers, 'content-type')).toMatch(/smime-type=authEnveloped-data/);
   expect(sent!.message.signedContentType).toContain('micalg=sha-384');
+  expect(sent!.message.compressedOutside).toBe(false);
   expect(sent!.message.content.toString('latin1')).toMatch(
     /^Content-Type: application\/pkcs7-mime; smime-type=compressed-data/,
   );
@@ -192,6 +193,23 @@ test("the partner's algorithms: SHA-384, AES-128-GCM, compressed before signing"
     .run(['cms', '-cmsout', '-print', '-inform', 'DER', '-in', lab.file(sent!.got.body)])
     .toString();
   expect(printed).toContain('aes-128-gcm');
+});
+
+test('compressed after signing (as2.compressWhen): openssl decrypts, the CompressedData inflates to the multipart/signed it verifies, and the MDN with the MIC over the payload entity delivers', async () => {
+  const name = await partner('OUTBA', {
+    signDigest: 'sha256',
+    encryption: 'aes-256-cbc',
+    compress: true,
+    compressWhen: 'after-signing',
+  });
+  const { delivery } = await send997(name);
+  expect(delivery.status).toBe('delivered');
+  const [sent] = opened.filter((o) => o.partner === name);
+  expect(sent!.message.compressedOutside).toBe(true);
+  expect(sent!.message.signedContentType).toMatch(/^multipart\/signed/);
+  expect(sent!.message.content.toString('latin1')).toMatch(/^Content-Type: application\/edi-x12/);
+  const row = await gw.env.db('as2_messages').where({ direction: 'out', delivery_id: delivery.id }).first();
+  expect(row.mic).toBe(`${lab.mic(sent!.message.content, 'sha256')}, sha-256`);
 });
 
 test('a negative MDN, a wrong MIC, no MDN and an unsigned MDN are failed attempts, retried until a good one', async () => {

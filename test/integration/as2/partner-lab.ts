@@ -4,7 +4,13 @@
  * over real HTTP, and MDNs checked with `openssl cms -verify` and `openssl dgst`.
  */
 import { deflateSync } from 'node:zlib';
-import { type Identity, OpensslLab, splitSmime, verifyDetached } from '../../unit/as2/openssl';
+import {
+  type Identity,
+  OpensslLab,
+  opensslInflate,
+  splitSmime,
+  verifyDetached,
+} from '../../unit/as2/openssl';
 
 export interface Sent {
   status: number;
@@ -156,12 +162,15 @@ export interface OpenedMessage {
   signedContentType: string;
   /** The certificate of the signer (PEM), as openssl reports it. */
   signerPem: string;
+  /** The decrypted entity was CompressedData around the signed message (compressed after signing). */
+  compressedOutside: boolean;
 }
 
 /**
  * The partner's side of an outbound message: `openssl cms -decrypt` with its key, then
  * `openssl cms -verify -binary` of the detached signature over the first part (split here: openssl's
- * multipart reader keeps the delimiter's CR in -binary mode).
+ * multipart reader keeps the delimiter's CR in -binary mode). A CompressedData between the two
+ * (compressed after signing) is inflated on the way (opensslInflate).
  */
 export function openMessage(lab: OpensslLab, me: Identity, body: Buffer): OpenedMessage {
   const decrypted = lab.tmp();
@@ -180,13 +189,17 @@ export function openMessage(lab: OpensslLab, me: Identity, body: Buffer): Opened
     '-out',
     decrypted,
   ]);
-  const signedEntity = lab.read(decrypted);
+  const outer = lab.read(decrypted);
+  const compressedOutside = /^Content-Type:[^\r\n]*smime-type=compressed-data/i.test(
+    outer.toString('latin1'),
+  );
+  const signedEntity = compressedOutside ? opensslInflate(lab, outer) : outer;
   const text = signedEntity.toString('latin1');
   const headEnd = text.indexOf('\r\n\r\n');
   const signedContentType = /^Content-Type:\s*(.+)$/im.exec(text.slice(0, headEnd))![1]!.trim();
   const boundary = /boundary="([^"]+)"/.exec(signedContentType)![1]!;
   const { content, signerPem } = verifyDetached(lab, boundary, text.slice(headEnd + 4));
-  return { signedEntity, content, signedContentType, signerPem };
+  return { signedEntity, content, signedContentType, signerPem, compressedOutside };
 }
 
 /** An MDN written here and signed by `openssl cms -sign` (S/MIME text mode); HTTP headers and body. */

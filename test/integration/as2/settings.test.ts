@@ -47,6 +47,7 @@ describe('the partner contract', () => {
       encryption: 'aes-128-gcm',
       signDigest: 'sha384',
       compress: false,
+      compressWhen: 'before-signing',
       mdn: { mode: 'async', signed: true },
       requireSigned: true,
       requireEncrypted: false,

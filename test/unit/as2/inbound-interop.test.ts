@@ -373,6 +373,66 @@ describe('compressed messages (RFC 5402)', () => {
     expect(r.mic.digest).toBe(lab.mic(e, 'sha256'));
   });
 
+  // RFC 5402: a signed message's MIC is over what was signed (the compressed entity when compressed
+  // before signing, the payload entity when signed before compressing); an unsigned one's is over
+  // the uncompressed payload entity with its MIME header fields.
+  test('compressed, then encrypted (not signed): MIC over the uncompressed payload entity as sent (LF kept)', () => {
+    const e = entity(x12('\n', 10), 'application/edi-x12', 'binary', '\n');
+    const r = unwrap(encrypt(compress(e), 'aes-256-gcm'));
+    expect(kinds(r)).toBe('encrypted>compressed');
+    expect(r.micCovers).toBe('payload-entity');
+    expect(r.mic.digest).toBe(lab.mic(e, 'sha256'));
+    expect(r.payload.content.equals(x12('\n', 10))).toBe(true);
+  });
+
+  test('compressed, then signed (text mode), not encrypted: MIC over the signed compressed entity', () => {
+    const c = compress(entity(x12('\r\n', 10)));
+    const r = unwrap(sign(c, 'sha1'));
+    expect(kinds(r)).toBe('signed>compressed');
+    expect(r.micCovers).toBe('signed-entity');
+    expect(r.mic.digest).toBe(lab.mic(canonical(c), 'sha256'));
+    expect(r.payload.content.equals(x12('\r\n', 10))).toBe(true);
+  });
+
+  test('signed, then compressed, not encrypted: MIC over the signed payload entity', () => {
+    const e = entity(x12('\n', 10), 'application/edi-x12', 'base64');
+    const r = unwrap(compress(sign(e, 'sha256', { binary: true })));
+    expect(kinds(r)).toBe('compressed>signed');
+    expect(r.mic.digest).toBe(lab.mic(e, 'sha256'));
+    expect(r.payload.content.equals(x12('\n', 10))).toBe(true);
+  });
+
+  test('compressed, then enveloping signed-data, then encrypted: MIC over the compressed entity it signs', () => {
+    const c = compress(entity(x12('\r\n', 10)), 'binary');
+    const r = unwrap(encrypt(sign(c, 'sha512', { binary: true, nodetach: true }), 'des3'));
+    expect(kinds(r)).toBe('encrypted>signed>compressed');
+    expect(r.layers[1]).toMatchObject({ kind: 'signed', detached: false, digest: 'sha512' });
+    expect(r.mic.digest).toBe(lab.mic(c, 'sha256'));
+    expect(r.payload.content.equals(x12('\r\n', 10))).toBe(true);
+  });
+
+  test('enveloping signed-data, then compressed, then encrypted: MIC over the payload entity it signs', () => {
+    const e = entity(x12('\r\n', 10));
+    const r = unwrap(encrypt(compress(sign(e, 'sha256', { binary: true, nodetach: true })), 'aes-192-cbc'));
+    expect(kinds(r)).toBe('encrypted>compressed>signed');
+    expect(r.mic.digest).toBe(lab.mic(e, 'sha256'));
+  });
+
+  test('signed, then compressed, with the signed content changed under the compression: integrity-check-failed', () => {
+    const e = entity(x12('\r\n', 10));
+    const signed = sign(e, 'sha256', { binary: true });
+    const tampered = Buffer.from(signed.toString('latin1').replace('PO-1', 'PO-9'), 'latin1');
+    expect(tampered.equals(signed)).toBe(false);
+    expect(unwrapError(encrypt(compress(tampered), 'aes-128-cbc'))).toMatchObject({
+      code: 'integrity-check-failed',
+    });
+  });
+
+  test('two compressed layers are refused (each layer appears once)', () => {
+    const e = entity(x12('\r\n'));
+    expect(unwrapError(compress(compress(e)))).toMatchObject({ code: 'unexpected-processing-error' });
+  });
+
   test('a zlib bomb over the limit is refused as decompression-failed', () => {
     const c = compress(Buffer.alloc(5_000_000, 0x41), 'binary');
     const s = splitSmime(c);

@@ -3,6 +3,7 @@
  * one lab (a temp dir), generates its throwaway keys and certificates once, and removes it after.
  */
 import { spawnSync } from 'node:child_process';
+import { inflateSync } from 'node:zlib';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -174,4 +175,45 @@ export function verifyDetached(
     signer,
   ]);
   return { content, out: lab.read(out), signerPem: lab.read(signer).toString('latin1') };
+}
+
+/**
+ * Inflates an application/pkcs7-mime compressed-data entity (base64 or binary) independently of the
+ * codec: Debian's openssl has no zlib (`openssl cms -uncompress` is unavailable), so
+ * `openssl asn1parse` checks the CompressedData structure (id-smime-ct-compressedData, the zlib
+ * algorithm) and extracts its eContent, which node's zlib inflates. Returns the inner entity.
+ */
+export function opensslInflate(lab: OpensslLab, entity: Buffer): Buffer {
+  const text = entity.toString('latin1');
+  const split = text.search(/\r?\n\r?\n/);
+  const head = text.slice(0, split);
+  const rest = entity.subarray(split + (text.startsWith('\r\n\r\n', split) ? 4 : 2));
+  if (!/smime-type=compressed-data/i.test(head)) throw new Error(`not a compressed-data entity: ${head}`);
+  const der = /content-transfer-encoding:\s*base64/i.test(head)
+    ? Buffer.from(rest.toString('latin1').replace(/\s+/g, ''), 'base64')
+    : rest;
+  const derFile = lab.file(der);
+  const dump = lab.run(['asn1parse', '-inform', 'DER', '-in', derFile]).toString();
+  if (!dump.includes('id-smime-ct-compressedData')) throw new Error(`not CompressedData:\n${dump}`);
+  if (!/:zlib compression|1\.2\.840\.113549\.1\.9\.16\.3\.8/.test(dump))
+    throw new Error(`not zlib:\n${dump}`);
+  const octetLine = dump
+    .split('\n')
+    .filter((l) => l.includes('OCTET STRING'))
+    .pop()!;
+  const offset = Number(/^\s*(\d+):/.exec(octetLine)![1]);
+  const raw = lab.tmp();
+  lab.run([
+    'asn1parse',
+    '-inform',
+    'DER',
+    '-in',
+    derFile,
+    '-strparse',
+    String(offset),
+    '-noout',
+    '-out',
+    raw,
+  ]);
+  return inflateSync(lab.read(raw));
 }

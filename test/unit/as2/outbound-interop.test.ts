@@ -3,7 +3,6 @@
  * `openssl cms`; the MIC we expect back equals `openssl dgst` over what openssl verified; an MDN
  * signed by openssl is read and verified by our codec.
  */
-import { inflateSync } from 'node:zlib';
 import {
   type OutboundOptions,
   buildAs2Message,
@@ -16,7 +15,7 @@ import {
   signData,
   encryptData,
 } from '../../../protocols/as2';
-import { type Identity, OpensslLab, verifyDetached, x12 } from './openssl';
+import { type Identity, OpensslLab, opensslInflate, verifyDetached, x12 } from './openssl';
 
 let lab: OpensslLab;
 let partner: Identity;
@@ -206,46 +205,80 @@ describe('our outbound messages, read by openssl cms', () => {
       /^Content-Type: application\/pkcs7-mime; smime-type=compressed-data/,
     );
     expect(m.mic.digest).toBe(lab.mic(verified, 'sha256'));
-    // openssl here has no zlib (`openssl cms -uncompress` is unavailable), so openssl asn1parse
-    // reads the CompressedData structure and zlib inflates the eContent it points at.
-    const der = Buffer.from(verified.toString('latin1').split('\r\n\r\n')[1]!.replace(/\s+/g, ''), 'base64');
-    const derFile = lab.file(der);
-    const dump = lab.run(['asn1parse', '-inform', 'DER', '-in', derFile]).toString();
-    expect(dump).toContain('id-smime-ct-compressedData');
-    expect(dump).toMatch(/:zlib compression|1\.2\.840\.113549\.1\.9\.16\.3\.8/);
-    const octetLine = dump
-      .split('\n')
-      .filter((l) => l.includes('OCTET STRING'))
-      .pop()!;
-    const offset = Number(/^\s*(\d+):/.exec(octetLine)![1]);
-    const raw = lab.tmp();
-    lab.run([
-      'asn1parse',
-      '-inform',
-      'DER',
-      '-in',
-      derFile,
-      '-strparse',
-      String(offset),
-      '-noout',
-      '-out',
-      raw,
-    ]);
-    expect(inflateSync(lab.read(raw)).toString('latin1')).toContain('Content-Type: application/edi-x12');
+    // openssl has no zlib here: asn1parse reads the CompressedData, node's zlib inflates it.
+    const inner = opensslInflate(lab, verified);
+    expect(inner.toString('latin1')).toMatch(/^Content-Type: application\/edi-x12\r\n/);
+    expect(inner.subarray(inner.indexOf('\r\n\r\n') + 4).equals(x12('\r\n'))).toBe(true);
   });
 
-  test('signed, then compressed: the compressed layer is outside the signature', () => {
+  test.each([
+    ['aes-256-cbc', 'binary'],
+    ['aes-128-gcm', 'base64'],
+  ] as const)(
+    'signed, then compressed, then encrypted (%s, inner %s): openssl decrypts, the CompressedData inflates to the multipart/signed openssl verifies; the MIC covers the uncompressed payload entity',
+    (algorithm, innerTransferEncoding) => {
+      const m = build({
+        compress: 'after-signing',
+        innerTransferEncoding,
+        sign: { certificate: gateway.cert, privateKey: gateway.key, digest: 'sha384' },
+        encrypt: { certificates: [partner.cert], algorithm },
+        receipt: { signed: true, micAlgorithms: ['sha384'] },
+      });
+      const decrypted = opensslDecrypt(m.body);
+      expect(decrypted.toString('latin1')).toMatch(
+        /^Content-Type: application\/pkcs7-mime; smime-type=compressed-data/,
+      );
+      const signed = opensslInflate(lab, decrypted);
+      const ct = /^Content-Type:\s*(.+)\r\n/.exec(signed.toString('latin1'))![1]!;
+      expect(ct).toMatch(/^multipart\/signed;.*micalg=sha-384/);
+      const body = signed.subarray(signed.indexOf('\r\n\r\n') + 4);
+      const verified = opensslVerifyDetached([['Content-Type', ct]], body);
+      expect(verified.toString('latin1')).toMatch(/^Content-Type: application\/edi-x12\r\n/);
+      // RFC 5402: signed before compression, the MIC is over the signed (uncompressed) entity.
+      expect(m.mic).toEqual({ algorithm: 'sha384', digest: lab.mic(verified, 'sha384') });
+      const r = unwrapAs2Message(
+        { headers: m.headers, body: m.body },
+        {
+          decryptionKeys: [{ certificate: partner.cert, privateKey: partner.key }],
+          partnerCertificates: [gateway.cert],
+          now,
+          micAlgorithm: 'sha384',
+        },
+      );
+      expect(r.layers.map((l) => l.kind)).toEqual(['encrypted', 'compressed', 'signed']);
+      expect(r.mic).toEqual(m.mic);
+    },
+  );
+
+  test('signed, then compressed, not encrypted: the HTTP body is the CompressedData', () => {
     const m = build({
       compress: 'after-signing',
       sign: { certificate: gateway.cert, privateKey: gateway.key, digest: 'sha256' },
     });
     expect(header(m.headers, 'Content-Type')).toMatch(/smime-type=compressed-data/);
-    const r = unwrapAs2Message(
-      { headers: m.headers, body: m.body },
-      { decryptionKeys: [], partnerCertificates: [gateway.cert], now },
+    const entity = Buffer.concat([
+      Buffer.from(
+        `Content-Type: ${header(m.headers, 'Content-Type')}\r\nContent-Transfer-Encoding: ${header(m.headers, 'Content-Transfer-Encoding') ?? 'binary'}\r\n\r\n`,
+      ),
+      m.body,
+    ]);
+    const signed = opensslInflate(lab, entity);
+    const ct = /^Content-Type:\s*(.+)\r\n/.exec(signed.toString('latin1'))![1]!;
+    const verified = opensslVerifyDetached(
+      [['Content-Type', ct]],
+      signed.subarray(signed.indexOf('\r\n\r\n') + 4),
     );
-    expect(r.layers.map((l) => l.kind)).toEqual(['compressed', 'signed']);
-    expect(r.mic).toEqual(m.mic);
+    expect(m.mic.digest).toBe(lab.mic(verified, 'sha256'));
+  });
+
+  test('compressed, not signed, then encrypted: openssl decrypts; the MIC covers the uncompressed payload entity', () => {
+    const m = build({
+      compress: 'before-signing',
+      encrypt: { certificates: [partner.cert], algorithm: 'aes-192-cbc' },
+    });
+    const inner = opensslInflate(lab, opensslDecrypt(m.body));
+    expect(inner.toString('latin1')).toMatch(/^Content-Type: application\/edi-x12\r\n/);
+    expect(m.mic.digest).toBe(lab.mic(inner, 'sha256'));
   });
 });
 
