@@ -30,7 +30,8 @@ export interface CxmlRequest {
   raw: Buffer;
   /** The other parts of a multipart/related body (cXML attachments); empty for a bare document. */
   attachments: CxmlAttachmentPart[];
-  req: Request;
+  /** The HTTP request; absent when the document came another way (the payload of an AS2 message). */
+  req?: Request;
   /** The request types this endpoint takes (a ProfileResponse lists them). */
   requestTypes: readonly string[];
 }

@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { buildInvoiceDetailRequest } from '../../protocols/cxml';
 import { CXML_USER_AGENT, newPayloadId } from '../cxml/endpoint';
 import { queueDelivery, resendDelivery, type DeliveryHook } from '../delivery/service';
+import { cxmlDeliveryTarget } from '../transports/as2/cxml-target';
 import { storeDocument } from '../documents/store';
 import { supplierCredential } from '../partners/supplier-secret';
 import { sendInvoice810 } from '../edi/outbound';
@@ -122,8 +123,12 @@ export function renderInvoiceDocument(
   if (format !== 'cxml')
     throw new AppError('not_implemented', `invoice format ${String(format)} is not supported`);
   const cxml = partner.settings.cxml;
-  if (!cxml?.outboundUrl) {
-    throw new AppError('conflict', `partner ${partner.id} has no cxml.outboundUrl to deliver invoices to`);
+  const target = cxmlDeliveryTarget(partner);
+  if (!cxml || !target) {
+    throw new AppError(
+      'conflict',
+      `partner ${partner.id} has no ${cxml?.transport === 'as2' ? 'as2.url' : 'cxml.outboundUrl'} to deliver invoices to`,
+    );
   }
   const payloadId = newPayloadId(opts.now);
   const content = buildInvoiceDetailRequest(
@@ -149,7 +154,7 @@ export function renderInvoiceDocument(
     contentType: 'text/xml; charset=utf-8',
     content,
     externalId: payloadId,
-    url: cxml.outboundUrl,
+    url: target.url,
   };
 }
 
@@ -224,7 +229,12 @@ export async function storeAndQueue(
     orderId,
     invoiceId,
   });
-  await queueDelivery(trx, { partnerId: partner.id, documentId, url: rendered.url });
+  await queueDelivery(trx, {
+    partnerId: partner.id,
+    documentId,
+    url: rendered.url,
+    transport: cxmlDeliveryTarget(partner)?.transport ?? 'http',
+  });
 }
 
 /**

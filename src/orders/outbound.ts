@@ -22,6 +22,7 @@ import type { OrderState } from '../model/order-state';
 import type { Shipment } from '../model/shipment';
 import { CXML_USER_AGENT, eventPayloadId, newPayloadId } from '../cxml/endpoint';
 import { queueDelivery } from '../delivery/service';
+import { cxmlDeliveryTarget } from '../transports/as2/cxml-target';
 import { storeDocument } from '../documents/store';
 import type { AppContext } from '../platform/context';
 import type { Q } from '../platform/db';
@@ -143,7 +144,8 @@ async function storeAndQueue(
   payloadId: string,
   xml: string,
 ): Promise<SentDocument> {
-  const url = partner.settings.cxml?.outboundUrl;
+  const target = cxmlDeliveryTarget(partner);
+  const url = target?.url;
   const documentId = await storeDocument(trx, {
     partnerId: partner.id,
     protocol: 'cxml',
@@ -155,8 +157,13 @@ async function storeAndQueue(
     content: xml,
     orderId,
   });
-  if (!url) return { documentId, payloadId };
-  const deliveryId = await queueDelivery(trx, { partnerId: partner.id, documentId, url });
+  if (!target) return { documentId, payloadId };
+  const deliveryId = await queueDelivery(trx, {
+    partnerId: partner.id,
+    documentId,
+    url: target.url,
+    transport: target.transport,
+  });
   return { documentId, payloadId, deliveryId };
 }
 

@@ -97,7 +97,7 @@ export const AS2_CIPHERS = [
  */
 export const as2SettingsSchema = z.object({
   id: as2Name,
-  /** Where outbound AS2 messages are POSTed (x12.transport "as2"). */
+  /** Where outbound AS2 messages are POSTed (x12.transport or cxml.transport "as2"). */
   url: httpUrl.optional(),
   /** PEM, or DER in base64. */
   certificates: z.array(pemCertificate).min(1).max(10),
@@ -162,6 +162,12 @@ export const partnerInputSchema = z.object({
         .nullable()
         .optional(),
       outboundUrl: httpUrl.optional(),
+      /**
+       * How outbound cXML (confirmations, ship notices, status updates, invoices) reaches the
+       * partner: "http" POSTs to outboundUrl (the default when omitted), "as2" sends it as an AS2
+       * message to as2.url (signed and encrypted as the partner's as2 settings ask).
+       */
+      transport: z.enum(['http', 'as2']).optional(),
       cartReturn: z.enum(['cxml-urlencoded', 'cxml-base64']).default('cxml-urlencoded'),
       /**
        * StatusUpdateRequests about the partner's orders, sent as an order enters a state: a list of
@@ -343,6 +349,7 @@ export const partnerOutputSchema = partnerInputSchema
       .object({
         credentials: z.array(z.object({ domain: z.string(), identity: z.string() })),
         outboundUrl: z.string().optional(),
+        transport: z.string().optional(),
         cartReturn: z.string(),
         statusUpdates: z.union([z.boolean(), z.array(z.string())]),
         hasSharedSecret: z.boolean(),

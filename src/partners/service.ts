@@ -157,7 +157,7 @@ async function prepareSecrets(input: PartnerInput, secretsKey: string | undefine
   return { supplierEnc, sftpNew, as2Certificates, cxmlHashNew, ociHashNew };
 }
 
-/** The X12 transport needs the settings it sends with: sftp, or as2 with its URL. */
+/** The X12 and cXML transports need the settings they send with: sftp, or as2 with its URL. */
 function checkTransport(input: PartnerInput): void {
   if (input.x12?.transport === 'sftp' && !input.sftp) {
     throw new AppError('validation_failed', 'x12.transport "sftp" needs the partner\'s sftp settings', {
@@ -169,6 +169,13 @@ function checkTransport(input: PartnerInput): void {
       'validation_failed',
       'x12.transport "as2" needs the partner\'s as2 settings with as2.url (where its AS2 station receives)',
       { details: [{ path: input.as2 ? 'as2.url' : 'x12.transport', message: 'no AS2 URL' }] },
+    );
+  }
+  if (input.cxml?.transport === 'as2' && !input.as2?.url) {
+    throw new AppError(
+      'validation_failed',
+      'cxml.transport "as2" needs the partner\'s as2 settings with as2.url (where its AS2 station receives)',
+      { details: [{ path: input.as2 ? 'as2.url' : 'cxml.transport', message: 'no AS2 URL' }] },
     );
   }
 }

@@ -71,7 +71,7 @@ async function build(
   const message = buildAs2Message({
     payload: doc.content,
     contentType: doc.content_type,
-    fileName: `${delivery.document_id}.edi`,
+    fileName: `${delivery.document_id}.${/xml/i.test(doc.content_type) ? 'xml' : 'edi'}`,
     as2From: as2Id,
     as2To: as2.id,
     messageId: outboundMessageId(delivery.id, as2Id),

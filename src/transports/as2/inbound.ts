@@ -2,7 +2,8 @@
  * Inbound AS2 (POST /as2, /as2/:partner): the partner is named by AS2-From (its `as2.id`), the
  * message must be addressed to AS2_ID; the codec unwraps it (decrypts with any of the supplier's
  * keys not retired, verifies against the partner's certificates valid now, inflates) and the payload
- * goes to the X12 intake like any other X12 (its 997/999 goes back by the partner's x12.transport).
+ * goes to the intake of its format (payload.ts): X12 like any other X12 (its 997/999 goes back by the
+ * partner's x12.transport), cXML to the OrderRequest intake; EDIFACT is refused.
  *
  * The answer is an MDN (when Disposition-Notification-To asks for one): signed when the partner asks
  * (and the supplier has a valid key), in the HTTP response, or POSTed to Receipt-Delivery-Option
@@ -32,16 +33,16 @@ import {
 } from '../../../protocols/as2';
 import { storeDocument } from '../../documents/store';
 import { queueDelivery } from '../../delivery/service';
-import { ingestX12 } from '../../edi/intake';
 import { findPartnerByIdentityCached, type PartnerRow } from '../../partners/repository';
 import type { AppContext } from '../../platform/context';
-import { AppError, isUniqueViolation } from '../../platform/errors';
+import { isUniqueViolation } from '../../platform/errors';
 import { sha256Hex } from '../../platform/secrets';
 import { authThrottle } from '../../platform/throttle';
 import { partnerCertificates } from './certificates';
 import { supplierKeys, type SupplierKeys } from './keys';
 import { describeLayers, findProcessed, insertMessage, type As2MessageRow } from './messages';
 import { isMdn, receiveMdn } from './mdn-inbound';
+import { intakePayload, type PayloadOutcome } from './payload';
 
 export interface As2Answer {
   status: number;
@@ -78,11 +79,10 @@ export function newMessageId(as2Id: string): string {
 }
 
 /** What one received message became, before it is answered. */
-interface Outcome {
+interface Outcome extends Partial<Omit<PayloadOutcome, 'outcome'>> {
   partner?: PartnerRow;
   outcome: 'processed' | As2Error;
   result?: UnwrapResult;
-  documentId?: string;
 }
 
 export async function receiveAs2(ctx: AppContext, req: InboundRequest): Promise<As2Answer> {
@@ -155,7 +155,7 @@ async function partnerOf(
   return partner;
 }
 
-/** Unwraps and hands the payload to the X12 intake; a refusal is an As2Error outcome. */
+/** Unwraps and hands the payload to its intake (payload.ts); a refusal is an As2Error outcome. */
 async function process(
   ctx: AppContext,
   req: InboundRequest,
@@ -181,30 +181,7 @@ async function process(
     if (err instanceof As2Error) return { outcome: err };
     throw err;
   }
-  const payload = result.payload;
-  const type = payload.contentType.mediaType;
-  const isX12 =
-    /x12/i.test(type) || payload.content.subarray(0, 16).toString('latin1').trimStart().startsWith('ISA');
-  if (!isX12)
-    return {
-      result,
-      outcome: new As2Error(
-        'unexpected-processing-error',
-        'malformed',
-        `a payload of type ${type} that is not X12: this gateway takes X12 over AS2`,
-      ),
-    };
-  try {
-    const r = await ingestX12(ctx, payload.content, {
-      scopePartnerId: partner.id,
-      actor: `as2:${partner.id}`,
-    });
-    return { result, outcome: 'processed', documentId: r.inboundDocumentId };
-  } catch (err) {
-    // Not a refusal (the database is not available): no MDN, the partner sends again.
-    if (!(err instanceof AppError) || err.retryable) throw err;
-    return { result, outcome: new As2Error('unexpected-processing-error', 'malformed', err.message) };
-  }
+  return { result, ...(await intakePayload(ctx, partner, result.payload)) };
 }
 
 /** Builds the MDN, records the message (known partners) and answers it sync or async. */
@@ -229,6 +206,7 @@ async function answer(
         ...(mic ? { mic } : {}),
         messageId: mdnId,
         now,
+        ...(o.note ? { text: receivedText(h, o.note) } : {}),
         ...(signer ? { sign: { ...signer, digest: ask.micAlgorithm } } : {}),
       })
     : undefined;
@@ -250,7 +228,7 @@ async function answer(
       as2From: h.as2From,
       as2To: h.as2To,
       status: refused ? 'refused' : 'processed',
-      error: refused ? `${refused.code} (${refused.reason}): ${refused.detail}` : null,
+      error: refused ? `${refused.code} (${refused.reason}): ${refused.detail}` : (o.note ?? null),
       documentId: o.documentId ?? null,
       bodySha256: bodySha256 ?? null,
       layers: o.result ? describeLayers(o.result) : null,
@@ -274,6 +252,11 @@ async function answer(
   if (!mdn) return { status: 200, headers: [], body: Buffer.alloc(0) };
   if (asyncUrl) return { status: 200, headers: [], body: Buffer.alloc(0) };
   return { status: 200, headers: mdn.headers, body: mdn.body };
+}
+
+/** A positive MDN's text when the intake refused the document it took in (RFC 4130: receipt, not acceptance). */
+function receivedText(h: As2Headers, note: string): string {
+  return `The AS2 message <${h.messageId.replace(/[\r\n<>]/g, '')}> was received and its integrity was verified as requested; it was handed to the application, which answered: ${note}\r\n`;
 }
 
 function signatureDigest(r: UnwrapResult | undefined) {

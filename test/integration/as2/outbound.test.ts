@@ -9,6 +9,8 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { ingestX12 } from '../../../src/edi/intake';
+import { sendOrderConfirmation } from '../../../src/orders/outbound';
+import { insertConfirmedOrder } from '../../helpers/orders';
 import request from 'supertest';
 import { ADMIN_TOKEN, auth, waitFor } from '../../helpers/env';
 import { OpensslLab, type Identity } from '../../unit/as2/openssl';
@@ -247,4 +249,50 @@ test('a negative MDN, a wrong MIC, no MDN and an unsigned MDN are failed attempt
     .where({ direction: 'out', delivery_id: second.delivery.id })
     .first();
   expect(row.status).toBe('failed');
+});
+
+describe('cXML over AS2 (cxml.transport "as2")', () => {
+  test('is refused without as2.url, and sends the order confirmation as an AS2 message openssl opens', async () => {
+    const base = (as2: Record<string, unknown>) =>
+      as2Partner({ id: 'outx', isaId: 'OUTX', as2Id: 'OUTX', certificates: [partnerKey], as2 });
+    const cxml = {
+      credentials: [{ domain: 'NetworkID', identity: 'AN-OUTX' }],
+      sharedSecret: 'outx-secret-1',
+      transport: 'as2',
+    };
+    const refused = await putPartner(gw.app, { ...base({}), cxml, outboundFormats: ['cxml'] });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toContain('cxml.transport "as2" needs');
+    const res = await putPartner(gw.app, {
+      ...base({ url: `${receiver.url}/as2` }),
+      cxml,
+      outboundFormats: ['cxml'],
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.cxml.transport).toBe('as2');
+
+    const order = await insertConfirmedOrder(gw.env.db, {
+      partnerId: 'outx',
+      lines: [{ sku: 'PEN-BLU-12', quantity: '2', unitPrice: '4.50' }],
+    });
+    const sent = await gw.env.db.transaction((trx) =>
+      sendOrderConfirmation(trx, gw.env.ctx, order.id, { kind: 'accept' }),
+    );
+    expect(sent?.deliveryId).toBeDefined();
+    const delivery = await waitFor(
+      () => gw.env.db('deliveries').where({ id: sent!.deliveryId }).whereNot('status', 'pending').first(),
+      20000,
+      'the delivery decided',
+    );
+    expect(delivery).toMatchObject({ status: 'delivered', transport: 'as2', url: `${receiver.url}/as2` });
+    const [got] = opened.filter((o) => o.partner === 'OUTX');
+    expect(header(got!.got.headers, 'content-type')).toMatch(/smime-type=enveloped-data/);
+    const content = got!.message.content.toString('utf8');
+    expect(content).toMatch(/^Content-Type: text\/xml; charset=utf-8\r\n/);
+    expect(content).toContain('<ConfirmationRequest>');
+    expect(content).toContain(`payloadID="${sent!.payloadId}"`);
+    const row = await gw.env.db('as2_messages').where({ direction: 'out', delivery_id: delivery.id }).first();
+    expect(row).toMatchObject({ document_id: sent!.documentId, partner_id: 'outx' });
+    expect(row.mdn_disposition).toMatch(/; processed$/);
+  });
 });

@@ -28,11 +28,16 @@ export class PartnerStation {
     readonly gateway: Identity,
   ) {}
 
-  /** A MIME entity around the payload (binary or base64 transfer encoding, CRLF or LF header lines). */
-  entity(payload: Buffer, te: 'binary' | 'base64' = 'binary', eol = '\r\n'): Buffer {
+  /** A MIME entity around the payload (binary or base64 transfer encoding, CRLF or LF header lines, its content type). */
+  entity(
+    payload: Buffer,
+    te: 'binary' | 'base64' = 'binary',
+    eol = '\r\n',
+    contentType = 'application/edi-x12',
+  ): Buffer {
     const body =
       te === 'base64' ? Buffer.from(payload.toString('base64').replace(/.{76}/g, `$&${eol}`) + eol) : payload;
-    const head = `Content-Type: application/edi-x12${eol}Content-Transfer-Encoding: ${te}${eol}Content-Disposition: attachment; filename="po.edi"${eol}${eol}`;
+    const head = `Content-Type: ${contentType}${eol}Content-Transfer-Encoding: ${te}${eol}Content-Disposition: attachment; filename="po.edi"${eol}${eol}`;
     return Buffer.concat([Buffer.from(head, 'latin1'), body]);
   }
 
