@@ -79,6 +79,18 @@ const pemCertificate = z
     'must be a PEM certificate (-----BEGIN CERTIFICATE-----) or a DER certificate in base64',
   );
 
+/**
+ * A PKCS#12 file (.p12/.pfx) in base64 with its password, holding the partner's certificate (or its
+ * chain: the end-entity certificates are kept). Only the certificates are kept; the password is used
+ * to read the file and never stored.
+ */
+export const pkcs12Certificate = z
+  .object({
+    pkcs12: z.string().min(1).max(200_000),
+    password: z.string().max(1000),
+  })
+  .strict();
+
 export const AS2_DIGESTS = ['sha1', 'sha256', 'sha384', 'sha512'] as const;
 export const AS2_CIPHERS = [
   'des-ede3-cbc',
@@ -99,8 +111,11 @@ export const as2SettingsSchema = z.object({
   id: as2Name,
   /** Where outbound AS2 messages are POSTed (x12.transport or cxml.transport "as2"). */
   url: httpUrl.optional(),
-  /** PEM, or DER in base64. */
-  certificates: z.array(pemCertificate).min(1).max(10),
+  /** PEM, DER in base64, or { pkcs12, password }. */
+  certificates: z
+    .array(z.union([pemCertificate, pkcs12Certificate]))
+    .min(1)
+    .max(10),
   /** Digest of our signature on outbound messages (and the MIC we ask back). */
   signDigest: z.enum(AS2_DIGESTS).default('sha256'),
   encryption: z.enum(AS2_CIPHERS).default('aes-256-cbc'),
