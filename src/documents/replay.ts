@@ -15,7 +15,7 @@ import { isMultipartRelated, parseCxml, readCxmlMultipart } from '../../protocol
 import { MAX_ATTACHMENTS, xmlLimits, type CxmlHandlers } from '../cxml/endpoint';
 import { queueDelivery, type DeliveryTransport } from '../delivery/service';
 import { ingestX12 } from '../edi/intake';
-import { x12DeliveryTarget } from '../edi/outbound';
+import { deliveryTarget } from '../outbound/plan';
 import type { AppContext } from '../platform/context';
 import { AppError, notFound } from '../platform/errors';
 import { findPartnerCached, type PartnerRow } from '../partners/repository';
@@ -210,17 +210,15 @@ async function resendTarget(
   partner: PartnerRow,
   d: DocumentRow,
 ): Promise<{ url: string; transport: DeliveryTransport }> {
-  if (d.protocol === 'x12') {
-    const t = x12DeliveryTarget(partner);
+  if (d.protocol === 'x12' || d.protocol === 'cxml') {
+    const t = deliveryTarget(partner, d.protocol);
     if (t) return t;
   }
-  if (d.protocol === 'cxml' && partner.settings.cxml?.outboundUrl)
-    return { url: partner.settings.cxml.outboundUrl, transport: 'http' };
   const last = await ctx
     .db('deliveries')
     .where({ document_id: d.id })
     .orderBy('created_at', 'desc')
-    .first('url', 'transport');
+    .first<{ url: string; transport: DeliveryTransport } | undefined>('url', 'transport');
   if (!last)
     throw new AppError('conflict', 'the partner has no address for this document and it was never delivered');
   return { url: last.url, transport: last.transport };

@@ -23,6 +23,7 @@ import type { Q } from '../platform/db';
 import type { PartnerRow } from '../partners/repository';
 import { applyFunctionalAck, applyInterchangeAck } from './acknowledgments';
 import { sendX12Document, supplierGsId, X12_CONTENT_TYPE } from './outbound';
+import { takesFormat } from '../outbound/plan';
 import {
   describeShort,
   describeX12Error,
@@ -322,8 +323,7 @@ async function takeSet(
   }
   outcome.result = 'refused';
   outcome.reason = r.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ');
-  if ((partner.settings.outboundFormats ?? []).includes('x12'))
-    await reject855(trx, ctx, partner, mapped.order, outcome);
+  if (takesFormat(partner, 'confirmation', 'x12')) await reject855(trx, ctx, partner, mapped.order, outcome);
   return outcome;
 }
 

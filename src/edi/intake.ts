@@ -40,7 +40,8 @@ import type { Q } from '../platform/db';
 import { AppError } from '../platform/errors';
 import { receiveOnce } from '../documents/receive-once';
 import { findPartnerByIdentityCached, type PartnerRow } from '../partners/repository';
-import { queueX12Delivery, X12_CONTENT_TYPE } from './outbound';
+import { X12_CONTENT_TYPE } from './outbound';
+import { sendDocument } from '../outbound/send';
 import { renderAnswer } from './intake-answer';
 import {
   describeX12Error,
@@ -274,17 +275,19 @@ async function storeAnswer(
         ? '999'
         : '997'
       : 'TA1';
-  const ackId = await storeDocument(trx, {
-    partnerId: partner.id,
-    protocol: 'x12',
-    docType: ackType,
-    direction: 'out',
-    externalId: null,
-    status: 'created',
-    contentType: X12_CONTENT_TYPE,
-    content: ack,
+  await sendDocument(trx, {
+    partner,
+    kind: 'acknowledgment',
+    render: {
+      x12: () => ({
+        docType: ackType,
+        externalId: null,
+        status: 'created',
+        contentType: X12_CONTENT_TYPE,
+        content: ack,
+      }),
+    },
   });
-  await queueX12Delivery(trx, partner, ackId);
 }
 
 /** Each reason once, with the sets it applies to: "850 0001, 850 0002: GS03 ... ". */

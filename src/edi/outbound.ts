@@ -1,9 +1,9 @@
 /**
  * Outbound X12 (855, 856, 810): rendered with the codec in the partner's version and delimiters, with
- * gapless control numbers, stored verbatim and delivered by the partner's `x12.transport` through the
- * retrying delivery path (the same one cXML documents use): POSTed to `x12.outboundUrl` (http, the
- * default), uploaded to `sftp.outboundDir` (sftp), or sent as an AS2 message to `as2.url` (as2,
- * src/transports/as2/deliver.ts).
+ * gapless control numbers (renderX12, the X12 renderer of src/outbound), then stored verbatim and
+ * delivered by the partner's `x12.transport` (src/outbound/plan.ts: POST to `x12.outboundUrl`, an
+ * upload to `sftp.outboundDir`, or an AS2 message to `as2.url`) through src/outbound/send.ts, the
+ * path every outbound document takes.
  */
 import {
   build810,
@@ -20,45 +20,20 @@ import {
 import type { Invoice } from '../model/invoice';
 import type { Order } from '../model/order';
 import type { Shipment } from '../model/shipment';
-import { storeDocument } from '../documents/store';
-import { queueDelivery } from '../delivery/service';
 import type { AppContext } from '../platform/context';
 import type { Q } from '../platform/db';
 import { AppError } from '../platform/errors';
 import { findPartner, type PartnerRow } from '../partners/repository';
-import { sftpLocation } from '../transports/sftp/location';
+import { deliveryTarget, type DeliveryTarget } from '../outbound/plan';
+import { sendDocumentAs, type RenderedDocument, type SentOutbound } from '../outbound/send';
 import { recordOutboundSet } from './acknowledgments';
 import { nextControlNumber } from '../platform/sequences';
 
 export const X12_CONTENT_TYPE = 'application/edi-x12';
 
 /** Where outbound X12 goes for this partner; undefined when nowhere (http without x12.outboundUrl). */
-export function x12DeliveryTarget(
-  partner: Pick<PartnerRow, 'settings'>,
-): { transport: 'http' | 'sftp' | 'as2'; url: string } | undefined {
-  const x12 = partner.settings.x12;
-  const transport = x12?.transport ?? 'http';
-  if (transport === 'as2') {
-    const url = partner.settings.as2?.url;
-    return url ? { transport: 'as2', url } : undefined;
-  }
-  if (transport === 'sftp') {
-    const sftp = partner.settings.sftp;
-    return sftp ? { transport: 'sftp', url: sftpLocation(sftp) } : undefined;
-  }
-  if (transport === 'http' && x12?.outboundUrl) return { transport: 'http', url: x12.outboundUrl };
-  return undefined;
-}
-
-/** Queues the delivery of a stored outbound X12 document by the partner's transport (none: stored only). */
-export async function queueX12Delivery(
-  trx: Q,
-  partner: Pick<PartnerRow, 'id' | 'settings'>,
-  documentId: string,
-): Promise<string | undefined> {
-  const target = x12DeliveryTarget(partner);
-  if (!target) return undefined;
-  return queueDelivery(trx, { partnerId: partner.id, documentId, ...target });
+export function x12DeliveryTarget(partner: Pick<PartnerRow, 'settings'>): DeliveryTarget | undefined {
+  return deliveryTarget(partner, 'x12');
 }
 
 /** The partner's delimiters (default `*`, `>`, `^`, `~` + newline); no newline suffix after a newline terminator. */
@@ -95,13 +70,20 @@ export interface SentX12 {
   controlNumbers: { isa: number; gs: number; st: number };
 }
 
-/** Renders, stores and queues one outbound X12 document, in the caller's transaction. */
-export async function sendX12Document(
+export interface RenderedX12 extends RenderedDocument {
+  controlNumbers: { isa: number; gs: number; st: number };
+}
+
+/**
+ * The X12 renderer: one transaction set in its own interchange, with the partner's next control
+ * numbers (taken in the caller's transaction); once stored, the set waits for its 997/999.
+ */
+export async function renderX12(
   trx: Q,
   ctx: X12OutboundContext,
   partner: PartnerRow,
   doc: OutboundX12,
-): Promise<SentX12> {
+): Promise<RenderedX12> {
   const x12 = partner.settings.x12;
   if (!x12) throw new AppError('conflict', `partner ${partner.id} has no X12 settings`);
   const segments =
@@ -112,7 +94,9 @@ export async function sendX12Document(
         : build810(doc.invoice);
   // A follow-up of a buyer's test order is a test interchange (ISA15 T), like cXML's deploymentMode.
   const mode = doc.orderId
-    ? await trx('orders').where({ id: doc.orderId }).first('deployment_mode')
+    ? await trx('orders')
+        .where({ id: doc.orderId })
+        .first<{ deployment_mode: string } | undefined>('deployment_mode')
     : undefined;
   const isa = await nextControlNumber(trx, partner.id, 'isa');
   const gs = await nextControlNumber(trx, partner.id, 'gs');
@@ -134,29 +118,50 @@ export async function sendX12Document(
       },
     ],
   });
-  const documentId = await storeDocument(trx, {
-    partnerId: partner.id,
-    protocol: 'x12',
+  return {
     docType: doc.kind,
-    direction: 'out',
     externalId: `${ctx.config.SUPPLIER_X12_ID}|${x12.isaId}|${String(isa).padStart(9, '0')}|${gs}|${st}`,
     status: 'created',
     contentType: X12_CONTENT_TYPE,
     content,
+    controlNumbers: { isa, gs, st },
+    onStored: (q, documentId) =>
+      recordOutboundSet(q, {
+        documentId,
+        partnerId: partner.id,
+        interchangeControl: isa,
+        groupControl: gs,
+        functionalId: functionalIdFor(doc.kind),
+        setId: doc.kind,
+        setControl: String(st).padStart(4, '0'),
+      }),
+  };
+}
+
+/** What callers of the X12 functions get back of a sent document. */
+export function sentX12(sent: SentOutbound<RenderedX12>): SentX12 {
+  const { documentId, deliveryId, rendered } = sent;
+  return { documentId, deliveryId, content: rendered.content, controlNumbers: rendered.controlNumbers };
+}
+
+/**
+ * Renders, stores and queues one outbound X12 document, in the caller's transaction, whatever the
+ * partner's `outboundFormats` (the caller decided it goes as X12).
+ */
+export async function sendX12Document(
+  trx: Q,
+  ctx: X12OutboundContext,
+  partner: PartnerRow,
+  doc: OutboundX12,
+): Promise<SentX12> {
+  const sent = await sendDocumentAs(trx, {
+    partner,
+    format: 'x12',
     orderId: doc.orderId ?? null,
     invoiceId: doc.kind === '810' ? (doc.invoiceId ?? null) : null,
+    render: (q) => renderX12(q, ctx, partner, doc),
   });
-  await recordOutboundSet(trx, {
-    documentId,
-    partnerId: partner.id,
-    interchangeControl: isa,
-    groupControl: gs,
-    functionalId: functionalIdFor(doc.kind),
-    setId: doc.kind,
-    setControl: String(st).padStart(4, '0'),
-  });
-  const deliveryId = await queueX12Delivery(trx, partner, documentId);
-  return { documentId, deliveryId, content, controlNumbers: { isa, gs, st } };
+  return sentX12(sent);
 }
 
 async function orderAndPartner(
@@ -176,6 +181,25 @@ async function orderAndPartner(
   return { order: row.canonical, partner, supplierOrderNumber: row.supplier_order_number };
 }
 
+/** The 855 of a stored order: every line accepted or rejected, or the statuses given. */
+export function orderAck855(
+  ctx: X12OutboundContext,
+  o: { order: Order; orderId: string; supplierOrderNumber: string },
+  decision: 'accept' | 'reject' | readonly LineAckInput[],
+): OutboundX12 {
+  const statuses =
+    typeof decision === 'string'
+      ? o.order.lines.map((l) => ({ lineNumber: l.lineNumber, status: decision }))
+      : decision;
+  return {
+    kind: '855',
+    order: o.order,
+    orderId: o.orderId,
+    statuses,
+    options: { ackDate: ctx.now().toISOString().slice(0, 10), supplierOrderNumber: o.supplierOrderNumber },
+  };
+}
+
 /**
  * 855 for a stored order (its current canonical version), e.g. on confirmation (every line accepted) or
  * rejection (every line rejected) when the partner's `outboundFormats` include x12.
@@ -187,17 +211,12 @@ export async function sendOrderAck855(
   decision: 'accept' | 'reject' | readonly LineAckInput[],
 ): Promise<SentX12> {
   const { order, partner, supplierOrderNumber } = await orderAndPartner(trx, orderId);
-  const statuses =
-    typeof decision === 'string'
-      ? order.lines.map((l) => ({ lineNumber: l.lineNumber, status: decision }))
-      : decision;
-  return sendX12Document(trx, ctx, partner, {
-    kind: '855',
-    order,
-    orderId,
-    statuses,
-    options: { ackDate: ctx.now().toISOString().slice(0, 10), supplierOrderNumber },
-  });
+  return sendX12Document(
+    trx,
+    ctx,
+    partner,
+    orderAck855(ctx, { order, orderId, supplierOrderNumber }, decision),
+  );
 }
 
 /**
