@@ -1,12 +1,13 @@
 /**
  * Documents we send to the buyer about an order: ConfirmationRequest, ShipNoticeRequest and
- * StatusUpdateRequest (an X12 partner gets an 855 / 856 through src/edi instead or beside, per its
- * `outboundFormats`). Each is built (DTD-valid cXML), stored verbatim as an outbound document linked to
- * the order, and queued for retrying HTTP delivery to the partner's `cxml.outboundUrl` in the caller's
- * transaction. Without an outboundUrl the document is kept (status "stored") and nothing is sent.
+ * StatusUpdateRequest, and the 855 / 856 of a partner that takes X12 (instead or beside, per its
+ * `outboundFormats`). This file holds the cXML renderers; src/outbound/send.ts asks each format's
+ * renderer for the document, stores it verbatim linked to the order and queues its delivery (the
+ * partner's `cxml.outboundUrl`, src/outbound/plan.ts) in the caller's transaction. Without an
+ * outboundUrl the document is kept (status "stored") and nothing is sent.
  * These functions do not change the order's state: callers transition it (transitionOrder) themselves.
  */
-import { sendOrderAck855, sendShipNotice856 } from '../edi/outbound';
+import { orderAck855, renderX12 } from '../edi/outbound';
 import {
   buildConfirmationRequest,
   buildShipNoticeRequest,
@@ -21,22 +22,15 @@ import type { Order } from '../model/order';
 import type { OrderState } from '../model/order-state';
 import type { Shipment } from '../model/shipment';
 import { CXML_USER_AGENT, eventPayloadId, newPayloadId } from '../cxml/endpoint';
-import { queueDelivery } from '../delivery/service';
-import { cxmlDeliveryTarget } from '../transports/as2/cxml-target';
-import { storeDocument } from '../documents/store';
 import type { AppContext } from '../platform/context';
 import type { Q } from '../platform/db';
 import { AppError } from '../platform/errors';
 import { findPartner, type PartnerRow } from '../partners/repository';
 import { supplierCredential } from '../partners/supplier-secret';
-import { statusUpdateStates } from '../partners/schema';
+import { outboundRoutes } from '../outbound/plan';
+import { sendDocument, type RenderedDocument, type SentOutbound } from '../outbound/send';
 
-export type OutboundFormat = 'cxml' | 'x12';
-
-/** The formats this partner receives order documents in (cXML unless the partner says otherwise). */
-export function outboundFormats(partner: Pick<PartnerRow, 'settings'>): OutboundFormat[] {
-  return partner.settings.outboundFormats ?? ['cxml'];
-}
+export { outboundFormats, type OutboundFormat } from '../outbound/plan';
 
 export interface SentDocument {
   documentId: string;
@@ -74,12 +68,25 @@ export function buyerOrderDate(lexical: string | undefined): string | undefined 
   return parsed.iso.includes('T') && !parsed.hasOffset ? `${parsed.iso}+00:00` : lexical.trim();
 }
 
+/** The columns of an orders row a follow-up reads. */
+interface OrderRow {
+  id: string;
+  partner_id: string;
+  buyer_order_number: string;
+  source_payload_id: string | null;
+  order_date: Date | string | null;
+  deployment_mode: string;
+  supplier_order_number: string;
+  currency: string;
+  canonical: Order;
+}
+
 async function loadOrder(q: Q, orderId: string): Promise<OrderFacts> {
-  const row = await q('orders').where({ id: orderId }).first();
+  const row = await q<OrderRow>('orders').where({ id: orderId }).first();
   if (!row) throw new AppError('not_found', 'order not found');
   const partner = await findPartner(q, row.partner_id);
   if (!partner) throw new AppError('not_found', 'partner of the order not found');
-  const canonical = row.canonical as Order;
+  const canonical = row.canonical;
   return {
     id: row.id,
     partner,
@@ -136,35 +143,21 @@ function envelope(
   };
 }
 
-async function storeAndQueue(
-  trx: Q,
-  partner: PartnerRow,
-  orderId: string,
-  docType: string,
-  payloadId: string,
-  xml: string,
-): Promise<SentDocument> {
-  const target = cxmlDeliveryTarget(partner);
-  const url = target?.url;
-  const documentId = await storeDocument(trx, {
-    partnerId: partner.id,
-    protocol: 'cxml',
-    docType,
-    direction: 'out',
-    externalId: payloadId,
-    status: url ? 'queued' : 'stored',
-    contentType: 'text/xml; charset=utf-8',
-    content: xml,
-    orderId,
-  });
-  if (!target) return { documentId, payloadId };
-  const deliveryId = await queueDelivery(trx, {
-    partnerId: partner.id,
-    documentId,
-    url: target.url,
-    transport: target.transport,
-  });
-  return { documentId, payloadId, deliveryId };
+type RenderedCxml = RenderedDocument & { externalId: string };
+
+/** A cXML follow-up as the outbound pipeline stores it. */
+const cxmlDocument = (docType: string, payloadId: string, xml: string): RenderedCxml => ({
+  docType,
+  externalId: payloadId,
+  contentType: 'text/xml; charset=utf-8',
+  content: xml,
+});
+
+/** What callers get of a sent cXML follow-up; null when none was sent. */
+function sentDocument(sent: SentOutbound<RenderedCxml> | undefined): SentDocument | null {
+  if (!sent) return null;
+  const { documentId, deliveryId, rendered } = sent;
+  return { documentId, payloadId: rendered.externalId, ...(deliveryId ? { deliveryId } : {}) };
 }
 
 export interface ConfirmationOptions {
@@ -175,19 +168,8 @@ export interface ConfirmationOptions {
   lines?: ConfirmationLine[];
 }
 
-/** ConfirmationRequest for an order (accept / reject / per-line detail). Null when not sent as cXML. */
-export async function sendOrderConfirmation(
-  trx: Q,
-  ctx: AppContext,
-  orderId: string,
-  opts: ConfirmationOptions,
-): Promise<SentDocument | null> {
-  const o = await loadOrder(trx, orderId);
-  // Partners that take X12 get an 855 instead of (or beside) the cXML ConfirmationRequest.
-  if (outboundFormats(o.partner).includes('x12') && opts.kind !== 'detail') {
-    await sendOrderAck855(trx, ctx, orderId, opts.kind);
-  }
-  if (!outboundFormats(o.partner).includes('cxml')) return null;
+/** The cXML renderer of a ConfirmationRequest. */
+function confirmationRequest(ctx: OutboundContext, o: OrderFacts, opts: ConfirmationOptions): RenderedCxml {
   const payloadId = newPayloadId(ctx.now());
   const items =
     opts.lines ?? (opts.kind === 'detail' ? undefined : confirmationLinesFromOrder(o.canonical, opts.kind));
@@ -203,10 +185,47 @@ export async function sendOrderConfirmation(
     ...(opts.reason ? { comments: opts.reason } : {}),
     ...(items ? { items } : {}),
   });
-  return storeAndQueue(trx, o.partner, o.id, 'ConfirmationRequest', payloadId, xml);
+  return cxmlDocument('ConfirmationRequest', payloadId, xml);
 }
 
-/** ShipNoticeRequest for one shipment of the order. Null when not sent as cXML. */
+/** The order as the X12 renderer takes it. */
+const x12Order = (o: OrderFacts) => ({
+  order: o.canonical,
+  orderId: o.id,
+  supplierOrderNumber: o.supplierOrderNumber,
+});
+
+/**
+ * ConfirmationRequest for an order (accept / reject / per-line detail), and the 855 of a partner that
+ * takes X12 (accept / reject: per-line statuses go as cXML only). Null when not sent as cXML.
+ */
+export async function sendOrderConfirmation(
+  trx: Q,
+  ctx: AppContext,
+  orderId: string,
+  opts: ConfirmationOptions,
+): Promise<SentDocument | null> {
+  const o = await loadOrder(trx, orderId);
+  const cxml = () => confirmationRequest(ctx, o, opts);
+  const { kind } = opts;
+  const sent =
+    kind === 'detail'
+      ? await sendDocument(trx, {
+          partner: o.partner,
+          kind: 'line-confirmation',
+          orderId: o.id,
+          render: { cxml },
+        })
+      : await sendDocument(trx, {
+          partner: o.partner,
+          kind: 'confirmation',
+          orderId: o.id,
+          render: { x12: (q) => renderX12(q, ctx, o.partner, orderAck855(ctx, x12Order(o), kind)), cxml },
+        });
+  return sentDocument(sent.cxml);
+}
+
+/** ShipNoticeRequest for one shipment of the order (and its 856 for X12). Null when not sent as cXML. */
 export async function sendShipNotice(
   trx: Q,
   ctx: AppContext,
@@ -214,16 +233,24 @@ export async function sendShipNotice(
   shipment: Shipment,
 ): Promise<SentDocument | null> {
   const o = await loadOrder(trx, orderId);
-  // Partners that take X12 get an 856 instead of (or beside) the cXML ShipNoticeRequest.
-  if (outboundFormats(o.partner).includes('x12')) await sendShipNotice856(trx, ctx, orderId, shipment);
-  if (!outboundFormats(o.partner).includes('cxml')) return null;
-  const payloadId = newPayloadId(ctx.now());
-  const xml = buildShipNoticeRequest(envelope(ctx, o.partner, payloadId, o.deploymentMode), {
-    shipment,
-    order: orderRef(o),
-    noticeDate: ctx.now(),
+  const sent = await sendDocument(trx, {
+    partner: o.partner,
+    kind: 'ship-notice',
+    orderId: o.id,
+    render: {
+      x12: (q) => renderX12(q, ctx, o.partner, { kind: '856', shipment, order: o.canonical, orderId: o.id }),
+      cxml: () => {
+        const payloadId = newPayloadId(ctx.now());
+        const xml = buildShipNoticeRequest(envelope(ctx, o.partner, payloadId, o.deploymentMode), {
+          shipment,
+          order: orderRef(o),
+          noticeDate: ctx.now(),
+        });
+        return cxmlDocument('ShipNoticeRequest', payloadId, xml);
+      },
+    },
   });
-  return storeAndQueue(trx, o.partner, o.id, 'ShipNoticeRequest', payloadId, xml);
+  return sentDocument(sent.cxml);
 }
 
 /** How each order state is told in a StatusUpdateRequest: Status code, DocumentStatus@type, words. */
@@ -255,19 +282,19 @@ export async function sendStatusUpdate(
   update: { state: OrderState; eventId: number },
 ): Promise<SentDocument | null> {
   const o = await loadOrder(trx, orderId);
-  const asked = statusUpdateStates(o.partner.settings.cxml?.statusUpdates);
-  if (!asked.includes(update.state) || !outboundFormats(o.partner).includes('cxml')) return null;
+  const { state } = update;
+  if (outboundRoutes(o.partner, 'status-update', { state }).length === 0) return null;
   const event = await trx('order_events')
     .where({ id: update.eventId, order_id: orderId })
-    .first('created_at', 'reason');
+    .first<{ created_at: Date; reason: string | null } | undefined>('created_at', 'reason');
   if (!event) return null;
   const payloadId = eventPayloadId(ctx, update.eventId, new Date(event.created_at));
   const already = await trx('documents')
     .where({ order_id: orderId, doc_type: 'StatusUpdateRequest', direction: 'out', external_id: payloadId })
-    .first('id');
+    .first<{ id: string } | undefined>('id');
   if (already) return null;
-  const how = STATUS_OF_STATE[update.state];
-  const reason = update.state === 'rejected' && event.reason ? `: ${String(event.reason)}` : '';
+  const how = STATUS_OF_STATE[state];
+  const reason = state === 'rejected' && event.reason ? `: ${event.reason}` : '';
   const xml = buildStatusUpdateRequest(envelope(ctx, o.partner, payloadId, o.deploymentMode), {
     code: how.code,
     message: `Order ${o.buyerOrderNumber} ${how.says}${reason}`,
@@ -279,5 +306,12 @@ export async function sendStatusUpdate(
       ...(o.orderDate ? { documentDate: o.orderDate } : {}),
     },
   });
-  return storeAndQueue(trx, o.partner, o.id, 'StatusUpdateRequest', payloadId, xml);
+  const sent = await sendDocument(trx, {
+    partner: o.partner,
+    kind: 'status-update',
+    state,
+    orderId: o.id,
+    render: { cxml: () => cxmlDocument('StatusUpdateRequest', payloadId, xml) },
+  });
+  return sentDocument(sent.cxml);
 }
