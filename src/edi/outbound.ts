@@ -232,22 +232,3 @@ export async function sendShipNotice856(
   const { order, partner } = await orderAndPartner(trx, orderId);
   return sendX12Document(trx, ctx, partner, { kind: '856', shipment, order, orderId });
 }
-
-/**
- * 810 for an invoice or credit memo (BIG07 "CR"), when the partner's `outboundFormats` include x12.
- * Invoices are only issued when they can be delivered, so the partner needs an `x12.outboundUrl`
- * (or SFTP settings with `x12.transport` "sftp").
- */
-export async function sendInvoice810(
-  trx: Q,
-  ctx: X12OutboundContext,
-  partner: PartnerRow,
-  d: { invoice: Invoice; invoiceId: string; orderId: string },
-): Promise<SentX12> {
-  if (!x12DeliveryTarget(partner))
-    throw new AppError(
-      'conflict',
-      `partner ${partner.id} has no x12.outboundUrl (or SFTP mailbox, or AS2 URL) to deliver invoices to`,
-    );
-  return sendX12Document(trx, ctx, partner, { kind: '810', ...d });
-}

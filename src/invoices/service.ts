@@ -1,8 +1,7 @@
 /**
  * Invoicing: invoices and credit memos from the `orders`/`order_lines` tables, gapless numbers from
- * platform/sequences, delivery of the rendered document through the format-neutral delivery path
- * (cXML InvoiceDetailRequest and/or X12 810, per the partner's `outboundFormats`), payments and the
- * invoice state they lead to.
+ * platform/sequences, the rendered document sent through src/outbound (cXML InvoiceDetailRequest
+ * and/or X12 810, per the partner's `outboundFormats`), payments and the invoice state they lead to.
  *
  * States: issued on creation (an invoice is numbered, stored, rendered and queued in one
  * transaction), then delivered or rejected by the buyer's answer; paid once payments reach the total;
@@ -12,14 +11,12 @@
 import { randomUUID } from 'node:crypto';
 import { buildInvoiceDetailRequest } from '../../protocols/cxml';
 import { CXML_USER_AGENT, newPayloadId } from '../cxml/endpoint';
-import { queueDelivery, resendDelivery, type DeliveryHook } from '../delivery/service';
-import { cxmlDeliveryTarget } from '../transports/as2/cxml-target';
-import { storeDocument } from '../documents/store';
+import { resendDelivery, type DeliveryHook } from '../delivery/service';
 import { supplierCredential } from '../partners/supplier-secret';
-import { sendInvoice810 } from '../edi/outbound';
+import { renderX12 } from '../edi/outbound';
 import { add, D, dec, formatMoney } from '../model';
 import type { DecimalString, Invoice, InvoiceState, Tax } from '../model';
-import { outboundFormats } from '../orders/outbound';
+import { sendDocument, type RenderedDocument } from '../outbound/send';
 import type { PartnerRow } from '../partners/repository';
 import type { Config } from '../platform/config';
 import { isUuid, type Db, type Q } from '../platform/db';
@@ -88,17 +85,6 @@ export interface InvoiceRequest {
   comments?: string[];
 }
 
-export type InvoiceFormat = 'cxml';
-
-export interface RenderedDocument {
-  protocol: 'cxml';
-  docType: string;
-  contentType: string;
-  content: string;
-  externalId: string;
-  url: string;
-}
-
 /** A calculation refused (a negative total, a bad amount): the API's validation error naming the field. */
 export function fromCalcError(err: unknown): never {
   if (err instanceof InvoiceCalcError) {
@@ -110,26 +96,17 @@ export function fromCalcError(err: unknown): never {
 }
 
 /**
- * The cXML InvoiceDetailRequest of an invoice. (The X12 810 needs control numbers, taken in the
- * transaction: `sendInvoice810` in src/edi renders, stores and queues it.)
+ * The cXML InvoiceDetailRequest of an invoice, the cXML renderer of src/outbound (the X12 810 is
+ * edi/outbound's renderX12).
  */
 export function renderInvoiceDocument(
   invoice: Invoice,
   partner: PartnerRow,
-  format: InvoiceFormat,
   config: Config,
   opts: { now: Date; originalInvoicePayloadId?: string; deploymentMode?: 'production' | 'test' },
 ): RenderedDocument {
-  if (format !== 'cxml')
-    throw new AppError('not_implemented', `invoice format ${String(format)} is not supported`);
   const cxml = partner.settings.cxml;
-  const target = cxmlDeliveryTarget(partner);
-  if (!cxml || !target) {
-    throw new AppError(
-      'conflict',
-      `partner ${partner.id} has no ${cxml?.transport === 'as2' ? 'as2.url' : 'cxml.outboundUrl'} to deliver invoices to`,
-    );
-  }
+  if (!cxml) throw new AppError('conflict', `partner ${partner.id} has no cXML settings`);
   const payloadId = newPayloadId(opts.now);
   const content = buildInvoiceDetailRequest(
     {
@@ -149,12 +126,11 @@ export function renderInvoiceDocument(
     opts.originalInvoicePayloadId ? { originalInvoicePayloadId: opts.originalInvoicePayloadId } : {},
   );
   return {
-    protocol: 'cxml',
     docType: 'InvoiceDetailRequest',
+    externalId: payloadId,
+    status: 'pending',
     contentType: 'text/xml; charset=utf-8',
     content,
-    externalId: payloadId,
-    url: target.url,
   };
 }
 
@@ -193,8 +169,9 @@ export async function insertInvoice(
 }
 
 /**
- * Renders the invoice in each of the partner's formats (an X12 partner gets an 810 instead of or beside
- * the cXML InvoiceDetailRequest), stores each document and queues its delivery.
+ * Sends the invoice in each of the partner's formats (an X12 partner gets an 810 instead of or beside
+ * the cXML InvoiceDetailRequest): src/outbound renders, stores and queues each; a partner with
+ * nowhere to receive one is refused (conflict).
  */
 export async function storeAndQueue(
   trx: Q,
@@ -206,34 +183,25 @@ export async function storeAndQueue(
   now: Date,
   originalInvoicePayloadId?: string,
 ): Promise<void> {
-  const formats = outboundFormats(partner);
-  const mode = await trx('orders').where({ id: orderId }).first('deployment_mode');
-  const deploymentMode: 'production' | 'test' = mode?.deployment_mode === 'test' ? 'test' : 'production';
-  if (formats.includes('x12'))
-    await sendInvoice810(trx, { config, now: () => now }, partner, { invoice, invoiceId, orderId });
-  if (!formats.includes('cxml')) return;
-  const rendered = renderInvoiceDocument(invoice, partner, 'cxml', config, {
-    now,
-    deploymentMode,
-    ...(originalInvoicePayloadId ? { originalInvoicePayloadId } : {}),
-  });
-  const documentId = await storeDocument(trx, {
-    partnerId: partner.id,
-    protocol: rendered.protocol,
-    docType: rendered.docType,
-    direction: 'out',
-    externalId: rendered.externalId,
-    status: 'pending',
-    contentType: rendered.contentType,
-    content: rendered.content,
+  await sendDocument(trx, {
+    partner,
+    kind: 'invoice',
     orderId,
     invoiceId,
-  });
-  await queueDelivery(trx, {
-    partnerId: partner.id,
-    documentId,
-    url: rendered.url,
-    transport: cxmlDeliveryTarget(partner)?.transport ?? 'http',
+    render: {
+      x12: (q) =>
+        renderX12(q, { config, now: () => now }, partner, { kind: '810', invoice, invoiceId, orderId }),
+      cxml: async (q) => {
+        const mode = await q('orders')
+          .where({ id: orderId })
+          .first<{ deployment_mode: string } | undefined>('deployment_mode');
+        return renderInvoiceDocument(invoice, partner, config, {
+          now,
+          deploymentMode: mode?.deployment_mode === 'test' ? 'test' : 'production',
+          ...(originalInvoicePayloadId ? { originalInvoicePayloadId } : {}),
+        });
+      },
+    },
   });
 }
 
