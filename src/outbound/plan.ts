@@ -74,7 +74,8 @@ function targetBy(
 /**
  * Where this partner's documents of a format go; undefined when nowhere (they are stored only). X12
  * goes by `x12.transport` (http, the default: POST to x12.outboundUrl; sftp: sftp.outboundDir; as2:
- * as2.url); cXML is POSTed to cxml.outboundUrl.
+ * as2.url); cXML by `cxml.transport` (http, the default: POST to cxml.outboundUrl; as2: an AS2 message
+ * to as2.url, signed, encrypted and awaiting its MDN as for X12).
  */
 export function deliveryTarget(
   partner: Pick<PartnerRow, 'settings'>,
@@ -82,13 +83,13 @@ export function deliveryTarget(
 ): DeliveryTarget | undefined {
   const { cxml, x12 } = partner.settings;
   if (format === 'x12') return targetBy(partner, x12?.transport ?? 'http', x12?.outboundUrl);
-  return targetBy(partner, 'http', cxml?.outboundUrl);
+  return targetBy(partner, cxml?.transport ?? 'http', cxml?.outboundUrl);
 }
 
 /** What a partner lacks to receive a document it must receive, in the words of its contract. */
-const NOWHERE: Record<OutboundFormat, string> = {
-  x12: 'x12.outboundUrl (or SFTP mailbox, or AS2 URL)',
-  cxml: 'cxml.outboundUrl',
+const NOWHERE: Record<OutboundFormat, (partner: Pick<PartnerRow, 'settings'>) => string> = {
+  x12: () => 'x12.outboundUrl (or SFTP mailbox, or AS2 URL)',
+  cxml: (partner) => (partner.settings.cxml?.transport === 'as2' ? 'as2.url' : 'cxml.outboundUrl'),
 };
 
 const NOUN: Record<OutboundKind, string> = {
@@ -130,7 +131,7 @@ export function outboundRoutes(
       if (!target && rule.mustDeliver)
         throw new AppError(
           'conflict',
-          `partner ${partner.id} has no ${NOWHERE[format]} to deliver ${NOUN[kind]} to`,
+          `partner ${partner.id} has no ${NOWHERE[format](partner)} to deliver ${NOUN[kind]} to`,
         );
       return { format, target };
     });

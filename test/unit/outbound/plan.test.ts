@@ -53,6 +53,7 @@ const as2: As2Settings = {
   signDigest: 'sha256',
   encryption: 'aes-256-cbc',
   compress: false,
+  compressWhen: 'before-signing',
   mdn: { mode: 'sync', signed: true },
   requireSigned: true,
   requireEncrypted: false,
@@ -202,5 +203,24 @@ describe('outbound plan: which formats and transports a partner takes for each d
     expect(takesFormat(partner({ cxml: cxml() }), 'confirmation', 'x12')).toBe(false);
     expect(takesFormat(partner({ cxml: cxml() }), 'acknowledgment', 'x12')).toBe(true);
     expect(takesFormat(partner({ cxml: cxml() }), 'status-update', 'x12')).toBe(false);
+  });
+});
+
+describe('cXML over AS2 (cxml.transport "as2")', () => {
+  it('sends cXML to the AS2 URL when the partner asks, and to cxml.outboundUrl otherwise', () => {
+    expect(deliveryTarget(partner({ cxml: cxml({ transport: 'as2' }), as2 }), 'cxml')).toEqual({
+      transport: 'as2',
+      url: AS2_URL,
+    });
+    expect(deliveryTarget(partner({ cxml: cxml(), as2 }), 'cxml')).toEqual({
+      transport: 'http',
+      url: CXML_URL,
+    });
+  });
+  it('refuses an invoice when the partner asks for AS2 and has no as2.url, naming as2.url', () => {
+    const { url: _url, ...noUrl } = as2;
+    expect(() =>
+      outboundRoutes(partner({ cxml: cxml({ transport: 'as2' }), as2: noUrl }), 'invoice'),
+    ).toThrow('partner buyer has no as2.url to deliver invoices to');
   });
 });
