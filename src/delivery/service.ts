@@ -347,7 +347,10 @@ async function send(data: DeliveryJobData, ctx: JobContext): Promise<void> {
         : delivery.transport === 'as2-mdn'
           ? await attemptWith(attemptAs2Mdn, ctx, delivery, doc)
           : delivery.transport === 'as2'
-            ? await attemptWith(attemptAs2, ctx, delivery, doc)
+            ? await attemptWith(attemptAs2, ctx, delivery, {
+                ...doc,
+                content: await bytesToSend(ctx, partner, doc),
+              })
             : await attemptHttp(ctx, delivery, partner, doc);
   } catch (err) {
     await releaseSlot(ctx.db, slot);

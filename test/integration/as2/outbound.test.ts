@@ -258,6 +258,7 @@ describe('cXML over AS2 (cxml.transport "as2")', () => {
     const cxml = {
       credentials: [{ domain: 'NetworkID', identity: 'AN-OUTX' }],
       sharedSecret: 'outx-secret-1',
+      supplierSharedSecret: 'supplier-secret-for-outx',
       transport: 'as2',
     };
     const refused = await putPartner(gw.app, { ...base({}), cxml, outboundFormats: ['cxml'] });
@@ -291,6 +292,8 @@ describe('cXML over AS2 (cxml.transport "as2")', () => {
     expect(content).toMatch(/^Content-Type: text\/xml; charset=utf-8\r\n/);
     expect(content).toContain('<ConfirmationRequest>');
     expect(content).toContain(`payloadID="${sent!.payloadId}"`);
+    // The stored copy has the supplier's SharedSecret masked; the AS2 payload carries the secret.
+    expect(content).toContain('<SharedSecret>supplier-secret-for-outx</SharedSecret>');
     const row = await gw.env.db('as2_messages').where({ direction: 'out', delivery_id: delivery.id }).first();
     expect(row).toMatchObject({ document_id: sent!.documentId, partner_id: 'outx' });
     expect(row.mdn_disposition).toMatch(/; processed$/);
