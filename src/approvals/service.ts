@@ -6,8 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { escalateJob, expireJob, notifyJob } from './jobs';
-import { transitionOrder } from '../orders/lifecycle';
-import { sendOrderConfirmation } from '../orders/outbound';
+import { acceptOrder, transitionOrder } from '../orders/lifecycle';
 import { findPartner } from '../partners/repository';
 import type { AppContext } from '../platform/context';
 import type { Q } from '../platform/db';
@@ -94,15 +93,24 @@ async function openLevel(
   }
 }
 
-async function approveAndConfirm(trx: Q, ctx: WorkflowCtx, orderId: string, actor: string, reason: string) {
-  await transitionOrder(trx, orderId, 'approve', actor, reason);
-  await transitionOrder(trx, orderId, 'confirm', actor, 'confirmed after approval');
-  await sendOrderConfirmation(trx, ctx as AppContext, orderId, { kind: 'accept' });
+/** The order approved and confirmed; its confirmation is the follow-up of entering confirmed. */
+async function approveAndConfirm(
+  trx: Q,
+  ctx: WorkflowCtx,
+  order: LockedOrder,
+  actor: string,
+  reason: string,
+) {
+  await acceptOrder(trx, { ctx }, order, {
+    actor,
+    approveReason: reason,
+    confirmReason: 'confirmed after approval',
+  });
 }
 
+/** The order rejected; its reject confirmation is the follow-up of entering rejected. */
 async function rejectOrder(trx: Q, ctx: WorkflowCtx, orderId: string, actor: string, reason: string) {
-  await transitionOrder(trx, orderId, 'reject', actor, reason);
-  await sendOrderConfirmation(trx, ctx as AppContext, orderId, { kind: 'reject', reason });
+  await transitionOrder(trx, orderId, 'reject', actor, reason, { ctx });
 }
 
 export type EvaluationOutcome = 'auto_approved' | 'opened' | 'noop';
@@ -129,7 +137,7 @@ export async function evaluateOrder(
     if (!partner) throw new AppError('not_found', 'partner of the order not found');
     const plan = planFor(rulesFor(partner.settings), order);
     if (plan.auto) {
-      await approveAndConfirm(trx, ctx, order.id, SYSTEM_ACTOR, `auto-approved: ${plan.reason}`);
+      await approveAndConfirm(trx, ctx, order, SYSTEM_ACTOR, `auto-approved: ${plan.reason}`);
       return 'auto_approved';
     }
     await transitionOrder(trx, order.id, 'submit_for_approval', SYSTEM_ACTOR, plan.reason);
@@ -210,7 +218,7 @@ export async function decideInTx(trx: Q, ctx: WorkflowCtx, d: Decision): Promise
       const rule = partner ? planFor(rulesFor(partner.settings), order).levels[next.level - 1] : undefined;
       await openLevel(trx, ctx, next.id, a.order_id, rule, next.approvers);
     } else {
-      await approveAndConfirm(trx, ctx, a.order_id, d.actor, `approved at level ${a.level}${why}`);
+      await approveAndConfirm(trx, ctx, order, d.actor, `approved at level ${a.level}${why}`);
     }
   }
   await enqueueInTx(trx, notifyJob, {

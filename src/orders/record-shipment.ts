@@ -1,6 +1,7 @@
 /**
  * Recording a (partial) shipment: the quantity rules per line, the lines' shipped quantities, the
- * order's transition, the shipment rows and the buyer's ship notice, in one transaction.
+ * order's transition with its follow-up (the buyer's ship notice) and the shipment rows, in one
+ * transaction.
  */
 import { randomUUID } from 'node:crypto';
 import { add, cmp, toDecimalString } from '../model/money';
@@ -9,7 +10,7 @@ import type { AppContext } from '../platform/context';
 import type { Q } from '../platform/db';
 import { AppError, isUniqueViolation, notFound, type ErrorDetail } from '../platform/errors';
 import { transitionOrder } from './lifecycle';
-import { sendShipNotice, type SentDocument } from './outbound';
+import type { SentDocument } from './outbound';
 import type { OrderDbRow } from './repository';
 
 export interface ShipmentInput {
@@ -146,13 +147,6 @@ export async function recordShipment(
       l.shipped_quantity = shipped.toFixed();
     }
     const complete = lines.every((l) => cmp(l.shipped_quantity, l.quantity) >= 0);
-    await transitionOrder(
-      trx,
-      orderId,
-      complete ? 'ship_complete' : 'ship_partial',
-      actor,
-      `shipment${input.carrier ? ` ${input.carrier} ${input.trackingNumber}` : ''}`,
-    );
     const id = randomUUID();
     const shipment = shipmentOf(
       input,
@@ -160,8 +154,16 @@ export async function recordShipment(
       input.shipmentId ?? `SHP-${id.slice(0, 8).toUpperCase()}`,
       byNumber,
     );
+    // The ship notice is the follow-up of the shipment's transition (orders/lifecycle.ts).
+    const moved = await transitionOrder(
+      trx,
+      orderId,
+      complete ? 'ship_complete' : 'ship_partial',
+      actor,
+      `shipment${input.carrier ? ` ${input.carrier} ${input.trackingNumber}` : ''}`,
+      { ctx, shipment },
+    );
     await insertShipment(trx, id, order, shipment, input);
-    const sent = await sendShipNotice(trx, ctx, orderId, shipment);
-    return { id, shipment, complete, sent };
+    return { id, shipment, complete, sent: moved.sent.ship_notice ?? null };
   });
 }
