@@ -14,6 +14,8 @@ import { AppError } from '../platform/errors';
 import { enqueueInTx } from '../platform/outbox';
 import { planFor, rulesFor, type LevelRule } from './rules';
 import { recordEvidence } from './evidence';
+import { moveLevels } from './levels';
+import type { ApprovalState } from '../model/approval-state';
 
 export * from './listing';
 
@@ -22,8 +24,8 @@ export const SYSTEM_ACTOR = 'system:approvals';
 /** What the workflow needs of the app context (a JobContext is one). */
 export type WorkflowCtx = Pick<AppContext, 'config' | 'db' | 'log' | 'now'>;
 
-export type ApprovalStatus =
-  'waiting' | 'pending' | 'approved' | 'rejected' | 'expired' | 'superseded' | 'cancelled';
+/** The states of APPROVAL_PROCESS (src/model/approval-state.ts). */
+export type ApprovalStatus = ApprovalState;
 
 export interface ApprovalRow {
   id: string;
@@ -76,12 +78,9 @@ async function openLevel(
 ): Promise<void> {
   const hours = rule?.escalateAfterHours;
   const delayMs = hours ? Math.round(hours * 3600_000) : undefined;
-  await trx('approvals')
-    .where({ id: approvalId })
-    .update({
-      status: 'pending',
-      escalate_at: delayMs ? new Date(ctx.now().getTime() + delayMs) : null,
-    });
+  await moveLevels(trx, { id: approvalId }, 'open', {
+    escalate_at: delayMs ? new Date(ctx.now().getTime() + delayMs) : null,
+  });
   await enqueueInTx(trx, notifyJob, {
     approvalId,
     kind: 'request',
@@ -129,10 +128,10 @@ export async function evaluateOrder(
       .first('id');
     if (existing) return 'noop';
     // An older version's open levels no longer decide anything.
-    await trx('approvals')
-      .where({ order_id: order.id })
-      .whereIn('status', ['pending', 'waiting'])
-      .update({ status: 'superseded', decided_at: trx.fn.now(), decided_by: SYSTEM_ACTOR });
+    await moveLevels(trx, { order_id: order.id }, 'supersede', {
+      decided_at: trx.fn.now(),
+      decided_by: SYSTEM_ACTOR,
+    });
     const partner = await findPartner(trx, order.partner_id);
     if (!partner) throw new AppError('not_found', 'partner of the order not found');
     const plan = planFor(rulesFor(partner.settings), order);
@@ -183,11 +182,11 @@ export async function decideInTx(trx: Q, ctx: WorkflowCtx, d: Decision): Promise
   if (!a) throw new AppError('not_found', 'approval not found');
   const order = await lockOrder(trx, a.order_id);
   if (!order) throw new AppError('not_found', 'approval not found');
-  const status = d.decision === 'approve' ? 'approved' : 'rejected';
-  const [won] = await trx<ApprovalRow>('approvals')
-    .where({ id: a.id, status: 'pending' })
-    .update({ status, decided_by: d.actor, decided_at: ctx.now(), comment: d.comment ?? null })
-    .returning('*');
+  const [won] = await moveLevels(trx, { id: a.id }, d.decision, {
+    decided_by: d.actor,
+    decided_at: ctx.now(),
+    comment: d.comment ?? null,
+  }).returning<ApprovalRow[]>('*');
   if (!won) {
     const cur = await trx<ApprovalRow>('approvals').where({ id: a.id }).first();
     const who = cur?.decided_by ? ` by ${cur.decided_by}` : '';
@@ -205,9 +204,7 @@ export async function decideInTx(trx: Q, ctx: WorkflowCtx, d: Decision): Promise
     );
   const why = d.comment ? `: ${d.comment}` : '';
   if (d.decision === 'reject') {
-    await trx('approvals')
-      .where({ order_id: a.order_id, order_version: a.order_version, status: 'waiting' })
-      .update({ status: 'cancelled' });
+    await moveLevels(trx, { order_id: a.order_id, order_version: a.order_version }, 'cancel');
     await rejectOrder(trx, ctx, a.order_id, d.actor, `rejected at level ${a.level}${why}`);
   } else {
     const next = await trx<ApprovalRow>('approvals')
@@ -240,11 +237,9 @@ export async function escalateApproval(
 ): Promise<boolean> {
   return ctx.db.transaction(async (trx) => {
     await lockOrder(trx, input.orderId);
-    const [row] = await trx('approvals')
-      .where({ id: input.approvalId, status: 'pending' })
+    const [row] = await moveLevels(trx, { id: input.approvalId }, 'escalate', { escalated_at: ctx.now() })
       .whereNull('escalated_at')
-      .update({ escalated_at: ctx.now() })
-      .returning('id');
+      .returning<{ id: string }[]>('id');
     if (!row) return false;
     await enqueueInTx(trx, notifyJob, {
       approvalId: input.approvalId,
@@ -263,10 +258,10 @@ export async function expireOrder(
   return ctx.db.transaction(async (trx) => {
     const order = await lockOrder(trx, input.orderId);
     if (!order || order.version !== input.version || order.state !== 'pending_approval') return false;
-    await trx('approvals')
-      .where({ order_id: order.id, order_version: order.version })
-      .whereIn('status', ['pending', 'waiting'])
-      .update({ status: 'expired', decided_by: SYSTEM_ACTOR, decided_at: ctx.now() });
+    await moveLevels(trx, { order_id: order.id, order_version: order.version }, 'expire', {
+      decided_by: SYSTEM_ACTOR,
+      decided_at: ctx.now(),
+    });
     await rejectOrder(
       trx,
       ctx,

@@ -16,6 +16,9 @@ import type { Db, Q } from '../platform/db';
 import { AppError, notFound } from '../platform/errors';
 import { enqueueInTx } from '../platform/outbox';
 import { filteredDeliveries, type DeliveryFilter } from './queries';
+import { moveDelivery } from './lifecycle';
+import { DELIVERY_PROCESS } from '../model/delivery-state';
+import { canMove, statesAllowing } from '../model/process';
 import { deliveryJob, type DeliveryRow } from './service';
 
 export interface ChangeBy {
@@ -64,9 +67,7 @@ async function requeue(trx: Q, d: Locked): Promise<{ url: string; round: number 
   const partner = await findPartner(trx, d.partner_id);
   const url = currentUrl(partner, d.transport, d.protocol) ?? d.url;
   const round = d.round + 1;
-  await trx('deliveries')
-    .where({ id: d.id })
-    .update({ status: 'pending', round, url, next_attempt_at: trx.fn.now(), deferrals: 0 });
+  await moveDelivery(trx, d.id, 'retry', { round, url, next_attempt_at: trx.fn.now(), deferrals: 0 });
   await updateDocumentStatus(trx, d.document_id, 'queued');
   await settleDeadJobs(trx, d.id);
   await enqueueInTx(trx, deliveryJob, { deliveryId: d.id, round });
@@ -84,7 +85,8 @@ const summary = (d: Pick<DeliveryRow, 'status' | 'attempts' | 'url' | 'last_erro
 export async function retryDelivery(db: Db, id: string, by: ChangeBy): Promise<{ url: string }> {
   return db.transaction(async (trx) => {
     const d = await lockDelivery(trx, id);
-    if (d.status === 'delivered') throw new AppError('conflict', `delivery ${id} was delivered already`);
+    if (!canMove(DELIVERY_PROCESS, d.status, 'retry'))
+      throw new AppError('conflict', `delivery ${id} was ${d.status} already`);
     const { url } = await requeue(trx, d);
     await writeAudit(trx, by.now, {
       ...by,
@@ -101,15 +103,13 @@ export async function retryDelivery(db: Db, id: string, by: ChangeBy): Promise<{
 export async function cancelDelivery(db: Db, id: string, by: ChangeBy): Promise<void> {
   await db.transaction(async (trx) => {
     const d = await lockDelivery(trx, id);
-    if (d.status !== 'pending' && d.status !== 'failed')
+    if (!canMove(DELIVERY_PROCESS, d.status, 'cancel'))
       throw new AppError(
         'conflict',
-        `delivery ${id} is ${d.status}: only pending or failed ones are cancelled`,
+        `delivery ${id} is ${d.status}: only ${statesAllowing(DELIVERY_PROCESS, 'cancel').join(' or ')} ones are cancelled`,
       );
     const reason = `cancelled by ${by.actor.label}`;
-    await trx('deliveries')
-      .where({ id })
-      .update({ status: 'cancelled', round: d.round + 1, next_attempt_at: null, last_error: reason });
+    await moveDelivery(trx, id, 'cancel', { round: d.round + 1, next_attempt_at: null, last_error: reason });
     await updateDocumentStatus(trx, d.document_id, 'cancelled', reason);
     await settleDeadJobs(trx, id);
     await writeAudit(trx, by.now, {

@@ -20,6 +20,8 @@ import { SftpError } from '../transports/sftp/client';
 import { uploadDocument } from '../transports/sftp/outbound';
 import { attemptAs2, attemptAs2Mdn } from '../transports/as2/deliver';
 import { deferDelay, forgetSlot, partnerConcurrency, releaseSlot, takeSlot } from './slots';
+import { moveDelivery } from './lifecycle';
+import { OUTCOME_EVENT } from '../model/delivery-state';
 
 /**
  * Outbound documents: a stored document is delivered over a transport (HTTP POST, or an upload to
@@ -89,16 +91,11 @@ async function finish(
   response?: { status: number | null; body: string },
 ): Promise<void> {
   await db.transaction(async (trx) => {
-    const n = await trx('deliveries')
-      .where({ id: delivery.id, status: 'pending' })
-      .update({
-        status: outcome,
-        last_error: reason,
-        ...(response
-          ? { response_status: response.status, response_body: response.body.slice(0, 10000) }
-          : {}),
-        ...(outcome === 'delivered' ? { delivered_at: trx.fn.now() } : {}),
-      });
+    const n = await moveDelivery(trx, delivery.id, OUTCOME_EVENT[outcome], {
+      last_error: reason,
+      ...(response ? { response_status: response.status, response_body: response.body.slice(0, 10000) } : {}),
+      ...(outcome === 'delivered' ? { delivered_at: trx.fn.now() } : {}),
+    });
     if (n === 0) return;
     await updateDocumentStatus(trx, delivery.document_id, outcome, reason);
     await hooks.get(docType)?.(trx, { delivery: { ...delivery, status: outcome }, docType, outcome, reason });
@@ -419,10 +416,10 @@ export const deliveryJob = defineJob<DeliveryJobData>({
  */
 export async function resendDelivery(db: Db, deliveryId: string): Promise<void> {
   await db.transaction(async (trx) => {
-    const [row] = (await trx('deliveries')
-      .where({ id: deliveryId })
-      .update({ status: 'pending', last_error: null, round: trx.raw('round + 1') })
-      .returning('round')) as { round: number }[];
+    const [row] = await moveDelivery(trx, deliveryId, 'resend', {
+      last_error: null,
+      round: trx.raw('round + 1'),
+    }).returning<{ round: number }[]>('round');
     if (row) await enqueueInTx(trx, deliveryJob, { deliveryId, round: Number(row.round) });
   });
 }

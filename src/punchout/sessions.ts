@@ -11,8 +11,12 @@ import { resolvePrices } from '../catalog/pricing';
 import type { PartnerRow } from '../partners/repository';
 import { add } from '../model/money';
 import { quantityProblem, smallestQuantity } from '../model/quantity';
+import { SESSION_PROCESS, type SessionEvent, type SessionState } from '../model/punchout-state';
+import { guardedMove } from '../platform/lifecycle';
 
-export type SessionState = 'open' | 'transferred' | 'cancelled';
+const SESSION_STATE = { table: 'punchout_sessions', column: 'state' };
+
+export type { SessionState } from '../model/punchout-state';
 
 /** A quantity the item's rules refuse (src/model/quantity.ts): the cart shows the message. */
 export class QuantityRefused extends Error {
@@ -378,8 +382,12 @@ export async function addOrderLinesToCart(
   return { added, skipped };
 }
 
-export async function setState(q: Q, sessionId: string, state: SessionState): Promise<boolean> {
-  const n = await q('punchout_sessions').where({ id: sessionId, state: 'open' }).update({ state });
+/**
+ * The one way a session changes state (SESSION_PROCESS, src/model/punchout-state.ts): one guarded
+ * UPDATE, which is also the lock of a transfer or cancel; false when the session had ended already.
+ */
+export async function moveSession(q: Q, sessionId: string, event: SessionEvent): Promise<boolean> {
+  const n = await guardedMove(q, SESSION_PROCESS, SESSION_STATE, { id: sessionId }, event);
   return n > 0;
 }
 

@@ -18,7 +18,7 @@ import {
   sessionByBrowserToken,
   sessionByStartToken,
   setLineQuantity,
-  setState,
+  moveSession,
   today,
   visibleItem,
   type SessionRow,
@@ -111,7 +111,7 @@ export function finishSession(
 ) {
   const s = shop.session;
   return ctx.db.transaction(async (trx) => {
-    const changed = await setState(trx, s.id, kind === 'transfer' ? 'transferred' : 'cancelled');
+    const changed = await moveSession(trx, s.id, kind);
     if (!changed) return undefined;
     let lines: ReturnLine[];
     if (kind === 'cancel') lines = s.operation === 'create' ? [] : await originalLines(trx, s, shop.partner);
