@@ -15,7 +15,8 @@ import { enqueueInTx } from '../platform/outbox';
 import { planFor, rulesFor, type LevelRule } from './rules';
 import { recordEvidence } from './evidence';
 import { moveLevels } from './levels';
-import type { ApprovalState } from '../model/approval-state';
+import { APPROVAL_PROCESS, type ApprovalState } from '../model/approval-state';
+import { guardRefusal } from '../model/process';
 
 export * from './listing';
 
@@ -197,11 +198,13 @@ export async function decideInTx(trx: Q, ctx: WorkflowCtx, d: Decision): Promise
         : `approval already ${cur?.status ?? 'gone'}${who}`,
     );
   }
-  if (order.state !== 'pending_approval' || order.version !== a.order_version)
-    throw new AppError(
-      'conflict',
-      `order is ${order.state} (version ${order.version}); this approval is stale`,
-    );
+  // Checked after the UPDATE: a level decided already says so first (and this transaction rolls back).
+  const stale = guardRefusal(APPROVAL_PROCESS, a.status, d.decision, {
+    orderState: order.state,
+    orderVersion: order.version,
+    levelVersion: a.order_version,
+  });
+  if (stale) throw new AppError('conflict', stale);
   const why = d.comment ? `: ${d.comment}` : '';
   if (d.decision === 'reject') {
     await moveLevels(trx, { order_id: a.order_id, order_version: a.order_version }, 'cancel');

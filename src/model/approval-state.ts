@@ -30,7 +30,21 @@ export const APPROVAL_EVENTS = [
 ] as const;
 export type ApprovalEvent = (typeof APPROVAL_EVENTS)[number];
 
-export const APPROVAL_PROCESS = defineProcess<ApprovalState, ApprovalEvent>({
+/** What deciding a level rests on: the order it approves, as locked, and the version the level is of. */
+export interface LevelFacts {
+  orderState: string;
+  orderVersion: number;
+  levelVersion: number;
+}
+
+/** A decision counts only while the order waits for approval in the version the level was planned for. */
+function stale(f: LevelFacts): string | null {
+  return f.orderState === 'pending_approval' && f.orderVersion === f.levelVersion
+    ? null
+    : `order is ${f.orderState} (version ${f.orderVersion}); this approval is stale`;
+}
+
+export const APPROVAL_PROCESS = defineProcess<ApprovalState, ApprovalEvent, LevelFacts>({
   entity: 'approval level',
   states: APPROVAL_STATES,
   transitions: {
@@ -49,4 +63,5 @@ export const APPROVAL_PROCESS = defineProcess<ApprovalState, ApprovalEvent>({
     superseded: {},
     cancelled: {},
   },
+  guards: { approve: stale, reject: stale },
 });

@@ -82,6 +82,19 @@ export function moveTo<S extends string, E extends string, G>(
   return to;
 }
 
+/**
+ * The reason the guard of `event` refuses it on `facts`, or null (no guard, or it allows). For moves
+ * persisted as one guarded UPDATE, whose caller checks the guard with what it read.
+ */
+export function guardRefusal<S extends string, E extends string, G>(
+  p: ProcessDefinition<S, E, G>,
+  from: S,
+  event: E,
+  facts: G,
+): string | null {
+  return p.guards?.[event]?.(facts, from) ?? null;
+}
+
 /** The events the table allows out of `from`, in the table's order. */
 export function eventsFrom<S extends string, E extends string, G>(
   p: ProcessDefinition<S, E, G>,

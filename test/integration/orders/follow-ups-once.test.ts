@@ -152,6 +152,25 @@ it('an order approved at its last level gets one confirmation, an auto-approved 
   expect(g.statusUpdates).toEqual(['approved', 'confirmed']);
 });
 
+it('a decision on a level of an older order version is refused as stale and sends nothing', async () => {
+  const id = await order('received', '6000.00');
+  expect(await evaluateOrder(env.ctx, { orderId: id, version: 1 })).toBe('opened');
+  const level = await env
+    .db('approvals')
+    .where({ order_id: id, status: 'pending' })
+    .first<{ id: string }>('id');
+  await env.db('orders').where({ id }).update({ version: 2 });
+  const before = await followUps(id);
+  const r = await request(app).post(`/api/v1/approvals/${level.id}/approve`).set(auth(ADMIN_TOKEN)).send({});
+  expect(r.status).toBe(409);
+  expect(JSON.stringify(r.body)).toContain('order is pending_approval (version 2); this approval is stale');
+  expect((await env.db('approvals').where({ id: level.id }).first<{ status: string }>('status')).status).toBe(
+    'pending',
+  );
+  expect(await followUps(id)).toEqual(before);
+  expect(await stateOf(id)).toBe('pending_approval');
+});
+
 it('a rejection sends one reject confirmation with its reason; a shipment one ship notice', async () => {
   const id = await order('pending_approval');
   const r = await request(app)

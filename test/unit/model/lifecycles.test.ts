@@ -10,6 +10,7 @@ import {
   defineProcess,
   effectsOf,
   eventsFrom,
+  guardRefusal,
   moveTo,
   statesAllowing,
   targetOf,
@@ -20,8 +21,9 @@ import { SESSION_PROCESS } from '../../../src/model/punchout-state';
 describe('approval levels', () => {
   it('open from waiting, decided once from pending, and nothing leaves a decided level', () => {
     expect(moveTo(APPROVAL_PROCESS, 'waiting', 'open')).toBe('pending');
-    expect(moveTo(APPROVAL_PROCESS, 'pending', 'approve')).toBe('approved');
-    expect(moveTo(APPROVAL_PROCESS, 'pending', 'reject')).toBe('rejected');
+    const facts = { orderState: 'pending_approval', orderVersion: 1, levelVersion: 1 };
+    expect(moveTo(APPROVAL_PROCESS, 'pending', 'approve', facts)).toBe('approved');
+    expect(moveTo(APPROVAL_PROCESS, 'pending', 'reject', facts)).toBe('rejected');
     expect(() => moveTo(APPROVAL_PROCESS, 'waiting', 'approve')).toThrow(
       'an approval level in state "waiting" cannot "approve"',
     );
@@ -35,6 +37,24 @@ describe('approval levels', () => {
       'superseded',
       'cancelled',
     ]);
+  });
+
+  it('refuses a decision on a stale level, saying why', () => {
+    const waiting = { orderState: 'pending_approval', orderVersion: 2, levelVersion: 2 };
+    expect(moveTo(APPROVAL_PROCESS, 'pending', 'approve', waiting)).toBe('approved');
+    expect(guardRefusal(APPROVAL_PROCESS, 'pending', 'reject', waiting)).toBeNull();
+    expect(guardRefusal(APPROVAL_PROCESS, 'pending', 'approve', { ...waiting, levelVersion: 1 })).toBe(
+      'order is pending_approval (version 2); this approval is stale',
+    );
+    expect(() =>
+      moveTo(APPROVAL_PROCESS, 'pending', 'reject', { ...waiting, orderState: 'confirmed' }),
+    ).toThrow(
+      'an approval level in state "pending" cannot "reject": order is confirmed (version 2); this approval is stale',
+    );
+    // Moves that decide nothing have no guard.
+    expect(
+      guardRefusal(APPROVAL_PROCESS, 'pending', 'expire', { ...waiting, orderState: 'confirmed' }),
+    ).toBeNull();
   });
 
   it('escalates only an open level, and keeps it open', () => {
