@@ -29,6 +29,7 @@ import * as catalogShop from './20261204030000_catalog_shop';
 import * as approvalEvidence from './20261204040000_approval_evidence';
 import * as alerts from './20261204050000_alerts';
 import * as demoBuyerInbox from './20261204060000_demo_buyer_inbox';
+import * as invoiceEvents from './20261205010000_invoice_events';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -67,6 +68,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261204040000_approval_evidence', approvalEvidence],
   ['20261204050000_alerts', alerts],
   ['20261204060000_demo_buyer_inbox', demoBuyerInbox],
+  ['20261205010000_invoice_events', invoiceEvents],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

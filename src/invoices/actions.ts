@@ -53,8 +53,8 @@ export async function creditInvoice(
   return memo;
 }
 
-export async function resendInvoiceNow(ctx: Ctx, invoiceId: string): Promise<void> {
-  await resendInvoice(ctx.db, invoiceId);
+export async function resendInvoiceNow(ctx: Ctx, invoiceId: string, actor: string): Promise<void> {
+  await resendInvoice(ctx.db, invoiceId, actor);
   ctx.queue.nudge();
 }
 
@@ -62,9 +62,10 @@ export async function recordInvoicePayment(
   ctx: Ctx,
   invoiceId: string,
   payment: { amount: DecimalString; paidOn: string; reference?: string },
+  actor: string,
 ) {
   await visibleInvoice(ctx, invoiceId);
-  const p = await recordPayment(ctx.db, { invoiceId, ...payment });
+  const p = await recordPayment(ctx.db, { invoiceId, ...payment, actor });
   return { payment: p, invoice: await visibleInvoice(ctx, invoiceId) };
 }
 

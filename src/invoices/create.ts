@@ -92,7 +92,7 @@ export async function createInvoice(
       fromCalcError(err);
     }
     invoice.dueDate ??= addCalendarDays(invoiceDate, netDays);
-    await insertInvoice(trx, { id, partnerId: partner.id, orderId: order.id, invoice });
+    await insertInvoice(trx, { id, partnerId: partner.id, orderId: order.id, invoice, actor: d.actor });
     await transitionOrder(trx, order.id, 'invoice', d.actor, `invoice ${invoiceNumber}`);
     await storeAndQueue(trx, config, partner, id, order.id, invoice, d.now);
   });

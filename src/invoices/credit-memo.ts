@@ -21,6 +21,7 @@ import {
   type LineRequest,
   addInvoicedQuantities,
 } from './service';
+import { transitionInvoice } from './lifecycle';
 
 /** A credit memo against an invoice: all of what is left uncredited, or the requested order lines. */
 export async function createCreditMemo(
@@ -84,24 +85,27 @@ export async function createCreditMemo(
       orderId: original.order_id,
       invoice: memo,
       originalInvoiceId: original.id,
+      actor: d.actor,
     });
-    await releaseCredited(trx, original, credits, memo, requested);
-    const originalDoc = await trx('documents')
-      .where({ invoice_id: original.id, direction: 'out', protocol: 'cxml' })
-      .orderBy('created_at')
-      .first('external_id');
-    await storeAndQueue(
-      trx,
-      config,
-      partner,
-      id,
-      original.order_id,
-      memo,
-      d.now,
-      originalDoc?.external_id ?? undefined,
-    );
+    await releaseCredited(trx, original, credits, memo, requested, d.actor);
+    const originalPayloadId = await firstPayloadId(trx, original.id);
+    await storeAndQueue(trx, config, partner, id, original.order_id, memo, d.now, originalPayloadId);
   });
   return (await findInvoice(db, id)) as InvoiceRow;
+}
+
+/** The payloadID of the invoice's first cXML document (what a credit memo refers to). */
+async function firstPayloadId(trx: Q, invoiceId: string): Promise<string | undefined> {
+  const doc = await trx<{
+    invoice_id: string;
+    direction: string;
+    protocol: string;
+    external_id: string | null;
+  }>('documents')
+    .where({ invoice_id: invoiceId, direction: 'out', protocol: 'cxml' })
+    .orderBy('created_at')
+    .first('external_id');
+  return doc?.external_id ?? undefined;
 }
 
 type Quantities = Map<number, InstanceType<typeof D>>;
@@ -168,10 +172,11 @@ async function releaseCredited(
   credits: InvoiceRow[],
   memo: Invoice,
   requested: LineRequest[],
+  actor: string,
 ): Promise<void> {
   await addInvoicedQuantities(trx, original.order_id, requested, -1);
   const credited = add(memo.total, ...credits.map((c) => c.total));
   if (credited.plus(dec(original.total)).lte(0)) {
-    await trx('invoices').where({ id: original.id }).update({ state: 'credited' });
+    await transitionInvoice(trx, original.id, 'credit', actor, `credit memo ${memo.invoiceNumber}`);
   }
 }

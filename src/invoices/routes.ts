@@ -116,7 +116,7 @@ function supplierRoutes(r: Router, ctx: AppContext): void {
       use: admin,
     },
     async (req, res) => {
-      await resendInvoiceNow(ctx, String(req.params.id));
+      await resendInvoiceNow(ctx, String(req.params.id), actor(req));
       res.status(202).json({ status: 'queued' });
     },
   );
@@ -133,7 +133,7 @@ function supplierRoutes(r: Router, ctx: AppContext): void {
       use: admin,
     },
     async (req, res, { body }) => {
-      const { payment, invoice } = await recordInvoicePayment(ctx, String(req.params.id), body);
+      const { payment, invoice } = await recordInvoicePayment(ctx, String(req.params.id), body, actor(req));
       res.status(201).json({ payment: { id: payment.id, ...body }, invoice: invoiceView(invoice) });
     },
   );

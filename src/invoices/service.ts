@@ -22,6 +22,7 @@ import type { Config } from '../platform/config';
 import { isUuid, type Db, type Q } from '../platform/db';
 import { AppError, notFound } from '../platform/errors';
 import { InvoiceCalcError } from './calc';
+import { invoiceCreatedEvent, transitionInvoice } from './lifecycle';
 
 const CATEGORY_LABEL: Record<string, string> = {
   sales: 'Sales tax',
@@ -136,7 +137,15 @@ export function renderInvoiceDocument(
 
 export async function insertInvoice(
   trx: Q,
-  d: { id: string; partnerId: string; orderId: string; invoice: Invoice; originalInvoiceId?: string },
+  d: {
+    id: string;
+    partnerId: string;
+    orderId: string;
+    invoice: Invoice;
+    originalInvoiceId?: string;
+    /** Who created it (the timeline's first event). */
+    actor: string;
+  },
 ): Promise<void> {
   const inv = d.invoice;
   await trx('invoices').insert({
@@ -166,6 +175,7 @@ export async function insertInvoice(
       tax: l.tax?.amount ?? '0',
     })),
   );
+  await trx('invoice_events').insert(invoiceCreatedEvent(d.id, d.actor));
 }
 
 /**
@@ -265,7 +275,12 @@ export async function invoiceDocument(q: Q, invoiceId: string, protocol?: 'cxml'
  * Sends the stored documents again (same bytes, same payloadID / control numbers): every delivery of
  * the invoice that was rejected or gave up (a partner taking cXML and X12 has one of each).
  */
-export async function resendInvoice(db: Db, invoiceId: string, partnerScope?: string): Promise<void> {
+export async function resendInvoice(
+  db: Db,
+  invoiceId: string,
+  actor: string,
+  partnerScope?: string,
+): Promise<void> {
   const inv = await findInvoice(db, invoiceId, partnerScope);
   if (!inv) throw notFound('invoice');
   const deliveries: { id: string; status: string }[] = await db('deliveries as v')
@@ -280,13 +295,25 @@ export async function resendInvoice(db: Db, invoiceId: string, partnerScope?: st
       throw new AppError('conflict', 'delivery is still in progress');
     throw new AppError('conflict', 'invoice was already delivered');
   }
-  await db('invoices').where({ id: inv.id }).update({ state: 'issued', rejection_reason: null });
+  const what = again.length === 1 ? 'document' : `${again.length} documents`;
+  await db.transaction(async (trx) => {
+    await transitionInvoice(trx, inv.id, 'resend', actor, `${what} sent again`, {
+      changes: { rejectionReason: null },
+    });
+  });
   for (const v of again) await resendDelivery(db, v.id);
 }
 
 export async function recordPayment(
   db: Db,
-  d: { invoiceId: string; amount: DecimalString; paidOn: string; reference?: string; partnerScope?: string },
+  d: {
+    invoiceId: string;
+    amount: DecimalString;
+    paidOn: string;
+    reference?: string;
+    partnerScope?: string;
+    actor: string;
+  },
 ): Promise<{ id: string }> {
   const id = randomUUID();
   await db.transaction(async (trx) => {
@@ -304,29 +331,42 @@ export async function recordPayment(
     const paid = add(inv.paid_amount, d.amount);
     const credited = await trx('invoices').where({ original_invoice_id: inv.id }).sum({ s: 'total' }).first();
     const due = dec(inv.total).plus(dec(String(credited?.s ?? '0')));
-    await trx('invoices')
-      .where({ id: inv.id })
-      .update({
-        paid_amount: formatMoney(paid, inv.currency.trim()),
-        ...(paid.gte(due) && inv.state !== 'credited' ? { state: 'paid' } : {}),
-      });
+    const paidAmount = formatMoney(paid, inv.currency.trim());
+    await trx('invoices').where({ id: inv.id }).update({ paid_amount: paidAmount });
+    if (paid.gte(due) && inv.state !== 'credited') {
+      const ref = d.reference ? ` (${d.reference})` : '';
+      await transitionInvoice(
+        trx,
+        inv.id,
+        'pay',
+        d.actor,
+        `paid ${paidAmount} of ${formatMoney(due, inv.currency.trim())}${ref}`,
+      );
+    }
   });
   return { id };
 }
 
+/** The actor of the moves the buyer's answer to a delivery makes. */
+export const DELIVERY_ACTOR = 'system:delivery';
+
 export const invoiceDeliveryOutcome: DeliveryHook = async (q, { delivery, outcome, reason }) => {
-  const doc = await q('documents').where({ id: delivery.document_id }).first('invoice_id');
+  const doc = await q<{ id: string; invoice_id: string | null }>('documents')
+    .where({ id: delivery.document_id })
+    .first('invoice_id');
   if (!doc?.invoice_id) return;
+  const invoiceId = doc.invoice_id;
+  // An invoice paid or credited in the meantime keeps its state (ifAllowed).
   if (outcome === 'delivered') {
-    await q('invoices')
-      .where({ id: doc.invoice_id })
-      .whereIn('state', ['issued', 'rejected'])
-      .update({ state: 'delivered', delivered_at: q.fn.now(), rejection_reason: null });
+    await transitionInvoice(q, invoiceId, 'deliver', DELIVERY_ACTOR, `delivery ${delivery.id}`, {
+      ifAllowed: true,
+      changes: { deliveredAt: 'now', rejectionReason: null },
+    });
   } else if (outcome === 'rejected') {
-    await q('invoices')
-      .where({ id: doc.invoice_id })
-      .whereIn('state', ['issued', 'delivered'])
-      .update({ state: 'rejected', rejection_reason: reason });
+    await transitionInvoice(q, invoiceId, 'reject', DELIVERY_ACTOR, reason ?? `delivery ${delivery.id}`, {
+      ifAllowed: true,
+      changes: { rejectionReason: reason },
+    });
   }
   // 'failed' (retries exhausted): the invoice stays issued; the delivery shows why; resend retries.
 };

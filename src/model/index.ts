@@ -4,6 +4,7 @@ export * from './party';
 export * from './country';
 export * from './order';
 export * from './order-state';
+export * from './invoice-state';
 export * from './shipment';
 export * from './invoice';
 export * from './format';

@@ -124,6 +124,20 @@ it("an endpoint answering 400 rejects the invoice with the buyer's reason visibl
     expect(buyer.received[1]!.body).toBe(buyer.received[0]!.body);
     const again = await request(app).post(`/api/v1/invoices/${inv.id}/resend`).set(admin);
     expect(again.status).toBe(409);
+    // Every move is on the invoice's timeline with who and why.
+    const events = await env
+      .db<{ id: number; invoice_id: string; event: string; actor: string; reason: string | null }>(
+        'invoice_events',
+      )
+      .where({ invoice_id: inv.id })
+      .orderBy('id');
+    expect(events.map((e) => [e.event, e.actor])).toEqual([
+      ['create', 'admin'],
+      ['reject', 'system:delivery'],
+      ['resend', 'admin'],
+      ['deliver', 'system:delivery'],
+    ]);
+    expect(events[1]?.reason).toContain('Unknown purchase order PO-404');
   } finally {
     await buyer.close();
   }

@@ -380,6 +380,11 @@ describe('finance retrieval and isolation', () => {
     const paid = await request(app).get(`/api/v1/invoices/${inv.id}`).set(auth(financeA));
     expect(paid.body.invoice.state).toBe('paid');
     expect(paid.body.invoice.paidAmount).toBe('0.30');
+    // The first payment leaves it open; the one reaching the total is on its timeline.
+    const pays = await env
+      .db<{ id: number; invoice_id: string; event: string; reason: string | null }>('invoice_events')
+      .where({ invoice_id: inv.id, event: 'pay' });
+    expect(pays.map((e) => e.reason)).toEqual(['paid 0.30 of 0.30']);
 
     const st = (await request(app).get(`/api/v1/statement?from=${today}&to=${today}`).set(auth(financeA)))
       .body.statement;
