@@ -5,6 +5,7 @@ import { consolePages } from './console/pages';
 import type { ConsoleScreen } from './console/screens';
 import { alertScreen } from './alerts/screen';
 import { orderScreen } from './orders/screen';
+import { invoiceScreen } from './invoices/screen';
 import { dashboardScreen } from './metrics/screen';
 import { userRoutes } from './console/routes';
 import { cxmlRoutes, cxmlStatus, sendCxml, type CxmlHandlers } from './cxml/endpoint';
@@ -53,6 +54,7 @@ const consoleScreens = (cxml: CxmlHandlers): readonly ConsoleScreen[] => [
   documentsScreen(cxml),
   deliveriesScreen,
   orderScreen,
+  invoiceScreen,
   partnersScreen,
   queuesScreen,
   alertScreen,

@@ -22,3 +22,10 @@ export const userActor = (u: ConsoleUser) => ({ label: `user:${u.username}`, use
 
 /** Operators run the gateway's traffic: documents, deliveries, queues and partners. */
 export const mayOperate = (u: ConsoleUser) => isAdmin(u) || u.roles.includes('operator');
+
+/** The Invoices screen: operators (every partner) and finance users (within their partner limit). */
+export const mayInvoices = (u: ConsoleUser) => mayOperate(u) || mayFinance(u);
+
+/** The partners whose invoices a user sees on the Invoices screen: null for every one. */
+export const invoiceLimit = (u: ConsoleUser): readonly string[] | null =>
+  mayOperate(u) ? null : partnerLimit(u);

@@ -100,18 +100,36 @@ export async function listInvoices(
   return { rows: page, nextCursor: more && last ? encodeCursor(last) : null };
 }
 
-/** One page of the same list by position, with the total (the finance page's numbered pages; newest number first within a day). */
+/** How the console's invoice list may be sorted (a leading "-": descending). */
+export const INVOICE_SORTS = ['date', 'due', 'number', 'total', 'open'] as const;
+export type InvoiceSort = `${'' | '-'}${(typeof INVOICE_SORTS)[number]}`;
+const SORT_COLUMN: Record<(typeof INVOICE_SORTS)[number], string> = {
+  date: 'invoice_date',
+  due: 'due_date',
+  number: 'invoice_number',
+  total: 'total',
+  open: OPEN_AMOUNT_SQL,
+};
+
+/**
+ * One page of the same list by position, with the total (the finance page's numbered pages; newest
+ * number first within a day, or by `sort`, the invoice number breaking ties).
+ */
 export async function invoicePage(
   ctx: Ctx,
   scope: PartnerScope,
   f: InvoiceFilter,
   paging: { limit: number; offset: number },
+  sort: InvoiceSort = '-date',
 ): Promise<{ rows: InvoiceRow[]; total: number }> {
+  const desc = sort.startsWith('-');
+  const key = (desc ? sort.slice(1) : sort) as (typeof INVOICE_SORTS)[number];
+  const dir = desc ? 'desc' : 'asc';
   const [rows, counted] = await Promise.all([
     filtered(ctx, scope, f)
       .select('invoices.*', ctx.db.raw(`${OPEN_AMOUNT_SQL}::text as open_amount`))
-      .orderBy('invoice_date', 'desc')
-      .orderBy('invoice_number', 'desc')
+      .orderByRaw(`${SORT_COLUMN[key]} ${dir} nulls last`)
+      .orderBy('invoice_number', dir)
       .limit(paging.limit)
       .offset(paging.offset) as Promise<InvoiceRow[]>,
     filtered(ctx, scope, f).count({ n: '*' }) as unknown as Promise<{ n: string | number }[]>,

@@ -261,7 +261,9 @@ function Invoices(p: { o: ConsoleOrder; invoices: ConsoleInvoice[]; csrf: string
           <tbody>
             {p.invoices.map((i) => (
               <tr data-invoice={i.invoiceNumber}>
-                <td>{i.invoiceNumber}</td>
+                <td>
+                  <a href={`/console/invoices/${i.id}`}>{i.invoiceNumber}</a>
+                </td>
                 <td>{i.purpose === 'creditMemo' ? 'credit memo' : 'invoice'}</td>
                 <td class="nowrap">{i.invoiceDate}</td>
                 <td>{words(i.state)}</td>
