@@ -6,6 +6,7 @@
  * Fresh Postgres database (migrated), rows made by generate_series: 20 partners, 100,000 orders,
  * 1,000,000 documents over 35 days. BENCH_DOCUMENTS changes the count, BENCH_RUNS the samples.
  */
+import { createHash } from 'node:crypto';
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import { createDb, migrateLatest, type Db } from '../src/platform/db';
@@ -28,10 +29,11 @@ async function seed(db: Db): Promise<void> {
      from generate_series(1, ?) i`,
     [ORDERS],
   );
-  // Every 10th document belongs to an order; types and statuses as the gateway stores them.
+  // Every 10th document belongs to an order; types and statuses as the gateway stores them; two
+  // documents to a request, every 4th stored by a job.
   await db.raw(
     `insert into documents (id, partner_id, protocol, doc_type, direction, external_id, sha256, status,
-                            content_type, content, size, order_id, created_at)
+                            content_type, content, size, order_id, request_id, created_at)
      select md5('d' || i)::uuid, 'p' || (i % 20),
             (array['cxml','x12','json','oci','as2'])[1 + i % 5],
             case when i % 1000 = 7 then 'TA1'
@@ -42,6 +44,7 @@ async function seed(db: Db): Promise<void> {
                  else (array['accepted','accepted','delivered','queued','refused','failed','accepted','delivered','accepted','stored'])[1 + i % 10] end,
             'text/xml', convert_to('<cXML payloadID="ext-' || i || '"/>', 'UTF8'), 40,
             case when i % 10 = 0 then md5('o' || (i / 10))::uuid end,
+            case when i % 4 = 3 then 'ob-' || i else md5('r' || (i / 2)) end,
             now() - i * interval '3 seconds'
      from generate_series(1, ?) i`,
     [DOCUMENTS],
@@ -49,6 +52,12 @@ async function seed(db: Db): Promise<void> {
   await db.raw('analyze documents');
   await db.raw('analyze orders');
 }
+
+/** The request id the seed gives document i (i % 4 != 3). */
+const requestIdOf = (i: number) =>
+  createHash('md5')
+    .update(`r${Math.floor(i / 2)}`)
+    .digest('hex');
 
 const middleDay = () => new Date(Date.now() - (DOCUMENTS * 3 * 1000) / 2).toISOString().slice(0, 10);
 
@@ -74,6 +83,12 @@ function filters(): [string, DocumentSearch, string, unknown[]][] {
       [`ext-${Math.floor(DOCUMENTS / 3)}`],
     ],
     [
+      'request id',
+      { requestId: requestIdOf(Math.floor(DOCUMENTS / 4) * 2) },
+      'd.request_id = $1',
+      [requestIdOf(Math.floor(DOCUMENTS / 4) * 2)],
+    ],
+    [
       'buyer PO number',
       { po: `PO-${String(mid).padStart(8, '0')}` },
       'd.order_id in (select id from orders where buyer_order_number = $1)',
@@ -95,7 +110,7 @@ function filters(): [string, DocumentSearch, string, unknown[]][] {
   ];
 }
 
-const COLUMNS = `d.id, d.partner_id, d.protocol, d.doc_type, d.direction, d.external_id, d.status, d.size,
+const COLUMNS = `d.id, d.partner_id, d.protocol, d.doc_type, d.direction, d.external_id, d.request_id, d.status, d.size,
   d.order_id, d.invoice_id, d.error, d.created_at, o.buyer_order_number, o.supplier_order_number`;
 
 function plainQueries(where: string, sort: 'asc' | 'desc') {

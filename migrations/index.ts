@@ -30,6 +30,7 @@ import * as approvalEvidence from './20261204040000_approval_evidence';
 import * as alerts from './20261204050000_alerts';
 import * as demoBuyerInbox from './20261204060000_demo_buyer_inbox';
 import * as invoiceEvents from './20261205010000_invoice_events';
+import * as documentRequestId from './20261205011000_document_request_id';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -69,6 +70,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261204050000_alerts', alerts],
   ['20261204060000_demo_buyer_inbox', demoBuyerInbox],
   ['20261205010000_invoice_events', invoiceEvents],
+  ['20261205011000_document_request_id', documentRequestId],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -37,6 +37,18 @@ function Summary({ d }: { d: DocumentDetail }) {
       ) : null}
       <dt>Received / sent</dt>
       <dd>{`${when(new Date(doc.created_at))} UTC`}</dd>
+      <dt>Stored by (request or job id)</dt>
+      <dd id="request-id">
+        {doc.request_id ? (
+          <>
+            <a href={`/console/documents?requestId=${encodeURIComponent(doc.request_id)}`}>
+              <code>{doc.request_id}</code>
+            </a>
+          </>
+        ) : (
+          '—'
+        )}
+      </dd>
       <dt>Size, sha256</dt>
       <dd>
         {`${size} bytes (${doc.content_type}), `}

@@ -1,7 +1,7 @@
 /**
  * The console's documents search: every stored document by partner, protocol, type, direction,
- * status, external id, buyer PO number, supplier order number and date range, newest (or oldest)
- * first, a page at a time. Each filter reads an index in the list's order (migration
+ * status, external id, the request or job that stored it, buyer PO number, supplier order number and
+ * date range, newest (or oldest) first, a page at a time. Each filter reads an index in the list's order (migration
  * 20261204010000_document_search_indexes), and the count is capped (COUNT_CAP), so a page costs
  * what it shows however many documents are stored (`npm run bench console` checks both).
  */
@@ -24,6 +24,8 @@ export const documentSearchQuery = z.object({
   direction: z.union([z.literal(''), z.enum(['in', 'out'])]).optional(),
   status: text(50),
   externalId: text(500),
+  /** The request (X-Request-Id) or job (ob-42) that stored it. */
+  requestId: text(100),
   po: text(200),
   orderNumber: text(200),
   order: z.union([z.literal(''), z.uuid()]).optional(),
@@ -42,6 +44,7 @@ export interface DocumentHit {
   type: string;
   direction: string;
   externalId: string | null;
+  requestId: string | null;
   status: string;
   size: number | null;
   orderId: string | null;
@@ -73,6 +76,7 @@ export function filteredDocuments(q: Q, f: DocumentSearch): Knex.QueryBuilder {
   if (f.direction) d.where('d.direction', f.direction);
   if (f.status) d.where('d.status', f.status);
   if (f.externalId) d.where('d.external_id', f.externalId);
+  if (f.requestId) d.where('d.request_id', f.requestId);
   if (f.order) d.where('d.order_id', f.order);
   if (f.invoice) d.where('d.invoice_id', f.invoice);
   if (f.from) d.where('d.created_at', '>=', f.from);
@@ -104,6 +108,7 @@ export async function searchConsoleDocuments(
       'd.doc_type',
       'd.direction',
       'd.external_id',
+      'd.request_id',
       'd.status',
       'd.size',
       'd.order_id',
@@ -145,6 +150,7 @@ function hitOf(r: Record<string, unknown>): DocumentHit {
     type: String(r.doc_type),
     direction: String(r.direction),
     externalId: s(r.external_id),
+    requestId: s(r.request_id),
     status: String(r.status),
     size: r.size === null || r.size === undefined ? null : Number(r.size),
     orderId: s(r.order_id),

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { insertStatement, nativeQuery, type Q, type SqlRow } from '../platform/db';
 import { sha256Hex } from '../platform/secrets';
+import { currentTraceId } from '../platform/trace';
 import { maskSecrets } from './mask';
 
 export type Protocol = 'cxml' | 'oci' | 'x12' | 'json' | 'as2';
@@ -43,6 +44,8 @@ export interface DocumentRow {
   response_content_type: string | null;
   response_body: Buffer | null;
   error: string | null;
+  /** The HTTP request (X-Request-Id) or job (ob-42) that stored it; null on old rows and elsewhere. */
+  request_id?: string | null;
   /** Bytes received or sent (content may hold only a prefix of a refused body); null on old rows. */
   size: number | string | null;
   created_at: Date;
@@ -88,6 +91,8 @@ function documentRow(doc: NewDocument, response?: RecordedResponse) {
     order_id: doc.orderId ?? null,
     invoice_id: doc.invoiceId ?? null,
     error: storableText(doc.error ?? null),
+    // The request (or job run) storing it, as its log lines name it (platform/trace.ts).
+    request_id: currentTraceId(),
     ...(response
       ? {
           response_status: response.status,

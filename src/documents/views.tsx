@@ -77,6 +77,7 @@ function Filters({ f, c }: { f: DocumentSearch; c: SearchChoices }) {
       />
       <Text name="status" label="Status" f={f} list="doc-statuses" size={10} />
       <Text name="externalId" label="External id" f={f} size={18} />
+      <Text name="requestId" label="Request or job id" f={f} size={18} />
       <Text name="po" label="Buyer PO number" f={f} />
       <Text name="orderNumber" label="Supplier order no." f={f} />
       <DateRange from={f.from} to={f.to} />
@@ -121,7 +122,7 @@ function Hits({ rows }: { rows: DocumentHit[] }) {
             <th>When (UTC)</th>
             <th>Partner</th>
             <th>Document</th>
-            <th>External id</th>
+            <th>External id, stored by</th>
             <th>Status</th>
             <th>Order (PO, ours)</th>
           </tr>
@@ -137,7 +138,18 @@ function Hits({ rows }: { rows: DocumentHit[] }) {
                 {`${d.direction === 'in' ? '→ in' : '← out'} ${d.protocol} `}
                 <strong>{d.type}</strong>
               </td>
-              <td class="change">{d.externalId ?? ''}</td>
+              <td class="change">
+                {d.externalId ?? ''}
+                {d.requestId ? (
+                  <div>
+                    <small class="request-id">
+                      <a href={`/console/documents?requestId=${encodeURIComponent(d.requestId)}`}>
+                        {d.requestId}
+                      </a>
+                    </small>
+                  </div>
+                ) : null}
+              </td>
               <td class="nowrap">
                 {['refused', 'failed', 'rejected'].includes(d.status) ? (
                   <span class="flag">{d.status}</span>

@@ -9,6 +9,7 @@ import express, {
 import { z } from 'zod';
 import { AppError, type ErrorCode } from './errors';
 import { loggablePath, type Logger } from './log';
+import { runTraced } from './trace';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -106,7 +107,8 @@ export function requestContext(log: Logger): RequestHandler {
         'request',
       );
     });
-    next();
+    // What this request stores names it (documents.request_id), however deep the call.
+    runTraced({ requestId: req.id }, next);
   };
 }
 

@@ -21,6 +21,7 @@ import { Poller } from './poller';
 import { checkRedisDurability } from './redis-durability';
 import { queueDueSchedules } from './schedules';
 import { withTimeout } from './timeout';
+import { runTraced } from './trace';
 
 const QUEUE_NAME = 'gateway';
 const RELAY_ADD_TIMEOUT_MS = 3000;
@@ -338,7 +339,7 @@ export class BullmqQueue implements JobQueue {
       now: () => new Date(),
     };
     try {
-      await def.handler(jobPayload(def, job.data), ctx);
+      await runTraced({ jobId }, () => def.handler(jobPayload(def, job.data), ctx));
     } catch (err) {
       if (isUnrecoverable(err)) throw new UnrecoverableError((err as Error).message);
       if (err instanceof DeferJobError && token) {

@@ -16,6 +16,7 @@ import { outboxStateCounts, type JobStateCount } from './queue-counts';
 import { listFailedOutbox, outboxIdOf, outboxJobId, type OutboxRow } from './outbox';
 import { Poller } from './poller';
 import { queueDueSchedules } from './schedules';
+import { runTraced } from './trace';
 
 /** A claimed job that has not finished in this long is taken as crashed and runs again. */
 const LEASE_MS = 5 * 60 * 1000;
@@ -112,7 +113,7 @@ export class InlineQueue implements JobQueue {
       now: () => new Date(),
     };
     try {
-      await def.handler(jobPayload(def, row.payload), ctx);
+      await runTraced({ jobId }, () => def.handler(jobPayload(def, row.payload), ctx));
       await this.db('outbox')
         .where({ id: row.id })
         .update({ completed_at: this.db.fn.now(), last_error: null });

@@ -132,6 +132,49 @@ describe('search', () => {
   });
 });
 
+describe('request ids', () => {
+  it('a document names the request that stored it (its X-Request-Id), or the job; shown and searchable', async () => {
+    const res = await request(t.app)
+      .post('/cxml')
+      .set({ 'Content-Type': 'text/xml', 'X-Request-Id': 'req-docs-1' })
+      .send(orderRequestXml({ payloadId: 'pl-console-R@buyer', orderId: 'PO-CONSOLE-R' }));
+    expect(statusOf(res.text).code).toBe(200);
+    expect(res.headers['x-request-id']).toBe('req-docs-1');
+    const doc = await t.env
+      .db<{ id: string; external_id: string; request_id: string | null; order_id: string }>('documents')
+      .where({ external_id: 'pl-console-R@buyer' })
+      .first();
+    expect(doc?.request_id).toBe('req-docs-1');
+    // The JSON order of beforeAll was stored under the id the gateway gave its request.
+    const json = await t.env
+      .db<{ id: string; request_id: string | null }>('documents')
+      .where({ id: jsonDocId })
+      .first();
+    expect(json?.request_id).toMatch(/^[0-9a-f-]{36}$/);
+    const shown = await page(`/console/documents/${doc?.id}`).expect(200);
+    expect(shown.text).toMatch(/id="request-id">.*<code>req-docs-1<\/code>/s);
+    const found = await page('/console/documents?requestId=req-docs-1').expect(200);
+    expect(idsOf(found.text)).toEqual([doc?.id]);
+    expect(found.text).toContain('class="request-id"');
+    expect(idsOf((await page('/console/documents?requestId=nothing-like-it')).text)).toEqual([]);
+    // What a job stored (order A's confirmation, sent from the outbox: beforeAll waited for it)
+    // names the job run, ob-<outbox id>.
+    const a = await t.env.db<{ id: string; order_id: string }>('documents').where({ id: orderDocId }).first();
+    const outbound = await t.env
+      .db<{ id: string; order_id: string; direction: string; request_id: string | null }>('documents')
+      .where({ order_id: a?.order_id ?? '', direction: 'out' });
+    expect(outbound.length).toBeGreaterThan(0);
+    for (const o of outbound) {
+      expect(o.request_id).toMatch(/^ob-\d+$/);
+      const job = await t.env
+        .db<{ id: number; job_name: string }>('outbox')
+        .where({ id: Number(o.request_id?.slice(3)) })
+        .first();
+      expect(job?.job_name).toBeDefined();
+    }
+  });
+});
+
 describe('document page', () => {
   it('shows the summary, the bytes highlighted with the SharedSecret masked, the answer, the order and deliveries', async () => {
     const res = await page(`/console/documents/${orderDocId}`).expect(200);
