@@ -92,13 +92,20 @@ const ordered = (d: Knex.QueryBuilder, f: DocumentSearch) => {
   return d.orderBy('d.created_at', dir).orderBy('d.id', dir);
 };
 
-/** One page of matches and their count (up to COUNT_CAP: `more` says there are more). */
-export async function searchConsoleDocuments(
-  ctx: Pick<AppContext, 'db'>,
+export interface NativeStatement {
+  sql: string;
+  bindings: readonly unknown[];
+}
+
+/**
+ * The two statements a page costs, as the driver gets them: the page of hits and the capped count
+ * (the bench EXPLAINs these, not a copy).
+ */
+export function documentSearchStatements(
+  q: Q,
   f: DocumentSearch,
   page: { limit: number; offset: number },
-): Promise<{ rows: DocumentHit[]; total: number; more: boolean }> {
-  const q = ctx.db;
+): { list: NativeStatement; count: NativeStatement } {
   const list = ordered(filteredDocuments(q, f), f)
     .leftJoin('orders as o', 'o.id', 'd.order_id')
     .select(
@@ -124,14 +131,24 @@ export async function searchConsoleDocuments(
   const capped = ordered(filteredDocuments(q, f), f)
     .select(q.raw('1'))
     .limit(COUNT_CAP + 1);
-  // Built by knex, run past its runner (nativeQuery): the two statements are all a page costs.
-  const run = <R>(b: Knex.QueryBuilder) => {
-    const { sql, bindings } = b.toSQL().toNative();
-    return nativeQuery<R>(q, sql, bindings);
+  return {
+    list: list.toSQL().toNative(),
+    count: q.from(capped.as('c')).count({ n: '*' }).toSQL().toNative(),
   };
+}
+
+/** One page of matches and their count (up to COUNT_CAP: `more` says there are more). */
+export async function searchConsoleDocuments(
+  ctx: Pick<AppContext, 'db'>,
+  f: DocumentSearch,
+  page: { limit: number; offset: number },
+): Promise<{ rows: DocumentHit[]; total: number; more: boolean }> {
+  const q = ctx.db;
+  const { list, count } = documentSearchStatements(q, f, page);
+  // Built by knex, run past its runner (nativeQuery): the two statements are all a page costs.
   const [rows, counted] = await Promise.all([
-    run<Record<string, unknown>>(list),
-    run<{ n: string }>(q.from(capped.as('c')).count({ n: '*' })),
+    nativeQuery<Record<string, unknown>>(q, list.sql, list.bindings),
+    nativeQuery<{ n: string }>(q, count.sql, count.bindings),
   ]);
   const n = Number(counted[0]?.n ?? 0);
   return {
