@@ -2,7 +2,7 @@
  * The Invoices screen in Chromium: an operator finds an invoice the buyer refused, opens it and sees
  * its timeline (created, rejected by the buyer's answer), resends it and the buyer's endpoint
  * receives the same document again, then issues a full credit memo that the timeline shows.
- * SCREENSHOTS=1 also writes the README's picture of the invoice page.
+ * SCREENSHOTS=1 also writes the README's pictures of the invoice list and page.
  */
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -137,6 +137,8 @@ it('an operator opens a refused invoice, resends it, credits it and sees both on
     const dir = path.resolve(__dirname, '../../../docs/screenshots');
     mkdirSync(dir, { recursive: true });
     await page.screenshot({ path: path.join(dir, 'console-invoice.png'), fullPage: true });
+    await page.click('nav >> text=Invoices');
+    await page.screenshot({ path: path.join(dir, 'console-invoices.png'), fullPage: true });
   }
   await ctx.close();
 }, 90000);
