@@ -19,3 +19,5 @@ export type {
 } from './cart';
 export { escapeHtml, renderAutoSubmitForm } from './html';
 export type { AutoSubmitFormOptions } from './html';
+export { buildOciLoginFields, readOciReturn } from './buyer';
+export type { OciLoginInput, OciReturnExpectation, OciReturnedCart, OciReturnedItem } from './buyer';
