@@ -10,6 +10,7 @@ import { dashboardScreen } from './metrics/screen';
 import { userRoutes } from './console/routes';
 import { cxmlRoutes, cxmlStatus, sendCxml, type CxmlHandlers } from './cxml/endpoint';
 import { deliveriesScreen } from './delivery/pages';
+import { demoImageRoutes } from './demo-buyer/images';
 import { demoBuyerRoutes } from './demo-buyer/pages';
 import { handleOrderRequest } from './orders/cxml';
 import { handlePunchOutSetup, handleProfile } from './punchout/cxml-handlers';
@@ -127,7 +128,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(invoiceRoutes(ctx));
   app.use(approvalRoutes(ctx));
   // The built-in demo buyer plays the procurement system of the demo partner (never in production).
-  if (ctx.config.DEMO) app.use(demoBuyerRoutes(ctx));
+  if (ctx.config.DEMO) app.use(demoImageRoutes(), demoBuyerRoutes(ctx));
   app.use(userRoutes(ctx));
   app.use(consolePages(ctx, consoleScreens(cxmlHandlers)));
   app.use(metricsRoutes(ctx, metrics));

@@ -31,13 +31,16 @@ export async function seedDemo(ctx: AppContext): Promise<boolean> {
       line: r.line,
       values: r.values,
     }));
-  await importCatalog(ctx.db, csv('catalog.csv'));
+  await importCatalog(ctx.db, withImageUrls(ctx.config, csv('catalog.csv')));
   await importPriceLists(ctx.db, csv('price-list.csv'));
   const fixture = JSON.parse(readFileSync(path.join(DEMO_DIR, 'partner.json'), 'utf8')) as {
     cxml: Record<string, unknown>;
+    oci: { hookUrlAllowlist: string[] };
   };
-  // Its documents go to the built-in demo buyer's inbox (src/demo-buyer) on this gateway.
+  // Its documents go to the built-in demo buyer's inbox (src/demo-buyer) on this gateway, and its
+  // OCI punchouts may return the cart to the demo buyer's HOOK_URL.
   fixture.cxml.outboundUrl = demoInboxUrl(ctx.config);
+  fixture.oci.hookUrlAllowlist.push(demoHookPrefix(ctx.config));
   const partner = partnerInputSchema.parse(fixture);
   await upsertPartner(ctx.db, partner);
   for (const [role, key] of Object.entries(DEMO_KEYS)) {
@@ -86,6 +89,58 @@ export async function ensureDemoInbox(ctx: AppContext): Promise<boolean> {
   return true;
 }
 
+/** The demo buyer's OCI HOOK_URLs lie under this (src/demo-buyer; the path ends in a token). */
+export const demoHookPrefix = (config: Config) => `${config.publicBaseUrl}${DEMO_HOOK_PATH}/`;
+export const DEMO_HOOK_PATH = '/demo/buyer/oci-cart';
+
+/**
+ * A data dir seeded before the demo buyer spoke OCI, or under another PUBLIC_BASE_URL: the demo
+ * partner (still with the demo OCI USERNAME) gets this gateway's demo buyer HOOK_URL prefix on its
+ * OCI allowlist, in place of a demo buyer prefix of another address; its other entries stay.
+ */
+export async function ensureDemoHook(ctx: AppContext): Promise<boolean> {
+  const partner = await findPartnerByIdentity(ctx.db, 'oci', 'username', DEMO_CREDENTIALS.oci.username);
+  const oci = partner?.settings.oci;
+  if (!partner || partner.id !== 'demo' || !oci) return false;
+  const prefix = demoHookPrefix(ctx.config);
+  if (oci.hookUrlAllowlist.includes(prefix)) return false;
+  const others = oci.hookUrlAllowlist.filter(
+    (u) => !(URL.canParse(u) && new URL(u).pathname.startsWith(`${DEMO_HOOK_PATH}/`)),
+  );
+  const settings = { ...partner.settings, oci: { ...oci, hookUrlAllowlist: [...others, prefix] } };
+  await ctx
+    .db('partners')
+    .where({ id: partner.id })
+    .update({ settings: JSON.stringify(settings) });
+  partnersChanged();
+  return true;
+}
+
+/** Where the demo catalog's pictures are served (src/demo-buyer/images.ts, DEMO only). */
+export const DEMO_IMAGE_PATH = '/assets/demo/';
+
+/** The demo catalog names its pictures by path (`/assets/demo/chair.svg`): made absolute here. */
+function withImageUrls(config: Config, rows: { line: number; values: Record<string, string> }[]) {
+  for (const { values } of rows) {
+    if (values.image_url?.startsWith(DEMO_IMAGE_PATH))
+      values.image_url = `${config.publicBaseUrl}${values.image_url}`;
+  }
+  return rows;
+}
+
+/**
+ * The demo pictures' absolute URLs follow PUBLIC_BASE_URL (another PORT): items whose picture is
+ * one of the demo's, under another address, get this gateway's. Returns how many changed.
+ */
+export async function ensureDemoImages(ctx: AppContext): Promise<number> {
+  const base = `${ctx.config.publicBaseUrl}${DEMO_IMAGE_PATH}`;
+  return ctx
+    .db('catalog_items')
+    .where('image_url', '~', '^https?://[^/]+/assets/demo/[a-z0-9-]+\\.svg$')
+    .whereNot('image_url', 'like', `${base}%`)
+    .update({ image_url: ctx.db.raw("? || regexp_replace(image_url, '^.*/', '')", [base]) });
+}
+
 /** The demo credentials the README publishes. */
 export const DEMO_CREDENTIALS = {
   cxml: { domain: 'NetworkID', identity: 'AN-DEMO-BUYER', sharedSecret: 'demo-shared-secret' },
@@ -107,7 +162,7 @@ export async function publishedDemoCredentials(ctx: AppContext): Promise<string[
     )
     .whereNull('k.revoked_at')
     .whereNull('p.deleted_at')
-    .select('k.role', 'k.partner_id');
+    .select<{ role: string; partner_id: string }[]>('k.role', 'k.partner_id');
   for (const k of keys) found.push(`${k.role} API key of partner "${k.partner_id}"`);
   const { cxml, oci } = DEMO_CREDENTIALS;
   const cxmlPartner = await findPartnerByIdentity(ctx.db, 'cxml', cxml.domain, cxml.identity);

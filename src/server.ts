@@ -6,7 +6,14 @@ import path from 'node:path';
 import express from 'express';
 import { createApp } from './app';
 import { ensureFirstAdmin, FIRST_ADMIN } from './console/first-run';
-import { ensureDemoInbox, seedDemo, warnOfDemoCredentials, DEMO_KEYS } from './demo';
+import {
+  ensureDemoHook,
+  ensureDemoImages,
+  ensureDemoInbox,
+  seedDemo,
+  warnOfDemoCredentials,
+  DEMO_KEYS,
+} from './demo';
 import { loadConfig, type Config } from './platform/config';
 import { announceDataDirUrl } from './platform/data-dir';
 import { AppError } from './platform/errors';
@@ -71,8 +78,12 @@ async function prepareDemo(ctx: AppContext, config: Config): Promise<void> {
       `Demo partner "demo" seeded: cXML NetworkID/AN-DEMO-BUYER secret demo-shared-secret; ` +
         `OCI demo-buyer/demo-password; ERP key ${DEMO_KEYS.erp}; finance key ${DEMO_KEYS.finance}`,
     );
-  } else if (config.DEMO && (await ensureDemoInbox(ctx))) {
-    console.log('Demo partner "demo" now delivers its cXML documents to the demo buyer\'s inbox');
+  } else if (config.DEMO) {
+    if (await ensureDemoInbox(ctx))
+      console.log('Demo partner "demo" now delivers its cXML documents to the demo buyer\'s inbox');
+    if (await ensureDemoHook(ctx))
+      console.log('Demo partner "demo" now returns its OCI carts to the demo buyer at this address');
+    await ensureDemoImages(ctx);
   }
 }
 

@@ -3,7 +3,8 @@
  * The built-in demo buyer (embedded mode / DEMO=1 only, see app.ts): GET /demo/buyer plays the
  * procurement system. Its pages may be framed only by themselves (the returned cart shows inside the
  * punchout frame); every form carries the token of the browser's demo cookie, and the cart return
- * (the BrowserFormPost URL) carries it in its path, since the supplier's form cannot know it.
+ * (the BrowserFormPost URL, the OCI HOOK_URL) carries it in its path, since the supplier's form
+ * cannot know it. The OCI punchout's routes are in oci-pages.tsx.
  */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { ComponentChildren } from 'preact';
@@ -23,6 +24,7 @@ import {
 import { randomToken } from '../platform/secrets';
 import { DEMO_INBOX_KEY } from '../demo';
 import { DEMO_BUYER, inbox, readCart, receive, refuseUnknown, startPunchout, submitOrder } from './buyer';
+import { demoOciRoutes } from './oci-pages';
 import { Answer, Cart, Inbox, Intro, PunchoutFrame, Received, StartPunchout } from './views';
 
 const COOKIE = 'gw_demo_buyer';
@@ -42,6 +44,12 @@ function chromeOf(_ctx: AppContext): Chrome {
     security: { ancestors: ["'self'"], frameSources: ["'self'"] },
     back: { href: DEMO_BUYER.page, label: 'Back to the demo buyer' },
   };
+}
+
+/** A form field that is one text; undefined when absent or repeated. */
+function textField(req: Request, name: string): string | undefined {
+  const v = formField(req, name);
+  return typeof v === 'string' ? v : undefined;
 }
 
 /** The browser's demo key (set when it has none) and its form token. */
@@ -102,6 +110,7 @@ export function demoBuyerRoutes(ctx: AppContext): Router {
   };
 
   r.get(DEMO_BUYER.page, (req, res) => home(req, res));
+  demoOciRoutes(ctx, r, { chrome, form, checked, token, home });
 
   r.post('/demo/buyer/punchout', form, checked, async (req, res) => {
     const returnUrl = `${ctx.config.publicBaseUrl}${DEMO_BUYER.cart}/${token(req, res)}`;
@@ -111,7 +120,7 @@ export function demoBuyerRoutes(ctx: AppContext): Router {
   });
 
   r.post(`${DEMO_BUYER.cart}/:token`, form, checked, (req, res) => {
-    const xml = String(formField(req, 'cxml-urlencoded') ?? formField(req, 'cXML-urlencoded') ?? '');
+    const xml = textField(req, 'cxml-urlencoded') ?? textField(req, 'cXML-urlencoded') ?? '';
     const cart = readCart(xml);
     if (!cart) return sendErrorPage(res, chrome, { status: 400, message: 'No cXML cart came back.' });
     sendPage(res, chrome, {
@@ -121,7 +130,7 @@ export function demoBuyerRoutes(ctx: AppContext): Router {
   });
 
   r.post('/demo/buyer/order', form, checked, async (req, res) => {
-    const cart = readCart(String(formField(req, 'cart') ?? ''));
+    const cart = readCart(textField(req, 'cart') ?? '');
     if (!cart) return sendErrorPage(res, chrome, { status: 400, message: 'The cart could not be read.' });
     const { orderId, answer } = await submitOrder(ctx, cart);
     await home(req, res, <Answer answer={answer} orderId={orderId} />);

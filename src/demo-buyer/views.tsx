@@ -2,7 +2,8 @@
 /** The demo buyer's pages: start, the punchout frame, the returned cart, the order answer, the inbox. */
 import { Empty, PostForm } from '../platform/pages';
 import type { ReturnedCart } from '../../protocols/cxml';
-import { formatAmount, formatMoney, mul } from '../model/money';
+import { formatAmount, formatMoney, formatUnitPrice, mul } from '../model/money';
+import type { OciReturnedCart } from '../../protocols/oci';
 import type { GatewayAnswer } from './buyer';
 import type { InboxRow } from './inbox';
 
@@ -17,8 +18,8 @@ export function Intro() {
   return (
     <p class="lead">
       This page plays the buyer&rsquo;s procurement system: it punches out to the gateway&rsquo;s catalog with
-      the demo partner&rsquo;s cXML credentials, receives the cart, sends the purchase order and shows the
-      documents the gateway sends back to it (confirmation, ship notice, invoice).
+      the demo partner&rsquo;s cXML or OCI credentials, receives the cart, sends the purchase order and shows
+      the documents the gateway sends back to it (confirmation, ship notice, invoice).
     </p>
   );
 }
@@ -27,19 +28,30 @@ export function StartPunchout({ csrf }: { csrf: string }) {
   return (
     <section class="card">
       <h2>Shop at the supplier</h2>
-      <PostForm action="/demo/buyer/punchout" csrf={csrf} id="start-punchout">
-        <button type="submit" class="primary">
-          Start punchout (cXML)
-        </button>
-      </PostForm>
+      <p class="muted">
+        Ariba, Coupa and Jaggaer open a supplier&rsquo;s catalog with cXML; SAP SRM with OCI. Either way the
+        cart comes back here and is ordered with a cXML OrderRequest.
+      </p>
+      <div class="actions">
+        <PostForm action="/demo/buyer/punchout" csrf={csrf} id="start-punchout">
+          <button type="submit" class="primary">
+            Start punchout (cXML)
+          </button>
+        </PostForm>
+        <PostForm action="/demo/buyer/punchout-oci" csrf={csrf} id="start-oci">
+          <button type="submit" class="primary">
+            Start punchout (OCI)
+          </button>
+        </PostForm>
+      </div>
     </section>
   );
 }
 
-export function PunchoutFrame({ url }: { url: string }) {
+export function PunchoutFrame({ url, protocol = 'cXML' }: { url: string; protocol?: 'cXML' | 'OCI' }) {
   return (
-    <section class="card" id="punchout">
-      <h2>Supplier catalog (punchout)</h2>
+    <section class="card" id="punchout" data-protocol={protocol}>
+      <h2>{`Supplier catalog (${protocol} punchout)`}</h2>
       <p class="muted">Add items to the cart, then return the cart to the procurement system.</p>
       <iframe
         id="punchout-frame"
@@ -168,5 +180,58 @@ export function Received({ row }: { row: InboxRow }) {
         {row.body}
       </pre>
     </>
+  );
+}
+
+/** The cart an OCI catalog posted to the HOOK_URL: its lines by index, and the order to send. */
+export function OciCart({ cart, fields, csrf }: { cart: OciReturnedCart; fields: string; csrf: string }) {
+  const currency = cart.currency;
+  return (
+    <section class="card" id="cart" data-protocol="OCI">
+      <h2>Returned cart (OCI)</h2>
+      <p class="muted">{`${cart.items.length} NEW_ITEM ${cart.items.length === 1 ? 'line' : 'lines'} received at the HOOK_URL, ~OkCode ${cart.okCode ?? '(none)'}.`}</p>
+      <div class="scroll-x">
+        <table>
+          <thead>
+            <tr>
+              <th class="num">#</th>
+              <th>Item</th>
+              <th>Description</th>
+              <th class="num">Quantity</th>
+              <th class="num">Unit price</th>
+              <th class="num">Amount</th>
+              <th class="num">Lead time</th>
+            </tr>
+          </thead>
+          <tbody>
+            {cart.items.map((i) => (
+              <tr key={String(i.index)} data-sku={i.supplierPartId} data-index={String(i.index)}>
+                <td class="num">{String(i.index)}</td>
+                <td>{i.supplierPartId}</td>
+                <td>{i.description}</td>
+                <td class="num">{`${i.quantity} ${i.unitOfMeasure}`}</td>
+                <td class="num">{`${formatUnitPrice(i.unitPrice, currency)} ${currency}`}</td>
+                <td class="num">{`${i.amount} ${currency}`}</td>
+                <td class="num">{i.leadTimeDays === undefined ? '' : `${i.leadTimeDays} d`}</td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th colSpan={5}>Total</th>
+              <td class="num" id="cart-total">{`${cart.total} ${currency}`}</td>
+              <td />
+            </tr>
+          </tfoot>
+        </table>
+      </div>
+      <form method="post" action="/demo/buyer/order-oci" target="_top" id="submit-order">
+        <input type="hidden" name="csrf" value={csrf} />
+        <input type="hidden" name="oci" value={fields} />
+        <button type="submit" class="primary">
+          Submit purchase order
+        </button>
+      </form>
+    </section>
   );
 }

@@ -15,7 +15,15 @@ import {
   parsePunchOutSetupRequest,
 } from '../../../protocols/cxml';
 import { createApp } from '../../../src/app';
-import { demoInboxUrl, ensureDemoInbox, seedDemo } from '../../../src/demo';
+import { buildOciCartFields } from '../../../protocols/oci';
+import {
+  demoHookPrefix,
+  demoInboxUrl,
+  ensureDemoHook,
+  ensureDemoImages,
+  ensureDemoInbox,
+  seedDemo,
+} from '../../../src/demo';
 import { findPartner } from '../../../src/partners/repository';
 import { createUser } from '../../../src/console/users';
 import { createTestEnv, type TestEnv } from '../../helpers/env';
@@ -233,5 +241,212 @@ describe('the demo partner delivers to the inbox', () => {
     expect(await ensureDemoInbox(t.ctx)).toBe(false);
     expect(await outbound()).toBe('https://buyer.example/cxml');
     await setOutbound(url);
+  });
+});
+
+/** The demo buyer's page: its cookie and form token. */
+async function demoSession(app: ReturnType<typeof createApp>): Promise<{ cookie: string; csrf: string }> {
+  const page = await request(app).get('/demo/buyer').expect(200);
+  const cookie = (page.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
+  return { cookie, csrf: /name="csrf" value="([^"]+)"/.exec(page.text)![1]! };
+}
+
+describe('the demo buyer over OCI', () => {
+  it('opens the catalog with the OCI login and a HOOK_URL of its own, which the demo partner allows', async () => {
+    const app = createApp(t.ctx);
+    const { cookie, csrf } = await demoSession(app);
+    const started = await request(app)
+      .post('/demo/buyer/punchout-oci')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ csrf })
+      .expect(200);
+    expect(started.text).toContain(`src="/demo/buyer/oci-login/${csrf}"`);
+    await request(app).post('/demo/buyer/punchout-oci').type('form').send({ csrf }).expect(403);
+
+    await request(app).get(`/demo/buyer/oci-login/${csrf}`).expect(403);
+    await request(app).get('/demo/buyer/oci-login/not-the-token').set('Cookie', cookie).expect(403);
+    const login = await request(app).get(`/demo/buyer/oci-login/${csrf}`).set('Cookie', cookie).expect(200);
+    const csp = login.headers['content-security-policy'] as string;
+    expect(csp).toContain("frame-ancestors 'self'");
+    expect(csp).toContain("form-action 'self' http://gw.example:8080");
+    expect(csp).toMatch(/script-src 'nonce-[A-Za-z0-9+/=]+'/);
+    expect(login.text).toContain('action="http://gw.example:8080/oci"');
+    const fields = Object.fromEntries(
+      [...login.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [
+        m[1]!,
+        m[2]!,
+      ]),
+    );
+    expect(fields).toEqual({
+      USERNAME: 'demo-buyer',
+      PASSWORD: 'demo-password',
+      HOOK_URL: `http://gw.example:8080/demo/buyer/oci-cart/${csrf}`,
+      '~OkCode': 'ADDI',
+      '~CALLER': 'CTLG',
+      '~TARGET': '_top',
+    });
+    // The gateway takes that login: a session whose cart goes back to the demo buyer.
+    const opened = await request(app).post('/oci').type('form').send(fields).expect(303);
+    expect(opened.headers.location).toMatch(/^\/punchout\/start\//);
+    // Another HOOK_URL of this host is not on the allowlist.
+    await request(app)
+      .post('/oci')
+      .type('form')
+      .send({ ...fields, HOOK_URL: 'http://gw.example:8080/elsewhere' })
+      .expect(403);
+  });
+
+  it('takes the cart at its HOOK_URL only with the browser token, lists it by index and orders it in cXML', async () => {
+    const app = createApp(t.ctx);
+    const { cookie, csrf } = await demoSession(app);
+    const cart = Object.fromEntries(
+      buildOciCartFields([
+        {
+          description: 'Nitrile gloves size M (100)',
+          quantity: '10',
+          unitOfMeasure: 'BX',
+          unitPrice: '12.345',
+          currency: 'USD',
+          supplierPartId: 'GLV-NIT-M',
+          unspsc: '46181504',
+        },
+        {
+          description: 'Copy paper A4 80g (ream)',
+          quantity: '5',
+          unitOfMeasure: 'RM',
+          unitPrice: '5.20',
+          currency: 'USD',
+          supplierPartId: 'PAP-A4-500',
+        },
+      ]).reverse(),
+    );
+    const before = await t.db('demo_buyer_inbox').count<{ n: string }[]>({ n: '*' });
+    // Without the token of the browser, or without its cookie: refused, nothing shown or kept.
+    const wrong = await request(app)
+      .post('/demo/buyer/oci-cart/not-the-token')
+      .set('Cookie', cookie)
+      .type('form')
+      .send(cart)
+      .expect(403);
+    expect(wrong.text).not.toContain('GLV-NIT-M');
+    await request(app).post(`/demo/buyer/oci-cart/${csrf}`).type('form').send(cart).expect(403);
+    expect(await t.db('demo_buyer_inbox').count<{ n: string }[]>({ n: '*' })).toEqual(before);
+
+    const page = await request(app)
+      .post(`/demo/buyer/oci-cart/${csrf}`)
+      .set('Cookie', cookie)
+      .type('form')
+      .send(cart)
+      .expect(200);
+    const rows = [...page.text.matchAll(/<tr data-sku="([^"]+)" data-index="(\d+)">/g)].map((m) => [
+      m[2],
+      m[1],
+    ]);
+    expect(rows).toEqual([
+      ['1', 'GLV-NIT-M'],
+      ['2', 'PAP-A4-500'],
+    ]);
+    // 10 × 12.345 + 5 × 5.20
+    expect(page.text).toContain('<td class="num" id="cart-total">149.45 USD</td>');
+    expect(page.text).toContain('12.345 USD');
+
+    const bad = await request(app)
+      .post(`/demo/buyer/oci-cart/${csrf}`)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ ...cart, 'NEW_ITEM-CURRENCY[2]': 'EUR' })
+      .expect(400);
+    expect(bad.text).toContain('NEW_ITEM-CURRENCY[2]');
+
+    const oci = /name="oci" value="([^"]+)"/.exec(page.text)![1]!.replace(/&amp;/g, '&');
+    await request(app)
+      .post('/demo/buyer/order-oci')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ oci })
+      .expect(403);
+  });
+});
+
+interface DemoItem {
+  sku: string;
+  category: string;
+  image_url: string;
+  stock_quantity: string;
+  lead_time_days: number | null;
+  attributes: [string, string][];
+}
+
+describe('the demo catalog', () => {
+  it('is seeded with pictures served here, availability, specifications and a three-level tree', async () => {
+    const items = await t
+      .db<DemoItem>('catalog_items')
+      .select('sku', 'category', 'image_url', 'stock_quantity', 'lead_time_days', 'attributes')
+      .orderBy('sku');
+    expect(items.length).toBeGreaterThanOrEqual(10);
+    for (const i of items) {
+      expect(i.image_url).toMatch(/^http:\/\/gw\.example:8080\/assets\/demo\/[a-z-]+\.svg$/);
+      expect(i.attributes.length).toBeGreaterThan(0);
+    }
+    expect(items.some((i) => i.category.split('/').length === 3)).toBe(true);
+    const bySku = new Map(items.map((i) => [i.sku, i]));
+    expect(Number(bySku.get('CHR-ERG-01')!.stock_quantity)).toBeGreaterThan(0);
+    expect(bySku.get('STL-DRF-01')).toMatchObject({ lead_time_days: 14 });
+    expect(Number(bySku.get('STL-DRF-01')!.stock_quantity)).toBe(0);
+    expect(bySku.get('DSK-STD-160')).toMatchObject({ lead_time_days: null });
+
+    const app = createApp(t.ctx);
+    for (const i of items) {
+      const svg = await request(app).get(new URL(i.image_url).pathname).expect(200);
+      expect(svg.headers['content-type']).toMatch(/^image\/svg\+xml/);
+      expect(svg.headers['content-security-policy']).toContain("default-src 'none'");
+      expect(String(svg.body)).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      expect(String(svg.body)).not.toMatch(/href|<script|url\(/i);
+    }
+    await request(app).get('/assets/demo/nope.svg').expect(404);
+    await request(app).get('/assets/demo/..%2Fpartner.json').expect(404);
+  });
+
+  it('keeps its pictures and the OCI HOOK_URL at this address when PUBLIC_BASE_URL changes', async () => {
+    const allowlist = async () => (await findPartner(t.db, 'demo'))?.settings.oci?.hookUrlAllowlist;
+    expect(await allowlist()).toEqual([
+      'http://localhost/',
+      'http://127.0.0.1/',
+      'http://gw.example:8080/demo/buyer/oci-cart/',
+    ]);
+    expect(await ensureDemoHook(t.ctx)).toBe(false);
+    expect(await ensureDemoImages(t.ctx)).toBe(0);
+
+    // The same data dir started under another PORT.
+    const moved = { ...t.ctx, config: { ...t.config, publicBaseUrl: 'http://localhost:3115' } };
+    try {
+      expect(demoHookPrefix(moved.config)).toBe('http://localhost:3115/demo/buyer/oci-cart/');
+      expect(await ensureDemoHook(moved)).toBe(true);
+      expect(await allowlist()).toEqual([
+        'http://localhost/',
+        'http://127.0.0.1/',
+        'http://localhost:3115/demo/buyer/oci-cart/',
+      ]);
+      expect(await ensureDemoHook(moved)).toBe(false);
+      await t.db('catalog_items').insert({
+        sku: 'OWN-PIC',
+        name: 'Own picture',
+        unit_price: '1',
+        currency: 'USD',
+        uom: 'EA',
+        image_url: 'https://cdn.example/assets/demo/x.jpg',
+      });
+      expect(await ensureDemoImages(moved)).toBe(10);
+      const picture = async (sku: string) =>
+        (await t.db<DemoItem>('catalog_items').where({ sku }).first('image_url'))?.image_url;
+      expect(await picture('CHR-ERG-01')).toBe('http://localhost:3115/assets/demo/chair.svg');
+      expect(await picture('OWN-PIC')).toBe('https://cdn.example/assets/demo/x.jpg');
+      // Back at the first address.
+      expect(await ensureDemoHook(t.ctx)).toBe(true);
+      expect(await ensureDemoImages(t.ctx)).toBe(10);
+    } finally {
+      await t.db('catalog_items').where({ sku: 'OWN-PIC' }).delete();
+    }
   });
 });
