@@ -10,7 +10,7 @@ import { resolvePrices } from '../catalog/pricing';
 import { computedTotal, formatAmount, type Order, type Party } from '../model';
 import { readOrderFacts } from '../orders/intake-checks';
 import type { PartnerRow } from '../partners/repository';
-import type { Q } from '../platform/db';
+import { uuidOf, type Q } from '../platform/db';
 
 export interface ReferencePrice {
   /** cart: the buyer's punchout cart line; price_list: the partner's contract; list: the catalog. */
@@ -50,7 +50,7 @@ export async function gatherEvidence(
 ): Promise<FlagEvidence> {
   const facts = await readOrderFacts(trx, partner, order, orderId);
   const active = (sku: string) => facts.items.has(sku) && facts.items.get(sku)?.active !== false;
-  const cartOf = (aux?: string) => (aux ? facts.cart.get(aux.toLowerCase()) : undefined);
+  const cartOf = (aux?: string) => facts.cart.get(uuidOf(aux) ?? '');
   const contract = order.lines.filter((l) => !cartOf(l.supplierAuxiliaryId) && active(l.supplierPartId));
   const prices = contract.length
     ? await resolvePrices(

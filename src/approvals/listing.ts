@@ -1,6 +1,6 @@
 /** Reading approval levels with their orders: the API's list, the pages, the e-mail. */
 import { formatAmount, formatUnitPrice } from '../model/money';
-import { isUuid, type Q } from '../platform/db';
+import { uuidOf, type Q } from '../platform/db';
 import type { ApprovalStatus } from './service';
 
 export interface ApprovalView {
@@ -111,20 +111,32 @@ export interface OrderLineView {
   buyerSawUnitPrice: string | null;
 }
 
+/** The columns of order_lines the approval page shows. */
+interface OrderLineRow {
+  order_id: string;
+  line_number: number;
+  sku: string;
+  description: string | null;
+  quantity: string;
+  uom: string;
+  unit_price: string;
+  supplier_aux_id: string | null;
+}
+
 export async function orderLinesForApproval(
   q: Q,
   orderId: string,
   partnerId: string,
   currency: string,
 ): Promise<OrderLineView[]> {
-  const lines = await q('order_lines').where({ order_id: orderId }).orderBy('line_number');
-  const aux = lines.map((l) => l.supplier_aux_id).filter((a): a is string => !!a && isUuid(a));
+  const lines = await q<OrderLineRow>('order_lines').where({ order_id: orderId }).orderBy('line_number');
+  const aux = lines.map((l) => uuidOf(l.supplier_aux_id)).filter((a): a is string => !!a);
   const cart = new Map<string, string>();
   if (aux.length) {
     const rows = await q('punchout_cart_lines')
       .whereIn('id', aux)
       .where({ partner_id: partnerId })
-      .select('id', 'unit_price');
+      .select<{ id: string; unit_price: string }[]>('id', 'unit_price');
     for (const r of rows)
       cart.set(String(r.id).toLowerCase(), formatUnitPrice(String(r.unit_price), currency));
   }
@@ -135,6 +147,6 @@ export async function orderLinesForApproval(
     quantity: String(l.quantity),
     uom: l.uom,
     unitPrice: formatUnitPrice(String(l.unit_price), currency),
-    buyerSawUnitPrice: (l.supplier_aux_id && cart.get(String(l.supplier_aux_id).toLowerCase())) ?? null,
+    buyerSawUnitPrice: cart.get(uuidOf(l.supplier_aux_id) ?? '') ?? null,
   }));
 }

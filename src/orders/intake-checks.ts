@@ -9,7 +9,7 @@ import { totalMatches } from '../model/order';
 import type { OrderState } from '../model/order-state';
 import { cmp, isDecimalString } from '../model/money';
 import { priceBreakMap, resolvePrices, type PriceBreak, type PriceBreakRow } from '../catalog/pricing';
-import { isUuid, nativeQuery, onlyRow, type Q } from '../platform/db';
+import { nativeQuery, onlyRow, uuidOf, type Q } from '../platform/db';
 import { NEXT_SUPPLIER_ORDER_SEQ_SQL } from '../platform/sequences';
 import type { PartnerRow } from '../partners/repository';
 import { Refusal, type IntakeError, type IntakeInput } from './intake-model';
@@ -32,9 +32,7 @@ async function priceFlags(
 ): Promise<boolean> {
   const { cart } = facts;
   const needContract = order.lines.filter(
-    (l) =>
-      !(l.supplierAuxiliaryId && cart.has(l.supplierAuxiliaryId.toLowerCase())) &&
-      knownSkus.has(l.supplierPartId),
+    (l) => !cart.has(uuidOf(l.supplierAuxiliaryId) ?? '') && knownSkus.has(l.supplierPartId),
   );
   const prices = needContract.length
     ? await resolvePrices(
@@ -47,7 +45,7 @@ async function priceFlags(
       )
     : new Map();
   for (const line of order.lines) {
-    const c = line.supplierAuxiliaryId ? cart.get(line.supplierAuxiliaryId.toLowerCase()) : undefined;
+    const c = cart.get(uuidOf(line.supplierAuxiliaryId) ?? '');
     if (c) {
       if (c.sku !== line.supplierPartId || upper(c.currency) !== upper(order.currency)) return true;
       if (cmp(c.unit_price, line.unitPrice) !== 0) return true;
@@ -110,7 +108,7 @@ export interface OrderFacts {
   breaks: Map<string, PriceBreak[]>;
   /** The day contract prices are taken from: the order date, else today. */
   priceDate: string;
-  /** Punchout cart lines of this partner named by the lines' SupplierPartAuxiliaryIDs (lower case). */
+  /** Punchout cart lines of this partner named by the lines' SupplierPartAuxiliaryIDs (by uuidOf). */
   cart: Map<string, { sku: string; unit_price: string; currency: string }>;
   /** The ship-to is one the partner has not used before (never for its first order). */
   newShipTo: boolean;
@@ -145,7 +143,8 @@ export async function readOrderFacts(
   // A ship-to without address or addressId has no key: nothing to compare.
   const shipTo = order.shipTo?.address || order.shipTo?.addressId ? order.shipTo : undefined;
   const priceDate = (order.orderDate || new Date().toISOString()).slice(0, 10);
-  const auxIds = order.lines.map((l) => l.supplierAuxiliaryId).filter((a): a is string => !!a && isUuid(a));
+  // A cart line's id as cXML (a UUID) or OCI (its 32 hex digits) carries it.
+  const auxIds = order.lines.map((l) => uuidOf(l.supplierAuxiliaryId)).filter((a): a is string => !!a);
   // One row: a select of subqueries, without from.
   const r = onlyRow(
     await nativeQuery<{

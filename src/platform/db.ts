@@ -139,6 +139,19 @@ export function isUuid(s: string): boolean {
   return UUID.test(s);
 }
 
+const UUID_HEX = /^([0-9a-f]{8})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{12})$/i;
+
+/**
+ * The UUID `s` names, lower case, written with dashes or as its 32 hex digits (how a punchout cart
+ * line's id travels in OCI's NEW_ITEM-EXT_QUOTE_ID, 35 characters long); undefined for anything else.
+ */
+export function uuidOf(s: string | null | undefined): string | undefined {
+  if (!s) return undefined;
+  if (UUID.test(s)) return s.toLowerCase();
+  const m = UUID_HEX.exec(s);
+  return m ? m.slice(1).join('-').toLowerCase() : undefined;
+}
+
 /** A value a native statement binds: what pg and PGlite both send as a parameter as it is. */
 export type SqlValue = string | number | boolean | null | Buffer | Date;
 

@@ -286,6 +286,29 @@ describe('punchout cart to order', () => {
     expect(lines.map((l) => l.supplier_aux_id)).toEqual(ids);
   });
 
+  it("a cart line's id as OCI sends it back (EXT_QUOTE_ID: its 32 hex digits) is matched as well", async () => {
+    const ids = await cart([{ sku: 'PEN-BLU-12', quantity: '3', price: '4.7' }]);
+    const quoteId = ids[0]!.replace(/-/g, '').toUpperCase();
+    const res = await postCxml(
+      t.app,
+      orderRequestXml({
+        payloadId: 'p-cart-oci@buyer',
+        orderId: 'PO-CART-OCI',
+        lines: [{ sku: 'PEN-BLU-12', quantity: '3', price: '4.70', aux: quoteId }],
+        total: '14.10',
+      }),
+    );
+    expect(res.status).toBe(200);
+    const [order] = (await orders('PO-CART-OCI')) as { id: string; flags: string[] }[];
+    // 4.70 is the cart's price, not the contract's: no price_deviation.
+    expect(order!.flags).toEqual([]);
+    const lines = await t.env
+      .db<{ order_id: string; supplier_aux_id: string }>('order_lines')
+      .where({ order_id: order!.id })
+      .select('supplier_aux_id');
+    expect(lines.map((l) => l.supplier_aux_id)).toEqual([quoteId]);
+  });
+
   it('the same order with a changed unit price is flagged price_deviation', async () => {
     const ids = await cart([{ sku: 'PEN-BLU-12', quantity: '3', price: '4.7' }]);
     const res = await postCxml(
