@@ -23,14 +23,15 @@ export const DEMO_KEYS = {
 };
 
 /** Seeds the demo partner and catalog when there is no partner yet. Returns true when it seeded. */
+const csv = (f: string) =>
+  csvObjects(readFileSync(path.join(DEMO_DIR, f), 'utf8')).rows.map((r) => ({
+    line: r.line,
+    values: r.values,
+  }));
+
 export async function seedDemo(ctx: AppContext): Promise<boolean> {
   const { count } = onlyRow(await ctx.db('partners').count<{ count: string | number }[]>({ count: '*' }));
   if (Number(count) > 0) return false;
-  const csv = (f: string) =>
-    csvObjects(readFileSync(path.join(DEMO_DIR, f), 'utf8')).rows.map((r) => ({
-      line: r.line,
-      values: r.values,
-    }));
   await importCatalog(ctx.db, withImageUrls(ctx.config, csv('catalog.csv')));
   await importPriceLists(ctx.db, csv('price-list.csv'));
   const fixture = JSON.parse(readFileSync(path.join(DEMO_DIR, 'partner.json'), 'utf8')) as {
@@ -139,6 +140,31 @@ export async function ensureDemoImages(ctx: AppContext): Promise<number> {
     .where('image_url', '~', '^https?://[^/]+/assets/demo/[a-z0-9-]+\\.svg$')
     .whereNot('image_url', 'like', `${base}%`)
     .update({ image_url: ctx.db.raw("? || regexp_replace(image_url, '^.*/', '')", [base]) });
+}
+
+/** The SKUs of the demo catalog before it had pictures, stock and specifications. */
+const FIRST_DEMO_SKUS = ['CHR-ERG-01', 'GLV-NIT-M', 'PAP-A4-500', 'PEN-BLU-12'];
+
+/**
+ * A data dir seeded with the first demo catalog and left as it was (the demo partner, exactly its
+ * four items, none with a picture, stock or specifications) gets the demo catalog of today. Any
+ * other catalog is the operator's and stays as it is. Returns whether it changed.
+ */
+export async function ensureDemoCatalog(ctx: AppContext): Promise<boolean> {
+  const partner = await findPartnerByIdentity(ctx.db, 'oci', 'username', DEMO_CREDENTIALS.oci.username);
+  if (partner?.id !== 'demo') return false;
+  const rows = await ctx
+    .db<{ sku: string; image_url: string | null; stock_quantity: string | null; attributes: unknown }>(
+      'catalog_items',
+    )
+    .select('sku', 'image_url', 'stock_quantity', 'attributes')
+    .orderBy('sku')
+    .limit(FIRST_DEMO_SKUS.length + 1);
+  if (rows.map((r) => r.sku).join() !== FIRST_DEMO_SKUS.join()) return false;
+  if (rows.some((r) => r.image_url !== null || r.stock_quantity !== null || r.attributes !== null))
+    return false;
+  await importCatalog(ctx.db, withImageUrls(ctx.config, csv('catalog.csv')));
+  return true;
 }
 
 /** The demo credentials the README publishes. */

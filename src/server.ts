@@ -7,6 +7,7 @@ import express from 'express';
 import { createApp } from './app';
 import { ensureFirstAdmin, FIRST_ADMIN } from './console/first-run';
 import {
+  ensureDemoCatalog,
   ensureDemoHook,
   ensureDemoImages,
   ensureDemoInbox,
@@ -83,6 +84,8 @@ async function prepareDemo(ctx: AppContext, config: Config): Promise<void> {
       console.log('Demo partner "demo" now delivers its cXML documents to the demo buyer\'s inbox');
     if (await ensureDemoHook(ctx))
       console.log('Demo partner "demo" now returns its OCI carts to the demo buyer at this address');
+    if (await ensureDemoCatalog(ctx))
+      console.log('Demo catalog updated: pictures, stock and specifications, ten items in a category tree');
     await ensureDemoImages(ctx);
   }
 }

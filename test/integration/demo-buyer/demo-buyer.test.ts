@@ -19,6 +19,7 @@ import { buildOciCartFields } from '../../../protocols/oci';
 import {
   demoHookPrefix,
   demoInboxUrl,
+  ensureDemoCatalog,
   ensureDemoHook,
   ensureDemoImages,
   ensureDemoInbox,
@@ -297,7 +298,7 @@ describe('the demo buyer over OCI', () => {
       .expect(403);
   });
 
-  it('takes the cart at its HOOK_URL only with the browser token, lists it by index and orders it in cXML', async () => {
+  it('takes the cart at its HOOK_URL only with the browser token and lists it by index; ordering it needs the token too', async () => {
     const app = createApp(t.ctx);
     const { cookie, csrf } = await demoSession(app);
     const cart = Object.fromEntries(
@@ -448,5 +449,41 @@ describe('the demo catalog', () => {
     } finally {
       await t.db('catalog_items').where({ sku: 'OWN-PIC' }).delete();
     }
+  });
+
+  it("an untouched first demo catalog becomes today's at start; a catalog the operator changed stays", async () => {
+    const first = ['CHR-ERG-01', 'GLV-NIT-M', 'PAP-A4-500', 'PEN-BLU-12'];
+    const asFirstSeeded = async () => {
+      await t.db('catalog_items').whereNotIn('sku', first).delete();
+      await t
+        .db('catalog_items')
+        .update({ image_url: null, stock_quantity: null, attributes: null, category: 'Furniture/Seating' });
+    };
+    const count = async () => Number((await t.db('catalog_items').count<{ n: string }[]>({ n: '*' }))[0]!.n);
+    expect(await ensureDemoCatalog(t.ctx)).toBe(false);
+
+    await asFirstSeeded();
+    await t.db('catalog_items').where({ sku: 'PEN-BLU-12' }).update({ stock_quantity: '3' });
+    expect(await ensureDemoCatalog(t.ctx)).toBe(false);
+    await asFirstSeeded();
+    await t
+      .db('catalog_items')
+      .insert({ sku: 'OWN-1', name: 'Own', unit_price: '1', currency: 'USD', uom: 'EA' });
+    expect(await ensureDemoCatalog(t.ctx)).toBe(false);
+    expect(await count()).toBe(5);
+
+    await t.db('catalog_items').where({ sku: 'OWN-1' }).delete();
+    expect(await ensureDemoCatalog(t.ctx)).toBe(true);
+    expect(await count()).toBe(10);
+    const chair = await t
+      .db<DemoItem>('catalog_items')
+      .where({ sku: 'CHR-ERG-01' })
+      .first('category', 'image_url', 'stock_quantity');
+    expect(chair).toMatchObject({
+      category: 'Furniture/Seating/Office chairs',
+      image_url: 'http://gw.example:8080/assets/demo/chair.svg',
+    });
+    expect(Number(chair!.stock_quantity)).toBeGreaterThan(0);
+    expect(await ensureDemoCatalog(t.ctx)).toBe(false);
   });
 });
