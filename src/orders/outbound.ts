@@ -3,9 +3,10 @@
  * StatusUpdateRequest, and the 855 / 856 of a partner that takes X12 (instead or beside, per its
  * `outboundFormats`). This file holds the cXML renderers; src/outbound/send.ts asks each format's
  * renderer for the document, stores it verbatim linked to the order and queues its delivery (the
- * partner's `cxml.outboundUrl`, src/outbound/plan.ts) in the caller's transaction. Without an
- * outboundUrl the document is kept (status "stored") and nothing is sent.
- * These functions do not change the order's state: callers transition it (transitionOrder) themselves.
+ * partner's `cxml.outboundUrl` or AS2 station, src/outbound/plan.ts) in the caller's transaction.
+ * Without a target the document is kept (status "stored") and nothing is sent.
+ * These functions do not change the order's state: they are the follow-ups `transitionOrder`
+ * (src/orders/lifecycle.ts) runs on entering a state, as ORDER_PROCESS names them.
  */
 import { orderAck855, renderX12 } from '../edi/outbound';
 import {
