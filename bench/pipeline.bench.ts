@@ -159,7 +159,7 @@ function spawnBuyer(): Promise<{ child: ChildProcess; port: number }> {
   });
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /\{"port":(\d+)\}/.exec(out);
       if (m) resolve({ child, port: Number(m[1]) });
@@ -475,8 +475,8 @@ async function measure(
     console.log(`  pgbench  ${fmtRate(p.tps, p.p50, p.p99)}  (same rows, -c ${concurrency})`);
     console.log(`  ratio ${(rate / p.tps).toFixed(2)}x (aim >= 0.3x)`);
   }
-  const h = results.health!;
-  const s = results.punchout!;
+  const h = results.health;
+  const s = results.punchout;
   console.log('punchout setup vs GET /health, same server');
   console.log(`  GET /health  ${fmtRate(h.ops / h.seconds, h.p50, h.p99)}`);
   console.log(`  setups       ${fmtRate(s.ops / s.seconds, s.p50, s.p99)}`);

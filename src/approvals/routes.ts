@@ -12,7 +12,6 @@ import { auditContext } from '../console/audit';
 import { decide } from './decide';
 import { approvalPages } from './pages';
 import { approvalsList } from './queries';
-import type { ApprovalStatus } from './service';
 import { verifyLink, type LinkClaims } from './tokens';
 
 const STATUSES = [
@@ -107,7 +106,7 @@ export function approvalRoutes(ctx: AppContext): Router {
     },
     async (_req, res, { query }) => {
       const approvals = await approvalsList(ctx, {
-        ...(query.status ? { status: query.status as ApprovalStatus } : {}),
+        ...(query.status ? { status: query.status } : {}),
         limit: query.limit,
         offset: query.offset,
       });

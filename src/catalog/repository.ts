@@ -22,6 +22,8 @@ export interface CatalogItemRow {
   stock_updated_at?: Date | null;
   /** Specifications as [name, text] pairs in the supplier's order; null when none were imported. */
   attributes: [string, string][] | null;
+  /** False once the item is withdrawn (rows read with every column carry it). */
+  active?: boolean;
 }
 
 export function itemView(r: CatalogItemRow) {

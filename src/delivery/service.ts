@@ -278,7 +278,7 @@ async function deliveryWithDocument(
     doc_protocol: string;
   };
   return {
-    delivery: delivery as DeliveryRow,
+    delivery: delivery,
     doc: {
       content: doc_content,
       content_type: doc_content_type,

@@ -139,7 +139,7 @@ async function replayJson(
   const order = orderInputSchema.parse(JSON.parse(raw));
   const answer = await submitJsonOrder(ctx, {
     partnerId: partner.id,
-    order: order as Parameters<typeof submitJsonOrder>[1]['order'],
+    order: order,
     raw,
     idempotencyKey: d.external_id ?? undefined,
     actor: actor.label,

@@ -56,7 +56,7 @@ export interface DocumentHit {
 export function parseDocumentSearch(query: unknown): { ok: DocumentSearch } | { invalid: string[] } {
   const r = documentSearchQuery.safeParse(query);
   if (!r.success) return { invalid: [...new Set(r.error.issues.map((i) => String(i.path[0])))] };
-  return { ok: Object.fromEntries(Object.entries(r.data).filter(([, v]) => v)) as DocumentSearch };
+  return { ok: Object.fromEntries(Object.entries(r.data).filter(([, v]) => v)) };
 }
 
 /** A date-only `to` includes its whole day (UTC). */

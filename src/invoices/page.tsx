@@ -120,8 +120,7 @@ function filtersOf(query: unknown): Filters {
 }
 
 /** The filters given (an empty field filters nothing). */
-const only = (f: Filters): InvoiceFilter =>
-  Object.fromEntries(Object.entries(f).filter(([, v]) => v !== '')) as InvoiceFilter;
+const only = (f: Filters): InvoiceFilter => Object.fromEntries(Object.entries(f).filter(([, v]) => v !== ''));
 
 /** The invoices a session sees: its key's partner, a console user's partner limit, or every one. */
 function scopeOf(req: Request): PartnerScope {

@@ -352,7 +352,7 @@ export async function addOrderLinesToCart(
     lines.map((l) => l.sku),
   );
   for (const l of lines) {
-    const item = catalog.get(l.sku) as (CatalogItemRow & { active?: boolean }) | undefined;
+    const item = catalog.get(l.sku);
     if (!item || !item.active) {
       skipped.push({ lineNumber: l.lineNumber, sku: l.sku, reason: 'unknown' });
       continue;

@@ -47,7 +47,7 @@ export function testConfig(overrides: Record<string, string | undefined> = {}): 
     SUPPLIER_CXML_DOMAIN: 'NetworkID',
     SUPPLIER_CXML_IDENTITY: 'AN-SUPPLIER-TEST',
     ...overrides,
-  } as NodeJS.ProcessEnv);
+  });
 }
 
 export interface TestEnv {
