@@ -4,6 +4,7 @@ import { D, add, dec } from '../model';
 import type { Invoice } from '../model';
 import { findPartner, type PartnerRow } from '../partners/repository';
 import type { Config } from '../platform/config';
+import type { DocumentRow } from '../documents/store';
 import type { Db, Q } from '../platform/db';
 import { AppError, notFound } from '../platform/errors';
 import { CREDIT_MEMO_NUMBERS, nextGapless } from '../platform/sequences';
@@ -86,7 +87,7 @@ export async function createCreditMemo(
       originalInvoiceId: original.id,
     });
     await releaseCredited(trx, original, credits, memo, requested);
-    const originalDoc = await trx('documents')
+    const originalDoc = await trx<DocumentRow>('documents')
       .where({ invoice_id: original.id, direction: 'out', protocol: 'cxml' })
       .orderBy('created_at')
       .first('external_id');

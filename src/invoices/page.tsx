@@ -142,7 +142,8 @@ function signInRoutes(r: Router, ctx: AppContext): void {
     });
   });
   r.post('/finance/login', checkCsrfLater(ctx.config), async (req, res) => {
-    const key = typeof req.body?.key === 'string' ? req.body.key.trim() : '';
+    const body = req.body as { key?: unknown } | undefined;
+    const key = typeof body?.key === 'string' ? body.key.trim() : '';
     const subject = key === '' ? undefined : await financeSubject(ctx, req, res, key);
     const refused = (status: number, message: string) =>
       sendPage(res, baseChrome(ctx), {

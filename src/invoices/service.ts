@@ -13,12 +13,13 @@ import { randomUUID } from 'node:crypto';
 import { buildInvoiceDetailRequest } from '../../protocols/cxml';
 import { CXML_USER_AGENT, newPayloadId } from '../cxml/endpoint';
 import { queueDelivery, resendDelivery, type DeliveryHook } from '../delivery/service';
-import { storeDocument } from '../documents/store';
+import { storeDocument, type DocumentRow } from '../documents/store';
 import { supplierCredential } from '../partners/supplier-secret';
 import { sendInvoice810 } from '../edi/outbound';
 import { add, D, dec, formatMoney } from '../model';
 import type { DecimalString, Invoice, InvoiceState, Tax } from '../model';
 import { outboundFormats } from '../orders/outbound';
+import type { OrderDbRow } from '../orders/repository';
 import type { PartnerRow } from '../partners/repository';
 import type { Config } from '../platform/config';
 import { isUuid, type Db, type Q } from '../platform/db';
@@ -73,6 +74,18 @@ export interface InvoiceRow {
   created_at: Date;
   /** What is still to be paid (lists only: queries.ts OPEN_AMOUNT_SQL). */
   open_amount?: string;
+}
+
+/** A row of `payments`. */
+export interface PaymentRow {
+  id: string;
+  invoice_id: string;
+  partner_id: string;
+  amount: string;
+  /** ISO date (platform/db.ts keeps dates as strings). */
+  paid_on: string;
+  reference: string | null;
+  created_at: Date;
 }
 
 export interface LineRequest {
@@ -202,7 +215,7 @@ export async function storeAndQueue(
   originalInvoicePayloadId?: string,
 ): Promise<void> {
   const formats = outboundFormats(partner);
-  const mode = await trx('orders').where({ id: orderId }).first('deployment_mode');
+  const mode = await trx<OrderDbRow>('orders').where({ id: orderId }).first('deployment_mode');
   const deploymentMode: 'production' | 'test' = mode?.deployment_mode === 'test' ? 'test' : 'production';
   if (formats.includes('x12'))
     await sendInvoice810(trx, { config, now: () => now }, partner, { invoice, invoiceId, orderId });
@@ -263,7 +276,23 @@ export async function findInvoice(q: Q, id: string, partnerScope?: string): Prom
  * The latest outbound document of an invoice (the exact bytes delivered or being delivered), of one
  * protocol when given; a partner that takes both formats has a cXML and an X12 document (cXML first).
  */
-export async function invoiceDocument(q: Q, invoiceId: string, protocol?: 'cxml' | 'x12') {
+/** An invoice's stored outbound document with its delivery (invoiceDocument). */
+export interface InvoiceDocumentRow {
+  id: string;
+  content: Buffer;
+  content_type: string;
+  external_id: string | null;
+  delivery_id: string | null;
+  delivery_status: string | null;
+  attempts: number | null;
+  last_error: string | null;
+}
+
+export async function invoiceDocument(
+  q: Q,
+  invoiceId: string,
+  protocol?: 'cxml' | 'x12',
+): Promise<InvoiceDocumentRow | undefined> {
   const query = q('documents as d')
     .leftJoin('deliveries as v', 'v.document_id', 'd.id')
     .where({ 'd.invoice_id': invoiceId, 'd.direction': 'out' });
@@ -271,7 +300,7 @@ export async function invoiceDocument(q: Q, invoiceId: string, protocol?: 'cxml'
   return query
     .orderBy('d.created_at', 'desc')
     .orderBy('d.protocol')
-    .first(
+    .first<InvoiceDocumentRow | undefined>(
       'd.id',
       'd.content',
       'd.content_type',
@@ -337,7 +366,7 @@ export async function recordPayment(
 }
 
 export const invoiceDeliveryOutcome: DeliveryHook = async (q, { delivery, outcome, reason }) => {
-  const doc = await q('documents').where({ id: delivery.document_id }).first('invoice_id');
+  const doc = await q<DocumentRow>('documents').where({ id: delivery.document_id }).first('invoice_id');
   if (!doc?.invoice_id) return;
   if (outcome === 'delivered') {
     await q('invoices')

@@ -7,7 +7,7 @@ import type { AppContext } from '../platform/context';
 import { notFound } from '../platform/errors';
 import { transitionOrder } from './lifecycle';
 import { sendOrderConfirmation, type SentDocument } from './outbound';
-import { orderState } from './repository';
+import { orderState, type OrderDbRow } from './repository';
 
 export type ManualDecision = 'confirm' | 'reject';
 
@@ -19,7 +19,7 @@ export async function decideOrderByHand(
 ): Promise<{ state: OrderState; confirmation: SentDocument | null }> {
   const reason = opts.reason ?? (kind === 'confirm' ? 'confirmed by hand' : 'rejected by hand');
   const confirmation = await ctx.db.transaction(async (trx) => {
-    const cur = await trx('orders').where({ id: orderId }).forUpdate().first('state');
+    const cur = await trx<OrderDbRow>('orders').where({ id: orderId }).forUpdate().first('state');
     if (!cur) throw notFound('order');
     if (kind === 'confirm') {
       if (cur.state === 'received' || cur.state === 'pending_approval')

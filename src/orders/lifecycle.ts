@@ -35,12 +35,14 @@ export async function transitionOrder(
   actor: string,
   reason?: string | null,
 ): Promise<Transition> {
-  const order = (await trx('orders as o')
+  const order = await trx('orders as o')
     .join('partners as p', 'p.id', 'o.partner_id')
     .where('o.id', orderId)
     .forUpdate('o')
-    .first('o.state', trx.raw(`p.settings->'cxml'->'statusUpdates' as status_updates`))) as
-    { state: string; status_updates: boolean | string[] | null } | undefined;
+    .first<{ state: string; status_updates: boolean | string[] | null } | undefined>(
+      'o.state',
+      trx.raw(`p.settings->'cxml'->'statusUpdates' as status_updates`),
+    );
   if (!order) throw new AppError('not_found', 'order not found');
   const from = order.state as OrderState;
   let to: OrderState;
@@ -50,13 +52,13 @@ export async function transitionOrder(
     throw new AppError('conflict', (err as Error).message);
   }
   // The new state and its event in one statement (one round trip).
-  const moved = (await trx.raw(
+  const moved = await trx.raw<{ rows?: { id: number | string }[] }>(
     `with moved as (update orders set state = :to, updated_at = now() where id = :orderId)
      insert into order_events (order_id, event, from_state, to_state, actor, reason)
      values (:orderId, :event, :from, :to, :actor, :reason)
      returning id`,
     { orderId, event, from, to, actor, reason: reason ?? null },
-  )) as { rows?: { id: number | string }[] };
+  );
   const row = moved.rows?.[0];
   if (to !== from && statusUpdateStates(order.status_updates ?? undefined).includes(to)) {
     const payload: StatusUpdatePayload = { orderId, state: to, eventId: Number(row?.id) };

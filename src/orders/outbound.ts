@@ -22,9 +22,11 @@ import type { OrderState } from '../model/order-state';
 import type { Shipment } from '../model/shipment';
 import { CXML_USER_AGENT, eventPayloadId, newPayloadId } from '../cxml/endpoint';
 import { queueDelivery } from '../delivery/service';
-import { storeDocument } from '../documents/store';
+import { storeDocument, type DocumentRow } from '../documents/store';
 import type { AppContext } from '../platform/context';
 import type { Q } from '../platform/db';
+import type { OrderDbRow } from './repository';
+import type { OrderEventRow } from './rows';
 import { AppError } from '../platform/errors';
 import { findPartner, type PartnerRow } from '../partners/repository';
 import { supplierCredential } from '../partners/supplier-secret';
@@ -74,11 +76,11 @@ export function buyerOrderDate(lexical: string | undefined): string | undefined 
 }
 
 async function loadOrder(q: Q, orderId: string): Promise<OrderFacts> {
-  const row = await q('orders').where({ id: orderId }).first();
+  const row = await q<OrderDbRow>('orders').where({ id: orderId }).first();
   if (!row) throw new AppError('not_found', 'order not found');
   const partner = await findPartner(q, row.partner_id);
   if (!partner) throw new AppError('not_found', 'partner of the order not found');
-  const canonical = row.canonical as Order;
+  const canonical = row.canonical;
   return {
     id: row.id,
     partner,
@@ -250,12 +252,12 @@ export async function sendStatusUpdate(
   const o = await loadOrder(trx, orderId);
   const asked = statusUpdateStates(o.partner.settings.cxml?.statusUpdates);
   if (!asked.includes(update.state) || !outboundFormats(o.partner).includes('cxml')) return null;
-  const event = await trx('order_events')
+  const event = await trx<OrderEventRow>('order_events')
     .where({ id: update.eventId, order_id: orderId })
     .first('created_at', 'reason');
   if (!event) return null;
   const payloadId = eventPayloadId(ctx, update.eventId, new Date(event.created_at));
-  const already = await trx('documents')
+  const already = await trx<DocumentRow>('documents')
     .where({ order_id: orderId, doc_type: 'StatusUpdateRequest', direction: 'out', external_id: payloadId })
     .first('id');
   if (already) return null;
