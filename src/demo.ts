@@ -107,7 +107,7 @@ export async function publishedDemoCredentials(ctx: AppContext): Promise<string[
     )
     .whereNull('k.revoked_at')
     .whereNull('p.deleted_at')
-    .select('k.role', 'k.partner_id');
+    .select<{ role: string; partner_id: string }[]>('k.role', 'k.partner_id');
   for (const k of keys) found.push(`${k.role} API key of partner "${k.partner_id}"`);
   const { cxml, oci } = DEMO_CREDENTIALS;
   const cxmlPartner = await findPartnerByIdentity(ctx.db, 'cxml', cxml.domain, cxml.identity);

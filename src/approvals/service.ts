@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { escalateJob, expireJob, notifyJob } from './jobs';
 import { transitionOrder } from '../orders/lifecycle';
 import { sendOrderConfirmation } from '../orders/outbound';
+import type { OrderDbRow } from '../orders/repository';
 import { findPartner } from '../partners/repository';
 import type { AppContext } from '../platform/context';
 import type { Q } from '../platform/db';
@@ -58,7 +59,7 @@ interface LockedOrder {
 }
 
 async function lockOrder(trx: Q, orderId: string): Promise<LockedOrder | undefined> {
-  const row = await trx('orders')
+  const row = await trx<OrderDbRow>('orders')
     .where({ id: orderId })
     .forUpdate()
     .first('id', 'partner_id', 'version', 'state', 'total', 'currency', 'flags');
@@ -116,7 +117,7 @@ export async function evaluateOrder(
   const run = async (trx: Q): Promise<EvaluationOutcome> => {
     const order = await lockOrder(trx, input.orderId);
     if (!order || order.version !== input.version || order.state !== 'received') return 'noop';
-    const existing = await trx('approvals')
+    const existing = await trx<ApprovalRow>('approvals')
       .where({ order_id: order.id, order_version: order.version })
       .first('id');
     if (existing) return 'noop';
@@ -236,7 +237,7 @@ export async function escalateApproval(
       .where({ id: input.approvalId, status: 'pending' })
       .whereNull('escalated_at')
       .update({ escalated_at: ctx.now() })
-      .returning('id');
+      .returning<{ id: string }[]>('id');
     if (!row) return false;
     await enqueueInTx(trx, notifyJob, {
       approvalId: input.approvalId,

@@ -85,14 +85,16 @@ export async function searchItems(
   if (opts.q) {
     for (const word of opts.q.trim().split(/\s+/).slice(0, 8)) {
       const pattern = `%${escapeLike(word)}%`;
-      base.where((w) =>
-        w.whereILike('sku', pattern).orWhereILike('name', pattern).orWhereILike('description', pattern),
-      );
+      base.where((w) => {
+        w.whereILike('sku', pattern).orWhereILike('name', pattern).orWhereILike('description', pattern);
+      });
     }
   }
   if (opts.category) {
     const c = opts.category;
-    base.where((w) => w.where('category', c).orWhereILike('category', `${escapeLike(c)}/%`));
+    base.where((w) => {
+      w.where('category', c).orWhereILike('category', `${escapeLike(c)}/%`);
+    });
   }
   if (opts.onlyPriceList) {
     base.whereIn('sku', q('price_list_entries').where('price_list', opts.onlyPriceList).select('sku'));

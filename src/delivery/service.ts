@@ -14,7 +14,7 @@ import {
   type JobContext,
 } from '../platform/jobs';
 import { enqueueInTx } from '../platform/outbox';
-import { updateDocumentStatus } from '../documents/store';
+import { updateDocumentStatus, type DocumentRow } from '../documents/store';
 import { OutboundRefusedError, postOutbound } from '../platform/outbound';
 import { SftpError } from '../transports/sftp/client';
 import { uploadDocument } from '../transports/sftp/outbound';
@@ -134,11 +134,11 @@ export function interpretAnswer(
  * The stored copy has the supplier's SharedSecret masked: a cXML document goes out with the
  * partner's current one in its place (or without the element when the partner has none now).
  */
-async function bytesToSend(
+function bytesToSend(
   ctx: JobContext,
   partner: PartnerRow | undefined,
   doc: { content: Buffer; protocol: string },
-): Promise<Buffer> {
+): Buffer {
   if (doc.protocol !== 'cxml') return doc.content;
   return fillSharedSecret(doc.content, partner ? supplierSharedSecret(ctx.config, partner) : null);
 }
@@ -183,7 +183,7 @@ async function attemptHttp(
 ): Promise<DeliveryAttempt> {
   const a = noAttempt();
   try {
-    a.sent = await bytesToSend(ctx, partner, doc);
+    a.sent = bytesToSend(ctx, partner, doc);
     const res = await postOutbound(delivery.url, {
       headers: { 'Content-Type': doc.content_type },
       body: a.sent,
@@ -218,7 +218,7 @@ async function attemptSftp(ctx: JobContext, delivery: DeliveryRow, doc: DocToSen
       a.error = a.refused;
       return a;
     }
-    a.sent = await bytesToSend(ctx, partner, doc);
+    a.sent = bytesToSend(ctx, partner, doc);
     const up = await uploadDocument(ctx.config, partner, {
       documentId: delivery.document_id,
       docType: doc.doc_type,
@@ -263,7 +263,15 @@ async function deliveryWithDocument(
   const row = await q('deliveries as v')
     .join('documents as d', 'd.id', 'v.document_id')
     .where('v.id', deliveryId)
-    .first(
+    .first<
+      | (DeliveryRow & {
+          doc_content: Buffer;
+          doc_content_type: string;
+          doc_doc_type: string;
+          doc_protocol: string;
+        })
+      | undefined
+    >(
       'v.*',
       'd.content as doc_content',
       'd.content_type as doc_content_type',
@@ -271,12 +279,7 @@ async function deliveryWithDocument(
       'd.protocol as doc_protocol',
     );
   if (!row) return undefined;
-  const { doc_content, doc_content_type, doc_doc_type, doc_protocol, ...delivery } = row as DeliveryRow & {
-    doc_content: Buffer;
-    doc_content_type: string;
-    doc_doc_type: string;
-    doc_protocol: string;
-  };
+  const { doc_content, doc_content_type, doc_doc_type, doc_protocol, ...delivery } = row;
   return {
     delivery: delivery,
     doc: {
@@ -398,7 +401,7 @@ export const deliveryJob = defineJob<DeliveryJobData>({
     const delivery = await ctx.db<DeliveryRow>('deliveries').where({ id: data.deliveryId }).first();
     if (!delivery || delivery.status !== 'pending') return;
     if ((data.round ?? 0) !== (delivery.round ?? 0)) return; // an earlier round's job gave up
-    const doc = await ctx.db('documents').where({ id: delivery.document_id }).first('doc_type');
+    const doc = await ctx.db<DocumentRow>('documents').where({ id: delivery.document_id }).first('doc_type');
     await finish(
       ctx.db,
       delivery,
@@ -416,10 +419,10 @@ export const deliveryJob = defineJob<DeliveryJobData>({
  */
 export async function resendDelivery(db: Db, deliveryId: string): Promise<void> {
   await db.transaction(async (trx) => {
-    const [row] = (await trx('deliveries')
+    const [row] = await trx('deliveries')
       .where({ id: deliveryId })
       .update({ status: 'pending', last_error: null, round: trx.raw('round + 1') })
-      .returning('round')) as { round: number }[];
+      .returning<{ round: number }[]>('round');
     if (row) await enqueueInTx(trx, deliveryJob, { deliveryId, round: Number(row.round) });
   });
 }

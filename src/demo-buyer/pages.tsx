@@ -28,6 +28,9 @@ import { Answer, Cart, Inbox, Intro, PunchoutFrame, Received, StartPunchout } fr
 const COOKIE = 'gw_demo_buyer';
 const NONCE = /^[A-Za-z0-9_-]{32}$/;
 
+/** A form field's text ('' when absent; a field the form sends once is a string). */
+const textOf = (v: unknown): string => (typeof v === 'string' ? v : '');
+
 function chromeOf(_ctx: AppContext): Chrome {
   return {
     supplier: 'Demo Buyer Corp.',
@@ -111,7 +114,7 @@ export function demoBuyerRoutes(ctx: AppContext): Router {
   });
 
   r.post(`${DEMO_BUYER.cart}/:token`, form, checked, (req, res) => {
-    const xml = String(formField(req, 'cxml-urlencoded') ?? formField(req, 'cXML-urlencoded') ?? '');
+    const xml = textOf(formField(req, 'cxml-urlencoded') ?? formField(req, 'cXML-urlencoded'));
     const cart = readCart(xml);
     if (!cart) return sendErrorPage(res, chrome, { status: 400, message: 'No cXML cart came back.' });
     sendPage(res, chrome, {
@@ -121,7 +124,7 @@ export function demoBuyerRoutes(ctx: AppContext): Router {
   });
 
   r.post('/demo/buyer/order', form, checked, async (req, res) => {
-    const cart = readCart(String(formField(req, 'cart') ?? ''));
+    const cart = readCart(textOf(formField(req, 'cart')));
     if (!cart) return sendErrorPage(res, chrome, { status: 400, message: 'The cart could not be read.' });
     const { orderId, answer } = await submitOrder(ctx, cart);
     await home(req, res, <Answer answer={answer} orderId={orderId} />);

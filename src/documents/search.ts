@@ -125,7 +125,7 @@ export async function searchConsoleDocuments(
     return nativeQuery<R>(q, sql, bindings);
   };
   const [rows, counted] = await Promise.all([
-    run<Record<string, unknown>>(list),
+    run<HitRow>(list),
     run<{ n: string }>(q.from(capped.as('c')).count({ n: '*' })),
   ]);
   const n = Number(counted[0]?.n ?? 0);
@@ -136,8 +136,26 @@ export async function searchConsoleDocuments(
   };
 }
 
-function hitOf(r: Record<string, unknown>): DocumentHit {
-  const s = (v: unknown) => (v === null || v === undefined ? null : String(v));
+/** A row of the search's statement (text columns, as the native driver reads them). */
+interface HitRow {
+  id: string;
+  partner_id: string | null;
+  protocol: string;
+  doc_type: string;
+  direction: string;
+  external_id: string | null;
+  status: string;
+  size: number | string | null;
+  order_id: string | null;
+  invoice_id: string | null;
+  buyer_order_number: string | null;
+  supplier_order_number: string | null;
+  error: string | null;
+  created_at: Date | string;
+}
+
+function hitOf(r: HitRow): DocumentHit {
+  const s = (v: string | null | undefined) => (v === null || v === undefined ? null : String(v));
   return {
     id: String(r.id),
     partnerId: s(r.partner_id),
@@ -152,16 +170,18 @@ function hitOf(r: Record<string, unknown>): DocumentHit {
     buyerOrderNumber: s(r.buyer_order_number),
     supplierOrderNumber: s(r.supplier_order_number),
     error: s(r.error),
-    createdAt: new Date(r.created_at as string),
+    createdAt: new Date(r.created_at),
   };
 }
 
 /** The choices of the filter form: partners and the types and statuses in use. */
 export async function documentSearchChoices(ctx: Pick<AppContext, 'db'>) {
-  const partners = (await ctx.db('partners').orderBy('id').select('id', 'name')) as {
-    id: string;
-    name: string;
-  }[];
+  const partners = await ctx.db('partners').orderBy('id').select<
+    {
+      id: string;
+      name: string;
+    }[]
+  >('id', 'name');
   return { partners, types: DOCUMENT_TYPES, statuses: DOCUMENT_STATUSES };
 }
 

@@ -23,6 +23,7 @@ import type { Shipment } from '../model/shipment';
 import { storeDocument } from '../documents/store';
 import { queueDelivery } from '../delivery/service';
 import type { AppContext } from '../platform/context';
+import type { OrderDbRow } from '../orders/repository';
 import type { Q } from '../platform/db';
 import { AppError } from '../platform/errors';
 import { findPartner, type PartnerRow } from '../partners/repository';
@@ -112,7 +113,7 @@ export async function sendX12Document(
         : build810(doc.invoice);
   // A follow-up of a buyer's test order is a test interchange (ISA15 T), like cXML's deploymentMode.
   const mode = doc.orderId
-    ? await trx('orders').where({ id: doc.orderId }).first('deployment_mode')
+    ? await trx<OrderDbRow>('orders').where({ id: doc.orderId }).first('deployment_mode')
     : undefined;
   const isa = await nextControlNumber(trx, partner.id, 'isa');
   const gs = await nextControlNumber(trx, partner.id, 'gs');
