@@ -73,9 +73,9 @@ const load1 = () =>
 type TableCounts = Record<string, { ins: number; upd: number; del: number }>;
 
 async function tableCounts(db: Db): Promise<TableCounts> {
-  const rows = (await db.raw(
+  const rows = await db.raw<{ rows: { relname: string; ins: string; upd: string; del: string }[] }>(
     'select relname, n_tup_ins as ins, n_tup_upd as upd, n_tup_del as del from pg_stat_user_tables',
-  )) as { rows: { relname: string; ins: string; upd: string; del: string }[] };
+  );
   return Object.fromEntries(
     rows.rows.map((r) => [r.relname, { ins: Number(r.ins), upd: Number(r.upd), del: Number(r.del) }]),
   );
@@ -393,9 +393,11 @@ async function measure(
     // The invoices' orders: the confirmed ones but the newest (pgbench's sample of (b)), topped up
     // with copies of it (same rows, new ids and numbers) so that the phase does not run out.
     const invoiceable = (
-      (await db('orders').where('state', 'confirmed').orderBy('created_at', 'desc').select('id')) as {
-        id: string;
-      }[]
+      await db('orders').where('state', 'confirmed').orderBy('created_at', 'desc').select<
+        {
+          id: string;
+        }[]
+      >('id')
     ).map((o) => o.id);
     const keep = invoiceable.shift();
     const want = 150 * seconds;
@@ -417,9 +419,11 @@ async function measure(
          where l.order_id = ?`,
         [n, keep],
       );
-      const copies = (await db('orders').where('buyer_order_number', 'like', 'PL-copy-%').select('id')) as {
-        id: string;
-      }[];
+      const copies = await db('orders').where('buyer_order_number', 'like', 'PL-copy-%').select<
+        {
+          id: string;
+        }[]
+      >('id');
       invoiceable.push(...copies.map((o) => o.id));
     }
     const ordersFile = path.join(logDir, 'orders.txt');
