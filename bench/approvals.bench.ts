@@ -40,7 +40,11 @@ async function noopRate(n: number): Promise<number> {
   let done = 0;
   let finish: () => void = () => undefined;
   const all = new Promise<void>((r) => (finish = r));
-  const worker = new Worker('noop', async () => undefined, { connection, prefix, concurrency: CONCURRENCY });
+  const worker = new Worker('noop', () => Promise.resolve(undefined), {
+    connection,
+    prefix,
+    concurrency: CONCURRENCY,
+  });
   worker.on('completed', () => {
     done += 1;
     if (done === n) finish();
@@ -130,7 +134,7 @@ async function endToEnd(
   const all2 = new Promise<void>((r) => (finish = r));
   const src = await db('orders')
     .where({ buyer_order_number: `PO-BENCH-${round}-0` })
-    .first('id');
+    .first<{ id: string } | undefined>('id');
   const t1 = performance.now();
   await db.transaction(async (trx) => {
     await trx.raw(
@@ -139,7 +143,7 @@ async function endToEnd(
        select gen_random_uuid(), partner_id, 'PO-PIPE-' || g, 1, 'received', type, source_protocol, source_payload_id,
          currency, total, order_date, canonical, '[]'::jsonb
        from orders, generate_series(1, ?) g where id = ?`,
-      [N, src.id],
+      [N, src!.id],
     );
     await trx.raw(
       `insert into outbox (job_name, payload)

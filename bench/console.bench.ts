@@ -164,7 +164,10 @@ function scansOf(plan: Record<string, unknown>, out: string[] = []): string[] {
     out.push(
       type === 'Seq Scan'
         ? `SEQ SCAN ${String(plan['Relation Name'])}`
-        : String(plan['Index Name'] ?? `${type.toLowerCase()} of ${String(plan['Relation Name'])}`),
+        : String(
+            (plan['Index Name'] as string | undefined) ??
+              `${type.toLowerCase()} of ${String(plan['Relation Name'])}`,
+          ),
     );
   for (const child of (plan.Plans as Record<string, unknown>[] | undefined) ?? []) scansOf(child, out);
   return out;

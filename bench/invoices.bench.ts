@@ -36,7 +36,11 @@ async function noopRate(): Promise<number> {
   let done = 0;
   let finish: () => void = () => undefined;
   const all = new Promise<void>((resolve) => (finish = resolve));
-  const worker = new Worker('noop', async () => undefined, { connection: wconn, prefix, concurrency: 16 });
+  const worker = new Worker('noop', () => Promise.resolve(undefined), {
+    connection: wconn,
+    prefix,
+    concurrency: 16,
+  });
   worker.on('completed', () => {
     if (++done === NOOP_JOBS) finish();
   });

@@ -41,7 +41,7 @@ const LINES: LineSpec[] = Array.from({ length: 10 }, (_, i) => ({
 }));
 
 async function pool<T>(n: number, worker: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array(n);
+  const out = new Array<T>(n);
   let next = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {

@@ -73,9 +73,9 @@ const load1 = () =>
 type TableCounts = Record<string, { ins: number; upd: number; del: number }>;
 
 async function tableCounts(db: Db): Promise<TableCounts> {
-  const rows = (await db.raw(
+  const rows = await db.raw<{ rows: { relname: string; ins: string; upd: string; del: string }[] }>(
     'select relname, n_tup_ins as ins, n_tup_upd as upd, n_tup_del as del from pg_stat_user_tables',
-  )) as { rows: { relname: string; ins: string; upd: string; del: string }[] };
+  );
   return Object.fromEntries(
     rows.rows.map((r) => [r.relname, { ins: Number(r.ins), upd: Number(r.upd), del: Number(r.del) }]),
   );
@@ -159,7 +159,7 @@ function spawnBuyer(): Promise<{ child: ChildProcess; port: number }> {
   });
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /\{"port":(\d+)\}/.exec(out);
       if (m) resolve({ child, port: Number(m[1]) });
@@ -393,9 +393,11 @@ async function measure(
     // The invoices' orders: the confirmed ones but the newest (pgbench's sample of (b)), topped up
     // with copies of it (same rows, new ids and numbers) so that the phase does not run out.
     const invoiceable = (
-      (await db('orders').where('state', 'confirmed').orderBy('created_at', 'desc').select('id')) as {
-        id: string;
-      }[]
+      await db('orders').where('state', 'confirmed').orderBy('created_at', 'desc').select<
+        {
+          id: string;
+        }[]
+      >('id')
     ).map((o) => o.id);
     const keep = invoiceable.shift();
     const want = 150 * seconds;
@@ -417,9 +419,11 @@ async function measure(
          where l.order_id = ?`,
         [n, keep],
       );
-      const copies = (await db('orders').where('buyer_order_number', 'like', 'PL-copy-%').select('id')) as {
-        id: string;
-      }[];
+      const copies = await db('orders').where('buyer_order_number', 'like', 'PL-copy-%').select<
+        {
+          id: string;
+        }[]
+      >('id');
       invoiceable.push(...copies.map((o) => o.id));
     }
     const ordersFile = path.join(logDir, 'orders.txt');
@@ -475,8 +479,8 @@ async function measure(
     console.log(`  pgbench  ${fmtRate(p.tps, p.p50, p.p99)}  (same rows, -c ${concurrency})`);
     console.log(`  ratio ${(rate / p.tps).toFixed(2)}x (aim >= 0.3x)`);
   }
-  const h = results.health!;
-  const s = results.punchout!;
+  const h = results.health;
+  const s = results.punchout;
   console.log('punchout setup vs GET /health, same server');
   console.log(`  GET /health  ${fmtRate(h.ops / h.seconds, h.p50, h.p99)}`);
   console.log(`  setups       ${fmtRate(s.ops / s.seconds, s.p50, s.p99)}`);

@@ -162,7 +162,7 @@ async function runChild(parser: ParserName, file: string, maxBytes: number): Pro
       if (parser === 'node-x12') {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { X12Parser } = require('node-x12') as typeof import('node-x12');
-        p = new X12Parser(false) as unknown as NodeJS.ReadWriteStream;
+        p = new X12Parser(false);
       } else {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { X12parser } = require('x12-parser') as { X12parser: new () => NodeJS.ReadWriteStream };

@@ -74,7 +74,7 @@ const MIGRATIONS: [string, Migration][] = [
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
-  getMigrations: async () => MIGRATIONS,
+  getMigrations: () => Promise.resolve(MIGRATIONS),
   getMigrationName: ([name]) => name,
-  getMigration: async ([, migration]) => migration,
+  getMigration: ([, migration]) => Promise.resolve(migration),
 };

@@ -343,14 +343,16 @@ async function main(): Promise<number> {
 
   // ---- checks ----
   const counts: Record<string, number | string> = {};
-  const orders = await db('orders').select(
-    'id',
-    'partner_id',
-    'buyer_order_number',
-    'state',
-    'version',
-    'flags',
-  );
+  const orders = await db('orders').select<
+    {
+      id: string;
+      partner_id: string;
+      buyer_order_number: string;
+      state: string;
+      version: number;
+      flags: string[];
+    }[]
+  >('id', 'partner_id', 'buyer_order_number', 'state', 'version', 'flags');
   const byNumber = new Map<string, typeof orders>();
   for (const o of orders) {
     const k = `${o.partner_id}/${o.buyer_order_number}`;
@@ -358,7 +360,12 @@ async function main(): Promise<number> {
   }
   const inbound = await db('documents')
     .where({ direction: 'in' })
-    .select('partner_id', 'external_id', 'protocol', 'doc_type');
+    .select<{ partner_id: string; external_id: string; protocol: string; doc_type: string }[]>(
+      'partner_id',
+      'external_id',
+      'protocol',
+      'doc_type',
+    );
   const inboundCount = new Map<string, number>();
   for (const d of inbound) {
     const k = `${d.partner_id}/${d.external_id}`;
@@ -388,7 +395,7 @@ async function main(): Promise<number> {
     }
     if (rec.expected === 'absent') continue;
     // An update of a confirmed order is flagged and waits for a person; one before it is auto-approved.
-    const flags = (rows[0]?.flags ?? []) as string[];
+    const flags = rows[0]?.flags ?? [];
     const expected =
       rec.expected === 'updated'
         ? flags.includes('change_after_confirmation')
@@ -415,9 +422,22 @@ async function main(): Promise<number> {
   const outbound = await db('documents as d')
     .join('deliveries as v', 'v.document_id', 'd.id')
     .where('d.direction', 'out')
-    .select(
+    .select<
+      {
+        id: string;
+        partner_id: string;
+        protocol: string;
+        doc_type: string;
+        external_id: string;
+        order_id: string | null;
+        invoice_id: string | null;
+        status: string;
+        content: Buffer;
+      }[]
+    >(
       'd.id',
       'd.partner_id',
+      'd.protocol',
       'd.doc_type',
       'd.external_id',
       'd.order_id',
@@ -438,9 +458,7 @@ async function main(): Promise<number> {
   for (const d of outbound) {
     deliveryStates[d.status] = (deliveryStates[d.status] ?? 0) + 1;
     const key =
-      d.protocol === 'x12' || String(d.content).startsWith('ISA')
-        ? isaOf(d.content as Buffer)
-        : d.external_id;
+      d.protocol === 'x12' || String(d.content).startsWith('ISA') ? isaOf(d.content) : d.external_id;
     const k = `${d.partner_id}/${key}`;
     outKeys.add(k);
     if (d.status !== 'delivered') {
@@ -455,7 +473,9 @@ async function main(): Promise<number> {
   for (const [k] of received)
     if (!outKeys.has(k)) breach(`the buyer received ${k}, which no stored document has`);
   // One confirmation per confirm, one invoice document per invoice.
-  const confirms = await db('order_events').where({ event: 'confirm' }).select('order_id');
+  const confirms = await db('order_events')
+    .where({ event: 'confirm' })
+    .select<{ order_id: string }[]>('order_id');
   const confirmsBy = new Map<string, number>();
   for (const c of confirms) confirmsBy.set(c.order_id, (confirmsBy.get(c.order_id) ?? 0) + 1);
   const confDocs = new Map<string, number>();
@@ -472,13 +492,17 @@ async function main(): Promise<number> {
     if (docs !== c)
       breach(`order ${o.buyer_order_number}: confirmed ${c} times, ${docs} confirmation documents`);
   }
-  const invoices = await db('invoices').select('id', 'invoice_number as number', 'order_id');
+  const invoices = await db('invoices').select<{ id: string; number: string; order_id: string }[]>(
+    'id',
+    'invoice_number as number',
+    'order_id',
+  );
   for (const i of invoices) {
     const n = invDocs.get(i.id) ?? 0;
     if (n !== 1) breach(`invoice ${i.number}: ${n} invoice documents`);
   }
   // The load ships each order once, in full: one shipment, one ship notice for it.
-  const shipments = await db('shipments').select('order_id');
+  const shipments = await db('shipments').select<{ order_id: string }[]>('order_id');
   const shipDocs = new Map<string, number>();
   for (const d of outbound)
     if (/^(ShipNoticeRequest|856)$/.test(d.doc_type) && d.order_id)
@@ -511,7 +535,7 @@ async function main(): Promise<number> {
   );
   const isa = new Map<string, number[]>();
   for (const d of outbound) {
-    const k = isaOf(d.content as Buffer);
+    const k = isaOf(d.content);
     if (k) isa.set(d.partner_id, [...(isa.get(d.partner_id) ?? []), Number(k)]);
   }
   for (const [p, v] of isa) gapless(`ISA13 to ${p}`, v);
@@ -519,7 +543,9 @@ async function main(): Promise<number> {
   // Nothing left behind: outbox, Redis jobs, dead letters.
   const leftOutbox = await due();
   if (leftOutbox > 0) breach(`${leftOutbox} outbox rows or deliveries still due after the quiet`);
-  const failed = await db('outbox').whereNotNull('failed_at').select('id', 'job_name', 'last_error');
+  const failed = await db('outbox')
+    .whereNotNull('failed_at')
+    .select<{ id: number; job_name: string; last_error: string | null }[]>('id', 'job_name', 'last_error');
   for (const f of failed)
     breach(`dead letter: outbox ${f.id} ${f.job_name}: ${String(f.last_error).slice(0, 200)}`);
   const later = Number(

@@ -205,7 +205,7 @@ async function partnersCommand({ sub, arg, remote }: CommandArgs): Promise<numbe
         throw new AppError('validation_failed', `${arg} is not valid JSON: ${err.message}`);
       throw err;
     }
-    return Array.isArray(json) ? json : [json];
+    return Array.isArray(json) ? (json as unknown[]) : [json];
   };
   const r = remote();
   if (r) {

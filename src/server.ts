@@ -164,7 +164,9 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   const stop = () =>
     (stopping ??= (async () => {
       await Promise.all(
-        [server, health].map((s) => s && new Promise<void>((resolve) => s.close(() => resolve()))),
+        [server, health].map((s) =>
+          s ? new Promise<void>((resolve) => s.close(() => resolve())) : Promise.resolve(),
+        ),
       );
       await closeContext(ctx);
     })());

@@ -32,7 +32,7 @@ interface SampleRow {
 }
 
 const q1 = async <T>(db: Db, sql: string, bindings: readonly unknown[] = []): Promise<T[]> =>
-  ((await db.raw(sql, bindings as never[])) as { rows: T[] }).rows;
+  (await db.raw<{ rows: T[] }>(sql, bindings as never[])).rows;
 
 const rowsOf = async (db: Db, table: string, where: string, bindings: readonly unknown[]) =>
   (await q1<{ r: Row }>(db, `select row_to_json(t) as r from ${table} t where ${where}`, bindings)).map(
@@ -183,7 +183,10 @@ async function script(gw: Db, stage: Stage): Promise<string> {
   const value = (table: string, col: string, v: unknown): string => {
     const type = types.get(`${table}.${col}`) ?? 'text';
     if (v === null || v === undefined) return 'NULL';
-    const text = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    const text =
+      typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+        ? String(v)
+        : JSON.stringify(v);
     if (typeof v === 'string' && subst.has(v) && type === 'uuid') return subst.get(v)!;
     if (type === 'bytea') return `${quote(text)}::bytea`;
     // Unique strings inside a value (an order number in the canonical JSON) are replaced too.

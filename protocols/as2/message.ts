@@ -323,7 +323,7 @@ export function unwrapAs2Message(
   const limits: As2Limits = { ...DEFAULT_AS2_LIMITS, ...opts.limits };
   const headers =
     Array.isArray(http.headers) && http.headers.every((h) => h && typeof h === 'object' && 'name' in h)
-      ? (http.headers as Header[])
+      ? http.headers
       : toHeaders(http.headers as Record<string, string>);
   const body = Buffer.from(http.body.buffer, http.body.byteOffset, http.body.byteLength);
   if (body.length > limits.maxBytes)

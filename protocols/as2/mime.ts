@@ -72,7 +72,7 @@ export function toHeaders(
   input: Iterable<readonly [string, string]> | Record<string, string | string[] | undefined>,
 ): Header[] {
   const out: Header[] = [];
-  const entries: Iterable<readonly [string, unknown]> =
+  const entries: Iterable<readonly [string, string | string[] | undefined]> =
     Symbol.iterator in Object(input) ? (input as Iterable<readonly [string, string]>) : Object.entries(input);
   for (const [name, value] of entries) {
     if (value === undefined) continue;

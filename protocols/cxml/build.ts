@@ -87,7 +87,7 @@ function mergeText(children: (El | string)[]): (El | string)[] {
   for (const c of children) {
     if (c === '') continue;
     const last = out.length - 1;
-    if (typeof c === 'string' && typeof out[last] === 'string') out[last] = (out[last] as string) + c;
+    if (typeof c === 'string' && typeof out[last] === 'string') out[last] = out[last] + c;
     else out.push(c);
   }
   return out;

@@ -615,7 +615,7 @@ function finish(node: Building, path: string): CxmlElement {
   const built = node.children;
   const n = built.length;
   if (n === 0) return { name: node.name, attributes: node.attributes, children: NO_CHILDREN, path };
-  const children: (CxmlElement | string)[] = new Array(n);
+  const children = new Array<CxmlElement | string>(n);
   // Siblings sharing a name get `[n]`: count them only when there are several elements.
   let counts: Map<string, number> | undefined;
   let first: string | undefined;

@@ -13,7 +13,7 @@ function composite(raw: string, component: string): Composite {
 
 function repeated(raw: string, delimiters: Delimiters): Repeated {
   const parts = raw.split(delimiters.repetition as string);
-  const repeats: (string | Composite)[] = new Array(parts.length);
+  const repeats = new Array<string | Composite>(parts.length);
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i]!; // i < parts.length
     repeats[i] = p.indexOf(delimiters.component) === -1 ? p : composite(p, delimiters.component);

@@ -117,7 +117,7 @@ export function formatSegment(seg: OutSegment, d: WriteDelimiters, version: X12V
           .map((r) => (typeof r === 'string' ? checkText(r, bad, id, pos) : composite(r, pos)))
           .join(d.repetition),
       );
-    } else out.push(composite(el as readonly (string | undefined)[], pos));
+    } else out.push(composite(el, pos));
   });
   return trimTrailing(out, (e) => e === '').join(d.element) + d.segment + (d.suffix ?? '');
 }

@@ -57,10 +57,10 @@ export async function flushRefusals(db: Q): Promise<void> {
 
 /** Refusals per surface since `since`. */
 export async function refusalsSince(q: Q, since: Date): Promise<Record<string, number>> {
-  const rows = (await q('auth_refusal_counts')
+  const rows = await q('auth_refusal_counts')
     .where('minute', '>=', new Date(Math.floor(since.getTime() / 60_000) * 60_000))
     .groupBy('surface')
     .select('surface')
-    .sum({ n: 'count' })) as { surface: string; n: string | number }[];
+    .sum<{ surface: string; n: string | number }[]>({ n: 'count' });
   return Object.fromEntries(rows.map((r) => [r.surface, Number(r.n)]));
 }

@@ -49,14 +49,14 @@ export async function openOrRefresh(
   i: Incident,
   now: Date,
 ): Promise<{ id: string; opened: boolean }> {
-  const res = (await trx.raw(
+  const res = await trx.raw<{ rows: { id: string; opened: boolean }[] }>(
     `insert into alerts (id, rule, key, partner_id, summary, details, opened_at, last_seen_at)
      values (?, ?, ?, ?, ?, ?::jsonb, ?, ?)
      on conflict (rule, key) where resolved_at is null
      do update set last_seen_at = excluded.last_seen_at, summary = excluded.summary, details = excluded.details
      returning id, (xmax = 0) as opened`,
     [randomUUID(), rule, i.key, i.partnerId, i.summary.slice(0, 1000), JSON.stringify(i.details), now, now],
-  )) as { rows: { id: string; opened: boolean }[] };
+  );
   const row = res.rows[0] as { id: string; opened: boolean };
   return { id: row.id, opened: row.opened };
 }
@@ -122,10 +122,10 @@ export async function listAlerts(
 
 /** Open alerts per rule (the console's dashboard and /metrics). */
 export async function openAlertCounts(q: Q): Promise<Record<string, number>> {
-  const rows = (await q('alerts')
+  const rows = await q('alerts')
     .whereNull('resolved_at')
     .groupBy('rule')
     .select('rule')
-    .count({ n: '*' })) as Row[];
+    .count<Row[]>({ n: '*' });
   return Object.fromEntries(rows.map((r) => [String(r.rule), Number(r.n)]));
 }

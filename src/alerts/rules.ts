@@ -63,12 +63,12 @@ const deliveryFailing: Find = async (q, config, now) => {
 
 /** Deliveries that gave up (dead letters) or were refused for good, per partner. */
 const deadLetter: Find = async (q) => {
-  const rows = (await q('deliveries')
+  const rows = await q('deliveries')
     .whereIn('status', ['failed', 'rejected'])
     .groupBy('partner_id')
     .select('partner_id')
     .count({ n: '*' })
-    .min({ oldest: 'created_at' })) as Row[];
+    .min<Row[]>({ oldest: 'created_at' });
   return rows.map((r) => ({
     key: String(r.partner_id),
     partnerId: String(r.partner_id),

@@ -4,7 +4,12 @@
  * the pending levels before and after it (the page's previous/next).
  */
 import { formatAmount } from '../model/money';
+import type { OrderDbRow } from '../orders/repository';
 import type { Q } from '../platform/db';
+
+interface Counted {
+  n: string | number;
+}
 import { toView, withOrders, type ApprovalView } from './listing';
 
 const DECIDED = ['approved', 'rejected', 'expired'] as const;
@@ -56,7 +61,12 @@ export async function previousOrders(
     .orderBy('o.created_at', 'desc')
     .orderBy('o.id', 'desc')
     .limit(limit)
-    .select(
+    .select<
+      (Pick<
+        OrderDbRow,
+        'id' | 'buyer_order_number' | 'supplier_order_number' | 'state' | 'total' | 'currency' | 'created_at'
+      > & { approval_id: string | null })[]
+    >(
       'o.id',
       'o.buyer_order_number',
       'o.supplier_order_number',
@@ -109,16 +119,16 @@ export async function pendingNeighbours(
       .whereRaw(`(a.created_at, a.id) ${op} (?)`, [me])
       .orderBy('a.created_at', dir)
       .orderBy('a.id', dir)
-      .first('a.id', 'o.buyer_order_number');
+      .first<{ id: string; buyer_order_number: string } | undefined>('a.id', 'o.buyer_order_number');
     return r ? { id: String(r.id), buyerOrderNumber: String(r.buyer_order_number) } : null;
   };
   const [prev, next, before, all, self] = await Promise.all([
     side('<'),
     side('>'),
-    pending().whereRaw('(a.created_at, a.id) < (?)', [me]).count({ n: '*' }),
-    pending().count({ n: '*' }),
-    pending().where('a.id', approvalId).first('a.id'),
+    pending().whereRaw('(a.created_at, a.id) < (?)', [me]).count<Counted[]>({ n: '*' }),
+    pending().count<Counted[]>({ n: '*' }),
+    pending().where('a.id', approvalId).first<{ id: string } | undefined>('a.id'),
   ]);
-  const n = (rows: unknown) => Number((rows as { n: string | number }[])[0]?.n ?? 0);
+  const n = (rows: Counted[]) => Number(rows[0]?.n ?? 0);
   return { prev, next, position: self ? n(before) + 1 : 0, total: n(all) };
 }

@@ -4,6 +4,7 @@
  * deciding transaction. Every decision is written to the audit log in that transaction.
  */
 import { writeAudit, type AuditEntry } from '../console/audit';
+import type { OrderDbRow } from '../orders/repository';
 import type { AppContext } from '../platform/context';
 import { isUuid, type Q } from '../platform/db';
 import { AppError, isUniqueViolation } from '../platform/errors';
@@ -34,7 +35,9 @@ export async function decide(
   await ctx.db.transaction(async (trx) => {
     if (link) await useLink(trx, link);
     const row = await decideInTx(trx, ctx, d);
-    const order = await trx('orders').where({ id: row.order_id }).first('state', 'buyer_order_number');
+    const order = await trx<OrderDbRow>('orders')
+      .where({ id: row.order_id })
+      .first('state', 'buyer_order_number');
     await writeAudit(trx, ctx.now(), {
       ...audit,
       actor: audit.actor ?? { label: d.actor },
@@ -57,7 +60,9 @@ export async function decide(
 
 /** Refuses a link used before (410), so that its page says so before anyone clicks. */
 export async function refuseUsedLink(q: Q, claims: LinkClaims): Promise<void> {
-  const used = await q('approval_link_uses').where({ token_id: claims.jti }).first();
+  const used = await q<{ token_id: string; used_at: Date }>('approval_link_uses')
+    .where({ token_id: claims.jti })
+    .first();
   if (used) throw new AppError('gone', 'this approval link was already used');
 }
 

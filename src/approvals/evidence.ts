@@ -6,7 +6,8 @@
  * total against ours, and the ship-to that is new. One row per order version
  * (`approval_evidence`, migration 20261204040000).
  */
-import { resolvePrices } from '../catalog/pricing';
+import { resolvePrices, type ResolvedPrice } from '../catalog/pricing';
+import type { OrderDbRow } from '../orders/repository';
 import { computedTotal, formatAmount, type Order, type Party } from '../model';
 import { readOrderFacts } from '../orders/intake-checks';
 import type { PartnerRow } from '../partners/repository';
@@ -61,7 +62,7 @@ export async function gatherEvidence(
         facts.items,
         facts.breaks,
       )
-    : new Map();
+    : new Map<string, ResolvedPrice>();
   const lines = order.lines.map((l): LineEvidence => {
     const c = cartOf(l.supplierAuxiliaryId);
     const p = c ? undefined : prices.get(l.supplierPartId);
@@ -108,8 +109,8 @@ export async function storeEvidence(
 export async function findEvidence(q: Q, orderId: string, version: number): Promise<FlagEvidence | null> {
   const row = await q('approval_evidence')
     .where({ order_id: orderId, order_version: version })
-    .first('evidence');
-  return (row?.evidence as FlagEvidence | undefined) ?? null;
+    .first<{ evidence: FlagEvidence } | undefined>('evidence');
+  return row?.evidence ?? null;
 }
 
 /** At evaluation, for an order going to a person: reads and stores the evidence of its version. */
@@ -119,12 +120,7 @@ export async function recordEvidence(
   orderId: string,
   version: number,
 ): Promise<void> {
-  const row = await trx('orders').where({ id: orderId }).first('canonical');
+  const row = await trx<OrderDbRow>('orders').where({ id: orderId }).first('canonical');
   if (!row) return;
-  await storeEvidence(
-    trx,
-    orderId,
-    version,
-    await gatherEvidence(trx, partner, orderId, row.canonical as Order),
-  );
+  await storeEvidence(trx, orderId, version, await gatherEvidence(trx, partner, orderId, row.canonical));
 }

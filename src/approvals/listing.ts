@@ -1,7 +1,7 @@
 /** Reading approval levels with their orders: the API's list, the pages, the e-mail. */
 import { formatAmount, formatUnitPrice } from '../model/money';
 import { uuidOf, type Q } from '../platform/db';
-import type { ApprovalStatus } from './service';
+import type { ApprovalRow, ApprovalStatus } from './service';
 
 export interface ApprovalView {
   id: string;
@@ -27,8 +27,17 @@ export interface ApprovalView {
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a knex row of approvals joined with orders
-export const toView = (r: Record<string, any>): ApprovalView => ({
+/** A level joined with its order's facts (withOrders). */
+export interface ApprovalOrderRow extends ApprovalRow {
+  partner_id: string;
+  buyer_order_number: string;
+  supplier_order_number: string | null;
+  total: string;
+  currency: string;
+  flags: string[] | null;
+}
+
+export const toView = (r: ApprovalOrderRow): ApprovalView => ({
   id: r.id,
   orderId: r.order_id,
   orderVersion: r.order_version,
@@ -53,7 +62,7 @@ export const toView = (r: Record<string, any>): ApprovalView => ({
 export const withOrders = (q: Q) =>
   q('approvals as a')
     .join('orders as o', 'o.id', 'a.order_id')
-    .select(
+    .select<ApprovalOrderRow[]>(
       'a.*',
       'o.partner_id',
       'o.buyer_order_number',
@@ -96,7 +105,7 @@ export async function countApprovals(
   if (filter.status) query.where('a.status', filter.status);
   if (filter.status === 'pending') query.where('o.state', 'pending_approval');
   if (filter.partnerIds) query.whereIn('o.partner_id', filter.partnerIds);
-  const [row] = (await query.count({ n: '*' })) as { n: string | number }[];
+  const [row] = await query.count<{ n: string | number }[]>({ n: '*' });
   return Number(row?.n ?? 0);
 }
 

@@ -9,7 +9,9 @@ import {
   type ApprovalView,
 } from './service';
 import type { LinkClaims } from './tokens';
-import type { Order } from '../model';
+import type { OrderDbRow } from '../orders/repository';
+import type { OrderEventRow } from '../orders/rows';
+import { notFound } from '../platform/errors';
 import { findPartner } from '../partners/repository';
 import { orderLevels, pendingNeighbours, previousOrders, recentlyDecided } from './context-queries';
 import { findEvidence, gatherEvidence } from './evidence';
@@ -47,8 +49,12 @@ export async function approvalOfLink(ctx: Ctx, claims: LinkClaims) {
 
 /** Everything the approval page shows about one level (see detail-views.tsx). */
 export async function approvalPage(ctx: Ctx, a: ApprovalView, scope: { partnerIds?: readonly string[] }) {
-  const order = await ctx.db('orders').where({ id: a.orderId }).first('canonical', 'version', 'created_at');
-  const canonical = order.canonical as Order;
+  const order = await ctx
+    .db<OrderDbRow>('orders')
+    .where({ id: a.orderId })
+    .first('canonical', 'version', 'created_at');
+  if (!order) throw notFound('order');
+  const canonical = order.canonical;
   const stored = await findEvidence(ctx.db, a.orderId, a.orderVersion);
   const partner = await findPartner(ctx.db, a.partnerId);
   // Orders evaluated before evidence was kept: read it now (the page says so).
@@ -59,7 +65,7 @@ export async function approvalPage(ctx: Ctx, a: ApprovalView, scope: { partnerId
     previousOrders(ctx.db, a.partnerId, a.orderId),
     pendingNeighbours(ctx.db, a.id, scope),
     ctx
-      .db('order_events')
+      .db<OrderEventRow>('order_events')
       .where({ order_id: a.orderId, event: 'submit_for_approval' })
       .orderBy('id', 'desc')
       .first('reason'),
@@ -74,7 +80,7 @@ export async function approvalPage(ctx: Ctx, a: ApprovalView, scope: { partnerId
     levels,
     previous,
     neighbours,
-    reason: (reason?.reason as string | undefined) ?? null,
+    reason: reason?.reason ?? null,
   };
 }
 

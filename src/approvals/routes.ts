@@ -12,7 +12,6 @@ import { auditContext } from '../console/audit';
 import { decide } from './decide';
 import { approvalPages } from './pages';
 import { approvalsList } from './queries';
-import type { ApprovalStatus } from './service';
 import { verifyLink, type LinkClaims } from './tokens';
 
 const STATUSES = [
@@ -61,7 +60,8 @@ function linkClaimsFor(ctx: AppContext, token: string, approvalId: string, decis
 
 /** Admin bearer token, or an approver's signed link token for exactly this approval and decision. */
 function approverAuth(ctx: AppContext, decision: 'approve' | 'reject'): RequestHandler {
-  return async (req, _res, next) => {
+  // Express 5 passes what a handler throws to the error handler, as it does a rejected promise.
+  return (req, _res, next) => {
     const m = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     if (!m) throw new AppError('unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
     const token = m[1]!; // not an optional group
@@ -77,7 +77,7 @@ function approverAuth(ctx: AppContext, decision: 'approve' | 'reject'): RequestH
 
 const adminOnly =
   (ctx: AppContext): RequestHandler =>
-  async (req, _res, next) => {
+  (req, _res, next) => {
     const m = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     if (!m) throw new AppError('unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
     const token = m[1]!; // not an optional group
@@ -107,7 +107,7 @@ export function approvalRoutes(ctx: AppContext): Router {
     },
     async (_req, res, { query }) => {
       const approvals = await approvalsList(ctx, {
-        ...(query.status ? { status: query.status as ApprovalStatus } : {}),
+        ...(query.status ? { status: query.status } : {}),
         limit: query.limit,
         offset: query.offset,
       });

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { escalateJob, expireJob, notifyJob } from './jobs';
 import { acceptOrder, transitionOrder } from '../orders/lifecycle';
+import type { OrderDbRow } from '../orders/repository';
 import { findPartner } from '../partners/repository';
 import type { AppContext } from '../platform/context';
 import type { Q } from '../platform/db';
@@ -60,7 +61,7 @@ interface LockedOrder {
 }
 
 async function lockOrder(trx: Q, orderId: string): Promise<LockedOrder | undefined> {
-  const row = await trx('orders')
+  const row = await trx<OrderDbRow>('orders')
     .where({ id: orderId })
     .forUpdate()
     .first('id', 'partner_id', 'version', 'state', 'total', 'currency', 'flags');
@@ -124,7 +125,7 @@ export async function evaluateOrder(
   const run = async (trx: Q): Promise<EvaluationOutcome> => {
     const order = await lockOrder(trx, input.orderId);
     if (!order || order.version !== input.version || order.state !== 'received') return 'noop';
-    const existing = await trx('approvals')
+    const existing = await trx<ApprovalRow>('approvals')
       .where({ order_id: order.id, order_version: order.version })
       .first('id');
     if (existing) return 'noop';

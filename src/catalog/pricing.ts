@@ -48,7 +48,7 @@ export async function resolvePrices(
     : await q('catalog_items')
         .whereIn('sku', skus)
         .where('active', true)
-        .select('sku', 'unit_price', 'currency');
+        .select<{ sku: string; unit_price: string; currency: string }[]>('sku', 'unit_price', 'currency');
   const catalog = new Map<string, { unit_price: string; currency: string }>(
     catalogRows.map((r) => [r.sku, r]),
   );
@@ -131,8 +131,12 @@ export async function priceBreaks(
   const rows = await q('price_list_entries')
     .where('price_list', priceList)
     .whereIn('sku', skus)
-    .where((w) => w.whereNull('valid_from').orWhere('valid_from', '<=', date))
-    .where((w) => w.whereNull('valid_to').orWhere('valid_to', '>=', date))
+    .where((w) => {
+      w.whereNull('valid_from').orWhere('valid_from', '<=', date);
+    })
+    .where((w) => {
+      w.whereNull('valid_to').orWhere('valid_to', '>=', date);
+    })
     .orderBy([{ column: 'sku' }, { column: 'min_qty', order: 'desc' }])
     .select('sku', 'unit_price', 'currency', 'min_qty', 'valid_from', 'valid_to');
   return priceBreakMap(rows);

@@ -22,6 +22,8 @@ export interface CatalogItemRow {
   stock_updated_at?: Date | null;
   /** Specifications as [name, text] pairs in the supplier's order; null when none were imported. */
   attributes: [string, string][] | null;
+  /** False once the item is withdrawn (rows read with every column carry it). */
+  active?: boolean;
 }
 
 export function itemView(r: CatalogItemRow) {
@@ -83,14 +85,16 @@ export async function searchItems(
   if (opts.q) {
     for (const word of opts.q.trim().split(/\s+/).slice(0, 8)) {
       const pattern = `%${escapeLike(word)}%`;
-      base.where((w) =>
-        w.whereILike('sku', pattern).orWhereILike('name', pattern).orWhereILike('description', pattern),
-      );
+      base.where((w) => {
+        w.whereILike('sku', pattern).orWhereILike('name', pattern).orWhereILike('description', pattern);
+      });
     }
   }
   if (opts.category) {
     const c = opts.category;
-    base.where((w) => w.where('category', c).orWhereILike('category', `${escapeLike(c)}/%`));
+    base.where((w) => {
+      w.where('category', c).orWhereILike('category', `${escapeLike(c)}/%`);
+    });
   }
   if (opts.onlyPriceList) {
     base.whereIn('sku', q('price_list_entries').where('price_list', opts.onlyPriceList).select('sku'));

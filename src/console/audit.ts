@@ -99,7 +99,7 @@ export async function auditPage(
     filtered(q, f).orderBy('at', 'desc').orderBy('id', 'desc').limit(paging.limit).offset(paging.offset),
     filtered(q, f).count({ n: '*' }) as unknown as Promise<{ n: string | number }[]>,
   ]);
-  return { rows: rows as AuditRow[], total: Number(counted[0]?.n ?? 0) };
+  return { rows: rows, total: Number(counted[0]?.n ?? 0) };
 }
 
 /** Who a page session stands for, as the audit log names them. */

@@ -300,9 +300,7 @@ function auditRoutes(r: Router, ctx: AppContext): void {
         'bad_request',
         `invalid filter: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
       );
-    const f: AuditFilter = Object.fromEntries(
-      Object.entries(parsed.data).filter(([, v]) => v),
-    ) as AuditFilter;
+    const f: AuditFilter = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v));
     const paging = pagingFrom(req.query, { limit: AUDIT_PER_PAGE, maxLimit: 200 });
     const { rows, total } = await uc.auditPage(f, paging);
     sendPage(res, chromeOf(ctx, req), {

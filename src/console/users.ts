@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Q } from '../platform/db';
+import { onlyRow, type Q } from '../platform/db';
 import { AppError, isUniqueViolation } from '../platform/errors';
 import { hashSecret, randomToken, verifySecret } from '../platform/secrets';
 import { writeAudit, type Actor } from './audit';
@@ -185,10 +185,13 @@ export async function createUser(
 async function lockUser(trx: Q, username: string): Promise<Omit<UserRow, 'password_hash'>> {
   const name = usernameSchema.safeParse(username);
   const row = name.success
-    ? await trx('console_users').where({ username: name.data }).forUpdate().first(VIEW_COLUMNS)
+    ? await trx('console_users')
+        .where({ username: name.data })
+        .forUpdate()
+        .first<Omit<UserRow, 'password_hash'> | undefined>(VIEW_COLUMNS)
     : undefined;
   if (!row) throw new AppError('not_found', `user ${username} not found`);
-  return row as Omit<UserRow, 'password_hash'>;
+  return row;
 }
 
 async function change(
@@ -203,12 +206,12 @@ async function change(
     const locked = await lockUser(trx, username);
     const before = view(locked);
     const values = await patch(locked, trx);
-    const [row] = await trx('console_users')
+    const rows = await trx('console_users')
       .where({ id: before.id })
       .update({ ...values, updated_at: opts.now })
-      .returning(VIEW_COLUMNS);
+      .returning<Omit<UserRow, 'password_hash'>[]>(VIEW_COLUMNS);
     if (endSessions) await trx('page_sessions').where({ user_id: before.id }).delete();
-    const after = view(row);
+    const after = view(onlyRow(rows));
     await writeAudit(trx, opts.now, {
       ...opts,
       action,
@@ -229,7 +232,7 @@ export async function setPassword(db: Q, username: string, password: string, opt
     username,
     opts,
     'user.password',
-    async () => ({ password_hash: hash, password_changed_at: opts.now }),
+    () => Promise.resolve({ password_hash: hash, password_changed_at: opts.now }),
     true,
   );
 }
@@ -241,14 +244,14 @@ export async function disableUser(db: Q, username: string, opts: AuditOpts) {
     username,
     opts,
     'user.disable',
-    async (r) => ({ disabled_at: r.disabled_at ?? opts.now }),
+    (r) => Promise.resolve({ disabled_at: r.disabled_at ?? opts.now }),
     true,
   );
 }
 
 /** Enables a disabled user again. */
 export async function enableUser(db: Q, username: string, opts: AuditOpts) {
-  return change(db, username, opts, 'user.enable', async () => ({ disabled_at: null }), false);
+  return change(db, username, opts, 'user.enable', () => Promise.resolve({ disabled_at: null }), false);
 }
 
 /** Replaces the roles and partner limits; takes effect at the user's next request. */
@@ -273,15 +276,14 @@ export async function setRoles(
 }
 
 export async function listUsers(q: Q): Promise<UserView[]> {
-  const rows = (await q('console_users').orderBy('username').select(VIEW_COLUMNS)) as Omit<
-    UserRow,
-    'password_hash'
-  >[];
+  const rows = await q('console_users')
+    .orderBy('username')
+    .select<Omit<UserRow, 'password_hash'>[]>(VIEW_COLUMNS);
   return rows.map(view);
 }
 
 export async function countUsers(q: Q): Promise<number> {
-  const [row] = (await q('console_users').count({ n: '*' })) as { n: string | number }[];
+  const [row] = await q('console_users').count<{ n: string | number }[]>({ n: '*' });
   return Number(row?.n ?? 0);
 }
 
@@ -297,9 +299,9 @@ export async function anyoneSignedIn(q: Q): Promise<boolean> {
 export async function checkPassword(q: Q, username: string, password: string): Promise<UserView | undefined> {
   const name = usernameSchema.safeParse(username);
   const row = name.success
-    ? ((await q('console_users')
+    ? await q('console_users')
         .where({ username: name.data })
-        .first([...VIEW_COLUMNS, 'password_hash'])) as UserRow | undefined)
+        .first<UserRow | undefined>([...VIEW_COLUMNS, 'password_hash'])
     : undefined;
   const ok = await verifySecret(password.slice(0, PASSWORD_MAX), row?.password_hash);
   if (!ok || !row || row.disabled_at) return undefined;

@@ -44,11 +44,11 @@ type Locked = DeliveryRow & { round: number; protocol: string };
 
 async function lockDelivery(trx: Q, id: string): Promise<Locked> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('delivery');
-  const row = (await trx('deliveries as v')
+  const row = await trx('deliveries as v')
     .join('documents as d', 'd.id', 'v.document_id')
     .where('v.id', id)
     .forUpdate('v')
-    .first('v.*', 'd.protocol')) as Locked | undefined;
+    .first<Locked | undefined>('v.*', 'd.protocol');
   if (!row) throw notFound('delivery');
   return row;
 }
@@ -133,10 +133,10 @@ export async function retryDeadDeliveries(
 ): Promise<{ retried: number }> {
   return db.transaction(async (trx) => {
     const ids = (
-      (await filteredDeliveries(trx, { ...f, state: 'failed' })
+      await filteredDeliveries(trx, { ...f, state: 'failed' })
         .orderBy('v.created_at')
         .limit(BULK_RETRY_MAX)
-        .select('v.id')) as { id: string }[]
+        .select<{ id: string }[]>('v.id')
     ).map((r) => r.id);
     for (const id of ids) await requeue(trx, await lockDelivery(trx, id));
     await writeAudit(trx, by.now, {

@@ -32,7 +32,7 @@ function filterOf(input: unknown): DeliveryFilter {
       'bad_request',
       `invalid filter: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
     );
-  return Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v)) as DeliveryFilter;
+  return Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v));
 }
 
 const idOf = (req: Request) => String(req.params.id);

@@ -176,16 +176,15 @@ export async function deliveryDetail(q: Q, id: string): Promise<DeliveryDetail |
     .select('v.response_status', 'v.response_body')
     .first()) as (RawRow & { response_status: number | null; response_body: string | null }) | undefined;
   if (!row) return undefined;
-  const attempts = (await q('delivery_attempts')
-    .where({ delivery_id: id })
-    .orderBy('attempt')
-    .select('attempt', 'at', 'status_code', 'error', 'duration_ms')) as {
-    attempt: number;
-    at: Date;
-    status_code: number | null;
-    error: string | null;
-    duration_ms: number;
-  }[];
+  const attempts = await q('delivery_attempts').where({ delivery_id: id }).orderBy('attempt').select<
+    {
+      attempt: number;
+      at: Date;
+      status_code: number | null;
+      error: string | null;
+      duration_ms: number;
+    }[]
+  >('attempt', 'at', 'status_code', 'error', 'duration_ms');
   return {
     ...listRow(row),
     responseStatus: row.response_status,
@@ -202,6 +201,6 @@ export async function deliveryDetail(q: Q, id: string): Promise<DeliveryDetail |
 
 /** The ids of the partners (for the partner filter). */
 export async function partnerIds(q: Q): Promise<string[]> {
-  const rows = (await q('partners').whereNull('deleted_at').orderBy('id').select('id')) as { id: string }[];
+  const rows = await q('partners').whereNull('deleted_at').orderBy('id').select<{ id: string }[]>('id');
   return rows.map((r) => r.id);
 }

@@ -80,7 +80,7 @@ export async function takeSlot(
     await trx.raw('select pg_advisory_xact_lock(?, hashtext(?))', [SLOT_LOCK, d.partnerId]);
     const id = randomUUID();
     // The statement's snapshot still has the expired rows it deletes: the count leaves them out.
-    const taken = (await trx.raw(
+    const taken = await trx.raw<{ rows?: { id: string }[] }>(
       `with expired as (
          delete from delivery_slots where partner_id = :partner and expires_at < now()
        ), held as (
@@ -96,7 +96,7 @@ export async function takeSlot(
        )
        select id from slot`,
       { partner: d.partnerId, id, delivery: d.deliveryId, holdMs, limit: d.limit },
-    )) as { rows?: { id: string }[] };
+    );
     return (taken.rows ?? []).length > 0 ? id : null;
   });
   if (slot) hold(slot, db, holdMs);

@@ -8,6 +8,7 @@ import { isUuid } from '../platform/db';
 import { notFound } from '../platform/errors';
 import { acknowledgmentStates, type AcknowledgmentView } from '../edi/acknowledgments';
 import { maskSecrets } from './mask';
+import type { DeliveryRow } from '../delivery/service';
 import type { DocumentRow } from './store';
 
 export interface TouchedOrder {
@@ -60,33 +61,36 @@ export async function maskedDocument(ctx: Pick<AppContext, 'db'>, id: string) {
 async function touched(ctx: Pick<AppContext, 'db'>, d: DocumentRow) {
   const orderIds = new Set<string>();
   if (d.order_id) orderIds.add(d.order_id);
-  const versions = (await ctx.db('order_versions').where({ document_id: d.id }).select('order_id')) as {
-    order_id: string;
-  }[];
+  const versions = await ctx.db('order_versions').where({ document_id: d.id }).select<
+    {
+      order_id: string;
+    }[]
+  >('order_id');
   for (const v of versions) orderIds.add(v.order_id);
   const orders = orderIds.size
-    ? ((await ctx
+    ? await ctx
         .db('orders')
         .whereIn('id', [...orderIds])
         .orderBy('created_at')
-        .select('id', 'buyer_order_number', 'supplier_order_number', 'state', 'partner_id')) as {
-        id: string;
-        buyer_order_number: string;
-        supplier_order_number: string | null;
-        state: string;
-        partner_id: string;
-      }[])
+        .select<
+          {
+            id: string;
+            buyer_order_number: string;
+            supplier_order_number: string | null;
+            state: string;
+            partner_id: string;
+          }[]
+        >('id', 'buyer_order_number', 'supplier_order_number', 'state', 'partner_id')
     : [];
   const invoices = d.invoice_id
-    ? ((await ctx
-        .db('invoices')
-        .where({ id: d.invoice_id })
-        .select('id', 'invoice_number', 'purpose', 'state')) as {
-        id: string;
-        invoice_number: string;
-        purpose: string;
-        state: string;
-      }[])
+    ? await ctx.db('invoices').where({ id: d.invoice_id }).select<
+        {
+          id: string;
+          invoice_number: string;
+          purpose: string;
+          state: string;
+        }[]
+      >('id', 'invoice_number', 'purpose', 'state')
     : [];
   return {
     orders: orders.map((o) => ({
@@ -106,10 +110,20 @@ async function touched(ctx: Pick<AppContext, 'db'>, d: DocumentRow) {
 }
 
 async function deliveriesOf(ctx: Pick<AppContext, 'db'>, documentId: string): Promise<DeliveryView[]> {
-  const rows = await ctx.db('deliveries').where({ document_id: documentId }).orderBy('created_at');
+  const rows = await ctx
+    .db<DeliveryRow & { delivered_at: Date | null; created_at: Date }>('deliveries')
+    .where({ document_id: documentId })
+    .orderBy('created_at');
   if (rows.length === 0) return [];
   const attempts = await ctx
-    .db('delivery_attempts')
+    .db<{
+      delivery_id: string;
+      attempt: number;
+      status_code: number | null;
+      error: string | null;
+      duration_ms: number;
+      at: Date;
+    }>('delivery_attempts')
     .whereIn(
       'delivery_id',
       rows.map((r) => r.id),

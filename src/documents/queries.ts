@@ -54,7 +54,10 @@ export const DOCUMENT_TYPES_BY_ROLE: Readonly<Record<'erp' | 'finance', readonly
 export type DocumentReader = { partnerId: string; role: 'erp' | 'finance' } | undefined;
 
 /** Restricts a documents query to what the reader may read. */
-function scoped<T extends object>(reader: DocumentReader, q: Knex.QueryBuilder<T>): Knex.QueryBuilder<T> {
+function scoped<T extends object, R>(
+  reader: DocumentReader,
+  q: Knex.QueryBuilder<T, R>,
+): Knex.QueryBuilder<T, R> {
   if (reader)
     q.where('partner_id', reader.partnerId).whereIn('doc_type', [...DOCUMENT_TYPES_BY_ROLE[reader.role]]);
   return q;

@@ -11,7 +11,12 @@
  *   path (src/delivery), to where the partner's settings send it now (else where it went last).
  */
 import type { Request } from 'express';
-import { isMultipartRelated, parseCxml, readCxmlMultipart } from '../../protocols/cxml';
+import {
+  isMultipartRelated,
+  parseCxml,
+  readCxmlMultipart,
+  type CxmlAttachmentPart,
+} from '../../protocols/cxml';
 import { MAX_ATTACHMENTS, xmlLimits, type CxmlHandlers } from '../cxml/endpoint';
 import { queueDelivery, type DeliveryTransport } from '../delivery/service';
 import { ingestX12 } from '../edi/intake';
@@ -22,7 +27,7 @@ import { findPartnerCached, type PartnerRow } from '../partners/repository';
 import { submitJsonOrder } from '../orders/json-intake';
 import { orderInputSchema } from '../orders/schema';
 import { writeAudit, type Actor } from '../console/audit';
-import { findInboundByExternalId, type DocumentRow } from './store';
+import { findInboundByExternalId, type AttachmentRow, type DocumentRow } from './store';
 import { maskedDocument } from './detail';
 
 /** The audit fields of an operator's action (ScreenKit.audit). */
@@ -89,8 +94,11 @@ async function replayCxml(
   req: Request,
 ) {
   let xml = content;
-  let attachments = (
-    await ctx.db('document_attachments').where({ document_id: d.id }).orderBy('position')
+  let attachments: CxmlAttachmentPart[] = (
+    await ctx
+      .db<AttachmentRow & { content: Buffer }>('document_attachments')
+      .where({ document_id: d.id })
+      .orderBy('position')
   ).map((a) => ({
     contentId: a.content_id,
     contentType: a.content_type,
@@ -139,7 +147,7 @@ async function replayJson(
   const order = orderInputSchema.parse(JSON.parse(raw));
   const answer = await submitJsonOrder(ctx, {
     partnerId: partner.id,
-    order: order as Parameters<typeof submitJsonOrder>[1]['order'],
+    order: order,
     raw,
     idempotencyKey: d.external_id ?? undefined,
     actor: actor.label,

@@ -59,7 +59,7 @@ export interface DocumentHit {
 export function parseDocumentSearch(query: unknown): { ok: DocumentSearch } | { invalid: string[] } {
   const r = documentSearchQuery.safeParse(query);
   if (!r.success) return { invalid: [...new Set(r.error.issues.map((i) => String(i.path[0])))] };
-  return { ok: Object.fromEntries(Object.entries(r.data).filter(([, v]) => v)) as DocumentSearch };
+  return { ok: Object.fromEntries(Object.entries(r.data).filter(([, v]) => v)) };
 }
 
 /** A date-only `to` includes its whole day (UTC). */
@@ -147,7 +147,7 @@ export async function searchConsoleDocuments(
   const { list, count } = documentSearchStatements(q, f, page);
   // Built by knex, run past its runner (nativeQuery): the two statements are all a page costs.
   const [rows, counted] = await Promise.all([
-    nativeQuery<Record<string, unknown>>(q, list.sql, list.bindings),
+    nativeQuery<HitRow>(q, list.sql, list.bindings),
     nativeQuery<{ n: string }>(q, count.sql, count.bindings),
   ]);
   const n = Number(counted[0]?.n ?? 0);
@@ -158,8 +158,27 @@ export async function searchConsoleDocuments(
   };
 }
 
-function hitOf(r: Record<string, unknown>): DocumentHit {
-  const s = (v: unknown) => (v === null || v === undefined ? null : String(v));
+/** A row of the search's statement (text columns, as the native driver reads them). */
+interface HitRow {
+  id: string;
+  partner_id: string | null;
+  protocol: string;
+  doc_type: string;
+  direction: string;
+  external_id: string | null;
+  request_id: string | null;
+  status: string;
+  size: number | string | null;
+  order_id: string | null;
+  invoice_id: string | null;
+  buyer_order_number: string | null;
+  supplier_order_number: string | null;
+  error: string | null;
+  created_at: Date | string;
+}
+
+function hitOf(r: HitRow): DocumentHit {
+  const s = (v: string | null | undefined) => (v === null || v === undefined ? null : String(v));
   return {
     id: String(r.id),
     partnerId: s(r.partner_id),
@@ -175,16 +194,16 @@ function hitOf(r: Record<string, unknown>): DocumentHit {
     buyerOrderNumber: s(r.buyer_order_number),
     supplierOrderNumber: s(r.supplier_order_number),
     error: s(r.error),
-    createdAt: new Date(r.created_at as string),
+    createdAt: new Date(r.created_at),
   };
 }
 
 /** The choices of the filter form: partners and the types and statuses in use. */
 export async function documentSearchChoices(ctx: Pick<AppContext, 'db'>) {
-  const partners = (await ctx.db('partners').orderBy('id').select('id', 'name')) as {
-    id: string;
-    name: string;
-  }[];
+  const partners = await ctx
+    .db('partners')
+    .orderBy('id')
+    .select<{ id: string; name: string }[]>('id', 'name');
   return { partners, types: DOCUMENT_TYPES, statuses: DOCUMENT_STATUSES };
 }
 

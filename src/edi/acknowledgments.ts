@@ -109,10 +109,10 @@ export async function applyFunctionalAck(
     match.unmatched.push(`AK102 "${gs}" is not a group control number`);
     return match;
   }
-  const rows = (await trx('x12_outbound_sets')
+  const rows = await trx('x12_outbound_sets')
     .where({ partner_id: partnerId, group_control: Number(gs) })
     .orderBy('created_at', 'desc')
-    .select('document_id', 'set_id', 'set_control', 'group_control', 'created_at')) as OutboundSetRow[];
+    .select<OutboundSetRow[]>('document_id', 'set_id', 'set_control', 'group_control', 'created_at');
   const [newest] = rows;
   if (newest === undefined) {
     match.unmatched.push(`AK1 group ${gs}: no outbound group with this control number`);
@@ -170,10 +170,10 @@ export async function applyInterchangeAck(
   const match: AckMatch = { groupControl: '', documentIds: [], unmatched: [] };
   const control = ta1.control.trim();
   const rows = /^\d{1,9}$/.test(control)
-    ? ((await trx('x12_outbound_sets')
+    ? await trx('x12_outbound_sets')
         .where({ partner_id: partnerId, interchange_control: Number(control) })
         .orderBy('created_at', 'desc')
-        .select('document_id', 'created_at')) as OutboundSetRow[])
+        .select<OutboundSetRow[]>('document_id', 'created_at')
     : [];
   const [newest] = rows;
   if (newest === undefined) {
@@ -234,10 +234,10 @@ export async function acknowledgmentStates(
 ): Promise<Map<string, AcknowledgmentView>> {
   const out = new Map<string, AcknowledgmentView>();
   if (documentIds.length === 0) return out;
-  const rows = (await q('x12_outbound_sets as s')
+  const rows = await q('x12_outbound_sets as s')
     .join('partners as p', 'p.id', 's.partner_id')
     .whereIn('s.document_id', [...documentIds])
-    .select('s.*', q.raw(`p.settings->'x12'->>'ackWithinHours' as within_hours`))) as StateRow[];
+    .select<StateRow[]>('s.*', q.raw(`p.settings->'x12'->>'ackWithinHours' as within_hours`));
   for (const r of rows) {
     const hours = Number(r.within_hours ?? DEFAULT_ACK_WITHIN_HOURS) || DEFAULT_ACK_WITHIN_HOURS;
     const due = new Date(new Date(r.created_at).getTime() + hours * 3600_000);
@@ -279,7 +279,7 @@ export const overdueBindings = (now: Date) => [DEFAULT_ACK_WITHIN_HOURS, now];
  * partner and state: pending, overdue, accepted, accepted_with_errors, rejected). One query.
  */
 export async function x12AckMetrics(q: Q, now: Date): Promise<AckMetric[]> {
-  const rows = (await q.raw(
+  const rows = await q.raw<{ rows: { partner_id: string; state: AckState; count: number }[] }>(
     `select s.partner_id,
             coalesce(s.ack_status,
               case when ${OVERDUE_SQL}
@@ -288,6 +288,6 @@ export async function x12AckMetrics(q: Q, now: Date): Promise<AckMetric[]> {
        from x12_outbound_sets s join partners p on p.id = s.partner_id
       group by 1, 2 order by 1, 2`,
     overdueBindings(now),
-  )) as { rows: { partner_id: string; state: AckState; count: number }[] };
+  );
   return rows.rows.map((r) => ({ partnerId: r.partner_id, state: r.state, count: Number(r.count) }));
 }

@@ -17,6 +17,7 @@ import {
   resendInvoice,
   type InvoiceRequest,
   type InvoiceRow,
+  type PaymentRow,
 } from './service';
 import { OPEN_AMOUNT_SQL } from './queries';
 import { invoiceView } from './views';
@@ -72,11 +73,11 @@ export async function recordInvoicePayment(
 /** One invoice as the API shows it: the canonical invoice, its delivery and its payments. */
 export async function invoiceDetail(ctx: Pick<AppContext, 'db'>, inv: InvoiceRow) {
   const doc = await invoiceDocument(ctx.db, inv.id);
-  const payments = await ctx.db('payments').where({ invoice_id: inv.id }).orderBy('paid_on');
+  const payments = await ctx.db<PaymentRow>('payments').where({ invoice_id: inv.id }).orderBy('paid_on');
   const open = await ctx
     .db('invoices')
     .where({ id: inv.id })
-    .first(ctx.db.raw(`${OPEN_AMOUNT_SQL}::text as open_amount`));
+    .first<{ open_amount: string } | undefined>(ctx.db.raw(`${OPEN_AMOUNT_SQL}::text as open_amount`));
   return invoiceView(
     { ...inv, open_amount: String(open?.open_amount ?? '0') },
     {

@@ -148,8 +148,9 @@ function checkHeader(input: InvoiceCalcInput): void {
   if (input.invoiceNumber.trim() === '') fail('invoiceNumber', 'is empty');
   if (input.buyerOrderNumber.trim() === '') fail('buyerOrderNumber', 'is empty');
   if (input.purpose !== 'standard' && input.purpose !== 'creditMemo')
-    fail('purpose', `unknown "${input.purpose}"`);
-  if (input.taxMode !== 'line' && input.taxMode !== 'header') fail('taxMode', `unknown "${input.taxMode}"`);
+    fail('purpose', `unknown "${String(input.purpose)}"`);
+  if (input.taxMode !== 'line' && input.taxMode !== 'header')
+    fail('taxMode', `unknown "${String(input.taxMode)}"`);
   if (input.headerTax && input.taxMode !== 'header') fail('headerTax', 'only applies with taxMode "header"');
   if (input.lines.length === 0) fail('lines', 'an invoice needs at least one line');
   try {

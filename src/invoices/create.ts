@@ -4,6 +4,8 @@ import { countryCodeOf, D, dec } from '../model';
 import type { Invoice, Order, Party } from '../model';
 import { transitionOrder } from '../orders/lifecycle';
 import { buyerOrderDate, outboundFormats } from '../orders/outbound';
+import type { OrderDbRow } from '../orders/repository';
+import type { OrderLineRow } from '../orders/rows';
 import { findPartner, type PartnerRow } from '../partners/repository';
 import type { Config } from '../platform/config';
 import type { Db } from '../platform/db';
@@ -33,13 +35,13 @@ export async function createInvoice(
 ): Promise<InvoiceRow> {
   const id = randomUUID();
   await db.transaction(async (trx) => {
-    const order = await trx('orders').where({ id: d.orderId }).forUpdate().first();
+    const order = await trx<OrderDbRow>('orders').where({ id: d.orderId }).forUpdate().first();
     if (!order || (d.partnerScope && order.partner_id !== d.partnerScope)) throw notFound('order');
     const partner = await findPartner(trx, order.partner_id);
     if (!partner) throw notFound('partner');
-    const canonical = order.canonical as Order;
-    const billTo = invoiceBillTo(order.buyer_order_number as string, canonical.billTo, partner);
-    const rows = await trx('order_lines').where({ order_id: order.id }).orderBy('line_number');
+    const canonical = order.canonical;
+    const billTo = invoiceBillTo(order.buyer_order_number, canonical.billTo, partner);
+    const rows = await trx<OrderLineRow>('order_lines').where({ order_id: order.id }).orderBy('line_number');
     const settings = partner.settings.invoicing;
     const requireShipped = settings?.requireShipped ?? false;
     const requested = d.request.lines ?? openLines(rows, requireShipped);
@@ -126,14 +128,12 @@ function invoiceBillTo(
   return { ...billTo, address };
 }
 
-type OrderLineRow = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a knex row of order_lines
-
 /** Every line's quantity not yet invoiced (of what shipped, when the partner invoices only that). */
 function openLines(rows: OrderLineRow[], requireShipped: boolean): LineRequest[] {
   return rows
     .map((r) => {
       const cap = requireShipped ? D.min(dec(r.shipped_quantity), dec(r.quantity)) : dec(r.quantity);
-      return { lineNumber: r.line_number as number, quantity: cap.minus(dec(r.invoiced_quantity)).toFixed() };
+      return { lineNumber: r.line_number, quantity: cap.minus(dec(r.invoiced_quantity)).toFixed() };
     })
     .filter((l) => dec(l.quantity).gt(0));
 }
@@ -145,7 +145,7 @@ function calcLines(
   canonical: Order,
   settings: PartnerRow['settings']['invoicing'],
 ): InvoiceCalcLine[] {
-  const byNumber = new Map(rows.map((r) => [r.line_number as number, r]));
+  const byNumber = new Map(rows.map((r) => [r.line_number, r]));
   const canonicalLine = new Map(canonical.lines.map((l) => [l.lineNumber, l]));
   return requested.map((r) => {
     const row = byNumber.get(r.lineNumber)!; // remainingQuantities refused numbers the order lacks

@@ -120,8 +120,7 @@ function filtersOf(query: unknown): Filters {
 }
 
 /** The filters given (an empty field filters nothing). */
-const only = (f: Filters): InvoiceFilter =>
-  Object.fromEntries(Object.entries(f).filter(([, v]) => v !== '')) as InvoiceFilter;
+const only = (f: Filters): InvoiceFilter => Object.fromEntries(Object.entries(f).filter(([, v]) => v !== ''));
 
 /** The invoices a session sees: its key's partner, a console user's partner limit, or every one. */
 function scopeOf(req: Request): PartnerScope {
@@ -143,7 +142,8 @@ function signInRoutes(r: Router, ctx: AppContext): void {
     });
   });
   r.post('/finance/login', checkCsrfLater(ctx.config), async (req, res) => {
-    const key = typeof req.body?.key === 'string' ? req.body.key.trim() : '';
+    const body = req.body as { key?: unknown } | undefined;
+    const key = typeof body?.key === 'string' ? body.key.trim() : '';
     const subject = key === '' ? undefined : await financeSubject(ctx, req, res, key);
     const refused = (status: number, message: string) =>
       sendPage(res, baseChrome(ctx), {

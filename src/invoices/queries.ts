@@ -156,13 +156,13 @@ export async function printFactsOf(ctx: Ctx, rows: readonly InvoiceRow[]): Promi
     .db('orders as o')
     .join('partners as p', 'p.id', 'o.partner_id')
     .whereIn('o.id', [...new Set(rows.map((r) => r.order_id))])
-    .select('o.id', 'o.canonical', 'p.name');
+    .select<{ id: string; canonical: Order; name: string }[]>('o.id', 'o.canonical', 'p.name');
   const byId = new Map(found.map((f) => [String(f.id), f]));
   return rows.map((r) => {
     const f = byId.get(r.order_id);
-    const order = f?.canonical as Order | undefined;
+    const order = f?.canonical;
     return {
-      buyerName: (f?.name as string | undefined) ?? r.partner_id,
+      buyerName: f?.name ?? r.partner_id,
       ...(order?.shipTo ? { shipTo: order.shipTo } : {}),
       ...(order?.billTo ? { billTo: order.billTo } : {}),
       ...(order?.paymentTerms ? { paymentTerms: order.paymentTerms } : {}),

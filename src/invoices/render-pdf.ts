@@ -256,7 +256,7 @@ function drawLines(sh: Sheet, start: number): number {
     const h = Math.max(...heights);
     cells.forEach((c, i) => {
       const col = columns[i]!;
-      doc.text(c, xs[i]!, rowY, { width: col.width, align: col.align });
+      doc.text(c, xs[i], rowY, { width: col.width, align: col.align });
     });
     return rowY + h;
   };

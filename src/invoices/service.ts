@@ -74,6 +74,18 @@ export interface InvoiceRow {
   open_amount?: string;
 }
 
+/** A row of `payments`. */
+export interface PaymentRow {
+  id: string;
+  invoice_id: string;
+  partner_id: string;
+  amount: string;
+  /** ISO date (platform/db.ts keeps dates as strings). */
+  paid_on: string;
+  reference: string | null;
+  created_at: Date;
+}
+
 export interface LineRequest {
   lineNumber: number;
   quantity: DecimalString;
@@ -247,11 +259,27 @@ export async function findInvoice(q: Q, id: string, partnerScope?: string): Prom
   return query.first();
 }
 
+/** An invoice's stored outbound document with its delivery (invoiceDocument). */
+export interface InvoiceDocumentRow {
+  id: string;
+  content: Buffer;
+  content_type: string;
+  external_id: string | null;
+  delivery_id: string | null;
+  delivery_status: string | null;
+  attempts: number | null;
+  last_error: string | null;
+}
+
 /**
  * The latest outbound document of an invoice (the exact bytes delivered or being delivered), of one
  * protocol when given; a partner that takes both formats has a cXML and an X12 document (cXML first).
  */
-export async function invoiceDocument(q: Q, invoiceId: string, protocol?: 'cxml' | 'x12') {
+export async function invoiceDocument(
+  q: Q,
+  invoiceId: string,
+  protocol?: 'cxml' | 'x12',
+): Promise<InvoiceDocumentRow | undefined> {
   const query = q('documents as d')
     .leftJoin('deliveries as v', 'v.document_id', 'd.id')
     .where({ 'd.invoice_id': invoiceId, 'd.direction': 'out' });
@@ -259,7 +287,7 @@ export async function invoiceDocument(q: Q, invoiceId: string, protocol?: 'cxml'
   return query
     .orderBy('d.created_at', 'desc')
     .orderBy('d.protocol')
-    .first(
+    .first<InvoiceDocumentRow | undefined>(
       'd.id',
       'd.content',
       'd.content_type',

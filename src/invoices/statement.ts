@@ -6,7 +6,7 @@ import { add, D, dec, formatMoney } from '../model';
 import { findPartner } from '../partners/repository';
 import type { AppContext } from '../platform/context';
 import { notFound } from '../platform/errors';
-import type { InvoiceRow } from './service';
+import type { InvoiceRow, PaymentRow } from './service';
 
 type Ctx = Pick<AppContext, 'db'>;
 
@@ -39,14 +39,14 @@ export async function statement(
     .sum({ s: 'p.amount' })
     .first();
   const opening = dec(String(invBefore?.s ?? '0')).minus(dec(String(payBefore?.s ?? '0')));
-  const invoices = (await db<InvoiceRow>('invoices')
+  const invoices = await db<InvoiceRow>('invoices')
     .where({ partner_id: partnerId, currency: cur })
-    .whereBetween('invoice_date', [q.from, q.to])) as InvoiceRow[];
+    .whereBetween('invoice_date', [q.from, q.to]);
   const payments = await db('payments as p')
     .join('invoices as i', 'i.id', 'p.invoice_id')
     .where({ 'p.partner_id': partnerId, 'i.currency': cur })
     .whereBetween('p.paid_on', [q.from, q.to])
-    .select(
+    .select<(PaymentRow & { invoice_number: string })[]>(
       'p.id',
       'p.amount',
       'p.paid_on',
@@ -65,11 +65,11 @@ export async function statement(
       amount: dec(i.total),
     })),
     ...payments.map((p) => ({
-      date: p.paid_on as string,
+      date: p.paid_on,
       seq: new Date(p.created_at).getTime(),
       kind: 'payment' as const,
-      reference: (p.reference as string | null) ?? `payment for ${p.invoice_number}`,
-      invoiceId: p.invoice_id as string,
+      reference: p.reference ?? `payment for ${p.invoice_number}`,
+      invoiceId: p.invoice_id,
       amount: dec(p.amount).negated(),
     })),
   ].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.seq - b.seq));

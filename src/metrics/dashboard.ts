@@ -42,15 +42,15 @@ const HOUR = 3_600_000;
 
 async function hourly(q: Q, now: Date): Promise<HourBucket[]> {
   const start = Math.floor(now.getTime() / HOUR) * HOUR - 23 * HOUR;
-  const rows = (await q('documents')
+  const rows = await q('documents')
     .where('created_at', '>=', new Date(start))
     .groupByRaw(`1, 2`)
-    .select(
+    .select<Row[]>(
       q.raw(`date_trunc('hour', created_at) as hour`),
       'direction',
       q.raw(`count(*)::int as n`),
       q.raw(`(count(*) filter (where status = 'refused'))::int as refused`),
-    )) as Row[];
+    );
   const buckets = Array.from({ length: 24 }, (_, i) => ({
     hour: new Date(start + i * HOUR),
     in: 0,

@@ -21,11 +21,11 @@ export async function documentsLastHour(
   q: Q,
   now: Date,
 ): Promise<Counted<'protocol' | 'type' | 'direction' | 'status'>[]> {
-  const rows = (await q('documents')
+  const rows = await q('documents')
     .where('created_at', '>', new Date(now.getTime() - 3_600_000))
     .groupBy('protocol', 'doc_type', 'direction', 'status')
     .select('protocol', 'doc_type', 'direction', 'status')
-    .count({ c: '*' })) as Row[];
+    .count<Row[]>({ c: '*' });
   return rows.map((r) => ({
     labels: {
       protocol: String(r.protocol),
@@ -39,14 +39,14 @@ export async function documentsLastHour(
 
 /** Deliveries not delivered: pending (no attempt yet), retrying, failed (dead letter), rejected. */
 export async function openDeliveries(q: Q): Promise<Counted<'state' | 'transport'>[]> {
-  const rows = (await q('deliveries')
+  const rows = await q('deliveries')
     .whereIn('status', ['pending', 'failed', 'rejected'])
     .groupBy('state', 'transport')
     .select(
       q.raw(`case when status = 'pending' and attempts > 0 then 'retrying' else status end as state`),
       'transport',
     )
-    .count({ c: '*' })) as Row[];
+    .count<Row[]>({ c: '*' });
   return rows.map((r) => ({
     labels: { state: String(r.state), transport: String(r.transport) },
     count: n(r.c),
@@ -55,7 +55,7 @@ export async function openDeliveries(q: Q): Promise<Counted<'state' | 'transport
 
 /** Attempts of the last hour: success (2xx, or an upload), http_4xx, http_5xx, error (no answer). */
 export async function attemptsLastHour(q: Q, now: Date): Promise<Counted<'result'>[]> {
-  const rows = (await q('delivery_attempts')
+  const rows = await q('delivery_attempts')
     .where('at', '>', new Date(now.getTime() - 3_600_000))
     .groupBy('result')
     .select(
@@ -65,7 +65,7 @@ export async function attemptsLastHour(q: Q, now: Date): Promise<Counted<'result
         when status_code between 400 and 499 then 'http_4xx'
         else 'http_5xx' end as result`),
     )
-    .count({ c: '*' })) as Row[];
+    .count<Row[]>({ c: '*' });
   return rows.map((r) => ({ labels: { result: String(r.result) }, count: n(r.c) }));
 }
 
@@ -74,7 +74,7 @@ export async function attemptsLastHour(q: Q, now: Date): Promise<Counted<'result
  * and unfinished (running), and failed (the dead letters of GET /api/v1/jobs/failed).
  */
 export async function outboxJobs(q: Q): Promise<Counted<'job' | 'state'>[]> {
-  const rows = (await q
+  const rows = await q
     .select('job', 'state')
     .count({ c: '*' })
     .from(
@@ -84,18 +84,19 @@ export async function outboxJobs(q: Q): Promise<Counted<'job' | 'state'>[]> {
         .whereNull('dispatched_at')
         .whereNull('completed_at')
         .whereNull('failed_at')
-        .unionAll((u) =>
-          u
-            .select('job_name', q.raw(`'running'`))
+        .unionAll((u) => {
+          u.select('job_name', q.raw(`'running'`))
             .from('outbox')
             .whereNotNull('dispatched_at')
             .whereNull('completed_at')
-            .whereNull('failed_at'),
-        )
-        .unionAll((u) => u.select('job_name', q.raw(`'failed'`)).from('outbox').whereNotNull('failed_at'))
+            .whereNull('failed_at');
+        })
+        .unionAll((u) => {
+          u.select('job_name', q.raw(`'failed'`)).from('outbox').whereNotNull('failed_at');
+        })
         .as('o'),
     )
-    .groupBy('job', 'state')) as Row[];
+    .groupBy<Row[]>('job', 'state');
   return rows.map((r) => ({ labels: { job: String(r.job), state: String(r.state) }, count: n(r.c) }));
 }
 

@@ -5,6 +5,7 @@
  */
 import { toDecimalString } from '../model/money';
 import { isUuid, onlyRow, type Q } from '../platform/db';
+import type { OrderLineRow } from './rows';
 
 export interface OrderHistoryRow {
   id: string;
@@ -105,7 +106,7 @@ export async function findPartnerOrder(
   if (!isUuid(orderId)) return undefined;
   const row = (await withLineCount(q, partnerId).where('o.id', orderId).first()) as Row | undefined;
   if (!row) return undefined;
-  const lines = await q('order_lines').where({ order_id: row.id }).orderBy('line_number');
+  const lines = await q<OrderLineRow>('order_lines').where({ order_id: row.id }).orderBy('line_number');
   return {
     order: toHistoryRow(row),
     lines: lines.map((l) => ({

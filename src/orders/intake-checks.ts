@@ -8,7 +8,14 @@ import type { Party } from '../model/party';
 import { totalMatches } from '../model/order';
 import type { OrderState } from '../model/order-state';
 import { cmp, isDecimalString } from '../model/money';
-import { priceBreakMap, resolvePrices, type PriceBreak, type PriceBreakRow } from '../catalog/pricing';
+import {
+  priceBreakMap,
+  resolvePrices,
+  type PriceBreak,
+  type PriceBreakRow,
+  type ResolvedPrice,
+} from '../catalog/pricing';
+import type { OrderEventRow } from './rows';
 import { nativeQuery, onlyRow, uuidOf, type Q } from '../platform/db';
 import { NEXT_SUPPLIER_ORDER_SEQ_SQL } from '../platform/sequences';
 import type { PartnerRow } from '../partners/repository';
@@ -43,7 +50,7 @@ async function priceFlags(
         facts.items,
         facts.breaks,
       )
-    : new Map();
+    : new Map<string, ResolvedPrice>();
   for (const line of order.lines) {
     const c = cart.get(uuidOf(line.supplierAuxiliaryId) ?? '');
     if (c) {
@@ -79,7 +86,7 @@ async function priceFromCatalog(q: Q, input: IntakeInput, facts: OrderFacts): Pr
         facts.items,
         facts.breaks,
       )
-    : new Map();
+    : new Map<string, ResolvedPrice>();
   const errors: IntakeError[] = [];
   for (const { l, i } of missing) {
     const p = prices.get(l.supplierPartId);
@@ -288,7 +295,9 @@ export async function checkOrder(
   if (!totalMatches(order)) flags.push('total_mismatch');
   if (facts.newShipTo) flags.push('new_ship_to');
   if (existing) {
-    const confirmed = await q('order_events').where({ order_id: existing.id, event: 'confirm' }).first('id');
+    const confirmed = await q<OrderEventRow>('order_events')
+      .where({ order_id: existing.id, event: 'confirm' })
+      .first('id');
     if (confirmed) flags.push('change_after_confirmation');
   }
   return { flags };

@@ -4,7 +4,8 @@ import type { Order } from '../model/order';
 import { computedTotal } from '../model/order';
 import { SHIPPED_STATES, type OrderState } from '../model/order-state';
 import { attachmentRows, type RowsFor } from '../documents/store';
-import type { Q, SqlRow } from '../platform/db';
+import { onlyRow, type Q, type SqlRow } from '../platform/db';
+import type { OrderDbRow } from './repository';
 import { enqueueInTx, outboxRow } from '../platform/outbox';
 import { createdEventRow, transitionOrder } from './lifecycle';
 import { Refusal, type IntakeInput } from './intake-model';
@@ -77,10 +78,10 @@ type Applied = { orderId: string; version: number; flags: string[]; state: Order
 /** Applies a buyer's cancel or update to the order it names (locked), refused when it cannot apply. */
 export async function applyOrder(trx: Q, input: IntakeInput, documentId: string): Promise<Applied> {
   const { partner, order } = input;
-  const existing = (await trx('orders')
+  const existing = await trx('orders')
     .where({ partner_id: partner.id, buyer_order_number: order.buyerOrderNumber })
     .forUpdate()
-    .first('id', 'state', 'version')) as OrderRow | undefined;
+    .first<OrderRow | undefined>('id', 'state', 'version');
   return order.type === 'cancel'
     ? cancelOrder(trx, input, existing)
     : updateOrder(trx, input, existing, documentId);
@@ -107,7 +108,9 @@ async function cancelOrder(trx: Q, input: IntakeInput, existing: OrderRow | unde
       throw new Refusal(409, [{ message: `order "${order.buyerOrderNumber}": ${(err as Error).message}` }]);
     }
   }
-  const [orderRow] = await trx('orders').where({ id: existing.id }).select('flags', 'version');
+  const orderRow = onlyRow(
+    await trx<OrderDbRow>('orders').where({ id: existing.id }).select('flags', 'version'),
+  );
   return {
     orderId: existing.id,
     version: orderRow.version,

@@ -30,6 +30,7 @@ import { supplierOrderNumberOf } from '../platform/sequences';
 import { alreadyExists, concurrentNew, Refusal, type IntakeInput, type IntakeResult } from './intake-model';
 import { checkOrder, readOrderFacts } from './intake-checks';
 import { applyOrder, newOrderRows } from './intake-rows';
+import type { OrderDbRow } from './repository';
 
 export type {
   IntakeError,
@@ -68,13 +69,13 @@ async function replayOf(ctx: AppContext, input: IntakeInput, doc: DocumentRow): 
     };
   }
   const orderRow = doc.order_id
-    ? await ctx.db('orders').where({ id: doc.order_id }).first('flags', 'supplier_order_number')
+    ? await ctx.db<OrderDbRow>('orders').where({ id: doc.order_id }).first('flags', 'supplier_order_number')
     : undefined;
   return {
     outcome: 'duplicate',
     ...(doc.order_id ? { orderId: doc.order_id } : {}),
     ...(orderRow?.supplier_order_number ? { supplierOrderNumber: orderRow.supplier_order_number } : {}),
-    flags: (orderRow?.flags as string[] | undefined) ?? [],
+    flags: orderRow?.flags ?? [],
     errors: [],
     ...(doc.response_status !== null
       ? {

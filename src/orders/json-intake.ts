@@ -55,7 +55,7 @@ export async function submitJsonOrder(
   const key = s.idempotencyKey;
   if (key !== undefined && (key.length === 0 || key.length > 200))
     throw new AppError('bad_request', 'Idempotency-Key must be 1 to 200 characters');
-  const order = { ...s.order, version: 1 } as Order;
+  const order = { ...s.order, version: 1 };
   const result = await intakeOrder(ctx, {
     partner,
     order,

@@ -31,7 +31,8 @@ export interface RecordedShipment {
 }
 
 interface LineRow {
-  id: string;
+  id: number;
+  order_id: string;
   line_number: number;
   sku: string;
   uom: string;
@@ -127,7 +128,7 @@ export async function recordShipment(
   return ctx.db.transaction(async (trx) => {
     const order = await trx<OrderDbRow>('orders').where({ id: orderId }).forUpdate().first();
     if (!order) throw notFound('order');
-    const lines: LineRow[] = await trx('order_lines')
+    const lines = await trx<LineRow>('order_lines')
       .where({ order_id: orderId })
       .forUpdate()
       .orderBy('line_number');

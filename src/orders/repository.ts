@@ -12,6 +12,7 @@ import { acknowledgmentStates } from '../edi/acknowledgments';
 import type { AppContext } from '../platform/context';
 import { isUuid, onlyRow, type Q } from '../platform/db';
 import { notFound } from '../platform/errors';
+import type { OrderEventRow, OrderLineRow, OrderVersionRow, ShipmentRow } from './rows';
 
 export interface OrderDbRow {
   id: string;
@@ -28,6 +29,7 @@ export interface OrderDbRow {
   order_date: Date | null;
   canonical: Order;
   flags: string[];
+  deployment_mode: 'production' | 'test';
   created_at: Date;
   updated_at: Date;
 }
@@ -69,9 +71,9 @@ export async function findVisibleOrder(
 }
 
 export async function orderState(q: Q, id: string): Promise<OrderState> {
-  const row = await q('orders').where({ id }).first('state');
+  const row = await q<OrderDbRow>('orders').where({ id }).first('state');
   if (!row) throw notFound('order');
-  return row.state as OrderState;
+  return row.state;
 }
 
 export interface OrderFilter {
@@ -103,11 +105,11 @@ export async function listOrders(ctx: Pick<AppContext, 'db'>, f: OrderFilter) {
 export async function orderDetail(ctx: AppContext, row: OrderDbRow) {
   const db = ctx.db;
   const [lines, versions, events, documents, shipments, attachments] = await Promise.all([
-    db('order_lines').where({ order_id: row.id }).orderBy('line_number'),
-    db('order_versions').where({ order_id: row.id }).orderBy('version'),
-    db('order_events').where({ order_id: row.id }).orderBy('id'),
+    db<OrderLineRow>('order_lines').where({ order_id: row.id }).orderBy('line_number'),
+    db<OrderVersionRow>('order_versions').where({ order_id: row.id }).orderBy('version'),
+    db<OrderEventRow>('order_events').where({ order_id: row.id }).orderBy('id'),
     db<DocumentRow>('documents').where({ order_id: row.id }).orderBy('created_at'),
-    db('shipments').where({ order_id: row.id }).orderBy('created_at'),
+    db<ShipmentRow>('shipments').where({ order_id: row.id }).orderBy('created_at'),
     orderAttachments(db, row.id),
   ]);
   const acks = await acknowledgmentStates(

@@ -56,7 +56,7 @@ function intakeRoutes(r: Router, ctx: AppContext): void {
     async (req, res, { body }) => {
       const answer = await submitJsonOrder(ctx, {
         partnerId: partnerScope(req),
-        order: body as Parameters<typeof submitJsonOrder>[1]['order'],
+        order: body,
         raw: JSON.stringify(req.body),
         idempotencyKey: req.get('idempotency-key'),
         actor: actorOf(req),

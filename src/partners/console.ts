@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { writeAudit } from '../console/audit';
 import type { ChangeBy } from '../delivery/operator';
 import type { AppContext } from '../platform/context';
-import type { Db, Q } from '../platform/db';
+import type { Q } from '../platform/db';
 import { AppError, notFound } from '../platform/errors';
 import { randomToken } from '../platform/secrets';
 import { partnerCertificates } from '../transports/as2/certificates';
@@ -63,7 +63,7 @@ async function saveAudited(
   try {
     const partner = await ctx.db.transaction(async (trx) => {
       const before = await findPartner(trx, input.id);
-      const { partner } = await upsertPartner(trx as unknown as Db, input, {
+      const { partner } = await upsertPartner(trx, input, {
         secretsKey: ctx.config.SECRETS_KEY,
       });
       await writeAudit(trx, by.now, {
@@ -158,7 +158,7 @@ export function partnerConsole(ctx: Ctx) {
     rotate: (id: string, which: Rotatable, by: ChangeBy) => rotateSecret(ctx, id, which, by),
     createKey: (id: string, role: ApiKeyRole, by: ChangeBy) =>
       ctx.db.transaction(async (trx) => {
-        const key = await createApiKey(trx as unknown as Db, id, role);
+        const key = await createApiKey(trx, id, role);
         await writeAudit(trx, by.now, {
           ...by,
           action: 'partner.api_key_create',
@@ -169,7 +169,7 @@ export function partnerConsole(ctx: Ctx) {
       }),
     revokeKey: (id: string, keyId: string, by: ChangeBy) =>
       ctx.db.transaction(async (trx) => {
-        const key = await revokeApiKey(trx as unknown as Db, keyId, id);
+        const key = await revokeApiKey(trx, keyId, id);
         await writeAudit(trx, by.now, {
           ...by,
           action: 'partner.api_key_revoke',

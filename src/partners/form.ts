@@ -114,7 +114,9 @@ export function formValuesOf(
     if (v === undefined || v === null) continue;
     if (f.kind === 'lines' && Array.isArray(v)) values[f.path] = v.join('\n');
     else if (f.kind === 'json') values[f.path] = JSON.stringify(v, null, 1);
-    else values[f.path] = String(v);
+    else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+      values[f.path] = String(v);
+    else values[f.path] = JSON.stringify(v);
   }
   return values;
 }

@@ -324,7 +324,7 @@ export const DEFAULT_STATUS_UPDATE_STATES: readonly OrderState[] = ['confirmed',
 /** The order states whose entry sends this partner a StatusUpdateRequest (none unless it asked). */
 export function statusUpdateStates(setting: boolean | readonly string[] | undefined): readonly string[] {
   if (setting === true) return DEFAULT_STATUS_UPDATE_STATES;
-  return Array.isArray(setting) ? setting : [];
+  return Array.isArray(setting) ? (setting as readonly string[]) : [];
 }
 
 /** SFTP settings as stored and answered: without the password and key, saying whether there are. */

@@ -399,7 +399,7 @@ export async function listApiKeys(db: Db, partnerId: string): Promise<ApiKeyView
 async function liveKey(db: Q, keyId: string, partnerId?: string): Promise<ApiKeyListRow> {
   const q = db<ApiKeyListRow>('api_keys').where({ id: keyId });
   if (partnerId) q.where({ partner_id: partnerId });
-  const row = isUuid(keyId) ? ((await q.first(KEY_COLUMNS)) as ApiKeyListRow | undefined) : undefined;
+  const row = isUuid(keyId) ? await q.first<ApiKeyListRow | undefined>(KEY_COLUMNS) : undefined;
   if (!row) throw notFound('API key');
   if (row.revoked_at) throw new AppError('gone', `API key ${keyId} was revoked at ${iso(row.revoked_at)}`);
   return row;

@@ -4,7 +4,7 @@
  * (src/platform/crypto.ts) on the partner's row, decrypted only to connect, never logged and never
  * answered (a partner GET says only hasPassword / hasPrivateKey).
  */
-import { utils } from 'ssh2';
+import { utils, type ParsedKey } from 'ssh2';
 import { decryptSecret, encryptSecret } from '../platform/crypto';
 import { AppError } from '../platform/errors';
 import type { Config } from '../platform/config';
@@ -46,7 +46,8 @@ export function sftpCredentials(
  * naming what is wrong but never the key.
  */
 export function checkPrivateKey(privateKey: string, passphrase: string | undefined): void {
-  const parsed = utils.parseKey(privateKey, passphrase);
+  // A file of several keys parses to an array of them, which ssh2's types leave out.
+  const parsed = utils.parseKey(privateKey, passphrase) as ParsedKey | ParsedKey[] | Error;
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (key instanceof Error || !key) {
     const why = key instanceof Error ? key.message : 'no key found';

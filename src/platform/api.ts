@@ -34,14 +34,15 @@ export function apiRoute<B extends z.ZodType, Qy extends z.ZodType>(
   spec: RouteSpec<B, Qy>,
   handler: (req: Request, res: Response, input: { body: z.infer<B>; query: z.infer<Qy> }) => Promise<void>,
 ): void {
-  if (!registered.some((r) => r.method === spec.method && r.path === spec.path))
-    registered.push(spec as RouteSpec);
+  if (!registered.some((r) => r.method === spec.method && r.path === spec.path)) registered.push(spec);
   const run: RequestHandler = async (req, res) => {
     // Runs after `use` (authentication included): only now is a JSON body read and parsed.
     if (req.readJsonBody) await req.readJsonBody();
     const isJson = req.is('application/json') || spec.bodyContentTypes === undefined;
     const body =
-      spec.body && isJson && !spec.bodyValidatedByHandler ? spec.body.parse(req.body ?? {}) : req.body;
+      spec.body && isJson && !spec.bodyValidatedByHandler
+        ? spec.body.parse(req.body ?? {})
+        : (req.body as unknown);
     const query = spec.query ? spec.query.parse(req.query) : req.query;
     await handler(req, res, { body, query } as { body: z.infer<B>; query: z.infer<Qy> });
   };
@@ -64,7 +65,7 @@ export function openApiDocument(info: { title: string; version: string; serverUr
     }));
     const queryParams: unknown[] = [];
     if (r.query && r.query instanceof z.ZodObject) {
-      for (const [name, s] of Object.entries(r.query.shape as Record<string, z.ZodType>)) {
+      for (const [name, s] of Object.entries<z.ZodType>(r.query.shape)) {
         queryParams.push({ name, in: 'query', required: !s.safeParse(undefined).success, schema: schema(s) });
       }
     }

@@ -9,6 +9,10 @@ export type Db = Knex;
 export type Trx = Knex.Transaction;
 /** A query runner: the database or a transaction in progress. */
 export type Q = Knex | Knex.Transaction;
+/** What `q.raw<RawRows<Row>>(...)` answers on both drivers (pg and PGlite): the statement's rows. */
+export interface RawRows<Row> {
+  rows: Row[];
+}
 
 const INT8 = 20;
 const DATE = 1082;
@@ -37,9 +41,9 @@ export function createDb(opts: DbOptions): Db {
   }
   // Embedded default: real Postgres compiled to WASM, one connection, data in DATA_DIR.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const ClientPgLite = require('knex-pglite');
+  const ClientPgLite = require('knex-pglite') as unknown;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { PGlite, types } = require('@electric-sql/pglite');
+  const { PGlite, types } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
   let release = () => {};
   const root = path.resolve(opts.dataDir ?? './data');
   const dir = opts.memory ? undefined : path.join(root, 'pglite');
@@ -89,9 +93,9 @@ export function createDb(opts: DbOptions): Db {
       /* a file removed meanwhile */
     }
   };
-  void (pglite.waitReady as Promise<void>).then(restrict, () => {});
+  void pglite.waitReady.then(restrict, () => {});
   // The lock goes with the database: released once it is closed.
-  const destroy = db.destroy.bind(db) as () => Promise<void>;
+  const destroy = db.destroy.bind(db);
   Object.defineProperty(db, 'destroy', {
     configurable: true,
     value: async () => {
@@ -222,7 +226,7 @@ export function insertStatement(table: string, rows: readonly SqlRow[], values: 
 }
 
 export function isEmbedded(db: Db): boolean {
-  return (db.client.config as { client?: unknown }).client !== 'pg';
+  return (db.client as { config: { client?: unknown } }).config.client !== 'pg';
 }
 
 export async function migrateLatest(db: Db): Promise<string[]> {

@@ -55,7 +55,7 @@ export function deferredJsonBody(opts: { limit: number; maxDepth: number }): Req
     let done: Promise<void> | undefined;
     req.readJsonBody = () =>
       (done ??= new Promise<void>((resolve, reject) => {
-        raw(req, res, (err?: unknown) => {
+        raw(req, res, (err?: Error) => {
           if (err) return reject(err);
           const body: unknown = req.body;
           if (!Buffer.isBuffer(body)) return resolve();

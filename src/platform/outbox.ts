@@ -1,4 +1,4 @@
-import type { Q } from './db';
+import { onlyRow, type Q } from './db';
 import type { FailedJob, JobDefinition } from './jobs';
 
 /** Outbox job ids double as queue job ids, so a relay that enqueues twice enqueues once. */
@@ -22,10 +22,10 @@ export async function enqueueInTx<T extends object>(
     opts.delayMs && opts.delayMs > 0
       ? trx.raw(`now() + (? * interval '1 millisecond')`, [opts.delayMs])
       : trx.fn.now();
-  const [row] = await trx('outbox')
+  const rows = await trx('outbox')
     .insert({ ...outboxRow(job, payload), available_at: availableAt })
-    .returning('id');
-  return Number((row as { id: number }).id);
+    .returning<{ id: number }[]>('id');
+  return Number(onlyRow(rows).id);
 }
 
 /**
@@ -47,9 +47,17 @@ export interface OutboxRow {
   attempts: number;
 }
 
+interface FailedOutboxRow extends OutboxRow {
+  last_error: string | null;
+  failed_at: Date | null;
+}
+
 /** The dead letters: jobs that failed for good, as the outbox records them (both adapters). */
 export async function listFailedOutbox(q: Q, limit = 500): Promise<FailedJob[]> {
-  const rows = await q('outbox').whereNotNull('failed_at').orderBy('id', 'desc').limit(limit);
+  const rows = await q<FailedOutboxRow>('outbox')
+    .whereNotNull('failed_at')
+    .orderBy('id', 'desc')
+    .limit(limit);
   return rows.map((r) => ({
     id: outboxJobId(r.id),
     name: r.job_name,

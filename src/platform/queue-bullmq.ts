@@ -2,7 +2,7 @@ import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullm
 import type { Knex } from 'knex';
 import IORedis, { type Redis } from 'ioredis';
 import type { Config } from './config';
-import type { Db } from './db';
+import type { Db, RawRows } from './db';
 import type { Logger } from './log';
 import {
   DeferJobError,
@@ -45,6 +45,8 @@ const MARK_EVERY_MS = 20;
  * so a job whose effect was done before its completion was recorded does nothing the second time.
  */
 /** The outbox columns a job is built from, with the delay until the row is due (relay and reconciler). */
+const TRY_LOCK = 'select pg_try_advisory_xact_lock(?) as locked';
+
 function outboxJobColumns(trx: Knex.Transaction) {
   return [
     'id',
@@ -106,7 +108,7 @@ export class BullmqQueue implements JobQueue {
     });
   }
 
-  async start(opts: { workers: boolean; relay: boolean }): Promise<void> {
+  start(opts: { workers: boolean; relay: boolean }): Promise<void> {
     if (opts.relay) {
       this.relay = new Poller(
         () => this.relayTick(),
@@ -138,6 +140,7 @@ export class BullmqQueue implements JobQueue {
         this.failing.add(p);
       });
     }
+    return Promise.resolve();
   }
 
   nudge(): void {
@@ -149,8 +152,8 @@ export class BullmqQueue implements JobQueue {
     const batch = this.opts.relayBatch ?? 200;
     return this.db.transaction(async (trx) => {
       await queueDueSchedules(trx);
-      const rows: (OutboxRow & { delay_ms: number })[] = await trx('outbox')
-        .select(outboxJobColumns(trx))
+      const rows = await trx('outbox')
+        .select<(OutboxRow & { delay_ms: number })[]>(outboxJobColumns(trx))
         .whereNull('dispatched_at')
         .orderBy('id')
         .limit(batch)
@@ -197,10 +200,10 @@ export class BullmqQueue implements JobQueue {
    */
   async reconcileTick(): Promise<boolean> {
     return this.db.transaction(async (trx) => {
-      const lock = await trx.raw('select pg_try_advisory_xact_lock(?) as locked', [RECONCILE_LOCK]);
-      if (!(lock.rows[0] as { locked: boolean }).locked) return false;
-      const rows: (OutboxRow & { delay_ms: number })[] = await trx('outbox')
-        .select(outboxJobColumns(trx))
+      const lock = await trx.raw<RawRows<{ locked: boolean }>>(TRY_LOCK, [RECONCILE_LOCK]);
+      if (!lock.rows[0]?.locked) return false;
+      const rows = await trx('outbox')
+        .select<(OutboxRow & { delay_ms: number })[]>(outboxJobColumns(trx))
         .whereNotNull('dispatched_at')
         .whereNull('completed_at')
         .whereNull('failed_at')
@@ -399,7 +402,10 @@ export class BullmqQueue implements JobQueue {
   async retryFailed(id: string): Promise<boolean> {
     const outboxId = outboxIdOf(id);
     if (outboxId === null) return false;
-    const row = await this.db('outbox').where({ id: outboxId }).whereNotNull('failed_at').first('id');
+    const row = await this.db<OutboxRow>('outbox')
+      .where({ id: outboxId })
+      .whereNotNull('failed_at')
+      .first('id');
     if (!row) return false;
     const job = await this.queue.getJob(id);
     if (job && (await job.isFailed())) {

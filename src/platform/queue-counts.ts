@@ -4,7 +4,7 @@
  * with BullMQ, Redis tells what it holds now (waiting, active, delayed), sampled per state.
  */
 import type { Queue } from 'bullmq';
-import type { Q } from './db';
+import type { Q, RawRows } from './db';
 
 export interface JobStateCount {
   name: string;
@@ -29,7 +29,7 @@ export async function outboxStateCounts(q: Q, kind: 'inline' | 'bullmq'): Promis
               else 'delayed' end`
       : `case when dispatched_at is null then 'pending' else null end`;
   const rows = (
-    await q.raw(
+    await q.raw<RawRows<{ job_name: string; state: string; n: number }>>(
       `select job_name, state, count(*)::int as n from (
          select job_name, case when failed_at is not null then 'failed'
                                when completed_at is not null then 'completed'
@@ -38,7 +38,7 @@ export async function outboxStateCounts(q: Q, kind: 'inline' | 'bullmq'): Promis
        where state is not null
        group by job_name, state order by job_name, state`,
     )
-  ).rows as { job_name: string; state: string; n: number }[];
+  ).rows;
   return rows.map((r) => ({ name: r.job_name, state: r.state, count: Number(r.n), source: 'outbox' }));
 }
 

@@ -40,14 +40,15 @@ export class InlineQueue implements JobQueue {
     private readonly jobs: JobCatalog = new Map(),
   ) {}
 
-  async start(opts: { workers: boolean; relay: boolean }): Promise<void> {
-    if (!opts.workers) return;
+  start(opts: { workers: boolean; relay: boolean }): Promise<void> {
+    if (!opts.workers) return Promise.resolve();
     this.poller = new Poller(
       () => this.tick(),
       this.config.OUTBOX_POLL_MS,
       (err) => this.log.error({ err }, 'inline job runner tick failed'),
     );
     this.poller.start();
+    return Promise.resolve();
   }
 
   nudge(): void {
@@ -59,7 +60,7 @@ export class InlineQueue implements JobQueue {
     if (free <= 0) return false;
     const rows: OutboxRow[] = await this.db.transaction(async (trx) => {
       await queueDueSchedules(trx);
-      const claimed = await trx('outbox')
+      const claimed = await trx<OutboxRow>('outbox')
         .select('id', 'job_name', 'payload', 'available_at', 'attempts')
         .whereNull('completed_at')
         .whereNull('failed_at')
@@ -167,8 +168,8 @@ export class InlineQueue implements JobQueue {
     return outboxStateCounts(this.db, 'inline');
   }
 
-  async ping(): Promise<boolean> {
-    return true;
+  ping(): Promise<boolean> {
+    return Promise.resolve(true);
   }
 
   async close(): Promise<void> {

@@ -14,7 +14,7 @@ export async function checkRedisDurability(conn: Redis, log: Logger): Promise<vo
   let settings: Record<string, string>;
   try {
     const read = async (name: string) => {
-      const reply = (await conn.config('GET', name)) as string[];
+      const reply = await conn.config('GET', name);
       return reply[1] ?? '';
     };
     settings = {

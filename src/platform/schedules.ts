@@ -6,7 +6,7 @@
  * that transaction commits (a partner's SFTP polling starts with the partner). Runs never pile up
  * behind a stopped relay: a late schedule runs once, then continues one period from then.
  */
-import type { Q } from './db';
+import type { Q, RawRows } from './db';
 
 export interface Schedule {
   /** One schedule per key ("sftp.poll:acme"). */
@@ -39,7 +39,7 @@ export async function removeSchedule(q: Q, key: string): Promise<void> {
  * `limit`) and moves those schedules on. Returns how many were queued.
  */
 export async function queueDueSchedules(q: Q, limit = 100): Promise<number> {
-  const res = await q.raw(
+  const res = await q.raw<RawRows<{ id: number }>>(
     `with due as (
        select key from job_schedules where next_run_at <= now()
        order by next_run_at limit ? for update skip locked
@@ -52,5 +52,5 @@ export async function queueDueSchedules(q: Q, limit = 100): Promise<number> {
      insert into outbox (job_name, payload) select job_name, payload from moved returning id`,
     [limit],
   );
-  return ((res as { rows?: unknown[] }).rows ?? []).length;
+  return (res.rows ?? []).length;
 }

@@ -52,7 +52,7 @@ export async function nextGaplessBlock(
   const wrap = series.wrapAfter;
   // After `wrap` numbers start again at 1: the value after `v` moved on by `count`.
   const after = (v: string) => (wrap === undefined ? `${v} + :count` : `((${v} - 1 + :count) % :wrap) + 1`);
-  const result = (await trx.raw(
+  const result = await trx.raw<{ rows?: { next_value: string | number; prefix: string; pad: number }[] }>(
     `insert into number_sequences as s (name, prefix, pad, next_value)
      values (:name, :prefix, :pad, ${after('1')})
      on conflict (name) do update set next_value = ${after('s.next_value')}
@@ -64,7 +64,7 @@ export async function nextGaplessBlock(
       count,
       ...(wrap === undefined ? {} : { wrap }),
     },
-  )) as { rows?: { next_value: string | number; prefix: string; pad: number }[] };
+  );
   const row = result.rows?.[0];
   if (!row) throw new Error(`number series ${series.name} vanished`);
   const next = Number(row.next_value);

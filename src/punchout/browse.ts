@@ -74,7 +74,10 @@ export async function removeFromCompare(ctx: AppContext, shop: Shop, sku: string
 }
 
 async function compareSkus(ctx: AppContext, shop: Shop): Promise<string[]> {
-  const row = await ctx.db('punchout_sessions').where({ id: shop.session.id }).first('compare_skus');
+  const row = await ctx
+    .db('punchout_sessions')
+    .where({ id: shop.session.id })
+    .first<{ compare_skus: unknown } | undefined>('compare_skus');
   return Array.isArray(row?.compare_skus) ? (row.compare_skus as string[]) : [];
 }
 

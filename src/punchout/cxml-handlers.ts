@@ -115,16 +115,16 @@ export async function handlePunchOutSetup({ ctx, partner, doc, raw }: CxmlReques
   );
 }
 
-export async function handleProfile({ ctx, requestTypes }: CxmlRequest) {
+export function handleProfile({ ctx, requestTypes }: CxmlRequest) {
   const url = `${ctx.config.publicBaseUrl}/cxml`;
-  return {
+  return Promise.resolve({
     status: 200,
     body: buildProfileResponse({
       payloadId: newPayloadId(ctx.now()),
       timestamp: ctx.now(),
       transactions: requestTypes.map((requestName) => ({ requestName, url })),
     }),
-  };
+  });
 }
 
 /** The session row a setup request opens. */

@@ -250,7 +250,7 @@ async function reorderNotice(
   if (typeof query.reordered !== 'string') return null;
   const found = await shopOrder(ctx, shop, query.reordered);
   if (!found) return null;
-  const added = /^\d{1,4}$/.test(String(query.added)) ? Number(query.added) : 0;
+  const added = typeof query.added === 'string' && /^\d{1,4}$/.test(query.added) ? Number(query.added) : 0;
   const skipped = (typeof query.skipped === 'string' ? query.skipped.split(',') : []).flatMap((entry) => {
     const [n, reason] = entry.split('.');
     const line = found.lines.find((l) => String(l.lineNumber) === n);

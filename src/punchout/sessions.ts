@@ -154,7 +154,7 @@ export async function createSession(
 ): Promise<{ session: SessionRow; startToken: string }> {
   const startToken = s.startToken ?? randomToken(32);
   const row = newSessionRow(ctx, { ...s, startToken });
-  const [session] = await q('punchout_sessions').insert(row).returning('*');
+  const [session] = await q('punchout_sessions').insert(row).returning<SessionRow[]>('*');
   return { session: session as SessionRow, startToken };
 }
 
@@ -220,7 +220,9 @@ export async function visibleItem(
   if (!item || !(item as CatalogItemRow & { active?: boolean }).active) return undefined;
   const list = visibilityList(partner);
   if (list) {
-    const r = await q('price_list_entries').where({ price_list: list, sku }).first('id');
+    const r = await q('price_list_entries')
+      .where({ price_list: list, sku })
+      .first<{ id: number } | undefined>('id');
     if (!r) return undefined;
   }
   return item;
@@ -363,7 +365,7 @@ export async function addOrderLinesToCart(
     lines.map((l) => l.sku),
   );
   for (const l of lines) {
-    const item = catalog.get(l.sku) as (CatalogItemRow & { active?: boolean }) | undefined;
+    const item = catalog.get(l.sku);
     if (!item || !item.active) {
       skipped.push({ lineNumber: l.lineNumber, sku: l.sku, reason: 'unknown' });
       continue;

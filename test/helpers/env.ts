@@ -47,7 +47,7 @@ export function testConfig(overrides: Record<string, string | undefined> = {}): 
     SUPPLIER_CXML_DOMAIN: 'NetworkID',
     SUPPLIER_CXML_IDENTITY: 'AN-SUPPLIER-TEST',
     ...overrides,
-  } as NodeJS.ProcessEnv);
+  });
 }
 
 export interface TestEnv {
@@ -86,7 +86,7 @@ export async function createTestEnv(
 
 /** Polls until `fn` returns a truthy value (or throws after `timeoutMs`). */
 export async function waitFor<T>(
-  fn: () => Promise<T | undefined | null | false>,
+  fn: () => T | undefined | null | false | Promise<T | undefined | null | false>,
   timeoutMs = 15000,
   what = 'condition',
 ): Promise<T> {

@@ -100,7 +100,7 @@ export async function startSshd(): Promise<SftpTestServer> {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let log = '';
-    child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (log += c.toString()));
     const up = await waitListening(port, child);
     if (!up) {
       await stopChild(child);
@@ -170,8 +170,8 @@ export async function startPasswordSftp(password: string): Promise<SftpTestServe
           const channel = accept();
           const child = spawn(SFTP_SERVER, ['-d', root], { stdio: ['pipe', 'pipe', 'ignore'] });
           children.add(child);
-          channel.pipe(child.stdin!);
-          child.stdout!.pipe(channel);
+          channel.pipe(child.stdin);
+          child.stdout.pipe(channel);
           child.on('exit', () => {
             children.delete(child);
             channel.exit(0);

@@ -62,12 +62,12 @@ export async function flashUrl(
 export async function takeFlash(ctx: FlashContext, sessionKey: string, query: unknown): Promise<Flash[]> {
   const id = (query as Record<string, unknown> | undefined)?.flash;
   if (typeof id !== 'string' || !isUuid(id)) return [];
-  const rows = (await ctx
+  const rows = await ctx
     .db('page_flashes')
     .where({ id, session_hash: sha256Hex(`flash\0${sessionKey}`) })
     .where('created_at', '>=', new Date(ctx.now().getTime() - FLASH_TTL_MS))
     .returning(['kind', 'message', 'details'])
-    .delete()) as { kind: FlashKind; message: string; details: unknown }[];
+    .delete<{ kind: FlashKind; message: string; details: unknown }[]>();
   return rows.map((r) => {
     const details = Array.isArray(r.details)
       ? r.details.filter((d): d is string => typeof d === 'string')

@@ -142,13 +142,13 @@ export async function findPageSession(
 ): Promise<PageSession | undefined> {
   if (!id || !SESSION_ID.test(id)) return undefined;
   const hash = idHash(id);
-  const row = (await ctx
+  const row = await ctx
     .db('page_sessions as s')
     .leftJoin('api_keys as k', 'k.id', 's.api_key_id')
     .leftJoin('partners as p', 'p.id', 's.partner_id')
     .leftJoin('console_users as u', 'u.id', 's.user_id')
     .where({ 's.id_hash': hash, 's.area': area })
-    .first(
+    .first<SessionRow | undefined>(
       's.*',
       'k.revoked_at as key_revoked_at',
       'p.deleted_at as partner_deleted_at',
@@ -156,7 +156,7 @@ export async function findPageSession(
       'u.roles as user_roles',
       'u.partner_ids as user_partner_ids',
       'u.disabled_at as user_disabled_at',
-    )) as SessionRow | undefined;
+    );
   if (!row) return undefined;
   const now = ctx.now();
   if (!live(ctx, row, now)) {

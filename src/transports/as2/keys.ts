@@ -113,7 +113,7 @@ export async function importSupplierKey(
 }
 
 export async function listSupplierKeys(q: Q): Promise<As2KeyView[]> {
-  const rows: KeyRow[] = await q('as2_keys').orderBy('not_before', 'desc').orderBy('id');
+  const rows = await q<KeyRow>('as2_keys').orderBy('not_before', 'desc').orderBy('id');
   return rows.map(view);
 }
 
@@ -135,7 +135,7 @@ export interface SupplierKeys {
 
 /** The supplier's keys not retired, decrypted for this use. */
 export async function supplierKeys(q: Q, config: Pick<Config, 'SECRETS_KEY'>): Promise<SupplierKeys> {
-  const rows: KeyRow[] = await q('as2_keys').whereNull('retired_at');
+  const rows = await q<KeyRow>('as2_keys').whereNull('retired_at');
   const decryptionKeys = rows.map((r) => {
     const certificate: As2Certificate = parseCertificate(r.certificate_der);
     const pem = decryptSecret(config.SECRETS_KEY, r.private_key_enc, as2KeyAad(r.fingerprint_sha256));

@@ -83,8 +83,8 @@ export function as2MessageRoutes(ctx: AppContext): Router {
     async (req, res, { query }) => {
       const partner = await findPartner(ctx.db, String(req.params.id));
       if (!partner) throw notFound('partner');
-      const rows: As2MessageRow[] = await ctx
-        .db('as2_messages')
+      const rows = await ctx
+        .db<As2MessageRow>('as2_messages')
         .where({ partner_id: partner.id })
         .orderBy('created_at', 'desc')
         .orderBy('id')

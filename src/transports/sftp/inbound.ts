@@ -33,6 +33,7 @@ import { ingestX12, X12_CONTENT_TYPE } from '../../edi/intake';
 import { storeDocument } from '../../documents/store';
 import type { AppContext } from '../../platform/context';
 import { AppError } from '../../platform/errors';
+import { onlyRow } from '../../platform/db';
 import { sha256Hex } from '../../platform/secrets';
 import { findPartner, type PartnerRow } from '../../partners/repository';
 import type { SftpSettings } from '../../partners/schema';
@@ -56,7 +57,7 @@ function describe(err: unknown): string {
 
 /** Takes the mailbox for one poll, or returns false when another poll holds it. */
 async function leaseMailbox(ctx: AppContext, partnerId: string, owner: string): Promise<boolean> {
-  const rows = await ctx.db.raw(
+  const rows = await ctx.db.raw<{ rows?: unknown[] }>(
     `insert into sftp_mailboxes (partner_id, poll_owner, poll_lease_until)
      values (?, ?, now() + (? * interval '1 second'))
      on conflict (partner_id) do update set poll_owner = excluded.poll_owner,
@@ -65,7 +66,7 @@ async function leaseMailbox(ctx: AppContext, partnerId: string, owner: string): 
      returning partner_id`,
     [partnerId, owner, ctx.config.SFTP_LEASE_SECONDS],
   );
-  return ((rows as { rows?: unknown[] }).rows ?? []).length > 0;
+  return (rows.rows ?? []).length > 0;
 }
 
 async function releaseMailbox(
@@ -243,10 +244,15 @@ class Poll {
       this.result.waiting.push(entry.name);
       return;
     }
-    const [updated] = await this.db('sftp_pickups')
-      .where({ id: row.id })
-      .update({ unchanged_polls: this.db.raw('unchanged_polls + 1') })
-      .returning(['unchanged_polls', 'unchanged_since']);
+    const updated = onlyRow(
+      await this.db('sftp_pickups')
+        .where({ id: row.id })
+        .update({ unchanged_polls: this.db.raw('unchanged_polls + 1') })
+        .returning<{ unchanged_polls: number; unchanged_since: Date }[]>([
+          'unchanged_polls',
+          'unchanged_since',
+        ]),
+    );
     const unchangedMs = Date.now() - new Date(updated.unchanged_since).getTime();
     const stable = ready ?? (updated.unchanged_polls >= 2 && unchangedMs >= STABLE_MIN_MS);
     if (stable) return this.take(entry, row);
@@ -255,7 +261,7 @@ class Poll {
 
   /** A file refused for its size stays on the server, recorded once. */
   private async leftAsRefused(entry: RemoteEntry): Promise<boolean> {
-    const row = await this.db('sftp_pickups')
+    const row = await this.db<PickupRow>('sftp_pickups')
       .where({ partner_id: this.partner.id, name: entry.name, size: entry.size, mtime: entry.mtime })
       .where({ status: 'refused' })
       .first('id');
@@ -263,13 +269,13 @@ class Poll {
   }
 
   private async insertSeen(entry: RemoteEntry): Promise<PickupRow | undefined> {
-    const res = await this.db.raw(
+    const res = await this.db.raw<{ rows?: PickupRow[] }>(
       `insert into sftp_pickups (partner_id, name, size, mtime, status) values (?, ?, ?, ?, 'seen')
        on conflict (partner_id, name) where status in ('seen', 'claimed', 'stored') do nothing
        returning *`,
       [this.partner.id, entry.name, entry.size, entry.mtime],
     );
-    return ((res as { rows?: PickupRow[] }).rows ?? [])[0];
+    return (res.rows ?? [])[0];
   }
 
   /** Claims the file (a lease), then reads, stores and disposes of it. */
@@ -319,7 +325,9 @@ class Poll {
     const [claimed] = (await this.db('sftp_pickups')
       .where({ id: row.id })
       .whereIn('status', OPEN)
-      .where((q) => q.whereNull('lease_until').orWhere('lease_until', '<', this.db.fn.now()))
+      .where((q) => {
+        q.whereNull('lease_until').orWhere('lease_until', '<', this.db.fn.now());
+      })
       .update({
         status: this.db.raw("case when status = 'seen' then 'claimed' else status end"),
         claimed_by: this.owner,

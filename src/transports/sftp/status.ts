@@ -5,6 +5,22 @@
 import type { AppContext } from '../../platform/context';
 import { notFound } from '../../platform/errors';
 import { findPartner } from '../../partners/repository';
+import type { DeliveryRow } from '../../delivery/service';
+import type { PickupRow } from './pickups';
+
+/** The poll record of a partner's mailbox (sftp_mailboxes). */
+interface MailboxRow {
+  partner_id: string;
+  last_poll_at: Date | null;
+  last_success_at: Date | null;
+  last_error: string | null;
+  last_error_at: Date | null;
+}
+
+type UploadRow = Pick<
+  DeliveryRow,
+  'id' | 'document_id' | 'status' | 'attempts' | 'last_error' | 'response_body'
+> & { doc_type: string; created_at: Date };
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
 
@@ -15,9 +31,9 @@ export async function mailboxStatus(
 ) {
   const partner = await findPartner(ctx.db, partnerId);
   if (!partner) throw notFound('partner');
-  const box = await ctx.db('sftp_mailboxes').where({ partner_id: partner.id }).first();
+  const box = await ctx.db<MailboxRow>('sftp_mailboxes').where({ partner_id: partner.id }).first();
   const pickups = await ctx
-    .db('sftp_pickups')
+    .db<PickupRow>('sftp_pickups')
     .where({ partner_id: partner.id })
     .orderBy('first_seen_at', 'desc')
     .orderBy('id', 'desc')
@@ -29,7 +45,7 @@ export async function mailboxStatus(
     .where({ 'v.partner_id': partner.id, 'v.transport': 'sftp' })
     .orderBy('v.created_at', 'desc')
     .limit(query.limit)
-    .select(
+    .select<UploadRow[]>(
       'v.id',
       'v.document_id',
       'd.doc_type',

@@ -72,11 +72,11 @@ async function pendingOrder(po: string): Promise<{ orderId: string; approvalId: 
     }),
   ).expect(200);
   const order = await s.t.env.db('orders').where({ buyer_order_number: po }).first('id');
-  const a = (await waitFor(
+  const a = await waitFor<{ id: string }>(
     () => s.t.env.db('approvals').where({ order_id: order.id, status: 'pending' }).first('id'),
     15000,
     'level open',
-  )) as { id: string };
+  );
   return { orderId: order.id, approvalId: a.id };
 }
 

@@ -78,11 +78,11 @@ it('an operator finds a delivery failing against a closed port, fixes the URL, r
   await postCxml(t.app, orderRequestXml({ payloadId: 'PO-E2E-OPS@buyer', orderId: 'PO-E2E-OPS' })).expect(
     200,
   );
-  const { id } = (await waitFor(
+  const { id } = await waitFor<{ id: string }>(
     () => t.env.db('deliveries').where('attempts', '>=', 1).first('id'),
     20000,
     'a failed attempt',
-  )) as { id: string };
+  );
   const ctx = await browser.newContext({ viewport: { width: 1200, height: 800 } });
   const page = await ctx.newPage();
   await signIn(page, 'olga');

@@ -97,11 +97,11 @@ it('an operator confirms, ships, invoices and credits an order from its page', a
   expect(history).toContain('confirmed (from approved) by user:olga — checked with the buyer by phone');
   expect(history).toContain('shipped');
   await waitFor(
-    async () => received('ConfirmationRequest') === 1 && received('ShipNoticeRequest') === 1,
+    () => received('ConfirmationRequest') === 1 && received('ShipNoticeRequest') === 1,
     20000,
     'confirmation and ship notice',
   );
-  await waitFor(async () => received('InvoiceDetailRequest') === 2, 20000, 'invoice and credit memo');
+  await waitFor(() => received('InvoiceDetailRequest') === 2, 20000, 'invoice and credit memo');
   const audit = await s.t.env.db('audit_log').where({ actor: 'user:olga' }).orderBy('id').pluck('action');
   expect(audit.filter((a) => a !== 'session.sign_in')).toEqual([
     'order.confirm',

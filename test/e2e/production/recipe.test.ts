@@ -35,8 +35,8 @@ function run(args: string[], env: NodeJS.ProcessEnv): Proc {
   // Own process group, so the npm wrapper and the node process under it are stopped together.
   const child = spawn('npm', args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
   return { child, output: () => out };
 }
 

@@ -45,7 +45,7 @@ describe('approval expiry', () => {
     expect(late.body.error.message).toBe('approval already expired by system:approvals');
 
     const conf = await waitFor(
-      async () => s.buyer.received.find((r) => r.body.includes('orderID="PO-EXP"')),
+      () => s.buyer.received.find((r) => r.body.includes('orderID="PO-EXP"')),
       15000,
       'reject confirmation at buyer',
     );

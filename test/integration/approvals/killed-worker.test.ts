@@ -39,7 +39,7 @@ it('a worker process killed in the middle of an evaluation approves nothing; the
   );
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  await waitFor(async () => out.includes('evaluated'), 30000, 'child evaluating');
+  await waitFor(() => out.includes('evaluated'), 30000, 'child evaluating');
   expect(out).toContain('evaluated auto_approved'); // approved, confirmed, confirmation queued: uncommitted
   const exited = new Promise((r) => child.on('exit', r));
   child.kill('SIGKILL');
@@ -64,7 +64,7 @@ it('a worker process killed in the middle of an evaluation approves nothing; the
     await enqueueInTx(trx, evaluateJob, { orderId: id, version: 1 });
   });
   await waitFor(
-    async () => s.buyer.received.filter((r) => r.body.includes('orderID="PO-K1"')).length > 0,
+    () => s.buyer.received.filter((r) => r.body.includes('orderID="PO-K1"')).length > 0,
     15000,
     'confirmation at buyer',
   );

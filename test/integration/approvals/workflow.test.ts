@@ -60,7 +60,7 @@ describe('approval workflow (real Postgres, Redis, BullMQ worker, SMTP)', () => 
       ['confirm', 'confirmed', 'system:approvals'],
     ]);
     expect(events[1].reason).toMatch(/auto-approved: total below 5000.00 USD/);
-    await waitFor(async () => confirmations(o.number).length === 1, 15000, 'confirmation at buyer');
+    await waitFor(() => confirmations(o.number).length === 1, 15000, 'confirmation at buyer');
     expect(confirmations(o.number)[0]!.body).toMatch(/<ConfirmationHeader[^>]*type="accept"/);
     expect(await db()('approvals').where({ order_id: o.id })).toHaveLength(0);
   });
@@ -73,7 +73,7 @@ describe('approval workflow (real Postgres, Redis, BullMQ worker, SMTP)', () => 
       status: 'waiting',
     });
     await waitFor(
-      async () => mailsTo('sales-manager@supplier.example', o.number).length > 0,
+      () => mailsTo('sales-manager@supplier.example', o.number).length > 0,
       15000,
       'level 1 mail',
     );
@@ -86,7 +86,7 @@ describe('approval workflow (real Postgres, Redis, BullMQ worker, SMTP)', () => 
     expect(r1.body).toMatchObject({ status: 'approved', decidedBy: 'admin', level: 1 });
     const l2 = await pendingLevel(o.id, 2);
     expect(await orderState(o.id)).toBe('pending_approval');
-    await waitFor(async () => mailsTo('cfo@supplier.example', o.number).length > 0, 15000, 'level 2 mail');
+    await waitFor(() => mailsTo('cfo@supplier.example', o.number).length > 0, 15000, 'level 2 mail');
 
     const list = await request(s.t.app).get('/api/v1/approvals?status=pending').set(auth(ADMIN_TOKEN));
     expect(list.status).toBe(200);
@@ -106,7 +106,7 @@ describe('approval workflow (real Postgres, Redis, BullMQ worker, SMTP)', () => 
     expect(await orderState(o.id)).toBe('confirmed');
     const approve = await db()('order_events').where({ order_id: o.id, event: 'approve' }).first();
     expect(approve).toMatchObject({ actor: 'admin', reason: 'approved at level 2' });
-    await waitFor(async () => confirmations(o.number).length === 1, 15000, 'confirmation at buyer');
+    await waitFor(() => confirmations(o.number).length === 1, 15000, 'confirmation at buyer');
     expect(confirmations(o.number)[0]!.body).toMatch(/type="accept"/);
   });
 
@@ -127,7 +127,7 @@ describe('approval workflow (real Postgres, Redis, BullMQ worker, SMTP)', () => 
     expect(await orderState(o.id)).toBe('rejected');
     const ev = await db()('order_events').where({ order_id: o.id, event: 'reject' }).first();
     expect(ev).toMatchObject({ actor: 'admin', reason: 'rejected at level 2: credit limit exceeded' });
-    await waitFor(async () => confirmations(o.number).length === 1, 15000, 'reject confirmation');
+    await waitFor(() => confirmations(o.number).length === 1, 15000, 'reject confirmation');
     expect(confirmations(o.number)[0]!.body).toMatch(/type="reject"/);
     expect(confirmations(o.number)[0]!.body).toContain('credit limit exceeded');
   });
@@ -226,17 +226,13 @@ describe('approval workflow (real Postgres, Redis, BullMQ worker, SMTP)', () => 
     expect(
       await db()('documents').where({ order_id: copy, doc_type: 'ConfirmationRequest', direction: 'out' }),
     ).toHaveLength(1);
-    await waitFor(async () => confirmations(number).length === 1, 15000, 'confirmation at buyer');
+    await waitFor(() => confirmations(number).length === 1, 15000, 'confirmation at buyer');
   });
 
   it('an e-mail link approves; the same link again and a forged link are refused', async () => {
     const o = await placeOrder('30');
     const l1 = await pendingLevel(o.id, 1);
-    const mail = await waitFor(
-      async () => mailsTo('sales-manager@supplier.example', o.number)[0],
-      15000,
-      'mail',
-    );
+    const mail = await waitFor(() => mailsTo('sales-manager@supplier.example', o.number)[0], 15000, 'mail');
     const approveUrl = /Approve: (\S+)/.exec(mail.raw)?.[1];
     expect(approveUrl).toBeDefined();
     const path = new URL(approveUrl!).pathname + new URL(approveUrl!).search;
@@ -272,11 +268,7 @@ describe('approval workflow (real Postgres, Redis, BullMQ worker, SMTP)', () => 
   it('an approver link token works as a bearer token only for its own approval and decision', async () => {
     const o = await placeOrder('30');
     const l1 = await pendingLevel(o.id, 1);
-    const mail = await waitFor(
-      async () => mailsTo('sales-manager@supplier.example', o.number)[0],
-      15000,
-      'mail',
-    );
+    const mail = await waitFor(() => mailsTo('sales-manager@supplier.example', o.number)[0], 15000, 'mail');
     const rejectToken = new URL(/Reject: (\S+)/.exec(mail.raw)![1]!).searchParams.get('token')!;
     const wrong = await request(s.t.app)
       .post(`/api/v1/approvals/${l1.id}/approve`)
@@ -303,18 +295,14 @@ describe('approval workflow (real Postgres, Redis, BullMQ worker, SMTP)', () => 
           .filter((r) => r.body.startsWith('{'))
           .map((r) => JSON.parse(r.body) as { event: string; approval: { id: string; status: string } })
           .filter((h) => h.approval.id === l1.id);
-      await waitFor(
-        async () => hooks().some((h) => h.event === 'approval.requested'),
-        15000,
-        'requested hook',
-      );
+      await waitFor(() => hooks().some((h) => h.event === 'approval.requested'), 15000, 'requested hook');
       await request(s.t.app)
         .post(`/api/v1/approvals/${l1.id}/approve`)
         .set(auth(ADMIN_TOKEN))
         .send({})
         .expect(200);
       const decided = await waitFor(
-        async () => hooks().find((h) => h.event === 'approval.decided'),
+        () => hooks().find((h) => h.event === 'approval.decided'),
         15000,
         'decided hook',
       );
@@ -363,7 +351,7 @@ describe('approval workflow (real Postgres, Redis, BullMQ worker, SMTP)', () => 
       const o = await placeOrder('30');
       const l1 = await pendingLevel(o.id, 1);
       const mail = await waitFor(
-        async () => mailsTo('head-of-sales@supplier.example', o.number)[0],
+        () => mailsTo('head-of-sales@supplier.example', o.number)[0],
         15000,
         'escalation mail',
       );

@@ -96,7 +96,7 @@ test('the HTTP answer is empty; the signed MDN is POSTed to Receipt-Delivery-Opt
   const res = await station.send(`${http.url}/as2`, m.smime, m.headers);
   expect(res.status).toBe(200);
   expect(res.body.length).toBe(0);
-  await waitFor(async () => mdnsFor('async-1').length >= 2, 15000, 'the MDN, twice');
+  await waitFor(() => mdnsFor('async-1').length >= 2, 15000, 'the MDN, twice');
   const f = verified(mdnsFor('async-1')[1]!);
   expect(f.disposition).toBe('automatic-action/MDN-sent-automatically; processed');
   expect(f.originalMessageId).toBe('<async-1@partner.example>');
@@ -123,10 +123,10 @@ test('the HTTP answer is empty; the signed MDN is POSTed to Receipt-Delivery-Opt
 test('a Message-ID received again sends the stored MDN again and orders nothing more', async () => {
   const m = message('async-2');
   await station.send(`${http.url}/as2`, m.smime, m.headers);
-  await waitFor(async () => mdnsFor('async-2').length >= 1, 15000, 'the first MDN');
+  await waitFor(() => mdnsFor('async-2').length >= 1, 15000, 'the first MDN');
   const again = await station.send(`${http.url}/as2`, m.smime, m.headers);
   expect(again.status).toBe(200);
-  await waitFor(async () => mdnsFor('async-2').length >= 2, 15000, 'the MDN again');
+  await waitFor(() => mdnsFor('async-2').length >= 2, 15000, 'the MDN again');
   const [first, second] = mdnsFor('async-2');
   expect(second!.body.equals(first!.body)).toBe(true);
   expect(header(second!.headers, 'message-id')).toBe(header(first!.headers, 'message-id'));

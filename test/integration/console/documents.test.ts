@@ -401,7 +401,7 @@ describe('resend', () => {
       .send({ csrf: csrfOf(form.text), reason: 'buyer lost it' });
     expect(res.status).toBe(303);
     await waitFor(
-      async () => received.filter((b) => b.includes(out.external_id)).length > seen,
+      () => received.filter((b) => b.includes(out.external_id)).length > seen,
       15000,
       'the resent document',
     );

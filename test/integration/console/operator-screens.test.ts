@@ -49,12 +49,14 @@ const readBody = (req: IncomingMessage) =>
 beforeAll(async () => {
   closedUrl = `http://127.0.0.1:${await closedPort()}/cxml`;
   t = await setupOrders({ cxml: { outboundUrl: closedUrl }, env: { DELIVERY_RETRY_BASE_MS: '600000' } });
-  receiver = createServer(async (req, res) => {
-    received.push({ url: req.url ?? '', body: await readBody(req) });
-    res.writeHead(200, { 'Content-Type': 'text/xml' });
-    res.end(
-      '<?xml version="1.0"?><cXML payloadID="r@buyer" timestamp="2026-12-04T00:00:00Z"><Response><Status code="200" text="OK"/></Response></cXML>',
-    );
+  receiver = createServer((req, res) => {
+    void readBody(req).then((body) => {
+      received.push({ url: req.url ?? '', body });
+      res.writeHead(200, { 'Content-Type': 'text/xml' });
+      res.end(
+        '<?xml version="1.0"?><cXML payloadID="r@buyer" timestamp="2026-12-04T00:00:00Z"><Response><Status code="200" text="OK"/></Response></cXML>',
+      );
+    });
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/inbound`;
@@ -76,7 +78,7 @@ const csrf = async () => csrfOf((await get('/console/deliveries')).text);
 /** An order whose ConfirmationRequest is delivered to acme's cxml.outboundUrl; its delivery id. */
 async function orderDelivery(po: string): Promise<string> {
   await postCxml(t.app, orderRequestXml({ payloadId: `${po}@buyer`, orderId: po })).expect(200);
-  const row = (await waitFor(
+  const row = await waitFor<{ id: string }>(
     () =>
       t.env
         .db('deliveries as v')
@@ -86,7 +88,7 @@ async function orderDelivery(po: string): Promise<string> {
         .first('v.id'),
     15000,
     `delivery of ${po}`,
-  )) as { id: string };
+  );
   return row.id;
 }
 

@@ -75,10 +75,10 @@ describe.each([
 
   it("a partner whose endpoint hangs holds at most its slots; another partner's deliveries queued after its 20 are all delivered at once", async () => {
     const hanging = await countingBuyer(() => new Promise(() => undefined));
-    const healthy = await countingBuyer(async (res) => ok(res));
+    const healthy = await countingBuyer((res) => Promise.resolve(ok(res)));
     try {
       await queue(env, 'hangs', hanging.url, 20);
-      await waitFor(async () => hanging.state.inFlight >= 4, 10000, 'the hanging partner at its slots');
+      await waitFor(() => hanging.state.inFlight >= 4, 10000, 'the hanging partner at its slots');
       const started = Date.now();
       const ids = await queue(env, 'healthy', healthy.url, 5);
       await waitFor(

@@ -141,7 +141,7 @@ describe("the supplier's outbound SharedSecret per partner", () => {
     const { id } = await t.env.db('orders').where({ buyer_order_number: 'PO-SEC-1' }).first('id');
     await confirmOrder(t, id);
     const sent = await waitFor(
-      async () => received.find((r) => r.toString('utf8').includes('ConfirmationRequest')),
+      () => received.find((r) => r.toString('utf8').includes('ConfirmationRequest')),
       15000,
       'confirmation at the buyer',
     );

@@ -81,7 +81,7 @@ function single(text: string, id: string): { doc: X12Document; set: TransactionS
 /** Waits until `partner`'s endpoint has received an interchange with a set `id` matching `pick`. */
 async function receivedSet(partner: string, id: string, pick: (set: TransactionSet) => boolean = () => true) {
   return waitFor(
-    async () =>
+    () =>
       (received.get(`/${partner}`) ?? [])
         .map((r) => ({ r, doc: parseX12(r.body) }))
         .find(({ doc }) => doc.transactionSets[0]?.id === id && pick(doc.transactionSets[0])),
@@ -354,8 +354,7 @@ describe('X12 full flow: 850 -> 997 -> 855 -> 856 -> 810', () => {
       .orderBy('created_at');
     expect(out.filter((d: { protocol: string }) => d.protocol !== 'x12')).toEqual([]);
     await waitFor(
-      async () =>
-        (received.get('/acme')?.length ?? 0) + (received.get('/globex')?.length ?? 0) === out.length,
+      () => (received.get('/acme')?.length ?? 0) + (received.get('/globex')?.length ?? 0) === out.length,
       20000,
       'every delivery',
     );
@@ -412,7 +411,7 @@ describe('X12 full flow: 850 -> 997 -> 855 -> 856 -> 810', () => {
     const billed = parse810((await receivedSet('initech', '810')).doc.transactionSets[0]!);
     expect(billed.invoice).toMatchObject({ invoiceNumber: invoice.invoiceNumber, total: invoice.total });
     await waitFor(
-      async () => (received.get('/initech-cxml') ?? []).length === 2,
+      () => (received.get('/initech-cxml') ?? []).length === 2,
       20000,
       'cXML ship notice and invoice',
     );
@@ -428,7 +427,7 @@ describe('X12 full flow: 850 -> 997 -> 855 -> 856 -> 810', () => {
     const cm = await request(app).post(`/api/v1/invoices/${invoice.id}/credit-memos`).set(admin).send({});
     expect(cm.status).toBe(201);
     const payloadId = /payloadID="([^"]+)"/.exec(invoiceXml)![1];
-    await waitFor(async () => (received.get('/initech-cxml') ?? []).length === 3, 20000, 'cXML credit memo');
+    await waitFor(() => (received.get('/initech-cxml') ?? []).length === 3, 20000, 'cXML credit memo');
     expect(received.get('/initech-cxml')![2]!.body).toContain(`payloadID="${payloadId}"`);
     const memo = parse810(
       (await receivedSet('initech', '810', (s) => s.segments[1]!.text(2) === cm.body.invoice.invoiceNumber))

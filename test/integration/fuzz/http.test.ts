@@ -189,7 +189,7 @@ async function send(build: (agent: ReturnType<typeof request>) => request.Test):
     status: res.status,
     text: res.body as string,
     type: String(res.headers['content-type'] ?? ''),
-    headers: res.headers as Record<string, string>,
+    headers: res.headers,
     ms,
     delta: changed(before, after),
   };

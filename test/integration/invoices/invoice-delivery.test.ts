@@ -161,7 +161,7 @@ it('a worker stopped in the middle of a delivery loses nothing: a new worker sen
   try {
     await pointTo(buyer.url);
     const inv = await newInvoice();
-    await waitFor(async () => firstArrived, 20000, 'first attempt in flight');
+    await waitFor(() => firstArrived, 20000, 'first attempt in flight');
     await env.ctx.queue.close();
     expect(await stateOf(inv.id)).toBe('issued');
     const next = new BullmqQueue(env.db, env.config, env.ctx.log, { jobs: jobCatalog(JOBS) });

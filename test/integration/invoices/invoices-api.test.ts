@@ -246,7 +246,7 @@ describe('delivery documents', () => {
     await waitFor(async () => (await env.db('invoices').where({ id: inv.id }).first()).state === 'delivered');
     const all = await env.db('documents').where({ doc_type: 'InvoiceDetailRequest', direction: 'out' });
     expect(all.length).toBeGreaterThan(3);
-    await waitFor(async () => buyer.received.length >= all.length - 1);
+    await waitFor(() => buyer.received.length >= all.length - 1);
     for (const d of all) {
       const v = validateCxml(d.content.toString('utf8'));
       expect(v.errors).toBe('');

@@ -150,7 +150,7 @@ const itemOut = (n: number, sku: string, qty: string, price: string, aux?: strin
 /** The cXML documents received at `path` whose request is `type`, waiting for `count` of them. */
 async function cxmlAt(path: string, type: string, count = 1): Promise<string[]> {
   return waitFor(
-    async () => {
+    () => {
       const docs = at(path).filter((b) => new RegExp(`<${type}[ >]`).test(b));
       return docs.length >= count ? docs : undefined;
     },
@@ -162,7 +162,7 @@ async function cxmlAt(path: string, type: string, count = 1): Promise<string[]> 
 /** The X12 interchanges received at `path` holding a set `id`, waiting for `count` of them. */
 async function x12At(path: string, id: string, count = 1): Promise<X12Document[]> {
   return waitFor(
-    async () => {
+    () => {
       const docs = at(path)
         .map((b) => parseX12(b))
         .filter((d) => d.transactionSets[0]?.id === id);

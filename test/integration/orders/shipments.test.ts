@@ -63,11 +63,7 @@ async function deliveryOf(id: string, docType: string) {
 describe('confirmation and ship notices out', () => {
   it('confirming an order sends a DTD-valid ConfirmationRequest "accept" to the buyer', async () => {
     const id = await confirmedOrder('PO-CONF');
-    await waitFor(
-      async () => received.find((r) => r.body.includes('ConfirmationRequest')),
-      15000,
-      'confirmation',
-    );
+    await waitFor(() => received.find((r) => r.body.includes('ConfirmationRequest')), 15000, 'confirmation');
     const xml = received.find((r) => r.body.includes('ConfirmationRequest'))!.body;
     expect(validateCxml(xml)).toEqual({ ok: true, errors: '' });
     expect(xml).toContain('type="accept"');
@@ -82,7 +78,7 @@ describe('confirmation and ship notices out', () => {
     expect(first.status).toBe(201);
     expect(first.body.state).toBe('partially_shipped');
     const notice = await waitFor(
-      async () => received.find((r) => r.body.includes('ShipNoticeRequest')),
+      () => received.find((r) => r.body.includes('ShipNoticeRequest')),
       15000,
       'ship notice',
     );
@@ -122,11 +118,7 @@ describe('confirmation and ship notices out', () => {
 
   it('retries the ship notice after a 500 from the buyer and then marks it delivered', async () => {
     const id = await confirmedOrder('PO-500');
-    await waitFor(
-      async () => received.some((r) => r.body.includes('ConfirmationRequest')),
-      15000,
-      'confirmation',
-    );
+    await waitFor(() => received.some((r) => r.body.includes('ConfirmationRequest')), 15000, 'confirmation');
     script = [500];
     await ship(id, [{ lineNumber: 1, quantity: '1' }]).expect(201);
     const { delivery } = await waitFor(
@@ -147,11 +139,7 @@ describe('confirmation and ship notices out', () => {
 
   it('a 400 from the buyer ends the ship notice as rejected with the reason on the delivery and the document', async () => {
     const id = await confirmedOrder('PO-400');
-    await waitFor(
-      async () => received.some((r) => r.body.includes('ConfirmationRequest')),
-      15000,
-      'confirmation',
-    );
+    await waitFor(() => received.some((r) => r.body.includes('ConfirmationRequest')), 15000, 'confirmation');
     script = [400];
     await ship(id, [{ lineNumber: 1, quantity: '1' }]).expect(201);
     const { doc, delivery } = await waitFor(

@@ -220,7 +220,7 @@ it('orders and deliveries in flight when Redis loses its data all complete, once
         orderRequestXml({ payloadId: `p-fl${i}@buyer`, orderId: `PO-FL${i}` }),
       );
       expect(res.status).toBe(200);
-      if (i === N / 2) await waitFor(async () => buyer.received.length >= 2, 15000, 'deliveries started');
+      if (i === N / 2) await waitFor(() => buyer.received.length >= 2, 15000, 'deliveries started');
     }
     // In flight at the flush: jobs in Redis not finished, deliveries waiting for the buyer's answer.
     const unfinished = await t.env.db('outbox').whereNull('completed_at');

@@ -19,8 +19,9 @@ const tickJob = defineJob<{ tag: string }>({
   payload: z.object({ tag: z.string() }),
   attempts: 1,
   backoffMs: 10,
-  handler: async ({ tag }) => {
+  handler: ({ tag }) => {
     runs.push({ tag });
+    return Promise.resolve();
   },
 });
 
@@ -92,7 +93,7 @@ describe.each([
     });
     await upsertSchedule(db, { key: 'tick:c', jobName: 'test.tick', payload: { tag: 'c' }, everyMs: 300 });
     await ctx.queue.start({ workers: true, relay: true });
-    await waitFor(async () => runs.length >= 3, 20000, 'three runs');
+    await waitFor(() => runs.length >= 3, 20000, 'three runs');
     await removeSchedule(db, 'tick:c');
     const n = runs.length;
     await new Promise((r) => setTimeout(r, 800));

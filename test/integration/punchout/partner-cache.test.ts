@@ -75,10 +75,7 @@ it('a change inside a larger transaction (the console saves a partner with its a
   const nameNow = async () => (await findPartnerCached(env.db, CACHE_MS, 'acme'))?.name;
   const before = await nameNow(); // now cached
   await env.db.transaction(async (trx) => {
-    await upsertPartner(
-      trx as unknown as typeof env.db,
-      examplePartner({ name: 'Acme renamed in a transaction' }),
-    );
+    await upsertPartner(trx, examplePartner({ name: 'Acme renamed in a transaction' }));
     // Before the commit another request of this process reads (and caches) the partner as committed.
     expect(await nameNow()).toBe(before);
   });

@@ -44,11 +44,7 @@ async function killPollerAt(partnerId: string, stage: PickupStage): Promise<void
   );
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  await waitFor(
-    async () => out.includes(`at ${stage}`) || out.includes('finished'),
-    60000,
-    `child at ${stage}`,
-  );
+  await waitFor(() => out.includes(`at ${stage}`) || out.includes('finished'), 60000, `child at ${stage}`);
   expect(out).toContain(`at ${stage}`);
   const exited = new Promise((r) => child.on('exit', r));
   child.kill('SIGKILL');
@@ -96,7 +92,7 @@ it('a poller killed after reading a file (nothing stored) and one killed after s
     ['killstored', stored],
   ] as const) {
     const archived = path.join(f.dirs.archive, 'po.x12');
-    await waitFor(async () => existsSync(archived), 30000, `${id} archived`);
+    await waitFor(() => existsSync(archived), 30000, `${id} archived`);
     await waitFor(
       async () => (await gw.env.db('sftp_pickups').where({ partner_id: id }).first())?.status === 'done',
       10000,
@@ -118,7 +114,7 @@ it('a poller killed after reading a file (nothing stored) and one killed after s
       }),
     ]);
     // And one 997 answered it, uploaded once.
-    await waitFor(async () => readdirSync(f.dirs.outbound).length > 0, 20000, `${id} 997`);
+    await waitFor(() => readdirSync(f.dirs.outbound).length > 0, 20000, `${id} 997`);
     expect(await gw.env.db('documents').where({ partner_id: id, doc_type: '997' })).toHaveLength(1);
   }
 }, 180000);

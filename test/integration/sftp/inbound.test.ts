@@ -78,7 +78,7 @@ describe('polling an inbound directory', () => {
     expect(out).toMatch(/^\.{15}done\n$/);
     const completeAt = Date.now();
     const archived = path.join(dirs.archive, 'PO-SFTP-SLOW.x12');
-    await waitFor(async () => existsSync(archived), 20000, 'the file archived');
+    await waitFor(() => existsSync(archived), 20000, 'the file archived');
     expect(existsSync(file)).toBe(false);
     expect(readFileSync(archived)).toEqual(x12);
 
@@ -107,11 +107,7 @@ describe('polling an inbound directory', () => {
     });
 
     // The 997 goes back by the partner's transport: uploaded to its outbound directory.
-    await waitFor(
-      async () => readdirSync(dirs.outbound).some((n) => n.startsWith('997-')),
-      20000,
-      '997 uploaded',
-    );
+    await waitFor(() => readdirSync(dirs.outbound).some((n) => n.startsWith('997-')), 20000, '997 uploaded');
     const [ackName] = readdirSync(dirs.outbound);
     const ack = parseFunctionalAck(
       parseX12(readFileSync(path.join(dirs.outbound, ackName!))).transactionSets[0]!,

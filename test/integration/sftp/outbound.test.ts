@@ -145,7 +145,7 @@ describe('outbound documents over SFTP', () => {
       .first();
     const name = outboundFileName({ documentId: ackDoc.id, docType: '997' });
     const file = path.join(dirs.outbound, name);
-    await waitFor(async () => existsSync(file), 20000, 'the 997 on the SFTP server');
+    await waitFor(() => existsSync(file), 20000, 'the 997 on the SFTP server');
     expect(readFileSync(file)).toEqual(Buffer.from(ackDoc.content));
     expect(parseX12(readFileSync(file)).transactionSets[0]!.id).toBe('997');
     // The same answer the HTTP caller got.

@@ -125,12 +125,12 @@ describe('escaping', () => {
     });
     expect(html.startsWith('<!DOCTYPE html>\n<html lang="en">')).toBe(true);
     for (const s of slots) {
-      expect(html).toContain(escaped(v[s]!));
+      expect(html).toContain(escaped(v[s]));
       expect(html).not.toContain(v[s]);
     }
     // Nothing of any value became markup.
     expect(html).not.toMatch(/<script|<img/);
-    const rest = slots.reduce((h, s) => h.split(escaped(v[s] as string)).join(''), html);
+    const rest = slots.reduce((h, s) => h.split(escaped(v[s])).join(''), html);
     expect(rest).not.toContain('alert(');
   });
 
@@ -368,7 +368,7 @@ describe('page headers and error pages', () => {
 
 describe('lint rule pages/no-html-strings', () => {
   const tester = new RuleTester({
-    languageOptions: { parser: tseslint.parser as never, parserOptions: { ecmaFeatures: { jsx: true } } },
+    languageOptions: { parser: tseslint.parser, parserOptions: { ecmaFeatures: { jsx: true } } },
   });
   tester.run('no-html-strings', pagesRules.rules['no-html-strings']!, {
     valid: [
@@ -394,7 +394,7 @@ describe('lint rule pages/no-html-strings', () => {
 describe('JSX runtime', () => {
   const PRAGMA = '/** @jsxRuntime automatic @jsxImportSource preact */';
   const tester = new RuleTester({
-    languageOptions: { parser: tseslint.parser as never, parserOptions: { ecmaFeatures: { jsx: true } } },
+    languageOptions: { parser: tseslint.parser, parserOptions: { ecmaFeatures: { jsx: true } } },
   });
   tester.run('jsx-pragma', pagesRules.rules['jsx-pragma']!, {
     valid: [
