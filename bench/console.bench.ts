@@ -204,7 +204,7 @@ export default async function (): Promise<void> {
         () => Promise.all([pool.query(q.page, params), pool.query(q.count, params)]),
       );
       // The use case's own two statements, as the driver gets them, and the plain ones.
-      const own = documentSearchStatements(db, f, PAGE);
+      const own = documentSearchStatements(f, PAGE);
       const scans = [
         ...(await explain(pool, own.list.sql, own.list.bindings)),
         ...(await explain(pool, own.count.sql, own.count.bindings)),
