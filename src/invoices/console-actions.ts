@@ -5,6 +5,7 @@
  * change is within the user's partner limit (`scope`, null: every partner); an invoice outside it is
  * not found.
  */
+import { transitionEventView } from '../platform/lifecycle';
 import { formatMoney, withCurrencyScale, type InvoiceLine } from '../model';
 import type { AppContext } from '../platform/context';
 import { notFound } from '../platform/errors';
@@ -176,14 +177,7 @@ async function detailOf(ctx: AppContext, inv: InvoiceRow): Promise<ConsoleInvoic
     shipping: inv.canonical.shipping ? formatMoney(inv.canonical.shipping, currency) : null,
     discount: inv.canonical.discount ? formatMoney(inv.canonical.discount, currency) : null,
     lines: withCurrencyScale(inv.canonical).lines,
-    events: events.map((e) => ({
-      event: e.event,
-      from: e.from_state,
-      to: e.to_state,
-      actor: e.actor,
-      reason: e.reason,
-      at: new Date(e.created_at).toISOString(),
-    })),
+    events: events.map(transitionEventView),
     documents: documents.map((d) => ({
       id: d.id,
       protocol: d.protocol,

@@ -1,7 +1,15 @@
 /** @jsxRuntime automatic @jsxImportSource preact */
 /** The console's Invoices screen: the list with its filters and sorting (one invoice: invoice-views.tsx). */
 import { z } from 'zod';
-import { Empty, FilterButton, hrefWith, Pagination, type Paging } from '../platform/pages';
+import {
+  Empty,
+  FilterButton,
+  FilterField,
+  hrefWith,
+  Pagination,
+  type FilterFieldProps,
+  type Paging,
+} from '../platform/pages';
 import type { InvoiceSummary } from './console-actions';
 import { filters as financeFilters, STATES } from './finance-views';
 import { INVOICE_SORTS, type InvoiceSort } from './queries';
@@ -20,27 +28,7 @@ export type ConsoleFilters = z.infer<typeof consoleFilters>;
 export const words = (s: string) => s.replace(/_/g, ' ');
 export const kindOf = (purpose: string) => (purpose === 'creditMemo' ? 'credit memo' : 'invoice');
 
-function Field(p: {
-  label: string;
-  name: keyof ConsoleFilters;
-  f: ConsoleFilters;
-  type?: string;
-  size?: number;
-  hint?: string;
-}) {
-  return (
-    <label>
-      {p.label}
-      <input
-        type={p.type ?? 'text'}
-        name={p.name}
-        value={p.f[p.name]}
-        size={p.size}
-        {...(p.hint ? { placeholder: p.hint } : {})}
-      />
-    </label>
-  );
-}
+const Field = (p: FilterFieldProps<ConsoleFilters>) => <FilterField {...p} />;
 
 function Filters({ f }: { f: ConsoleFilters }) {
   return (

@@ -6,7 +6,15 @@
  */
 import { z } from 'zod';
 import { localDate, localMoney } from '../model';
-import { Empty, hrefWith, Pagination, SignInForm, type Paging } from '../platform/pages';
+import {
+  Empty,
+  FilterField,
+  hrefWith,
+  Pagination,
+  SignInForm,
+  type FilterFieldProps,
+  type Paging,
+} from '../platform/pages';
 import type { InvoiceRow } from './service';
 
 export const PER_PAGE = 50;
@@ -43,28 +51,7 @@ export function SignIn({ csrf }: { csrf: string | undefined }) {
   );
 }
 
-function Field(p: {
-  label: string;
-  name: keyof Filters;
-  f: Filters;
-  type?: string;
-  size?: number;
-  hint?: string;
-}) {
-  return (
-    <label>
-      {p.label}
-      <input
-        type={p.type ?? 'text'}
-        name={p.name}
-        value={p.f[p.name]}
-        size={p.size}
-        {...(p.hint ? { placeholder: p.hint } : {})}
-        {...(p.name.startsWith('open') ? { inputMode: 'decimal' as const } : {})}
-      />
-    </label>
-  );
-}
+const Field = (p: FilterFieldProps<Filters>) => <FilterField {...p} />;
 
 function FilterForm({ f }: { f: Filters }) {
   return (

@@ -5,6 +5,7 @@
 import type { InvoiceState } from '../model/invoice';
 import { canInvoiceMove, nextInvoiceState, type InvoiceEvent } from '../model/invoice-state';
 import type { Q } from '../platform/db';
+import type { TransitionEventRow } from '../platform/lifecycle';
 import { AppError } from '../platform/errors';
 
 export interface InvoiceTransition {
@@ -86,15 +87,9 @@ export function invoiceCreatedEvent(invoiceId: string, actor: string, reason?: s
   };
 }
 
-export interface InvoiceEventRow {
+export interface InvoiceEventRow extends TransitionEventRow {
   invoice_id: string;
   id: number | string;
-  event: string;
-  from_state: string | null;
-  to_state: string;
-  actor: string;
-  reason: string | null;
-  created_at: Date;
 }
 
 /** An invoice's timeline, oldest first. */

@@ -3,6 +3,7 @@
  * (lines, versions, events, shipments, documents, attachments), mapped to the API's shapes here so
  * snake_case rows never leave this module.
  */
+import { transitionEventView } from '../platform/lifecycle';
 import type { Order } from '../model/order';
 import type { OrderState } from '../model/order-state';
 import { formatAmount, formatUnitPrice, toDecimalString } from '../model/money';
@@ -140,14 +141,7 @@ export async function orderDetail(ctx: AppContext, row: OrderDbRow) {
       createdAt: new Date(v.created_at).toISOString(),
       order: v.canonical,
     })),
-    events: events.map((e) => ({
-      event: e.event,
-      from: e.from_state,
-      to: e.to_state,
-      actor: e.actor,
-      reason: e.reason,
-      at: new Date(e.created_at).toISOString(),
-    })),
+    events: events.map(transitionEventView),
     shipments: shipments.map((s) => ({
       id: s.id,
       shipmentNumber: s.shipment_number,

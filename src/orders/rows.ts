@@ -3,6 +3,7 @@
  * strings, bigint ids as numbers (platform/db.ts), timestamps as Dates.
  */
 import type { Order } from '../model/order';
+import type { TransitionEventRow } from '../platform/lifecycle';
 
 export interface OrderLineRow {
   id: number;
@@ -28,15 +29,9 @@ export interface OrderVersionRow {
   created_at: Date;
 }
 
-export interface OrderEventRow {
+export interface OrderEventRow extends TransitionEventRow {
   id: number;
   order_id: string;
-  event: string;
-  from_state: string | null;
-  to_state: string;
-  actor: string;
-  reason: string | null;
-  created_at: Date;
 }
 
 export interface ShipmentRow {

@@ -34,3 +34,25 @@ export function guardedMove<S extends string, E extends string, G>(
     .whereIn(at.column, statesAllowing(p, event))
     .update({ ...set, [at.column]: targetOf(p, event) });
 }
+
+/** A row of a lifecycle's history table (order_events, invoice_events): who moved it, when and why. */
+export interface TransitionEventRow {
+  event: string;
+  from_state: string | null;
+  to_state: string;
+  actor: string;
+  reason: string | null;
+  created_at: Date;
+}
+
+/** A history row as the API and the console show it. */
+export function transitionEventView(e: TransitionEventRow) {
+  return {
+    event: e.event,
+    from: e.from_state,
+    to: e.to_state,
+    actor: e.actor,
+    reason: e.reason,
+    at: new Date(e.created_at).toISOString(),
+  };
+}

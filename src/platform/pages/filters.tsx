@@ -30,3 +30,33 @@ export function FilterButton() {
     </button>
   );
 }
+
+export interface FilterFieldProps<F> {
+  label: string;
+  name: keyof F & string;
+  /** The filters the list was shown with: the input keeps its value. */
+  f: F;
+  type?: string;
+  size?: number;
+  hint?: string;
+}
+
+/**
+ * One input of a filter form, holding the value the list is filtered by. Amount filters (names
+ * starting with "open": the open amount) ask a phone for its decimal keypad.
+ */
+export function FilterField<F extends { [K in keyof F]?: string | undefined }>(p: FilterFieldProps<F>) {
+  return (
+    <label>
+      {p.label}
+      <input
+        type={p.type ?? 'text'}
+        name={p.name}
+        value={p.f[p.name]}
+        size={p.size}
+        {...(p.hint ? { placeholder: p.hint } : {})}
+        {...(p.name.startsWith('open') ? { inputMode: 'decimal' as const } : {})}
+      />
+    </label>
+  );
+}

@@ -16,7 +16,7 @@ export {
   signInKey,
   signInNonce,
 } from './csrf';
-export { DateRange, FilterButton } from './filters';
+export { DateRange, FilterButton, FilterField, type FilterFieldProps } from './filters';
 export { flashUrl, takeFlash, withFlash, FLASH_TTL_MS, type Flash, type FlashKind } from './flash';
 export {
   CredentialForm,
