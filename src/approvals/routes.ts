@@ -4,6 +4,7 @@
  */
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
+import { APPROVAL_STATES } from '../model/approval-state';
 import { apiRoute, pagingQuery } from '../platform/api';
 import type { AppContext } from '../platform/context';
 import { AppError } from '../platform/errors';
@@ -14,15 +15,8 @@ import { approvalPages } from './pages';
 import { approvalsList } from './queries';
 import { verifyLink, type LinkClaims } from './tokens';
 
-const STATUSES = [
-  'waiting',
-  'pending',
-  'approved',
-  'rejected',
-  'expired',
-  'superseded',
-  'cancelled',
-] as const;
+/** The states an approval level can be in (its process definition's). */
+const STATUSES = APPROVAL_STATES;
 
 const approvalSchema = z.object({
   id: z.string(),
