@@ -350,12 +350,8 @@ export async function recordPayment(
 /** The actor of the moves the buyer's answer to a delivery makes. */
 export const DELIVERY_ACTOR = 'system:delivery';
 
-export const invoiceDeliveryOutcome: DeliveryHook = async (q, { delivery, outcome, reason }) => {
-  const doc = await q<{ id: string; invoice_id: string | null }>('documents')
-    .where({ id: delivery.document_id })
-    .first('invoice_id');
-  if (!doc?.invoice_id) return;
-  const invoiceId = doc.invoice_id;
+export const invoiceDeliveryOutcome: DeliveryHook = async (q, { delivery, outcome, reason, invoiceId }) => {
+  if (!invoiceId) return;
   // An invoice paid or credited in the meantime keeps its state (ifAllowed).
   if (outcome === 'delivered') {
     await transitionInvoice(q, invoiceId, 'deliver', DELIVERY_ACTOR, `delivery ${delivery.id}`, {
