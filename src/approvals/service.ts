@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { escalateJob, expireJob, notifyJob } from './jobs';
 import { acceptOrder, transitionOrder } from '../orders/lifecycle';
-import { findPartner } from '../partners/repository';
+import { findPartner, type PartnerRow } from '../partners/repository';
 import type { AppContext } from '../platform/context';
 import type { Q } from '../platform/db';
 import { AppError } from '../platform/errors';
@@ -59,13 +59,45 @@ interface LockedOrder {
   flags: string[];
 }
 
+const LOCKED_COLUMNS = ['id', 'partner_id', 'version', 'state', 'total', 'currency', 'flags'] as const;
+
 async function lockOrder(trx: Q, orderId: string): Promise<LockedOrder | undefined> {
   const row = await trx('orders')
     .where({ id: orderId })
     .forUpdate()
-    .first('id', 'partner_id', 'version', 'state', 'total', 'currency', 'flags');
+    .first<Omit<EvaluateRow, 'evaluated'> | undefined>(...LOCKED_COLUMNS);
   if (!row) return undefined;
-  return { ...row, total: String(row.total), currency: String(row.currency).trim(), flags: row.flags ?? [] };
+  return { ...row, total: String(row.total), currency: row.currency.trim(), flags: row.flags ?? [] };
+}
+
+/** The orders row lockOrderToEvaluate reads (numeric and char columns as pg gives them). */
+interface EvaluateRow {
+  id: string;
+  partner_id: string;
+  version: number;
+  state: string;
+  total: string | number;
+  currency: string;
+  flags: string[] | null;
+  evaluated: boolean;
+}
+
+/** lockOrder, and whether its current version was evaluated already (has approval rows): one read. */
+async function lockOrderToEvaluate(
+  trx: Q,
+  orderId: string,
+): Promise<(LockedOrder & { evaluated: boolean }) | undefined> {
+  const row = await trx('orders')
+    .where({ id: orderId })
+    .forUpdate()
+    .first<EvaluateRow | undefined>(
+      ...LOCKED_COLUMNS,
+      trx.raw(
+        'exists (select 1 from approvals a where a.order_id = orders.id and a.order_version = orders.version) as evaluated',
+      ),
+    );
+  if (!row) return undefined;
+  return { ...row, total: String(row.total), currency: row.currency.trim(), flags: row.flags ?? [] };
 }
 
 /** Opens a level: pending, escalation job (delayed) and the approvers' e-mail. */
@@ -100,8 +132,9 @@ async function approveAndConfirm(
   order: LockedOrder,
   actor: string,
   reason: string,
+  partner?: PartnerRow,
 ) {
-  await acceptOrder(trx, { ctx }, order, {
+  await acceptOrder(trx, { ctx, ...(partner ? { partner } : {}) }, order, {
     actor,
     approveReason: reason,
     confirmReason: 'confirmed after approval',
@@ -122,22 +155,21 @@ export async function evaluateOrder(
   trxIn?: Q,
 ): Promise<EvaluationOutcome> {
   const run = async (trx: Q): Promise<EvaluationOutcome> => {
-    const order = await lockOrder(trx, input.orderId);
+    const order = await lockOrderToEvaluate(trx, input.orderId);
     if (!order || order.version !== input.version || order.state !== 'received') return 'noop';
-    const existing = await trx('approvals')
-      .where({ order_id: order.id, order_version: order.version })
-      .first('id');
-    if (existing) return 'noop';
-    // An older version's open levels no longer decide anything.
-    await moveLevels(trx, { order_id: order.id }, 'supersede', {
-      decided_at: trx.fn.now(),
-      decided_by: SYSTEM_ACTOR,
-    });
+    if (order.evaluated) return 'noop';
+    // An older version's open levels no longer decide anything (the first version has none: its
+    // own would have made it evaluated).
+    if (order.version > 1)
+      await moveLevels(trx, { order_id: order.id }, 'supersede', {
+        decided_at: trx.fn.now(),
+        decided_by: SYSTEM_ACTOR,
+      });
     const partner = await findPartner(trx, order.partner_id);
     if (!partner) throw new AppError('not_found', 'partner of the order not found');
     const plan = planFor(rulesFor(partner.settings), order);
     if (plan.auto) {
-      await approveAndConfirm(trx, ctx, order, SYSTEM_ACTOR, `auto-approved: ${plan.reason}`);
+      await approveAndConfirm(trx, ctx, order, SYSTEM_ACTOR, `auto-approved: ${plan.reason}`, partner);
       return 'auto_approved';
     }
     await transitionOrder(trx, order.id, 'submit_for_approval', SYSTEM_ACTOR, plan.reason);
