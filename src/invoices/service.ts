@@ -148,7 +148,9 @@ export async function insertInvoice(
   },
 ): Promise<void> {
   const inv = d.invoice;
-  await trx('invoices').insert({
+  // The invoice, its lines and its first event in one statement (one round trip: issuing an
+  // invoice holds the gapless number's row lock until commit).
+  const invoiceRow = {
     id: d.id,
     partner_id: d.partnerId,
     order_id: d.orderId,
@@ -163,19 +165,19 @@ export async function insertInvoice(
     due_date: inv.dueDate ?? null,
     original_invoice_id: d.originalInvoiceId ?? null,
     canonical: JSON.stringify(inv),
-  });
-  await trx('invoice_lines').insert(
-    inv.lines.map((l) => ({
-      invoice_id: d.id,
-      line_number: l.lineNumber,
-      order_line_number: l.orderLineNumber,
-      quantity: l.quantity,
-      unit_price: l.unitPrice,
-      subtotal: l.subtotal,
-      tax: l.tax?.amount ?? '0',
-    })),
-  );
-  await trx('invoice_events').insert(invoiceCreatedEvent(d.id, d.actor));
+  };
+  const lines = inv.lines.map((l) => ({
+    invoice_id: d.id,
+    line_number: l.lineNumber,
+    order_line_number: l.orderLineNumber,
+    quantity: l.quantity,
+    unit_price: l.unitPrice,
+    subtotal: l.subtotal,
+    tax: l.tax?.amount ?? '0',
+  }));
+  let q = trx.with('invoice', trx('invoices').insert(invoiceRow));
+  if (lines.length) q = q.with('lines', trx('invoice_lines').insert(lines));
+  await q.insert(invoiceCreatedEvent(d.id, d.actor)).into('invoice_events');
 }
 
 /**
@@ -191,8 +193,13 @@ export async function storeAndQueue(
   orderId: string,
   invoice: Invoice,
   now: Date,
-  originalInvoicePayloadId?: string,
+  opts: {
+    originalInvoicePayloadId?: string;
+    /** The order's deployment_mode, when the caller has read the order (else it is read here). */
+    deploymentMode?: string;
+  } = {},
 ): Promise<void> {
+  const { originalInvoicePayloadId } = opts;
   await sendDocument(trx, {
     partner,
     kind: 'invoice',
@@ -202,12 +209,16 @@ export async function storeAndQueue(
       x12: (q) =>
         renderX12(q, { config, now: () => now }, partner, { kind: '810', invoice, invoiceId, orderId }),
       cxml: async (q) => {
-        const mode = await q('orders')
-          .where({ id: orderId })
-          .first<{ deployment_mode: string } | undefined>('deployment_mode');
+        const mode =
+          opts.deploymentMode ??
+          (
+            await q('orders')
+              .where({ id: orderId })
+              .first<{ deployment_mode: string } | undefined>('deployment_mode')
+          )?.deployment_mode;
         return renderInvoiceDocument(invoice, partner, config, {
           now,
-          deploymentMode: mode?.deployment_mode === 'test' ? 'test' : 'production',
+          deploymentMode: mode === 'test' ? 'test' : 'production',
           ...(originalInvoicePayloadId ? { originalInvoicePayloadId } : {}),
         });
       },

@@ -67,7 +67,7 @@ interface Entered {
   statusUpdates: boolean | string[] | null;
 }
 
-interface LockedOrder {
+export interface LockedOrder {
   state: string;
   status_updates: boolean | string[] | null;
 }
@@ -141,8 +141,12 @@ export async function transitionOrder(
   return moveLocked(trx, orderId, await lockOrder(trx, orderId), event, actor, reason, follow);
 }
 
-/** Locks the order row (to the commit) and reads what a transition needs: its state, its partner's wishes. */
-async function lockOrder(trx: Q, orderId: string): Promise<LockedOrder> {
+/**
+ * Locks the order row (to the commit) and reads what a transition needs: its state, its partner's
+ * wishes. With transitionLocked, for a caller that wants the read done before a later lock it takes
+ * (an invoice: before the gapless number's).
+ */
+export async function lockOrder(trx: Q, orderId: string): Promise<LockedOrder> {
   const order = await trx('orders as o')
     .join('partners as p', 'p.id', 'o.partner_id')
     .where('o.id', orderId)
@@ -156,7 +160,7 @@ async function lockOrder(trx: Q, orderId: string): Promise<LockedOrder> {
 }
 
 /** transitionOrder on an order this transaction has locked (`order` as it stands now). */
-async function moveLocked(
+export async function moveLocked(
   trx: Q,
   orderId: string,
   order: LockedOrder,
