@@ -65,7 +65,7 @@ async function lockOrder(trx: Q, orderId: string): Promise<LockedOrder | undefin
   const row = await trx('orders')
     .where({ id: orderId })
     .forUpdate()
-    .first<Omit<EvaluateRow, 'evaluated'> | undefined>(...LOCKED_COLUMNS);
+    .first<Omit<EvaluateRow, 'evaluated' | 'status_updates'> | undefined>(...LOCKED_COLUMNS);
   if (!row) return undefined;
   return { ...row, total: String(row.total), currency: row.currency.trim(), flags: row.flags ?? [] };
 }
@@ -80,13 +80,18 @@ interface EvaluateRow {
   currency: string;
   flags: string[] | null;
   evaluated: boolean;
+  /** The partner's `cxml.statusUpdates`, as the order's transitions read it (orders/lifecycle.ts). */
+  status_updates: boolean | string[] | null;
 }
 
-/** lockOrder, and whether its current version was evaluated already (has approval rows): one read. */
+/**
+ * lockOrder, whether its current version was evaluated already (has approval rows) and what an
+ * acceptance's transitions read under the lock (acceptOrder's lockedBefore): one read.
+ */
 async function lockOrderToEvaluate(
   trx: Q,
   orderId: string,
-): Promise<(LockedOrder & { evaluated: boolean }) | undefined> {
+): Promise<(LockedOrder & Pick<EvaluateRow, 'evaluated' | 'status_updates'>) | undefined> {
   const row = await trx('orders')
     .where({ id: orderId })
     .forUpdate()
@@ -94,6 +99,9 @@ async function lockOrderToEvaluate(
       ...LOCKED_COLUMNS,
       trx.raw(
         'exists (select 1 from approvals a where a.order_id = orders.id and a.order_version = orders.version) as evaluated',
+      ),
+      trx.raw(
+        `(select p.settings->'cxml'->'statusUpdates' from partners p where p.id = orders.partner_id) as status_updates`,
       ),
     );
   if (!row) return undefined;
@@ -132,13 +140,16 @@ async function approveAndConfirm(
   order: LockedOrder,
   actor: string,
   reason: string,
-  partner?: PartnerRow,
+  evaluated?: { partner: PartnerRow; statusUpdates: boolean | string[] | null },
 ) {
-  await acceptOrder(trx, { ctx, ...(partner ? { partner } : {}) }, order, {
-    actor,
-    approveReason: reason,
-    confirmReason: 'confirmed after approval',
-  });
+  await acceptOrder(
+    trx,
+    { ctx, ...(evaluated ? { partner: evaluated.partner } : {}) },
+    order,
+    { actor, approveReason: reason, confirmReason: 'confirmed after approval' },
+    // The order as evaluateOrder locked and read it: nothing moved it since.
+    evaluated ? { state: order.state, status_updates: evaluated.statusUpdates } : undefined,
+  );
 }
 
 /** The order rejected; its reject confirmation is the follow-up of entering rejected. */
@@ -169,7 +180,10 @@ export async function evaluateOrder(
     if (!partner) throw new AppError('not_found', 'partner of the order not found');
     const plan = planFor(rulesFor(partner.settings), order);
     if (plan.auto) {
-      await approveAndConfirm(trx, ctx, order, SYSTEM_ACTOR, `auto-approved: ${plan.reason}`, partner);
+      await approveAndConfirm(trx, ctx, order, SYSTEM_ACTOR, `auto-approved: ${plan.reason}`, {
+        partner,
+        statusUpdates: order.status_updates,
+      });
       return 'auto_approved';
     }
     await transitionOrder(trx, order.id, 'submit_for_approval', SYSTEM_ACTOR, plan.reason);

@@ -212,9 +212,11 @@ export async function acceptOrder(
   follow: FollowUp,
   order: { id: string; state: string },
   by: { actor: string; approveReason: string; confirmReason: string },
+  lockedBefore?: LockedOrder,
 ): Promise<SentDocument | null> {
-  // Locked and read once: the confirmation follows the approval in the same transaction.
-  const locked = await lockOrder(trx, order.id);
+  // Locked and read once (or by the caller, earlier in this transaction: `lockedBefore`, as it
+  // stands now): the confirmation follows the approval in the same transaction.
+  const locked = lockedBefore ?? (await lockOrder(trx, order.id));
   let state = locked.state;
   if (canTransition(order.state as OrderState, 'approve'))
     state = (await moveLocked(trx, order.id, locked, 'approve', by.actor, by.approveReason, follow)).to;
