@@ -1,11 +1,12 @@
 /**
- * `npm run bench pipeline [--servers N --workers M]` (issue 17 points 5 and 6): the order
+ * `npm run bench pipeline [--servers N --workers M --partners P]` (issue 17 points 5 and 6): the order
  * pipeline in the production topology, next to pgbench writing the same rows.
  *
  * N servers (WORKERS=0) and M workers as processes on a fresh Postgres database and a redis-server
  * of its own (AOF, noeviction, as the README asks), a buyer endpoint process (bench/pipeline/buyer.ts)
  * and, per phase, a load process (bench/pipeline/load.ts) running PIPELINE_CONCURRENCY closed loops
- * for PIPELINE_SECONDS. Phases, after a warm-up: (b) end to end, an Ariba-style 10-line cXML
+ * for PIPELINE_SECONDS, spread over P buyers (default 8; `--partners 1` sends everything as one
+ * partner, whose deliveries DELIVERY_PARTNER_CONCURRENCY bounds). Phases, after a warm-up: (b) end to end, an Ariba-style 10-line cXML
  * OrderRequest until its ConfirmationRequest reached the buyer; (c) an invoice of a confirmed order
  * until its InvoiceDetailRequest reached the buyer; GET /health, then PunchOutSetupRequests, on the
  * first server; (a) intake alone (workers stopped). Each phase's rows written per operation are read
@@ -29,7 +30,7 @@ import { ADMIN_TOKEN, SECRETS_KEY, createTestDatabase } from '../test/helpers/en
 import { freePort, ROOT } from '../test/helpers/gateway-process';
 import { examplePartner } from '../test/helpers/partners';
 import { OwnRedis, Proc } from '../soak/topology';
-import { BUYER_IDENTITY, LINES, SHARED_SECRET, SUPPLIER } from './pipeline/documents';
+import { benchPartner, LINES, SUPPLIER } from './pipeline/documents';
 import type { Phase, PhaseConfig, PhaseResult } from './pipeline/load';
 import {
   insertableColumns,
@@ -44,9 +45,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * `--name N` from the command line, PIPELINE_NAME, or what npm made of `npm run bench pipeline
  * --servers 2 --workers 2` without `--`: npm_config_servers=true and the numbers as arguments,
- * taken in the order servers, workers.
+ * taken in the order servers, workers, partners.
  */
-function flag(name: 'servers' | 'workers', fallback: number): number {
+function flag(name: 'servers' | 'workers' | 'partners', fallback: number): number {
   const argv = process.argv;
   const i = argv.indexOf(`--${name}`);
   let raw: string | undefined = i >= 0 ? argv[i + 1] : process.env[`PIPELINE_${name.toUpperCase()}`];
@@ -55,7 +56,7 @@ function flag(name: 'servers' | 'workers', fallback: number): number {
     if (npm(name) !== 'true') raw = npm(name);
     else {
       const numbers = argv.slice(2).filter((a, j, all) => /^\d+$/.test(a) && !all[j - 1]?.startsWith('--'));
-      const order = (['servers', 'workers'] as const).filter((n) => npm(n) === 'true');
+      const order = (['servers', 'workers', 'partners'] as const).filter((n) => npm(n) === 'true');
       raw = numbers[order.indexOf(name)];
     }
   }
@@ -185,7 +186,8 @@ function runLoad(config: PhaseConfig): Promise<PhaseResult> {
 const fmtRate = (ops: number, p50: number, p99: number) =>
   `${ops.toFixed(1).padStart(7)}/s  p50 ${p50.toFixed(0).padStart(5)} ms  p99 ${p99.toFixed(0).padStart(5)} ms`;
 
-export async function seedPipeline(db: Db, buyerUrl: string): Promise<void> {
+/** The catalog and `partners` buyers (benchPartner), every one sending its documents to `buyerUrl`. */
+export async function seedPipeline(db: Db, buyerUrl: string, partners = 1): Promise<void> {
   const catalog = csvObjects(
     readFileSync(path.join(ROOT, 'fixtures/contracts/catalog.example.csv'), 'utf8'),
   ).rows;
@@ -205,26 +207,33 @@ export async function seedPipeline(db: Db, buyerUrl: string): Promise<void> {
       },
     })),
   );
-  await upsertPartner(
-    db,
-    examplePartner({
-      priceList: null,
-      oci: undefined,
-      x12: undefined,
-      cxml: {
-        credentials: [{ domain: 'NetworkID', identity: BUYER_IDENTITY }],
-        sharedSecret: SHARED_SECRET,
-        outboundUrl: buyerUrl,
-        cartReturn: 'cxml-urlencoded',
-        statusUpdates: false,
-      },
-    }),
-  );
+  for (let i = 0; i < partners; i++) {
+    const p = benchPartner(i);
+    await upsertPartner(
+      db,
+      examplePartner({
+        id: p.id,
+        priceList: null,
+        oci: undefined,
+        x12: undefined,
+        cxml: {
+          credentials: [{ domain: 'NetworkID', identity: p.identity }],
+          sharedSecret: p.secret,
+          outboundUrl: buyerUrl,
+          cartReturn: 'cxml-urlencoded',
+          statusUpdates: false,
+        },
+      }),
+    );
+  }
 }
 
 export default async function main(): Promise<void> {
   const servers = flag('servers', 1);
   const workers = flag('workers', 1);
+  // A supplier's orders come from many buyers, and deliveries are bounded per partner
+  // (DELIVERY_PARTNER_CONCURRENCY): one partner alone measures that bound, not the pipeline.
+  const partners = flag('partners', 8);
   const seconds = Number(process.env.PIPELINE_SECONDS ?? 15);
   const concurrency = Number(process.env.PIPELINE_CONCURRENCY ?? 16);
   const statsWait = Number(process.env.PIPELINE_STATS_WAIT_MS ?? 11000);
@@ -234,7 +243,7 @@ export default async function main(): Promise<void> {
   const queries = path.join(logDir, 'queries');
   mkdirSync(queries);
   console.log(
-    `${servers} server(s) (WORKERS=0), ${workers} worker(s), ${concurrency} concurrent closed loops, ${seconds} s per phase; load average at start ${loadStart}; logs in ${logDir}`,
+    `${servers} server(s) (WORKERS=0), ${workers} worker(s), ${partners} partner(s), ${concurrency} concurrent closed loops, ${seconds} s per phase; load average at start ${loadStart}; logs in ${logDir}`,
   );
 
   const database = await createTestDatabase();
@@ -242,6 +251,7 @@ export default async function main(): Promise<void> {
     await measure(database, {
       servers,
       workers,
+      partners,
       seconds,
       concurrency,
       statsWait,
@@ -262,6 +272,7 @@ async function measure(
   o: {
     servers: number;
     workers: number;
+    partners: number;
     seconds: number;
     concurrency: number;
     statsWait: number;
@@ -270,12 +281,12 @@ async function measure(
     logDir: string;
   },
 ): Promise<void> {
-  const { servers, workers, seconds, concurrency, statsWait, cpuProf, loadStart, logDir } = o;
+  const { servers, workers, partners, seconds, concurrency, statsWait, cpuProf, loadStart, logDir } = o;
   const queries = path.join(logDir, 'queries');
   const db = createDb({ databaseUrl: database.url, poolMax: 2 });
   await migrateLatest(db);
   const buyer = await spawnBuyer();
-  await seedPipeline(db, `http://127.0.0.1:${buyer.port}/cxml`);
+  await seedPipeline(db, `http://127.0.0.1:${buyer.port}/cxml`, partners);
   const redis = new OwnRedis(await freePort(), { appendonly: true });
   await redis.start();
   const env: Record<string, string> = {
@@ -345,6 +356,7 @@ async function measure(
         buyerPort: buyer.port,
         seconds: secs,
         concurrency,
+        partners,
         adminToken: ADMIN_TOKEN,
         run: `${name}-${randomBytes(3).toString('hex')}`,
         out: path.join(logDir, `${name}-${Date.now()}.json`),
@@ -391,7 +403,8 @@ async function measure(
 
     await measured('e2e');
     // The invoices' orders: the confirmed ones but the newest (pgbench's sample of (b)), topped up
-    // with copies of it (same rows, new ids and numbers) so that the phase does not run out.
+    // with copies of it (same rows, new ids and numbers, spread over the partners as the orders
+    // were) so that the phase does not run out.
     const invoiceable = (
       await db('orders').where('state', 'confirmed').orderBy('created_at', 'desc').select<
         {
@@ -406,12 +419,14 @@ async function measure(
       const oc = await insertableColumns(db, 'orders');
       const lc = await insertableColumns(db, 'order_lines');
       const r = (cols: string) => cols.replace(/"([^"]+)"/g, 'r."$1"');
+      const ids = Array.from({ length: partners }, (_, i) => benchPartner(i).id);
       await db.raw(
         `insert into orders (${oc}) select ${r(oc)} from orders o, generate_series(1, ?) g,
            json_populate_record(null::orders, (row_to_json(o)::jsonb || jsonb_build_object('id', md5('copy-' || g)::uuid,
-             'buyer_order_number', 'PL-copy-' || g, 'supplier_order_number', 'SO-COPY-' || g))::json) r
+             'buyer_order_number', 'PL-copy-' || g, 'supplier_order_number', 'SO-COPY-' || g,
+             'partner_id', (?::text[])[1 + g % ?]))::json) r
          where o.id = ?`,
-        [n, keep],
+        [n, ids, partners, keep],
       );
       await db.raw(
         `insert into order_lines (${lc}) select ${r(lc)} from order_lines l, generate_series(1, ?) g,
@@ -444,7 +459,7 @@ async function measure(
   const bench: Partial<Record<Stage, PgbenchResult & { rows: string[] }>> = {};
   try {
     await migrateLatest(sdb);
-    await seedPipeline(sdb, 'http://127.0.0.1:9/cxml');
+    await seedPipeline(sdb, 'http://127.0.0.1:9/cxml', partners);
     console.log(
       `pgbench, -c ${concurrency} -j 2 -M prepared -T ${seconds}, scratch database (load average ${load1()})`,
     );
@@ -469,7 +484,9 @@ async function measure(
     e2e: '(b) end to end: accepted -> approved -> ConfirmationRequest at the buyer',
     invoice: '(c) invoice created -> delivered',
   };
-  console.log(`\nresults (${servers} server(s), ${workers} worker(s), concurrency ${concurrency}):`);
+  console.log(
+    `\nresults (${servers} server(s), ${workers} worker(s), ${partners} partner(s), concurrency ${concurrency}):`,
+  );
   for (const stage of ['intake', 'e2e', 'invoice'] as const) {
     const g = results[stage]!;
     const p = bench[stage]!;

@@ -2,11 +2,24 @@
  * The documents of `npm run bench pipeline`: Ariba-style cXML OrderRequests of 10 lines (the
  * shape Ariba Network sends: Sender sysadmin@ariba.com, BillTo, Contact, Comments, Extrinsics,
  * UNSPSC classifications, manufacturer data, a Distribution per line) and PunchOutSetupRequests,
- * for the partner `pipelineSeed` describes.
+ * for the partners `seedPipeline` creates (benchPartner).
  */
 
 export const BUYER_IDENTITY = 'AN01000000001';
 export const SHARED_SECRET = 'pipeline-secret-0123';
+
+/**
+ * The bench's buyers (`--partners N`): partner 0 is BUYER_IDENTITY / SHARED_SECRET (id "acme"), the
+ * others the same contract under an identity and secret of their own.
+ */
+export function benchPartner(i: number): { id: string; identity: string; secret: string } {
+  if (i === 0) return { id: 'acme', identity: BUYER_IDENTITY, secret: SHARED_SECRET };
+  return {
+    id: `acme-${i + 1}`,
+    identity: `AN0200000${String(i + 1).padStart(4, '0')}`,
+    secret: `${SHARED_SECRET}-${i + 1}`,
+  };
+}
 export const SUPPLIER = { domain: 'NetworkID', identity: 'AN-SUPPLIER-TEST' };
 
 export interface BenchLine {
@@ -35,18 +48,19 @@ function totalOf(lines: BenchLine[]): string {
 
 const TOTAL = totalOf(LINES);
 
-function header(): string {
+function header(partner: number): string {
+  const p = benchPartner(partner);
   return `<Header>
-    <From><Credential domain="NetworkID"><Identity>${BUYER_IDENTITY}</Identity></Credential></From>
+    <From><Credential domain="NetworkID"><Identity>${p.identity}</Identity></Credential></From>
     <To><Credential domain="${SUPPLIER.domain}"><Identity>${SUPPLIER.identity}</Identity></Credential></To>
-    <Sender><Credential domain="AribaNetworkUserId"><Identity>sysadmin@ariba.com</Identity><SharedSecret>${SHARED_SECRET}</SharedSecret></Credential><UserAgent>Ariba Network 1.1</UserAgent></Sender>
+    <Sender><Credential domain="AribaNetworkUserId"><Identity>sysadmin@ariba.com</Identity><SharedSecret>${p.secret}</SharedSecret></Credential><UserAgent>Ariba Network 1.1</UserAgent></Sender>
   </Header>`;
 }
 
 const address = (id: string, name: string) =>
   `<Address isoCountryCode="US" addressID="${id}"><Name xml:lang="en">${name}</Name><PostalAddress name="default"><DeliverTo>Jane Buyer</DeliverTo><DeliverTo>Receiving dock 4</DeliverTo><Street>1 Main St</Street><City>Springfield</City><State>IL</State><PostalCode>62701</PostalCode><Country isoCountryCode="US">United States</Country></PostalAddress><Email name="default">receiving@buyer.example</Email><Phone name="work"><TelephoneNumber><CountryCode isoCountryCode="US">1</CountryCode><AreaOrCityCode>217</AreaOrCityCode><Number>5550100</Number></TelephoneNumber></Phone></Address>`;
 
-export function aribaOrderRequest(payloadId: string, orderId: string): string {
+export function aribaOrderRequest(payloadId: string, orderId: string, partner = 0): string {
   const items = LINES.map(
     (
       l,
@@ -69,7 +83,7 @@ export function aribaOrderRequest(payloadId: string, orderId: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.014/cXML.dtd">
 <cXML payloadID="${payloadId}" timestamp="2026-11-23T10:00:00-08:00" version="1.2.014" xml:lang="en-US">
-  ${header()}
+  ${header(partner)}
   <Request deploymentMode="production">
     <OrderRequest>
       <OrderRequestHeader orderID="${orderId}" orderDate="2026-11-23T09:00:00-08:00" type="new" orderType="regular" orderVersion="1">
@@ -91,7 +105,7 @@ export function punchoutSetupRequest(payloadId: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.014/cXML.dtd">
 <cXML payloadID="${payloadId}" timestamp="2026-11-23T10:00:00-08:00" xml:lang="en-US">
-  ${header()}
+  ${header(0)}
   <Request deploymentMode="production"><PunchOutSetupRequest operation="create"><BuyerCookie>${payloadId}</BuyerCookie>
     <Extrinsic name="UserEmail">jane@buyer.example</Extrinsic>
     <BrowserFormPost><URL>https://buyer.example/return</URL></BrowserFormPost>

@@ -20,6 +20,8 @@ export interface PhaseConfig {
   buyerPort: number;
   seconds: number;
   concurrency: number;
+  /** Buyers the orders come from (benchPartner 0..partners-1): closed loop i sends as i % partners. */
+  partners: number;
   adminToken: string;
   /** Unique per phase: order numbers and payloadIDs derive from it. */
   run: string;
@@ -54,13 +56,13 @@ async function waitBuyer(key: string): Promise<number> {
   return Number(a.text);
 }
 
-async function postOrder(n: number): Promise<string> {
+async function postOrder(n: number, partner: number): Promise<string> {
   const orderId = `PL-${config.run}-${n}`;
   const a = await send(agent, port(), {
     method: 'POST',
     path: '/cxml',
     headers: { 'content-type': 'text/xml' },
-    body: aribaOrderRequest(`${orderId}.${process.pid}@buyer.example`, orderId),
+    body: aribaOrderRequest(`${orderId}.${process.pid}@buyer.example`, orderId, partner),
   });
   if (a.status !== 200 || cxmlStatus(a.text) !== 200)
     throw new Error(`order answered ${a.status} ${a.text.slice(0, 300)}`);
@@ -73,13 +75,13 @@ const orderIds =
     : [];
 
 /** One operation; resolves with its end (epoch ms): the answer, or the buyer's arrival. */
-async function one(n: number): Promise<number | undefined> {
+async function one(n: number, partner: number): Promise<number | undefined> {
   switch (config.phase) {
     case 'intake':
-      await postOrder(n);
+      await postOrder(n, partner);
       return Date.now();
     case 'e2e':
-      return waitBuyer(`c:${await postOrder(n)}`);
+      return waitBuyer(`c:${await postOrder(n, partner)}`);
     case 'invoice': {
       const id = orderIds[n];
       if (id === undefined) return undefined;
@@ -122,12 +124,13 @@ async function main(): Promise<void> {
   const until = started + config.seconds * 1000;
   let last = started;
   await Promise.all(
-    Array.from({ length: config.concurrency }, async () => {
+    Array.from({ length: config.concurrency }, async (_, loop) => {
+      const partner = loop % Math.max(1, config.partners);
       while (Date.now() < until && !exhausted) {
         const n = next++;
         const t0 = Date.now();
         try {
-          const end = await one(n);
+          const end = await one(n, partner);
           if (end === undefined) {
             exhausted = true;
             break;

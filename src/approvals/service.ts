@@ -7,8 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { escalateJob, expireJob, notifyJob } from './jobs';
 import { acceptOrder, transitionOrder } from '../orders/lifecycle';
-import type { OrderDbRow } from '../orders/repository';
-import { findPartner } from '../partners/repository';
+import { findPartner, type PartnerRow } from '../partners/repository';
 import type { AppContext } from '../platform/context';
 import type { Q } from '../platform/db';
 import { AppError } from '../platform/errors';
@@ -60,13 +59,53 @@ interface LockedOrder {
   flags: string[];
 }
 
+const LOCKED_COLUMNS = ['id', 'partner_id', 'version', 'state', 'total', 'currency', 'flags'] as const;
+
 async function lockOrder(trx: Q, orderId: string): Promise<LockedOrder | undefined> {
-  const row = await trx<OrderDbRow>('orders')
+  const row = await trx('orders')
     .where({ id: orderId })
     .forUpdate()
-    .first('id', 'partner_id', 'version', 'state', 'total', 'currency', 'flags');
+    .first<Omit<EvaluateRow, 'evaluated' | 'status_updates'> | undefined>(...LOCKED_COLUMNS);
   if (!row) return undefined;
-  return { ...row, total: String(row.total), currency: String(row.currency).trim(), flags: row.flags ?? [] };
+  return { ...row, total: String(row.total), currency: row.currency.trim(), flags: row.flags ?? [] };
+}
+
+/** The orders row lockOrderToEvaluate reads (numeric and char columns as pg gives them). */
+interface EvaluateRow {
+  id: string;
+  partner_id: string;
+  version: number;
+  state: string;
+  total: string | number;
+  currency: string;
+  flags: string[] | null;
+  evaluated: boolean;
+  /** The partner's `cxml.statusUpdates`, as the order's transitions read it (orders/lifecycle.ts). */
+  status_updates: boolean | string[] | null;
+}
+
+/**
+ * lockOrder, whether its current version was evaluated already (has approval rows) and what an
+ * acceptance's transitions read under the lock (acceptOrder's lockedBefore): one read.
+ */
+async function lockOrderToEvaluate(
+  trx: Q,
+  orderId: string,
+): Promise<(LockedOrder & Pick<EvaluateRow, 'evaluated' | 'status_updates'>) | undefined> {
+  const row = await trx('orders')
+    .where({ id: orderId })
+    .forUpdate()
+    .first<EvaluateRow | undefined>(
+      ...LOCKED_COLUMNS,
+      trx.raw(
+        'exists (select 1 from approvals a where a.order_id = orders.id and a.order_version = orders.version) as evaluated',
+      ),
+      trx.raw(
+        `(select p.settings->'cxml'->'statusUpdates' from partners p where p.id = orders.partner_id) as status_updates`,
+      ),
+    );
+  if (!row) return undefined;
+  return { ...row, total: String(row.total), currency: row.currency.trim(), flags: row.flags ?? [] };
 }
 
 /** Opens a level: pending, escalation job (delayed) and the approvers' e-mail. */
@@ -101,12 +140,16 @@ async function approveAndConfirm(
   order: LockedOrder,
   actor: string,
   reason: string,
+  evaluated?: { partner: PartnerRow; statusUpdates: boolean | string[] | null },
 ) {
-  await acceptOrder(trx, { ctx }, order, {
-    actor,
-    approveReason: reason,
-    confirmReason: 'confirmed after approval',
-  });
+  await acceptOrder(
+    trx,
+    { ctx, ...(evaluated ? { partner: evaluated.partner } : {}) },
+    order,
+    { actor, approveReason: reason, confirmReason: 'confirmed after approval' },
+    // The order as evaluateOrder locked and read it: nothing moved it since.
+    evaluated ? { state: order.state, status_updates: evaluated.statusUpdates } : undefined,
+  );
 }
 
 /** The order rejected; its reject confirmation is the follow-up of entering rejected. */
@@ -123,22 +166,24 @@ export async function evaluateOrder(
   trxIn?: Q,
 ): Promise<EvaluationOutcome> {
   const run = async (trx: Q): Promise<EvaluationOutcome> => {
-    const order = await lockOrder(trx, input.orderId);
+    const order = await lockOrderToEvaluate(trx, input.orderId);
     if (!order || order.version !== input.version || order.state !== 'received') return 'noop';
-    const existing = await trx<ApprovalRow>('approvals')
-      .where({ order_id: order.id, order_version: order.version })
-      .first('id');
-    if (existing) return 'noop';
-    // An older version's open levels no longer decide anything.
-    await moveLevels(trx, { order_id: order.id }, 'supersede', {
-      decided_at: trx.fn.now(),
-      decided_by: SYSTEM_ACTOR,
-    });
+    if (order.evaluated) return 'noop';
+    // An older version's open levels no longer decide anything (the first version has none: its
+    // own would have made it evaluated).
+    if (order.version > 1)
+      await moveLevels(trx, { order_id: order.id }, 'supersede', {
+        decided_at: trx.fn.now(),
+        decided_by: SYSTEM_ACTOR,
+      });
     const partner = await findPartner(trx, order.partner_id);
     if (!partner) throw new AppError('not_found', 'partner of the order not found');
     const plan = planFor(rulesFor(partner.settings), order);
     if (plan.auto) {
-      await approveAndConfirm(trx, ctx, order, SYSTEM_ACTOR, `auto-approved: ${plan.reason}`);
+      await approveAndConfirm(trx, ctx, order, SYSTEM_ACTOR, `auto-approved: ${plan.reason}`, {
+        partner,
+        statusUpdates: order.status_updates,
+      });
       return 'auto_approved';
     }
     await transitionOrder(trx, order.id, 'submit_for_approval', SYSTEM_ACTOR, plan.reason);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { parseStatusResponse } from '../../protocols/cxml';
 import { fillSharedSecret } from '../../protocols/cxml/mask';
-import { findPartner, type PartnerRow } from '../partners/repository';
+import { findPartner } from '../partners/repository';
 import { supplierSharedSecret } from '../partners/supplier-secret';
 import { sha256Hex } from '../platform/secrets';
 import type { Db, Q } from '../platform/db';
@@ -13,14 +13,15 @@ import {
   UnrecoverableJobError,
   type JobContext,
 } from '../platform/jobs';
-import { enqueueInTx } from '../platform/outbox';
-import { updateDocumentStatus, type DocumentRow } from '../documents/store';
+import { enqueueInTx, outboxRow } from '../platform/outbox';
+import type { RowsFor } from '../documents/store';
 import { OutboundRefusedError, postOutbound } from '../platform/outbound';
 import { SftpError } from '../transports/sftp/client';
 import { uploadDocument } from '../transports/sftp/outbound';
 import { attemptAs2, attemptAs2Mdn } from '../transports/as2/deliver';
 import { deferDelay, forgetSlot, partnerConcurrency, releaseSlot, takeSlot } from './slots';
 import { moveDelivery } from './lifecycle';
+import { deliveryWithDocument, type DeliveryPartner, type DocToSend } from './reading';
 import { OUTCOME_EVENT } from '../model/delivery-state';
 
 /**
@@ -53,10 +54,19 @@ export interface DeliveryRow {
   round?: number;
 }
 
-/** Features learn the outcome for their document types (an invoice becomes delivered or rejected). */
+/**
+ * Features learn the outcome for their document types (an invoice becomes delivered or rejected),
+ * in the transaction that decides the delivery; `invoiceId` is the document's (documents.invoice_id).
+ */
 export type DeliveryHook = (
   q: Q,
-  d: { delivery: DeliveryRow; docType: string; outcome: DeliveryOutcome; reason: string | null },
+  d: {
+    delivery: DeliveryRow;
+    docType: string;
+    outcome: DeliveryOutcome;
+    reason: string | null;
+    invoiceId: string | null;
+  },
 ) => Promise<void>;
 const hooks = new Map<string, DeliveryHook>();
 export function onDeliveryOutcome(docType: string, hook: DeliveryHook): void {
@@ -69,15 +79,37 @@ export async function queueDelivery(
   d: { partnerId: string; documentId: string; url: string; transport?: DeliveryTransport },
 ): Promise<string> {
   const id = randomUUID();
-  await trx('deliveries').insert({
+  await trx('deliveries').insert(deliveryRow(id, d.documentId, d));
+  await enqueueInTx(trx, deliveryJob, { deliveryId: id });
+  return id;
+}
+
+type DeliveryTo = { partnerId: string; url: string; transport?: DeliveryTransport };
+
+function deliveryRow(id: string, documentId: string, d: DeliveryTo) {
+  return {
     id,
-    document_id: d.documentId,
+    document_id: documentId,
     partner_id: d.partnerId,
     transport: d.transport ?? 'http',
     url: d.url,
-  });
-  await enqueueInTx(trx, deliveryJob, { deliveryId: id });
-  return id;
+  };
+}
+
+/**
+ * The rows queueDelivery writes, for a caller that inserts them in the statement storing the
+ * document (storeDocumentWithRows: one round trip instead of three): the delivery's id, and its row
+ * and outbox job (due now) for the document's id.
+ */
+export function queuedDeliveryRows(d: DeliveryTo): { id: string; rowsFor: RowsFor } {
+  const id = randomUUID();
+  return {
+    id,
+    rowsFor: (documentId) => [
+      ['deliveries', deliveryRow(id, documentId, d)],
+      ['outbox', outboxRow(deliveryJob, { deliveryId: id })],
+    ],
+  };
 }
 
 class RetryableDeliveryError extends Error {}
@@ -90,16 +122,31 @@ async function finish(
   reason: string | null,
   response?: { status: number | null; body: string },
 ): Promise<void> {
-  await db.transaction(async (trx) => {
-    const n = await moveDelivery(trx, delivery.id, OUTCOME_EVENT[outcome], {
-      last_error: reason,
-      ...(response ? { response_status: response.status, response_body: response.body.slice(0, 10000) } : {}),
-      ...(outcome === 'delivered' ? { delivered_at: trx.fn.now() } : {}),
-    });
-    if (n === 0) return;
-    await updateDocumentStatus(trx, delivery.document_id, outcome, reason);
-    await hooks.get(docType)?.(trx, { delivery: { ...delivery, status: outcome }, docType, outcome, reason });
-  });
+  const hook = hooks.get(docType);
+  const decide = async (q: Q) => {
+    // The verdict moves the delivery and its document's status in one statement (a delivery no
+    // longer pending moves neither), which returns the document's invoice for the hook.
+    const [doc] = await q
+      .with(
+        'moved',
+        moveDelivery(q, delivery.id, OUTCOME_EVENT[outcome], {
+          last_error: reason,
+          ...(response
+            ? { response_status: response.status, response_body: response.body.slice(0, 10000) }
+            : {}),
+          ...(outcome === 'delivered' ? { delivered_at: q.fn.now() } : {}),
+        }).returning('document_id'),
+      )
+      .from('documents')
+      .whereIn('id', q.select('document_id').from('moved'))
+      .update({ status: outcome, error: reason })
+      .returning<{ invoice_id: string | null }[]>('invoice_id');
+    if (!doc || !hook) return;
+    const d = { delivery: { ...delivery, status: outcome }, docType, outcome, reason };
+    await hook(q, { ...d, invoiceId: doc.invoice_id });
+  };
+  // Without a hook the statement is the whole decision: no transaction around it.
+  await (hook ? db.transaction(decide) : decide(db));
 }
 
 /** What the buyer's answer means: cXML Status in a 2xx body decides; else the HTTP status. */
@@ -131,11 +178,11 @@ export function interpretAnswer(
  * The stored copy has the supplier's SharedSecret masked: a cXML document goes out with the
  * partner's current one in its place (or without the element when the partner has none now).
  */
-function bytesToSend(
+async function bytesToSend(
   ctx: JobContext,
-  partner: PartnerRow | undefined,
+  partner: DeliveryPartner | undefined,
   doc: { content: Buffer; protocol: string },
-): Buffer {
+): Promise<Buffer> {
   if (doc.protocol !== 'cxml') return doc.content;
   return fillSharedSecret(doc.content, partner ? supplierSharedSecret(ctx.config, partner) : null);
 }
@@ -153,8 +200,6 @@ export interface DeliveryAttempt {
   /** Nothing was sent (only checked whether the awaited answer came): not an attempt. */
   idle?: boolean;
 }
-
-type DocToSend = { content: Buffer; content_type: string; doc_type: string; protocol: string };
 
 function describeError(err: unknown): string {
   return err instanceof Error
@@ -175,12 +220,12 @@ const noAttempt = (): DeliveryAttempt => ({
 async function attemptHttp(
   ctx: JobContext,
   delivery: DeliveryRow,
-  partner: PartnerRow | undefined,
+  partner: DeliveryPartner | undefined,
   doc: DocToSend,
 ): Promise<DeliveryAttempt> {
   const a = noAttempt();
   try {
-    a.sent = bytesToSend(ctx, partner, doc);
+    a.sent = await bytesToSend(ctx, partner, doc);
     const res = await postOutbound(delivery.url, {
       headers: { 'Content-Type': doc.content_type },
       body: a.sent,
@@ -215,7 +260,7 @@ async function attemptSftp(ctx: JobContext, delivery: DeliveryRow, doc: DocToSen
       a.error = a.refused;
       return a;
     }
-    a.sent = bytesToSend(ctx, partner, doc);
+    a.sent = await bytesToSend(ctx, partner, doc);
     const up = await uploadDocument(ctx.config, partner, {
       documentId: delivery.document_id,
       docType: doc.doc_type,
@@ -250,42 +295,6 @@ async function attemptWith(
     a.error = describeError(err);
   }
   return a;
-}
-
-/** The delivery and its document in one round trip. */
-async function deliveryWithDocument(
-  q: Q,
-  deliveryId: string,
-): Promise<{ delivery: DeliveryRow; doc: DocToSend } | undefined> {
-  const row = await q('deliveries as v')
-    .join('documents as d', 'd.id', 'v.document_id')
-    .where('v.id', deliveryId)
-    .first<
-      | (DeliveryRow & {
-          doc_content: Buffer;
-          doc_content_type: string;
-          doc_doc_type: string;
-          doc_protocol: string;
-        })
-      | undefined
-    >(
-      'v.*',
-      'd.content as doc_content',
-      'd.content_type as doc_content_type',
-      'd.doc_type as doc_doc_type',
-      'd.protocol as doc_protocol',
-    );
-  if (!row) return undefined;
-  const { doc_content, doc_content_type, doc_doc_type, doc_protocol, ...delivery } = row;
-  return {
-    delivery,
-    doc: {
-      content: doc_content,
-      content_type: doc_content_type,
-      doc_type: doc_doc_type,
-      protocol: doc_protocol,
-    },
-  };
 }
 
 /** The slot given back, the attempt recorded and counted: one statement. */
@@ -324,12 +333,12 @@ async function recordAttempt(
 async function send(data: DeliveryJobData, ctx: JobContext): Promise<void> {
   const found = await deliveryWithDocument(ctx.db, data.deliveryId);
   if (!found) throw new UnrecoverableJobError(`delivery ${data.deliveryId} does not exist`);
-  const { delivery, doc } = found;
+  // The partner read with it: its delivery concurrency, and the supplier secret that goes into
+  // the document (as it is now, not cached: a secret rotated a moment ago goes out).
+  const { delivery, doc, partner } = found;
   if (delivery.status !== 'pending') return; // already decided: a repeated job does nothing
   // A job of an earlier round (the console retried or cancelled it since) leaves it to the current one.
   if ((data.round ?? 0) !== (delivery.round ?? 0)) return;
-  // Read once: its delivery concurrency, and the supplier secret that goes into the document.
-  const partner = await findPartner(ctx.db, delivery.partner_id);
   const slot = await takeSlot(ctx.db, ctx.config, {
     partnerId: delivery.partner_id,
     deliveryId: delivery.id,
@@ -349,7 +358,7 @@ async function send(data: DeliveryJobData, ctx: JobContext): Promise<void> {
           : delivery.transport === 'as2'
             ? await attemptWith(attemptAs2, ctx, delivery, {
                 ...doc,
-                content: bytesToSend(ctx, partner, doc),
+                content: await bytesToSend(ctx, partner, doc),
               })
             : await attemptHttp(ctx, delivery, partner, doc);
   } catch (err) {
@@ -401,7 +410,7 @@ export const deliveryJob = defineJob<DeliveryJobData>({
     const delivery = await ctx.db<DeliveryRow>('deliveries').where({ id: data.deliveryId }).first();
     if (!delivery || delivery.status !== 'pending') return;
     if ((data.round ?? 0) !== (delivery.round ?? 0)) return; // an earlier round's job gave up
-    const doc = await ctx.db<DocumentRow>('documents').where({ id: delivery.document_id }).first('doc_type');
+    const doc = await ctx.db('documents').where({ id: delivery.document_id }).first('doc_type');
     await finish(
       ctx.db,
       delivery,

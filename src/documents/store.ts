@@ -118,16 +118,17 @@ export async function storeDocument(q: Q, doc: NewDocument, response?: RecordedR
 export type RowsFor = (documentId: string) => [table: string, rows: SqlRow | SqlRow[]][];
 
 /**
- * Stores a document (with its answer) and inserts the rows `rowsFor(documentId)` gives, in one
- * statement: one round trip and one commit, and none of the rows without the others. A resent
- * document (the idempotency index) fails the whole statement with a unique violation. The statement
- * is written directly and prepared (nativeQuery): it is on the path of every order and punchout
- * setup, and its text depends only on which tables and columns the caller gives.
+ * Stores a document (with its answer, for an inbound one) and inserts the rows `rowsFor(documentId)`
+ * gives, in one statement: one round trip and one commit, and none of the rows without the others. A
+ * resent document (the idempotency index) fails the whole statement with a unique violation. The
+ * statement is written directly and prepared (nativeQuery): it is on the path of every order,
+ * punchout setup and outbound document with its delivery, and its text depends only on which tables
+ * and columns the caller gives.
  */
 export async function storeDocumentWithRows(
   q: Q,
   doc: NewDocument,
-  response: RecordedResponse,
+  response: RecordedResponse | undefined,
   rowsFor: RowsFor,
 ): Promise<string> {
   const row = documentRow(doc, response);

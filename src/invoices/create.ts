@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { countryCodeOf, D, dec } from '../model';
 import type { Invoice, Order, Party } from '../model';
-import { transitionOrder } from '../orders/lifecycle';
+import { lockOrder, moveLocked } from '../orders/lifecycle';
 import { buyerOrderDate, outboundFormats } from '../orders/outbound';
 import type { OrderDbRow } from '../orders/repository';
 import type { OrderLineRow } from '../orders/rows';
@@ -68,6 +68,8 @@ export async function createInvoice(
     // here to commit, and every other invoice waits for it.
     // One statement for every line (remainingQuantities refused a line requested twice).
     await addInvoicedQuantities(trx, order.id, requested, 1);
+    // The order's transition is read now (its event names the number: it is written after).
+    const locked = await lockOrder(trx, order.id);
     const invoiceNumber = (await nextGapless(trx, INVOICE_NUMBERS)).text;
     // The buyer's own orderDate (offset kept) goes into OrderReference/OrderIDInfo and BIG03.
     const orderDate = buyerOrderDate(canonical.orderDate);
@@ -95,8 +97,10 @@ export async function createInvoice(
     }
     invoice.dueDate ??= addCalendarDays(invoiceDate, netDays);
     await insertInvoice(trx, { id, partnerId: partner.id, orderId: order.id, invoice, actor: d.actor });
-    await transitionOrder(trx, order.id, 'invoice', d.actor, `invoice ${invoiceNumber}`);
-    await storeAndQueue(trx, config, partner, id, order.id, invoice, d.now);
+    await moveLocked(trx, order.id, locked, 'invoice', d.actor, `invoice ${invoiceNumber}`, undefined);
+    await storeAndQueue(trx, config, partner, id, order.id, invoice, d.now, {
+      deploymentMode: String(order.deployment_mode),
+    });
   });
   return (await findInvoice(db, id)) as InvoiceRow;
 }

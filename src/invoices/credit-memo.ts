@@ -89,7 +89,9 @@ export async function createCreditMemo(
     });
     await releaseCredited(trx, original, credits, memo, requested, d.actor);
     const originalPayloadId = await firstPayloadId(trx, original.id);
-    await storeAndQueue(trx, config, partner, id, original.order_id, memo, d.now, originalPayloadId);
+    await storeAndQueue(trx, config, partner, id, original.order_id, memo, d.now, {
+      ...(originalPayloadId ? { originalInvoicePayloadId: originalPayloadId } : {}),
+    });
   });
   return (await findInvoice(db, id)) as InvoiceRow;
 }

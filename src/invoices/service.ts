@@ -160,7 +160,9 @@ export async function insertInvoice(
   },
 ): Promise<void> {
   const inv = d.invoice;
-  await trx('invoices').insert({
+  // The invoice, its lines and its first event in one statement (one round trip: issuing an
+  // invoice holds the gapless number's row lock until commit).
+  const invoiceRow = {
     id: d.id,
     partner_id: d.partnerId,
     order_id: d.orderId,
@@ -175,19 +177,19 @@ export async function insertInvoice(
     due_date: inv.dueDate ?? null,
     original_invoice_id: d.originalInvoiceId ?? null,
     canonical: JSON.stringify(inv),
-  });
-  await trx('invoice_lines').insert(
-    inv.lines.map((l) => ({
-      invoice_id: d.id,
-      line_number: l.lineNumber,
-      order_line_number: l.orderLineNumber,
-      quantity: l.quantity,
-      unit_price: l.unitPrice,
-      subtotal: l.subtotal,
-      tax: l.tax?.amount ?? '0',
-    })),
-  );
-  await trx('invoice_events').insert(invoiceCreatedEvent(d.id, d.actor));
+  };
+  const lines = inv.lines.map((l) => ({
+    invoice_id: d.id,
+    line_number: l.lineNumber,
+    order_line_number: l.orderLineNumber,
+    quantity: l.quantity,
+    unit_price: l.unitPrice,
+    subtotal: l.subtotal,
+    tax: l.tax?.amount ?? '0',
+  }));
+  let q = trx.with('invoice', trx('invoices').insert(invoiceRow));
+  if (lines.length) q = q.with('lines', trx('invoice_lines').insert(lines));
+  await q.insert(invoiceCreatedEvent(d.id, d.actor)).into('invoice_events');
 }
 
 /**
@@ -203,8 +205,13 @@ export async function storeAndQueue(
   orderId: string,
   invoice: Invoice,
   now: Date,
-  originalInvoicePayloadId?: string,
+  opts: {
+    originalInvoicePayloadId?: string;
+    /** The order's deployment_mode, when the caller has read the order (else it is read here). */
+    deploymentMode?: string;
+  } = {},
 ): Promise<void> {
+  const { originalInvoicePayloadId } = opts;
   await sendDocument(trx, {
     partner,
     kind: 'invoice',
@@ -214,12 +221,16 @@ export async function storeAndQueue(
       x12: (q) =>
         renderX12(q, { config, now: () => now }, partner, { kind: '810', invoice, invoiceId, orderId }),
       cxml: async (q) => {
-        const mode = await q('orders')
-          .where({ id: orderId })
-          .first<{ deployment_mode: string } | undefined>('deployment_mode');
+        const mode =
+          opts.deploymentMode ??
+          (
+            await q('orders')
+              .where({ id: orderId })
+              .first<{ deployment_mode: string } | undefined>('deployment_mode')
+          )?.deployment_mode;
         return renderInvoiceDocument(invoice, partner, config, {
           now,
-          deploymentMode: mode?.deployment_mode === 'test' ? 'test' : 'production',
+          deploymentMode: mode === 'test' ? 'test' : 'production',
           ...(originalInvoicePayloadId ? { originalInvoicePayloadId } : {}),
         });
       },
@@ -378,12 +389,8 @@ export async function recordPayment(
 /** The actor of the moves the buyer's answer to a delivery makes. */
 export const DELIVERY_ACTOR = 'system:delivery';
 
-export const invoiceDeliveryOutcome: DeliveryHook = async (q, { delivery, outcome, reason }) => {
-  const doc = await q<{ id: string; invoice_id: string | null }>('documents')
-    .where({ id: delivery.document_id })
-    .first('invoice_id');
-  if (!doc?.invoice_id) return;
-  const invoiceId = doc.invoice_id;
+export const invoiceDeliveryOutcome: DeliveryHook = async (q, { delivery, outcome, reason, invoiceId }) => {
+  if (!invoiceId) return;
   // An invoice paid or credited in the meantime keeps its state (ifAllowed).
   if (outcome === 'delivered') {
     await transitionInvoice(q, invoiceId, 'deliver', DELIVERY_ACTOR, `delivery ${delivery.id}`, {

@@ -19,6 +19,7 @@ import type { AppContext } from '../platform/context';
 import type { Q } from '../platform/db';
 import { AppError } from '../platform/errors';
 import { enqueueInTx } from '../platform/outbox';
+import type { PartnerRow } from '../partners/repository';
 import { statusUpdateStates } from '../partners/schema';
 
 /** Job that sends a StatusUpdateRequest about an order that entered a state (src/orders/jobs.ts). */
@@ -41,6 +42,8 @@ export interface FollowUp {
   comments?: string | undefined;
   /** The shipment a ship_partial / ship_complete records: what its ship notice says. */
   shipment?: Shipment;
+  /** The order's partner as the caller read it in this transaction (saves reading it again). */
+  partner?: PartnerRow;
 }
 
 export interface Transition {
@@ -64,7 +67,7 @@ interface Entered {
   statusUpdates: boolean | string[] | null;
 }
 
-interface LockedOrder {
+export interface LockedOrder {
   state: string;
   status_updates: boolean | string[] | null;
 }
@@ -94,16 +97,24 @@ const EFFECTS: Record<OrderEffect, Effect> = {
   },
   accept_confirmation: (trx, t, follow) => {
     const f = contextFor('accept_confirmation', t, follow);
-    return sendOrderConfirmation(trx, sendingCtx(f), t.orderId, {
-      kind: 'accept',
-      ...(f.comments ? { reason: f.comments } : {}),
-    });
+    return sendOrderConfirmation(
+      trx,
+      sendingCtx(f),
+      t.orderId,
+      { kind: 'accept', ...(f.comments ? { reason: f.comments } : {}) },
+      f.partner,
+    );
   },
-  reject_confirmation: (trx, t, follow) =>
-    sendOrderConfirmation(trx, sendingCtx(contextFor('reject_confirmation', t, follow)), t.orderId, {
-      kind: 'reject',
-      ...(t.reason ? { reason: t.reason } : {}),
-    }),
+  reject_confirmation: (trx, t, follow) => {
+    const f = contextFor('reject_confirmation', t, follow);
+    return sendOrderConfirmation(
+      trx,
+      sendingCtx(f),
+      t.orderId,
+      { kind: 'reject', ...(t.reason ? { reason: t.reason } : {}) },
+      f.partner,
+    );
+  },
   ship_notice: (trx, t, follow) => {
     const f = contextFor('ship_notice', t, follow);
     if (!f.shipment)
@@ -127,6 +138,15 @@ export async function transitionOrder(
   reason?: string | null,
   follow?: FollowUp,
 ): Promise<Transition> {
+  return moveLocked(trx, orderId, await lockOrder(trx, orderId), event, actor, reason, follow);
+}
+
+/**
+ * Locks the order row (to the commit) and reads what a transition needs: its state, its partner's
+ * wishes. With transitionLocked, for a caller that wants the read done before a later lock it takes
+ * (an invoice: before the gapless number's).
+ */
+export async function lockOrder(trx: Q, orderId: string): Promise<LockedOrder> {
   const order = await trx('orders as o')
     .join('partners as p', 'p.id', 'o.partner_id')
     .where('o.id', orderId)
@@ -136,6 +156,19 @@ export async function transitionOrder(
       trx.raw(`p.settings->'cxml'->'statusUpdates' as status_updates`),
     );
   if (!order) throw new AppError('not_found', 'order not found');
+  return order;
+}
+
+/** transitionOrder on an order this transaction has locked (`order` as it stands now). */
+export async function moveLocked(
+  trx: Q,
+  orderId: string,
+  order: LockedOrder,
+  event: OrderEvent,
+  actor: string,
+  reason: string | null | undefined,
+  follow: FollowUp | undefined,
+): Promise<Transition> {
   const from = order.state as OrderState;
   let to: OrderState;
   try {
@@ -179,10 +212,23 @@ export async function acceptOrder(
   follow: FollowUp,
   order: { id: string; state: string },
   by: { actor: string; approveReason: string; confirmReason: string },
+  lockedBefore?: LockedOrder,
 ): Promise<SentDocument | null> {
+  // Locked and read once (or by the caller, earlier in this transaction: `lockedBefore`, as it
+  // stands now): the confirmation follows the approval in the same transaction.
+  const locked = lockedBefore ?? (await lockOrder(trx, order.id));
+  let state = locked.state;
   if (canTransition(order.state as OrderState, 'approve'))
-    await transitionOrder(trx, order.id, 'approve', by.actor, by.approveReason, follow);
-  const confirmed = await transitionOrder(trx, order.id, 'confirm', by.actor, by.confirmReason, follow);
+    state = (await moveLocked(trx, order.id, locked, 'approve', by.actor, by.approveReason, follow)).to;
+  const confirmed = await moveLocked(
+    trx,
+    order.id,
+    { ...locked, state },
+    'confirm',
+    by.actor,
+    by.confirmReason,
+    follow,
+  );
   return confirmed.sent.accept_confirmation ?? null;
 }
 

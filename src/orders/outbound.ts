@@ -82,10 +82,11 @@ interface OrderRow {
   canonical: Order;
 }
 
-async function loadOrder(q: Q, orderId: string): Promise<OrderFacts> {
+/** The order's facts; `known` is its partner when the caller read it in the same transaction. */
+async function loadOrder(q: Q, orderId: string, known?: PartnerRow): Promise<OrderFacts> {
   const row = await q<OrderRow>('orders').where({ id: orderId }).first();
   if (!row) throw new AppError('not_found', 'order not found');
-  const partner = await findPartner(q, row.partner_id);
+  const partner = known?.id === row.partner_id ? known : await findPartner(q, row.partner_id);
   if (!partner) throw new AppError('not_found', 'partner of the order not found');
   const canonical = row.canonical;
   return {
@@ -205,8 +206,9 @@ export async function sendOrderConfirmation(
   ctx: AppContext,
   orderId: string,
   opts: ConfirmationOptions,
+  partner?: PartnerRow,
 ): Promise<SentDocument | null> {
-  const o = await loadOrder(trx, orderId);
+  const o = await loadOrder(trx, orderId, partner);
   const cxml = () => confirmationRequest(ctx, o, opts);
   const { kind } = opts;
   const sent =

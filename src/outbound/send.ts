@@ -4,8 +4,8 @@
  * its delivery queued through the outbox (src/delivery/service.ts) in the same transaction, so a
  * failure anywhere after rendering leaves neither. Which formats and where to: plan.ts.
  */
-import { queueDelivery } from '../delivery/service';
-import { storeDocument } from '../documents/store';
+import { queueDelivery, queuedDeliveryRows } from '../delivery/service';
+import { storeDocument, storeDocumentWithRows, type NewDocument } from '../documents/store';
 import type { PartnerRow } from '../partners/repository';
 import type { Q } from '../platform/db';
 import { AppError } from '../platform/errors';
@@ -64,7 +64,7 @@ async function renderStoreQueue<R extends RenderedDocument>(
   render: Renderer<R>,
 ): Promise<SentOutbound<R>> {
   const rendered = await render(trx);
-  const documentId = await storeDocument(trx, {
+  const doc: NewDocument = {
     partnerId: partner.id,
     protocol: route.format,
     docType: rendered.docType,
@@ -75,7 +75,14 @@ async function renderStoreQueue<R extends RenderedDocument>(
     content: rendered.content,
     orderId: refs.orderId ?? null,
     invoiceId: refs.invoiceId ?? null,
-  });
+  };
+  if (route.target && !rendered.onStored) {
+    // The document, its delivery and the delivery's outbox job in one statement.
+    const queued = queuedDeliveryRows({ partnerId: partner.id, ...route.target });
+    const documentId = await storeDocumentWithRows(trx, doc, undefined, queued.rowsFor);
+    return { format: route.format, documentId, deliveryId: queued.id, rendered };
+  }
+  const documentId = await storeDocument(trx, doc);
   await rendered.onStored?.(trx, documentId);
   const deliveryId = route.target
     ? await queueDelivery(trx, { partnerId: partner.id, documentId, ...route.target })

@@ -74,6 +74,8 @@ export class BullmqQueue implements JobQueue {
   private readonly failing = new Set<Promise<void>>();
   private markTimer: NodeJS.Timeout | null = null;
   private marking: Promise<void> = Promise.resolve();
+  /** When the relay next queues due schedules (Date.now() ms). */
+  private schedulesDueAt = 0;
   private closing = false;
   /** Settles once Redis's persistence settings have been read (or could not be). */
   readonly redisChecked: Promise<void>;
@@ -147,30 +149,35 @@ export class BullmqQueue implements JobQueue {
     this.relay?.nudge();
   }
 
-  /** One relay round: claim pending rows, add them to BullMQ, mark them dispatched, in one transaction. */
+  /**
+   * One relay round, in one transaction: claim pending rows and mark them dispatched (one statement,
+   * whose row locks keep other relays off them until the commit), add them to BullMQ, commit. Redis
+   * refusing the jobs rolls the marks back. Due schedules are queued first, at most once per
+   * OUTBOX_POLL_MS (a relay nudged after every order need not ask each time).
+   */
   async relayTick(): Promise<boolean> {
     const batch = this.opts.relayBatch ?? 200;
     return this.db.transaction(async (trx) => {
-      await queueDueSchedules(trx);
-      const rows = await trx('outbox')
-        .select<(OutboxRow & { delay_ms: number })[]>(outboxJobColumns(trx))
-        .whereNull('dispatched_at')
-        .orderBy('id')
-        .limit(batch)
-        .forUpdate()
-        .skipLocked();
+      if (Date.now() >= this.schedulesDueAt) {
+        this.schedulesDueAt = Date.now() + this.config.OUTBOX_POLL_MS;
+        await queueDueSchedules(trx);
+      }
+      const claimed = await trx.raw<{ rows: (OutboxRow & { delay_ms: number })[] }>(
+        `with claimed as (
+           select id from outbox where dispatched_at is null order by id limit ? for update skip locked
+         )
+         update outbox o set dispatched_at = now() from claimed where o.id = claimed.id
+         returning o.id, o.job_name, o.payload, o.available_at, o.attempts,
+           greatest(0, floor(extract(epoch from (o.available_at - now())) * 1000))::int as delay_ms`,
+        [batch],
+      );
+      const rows = claimed.rows.sort((a, b) => a.id - b.id);
       if (rows.length === 0) return false;
       await withTimeout(
         this.queue.addBulk(rows.map((row) => this.bulkJob(row))),
         RELAY_ADD_TIMEOUT_MS,
         'adding jobs to Redis',
       );
-      await trx('outbox')
-        .whereIn(
-          'id',
-          rows.map((r) => r.id),
-        )
-        .update({ dispatched_at: trx.fn.now() });
       return rows.length === batch;
     });
   }
