@@ -14,7 +14,7 @@ import {
   type JobContext,
 } from '../platform/jobs';
 import { enqueueInTx, outboxRow } from '../platform/outbox';
-import type { RowsFor } from '../documents/store';
+import type { DocumentRow, RowsFor } from '../documents/store';
 import { OutboundRefusedError, postOutbound } from '../platform/outbound';
 import { SftpError } from '../transports/sftp/client';
 import { uploadDocument } from '../transports/sftp/outbound';
@@ -178,11 +178,11 @@ export function interpretAnswer(
  * The stored copy has the supplier's SharedSecret masked: a cXML document goes out with the
  * partner's current one in its place (or without the element when the partner has none now).
  */
-async function bytesToSend(
+function bytesToSend(
   ctx: JobContext,
   partner: DeliveryPartner | undefined,
   doc: { content: Buffer; protocol: string },
-): Promise<Buffer> {
+): Buffer {
   if (doc.protocol !== 'cxml') return doc.content;
   return fillSharedSecret(doc.content, partner ? supplierSharedSecret(ctx.config, partner) : null);
 }
@@ -225,7 +225,7 @@ async function attemptHttp(
 ): Promise<DeliveryAttempt> {
   const a = noAttempt();
   try {
-    a.sent = await bytesToSend(ctx, partner, doc);
+    a.sent = bytesToSend(ctx, partner, doc);
     const res = await postOutbound(delivery.url, {
       headers: { 'Content-Type': doc.content_type },
       body: a.sent,
@@ -260,7 +260,7 @@ async function attemptSftp(ctx: JobContext, delivery: DeliveryRow, doc: DocToSen
       a.error = a.refused;
       return a;
     }
-    a.sent = await bytesToSend(ctx, partner, doc);
+    a.sent = bytesToSend(ctx, partner, doc);
     const up = await uploadDocument(ctx.config, partner, {
       documentId: delivery.document_id,
       docType: doc.doc_type,
@@ -358,7 +358,7 @@ async function send(data: DeliveryJobData, ctx: JobContext): Promise<void> {
           : delivery.transport === 'as2'
             ? await attemptWith(attemptAs2, ctx, delivery, {
                 ...doc,
-                content: await bytesToSend(ctx, partner, doc),
+                content: bytesToSend(ctx, partner, doc),
               })
             : await attemptHttp(ctx, delivery, partner, doc);
   } catch (err) {
@@ -410,7 +410,7 @@ export const deliveryJob = defineJob<DeliveryJobData>({
     const delivery = await ctx.db<DeliveryRow>('deliveries').where({ id: data.deliveryId }).first();
     if (!delivery || delivery.status !== 'pending') return;
     if ((data.round ?? 0) !== (delivery.round ?? 0)) return; // an earlier round's job gave up
-    const doc = await ctx.db('documents').where({ id: delivery.document_id }).first('doc_type');
+    const doc = await ctx.db<DocumentRow>('documents').where({ id: delivery.document_id }).first('doc_type');
     await finish(
       ctx.db,
       delivery,
