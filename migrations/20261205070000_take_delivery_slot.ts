@@ -29,5 +29,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw('drop function take_delivery_slot(integer, text, uuid, uuid, double precision, integer)');
+  await knex.raw(
+    'drop function if exists take_delivery_slot(integer, text, uuid, uuid, double precision, integer)',
+  );
 }

@@ -32,6 +32,7 @@ import * as demoBuyerInbox from './20261204060000_demo_buyer_inbox';
 import * as invoiceEvents from './20261205010000_invoice_events';
 import * as documentRequestId from './20261205011000_document_request_id';
 import * as takeDeliverySlot from './20261205070000_take_delivery_slot';
+import * as dropTakeDeliverySlot from './20261205071000_drop_take_delivery_slot';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -73,6 +74,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20261205010000_invoice_events', invoiceEvents],
   ['20261205011000_document_request_id', documentRequestId],
   ['20261205070000_take_delivery_slot', takeDeliverySlot],
+  ['20261205071000_drop_take_delivery_slot', dropTakeDeliverySlot],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
