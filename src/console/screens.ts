@@ -7,6 +7,7 @@
  */
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { AppContext } from '../platform/context';
+import { AppError } from '../platform/errors';
 import type { Chrome, ConsoleUser, Flash } from '../platform/pages';
 import type { Actor } from './audit';
 
@@ -36,4 +37,22 @@ export interface ConsoleScreen {
   /** The navigation entry and home tile, for the users `may` admits. */
   tile?: { href: string; label: string; id: string; may: (u: ConsoleUser) => boolean };
   routes(r: Router, kit: ScreenKit): void;
+}
+
+/** The error codes a console action is refused with: the use case changed nothing. */
+const REFUSALS = new Set<string>(['validation_failed', 'conflict', 'bad_request', 'unprocessable']);
+
+/**
+ * Wraps a screen's actions: a refused one goes back to `back(req)` (the page it was taken on) with
+ * the reason as an error flash; nothing changed. Other errors go on to the error page.
+ */
+export function refusedGoesBack(kit: ScreenKit, back: (req: Request) => string) {
+  return (fn: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
+    try {
+      await fn(req, res);
+    } catch (err) {
+      if (!(err instanceof AppError) || !REFUSALS.has(err.code)) throw err;
+      await kit.done(req, res, `Not done: ${err.message}`, back(req), 'error');
+    }
+  };
 }

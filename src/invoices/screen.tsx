@@ -5,10 +5,10 @@
  * state timeline, documents, deliveries and credit memos, its PDF and CSV, and the API's resend and
  * full credit memo. An invoice outside the user's limit is not found (404), on every route.
  */
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { invoiceLimit, mayInvoices } from '../console/access';
 import { field } from '../console/form';
-import type { ConsoleScreen, ScreenKit } from '../console/screens';
+import { refusedGoesBack, type ConsoleScreen } from '../console/screens';
 import { AppError } from '../platform/errors';
 import { pagingFrom, sendPage } from '../platform/pages';
 import { invoiceConsole } from './console-actions';
@@ -17,7 +17,6 @@ import { InvoicePage } from './invoice-views';
 import type { InvoiceFilter } from './queries';
 
 /** Errors that refuse an action (the invoice is as it was): shown as a flash on the invoice. */
-const REFUSALS = new Set<string>(['validation_failed', 'conflict', 'bad_request', 'unprocessable']);
 
 /** The use case's filter: the form's non-empty fields. */
 function filterOf(f: ConsoleFilters): InvoiceFilter {
@@ -76,7 +75,7 @@ export const invoiceScreen: ConsoleScreen = {
       });
     });
     const guard = [kit.form, allowed, kit.checkCsrf];
-    const act = refusedGoesBack(kit);
+    const act = refusedGoesBack(kit, back);
     r.post(
       '/console/invoices/:id/resend',
       ...guard,
@@ -107,15 +106,3 @@ export const invoiceScreen: ConsoleScreen = {
     );
   },
 };
-
-/** A refused action goes back to the invoice with the reason as an error flash; nothing changed. */
-function refusedGoesBack(kit: ScreenKit) {
-  return (fn: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
-    try {
-      await fn(req, res);
-    } catch (err) {
-      if (!(err instanceof AppError) || !REFUSALS.has(err.code)) throw err;
-      await kit.done(req, res, `Not done: ${err.message}`, back(req), 'error');
-    }
-  };
-}

@@ -4,11 +4,11 @@
  * order with its lines, history, documents and invoices, and the hand actions of the API: confirm
  * or reject, record a shipment (the ship notice goes out), invoice what shipped, credit an invoice.
  */
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { z } from 'zod';
 import { mayOperate } from '../console/access';
 import { field } from '../console/form';
-import type { ConsoleScreen, ScreenKit } from '../console/screens';
+import { refusedGoesBack, type ConsoleScreen, type ScreenKit } from '../console/screens';
 import { ORDER_STATES } from '../model/order-state';
 import { AppError } from '../platform/errors';
 import { pagingFrom, sendPage } from '../platform/pages';
@@ -26,7 +26,6 @@ const filters = z.object({
 });
 
 /** Errors that refuse an action (the order is as it was): shown as a flash on the order. */
-const REFUSALS = new Set<string>(['validation_failed', 'conflict', 'bad_request', 'unprocessable']);
 
 const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
 /** A form field, trimmed (absent: ''). */
@@ -106,18 +105,6 @@ function shipmentFromForm(req: Request): ShipmentInput {
 
 const back = (req: Request) => `/console/orders/${String(req.params.id)}`;
 
-/** A refused action goes back to the order with the reason as an error flash; nothing changed. */
-function refusedGoesBack(kit: ScreenKit) {
-  return (fn: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
-    try {
-      await fn(req, res);
-    } catch (err) {
-      if (!(err instanceof AppError) || !REFUSALS.has(err.code)) throw err;
-      await kit.done(req, res, `Not done: ${err.message}`, back(req), 'error');
-    }
-  };
-}
-
 function actionRoutes(
   r: Parameters<ConsoleScreen['routes']>[0],
   kit: ScreenKit,
@@ -125,7 +112,7 @@ function actionRoutes(
 ) {
   const uc = orderConsole(kit.ctx);
   const guard = [kit.form, operator, kit.checkCsrf];
-  const act = refusedGoesBack(kit);
+  const act = refusedGoesBack(kit, back);
   r.post(
     '/console/orders/:id/decide',
     ...guard,
